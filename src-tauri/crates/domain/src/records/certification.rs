@@ -1,0 +1,100 @@
+use crate::permissions::Resource;
+use crate::validate::*;
+use crate::{record_meta, Record, RecordMeta, Reference, ValidationError};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Certification {
+    #[serde(flatten)]
+    pub meta: RecordMeta,
+    pub name: String,
+    pub description: Option<String>,
+    /// `None`: the certification never expires.
+    pub validity_months: Option<i64>,
+}
+
+impl Record for Certification {
+    const TABLE: &'static str = "certification";
+    const RESOURCE: Resource = Resource::Certifications;
+    record_meta!();
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        required_text("name", &self.name)?;
+        positive("validity_months", self.validity_months)?;
+        if self.validity_months.is_some_and(|m| m > 1200) {
+            return Err(ValidationError::new("validity_months", "must be at most 1200 (100 years)"));
+        }
+        Ok(())
+    }
+}
+
+/// A course a certification requires.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CertificationCourse {
+    #[serde(flatten)]
+    pub meta: RecordMeta,
+    pub certification_id: Uuid,
+    pub course_id: Uuid,
+}
+
+impl Record for CertificationCourse {
+    const TABLE: &'static str = "certification_course";
+    const RESOURCE: Resource = Resource::Certifications;
+    record_meta!();
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        Ok(())
+    }
+
+    fn references(&self) -> Vec<Reference> {
+        vec![
+            Reference::to("certification_id", "certification", self.certification_id),
+            Reference::to("course_id", "course", self.course_id),
+        ]
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificationStatus {
+    #[default]
+    InProgress,
+    Completed,
+    Expired,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CertificationProgress {
+    #[serde(flatten)]
+    pub meta: RecordMeta,
+    pub people_id: Uuid,
+    pub certification_id: Uuid,
+    pub started_date: NaiveDate,
+    pub completed_date: Option<NaiveDate>,
+    pub status: CertificationStatus,
+    pub expires_date: Option<NaiveDate>,
+    pub certificate_number: Option<String>,
+}
+
+impl Record for CertificationProgress {
+    const TABLE: &'static str = "certification_progress";
+    const RESOURCE: Resource = Resource::Certifications;
+    const PUSHED_TO_PLANNING_CENTER: bool = true;
+    record_meta!();
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        if self.status != CertificationStatus::InProgress && self.completed_date.is_none() {
+            return Err(ValidationError::new("completed_date", "is required once the certification is completed"));
+        }
+        ordered("expires_date", self.completed_date, self.expires_date, "completed_date")
+    }
+
+    fn references(&self) -> Vec<Reference> {
+        vec![
+            Reference::to("people_id", "people", self.people_id),
+            Reference::to("certification_id", "certification", self.certification_id),
+        ]
+    }
+}

@@ -1,0 +1,223 @@
+use crate::permissions::Resource;
+use crate::validate::*;
+use crate::{record_meta, Record, RecordMeta, Reference, Timestamp, ValidationError};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnrollmentStatus {
+    #[default]
+    Enrolled,
+    InProgress,
+    Completed,
+    Dropped,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationStatus {
+    #[default]
+    Registered,
+    Cancelled,
+    Waitlisted,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CourseEnrollment {
+    #[serde(flatten)]
+    pub meta: RecordMeta,
+    pub people_id: Uuid,
+    pub course_id: Uuid,
+    pub planning_center_registration_id: Option<String>,
+    pub enrollment_date: NaiveDate,
+    pub status: EnrollmentStatus,
+    pub progress_percentage: f64,
+    pub completion_date: Option<NaiveDate>,
+    pub notes: Option<String>,
+    /// Enrolled although prerequisites were missing; who did it, why and when are kept.
+    pub dependency_override: bool,
+    pub dependency_override_by: Option<Uuid>,
+    pub dependency_override_reason: Option<String>,
+    pub dependency_override_at: Option<Timestamp>,
+    pub planning_center_synced: bool,
+    pub registration_status: RegistrationStatus,
+    pub registration_notes: Option<String>,
+    pub waitlisted_at: Option<Timestamp>,
+}
+
+impl Record for CourseEnrollment {
+    const TABLE: &'static str = "course_enrollment";
+    const RESOURCE: Resource = Resource::Enrollments;
+    const PUSHED_TO_PLANNING_CENTER: bool = true;
+    record_meta!();
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        percentage("progress_percentage", Some(self.progress_percentage))?;
+        optional_text("notes", &self.notes, 5000)?;
+        if self.dependency_override {
+            if self.dependency_override_by.is_none() {
+                return Err(ValidationError::new("dependency_override_by", "an override must say who made it"));
+            }
+            match &self.dependency_override_reason {
+                Some(reason) if !reason.trim().is_empty() => {}
+                _ => return Err(ValidationError::new("dependency_override_reason", "an override needs a reason")),
+            }
+        }
+        if self.status == EnrollmentStatus::Completed && self.completion_date.is_none() {
+            return Err(ValidationError::new("completion_date", "is required once the enrollment is completed"));
+        }
+        ordered("completion_date", Some(self.enrollment_date), self.completion_date, "enrollment_date")
+    }
+
+    fn references(&self) -> Vec<Reference> {
+        let mut refs = vec![Reference::to_active("people_id", "people", self.people_id), Reference::to("course_id", "course", self.course_id)];
+        refs.extend(Reference::optional("dependency_override_by", "people", self.dependency_override_by));
+        refs
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ContentCompletion {
+    #[serde(flatten)]
+    pub meta: RecordMeta,
+    pub course_enrollment_id: Uuid,
+    pub content_id: Uuid,
+    pub completed_at: Timestamp,
+    pub time_spent_minutes: Option<i64>,
+    pub score: Option<f64>,
+    pub notes: Option<String>,
+}
+
+impl Record for ContentCompletion {
+    const TABLE: &'static str = "content_completion";
+    const RESOURCE: Resource = Resource::Enrollments;
+    record_meta!();
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        non_negative("time_spent_minutes", self.time_spent_minutes)?;
+        percentage("score", self.score)
+    }
+
+    fn references(&self) -> Vec<Reference> {
+        vec![
+            Reference::to("course_enrollment_id", "course_enrollment", self.course_enrollment_id),
+            Reference::to("content_id", "content", self.content_id),
+        ]
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct AssessmentAttempt {
+    #[serde(flatten)]
+    pub meta: RecordMeta,
+    pub course_enrollment_id: Uuid,
+    pub assessment_id: Uuid,
+    pub attempt_number: i64,
+    pub score: f64,
+    pub is_passed: bool,
+    pub submitted_at: Timestamp,
+    pub graded_by: Option<Uuid>,
+    pub feedback: Option<String>,
+}
+
+impl Record for AssessmentAttempt {
+    const TABLE: &'static str = "assessment_attempt";
+    const RESOURCE: Resource = Resource::Enrollments;
+    record_meta!();
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        positive("attempt_number", Some(self.attempt_number))?;
+        percentage("score", Some(self.score))
+    }
+
+    fn references(&self) -> Vec<Reference> {
+        let mut refs = vec![
+            Reference::to("course_enrollment_id", "course_enrollment", self.course_enrollment_id),
+            Reference::to("assessment_id", "assessment", self.assessment_id),
+        ];
+        refs.extend(Reference::optional("graded_by", "people", self.graded_by));
+        refs
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttendanceStatus {
+    #[default]
+    Present,
+    Absent,
+    Late,
+    Excused,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct AttendanceRecord {
+    #[serde(flatten)]
+    pub meta: RecordMeta,
+    pub class_session_id: Uuid,
+    pub people_id: Uuid,
+    pub course_enrollment_id: Option<Uuid>,
+    pub status: AttendanceStatus,
+    pub check_in_at: Option<Timestamp>,
+    pub check_out_at: Option<Timestamp>,
+    pub marked_by: Option<Uuid>,
+    pub security_code: Option<String>,
+    pub notes: Option<String>,
+}
+
+impl Record for AttendanceRecord {
+    const TABLE: &'static str = "attendance_record";
+    const RESOURCE: Resource = Resource::Attendance;
+    record_meta!();
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        if self.check_out_at.is_some() && self.check_in_at.is_none() {
+            return Err(ValidationError::new("check_out_at", "cannot check out someone who was not checked in"));
+        }
+        ordered("check_out_at", self.check_in_at, self.check_out_at, "check_in_at")?;
+        optional_text("notes", &self.notes, 2000)
+    }
+
+    fn references(&self) -> Vec<Reference> {
+        let mut refs = vec![
+            Reference::to("class_session_id", "class_session", self.class_session_id),
+            Reference::to("people_id", "people", self.people_id),
+        ];
+        refs.extend(Reference::optional("course_enrollment_id", "course_enrollment", self.course_enrollment_id));
+        refs.extend(Reference::optional("marked_by", "people", self.marked_by));
+        refs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_override_needs_who_and_why() {
+        let e = CourseEnrollment { dependency_override: true, ..Default::default() };
+        assert_eq!(e.validate().unwrap_err().field, "dependency_override_by");
+        let e = CourseEnrollment { dependency_override_by: Some(Uuid::nil()), ..e };
+        assert_eq!(e.validate().unwrap_err().field, "dependency_override_reason");
+        let e = CourseEnrollment { dependency_override_reason: Some("Completed Alpha at another church".into()), ..e };
+        assert!(e.validate().is_ok());
+    }
+
+    #[test]
+    fn check_out_comes_after_check_in() {
+        let later = Timestamp::parse("2026-11-29T16:00:00Z").unwrap();
+        let earlier = Timestamp::parse("2026-11-29T15:00:00Z").unwrap();
+        let r = AttendanceRecord { check_in_at: Some(later), check_out_at: Some(earlier), ..Default::default() };
+        assert_eq!(r.validate().unwrap_err().field, "check_out_at");
+        let r = AttendanceRecord { check_in_at: None, check_out_at: Some(earlier), ..Default::default() };
+        assert_eq!(r.validate().unwrap_err().field, "check_out_at");
+    }
+
+    #[test]
+    fn a_completed_enrollment_has_a_completion_date() {
+        let e = CourseEnrollment { status: EnrollmentStatus::Completed, ..Default::default() };
+        assert_eq!(e.validate().unwrap_err().field, "completion_date");
+    }
+}

@@ -1,0 +1,13 @@
+//! The record types, one per table. Field names are column names.
+
+mod certification;
+mod courses;
+mod learning;
+mod org;
+mod people;
+
+pub use certification::*;
+pub use courses::*;
+pub use learning::*;
+pub use org::*;
+pub use people::*;

@@ -1,0 +1,1 @@
+fn main(){ church_course_tracker::run() }
