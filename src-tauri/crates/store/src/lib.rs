@@ -1,1 +1,26 @@
-pub fn x(){}
+//! The local SQLite store. One writer at a time (a single-connection write pool, each write
+//! transaction opened with `BEGIN IMMEDIATE`) beside a pool of readers, in WAL mode. Every
+//! write goes through a [`WriteTx`], which checks the actor's permissions and records the
+//! audit row and, where Planning Center must learn of the change, the outbox row, all in the
+//! same transaction as the change itself.
+
+pub mod actor;
+pub mod audit;
+pub mod certifications;
+mod connection;
+pub mod demo;
+pub mod enrollment;
+mod error;
+pub mod outbox;
+pub mod prerequisites;
+pub mod progress;
+pub mod records;
+mod row;
+pub mod search;
+pub mod settings;
+mod tx;
+
+pub use connection::Store;
+pub use error::{Result, StoreError};
+pub use records::{ListQuery, Page};
+pub use tx::{AuditAction, WriteTx};

@@ -1,0 +1,120 @@
+use crate::{Result, StoreError, WriteTx};
+use cct_domain::Actor;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::Row;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../../migrations");
+
+/// How long a writer waits for another process's write lock before giving up. Long enough
+/// that a burst of writes from the sync engine never surfaces as SQLITE_BUSY.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+const READERS: u32 = 4;
+
+/// The local database: a single-connection write pool beside a pool of readers.
+#[derive(Clone)]
+pub struct Store {
+    writer: SqlitePool,
+    reader: SqlitePool,
+    schema: Arc<Schema>,
+    path: Arc<PathBuf>,
+}
+
+/// Every table's columns, read from SQLite after migrating, so filters and writes can be
+/// checked against the real schema.
+#[derive(Debug, Default)]
+pub(crate) struct Schema {
+    columns: HashMap<String, HashSet<String>>,
+}
+
+impl Schema {
+    pub(crate) fn has_column(&self, table: &str, column: &str) -> bool {
+        self.columns.get(table).is_some_and(|cols| cols.contains(column))
+    }
+
+    pub(crate) fn check_column(&self, table: &str, column: &str) -> Result<()> {
+        if self.has_column(table, column) {
+            Ok(())
+        } else {
+            Err(StoreError::UnknownColumn { table: table.to_owned(), field: column.to_owned() })
+        }
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT)
+            .pragma("temp_store", "memory");
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(120))
+            .connect_with(options.clone())
+            .await?;
+        MIGRATOR.run(&writer).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(READERS)
+            .connect_with(options.read_only(true))
+            .await?;
+        let schema = Arc::new(read_schema(&writer).await?);
+        Ok(Self { writer, reader, schema, path: Arc::new(path) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Starts a write transaction for `actor`. It takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), so it never fails half-way with SQLITE_BUSY; dropping it rolls back.
+    pub async fn begin_write<'a>(&'a self, actor: &'a Actor) -> Result<WriteTx<'a>> {
+        let tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTx::new(tx, actor, &self.schema))
+    }
+
+    pub(crate) fn reader(&self) -> &SqlitePool {
+        &self.reader
+    }
+
+    pub(crate) fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// The schema's migrations, for tests that apply them one at a time to a database
+    /// holding data.
+    pub fn migrator() -> &'static sqlx::migrate::Migrator {
+        &MIGRATOR
+    }
+
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+}
+
+async fn read_schema(pool: &SqlitePool) -> Result<Schema> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts%' AND name NOT LIKE '_sqlx%'",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut columns = HashMap::new();
+    for table in tables {
+        let rows = sqlx::query("SELECT name FROM pragma_table_info(?)").bind(&table).fetch_all(pool).await?;
+        let names = rows.iter().map(|r| r.try_get::<String, _>(0)).collect::<std::result::Result<HashSet<_>, _>>()?;
+        columns.insert(table, names);
+    }
+    Ok(Schema { columns })
+}

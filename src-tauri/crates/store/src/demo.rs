@@ -1,0 +1,267 @@
+//! The demo church: two campuses, a few hundred people in households, courses with
+//! prerequisites and content, a certification, rooms, sessions and some progress, so the app can
+//! be tried without a Planning Center account. Deterministic: the same data every time.
+//! It never reaches Planning Center: the loader writes no outbox rows and turns on demo mode.
+
+use crate::{actor, enrollment, prerequisites, progress, records, settings, Result, Store, StoreError};
+use cct_domain::records::*;
+use cct_domain::{Actor, Timestamp};
+use chrono::{Duration, NaiveDate};
+use serde::Serialize;
+use uuid::Uuid;
+
+const FIRST_NAMES: [&str; 40] = [
+    "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "David", "Elizabeth", "William", "Barbara",
+    "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Daniel", "Karen", "Matthew", "Grace", "Samuel", "Ruth",
+    "Andrew", "Esther", "Joshua", "Hannah", "Caleb", "Naomi", "Isaac", "Abigail", "Nathan", "Lydia", "Peter", "Miriam",
+    "Luis", "Sofia", "Kwame", "Mei",
+];
+const LAST_NAMES: [&str; 30] = [
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Wilson",
+    "Anderson", "Taylor", "Thomas", "Moore", "Jackson", "Martin", "Lee", "Thompson", "White", "Harris", "Clark", "Lewis",
+    "Robinson", "Walker", "Young", "Allen", "King", "Nguyen", "Okafor",
+];
+
+/// What the loader made, for the first-run screen.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoSummary {
+    pub campuses: usize,
+    pub people: usize,
+    pub households: usize,
+    pub courses: usize,
+    pub enrollments: usize,
+    pub admin_person_id: Uuid,
+}
+
+/// A small deterministic generator (64-bit LCG): demo data must not change between runs.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+/// Loads the demo church into an empty database. Refused when people already exist, so it can
+/// never mix demo records into a real church's data.
+pub async fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
+    let system = Actor::system();
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(store.reader()).await?;
+    if existing > 0 {
+        return Err(StoreError::Conflict { field: "people", message: "the demo church can only be loaded into an empty database".into() });
+    }
+    let mut tx = store.begin_write(&system).await?;
+    tx.disable_outbox();
+    let today = tx.now().date();
+    let mut dice = Dice(0x5eed_c0ffee);
+
+    let campuses = [
+        ("North Campus", "100 Hope Street, Springfield", "America/Chicago"),
+        ("South Campus", "2500 River Road, Springfield", "America/Chicago"),
+    ];
+    let mut campus_ids = Vec::new();
+    for (name, address, zone) in campuses {
+        let campus = records::insert(
+            &mut tx,
+            Campus { name: name.into(), address: Some(address.into()), time_zone: zone.into(), phone: Some("(555) 201-0100".into()), ..Default::default() },
+        )
+        .await?;
+        campus_ids.push(campus.meta.id);
+    }
+    let mut rooms = Vec::new();
+    for (campus, (name, capacity)) in campus_ids.iter().flat_map(|c| [(*c, ("Fellowship Hall", 80)), (*c, ("Room 101", 24)), (*c, ("Kids Wing", 30))]) {
+        let room = records::insert(&mut tx, Facility { campus_id: campus, name: name.into(), capacity: Some(capacity), ..Default::default() }).await?;
+        rooms.push(room.meta.id);
+    }
+
+    // Households of one to five people; adults first, children after.
+    let mut people: Vec<Person> = Vec::new();
+    let mut households = 0;
+    while people.len() < people_count {
+        let last = dice.pick(&LAST_NAMES);
+        let household = records::insert(&mut tx, Household { name: format!("{last} Household"), ..Default::default() }).await?;
+        households += 1;
+        let size = 1 + dice.below(5);
+        let campus = campus_ids[dice.below(campus_ids.len())];
+        for member in 0..size.min(people_count - people.len()) {
+            let first = dice.pick(&FIRST_NAMES);
+            let age = if member < 2 { 25 + dice.below(45) as i64 } else { 3 + dice.below(14) as i64 };
+            let born = today - Duration::days(age * 365 + dice.below(365) as i64);
+            let adult = age >= 18;
+            let n = people.len();
+            let person = Person {
+                first_name: first.into(),
+                last_name: last.into(),
+                email: adult.then(|| format!("{}.{}{}@example.org", first.to_lowercase(), last.to_lowercase(), n)),
+                phone: adult.then(|| format!("(555) {:03}-{:04}", 200 + dice.below(700), dice.below(10_000))),
+                date_of_birth: Some(born),
+                gender: Some(if dice.below(2) == 0 { "M" } else { "F" }.into()),
+                city: Some("Springfield".into()),
+                state: Some("IL".into()),
+                household_id: Some(household.meta.id),
+                household_name: Some(household.name.clone()),
+                join_date: Some(today - Duration::days(30 + dice.below(3650) as i64)).filter(|d| *d > born),
+                ..Default::default()
+            };
+            let person = records::insert(&mut tx, person).await?;
+            records::insert(&mut tx, PeopleCampus { people_id: person.meta.id, campus_id: campus, assigned_date: today, is_primary: true, ..Default::default() }).await?;
+            if !adult && dice.below(4) == 0 {
+                let (kind, details, severity) = [
+                    (RequirementType::Allergy, "Peanut allergy: EpiPen in backpack", Severity::Critical),
+                    (RequirementType::Dietary, "Gluten free snacks only", Severity::Medium),
+                    (RequirementType::Accessibility, "Uses a wheelchair; ground-floor rooms", Severity::High),
+                    (RequirementType::Medical, "Asthma: inhaler with the guardian", Severity::High),
+                ][dice.below(4)];
+                records::insert(&mut tx, SpecialRequirement { people_id: person.meta.id, requirement_type: kind, details: details.into(), severity, ..Default::default() }).await?;
+            }
+            people.push(person);
+        }
+    }
+
+    // The office: an administrator, a staff member and a check-in volunteer.
+    let roles = [("admin", 0usize), ("staff", 1), ("checkin_volunteer", 2)];
+    for (role, index) in roles {
+        let role_id = actor::role_id(store, role).await?;
+        records::insert(&mut tx, PeopleRole { people_id: people[index].meta.id, role_id, assigned_date: today, ..Default::default() }).await?;
+    }
+    let member_role = actor::role_id(store, "member").await?;
+    for person in people.iter().skip(3).filter(|p| p.email.is_some()) {
+        records::insert(&mut tx, PeopleRole { people_id: person.meta.id, role_id: member_role, assigned_date: today, ..Default::default() }).await?;
+    }
+    let admin = people[0].meta.id;
+
+    // Courses: a discipleship path with prerequisites, and two trainings for a certification.
+    let content_types = content_type_ids(&mut tx).await?;
+    let course_specs: [(&str, &str, Option<i64>, i64); 5] = [
+        ("Foundations of Faith", "The basics of Christian faith, for new believers and new members.", Some(40), 6),
+        ("Growing in Faith", "Prayer, scripture and spiritual habits. Requires Foundations of Faith.", Some(30), 8),
+        ("Leading a Small Group", "Hosting and leading a home group. Requires Growing in Faith.", Some(12), 6),
+        ("Child Safety Training", "Safeguarding policy and practice for children's ministry.", None, 2),
+        ("First Aid Basics", "CPR, choking and allergic reactions.", Some(20), 1),
+    ];
+    let mut courses = Vec::new();
+    for (i, (name, description, capacity, weeks)) in course_specs.into_iter().enumerate() {
+        let course = records::insert(
+            &mut tx,
+            Course {
+                name: name.into(),
+                description: Some(description.into()),
+                duration_weeks: Some(weeks),
+                campus_id: Some(campus_ids[i % 2]),
+                max_capacity: capacity,
+                event_start_date: Some(today - Duration::days(56)),
+                event_end_date: Some(today + Duration::days(7 * weeks)),
+                ..Default::default()
+            },
+        )
+        .await?;
+        for module_no in 0..2 {
+            let module = records::insert(
+                &mut tx,
+                CourseModule { course_id: course.meta.id, title: format!("Module {}", module_no + 1), order_sequence: module_no, ..Default::default() },
+            )
+            .await?;
+            for lesson in 0..3 {
+                let kind = content_types[(module_no as usize + lesson) % content_types.len()];
+                records::insert(
+                    &mut tx,
+                    Content {
+                        course_id: course.meta.id,
+                        module_id: Some(module.meta.id),
+                        title: format!("Lesson {}.{}", module_no + 1, lesson + 1),
+                        content_type_id: kind,
+                        order_sequence: module_no * 10 + lesson as i64,
+                        duration_minutes: Some(30 + 15 * lesson as i64),
+                        is_required: lesson < 2,
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            }
+        }
+        for week in 0..weeks.min(4) {
+            let starts = Timestamp::from((today - Duration::days(21) + Duration::days(7 * week)).and_hms_opt(15, 0, 0).unwrap_or_default().and_utc());
+            let ends = Timestamp::from(starts.as_datetime() + Duration::minutes(90));
+            let room = rooms[(i % 2) * 3 + if i >= 3 { 2 } else { 1 }];
+            records::insert(
+                &mut tx,
+                ClassSession { meta: Default::default(), course_id: course.meta.id, facility_id: Some(room), title: format!("{name}: week {}", week + 1), starts_at: starts, ends_at: ends, capacity: None, status: SessionStatus::Scheduled },
+            )
+            .await?;
+        }
+        courses.push(course);
+    }
+    prerequisites::add(&mut tx, courses[1].meta.id, courses[0].meta.id).await?;
+    prerequisites::add(&mut tx, courses[2].meta.id, courses[1].meta.id).await?;
+    let certification = records::insert(
+        &mut tx,
+        Certification { name: "Children's Ministry Worker".into(), description: Some("Cleared to serve with children.".into()), validity_months: Some(24), ..Default::default() },
+    )
+    .await?;
+    for course in [&courses[3], &courses[4]] {
+        records::insert(&mut tx, CertificationCourse { certification_id: certification.meta.id, course_id: course.meta.id, ..Default::default() }).await?;
+    }
+    for (course, role_type) in [(&courses[0], CourseRoleType::Teacher), (&courses[3], CourseRoleType::Teacher), (&courses[1], CourseRoleType::Assistant)] {
+        records::insert(&mut tx, CourseRole { people_id: people[1].meta.id, course_id: course.meta.id, role_type, assigned_date: today, assigned_by: Some(admin), ..Default::default() }).await?;
+    }
+
+    // Enrollments with progress: adults take Foundations, some finish it and move on; some
+    // volunteers train for the certification.
+    let adults: Vec<&Person> = people.iter().filter(|p| p.email.is_some()).collect();
+    let mut enrollments = 0;
+    for (n, person) in adults.iter().enumerate().take(60) {
+        let first = enrollment::enroll(&mut tx, enrollment::EnrollRequest { people_id: person.meta.id, course_id: courses[0].meta.id, ..Default::default() }).await?;
+        enrollments += 1;
+        let finish = n % 3 != 0;
+        complete_lessons(&mut tx, &first, if finish { usize::MAX } else { n % 4 }).await?;
+        if finish && n % 2 == 0 {
+            let next = enrollment::enroll(&mut tx, enrollment::EnrollRequest { people_id: person.meta.id, course_id: courses[1].meta.id, ..Default::default() }).await?;
+            enrollments += 1;
+            complete_lessons(&mut tx, &next, n % 5).await?;
+        }
+    }
+    for (n, person) in adults.iter().skip(60).take(25).enumerate() {
+        for course in [&courses[3], &courses[4]] {
+            let e = enrollment::enroll(&mut tx, enrollment::EnrollRequest { people_id: person.meta.id, course_id: course.meta.id, ..Default::default() }).await?;
+            enrollments += 1;
+            complete_lessons(&mut tx, &e, if n % 3 == 2 { 1 } else { usize::MAX }).await?;
+        }
+    }
+
+    settings::set(&mut tx, settings::DEMO_MODE, &true).await?;
+    settings::set(&mut tx, settings::CURRENT_PERSON, &admin).await?;
+    settings::set(&mut tx, settings::OFFICE_TIME_ZONE, &"America/Chicago").await?;
+    tx.commit().await?;
+    Ok(DemoSummary { campuses: campus_ids.len(), people: people.len(), households, courses: courses.len(), enrollments, admin_person_id: admin })
+}
+
+async fn content_type_ids(tx: &mut crate::WriteTx<'_>) -> Result<Vec<Uuid>> {
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM content_type WHERE is_active = 1 ORDER BY name").fetch_all(tx.conn()).await?;
+    Ok(ids.iter().filter_map(|id| Uuid::parse_str(id).ok()).collect())
+}
+
+/// Completes the first `count` pieces of an enrollment's content, in course order.
+async fn complete_lessons(tx: &mut crate::WriteTx<'_>, enrollment: &CourseEnrollment, count: usize) -> Result<()> {
+    let content: Vec<String> = sqlx::query_scalar("SELECT id FROM content WHERE course_id = ? AND is_active = 1 ORDER BY order_sequence")
+        .bind(enrollment.course_id.to_string())
+        .fetch_all(tx.conn())
+        .await?;
+    let started = enrollment.enrollment_date;
+    for (i, id) in content.iter().filter_map(|id| Uuid::parse_str(id).ok()).take(count).enumerate() {
+        let at: NaiveDate = started;
+        let completed_at = Timestamp::from(at.and_hms_opt(16, i as u32 % 60, 0).unwrap_or_default().and_utc());
+        progress::complete_content(
+            tx,
+            progress::CompletionInput { course_enrollment_id: enrollment.meta.id, content_id: id, completed_at: Some(completed_at), time_spent_minutes: Some(30), ..Default::default() },
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,41 @@
+//! Office-wide settings the rules read, e.g. the "expiring soon" window.
+
+use crate::{AuditAction, Result, Store, WriteTx};
+use cct_domain::Permission;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+pub const EXPIRING_SOON_DAYS: &str = "certification_expiring_soon_days";
+pub const ABSENCE_WARNING_THRESHOLD: &str = "absence_warning_threshold";
+pub const OFFICE_TIME_ZONE: &str = "office_time_zone";
+pub const DEMO_MODE: &str = "demo_mode";
+pub const CURRENT_PERSON: &str = "current_person_id";
+
+pub async fn get<T: DeserializeOwned>(store: &Store, key: &str) -> Result<Option<T>> {
+    let value: Option<String> = sqlx::query_scalar("SELECT value FROM office_setting WHERE key = ?").bind(key).fetch_optional(store.reader()).await?;
+    Ok(value.and_then(|v| serde_json::from_str(&v).ok()))
+}
+
+/// Writes a setting, audited. Needs `settings.manage`.
+pub async fn set<T: Serialize>(tx: &mut WriteTx<'_>, key: &str, value: &T) -> Result<()> {
+    tx.require(Permission::SettingsManage)?;
+    let new = serde_json::to_value(value).map_err(|source| crate::StoreError::CorruptRecord { table: "office_setting".into(), source })?;
+    let old: Option<String> = sqlx::query_scalar("SELECT value FROM office_setting WHERE key = ?").bind(key).fetch_optional(tx.conn()).await?;
+    let now = tx.now().to_rfc3339();
+    let by = tx.actor().person_id.map(|id| id.to_string());
+    sqlx::query(
+        "INSERT INTO office_setting (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+    )
+    .bind(key)
+    .bind(new.to_string())
+    .bind(now)
+    .bind(by)
+    .execute(tx.conn())
+    .await?;
+    let wrap = |v: Value| Map::from_iter([("value".to_owned(), v)]);
+    let old = old.and_then(|text| serde_json::from_str(&text).ok()).map(wrap);
+    let action = if old.is_some() { AuditAction::Update } else { AuditAction::Insert };
+    tx.audit("office_setting", key, action, old.as_ref(), Some(&wrap(new))).await
+}

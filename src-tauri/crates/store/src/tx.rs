@@ -1,0 +1,132 @@
+use crate::connection::Schema;
+use crate::row::JsonRow;
+use crate::{Result, StoreError};
+use cct_domain::{Actor, Permission, Timestamp};
+use serde_json::Value;
+use sqlx::{Sqlite, SqliteConnection, Transaction};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    Insert,
+    Update,
+    /// A soft delete: rows are never removed, `is_active` turns false.
+    Delete,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::Insert => "insert",
+            AuditAction::Update => "update",
+            AuditAction::Delete => "delete",
+        }
+    }
+}
+
+/// A write transaction on behalf of one actor. Everything written through it is audited, and
+/// it commits all or nothing.
+pub struct WriteTx<'a> {
+    tx: Transaction<'static, Sqlite>,
+    actor: &'a Actor,
+    schema: &'a Schema,
+    now: Timestamp,
+    reason: Option<String>,
+    outbox_enabled: bool,
+}
+
+impl<'a> WriteTx<'a> {
+    pub(crate) fn new(tx: Transaction<'static, Sqlite>, actor: &'a Actor, schema: &'a Schema) -> Self {
+        Self { tx, actor, schema, now: Timestamp::now(), reason: None, outbox_enabled: true }
+    }
+
+    pub fn actor(&self) -> &Actor {
+        self.actor
+    }
+
+    /// The one timestamp every row of this transaction carries.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// A reason recorded on the audit rows written from now on (an override's why).
+    pub fn set_reason(&mut self, reason: Option<String>) {
+        self.reason = reason;
+    }
+
+    /// Demo data must never reach Planning Center: its loader turns the outbox off.
+    pub(crate) fn disable_outbox(&mut self) {
+        self.outbox_enabled = false;
+    }
+
+    pub(crate) fn schema(&self) -> &Schema {
+        self.schema
+    }
+
+    pub fn conn(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
+
+    pub fn require(&self, permission: Permission) -> Result<()> {
+        if self.actor.can(permission) {
+            Ok(())
+        } else {
+            Err(StoreError::PermissionDenied { actor: self.actor.display_name.clone(), permission })
+        }
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn audit(
+        &mut self,
+        table: &str,
+        record_id: &str,
+        action: AuditAction,
+        old_values: Option<&JsonRow>,
+        new_values: Option<&JsonRow>,
+    ) -> Result<()> {
+        let old = old_values.map(|v| Value::Object(v.clone()).to_string());
+        let new = new_values.map(|v| Value::Object(v.clone()).to_string());
+        sqlx::query(
+            "INSERT INTO audit_log (id, table_name, record_id, action, old_values, new_values, reason, changed_by, changed_at, user_agent)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(cct_domain::new_id().to_string())
+        .bind(table)
+        .bind(record_id)
+        .bind(action.as_str())
+        .bind(old)
+        .bind(new)
+        .bind(self.reason.clone())
+        .bind(self.actor.person_id.map(|id| id.to_string()))
+        .bind(self.now.to_rfc3339())
+        .bind(concat!("church-course-tracker/", env!("CARGO_PKG_VERSION")))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn enqueue_outbox(&mut self, table: &str, record_id: Uuid, action: AuditAction, payload: &JsonRow) -> Result<()> {
+        if !self.outbox_enabled {
+            return Ok(());
+        }
+        let now = self.now.to_rfc3339();
+        sqlx::query(
+            "INSERT INTO pco_outbox (id, table_name, record_id, action, payload, status, attempts, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+        )
+        .bind(cct_domain::new_id().to_string())
+        .bind(table)
+        .bind(record_id.to_string())
+        .bind(action.as_str())
+        .bind(Value::Object(payload.clone()).to_string())
+        .bind(&now)
+        .bind(&now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+}

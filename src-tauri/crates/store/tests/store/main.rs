@@ -1,0 +1,12 @@
+//! Store tests: real SQLite files in temporary directories.
+
+mod common;
+mod concurrency;
+mod crud;
+mod demo;
+mod enrollment;
+mod errors;
+mod migrations;
+mod permissions;
+mod progress;
+mod search;
