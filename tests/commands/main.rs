@@ -1,0 +1,97 @@
+//! The desktop commands, invoked through Tauri's IPC with the app's real configuration and
+//! capabilities (`generate_context!`), against a real database file. No display is needed.
+
+use church_course_tracker::state::AppState;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{Manager, WebviewWindowBuilder};
+
+struct Harness {
+    webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
+    _app: tauri::App<tauri::test::MockRuntime>,
+    _dir: tempfile::TempDir,
+}
+
+fn harness() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let state = tauri::async_runtime::block_on(AppState::open(&dir.path().join("church.sqlite"))).unwrap();
+    let app = church_course_tracker::with_commands(mock_builder()).build(tauri::generate_context!()).unwrap();
+    app.manage(state);
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    Harness { webview, _app: app, _dir: dir }
+}
+
+fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: if cfg!(windows) { "http://tauri.localhost" } else { "tauri://localhost" }.parse().unwrap(),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(&h.webview, request).map(|body| body.deserialize::<Value>().unwrap())
+}
+
+#[test]
+fn first_run_offers_the_demo_and_loading_it_signs_in_the_demo_admin() {
+    let h = harness();
+    let status = invoke(&h, "app_status", json!({})).unwrap();
+    assert_eq!(status["people"], 0);
+    assert_eq!(status["signed_in"], Value::Null);
+    assert_eq!(status["demo_mode"], false);
+
+    let not_yet = invoke(&h, "list_courses", json!({})).unwrap_err();
+    assert_eq!(not_yet["code"], "sign_in_required");
+
+    let summary = invoke(&h, "load_demo_church", json!({})).unwrap();
+    assert_eq!(summary["people"], 300);
+    assert_eq!(summary["campuses"], 2);
+
+    let status = invoke(&h, "app_status", json!({})).unwrap();
+    assert_eq!(status["people"], 300);
+    assert_eq!(status["demo_mode"], true);
+    assert_eq!(status["pending_changes"], 0);
+    let permissions = status["signed_in"]["permissions"].as_array().unwrap();
+    assert!(permissions.contains(&json!("enrollments.override_prerequisites")));
+
+    let courses = invoke(&h, "list_courses", json!({})).unwrap();
+    let names: Vec<&str> = courses.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"Foundations of Faith") && names.contains(&"Growing in Faith"));
+
+    let again = invoke(&h, "load_demo_church", json!({})).unwrap_err();
+    assert_eq!(again["code"], "conflict");
+    assert!(again["message"].as_str().unwrap().contains("empty database"));
+}
+
+#[test]
+fn searching_people_goes_through_the_store_and_its_index() {
+    let h = harness();
+    invoke(&h, "load_demo_church", json!({})).unwrap();
+    let found = invoke(&h, "search_people", json!({ "query": "smith" })).unwrap();
+    let found = found.as_array().unwrap();
+    assert!(!found.is_empty());
+    assert!(found.iter().all(|p| p["last_name"].as_str().unwrap().to_lowercase().starts_with("smith")
+        || p["first_name"].as_str().unwrap().to_lowercase().starts_with("smith")
+        || p["email"].as_str().unwrap_or("").contains("smith")));
+    let missing_argument = invoke(&h, "search_people", json!({})).unwrap_err();
+    assert!(missing_argument.as_str().unwrap_or_default().contains("query"), "{missing_argument}");
+}
+
+#[test]
+fn commands_from_an_unknown_origin_are_refused() {
+    let h = harness();
+    let request = InvokeRequest {
+        cmd: "app_status".into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "https://evil.example.com".parse().unwrap(),
+        body: InvokeBody::Json(json!({})),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    assert!(get_ipc_response(&h.webview, request).is_err());
+}
