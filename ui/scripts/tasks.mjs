@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// One entry point for people and CI, on Debian/Ubuntu, macOS and Windows:
+//   node ui/scripts/tasks.mjs app    installs what is missing, builds the UI, runs the app
+//   node ui/scripts/tasks.mjs test   installs what is missing, builds the UI, runs every test
+// It needs only Node.js (20+) and Rust (rustup) to start; everything else it installs.
+import { spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const ui = join(root, "ui");
+const isWindows = process.platform === "win32";
+
+// Debian packages the Tauri build and the Linux tests need (WebKitGTK, a virtual display, a
+// real Secret Service keychain for the keychain tests).
+const DEBIAN_PACKAGES = [
+  "libwebkit2gtk-4.1-dev", "libgtk-3-dev", "librsvg2-dev", "libssl-dev", "pkg-config", "build-essential",
+  "xvfb", "webkit2gtk-driver", "gnome-keyring", "dbus",
+];
+
+function run(command, args, options = {}) {
+  console.log(`\n$ ${command} ${args.join(" ")}`);
+  const result = spawnSync(command, args, { stdio: "inherit", cwd: root, shell: isWindows, ...options });
+  if (result.error) fail(`could not start ${command}: ${result.error.message}`);
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+function succeeds(command, args) {
+  const result = spawnSync(command, args, { stdio: "ignore", shell: isWindows });
+  return !result.error && result.status === 0;
+}
+
+function fail(message) {
+  console.error(`\nerror: ${message}`);
+  process.exit(1);
+}
+
+function installSystemPackages() {
+  if (process.platform === "linux") {
+    if (!succeeds("dpkg", ["--version"])) {
+      console.log("Not a Debian-family system: install WebKitGTK 4.1, GTK 3 and librsvg development packages yourself (see README).");
+      return;
+    }
+    const installed = (name) => (spawnSync("dpkg-query", ["-W", "-f=${Status}", name]).stdout ?? "").toString().includes("install ok installed");
+    const missing = DEBIAN_PACKAGES.filter((name) => !installed(name));
+    if (missing.length === 0) return;
+    const sudo = process.getuid && process.getuid() === 0 ? [] : ["sudo"];
+    const apt = (...args) => sudo.length ? run("sudo", ["apt-get", ...args]) : run("apt-get", args);
+    apt("update", "-q");
+    apt("install", "-y", "-q", "--no-install-recommends", ...missing);
+  } else if (process.platform === "darwin") {
+    if (!succeeds("xcode-select", ["-p"])) fail("install the Xcode command line tools first: xcode-select --install");
+  } else if (isWindows) {
+    // Windows 10/11 ship WebView2; the Rust MSVC toolchain brings the linker (rustup's default).
+    if (!succeeds("where", ["link.exe"]) && !succeeds("rustup", ["show"])) fail("install Rust with rustup (MSVC toolchain) first: https://rustup.rs");
+  }
+}
+
+function checkRust() {
+  if (!succeeds("cargo", ["--version"])) fail("Rust is not installed. Install it with rustup (https://rustup.rs), then run this again.");
+}
+
+function installUi() {
+  const lock = join(ui, "package-lock.json");
+  const marker = join(ui, "node_modules", ".package-lock.json");
+  if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
+    run("npm", ["ci", "--no-audit", "--no-fund"], { cwd: ui });
+  }
+  run("npm", ["run", "build"], { cwd: ui });
+}
+
+const task = process.argv[2];
+switch (task) {
+  case "app":
+    installSystemPackages();
+    checkRust();
+    installUi();
+    run("cargo", ["run", "--bin", "church-course-tracker"]);
+    break;
+  case "test":
+    installSystemPackages();
+    checkRust();
+    installUi();
+    run("cargo", ["test", "--workspace", "--all-targets", "--locked"]);
+    break;
+  default:
+    fail("usage: node ui/scripts/tasks.mjs app|test");
+}
