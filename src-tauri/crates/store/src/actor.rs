@@ -7,6 +7,15 @@ use sqlx::Row;
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
+/// Refuses unless `actor` holds `permission`; the one place the refusal is worded.
+pub fn require(actor: &Actor, permission: Permission) -> Result<()> {
+    if actor.can(permission) {
+        Ok(())
+    } else {
+        Err(StoreError::PermissionDenied { actor: actor.display_name.clone(), permission })
+    }
+}
+
 /// The actor for a person, from their active roles. An inactive or unknown person cannot act.
 pub async fn actor_for_person(store: &Store, person_id: Uuid) -> Result<Actor> {
     let person = sqlx::query("SELECT first_name, last_name, nickname, is_active FROM people WHERE id = ?")

@@ -35,9 +35,7 @@ pub struct AuditQuery {
 
 /// Newest first.
 pub async fn query(store: &Store, actor: &Actor, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
-    if !actor.can(Permission::AuditRead) {
-        return Err(StoreError::PermissionDenied { actor: actor.display_name.clone(), permission: Permission::AuditRead });
-    }
+    crate::actor::require(actor, Permission::AuditRead)?;
     let mut sql = String::from("SELECT * FROM audit_log WHERE 1 = 1");
     let mut binds = Vec::new();
     for (column, value) in [("table_name", &query.table_name), ("record_id", &query.record_id), ("changed_by", &query.changed_by)] {

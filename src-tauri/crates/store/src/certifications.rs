@@ -2,7 +2,7 @@
 //! later, and listed by standing (current, expiring soon, expired) for the office.
 
 use crate::row::{from_row, read_row};
-use crate::{records, settings, Result, Store, StoreError, WriteTx};
+use crate::{records, settings, Result, Store, WriteTx};
 use cct_domain::records::{CertificationProgress, CertificationStatus};
 use cct_domain::rules::certification::{evaluate, standing, Standing};
 use cct_domain::{Actor, Permission};
@@ -100,9 +100,7 @@ pub enum StandingFilter {
 /// Certifications by standing today, soonest expiry first. The "expiring soon" window is the
 /// office's setting.
 pub async fn standings(store: &Store, actor: &Actor, filter: StandingFilter, today: NaiveDate) -> Result<Vec<CertificationStanding>> {
-    if !actor.can(Permission::CertificationsRead) {
-        return Err(StoreError::PermissionDenied { actor: actor.display_name.clone(), permission: Permission::CertificationsRead });
-    }
+    crate::actor::require(actor, Permission::CertificationsRead)?;
     let window: i64 = settings::get(store, settings::EXPIRING_SOON_DAYS).await?.unwrap_or(60);
     let rows = sqlx::query(
         "SELECT cp.*, p.first_name || ' ' || p.last_name AS person_name, c.name AS certification_name

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod enrollment;
 mod error;
 pub mod outbox;
+pub mod planning_center;
 pub mod prerequisites;
 pub mod progress;
 pub mod records;

@@ -183,12 +183,7 @@ pub async fn list<T: Record>(store: &Store, actor: &Actor, query: &ListQuery) ->
 }
 
 fn require_read<T: Record>(actor: &Actor) -> Result<()> {
-    let permission = T::RESOURCE.read_permission();
-    if actor.can(permission) {
-        Ok(())
-    } else {
-        Err(StoreError::PermissionDenied { actor: actor.display_name.clone(), permission })
-    }
+    crate::actor::require(actor, T::RESOURCE.read_permission())
 }
 
 pub(crate) async fn fetch_row(conn: &mut SqliteConnection, table: &'static str, id: Uuid) -> Result<JsonRow> {
@@ -251,7 +246,7 @@ fn same_value(old: &Value, new: &Value) -> bool {
     }
 }
 
-async fn insert_row(tx: &mut WriteTx<'_>, table: &str, row: &JsonRow) -> Result<()> {
+pub(crate) async fn insert_row(tx: &mut WriteTx<'_>, table: &str, row: &JsonRow) -> Result<()> {
     for column in row.keys() {
         tx.schema().check_column(table, column)?;
     }
@@ -266,7 +261,7 @@ async fn insert_row(tx: &mut WriteTx<'_>, table: &str, row: &JsonRow) -> Result<
     Ok(())
 }
 
-async fn update_row(tx: &mut WriteTx<'_>, table: &str, id: Uuid, row: &JsonRow) -> Result<()> {
+pub(crate) async fn update_row(tx: &mut WriteTx<'_>, table: &str, id: Uuid, row: &JsonRow) -> Result<()> {
     let columns: Vec<&String> = row.keys().filter(|c| c.as_str() != "id").collect();
     for column in &columns {
         tx.schema().check_column(table, column)?;

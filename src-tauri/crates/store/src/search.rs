@@ -1,16 +1,14 @@
 //! Finding people by name, nickname, e-mail or phone through the FTS5 index.
 
 use crate::row::{from_row, read_row};
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store};
 use cct_domain::records::Person;
 use cct_domain::{Actor, Permission};
 
 /// Every word typed must match the start of some field (so "jo smi" finds John Smith, and
 /// "5309" the last four digits of a phone). Active people only, best match first.
 pub async fn search_people(store: &Store, actor: &Actor, text: &str, limit: u32) -> Result<Vec<Person>> {
-    if !actor.can(Permission::PeopleRead) {
-        return Err(StoreError::PermissionDenied { actor: actor.display_name.clone(), permission: Permission::PeopleRead });
-    }
+    crate::actor::require(actor, Permission::PeopleRead)?;
     let Some(match_expr) = fts_query(text) else { return Ok(Vec::new()) };
     let rows = sqlx::query(
         "SELECT p.* FROM people_fts f JOIN people p ON p.rowid = f.rowid

@@ -1,6 +1,6 @@
 use crate::connection::Schema;
 use crate::row::JsonRow;
-use crate::{Result, StoreError};
+use crate::Result;
 use cct_domain::{Actor, Permission, Timestamp};
 use serde_json::Value;
 use sqlx::{Sqlite, SqliteConnection, Transaction};
@@ -68,11 +68,7 @@ impl<'a> WriteTx<'a> {
     }
 
     pub fn require(&self, permission: Permission) -> Result<()> {
-        if self.actor.can(permission) {
-            Ok(())
-        } else {
-            Err(StoreError::PermissionDenied { actor: self.actor.display_name.clone(), permission })
-        }
+        crate::actor::require(self.actor, permission)
     }
 
     pub async fn commit(self) -> Result<()> {

@@ -8,5 +8,6 @@ mod enrollment;
 mod errors;
 mod migrations;
 mod permissions;
+mod planning_center;
 mod progress;
 mod search;
