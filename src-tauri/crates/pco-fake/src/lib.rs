@@ -107,6 +107,8 @@ pub struct Shared {
     limiter: Mutex<limits::RateLimiter>,
     stats: Mutex<Stats>,
     base_url: Mutex<String>,
+    /// Decides which requests get injected faults; seeded, so a run can be repeated.
+    dice: Mutex<fastrand::Rng>,
 }
 
 /// A running fake. Dropping it stops the server.
@@ -133,6 +135,7 @@ impl FakePco {
             limiter: server::new_limiter(),
             stats: server::new_stats(),
             base_url: Mutex::new(format!("http://{addr}")),
+            dice: Mutex::new(fastrand::Rng::with_seed(config.seed)),
         });
         let app = server::router(shared.clone());
         let task = tokio::spawn(async move {

@@ -159,13 +159,17 @@ async fn api(
         lock(&shared.stats).rate_limited += 1;
         return rate_limited(verdict, &faults);
     }
-    if fastrand::f64() < faults.drop_rate {
+    let (drop_roll, error_roll, which_error) = {
+        let mut dice = lock(&shared.dice);
+        (dice.f64(), dice.f64(), dice.bool())
+    };
+    if drop_roll < faults.drop_rate {
         lock(&shared.stats).dropped += 1;
         return dropped_connection();
     }
-    if fastrand::f64() < faults.error_rate {
+    if error_roll < faults.error_rate {
         lock(&shared.stats).server_errors += 1;
-        let status = if fastrand::bool() { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::INTERNAL_SERVER_ERROR };
+        let status = if which_error { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::INTERNAL_SERVER_ERROR };
         return with_rate_headers(ApiError::new(status, "server_error", "injected failure").into_response(), verdict);
     }
     let version = headers.get("x-pco-api-version").and_then(|v| v.to_str().ok()).unwrap_or("LATEST").to_owned();

@@ -1,0 +1,150 @@
+//! Typed calls for the resources the product uses.
+
+use crate::client::Client;
+use crate::error::{PcoError, Result};
+use crate::jsonapi::{write_document, Included, ListDocument, Resource};
+use crate::paging::{ChangeCursor, ChangeFeed, Paginator};
+use crate::resources::*;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+pub const PERSON_INCLUDES: &[&str] = &["emails", "phone_numbers", "addresses", "households", "primary_campus"];
+
+fn decode_error(context: &str, error: serde_json::Error) -> PcoError {
+    PcoError::Decode { request: crate::error::RequestLabel { method: "GET".into(), path: context.into() }, message: error.to_string() }
+}
+
+/// Decodes a list page's resources.
+pub fn typed<A: DeserializeOwned>(page: &ListDocument, context: &str) -> Result<Vec<Typed<A>>> {
+    page.data.iter().map(|r| r.attributes().map(|attributes| Typed { id: r.id.clone(), attributes }).map_err(|e| decode_error(context, e))).collect()
+}
+
+/// The people on a list page, with their e-mails, phones and addresses from `included`.
+pub fn people_of(page: &ListDocument) -> Result<Vec<Person>> {
+    let included = Included::new(&page.included);
+    page.data.iter().map(|r| Person::from_resource(r, &included).map_err(|e| decode_error("/people/v2/people", e))).collect()
+}
+
+fn to_value<T: Serialize>(value: &T) -> serde_json::Value {
+    let mut value = serde_json::to_value(value).unwrap_or_default();
+    // Send only what is set: an absent attribute leaves Planning Center's value alone.
+    if let Some(map) = value.as_object_mut() {
+        map.retain(|_, v| !v.is_null());
+    }
+    value
+}
+
+impl Client {
+    /// People changed since `cursor`, with their parts, a page at a time.
+    pub fn people_changes(&self, cursor: ChangeCursor) -> ChangeFeed {
+        ChangeFeed::new(self.clone(), "/people/v2/people", PERSON_INCLUDES, cursor)
+    }
+
+    pub async fn person(&self, id: &str) -> Result<Person> {
+        let document = self.get_one(&format!("/people/v2/people/{id}"), &[("include", PERSON_INCLUDES.join(","))]).await?;
+        let included = Included::new(&document.included);
+        Person::from_resource(&document.data, &included).map_err(|e| decode_error("/people/v2/people/{id}", e))
+    }
+
+    /// Searches by name, e-mail or phone (to match before creating).
+    pub async fn search_people(&self, text: &str) -> Result<Vec<Person>> {
+        let page = self
+            .get_list("/people/v2/people", &[("where[search_name_or_email_or_phone_number]", text.to_owned()), ("include", PERSON_INCLUDES.join(",")), ("per_page", "25".into())])
+            .await?;
+        people_of(&page)
+    }
+
+    pub async fn create_person(&self, attributes: &PersonAttributes) -> Result<Resource> {
+        Ok(self.post("/people/v2/people", write_document("Person", None, to_value(attributes))).await?.data)
+    }
+
+    pub async fn update_person(&self, id: &str, attributes: &PersonAttributes) -> Result<Resource> {
+        Ok(self.patch(&format!("/people/v2/people/{id}"), write_document("Person", Some(id), to_value(attributes))).await?.data)
+    }
+
+    pub async fn add_email(&self, person_id: &str, email: &EmailAttributes) -> Result<Resource> {
+        Ok(self.post(&format!("/people/v2/people/{person_id}/emails"), write_document("Email", None, to_value(email))).await?.data)
+    }
+
+    pub async fn add_phone_number(&self, person_id: &str, phone: &PhoneNumberAttributes) -> Result<Resource> {
+        Ok(self.post(&format!("/people/v2/people/{person_id}/phone_numbers"), write_document("PhoneNumber", None, to_value(phone))).await?.data)
+    }
+
+    pub async fn add_address(&self, person_id: &str, address: &AddressAttributes) -> Result<Resource> {
+        Ok(self.post(&format!("/people/v2/people/{person_id}/addresses"), write_document("Address", None, to_value(address))).await?.data)
+    }
+
+    /// Sets a custom field (e.g. where the office maps course completions).
+    pub async fn set_field_datum(&self, person_id: &str, field_definition_id: &str, value: &str) -> Result<Resource> {
+        let attributes = serde_json::json!({ "field_definition_id": field_definition_id, "value": value });
+        Ok(self.post(&format!("/people/v2/people/{person_id}/field_data"), write_document("FieldDatum", None, attributes)).await?.data)
+    }
+
+    pub async fn create_workflow_card(&self, workflow_id: &str, person_id: &str, note: Option<&str>) -> Result<Resource> {
+        let mut attributes = serde_json::json!({ "person_id": person_id });
+        if let Some(note) = note {
+            attributes["note"] = note.into();
+        }
+        Ok(self.post(&format!("/people/v2/workflows/{workflow_id}/cards"), write_document("WorkflowCard", None, attributes)).await?.data)
+    }
+
+    pub async fn all<A: DeserializeOwned>(&self, path: &str) -> Result<Vec<Typed<A>>> {
+        let mut pages = Paginator::new(self.clone(), path, Vec::new());
+        let mut all = Vec::new();
+        while let Some(page) = pages.next_page().await? {
+            all.extend(typed::<A>(&page, path)?);
+        }
+        Ok(all)
+    }
+
+    pub async fn households(&self) -> Result<Vec<Typed<HouseholdAttributes>>> {
+        self.all("/people/v2/households").await
+    }
+
+    pub async fn campuses(&self) -> Result<Vec<Typed<CampusAttributes>>> {
+        self.all("/people/v2/campuses").await
+    }
+
+    pub async fn field_definitions(&self) -> Result<Vec<Typed<FieldDefinitionAttributes>>> {
+        self.all("/people/v2/field_definitions").await
+    }
+
+    pub async fn workflows(&self) -> Result<Vec<Typed<WorkflowAttributes>>> {
+        self.all("/people/v2/workflows").await
+    }
+
+    pub async fn signups(&self) -> Result<Vec<Typed<SignupAttributes>>> {
+        self.all("/registrations/v2/signups").await
+    }
+
+    pub async fn signup_times(&self, signup_id: &str) -> Result<Vec<Typed<SignupTimeAttributes>>> {
+        self.all(&format!("/registrations/v2/signups/{signup_id}/signup_times")).await
+    }
+
+    /// A signup's attendees, each with the Planning Center person id it belongs to.
+    pub async fn attendees(&self, signup_id: &str) -> Result<Vec<(Typed<AttendeeAttributes>, Option<String>)>> {
+        let path = format!("/registrations/v2/signups/{signup_id}/attendees");
+        let mut pages = Paginator::new(self.clone(), &path, Vec::new());
+        let mut all = Vec::new();
+        while let Some(page) = pages.next_page().await? {
+            for resource in &page.data {
+                let attributes = resource.attributes().map_err(|e| decode_error(&path, e))?;
+                let person = resource.related("person").first().map(|p| p.id.clone());
+                all.push((Typed { id: resource.id.clone(), attributes }, person));
+            }
+        }
+        Ok(all)
+    }
+
+    pub async fn check_in_events(&self) -> Result<Vec<Typed<CheckInEventAttributes>>> {
+        self.all("/check-ins/v2/events").await
+    }
+
+    pub async fn event_times(&self, event_id: &str) -> Result<Vec<Typed<EventTimeAttributes>>> {
+        self.all(&format!("/check-ins/v2/events/{event_id}/event_times")).await
+    }
+
+    pub async fn check_ins(&self, event_id: &str) -> Result<Vec<Typed<CheckInAttributes>>> {
+        self.all(&format!("/check-ins/v2/events/{event_id}/check_ins")).await
+    }
+}
