@@ -107,9 +107,13 @@ fn matches(record: &Record, data: &Data, attribute: &str, operator: Option<&str>
             || (!digits.is_empty()
                 && data.children_of("people/phone_numbers", record.id).any(|p| p.attribute("number").as_str().unwrap_or("").chars().filter(char::is_ascii_digit).collect::<String>().contains(&digits)));
     }
-    let actual = record.attribute(attribute);
     if let Some(op) = operator {
-        let (Some(left), Some(right)) = (actual.as_str().and_then(parse_time), parse_time(value)) else { return false };
+        let left = match attribute {
+            "updated_at" => Some(record.updated_at),
+            "created_at" => Some(record.created_at),
+            _ => record.attribute(attribute).as_str().and_then(parse_time),
+        };
+        let (Some(left), Some(right)) = (left, parse_time(value)) else { return false };
         return match op {
             "gt" => left > right,
             "gte" => left >= right,
@@ -117,6 +121,7 @@ fn matches(record: &Record, data: &Data, attribute: &str, operator: Option<&str>
             _ => left <= right,
         };
     }
+    let actual = record.attribute(attribute);
     let actual_text = match &actual {
         Value::String(s) => s.to_lowercase(),
         Value::Null => return value.is_empty() || value == "null",
@@ -131,14 +136,19 @@ fn matches(record: &Record, data: &Data, attribute: &str, operator: Option<&str>
     }
 }
 
-fn compare(a: &Record, b: &Record, attribute: &str) -> std::cmp::Ordering {
-    let (left, right) = (a.attribute(attribute), b.attribute(attribute));
-    let key = |v: &Value| match v {
+fn sort_key(value: &Value) -> String {
+    match value {
         Value::String(s) => s.clone(),
         Value::Number(n) => format!("{:020}", n.as_f64().unwrap_or(0.0) as i64),
         other => other.to_string(),
-    };
-    key(&left).cmp(&key(&right))
+    }
+}
+
+fn sort_by<K: Ord>(records: &mut [&Record], descending: bool, key: impl Fn(&Record) -> K) {
+    records.sort_by(|a, b| {
+        let ordering = key(a).cmp(&key(b));
+        if descending { ordering.reverse() } else { ordering }
+    });
 }
 
 pub fn list(base: &str, path: &str, target: &Target, params: &ListParams, data: &Data, raw_query: &[(String, String)]) -> Value {
@@ -150,11 +160,15 @@ pub fn list(base: &str, path: &str, target: &Target, params: &ListParams, data: 
     let mut records: Vec<&Record> = candidates
         .filter(|r| params.filters.iter().all(|(attr, op, value)| matches(r, data, attr, op.as_deref(), value)))
         .collect();
-    match &params.order {
-        Some((attribute, descending)) => records.sort_by(|a, b| {
-            let ordering = compare(a, b, attribute).then(a.id.cmp(&b.id));
-            if *descending { ordering.reverse() } else { ordering }
-        }),
+    match params.order.as_ref().map(|(a, d)| (a.as_str(), *d)) {
+        Some(("updated_at", descending)) => sort_by(&mut records, descending, |r| (r.updated_at, r.id)),
+        Some(("created_at", descending)) => sort_by(&mut records, descending, |r| (r.created_at, r.id)),
+        Some((attribute, descending)) => {
+            records.sort_by_cached_key(|r| (sort_key(&r.attribute(attribute)), r.id));
+            if descending {
+                records.reverse();
+            }
+        }
         None => records.sort_by_key(|r| r.id),
     }
     let total = records.len();

@@ -80,6 +80,23 @@ impl Client {
         Ok(self.post(&format!("/people/v2/people/{person_id}/field_data"), write_document("FieldDatum", None, attributes)).await?.data)
     }
 
+    /// Sets a custom field, updating the person's existing value for it rather than adding a
+    /// second one, so repeating it is harmless.
+    pub async fn upsert_field_datum(&self, person_id: &str, field_definition_id: &str, value: &str) -> Result<Resource> {
+        let path = format!("/people/v2/people/{person_id}/field_data");
+        let existing = self.get_list(&path, &[("where[field_definition_id]", field_definition_id.to_owned())]).await?;
+        match existing.data.first() {
+            Some(datum) => Ok(self.patch(&format!("{path}/{}", datum.id), write_document("FieldDatum", Some(&datum.id), serde_json::json!({ "value": value }))).await?.data),
+            None => self.set_field_datum(person_id, field_definition_id, value).await,
+        }
+    }
+
+    /// People whose `remote_id` is the given stamp (at most one, for people we created).
+    pub async fn people_with_remote_id(&self, remote_id: i64) -> Result<Vec<Person>> {
+        let page = self.get_list("/people/v2/people", &[("where[remote_id]", remote_id.to_string()), ("include", PERSON_INCLUDES.join(","))]).await?;
+        people_of(&page)
+    }
+
     pub async fn create_workflow_card(&self, workflow_id: &str, person_id: &str, note: Option<&str>) -> Result<Resource> {
         let mut attributes = serde_json::json!({ "person_id": person_id });
         if let Some(note) = note {

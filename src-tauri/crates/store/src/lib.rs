@@ -13,6 +13,7 @@ pub mod enrollment;
 mod error;
 pub mod outbox;
 pub mod planning_center;
+pub mod pco_sync;
 pub mod prerequisites;
 pub mod progress;
 pub mod records;

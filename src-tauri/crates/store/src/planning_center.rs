@@ -100,6 +100,9 @@ pub struct SyncCursor {
     pub next_url: Option<String>,
     pub full_pull_completed_at: Option<Timestamp>,
     pub last_reconciled_at: Option<Timestamp>,
+    /// The reader's own resume position (opaque JSON), saved with the page it follows.
+    #[serde(default)]
+    pub position: Option<String>,
     pub updated_at: Timestamp,
 }
 
@@ -113,17 +116,18 @@ pub async fn save_cursor(tx: &mut WriteTx<'_>, mut cursor: SyncCursor) -> Result
     tx.require(Permission::SyncManage)?;
     cursor.updated_at = tx.now();
     sqlx::query(
-        "INSERT INTO pco_sync_cursor (resource, updated_since, next_url, full_pull_completed_at, last_reconciled_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?)
+        "INSERT INTO pco_sync_cursor (resource, updated_since, next_url, full_pull_completed_at, last_reconciled_at, position, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(resource) DO UPDATE SET updated_since = excluded.updated_since, next_url = excluded.next_url,
            full_pull_completed_at = excluded.full_pull_completed_at, last_reconciled_at = excluded.last_reconciled_at,
-           updated_at = excluded.updated_at",
+           position = excluded.position, updated_at = excluded.updated_at",
     )
     .bind(&cursor.resource)
     .bind(cursor.updated_since.map(|t| t.to_rfc3339()))
     .bind(&cursor.next_url)
     .bind(cursor.full_pull_completed_at.map(|t| t.to_rfc3339()))
     .bind(cursor.last_reconciled_at.map(|t| t.to_rfc3339()))
+    .bind(&cursor.position)
     .bind(cursor.updated_at.to_rfc3339())
     .execute(tx.conn())
     .await?;

@@ -11,6 +11,12 @@ pub const ABSENCE_WARNING_THRESHOLD: &str = "absence_warning_threshold";
 pub const OFFICE_TIME_ZONE: &str = "office_time_zone";
 pub const DEMO_MODE: &str = "demo_mode";
 pub const CURRENT_PERSON: &str = "current_person_id";
+/// Planning Center's custom fields, as last pulled, for choosing the mappings below.
+pub const PCO_FIELD_DEFINITIONS: &str = "pco_field_definitions";
+/// The Planning Center field definition id that course completions are written to.
+pub const PCO_COMPLETIONS_FIELD: &str = "pco_completions_field_definition_id";
+/// The Planning Center field definition id that certification status is written to.
+pub const PCO_CERTIFICATIONS_FIELD: &str = "pco_certifications_field_definition_id";
 
 pub async fn get<T: DeserializeOwned>(store: &Store, key: &str) -> Result<Option<T>> {
     let value: Option<String> = sqlx::query_scalar("SELECT value FROM office_setting WHERE key = ?").bind(key).fetch_optional(store.reader()).await?;

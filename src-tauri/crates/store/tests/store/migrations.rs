@@ -31,6 +31,10 @@ async fn each_migration_applies_on_top_of_data_from_the_ones_before() {
             .execute(&pool)
             .await
             .unwrap();
+        sqlx::query("INSERT INTO pco_outbox (id, table_name, record_id, action, payload, status, attempts, created_at, updated_at) VALUES ('0193a0ff-0000-7000-8000-0000000000b0', 'people', '0193a0ff-0000-7000-8000-00000000abcd', 'insert', '{\"first_name\":\"Lydia\"}', 'pending', 0, '2025-05-01T10:00:00.000000Z', '2025-05-01T10:00:00.000000Z')")
+            .execute(&pool)
+            .await
+            .unwrap();
         pool.close().await;
 
         let store = Store::open(&path).await.unwrap_or_else(|e| panic!("migrating after {applied_first}: {e}"));
@@ -40,6 +44,7 @@ async fn each_migration_applies_on_top_of_data_from_the_ones_before() {
         assert_eq!(found.len(), 1, "the search index covers rows written before later migrations");
         let roles: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM role").fetch_one(&SqlitePool::connect_with(SqliteConnectOptions::new().filename(&path)).await.unwrap()).await.unwrap();
         assert!(roles >= 5);
+        assert_eq!(cct_store::outbox::pending_count(&store).await.unwrap(), 1, "queued changes survive every migration");
         store.close().await;
     }
 }

@@ -32,7 +32,7 @@ async fn cursors_resume_where_a_pull_stopped() {
     assert_eq!(cursor(&store, &system, "people").await.unwrap(), None);
     let mut tx = store.begin_write(&system).await.unwrap();
     let since = cct_domain::Timestamp::parse("2026-11-01T00:00:00Z").unwrap();
-    save_cursor(&mut tx, SyncCursor { resource: "people".into(), updated_since: Some(since), next_url: Some("/people/v2/people?offset=300".into()), full_pull_completed_at: None, last_reconciled_at: None, updated_at: since }).await.unwrap();
+    save_cursor(&mut tx, SyncCursor { resource: "people".into(), updated_since: Some(since), next_url: Some("/people/v2/people?offset=300".into()), full_pull_completed_at: None, last_reconciled_at: None, position: None, updated_at: since }).await.unwrap();
     tx.commit().await.unwrap();
     let saved = cursor(&store, &system, "people").await.unwrap().unwrap();
     assert_eq!(saved.next_url.as_deref(), Some("/people/v2/people?offset=300"));

@@ -1,0 +1,246 @@
+//! Pushing the outbox. Per record, all pending entries become one request built from the
+//! record as it is now. A new person is matched against Planning Center first (e-mail, phone,
+//! name + birthdate) and held for a person to decide when anyone matches; otherwise they are
+//! stamped (committed) and created with that stamp as `remote_id`, so a create cut off by a
+//! crash is found on the next run instead of repeated. The remote id is recorded before
+//! anything else is sent, and entries are acknowledged only once everything for the record
+//! has reached Planning Center.
+
+use crate::engine::{Context, Phase};
+use crate::error::SyncError;
+use crate::map::{self, digits};
+use cct_domain::Actor;
+use cct_planning_center::resources::{EmailAttributes, Person as RemotePerson, PhoneNumberAttributes};
+use cct_planning_center::PcoError;
+use cct_store::planning_center::RunCounts;
+use cct_store::pco_sync::{self, DuplicateCandidate, DuplicateStatus, EntryOutcome, OutboxGroup};
+use cct_store::settings;
+use std::collections::HashSet;
+use uuid::Uuid;
+
+pub async fn outbox(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
+    let groups = pco_sync::pending_groups(ctx.store).await?;
+    let total = groups.len() as u64;
+    let mut counts = RunCounts::default();
+    let mut statuses_done: HashSet<(Uuid, &'static str)> = HashSet::new();
+    for (done, group) in groups.iter().enumerate() {
+        ctx.check_cancelled()?;
+        counts.processed += 1;
+        let outcome = match group.table_name.as_str() {
+            "people" => push_person(ctx, group).await,
+            "course_enrollment" | "certification_progress" => push_status(ctx, group, &mut statuses_done).await,
+            "household" => Ok(Some((EntryOutcome::Skipped, Some("households are kept in step from Planning Center; add people to households there".to_owned())))),
+            "people_campus" => Ok(Some((EntryOutcome::Skipped, Some("campus assignments are not sent to Planning Center yet".to_owned())))),
+            other => Ok(Some((EntryOutcome::Skipped, Some(format!("{other} changes have no place in Planning Center"))))),
+        };
+        let (outcome, message) = match outcome {
+            Ok(Some(result)) => result,
+            Ok(None) => continue, // waiting on something else (a person not yet created)
+            Err(SyncError::PlanningCenter(error)) => match classify(&error) {
+                Some(outcome) => (outcome, Some(error.to_string())),
+                None => {
+                    // Signed out, network down, rate limited to the end: stop, keep the queue.
+                    settle(ctx, group, EntryOutcome::Retry, Some(error.to_string())).await?;
+                    return Err(SyncError::PlanningCenter(error));
+                }
+            },
+            Err(other) => return Err(other),
+        };
+        settle(ctx, group, outcome, message.clone()).await?;
+        match outcome {
+            EntryOutcome::Sent | EntryOutcome::Skipped | EntryOutcome::Held => counts.successful += 1,
+            _ => {
+                counts.failed += 1;
+                ctx.note_error(format!("{} {}: {}", group.table_name, group.record_id, message.unwrap_or_default()));
+            }
+        }
+        ctx.report(Phase::Push, done as u64 + 1, Some(total));
+    }
+    Ok(counts)
+}
+
+/// A refused or invalid write is recorded and the queue goes on; anything passing stops the run.
+fn classify(error: &PcoError) -> Option<EntryOutcome> {
+    match error {
+        PcoError::Forbidden { .. } => Some(EntryOutcome::Refused),
+        PcoError::Api { status, .. } if status.is_client_error() => Some(EntryOutcome::Failed),
+        PcoError::Decode { .. } => Some(EntryOutcome::Failed),
+        _ => None,
+    }
+}
+
+async fn settle(ctx: &Context<'_>, group: &OutboxGroup, outcome: EntryOutcome, message: Option<String>) -> Result<(), SyncError> {
+    let system = Actor::system();
+    let mut tx = ctx.store.begin_write(&system).await?;
+    pco_sync::settle(&mut tx, group, outcome, message.as_deref(), None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+type Outcome = Option<(EntryOutcome, Option<String>)>;
+
+async fn push_person(ctx: &Context<'_>, group: &OutboxGroup) -> Result<Outcome, SyncError> {
+    let local = pco_sync::push_person(ctx.store, group.record_id).await?;
+    let person = &local.person;
+    let mut remote_id = person.planning_center_id.clone();
+    let mut just_created = false;
+
+    if remote_id.is_none() {
+        // Created before a crash? Our stamp finds them.
+        if let Some(stamp) = local.remote_stamp {
+            if let Some(found) = ctx.client.people_with_remote_id(stamp).await?.into_iter().next() {
+                link(ctx, group.record_id, &found.id).await?;
+                remote_id = Some(found.id);
+            }
+        }
+    }
+    if remote_id.is_none() {
+        if !person.meta.is_active {
+            return Ok(Some((EntryOutcome::Skipped, Some("removed before it ever reached Planning Center".into()))));
+        }
+        if local.duplicate_decision != Some(DuplicateStatus::CreateNew) {
+            let candidates = matches(ctx, person).await?;
+            if !candidates.is_empty() {
+                let system = Actor::system();
+                let mut tx = ctx.store.begin_write(&system).await?;
+                pco_sync::hold_as_possible_duplicate(&mut tx, group, &candidates).await?;
+                tx.commit().await?;
+                return Ok(None);
+            }
+        }
+        let stamp = pco_sync::stamp_for_create(ctx.store, group.record_id).await?;
+        let created = ctx.client.create_person(&map::person_attributes(person, Some(stamp))).await?;
+        link(ctx, group.record_id, &created.id).await?;
+        remote_id = Some(created.id);
+        just_created = true;
+        if local.duplicate_decision == Some(DuplicateStatus::CreateNew) {
+            bring_in_candidates(ctx, group.record_id).await?;
+        }
+    }
+    let Some(remote_id) = remote_id else { return Ok(None) };
+    if !just_created {
+        match ctx.client.update_person(&remote_id, &map::person_attributes(person, local.remote_stamp)).await {
+            Ok(_) => {}
+            Err(PcoError::Api { status, .. }) if status.as_u16() == 404 => {
+                return Ok(Some((EntryOutcome::Failed, Some("this person was deleted or merged in Planning Center; link them again in Sync".into()))));
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    let remote = ctx.client.person(&remote_id).await?;
+    ensure_contact(ctx, &remote, person).await?;
+    Ok(Some((EntryOutcome::Sent, None)))
+}
+
+/// After "someone else" was chosen, the Planning Center people offered as matches come in as
+/// people of their own (the pull skipped them while the decision was open).
+async fn bring_in_candidates(ctx: &Context<'_>, person: Uuid) -> Result<(), SyncError> {
+    for id in pco_sync::duplicate_candidate_ids(ctx.store, person).await? {
+        let remote = match ctx.client.person(&id).await {
+            Ok(remote) => remote,
+            Err(PcoError::Api { status, .. }) if status.as_u16() == 404 => continue,
+            Err(error) => return Err(error.into()),
+        };
+        let system = Actor::system();
+        let mut tx = ctx.store.begin_write(&system).await?;
+        pco_sync::apply_remote_person(&mut tx, &map::remote_person(&remote, &Default::default())).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+async fn link(ctx: &Context<'_>, person: Uuid, remote_id: &str) -> Result<(), SyncError> {
+    let system = Actor::system();
+    let mut tx = ctx.store.begin_write(&system).await?;
+    pco_sync::link_person(&mut tx, person, remote_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds the local e-mail and phone when Planning Center lacks them: repeatable, never doubled.
+async fn ensure_contact(ctx: &Context<'_>, remote: &RemotePerson, person: &cct_domain::records::Person) -> Result<(), SyncError> {
+    if let Some(email) = person.email.as_deref().filter(|e| !e.is_empty()) {
+        if !remote.emails.iter().any(|e| e.attributes.address.eq_ignore_ascii_case(email)) {
+            let primary = remote.emails.is_empty();
+            ctx.client.add_email(&remote.id, &EmailAttributes { address: email.to_owned(), location: Some("Home".into()), primary }).await?;
+        }
+    }
+    if let Some(phone) = person.phone.as_deref().filter(|p| !p.is_empty()) {
+        let wanted = digits(phone);
+        if !remote.phone_numbers.iter().any(|p| digits(&p.attributes.number).ends_with(&wanted) || wanted.ends_with(&digits(&p.attributes.number))) {
+            let primary = remote.phone_numbers.is_empty();
+            ctx.client.add_phone_number(&remote.id, &PhoneNumberAttributes { number: phone.to_owned(), location: Some("Mobile".into()), primary, carrier: None }).await?;
+        }
+    }
+    Ok(())
+}
+
+/// People in Planning Center who may be this person: the same e-mail, the same phone, or the
+/// same name and birthdate.
+async fn matches(ctx: &Context<'_>, person: &cct_domain::records::Person) -> Result<Vec<DuplicateCandidate>, SyncError> {
+    let mut found: Vec<DuplicateCandidate> = Vec::new();
+    let mut add = |candidate: &RemotePerson, reason: &str| {
+        if found.iter().any(|c| c.planning_center_id == candidate.id) {
+            return;
+        }
+        let name = format!("{} {}", candidate.attributes.first_name.clone().unwrap_or_default(), candidate.attributes.last_name.clone().unwrap_or_default());
+        found.push(DuplicateCandidate {
+            planning_center_id: candidate.id.clone(),
+            name: name.trim().to_owned(),
+            email: candidate.primary_email().map(str::to_owned),
+            phone: candidate.primary_phone().map(str::to_owned),
+            birthdate: candidate.attributes.birthdate.clone(),
+            reason: reason.to_owned(),
+        });
+    };
+    if let Some(email) = person.email.as_deref().filter(|e| !e.is_empty()) {
+        for candidate in ctx.client.search_people(email).await? {
+            if candidate.emails.iter().any(|e| e.attributes.address.eq_ignore_ascii_case(email)) {
+                add(&candidate, "same e-mail");
+            }
+        }
+    }
+    if let Some(phone) = person.phone.as_deref().map(digits).filter(|d| d.len() >= 7) {
+        for candidate in ctx.client.search_people(&phone).await? {
+            if candidate.phone_numbers.iter().any(|p| digits(&p.attributes.number) == phone) {
+                add(&candidate, "same phone number");
+            }
+        }
+    }
+    if let Some(born) = person.date_of_birth {
+        let name = format!("{} {}", person.first_name, person.last_name);
+        for candidate in ctx.client.search_people(&name).await? {
+            let same_name = candidate.attributes.first_name.as_deref().is_some_and(|f| f.eq_ignore_ascii_case(&person.first_name))
+                && candidate.attributes.last_name.as_deref().is_some_and(|l| l.eq_ignore_ascii_case(&person.last_name));
+            if same_name && candidate.attributes.birthdate.as_deref() == Some(born.to_string().as_str()) {
+                add(&candidate, "same name and birthdate");
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Course completions and certification status go to the Planning Center fields the office
+/// mapped them to; one write per person per run, whatever number of changes led to it.
+async fn push_status(ctx: &Context<'_>, group: &OutboxGroup, done: &mut HashSet<(Uuid, &'static str)>) -> Result<Outcome, SyncError> {
+    let Some(owner) = pco_sync::owner_of(ctx.store, &group.table_name, group.record_id).await? else {
+        return Ok(Some((EntryOutcome::Skipped, Some("the record no longer exists".into()))));
+    };
+    let Some(remote_person) = pco_sync::planning_center_id_of(ctx.store, owner).await? else {
+        return Ok(None); // the person is not in Planning Center yet; their own entry comes first
+    };
+    let key = if group.table_name == "course_enrollment" { settings::PCO_COMPLETIONS_FIELD } else { settings::PCO_CERTIFICATIONS_FIELD };
+    let Some(field) = settings::get::<String>(ctx.store, key).await? else {
+        let what = if group.table_name == "course_enrollment" { "course completions" } else { "certifications" };
+        return Ok(Some((EntryOutcome::Skipped, Some(format!("no Planning Center field is mapped for {what}; choose one in Sync settings")))));
+    };
+    if done.insert((owner, key)) {
+        let value = if group.table_name == "course_enrollment" {
+            pco_sync::completions_summary(ctx.store, owner).await?
+        } else {
+            pco_sync::certifications_summary(ctx.store, owner).await?
+        };
+        ctx.client.upsert_field_datum(&remote_person, &field, &value).await?;
+    }
+    Ok(Some((EntryOutcome::Sent, None)))
+}

@@ -1,0 +1,8 @@
+//! The sync engine against the fake Planning Center over loopback, with real SQLite files.
+
+mod common;
+mod conflicts;
+mod crashes;
+mod engine;
+mod faults;
+mod offline_day;
