@@ -82,7 +82,7 @@ switch (task) {
     installSystemPackages();
     checkRust();
     installUi();
-    run("cargo", ["test", "--workspace", "--all-targets", "--locked"]);
+    run("cargo", ["test", "--workspace", "--locked"]);
     break;
   default:
     fail("usage: node ui/scripts/tasks.mjs app|test");

@@ -106,6 +106,13 @@ pub struct SyncCursor {
     pub updated_at: Timestamp,
 }
 
+impl SyncCursor {
+    /// A resource never read yet.
+    pub fn new(resource: &str) -> Self {
+        Self { resource: resource.to_owned(), updated_since: None, next_url: None, full_pull_completed_at: None, last_reconciled_at: None, position: None, updated_at: Timestamp::now() }
+    }
+}
+
 pub async fn cursor(store: &Store, actor: &Actor, resource: &str) -> Result<Option<SyncCursor>> {
     crate::actor::require(actor, Permission::SyncManage)?;
     let row = sqlx::query("SELECT * FROM pco_sync_cursor WHERE resource = ?").bind(resource).fetch_optional(store.reader()).await?;

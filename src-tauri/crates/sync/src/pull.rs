@@ -45,32 +45,19 @@ pub async fn people(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
             }
         }
         let cursor = feed.cursor();
-        pc::save_cursor(
-            &mut tx,
-            SyncCursor {
-                resource: PEOPLE.into(),
-                updated_since: cursor.since.as_deref().and_then(|t| Timestamp::parse(t).ok()),
-                next_url: None,
-                full_pull_completed_at: first_pull_done,
-                last_reconciled_at: saved.as_ref().and_then(|c| c.last_reconciled_at),
-                position: serde_json::to_string(cursor).ok(),
-                updated_at: Timestamp::now(),
-            },
-        )
-        .await?;
+        let saved_position = SyncCursor {
+            updated_since: cursor.since.as_deref().and_then(|t| Timestamp::parse(t).ok()),
+            full_pull_completed_at: first_pull_done,
+            last_reconciled_at: saved.as_ref().and_then(|c| c.last_reconciled_at),
+            position: serde_json::to_string(cursor).ok(),
+            ..SyncCursor::new(PEOPLE)
+        };
+        pc::save_cursor(&mut tx, saved_position).await?;
         tx.commit().await?;
         ctx.report(Phase::PullPeople, counts.processed as u64, total);
     }
     if first_pull_done.is_none() {
-        let mut cursor = pc::cursor(ctx.store, &system, PEOPLE).await?.unwrap_or(SyncCursor {
-            resource: PEOPLE.into(),
-            updated_since: None,
-            next_url: None,
-            full_pull_completed_at: None,
-            last_reconciled_at: None,
-            position: None,
-            updated_at: Timestamp::now(),
-        });
+        let mut cursor = pc::cursor(ctx.store, &system, PEOPLE).await?.unwrap_or_else(|| SyncCursor::new(PEOPLE));
         cursor.full_pull_completed_at = Some(Timestamp::now());
         let mut tx = ctx.store.begin_write(&system).await?;
         pc::save_cursor(&mut tx, cursor).await?;
@@ -209,15 +196,7 @@ pub async fn reconcile_people(ctx: &Context<'_>) -> Result<RunCounts, SyncError>
     }
     let mut tx = ctx.store.begin_write(&system).await?;
     let deactivated = pco_sync::deactivate_missing_people(&mut tx, &ids).await?;
-    let mut cursor = pc::cursor(ctx.store, &system, PEOPLE).await?.unwrap_or(SyncCursor {
-        resource: PEOPLE.into(),
-        updated_since: None,
-        next_url: None,
-        full_pull_completed_at: None,
-        last_reconciled_at: None,
-        position: None,
-        updated_at: Timestamp::now(),
-    });
+    let mut cursor = pc::cursor(ctx.store, &system, PEOPLE).await?.unwrap_or_else(|| SyncCursor::new(PEOPLE));
     cursor.last_reconciled_at = Some(Timestamp::now());
     pc::save_cursor(&mut tx, cursor).await?;
     tx.commit().await?;
