@@ -4,7 +4,8 @@
 //   node ui/scripts/tasks.mjs test   installs what is missing, builds the UI, runs every test
 // It needs only Node.js (20+) and Rust (rustup) to start; everything else it installs.
 import { spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -15,7 +16,7 @@ const isWindows = process.platform === "win32";
 // Debian packages the Tauri build and the Linux tests need (WebKitGTK, a virtual display, a
 // real Secret Service keychain for the keychain tests).
 const DEBIAN_PACKAGES = [
-  "libwebkit2gtk-4.1-dev", "libgtk-3-dev", "librsvg2-dev", "libssl-dev", "pkg-config", "build-essential",
+  "libwebkit2gtk-4.1-dev", "libgtk-3-dev", "librsvg2-dev", "libssl-dev", "libdbus-1-dev", "pkg-config", "build-essential",
   "xvfb", "webkit2gtk-driver", "gnome-keyring", "dbus",
 ];
 
@@ -70,6 +71,19 @@ function installUi() {
   run("npm", ["run", "build"], { cwd: ui });
 }
 
+// The sign-in tests use the real OS keychain. On Linux that is a Secret Service: the tests run
+// in a private D-Bus session with a throw-away, unlocked GNOME Keyring, so they never touch the
+// developer's own keyring. On macOS and Windows they use the login keychain / Credential Manager.
+function runTests(cargoArgs) {
+  if (process.platform !== "linux") {
+    run("cargo", cargoArgs);
+    return;
+  }
+  const keyringHome = mkdtempSync(join(tmpdir(), "cct-keyring-"));
+  const script = `printf pw | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && exec cargo ${cargoArgs.join(" ")}`;
+  run("dbus-run-session", ["--", "sh", "-c", script], { env: { ...process.env, XDG_DATA_HOME: keyringHome } });
+}
+
 const task = process.argv[2];
 switch (task) {
   case "app":
@@ -82,7 +96,7 @@ switch (task) {
     installSystemPackages();
     checkRust();
     installUi();
-    run("cargo", ["test", "--workspace", "--locked"]);
+    runTests(["test", "--workspace", "--locked"]);
     break;
   default:
     fail("usage: node ui/scripts/tasks.mjs app|test");
