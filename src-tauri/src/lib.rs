@@ -4,10 +4,13 @@
 
 pub mod commands;
 pub mod error;
+pub mod planning_center;
 pub mod state;
+pub mod sync_commands;
 
 use state::AppState;
 use std::path::PathBuf;
+use std::sync::Arc;
 use tauri::Manager;
 
 /// Environment variable naming the database file, for tests and for trying the app with a
@@ -21,14 +24,28 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::load_demo_church,
         commands::search_people,
         commands::list_courses,
+        sync_commands::set_up_office,
+        sync_commands::planning_center_status,
+        sync_commands::sign_in_with_browser,
+        sync_commands::sign_in_with_token,
+        sync_commands::sign_out,
+        sync_commands::sync_now,
+        sync_commands::cancel_sync,
+        sync_commands::resolve_possible_duplicate,
     ])
 }
 
 pub fn run() {
     let app = with_commands(tauri::Builder::default())
+        .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let path = database_path(app.path().app_data_dir().ok());
-            let state = tauri::async_runtime::block_on(AppState::open(&path))
+            let handle = app.handle().clone();
+            let open_browser: state::OpenBrowser = Arc::new(move |url: String| {
+                use tauri_plugin_opener::OpenerExt;
+                handle.opener().open_url(url, None::<&str>).map_err(|e| e.to_string())
+            });
+            let state = tauri::async_runtime::block_on(AppState::open(&path, open_browser))
                 .map_err(|e| format!("could not open the database at {}: {e}", path.display()))?;
             app.manage(state);
             Ok(())

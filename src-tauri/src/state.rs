@@ -1,17 +1,25 @@
 use cct_domain::Actor;
 use cct_store::{actor, settings, Store, StoreError};
+use cct_sync::SyncEngine;
 use std::path::Path;
+use std::sync::Arc;
 use uuid::Uuid;
 
-/// What the commands share: the store. The signed-in person is read from the store on each
-/// call, so a role change takes effect at once.
+/// Opens a URL in the system browser (the real app), or plays the browser (tests).
+pub type OpenBrowser = Arc<dyn Fn(String) -> Result<(), String> + Send + Sync>;
+
+/// What the commands share. The signed-in person is read from the store on each call, so a role
+/// change takes effect at once.
 pub struct AppState {
     pub store: Store,
+    pub open_browser: OpenBrowser,
+    /// The sync engine for the current Planning Center sign-in, built on first use.
+    pub sync: tokio::sync::Mutex<Option<Arc<SyncEngine>>>,
 }
 
 impl AppState {
-    pub async fn open(path: &Path) -> Result<Self, StoreError> {
-        Ok(Self { store: Store::open(path).await? })
+    pub async fn open(path: &Path, open_browser: OpenBrowser) -> Result<Self, StoreError> {
+        Ok(Self { store: Store::open(path).await?, open_browser, sync: tokio::sync::Mutex::new(None) })
     }
 
     /// The person using the app, if one is set up.

@@ -10,18 +10,25 @@ use tauri::{Manager, WebviewWindowBuilder};
 
 struct Harness {
     webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
-    _app: tauri::App<tauri::test::MockRuntime>,
+    app: tauri::App<tauri::test::MockRuntime>,
     _dir: tempfile::TempDir,
 }
 
 fn harness() -> Harness {
+    let no_browser: church_course_tracker::state::OpenBrowser = std::sync::Arc::new(|_| Err("no browser in this test".into()));
+    harness_with_browser(no_browser)
+}
+
+fn harness_with_browser(browser: church_course_tracker::state::OpenBrowser) -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let state = tauri::async_runtime::block_on(AppState::open(&dir.path().join("church.sqlite"))).unwrap();
+    let state = tauri::async_runtime::block_on(AppState::open(&dir.path().join("church.sqlite"), browser)).unwrap();
     let app = church_course_tracker::with_commands(mock_builder()).build(tauri::generate_context!()).unwrap();
     app.manage(state);
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    Harness { webview, _app: app, _dir: dir }
+    Harness { webview, app, _dir: dir }
 }
+
+mod planning_center;
 
 fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
     let request = InvokeRequest {

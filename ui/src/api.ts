@@ -53,3 +53,77 @@ export const api = {
   searchPeople: (query: string) => invoke<Person[]>("search_people", { query }),
   listCourses: () => invoke<Course[]>("list_courses"),
 };
+
+export interface SyncRun {
+  id: string;
+  sync_type: string;
+  sync_direction: "from_pc" | "to_pc";
+  records_processed: number;
+  records_successful: number;
+  records_failed: number;
+  error_details: string[] | null;
+  started_at: string;
+  completed_at: string | null;
+}
+
+export interface OutboxProblem {
+  id: string;
+  table_name: string;
+  record_id: string;
+  status: "refused" | "failed" | "held" | "skipped";
+  last_error: string | null;
+}
+
+export interface DuplicateCandidate {
+  planning_center_id: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  birthdate: string | null;
+  reason: string;
+}
+
+export interface PossibleDuplicate {
+  id: string;
+  people_id: string;
+  candidates: DuplicateCandidate[];
+}
+
+export interface PlanningCenterStatus {
+  base_url: string;
+  sign_in: { kind: "oauth" } | { kind: "personal_access_token"; app_id: string } | null;
+  keychain_problem: string | null;
+  demo_mode: boolean;
+  syncing: boolean;
+  pending_changes: number;
+  problems: OutboxProblem[];
+  possible_duplicates: PossibleDuplicate[];
+  recent_runs: SyncRun[];
+}
+
+export interface SyncProgress {
+  phase: "idle" | "pull_people" | "push" | "reference_data" | "registrations" | "reconcile";
+  done: number;
+  total: number | null;
+}
+
+export interface SyncReport {
+  pulled_people: number;
+  pushed: number;
+  push_failures: number;
+  registrations: number;
+  reconciled: boolean;
+  errors: string[];
+}
+
+export const pco = {
+  setUpOffice: (firstName: string, lastName: string, email: string) => invoke<void>("set_up_office", { firstName, lastName, email }),
+  status: () => invoke<PlanningCenterStatus>("planning_center_status"),
+  signInWithBrowser: () => invoke<void>("sign_in_with_browser"),
+  signInWithToken: (appId: string, secret: string) => invoke<void>("sign_in_with_token", { appId, secret }),
+  signOut: () => invoke<void>("sign_out"),
+  syncNow: () => invoke<SyncReport>("sync_now"),
+  cancelSync: () => invoke<void>("cancel_sync"),
+  resolveDuplicate: (id: string, resolution: { decision: "link"; planning_center_id: string } | { decision: "create_new" }) =>
+    invoke<void>("resolve_possible_duplicate", { id, resolution }),
+};

@@ -1,23 +1,15 @@
-import { api, isCommandError, type AppStatus } from "./api";
+import { api, pco, type AppStatus } from "./api";
+import { el, errorText } from "./dom";
+import { renderPlanningCenter } from "./planning-center";
 
 const app = document.querySelector<HTMLElement>("#app")!;
 const dbStatus = document.querySelector<HTMLElement>("#db-status")!;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<string, unknown> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const node: HTMLElementTagNameMap[K] = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-}
-
-function errorText(error: unknown): string {
-  return isCommandError(error) ? error.message : String(error);
-}
 
 async function start() {
   try {
     const status = await api.appStatus();
     dbStatus.textContent = status.demo_mode ? "Demo church · works offline" : "Works offline";
-    if (status.people === 0) {
+    if (status.people === 0 && !status.signed_in) {
       renderFirstRun();
     } else {
       await renderDashboard(status);
@@ -43,7 +35,37 @@ function renderFirstRun() {
       feedback.replaceChildren(el("p", { className: "error", textContent: errorText(error) }));
     }
   });
-  app.replaceChildren(el("section", { className: "card", id: "first-run" }, el("h2", {}, "Welcome"), message, button, feedback));
+  app.replaceChildren(el("section", { className: "card", id: "first-run" }, el("h2", {}, "Welcome"), message, button, feedback), setUpOfficeCard());
+}
+
+/// A real church: its first administrator, then Planning Center from the dashboard.
+function setUpOfficeCard(): HTMLElement {
+  const first = el("input", { name: "first_name", autocomplete: "given-name" });
+  const last = el("input", { name: "last_name", autocomplete: "family-name" });
+  const email = el("input", { name: "email", type: "email", autocomplete: "email" });
+  const feedback = el("p", { className: "error" });
+  const form = el(
+    "form",
+    { id: "set-up-office" },
+    el("h2", {}, "Set up your church"),
+    el("p", { className: "muted" }, "You become this computer's administrator. Then connect Planning Center to bring in your people, or start entering them here."),
+    el("label", { className: "field" }, el("span", {}, "First name"), first),
+    el("label", { className: "field" }, el("span", {}, "Last name"), last),
+    el("label", { className: "field" }, el("span", {}, "E-mail (optional)"), email),
+    el("button", { type: "submit" }, "Set up"),
+    feedback,
+  );
+  form.classList.add("card");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await pco.setUpOffice(first.value, last.value, email.value);
+      await start();
+    } catch (error) {
+      feedback.textContent = errorText(error);
+    }
+  });
+  return form;
 }
 
 async function renderDashboard(status: AppStatus) {
@@ -86,12 +108,16 @@ async function renderDashboard(status: AppStatus) {
   }
   const title = el("h2", {}, who);
   if (status.demo_mode) title.append(el("span", { className: "badge" }, "demo"));
+  const planningCenter = el("section", { className: "card", id: "planning-center" }, el("h2", {}, "Planning Center"));
   app.replaceChildren(
     el("section", { className: "card" }, title, el("p", { className: "muted" }, `Version ${status.version} · data in ${status.database_path}`)),
     stats,
+    planningCenter,
     el("section", { className: "card" }, el("h2", {}, "People"), search, results),
     el("section", { className: "card" }, el("h2", {}, "Courses"), courseList),
   );
+  if (status.signed_in?.permissions.includes("sync.manage")) await renderPlanningCenter(planningCenter, () => void start());
+  else planningCenter.remove();
 }
 
 function stat(value: number, label: string) {

@@ -39,6 +39,13 @@ impl KeychainTokenStore {
     }
 }
 
+impl KeychainTokenStore {
+    /// Forgets the tokens without asking Planning Center (used when it cannot be reached).
+    pub fn clear_tokens(&self) -> Result<(), String> {
+        TokenStore::clear(self)
+    }
+}
+
 impl TokenStore for KeychainTokenStore {
     fn load(&self) -> Result<Option<OAuthTokens>, String> {
         match self.entry.get_password() {

@@ -11,6 +11,7 @@ mod connection;
 pub mod demo;
 pub mod enrollment;
 mod error;
+pub mod office;
 pub mod outbox;
 pub mod planning_center;
 pub mod pco_sync;

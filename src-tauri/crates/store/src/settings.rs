@@ -11,6 +11,11 @@ pub const ABSENCE_WARNING_THRESHOLD: &str = "absence_warning_threshold";
 pub const OFFICE_TIME_ZONE: &str = "office_time_zone";
 pub const DEMO_MODE: &str = "demo_mode";
 pub const CURRENT_PERSON: &str = "current_person_id";
+/// How this computer signs in to Planning Center: {"kind": "oauth"} or
+/// {"kind": "personal_access_token", "app_id": "..."}. The secrets are in the OS keychain.
+pub const PCO_SIGN_IN: &str = "pco_sign_in";
+/// The Planning Center API base URL (a church's own test server, or the fake).
+pub const PCO_BASE_URL: &str = "pco_base_url";
 /// Planning Center's custom fields, as last pulled, for choosing the mappings below.
 pub const PCO_FIELD_DEFINITIONS: &str = "pco_field_definitions";
 /// The Planning Center field definition id that course completions are written to.

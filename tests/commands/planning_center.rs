@@ -1,0 +1,88 @@
+//! Setting up a real church and connecting it to (the fake) Planning Center through the app's
+//! commands. Secrets go to the real keychain (the test command provides a Secret Service).
+
+use super::*;
+use cct_pco_fake::{FakeConfig, FakePco, Faults, TEST_APP_ID, TEST_SECRET};
+use std::time::Duration;
+
+fn fake() -> FakePco {
+    let faults = Faults { rate_limit: 10_000, rate_period: Duration::from_secs(1), ..Default::default() };
+    tauri::async_runtime::block_on(FakePco::start(FakeConfig { people: 30, faults, ..Default::default() })).unwrap()
+}
+
+fn point_at(h: &Harness, fake: &FakePco) {
+    let state = h.app.state::<AppState>();
+    tauri::async_runtime::block_on(async {
+        let system = cct_domain::Actor::system();
+        let mut tx = state.store.begin_write(&system).await.unwrap();
+        cct_store::settings::set(&mut tx, cct_store::settings::PCO_BASE_URL, &fake.base_url()).await.unwrap();
+        tx.commit().await.unwrap();
+    });
+}
+
+#[test]
+fn the_demo_church_never_connects_to_planning_center() {
+    let h = harness();
+    invoke(&h, "load_demo_church", json!({})).unwrap();
+    let status = invoke(&h, "planning_center_status", json!({})).unwrap();
+    assert_eq!(status["demo_mode"], true);
+    let refused = invoke(&h, "sign_in_with_token", json!({ "appId": "a", "secret": "b" })).unwrap_err();
+    assert_eq!(refused["code"], "demo_mode");
+    assert_eq!(invoke(&h, "sync_now", json!({})).unwrap_err()["code"], "demo_mode");
+}
+
+#[test]
+fn a_new_office_signs_in_with_a_token_and_syncs() {
+    let fake = fake();
+    let h = harness();
+    invoke(&h, "set_up_office", json!({ "firstName": "Grace", "lastName": "Office", "email": "grace@office.example" })).unwrap();
+    let again = invoke(&h, "set_up_office", json!({ "firstName": "Second", "lastName": "Admin" })).unwrap_err();
+    assert_eq!(again["code"], "conflict");
+    let status = invoke(&h, "app_status", json!({})).unwrap();
+    assert_eq!(status["signed_in"]["name"], "Grace Office");
+    point_at(&h, &fake);
+
+    let blank = invoke(&h, "sign_in_with_token", json!({ "appId": TEST_APP_ID, "secret": " " })).unwrap_err();
+    assert_eq!(blank["field"], "secret");
+    let wrong = invoke(&h, "sign_in_with_token", json!({ "appId": TEST_APP_ID, "secret": "wrong" })).unwrap_err();
+    assert_eq!((wrong["code"].as_str(), wrong["field"].as_str()), (Some("invalid_input"), Some("secret")));
+    assert!(wrong["message"].as_str().unwrap().contains("did not accept"));
+    assert_eq!(invoke(&h, "sync_now", json!({})).unwrap_err()["code"], "not_connected");
+
+    invoke(&h, "sign_in_with_token", json!({ "appId": TEST_APP_ID, "secret": TEST_SECRET })).unwrap();
+    let status = invoke(&h, "planning_center_status", json!({})).unwrap();
+    assert_eq!(status["sign_in"]["kind"], "personal_access_token");
+    let report = invoke(&h, "sync_now", json!({})).unwrap();
+    assert_eq!(report["pulled_people"], 30);
+    let status = invoke(&h, "app_status", json!({})).unwrap();
+    assert_eq!(status["people"], 31, "30 from Planning Center and the administrator");
+    assert_eq!(status["pending_changes"], 0, "the administrator was sent too");
+    let status = invoke(&h, "planning_center_status", json!({})).unwrap();
+    assert!(status["recent_runs"].as_array().unwrap().len() >= 4);
+
+    invoke(&h, "sign_out", json!({})).unwrap();
+    assert_eq!(invoke(&h, "planning_center_status", json!({})).unwrap()["sign_in"], Value::Null);
+}
+
+#[test]
+fn signing_in_through_the_browser_keeps_the_tokens_in_the_keychain() {
+    let fake = fake();
+    // Plays the system browser: Planning Center's page redirects back to the app's loopback.
+    let browser: church_course_tracker::state::OpenBrowser = std::sync::Arc::new(|url: String| {
+        tauri::async_runtime::spawn(async move {
+            let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+            let answer = http.get(&url).send().await.unwrap();
+            let location = answer.headers()["location"].to_str().unwrap().to_owned();
+            http.get(&location).send().await.ok();
+        });
+        Ok(())
+    });
+    let h = harness_with_browser(browser);
+    invoke(&h, "set_up_office", json!({ "firstName": "Grace", "lastName": "Office" })).unwrap();
+    point_at(&h, &fake);
+    invoke(&h, "sign_in_with_browser", json!({})).unwrap();
+    assert_eq!(invoke(&h, "planning_center_status", json!({})).unwrap()["sign_in"]["kind"], "oauth");
+    let report = invoke(&h, "sync_now", json!({})).unwrap();
+    assert_eq!(report["pulled_people"], 30);
+    invoke(&h, "sign_out", json!({})).unwrap();
+}

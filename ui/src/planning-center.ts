@@ -1,0 +1,181 @@
+// The Planning Center card: sign in, sync with progress, and what needs a person's attention.
+// Every rule (permissions, demo mode, matching) is enforced in Rust; this only shows it.
+import { listen } from "@tauri-apps/api/event";
+import { isCommandError, pco, type PlanningCenterStatus, type SyncProgress } from "./api";
+import { el, errorText } from "./dom";
+
+const PHASES: Record<SyncProgress["phase"], string> = {
+  idle: "Finishing",
+  pull_people: "Bringing in people",
+  push: "Sending changes",
+  reference_data: "Households, campuses and fields",
+  registrations: "Registrations",
+  reconcile: "Checking for people removed in Planning Center",
+};
+
+/// The outcome of the last sync, shown until the next one (the dashboard re-renders after it).
+let lastOutcome: { text: string; failed: boolean } | null = null;
+
+/// `changed` re-renders whatever shows data a sync or sign-in can change (the whole dashboard).
+export async function renderPlanningCenter(card: HTMLElement, changed: () => void): Promise<void> {
+  let status: PlanningCenterStatus;
+  try {
+    status = await pco.status();
+  } catch (error) {
+    if (isCommandError(error) && error.code === "permission_denied") return card.remove();
+    card.replaceChildren(el("h2", {}, "Planning Center"), el("p", { className: "error", textContent: errorText(error) }));
+    return;
+  }
+  const refresh = () => renderPlanningCenter(card, changed);
+  const title = el("h2", {}, "Planning Center");
+  if (status.demo_mode) {
+    card.replaceChildren(title, el("p", { className: "muted" }, "The demo church is never sent to Planning Center. To connect your church, start the app with an empty database and set up your office."));
+    return;
+  }
+  if (!status.sign_in) {
+    const problem = status.keychain_problem ? [el("p", { className: "error" }, status.keychain_problem)] : [];
+    card.replaceChildren(title, ...problem, el("p", { className: "muted" }, `Not connected. Everything works offline; connect to keep people and course progress in step with ${status.base_url}.`), signInForms(changed));
+    return;
+  }
+  const how = status.sign_in.kind === "oauth" ? "signed in with your Planning Center account" : `personal access token ${status.sign_in.app_id}`;
+  const progress = el("div", { id: "sync-progress" });
+  const report = el("p", { id: "sync-report", className: lastOutcome?.failed ? "error" : "muted" }, lastOutcome?.text ?? "");
+  const syncButton = el("button", { type: "button", id: "sync-now" }, "Sync now");
+  const cancel = el("button", { type: "button", id: "cancel-sync", className: "secondary", hidden: true }, "Cancel");
+  const signOut = el("button", { type: "button", id: "sign-out", className: "secondary" }, "Sign out");
+  syncButton.addEventListener("click", async () => {
+    syncButton.disabled = true;
+    cancel.hidden = false;
+    report.textContent = "";
+    const stop = await listen<SyncProgress>("sync-progress", ({ payload }) => {
+      const share = payload.total ? Math.min(100, Math.round((payload.done / payload.total) * 100)) : null;
+      const bar = el("span");
+      // CSSOM, not a style attribute: the CSP allows no inline styles.
+      if (share !== null) bar.style.width = `${share}%`;
+      progress.replaceChildren(
+        el("p", { className: "muted" }, `${PHASES[payload.phase]}${payload.total ? `: ${payload.done} of ${payload.total}` : payload.done ? `: ${payload.done}` : "…"}`),
+        el("div", { className: share === null ? "progress" : "progress determinate" }, bar),
+      );
+    });
+    try {
+      const result = await pco.syncNow();
+      const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+      lastOutcome = {
+        text: `Synced: ${count(result.pulled_people, "person", "people")} brought in, ${count(result.pushed, "change", "changes")} sent${result.push_failures ? `, ${result.push_failures} need attention` : ""}.`,
+        failed: false,
+      };
+    } catch (error) {
+      lastOutcome = { text: errorText(error), failed: true };
+    } finally {
+      stop();
+      changed();
+    }
+  });
+  cancel.addEventListener("click", () => pco.cancelSync());
+  signOut.addEventListener("click", async () => {
+    await pco.signOut().catch((error) => (lastOutcome = { text: errorText(error), failed: true }));
+    changed();
+  });
+  const last = status.recent_runs.find((run) => run.completed_at);
+  card.replaceChildren(
+    title,
+    el("p", { className: "muted" }, `Connected to ${status.base_url}, ${how}. ${status.pending_changes} change${status.pending_changes === 1 ? "" : "s"} waiting to be sent.${last ? ` Last sync ${new Date(last.completed_at!).toLocaleString()}.` : ""}`),
+    el("div", { className: "actions" }, syncButton, cancel, signOut),
+    progress,
+    report,
+    duplicates(status, refresh),
+    problems(status),
+  );
+}
+
+function field(label: string, input: HTMLInputElement): HTMLElement {
+  return el("label", { className: "field" }, el("span", {}, label), input, el("span", { className: "field-error", role: "alert" }));
+}
+
+function showError(form: HTMLElement, error: unknown) {
+  form.querySelectorAll(".field-error").forEach((e) => (e.textContent = ""));
+  const general = form.querySelector<HTMLElement>(".form-error")!;
+  general.textContent = "";
+  const target = isCommandError(error) && error.field ? form.querySelector<HTMLInputElement>(`[name="${error.field}"]`) : null;
+  const slot = target?.parentElement?.querySelector<HTMLElement>(".field-error");
+  if (slot) slot.textContent = errorText(error);
+  else general.textContent = errorText(error);
+}
+
+function signInForms(done: () => void): HTMLElement {
+  const browser = el("button", { type: "button", id: "sign-in-browser" }, "Sign in with Planning Center");
+  const browserForm = el("div", {}, browser, el("p", { className: "form-error error" }));
+  browser.addEventListener("click", async () => {
+    browser.disabled = true;
+    browser.textContent = "Finish signing in in your browser…";
+    try {
+      await pco.signInWithBrowser();
+      done();
+    } catch (error) {
+      showError(browserForm, error);
+      browser.disabled = false;
+      browser.textContent = "Sign in with Planning Center";
+    }
+  });
+  const appId = el("input", { name: "app_id", autocomplete: "off" });
+  const secret = el("input", { name: "secret", type: "password", autocomplete: "off" });
+  const save = el("button", { type: "submit" }, "Use this token");
+  const tokenForm = el(
+    "form",
+    { className: "token-form" },
+    el("p", { className: "muted" }, "For a single church: a personal access token made at api.planningcenteronline.com. The secret is kept in this computer's keychain."),
+    field("Application ID", appId),
+    field("Secret", secret),
+    save,
+    el("p", { className: "form-error error" }),
+  );
+  tokenForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    save.disabled = true;
+    try {
+      await pco.signInWithToken(appId.value, secret.value);
+      done();
+    } catch (error) {
+      showError(tokenForm, error);
+    } finally {
+      save.disabled = false;
+    }
+  });
+  return el("div", { className: "sign-in" }, browserForm, el("details", {}, el("summary", {}, "Use a personal access token instead"), tokenForm));
+}
+
+function duplicates(status: PlanningCenterStatus, refresh: () => void): HTMLElement {
+  if (status.possible_duplicates.length === 0) return el("div");
+  return el(
+    "section",
+    { id: "possible-duplicates" },
+    el("h3", {}, "Possibly already in Planning Center"),
+    ...status.possible_duplicates.map((dup) =>
+      el(
+        "div",
+        { className: "duplicate" },
+        ...dup.candidates.map((candidate) => {
+          const same = el("button", { type: "button" }, `Same person as ${candidate.name}`);
+          same.addEventListener("click", () => pco.resolveDuplicate(dup.id, { decision: "link", planning_center_id: candidate.planning_center_id }).then(refresh, (e) => alert(errorText(e))));
+          return el("p", {}, `${candidate.name} (${candidate.reason}${candidate.email ? `, ${candidate.email}` : ""}) `, same);
+        }),
+        (() => {
+          const other = el("button", { type: "button", className: "secondary" }, "Someone else: add them");
+          other.addEventListener("click", () => pco.resolveDuplicate(dup.id, { decision: "create_new" }).then(refresh, (e) => alert(errorText(e))));
+          return other;
+        })(),
+      ),
+    ),
+  );
+}
+
+function problems(status: PlanningCenterStatus): HTMLElement {
+  const shown = status.problems.filter((p) => p.status !== "held");
+  if (shown.length === 0) return el("div");
+  return el(
+    "section",
+    { id: "sync-problems" },
+    el("h3", {}, "Not sent to Planning Center"),
+    el("ul", { className: "list" }, ...shown.map((p) => el("li", {}, el("span", {}, `${p.table_name.replace("_", " ")}: ${p.status}`), el("span", { className: "muted" }, p.last_error ?? "")))),
+  );
+}
