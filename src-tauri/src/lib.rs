@@ -2,6 +2,7 @@
 //! Commands are thin adapters over the core crates; every rule lives in `cct-store` and
 //! `cct-domain`, checked in Rust whatever the UI shows.
 
+pub mod background;
 pub mod commands;
 pub mod error;
 pub mod planning_center;
@@ -48,6 +49,7 @@ pub fn run() {
             let state = tauri::async_runtime::block_on(AppState::open(&path, open_browser))
                 .map_err(|e| format!("could not open the database at {}: {e}", path.display()))?;
             app.manage(state);
+            tauri::async_runtime::spawn(background::run(app.handle().clone(), background::SYNC_EVERY, background::CHECK_NETWORK_EVERY));
             Ok(())
         })
         .build(tauri::generate_context!());

@@ -146,6 +146,12 @@ pub async fn sign_out(state: State<'_, AppState>) -> Result<(), CommandError> {
             }
         }
     }
+    forget_sign_in(&state).await
+}
+
+/// Back to "signed out" here: the choice of sign-in is cleared and the engine dropped. Queued
+/// changes are untouched and go out after the next sign-in.
+async fn forget_sign_in(state: &AppState) -> Result<(), CommandError> {
     let system = Actor::system();
     let mut tx = state.store.begin_write(&system).await?;
     settings::set(&mut tx, settings::PCO_SIGN_IN, &serde_json::Value::Null).await?;
@@ -170,7 +176,15 @@ async fn engine(state: &AppState) -> Result<Arc<SyncEngine>, CommandError> {
 pub async fn sync_now<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<SyncReport, CommandError> {
     require(&state, Permission::SyncManage).await?;
     refuse_demo(&state).await?;
-    let engine = engine(&state).await?;
+    run_sync(&app, &state).await
+}
+
+/// One sync for whoever asked (a person, or the background schedule). A sign-in Planning
+/// Center no longer accepts puts this computer in "sign in again": the sign-in is forgotten
+/// here, its secrets removed from the keychain, and the queue kept.
+pub(crate) async fn run_sync<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Result<SyncReport, CommandError> {
+    let engine = engine(state).await?;
+    let app = app.clone();
     let mut progress = engine.progress();
     let forward = tokio::spawn(async move {
         while progress.changed().await.is_ok() {
@@ -180,7 +194,31 @@ pub async fn sync_now<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>)
     });
     let result = engine.run().await;
     forward.abort();
-    Ok(result?)
+    match result {
+        Ok(report) => Ok(report),
+        Err(cct_sync::SyncError::PlanningCenter(error @ cct_planning_center::PcoError::SignInRequired { .. })) => {
+            clear_secrets(state).await?;
+            forget_sign_in(state).await?;
+            Err(error.into())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn clear_secrets(state: &AppState) -> Result<(), CommandError> {
+    match settings::get::<SignIn>(&state.store, settings::PCO_SIGN_IN).await? {
+        Some(SignIn::Oauth) => pco::token_store(&pco::base_url(&state.store).await?)?.clear_tokens().map_err(CommandError::keychain),
+        Some(SignIn::PersonalAccessToken { app_id }) => KeychainSecret::personal_access_token(&app_id).and_then(|s| s.clear()).map_err(CommandError::keychain),
+        None => Ok(()),
+    }
+}
+
+/// Whether a background sync should run now: signed in, not the demo church, nobody syncing.
+pub(crate) async fn background_sync_due(state: &AppState) -> bool {
+    let demo = settings::get::<bool>(&state.store, settings::DEMO_MODE).await.ok().flatten().unwrap_or(false);
+    let signed_in = matches!(pco::credentials(&state.store).await, Ok(Some(_)));
+    let running = state.sync.lock().await.as_ref().is_some_and(|engine| engine.is_running());
+    !demo && signed_in && !running
 }
 
 #[tauri::command]

@@ -5,6 +5,13 @@ use super::*;
 use cct_pco_fake::{FakeConfig, FakePco, Faults, TEST_APP_ID, TEST_SECRET};
 use std::time::Duration;
 
+/// These tests share the keychain: one at a time.
+static KEYCHAIN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    KEYCHAIN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn fake() -> FakePco {
     let faults = Faults { rate_limit: 10_000, rate_period: Duration::from_secs(1), ..Default::default() };
     tauri::async_runtime::block_on(FakePco::start(FakeConfig { people: 30, faults, ..Default::default() })).unwrap()
@@ -33,6 +40,7 @@ fn the_demo_church_never_connects_to_planning_center() {
 
 #[test]
 fn a_new_office_signs_in_with_a_token_and_syncs() {
+    let _keychain = one_at_a_time();
     let fake = fake();
     let h = harness();
     invoke(&h, "set_up_office", json!({ "firstName": "Grace", "lastName": "Office", "email": "grace@office.example" })).unwrap();
@@ -66,9 +74,21 @@ fn a_new_office_signs_in_with_a_token_and_syncs() {
 
 #[test]
 fn signing_in_through_the_browser_keeps_the_tokens_in_the_keychain() {
+    let _keychain = one_at_a_time();
     let fake = fake();
-    // Plays the system browser: Planning Center's page redirects back to the app's loopback.
-    let browser: church_course_tracker::state::OpenBrowser = std::sync::Arc::new(|url: String| {
+    let h = harness_with_browser(playing_browser());
+    invoke(&h, "set_up_office", json!({ "firstName": "Grace", "lastName": "Office" })).unwrap();
+    point_at(&h, &fake);
+    invoke(&h, "sign_in_with_browser", json!({})).unwrap();
+    assert_eq!(invoke(&h, "planning_center_status", json!({})).unwrap()["sign_in"]["kind"], "oauth");
+    let report = invoke(&h, "sync_now", json!({})).unwrap();
+    assert_eq!(report["pulled_people"], 30);
+    invoke(&h, "sign_out", json!({})).unwrap();
+}
+
+/// Plays the system browser: Planning Center's page redirects back to the app's loopback.
+fn playing_browser() -> church_course_tracker::state::OpenBrowser {
+    std::sync::Arc::new(|url: String| {
         tauri::async_runtime::spawn(async move {
             let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
             let answer = http.get(&url).send().await.unwrap();
@@ -76,13 +96,62 @@ fn signing_in_through_the_browser_keeps_the_tokens_in_the_keychain() {
             http.get(&location).send().await.ok();
         });
         Ok(())
-    });
-    let h = harness_with_browser(browser);
+    })
+}
+
+#[test]
+fn a_sign_in_planning_center_revoked_puts_the_app_in_sign_in_again_and_keeps_the_queue() {
+    let _keychain = one_at_a_time();
+    let fake = fake();
+    let h = harness_with_browser(playing_browser());
     invoke(&h, "set_up_office", json!({ "firstName": "Grace", "lastName": "Office" })).unwrap();
     point_at(&h, &fake);
     invoke(&h, "sign_in_with_browser", json!({})).unwrap();
-    assert_eq!(invoke(&h, "planning_center_status", json!({})).unwrap()["sign_in"]["kind"], "oauth");
-    let report = invoke(&h, "sync_now", json!({})).unwrap();
-    assert_eq!(report["pulled_people"], 30);
+    invoke(&h, "sync_now", json!({})).unwrap();
+    let state = h.app.state::<AppState>();
+    tauri::async_runtime::block_on(async {
+        let system = cct_domain::Actor::system();
+        let mut tx = state.store.begin_write(&system).await.unwrap();
+        cct_store::records::insert(&mut tx, cct_domain::records::Person { first_name: "Added".into(), last_name: "Offline".into(), ..Default::default() }).await.unwrap();
+        tx.commit().await.unwrap();
+    });
+
+    fake.revoke_everything();
+    let error = invoke(&h, "sync_now", json!({})).unwrap_err();
+    assert_eq!(error["code"], "sign_in_again");
+    let status = invoke(&h, "planning_center_status", json!({})).unwrap();
+    assert_eq!(status["sign_in"], Value::Null, "the app shows sign-in again");
+    assert_eq!(status["pending_changes"], 1, "the queued change is kept");
+    let base = fake.base_url();
+    let tokens = church_course_tracker::planning_center::token_store(&base).unwrap();
+    assert_eq!(cct_planning_center::TokenStore::load(tokens.as_ref()).unwrap(), None, "the dead tokens left the keychain");
+
+    invoke(&h, "sign_in_with_browser", json!({})).unwrap();
+    invoke(&h, "sync_now", json!({})).unwrap();
+    assert_eq!(invoke(&h, "planning_center_status", json!({})).unwrap()["pending_changes"], 0, "sent after signing in again");
+    invoke(&h, "sign_out", json!({})).unwrap();
+}
+
+#[test]
+fn the_app_syncs_by_itself_once_signed_in() {
+    let _keychain = one_at_a_time();
+    let fake = fake();
+    let h = harness();
+    invoke(&h, "set_up_office", json!({ "firstName": "Grace", "lastName": "Office" })).unwrap();
+    point_at(&h, &fake);
+    let background = tauri::async_runtime::spawn(church_course_tracker::background::run(h.app.handle().clone(), Duration::from_millis(200), Duration::from_millis(50)));
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(invoke(&h, "app_status", json!({})).unwrap()["people"], 1, "not signed in: nothing runs");
+    invoke(&h, "sign_in_with_token", json!({ "appId": TEST_APP_ID, "secret": TEST_SECRET })).unwrap();
+    let mut people = 0;
+    for _ in 0..100 {
+        people = invoke(&h, "app_status", json!({})).unwrap()["people"].as_i64().unwrap();
+        if people == 31 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    background.abort();
+    assert_eq!(people, 31, "the background sync brought everyone in");
     invoke(&h, "sign_out", json!({})).unwrap();
 }

@@ -33,7 +33,8 @@ export async function renderPlanningCenter(card: HTMLElement, changed: () => voi
     return;
   }
   if (!status.sign_in) {
-    const problem = status.keychain_problem ? [el("p", { className: "error" }, status.keychain_problem)] : [];
+    const problem = [status.keychain_problem, lastOutcome?.failed ? lastOutcome.text : null].filter((m): m is string => !!m).map((m) => el("p", { className: "error" }, m));
+    lastOutcome = null;
     card.replaceChildren(title, ...problem, el("p", { className: "muted" }, `Not connected. Everything works offline; connect to keep people and course progress in step with ${status.base_url}.`), signInForms(changed));
     return;
   }
