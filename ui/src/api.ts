@@ -86,6 +86,7 @@ export interface DuplicateCandidate {
 export interface PossibleDuplicate {
   id: string;
   people_id: string;
+  person_name: string | null;
   candidates: DuplicateCandidate[];
 }
 

@@ -151,22 +151,21 @@ function duplicates(status: PlanningCenterStatus, refresh: () => void): HTMLElem
     "section",
     { id: "possible-duplicates" },
     el("h3", {}, "Possibly already in Planning Center"),
-    ...status.possible_duplicates.map((dup) =>
-      el(
+    ...status.possible_duplicates.map((dup) => {
+      const other = el("button", { type: "button", className: "secondary" }, "Someone else: add them");
+      other.addEventListener("click", () => pco.resolveDuplicate(dup.id, { decision: "create_new" }).then(refresh, (e) => alert(errorText(e))));
+      return el(
         "div",
         { className: "duplicate" },
+        el("p", {}, `${dup.person_name ?? "Someone added here"} may already be in Planning Center:`),
         ...dup.candidates.map((candidate) => {
           const same = el("button", { type: "button" }, `Same person as ${candidate.name}`);
           same.addEventListener("click", () => pco.resolveDuplicate(dup.id, { decision: "link", planning_center_id: candidate.planning_center_id }).then(refresh, (e) => alert(errorText(e))));
-          return el("p", {}, `${candidate.name} (${candidate.reason}${candidate.email ? `, ${candidate.email}` : ""}) `, same);
+          return el("div", { className: "actions" }, el("span", { className: "muted candidate" }, `${candidate.name} (${candidate.reason}${candidate.email ? `, ${candidate.email}` : ""})`), same);
         }),
-        (() => {
-          const other = el("button", { type: "button", className: "secondary" }, "Someone else: add them");
-          other.addEventListener("click", () => pco.resolveDuplicate(dup.id, { decision: "create_new" }).then(refresh, (e) => alert(errorText(e))));
-          return other;
-        })(),
-      ),
-    ),
+        el("div", { className: "actions" }, other),
+      );
+    }),
   );
 }
 

@@ -482,6 +482,9 @@ pub struct DuplicateCandidate {
 pub struct PossibleDuplicate {
     pub id: Uuid,
     pub people_id: Uuid,
+    /// The local person's name, for the question "is this the same person?".
+    #[serde(default)]
+    pub person_name: Option<String>,
     #[serde(deserialize_with = "cct_domain::record::json_text::deserialize")]
     pub candidates: Vec<DuplicateCandidate>,
     pub status: DuplicateStatus,
@@ -573,7 +576,12 @@ pub async fn duplicate_candidate_ids(store: &Store, people_id: Uuid) -> Result<V
 
 pub async fn open_duplicates(store: &Store, actor: &Actor) -> Result<Vec<PossibleDuplicate>> {
     crate::actor::require(actor, Permission::PeopleRead)?;
-    let rows = sqlx::query("SELECT * FROM pco_possible_duplicate WHERE status = 'open' ORDER BY created_at").fetch_all(store.reader()).await?;
+    let rows = sqlx::query(
+        "SELECT d.*, p.first_name || ' ' || p.last_name AS person_name FROM pco_possible_duplicate d
+         JOIN people p ON p.id = d.people_id WHERE d.status = 'open' ORDER BY d.created_at",
+    )
+    .fetch_all(store.reader())
+    .await?;
     rows.iter().map(|r| read_row(r).and_then(|row| from_row("pco_possible_duplicate", row))).collect()
 }
 

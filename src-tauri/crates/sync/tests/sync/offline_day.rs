@@ -91,6 +91,7 @@ async fn a_possible_duplicate_waits_for_a_person_to_decide() {
     let open = pco_sync::open_duplicates(&office.store, &system()).await.unwrap();
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].people_id, twin.meta.id);
+    assert_eq!(open[0].person_name.as_deref(), Some("Same Person"));
     assert_eq!(open[0].candidates[0].planning_center_id, pco_id);
     assert_eq!(open[0].candidates[0].reason, "same e-mail");
     assert!(by_name(&office.store, "Brand", "New").await.planning_center_id.is_some());
