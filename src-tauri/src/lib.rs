@@ -33,6 +33,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         sync_commands::sync_now,
         sync_commands::cancel_sync,
         sync_commands::resolve_possible_duplicate,
+        sync_commands::map_planning_center_field,
     ])
 }
 

@@ -53,6 +53,10 @@ pub struct PlanningCenterStatus {
     pub problems: Vec<OutboxProblem>,
     pub possible_duplicates: Vec<PossibleDuplicate>,
     pub recent_runs: Vec<SyncRun>,
+    /// Planning Center's custom fields (as last pulled) and which ones receive what.
+    pub field_definitions: Vec<serde_json::Value>,
+    pub completions_field: Option<String>,
+    pub certifications_field: Option<String>,
 }
 
 #[tauri::command]
@@ -74,7 +78,39 @@ pub async fn planning_center_status(state: State<'_, AppState>) -> Result<Planni
         problems: pco_sync::outbox_problems(store, &actor).await?,
         possible_duplicates: pco_sync::open_duplicates(store, &actor).await?,
         recent_runs: log::recent_runs(store, &actor, 10).await?,
+        field_definitions: settings::get(store, settings::PCO_FIELD_DEFINITIONS).await?.unwrap_or_default(),
+        completions_field: settings::get(store, settings::PCO_COMPLETIONS_FIELD).await?,
+        certifications_field: settings::get(store, settings::PCO_CERTIFICATIONS_FIELD).await?,
     })
+}
+
+/// Which Planning Center custom field receives course completions or certification status.
+/// `field_definition_id: None` stops sending them. Changing it re-queues nothing: the next
+/// completion or certification change writes the whole summary to the new field.
+#[tauri::command]
+pub async fn map_planning_center_field(state: State<'_, AppState>, target: String, field_definition_id: Option<String>) -> Result<(), CommandError> {
+    let actor = require(&state, Permission::SettingsManage).await?;
+    let key = match target.as_str() {
+        "completions" => settings::PCO_COMPLETIONS_FIELD,
+        "certifications" => settings::PCO_CERTIFICATIONS_FIELD,
+        other => return Err(CommandError { field: Some("target".into()), ..CommandError::new("invalid_input", format!("target: {other:?} is not completions or certifications")) }),
+    };
+    if let Some(id) = &field_definition_id {
+        let known: Vec<serde_json::Value> = settings::get(&state.store, settings::PCO_FIELD_DEFINITIONS).await?.unwrap_or_default();
+        if !known.iter().any(|d| d.get("id").and_then(|v| v.as_str()) == Some(id.as_str())) {
+            return Err(CommandError {
+                field: Some("field_definition_id".into()),
+                ..CommandError::new("unknown_reference", "field_definition_id: Planning Center has no such field; sync once to refresh the list")
+            });
+        }
+    }
+    let mut tx = state.store.begin_write(&actor).await?;
+    match &field_definition_id {
+        Some(id) => settings::set(&mut tx, key, id).await?,
+        None => settings::set(&mut tx, key, &serde_json::Value::Null).await?,
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn remember_sign_in(state: &AppState, sign_in: &SignIn) -> Result<(), CommandError> {

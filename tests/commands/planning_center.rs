@@ -155,3 +155,28 @@ fn the_app_syncs_by_itself_once_signed_in() {
     assert_eq!(people, 31, "the background sync brought everyone in");
     invoke(&h, "sign_out", json!({})).unwrap();
 }
+
+#[test]
+fn the_office_chooses_which_planning_center_fields_receive_completions() {
+    let _keychain = one_at_a_time();
+    let fake = fake();
+    let h = harness();
+    invoke(&h, "set_up_office", json!({ "firstName": "Grace", "lastName": "Office" })).unwrap();
+    point_at(&h, &fake);
+    invoke(&h, "sign_in_with_token", json!({ "appId": TEST_APP_ID, "secret": TEST_SECRET })).unwrap();
+    invoke(&h, "sync_now", json!({})).unwrap();
+    let status = invoke(&h, "planning_center_status", json!({})).unwrap();
+    let fields = status["field_definitions"].as_array().unwrap();
+    let completions = fields.iter().find(|f| f["name"] == "Course Completions").unwrap()["id"].as_str().unwrap().to_owned();
+    assert_eq!(status["completions_field"], Value::Null);
+
+    let unknown = invoke(&h, "map_planning_center_field", json!({ "target": "completions", "fieldDefinitionId": "999999" })).unwrap_err();
+    assert_eq!(unknown["field"], "field_definition_id");
+    let bad_target = invoke(&h, "map_planning_center_field", json!({ "target": "birthdays", "fieldDefinitionId": completions })).unwrap_err();
+    assert_eq!(bad_target["field"], "target");
+    invoke(&h, "map_planning_center_field", json!({ "target": "completions", "fieldDefinitionId": completions })).unwrap();
+    assert_eq!(invoke(&h, "planning_center_status", json!({})).unwrap()["completions_field"], json!(completions));
+    invoke(&h, "map_planning_center_field", json!({ "target": "completions", "fieldDefinitionId": null })).unwrap();
+    assert_eq!(invoke(&h, "planning_center_status", json!({})).unwrap()["completions_field"], Value::Null);
+    invoke(&h, "sign_out", json!({})).unwrap();
+}

@@ -100,6 +100,9 @@ export interface PlanningCenterStatus {
   problems: OutboxProblem[];
   possible_duplicates: PossibleDuplicate[];
   recent_runs: SyncRun[];
+  field_definitions: { id: string; name: string; data_type: string | null }[];
+  completions_field: string | null;
+  certifications_field: string | null;
 }
 
 export interface SyncProgress {
@@ -125,6 +128,7 @@ export const pco = {
   signOut: () => invoke<void>("sign_out"),
   syncNow: () => invoke<SyncReport>("sync_now"),
   cancelSync: () => invoke<void>("cancel_sync"),
+  mapField: (target: "completions" | "certifications", fieldDefinitionId: string | null) => invoke<void>("map_planning_center_field", { target, fieldDefinitionId }),
   resolveDuplicate: (id: string, resolution: { decision: "link"; planning_center_id: string } | { decision: "create_new" }) =>
     invoke<void>("resolve_possible_duplicate", { id, resolution }),
 };

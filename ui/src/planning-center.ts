@@ -84,8 +84,28 @@ export async function renderPlanningCenter(card: HTMLElement, changed: () => voi
     el("div", { className: "actions" }, syncButton, cancel, signOut),
     progress,
     report,
+    fieldMappings(status, refresh),
     duplicates(status, refresh),
     problems(status),
+  );
+}
+
+/// Where course completions and certification status go in Planning Center.
+function fieldMappings(status: PlanningCenterStatus, refresh: () => void): HTMLElement {
+  if (status.field_definitions.length === 0) return el("div");
+  const picker = (label: string, target: "completions" | "certifications", current: string | null) => {
+    const select = el("select", { name: `${target}_field` });
+    select.append(el("option", { value: "" }, "Not sent"), ...status.field_definitions.map((f) => el("option", { value: f.id, selected: f.id === current }, f.name)));
+    const feedback = el("span", { className: "field-error" });
+    select.addEventListener("change", () => pco.mapField(target, select.value || null).then(refresh, (e) => (feedback.textContent = errorText(e))));
+    return el("label", { className: "field" }, el("span", {}, label), select, feedback);
+  };
+  return el(
+    "section",
+    { id: "field-mappings" },
+    el("h3", {}, "What goes to Planning Center"),
+    picker("Course completions go to the custom field", "completions", status.completions_field),
+    picker("Certifications go to the custom field", "certifications", status.certifications_field),
   );
 }
 
