@@ -84,7 +84,10 @@ pub(crate) struct Context<'a> {
     pub client: &'a Client,
     cancel: &'a CancelFlag,
     progress: &'a watch::Sender<Progress>,
+    /// Noted by the phase running now; its sync-log row takes them.
     errors: Mutex<Vec<String>>,
+    /// Every phase's, for the run's report.
+    reported: Mutex<Vec<String>>,
 }
 
 impl Context<'_> {
@@ -106,8 +109,13 @@ impl Context<'_> {
         }
     }
 
-    fn take_errors(&self) -> Vec<String> {
-        self.errors.lock().map(|mut e| std::mem::take(&mut *e)).unwrap_or_default()
+    /// The current phase's errors, which also go to the run's report.
+    fn finish_phase_errors(&self) -> Vec<String> {
+        let noted = self.errors.lock().map(|mut e| std::mem::take(&mut *e)).unwrap_or_default();
+        if let Ok(mut reported) = self.reported.lock() {
+            reported.extend(noted.iter().cloned());
+        }
+        noted
     }
 }
 
@@ -133,11 +141,18 @@ impl SyncEngine {
     pub async fn run(&self) -> Result<SyncReport, SyncError> {
         let _running = self.running.try_lock().map_err(|_| SyncError::AlreadyRunning)?;
         self.cancel.reset();
-        let ctx = Context { store: &self.store, client: &self.client, cancel: &self.cancel, progress: &self.progress, errors: Mutex::new(Vec::new()) };
+        let ctx = Context {
+            store: &self.store,
+            client: &self.client,
+            cancel: &self.cancel,
+            progress: &self.progress,
+            errors: Mutex::new(Vec::new()),
+            reported: Mutex::new(Vec::new()),
+        };
         let mut report = SyncReport::default();
         let result = self.phases(&ctx, &mut report).await;
         self.progress.send_replace(Progress { phase: Phase::Idle, done: 0, total: None });
-        report.errors.extend(ctx.take_errors());
+        report.errors = ctx.reported.into_inner().unwrap_or_default();
         result.map(|()| report)
     }
 
@@ -204,7 +219,7 @@ where
         Ok(counts) => (*counts, None),
         Err(error) => (RunCounts::default(), Some(error.to_string())),
     };
-    let mut details: Vec<String> = ctx.errors.lock().map(|e| e.clone()).unwrap_or_default();
+    let mut details = ctx.finish_phase_errors();
     details.extend(error);
     let mut tx = ctx.store.begin_write(&system).await?;
     pc::finish_run(&mut tx, run.id, counts, (!details.is_empty()).then(|| serde_json::json!(details))).await?;

@@ -64,6 +64,12 @@ async fn a_refused_write_is_recorded_and_does_not_block_the_queue() {
     let problems = pco_sync::outbox_problems(&office.store, &system()).await.unwrap();
     assert!(problems.iter().any(|p| p.status == "refused" && p.last_error.as_deref().unwrap_or("").contains("refused")), "{problems:?}");
     assert!(by_name(&office.store, "After", "Refusal").await.planning_center_id.is_some(), "the queue went on");
+    let runs = planning_center::recent_runs(&office.store, &system(), 5).await.unwrap();
+    let outbox_run = runs.iter().find(|r| r.sync_type == "outbox").unwrap();
+    assert!(outbox_run.error_details.is_some(), "the refusal is logged with the push");
+    let later: Vec<_> = runs.iter().filter(|r| ["reference_data", "registrations"].contains(&r.sync_type.as_str())).collect();
+    assert!(!later.is_empty() && later.iter().all(|r| r.error_details.is_none()), "later phases do not repeat it: {later:?}");
+    assert!(report.errors.iter().any(|e| e.contains("refused")), "the run's report has it: {:?}", report.errors);
     assert_eq!(pending(&office.store).await, 0);
 }
 
