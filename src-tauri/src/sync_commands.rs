@@ -20,9 +20,7 @@ use uuid::Uuid;
 
 async fn require(state: &AppState, permission: Permission) -> Result<Actor, CommandError> {
     let actor = state.current_actor().await?.ok_or_else(CommandError::sign_in_required)?;
-    if !actor.can(permission) {
-        return Err(cct_store::StoreError::PermissionDenied { actor: actor.display_name.clone(), permission }.into());
-    }
+    cct_store::actor::require(&actor, permission)?;
     Ok(actor)
 }
 

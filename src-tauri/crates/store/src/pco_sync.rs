@@ -174,8 +174,28 @@ pub async fn apply_remote_person(tx: &mut WriteTx<'_>, remote: &RemotePerson) ->
 /// e-mail, same phone, or same name and birthdate). They are held as a possible duplicate with
 /// this remote person as the candidate, instead of a second local record being made.
 async fn unlinked_match(tx: &mut WriteTx<'_>, remote: &RemotePerson) -> Result<Option<Uuid>> {
-    let rows = sqlx::query("SELECT * FROM people WHERE planning_center_id IS NULL AND is_active = 1").fetch_all(tx.conn()).await?;
     let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    // Runs for every pulled person not yet here, so SQLite narrows the unlinked people to
+    // those that could match before any is read. The checks below decide; this only has to
+    // keep every row they could accept (an e-mail with non-ASCII letters, which SQLite's
+    // lower() leaves alone, or a phone with characters the replace chain does not strip, is
+    // kept and checked in Rust).
+    let remote_email = remote.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_lowercase);
+    let remote_digits = remote.phone.as_deref().map(digits).filter(|d| d.len() >= 7);
+    let rows = sqlx::query(
+        "SELECT * FROM people WHERE planning_center_id IS NULL AND is_active = 1 AND (
+             (?1 IS NOT NULL AND email IS NOT NULL AND (lower(trim(email)) = ?1 OR email GLOB '*[^ -~]*'))
+          OR (?2 IS NOT NULL AND phone IS NOT NULL AND (
+                 replace(replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(', ''), ')', ''), '+', ''), '.', '') = ?2
+              OR phone GLOB '*[^0-9 ().+-]*'))
+          OR (?3 IS NOT NULL AND date_of_birth = ?3)
+         ) ORDER BY rowid",
+    )
+    .bind(&remote_email)
+    .bind(&remote_digits)
+    .bind(remote.date_of_birth.map(|d| d.to_string()))
+    .fetch_all(tx.conn())
+    .await?;
     for row in rows {
         let person: Person = from_row("people", read_row(&row)?)?;
         let reason = if person.email.is_some() && same_text(&person.email, &remote.email) {
@@ -312,21 +332,10 @@ pub enum EntryOutcome {
     Retry,
 }
 
-/// Records what happened to a group of entries. `Sent` with a remote id for a person links the
-/// person in the same transaction, so a crash can never separate "sent" from "recorded".
-pub async fn settle(tx: &mut WriteTx<'_>, group: &OutboxGroup, outcome: EntryOutcome, error: Option<&str>, remote_id: Option<&str>) -> Result<()> {
+/// Records what happened to a group of entries. A new person's Planning Center id is recorded
+/// by [`link_person`] before anything else is sent for them, so nothing is linked here.
+pub async fn settle(tx: &mut WriteTx<'_>, group: &OutboxGroup, outcome: EntryOutcome, error: Option<&str>) -> Result<()> {
     tx.require(Permission::SyncManage)?;
-    if group.table_name == "people" && outcome == EntryOutcome::Sent {
-        if let Some(remote_id) = remote_id {
-            sqlx::query("UPDATE people SET planning_center_id = ?, last_synced_at = ? WHERE id = ? AND (planning_center_id IS NULL OR planning_center_id = ?)")
-                .bind(remote_id)
-                .bind(tx.now().to_rfc3339())
-                .bind(group.record_id.to_string())
-                .bind(remote_id)
-                .execute(tx.conn())
-                .await?;
-        }
-    }
     let status = match outcome {
         EntryOutcome::Sent => "sent",
         EntryOutcome::Refused => "refused",
@@ -336,10 +345,9 @@ pub async fn settle(tx: &mut WriteTx<'_>, group: &OutboxGroup, outcome: EntryOut
         EntryOutcome::Retry => "pending",
     };
     for entry in &group.entry_ids {
-        sqlx::query("UPDATE pco_outbox SET status = ?, attempts = attempts + 1, last_error = ?, remote_id = COALESCE(?, remote_id), updated_at = ? WHERE id = ?")
+        sqlx::query("UPDATE pco_outbox SET status = ?, attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ?")
             .bind(status)
             .bind(error)
-            .bind(remote_id)
             .bind(tx.now().to_rfc3339())
             .bind(entry)
             .execute(tx.conn())
@@ -514,7 +522,7 @@ pub async fn hold_as_possible_duplicate(tx: &mut WriteTx<'_>, group: &OutboxGrou
             .execute(tx.conn())
             .await?;
     }
-    settle(tx, group, EntryOutcome::Held, Some("possibly the same person as someone already in Planning Center: decide in Sync"), None).await
+    settle(tx, group, EntryOutcome::Held, Some("possibly the same person as someone already in Planning Center: decide in Sync")).await
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

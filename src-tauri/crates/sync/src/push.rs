@@ -72,7 +72,7 @@ fn classify(error: &PcoError) -> Option<EntryOutcome> {
 async fn settle(ctx: &Context<'_>, group: &OutboxGroup, outcome: EntryOutcome, message: Option<String>) -> Result<(), SyncError> {
     let system = Actor::system();
     let mut tx = ctx.store.begin_write(&system).await?;
-    pco_sync::settle(&mut tx, group, outcome, message.as_deref(), None).await?;
+    pco_sync::settle(&mut tx, group, outcome, message.as_deref()).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -128,3 +128,38 @@ async fn choosing_create_new_creates_the_person() {
     assert!(by_name(&office.store, "Shared", "Inbox").await.planning_center_id.is_some());
     assert_eq!(local_people(&office.store).await.len(), before + 1, "both people are here now");
 }
+
+#[tokio::test]
+async fn people_added_here_are_matched_by_phone_or_name_and_birthdate_when_pulled() {
+    let fake = fake(30, unlimited()).await;
+    let office = office(&fake).await;
+    // Two people of the fake church: one to match by phone, one by name and birthdate.
+    let (phone, by_phone_id) = fake.with_data(|d| {
+        let p = d.all("people/phone_numbers").next().unwrap();
+        (p.attribute("number").as_str().unwrap().to_owned(), p.parent.unwrap().to_string())
+    });
+    let (first, last, born, by_name_id) = fake.with_data(|d| {
+        let p = d.all("people/people").find(|p| p.id.to_string() != by_phone_id).unwrap();
+        let text = |k: &str| p.attribute(k).as_str().unwrap().to_owned();
+        (text("first_name"), text("last_name"), text("birthdate"), p.id.to_string())
+    });
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let reformatted = format!("{}.{}.{}", &digits[..3], &digits[3..6], &digits[6..]);
+    add_person(&office.store, "Phone", "Match", None, Some(&reformatted)).await;
+    let system = system();
+    let mut tx = office.store.begin_write(&system).await.unwrap();
+    records::insert(&mut tx, Person { first_name: first.to_uppercase(), last_name: last.clone(), date_of_birth: Some(born.parse().unwrap()), ..Default::default() }).await.unwrap();
+    tx.commit().await.unwrap();
+    add_person(&office.store, "No", "Match", Some("nobody@visitors.example"), Some("(555) 000-1111")).await;
+
+    office.engine.run().await.unwrap();
+    let open = pco_sync::open_duplicates(&office.store, &system).await.unwrap();
+    let reasons: Vec<(String, String, String)> = open
+        .iter()
+        .map(|d| (d.person_name.clone().unwrap_or_default(), d.candidates[0].reason.clone(), d.candidates[0].planning_center_id.clone()))
+        .collect();
+    assert!(reasons.contains(&("Phone Match".into(), "same phone number".into(), by_phone_id)), "{reasons:?}");
+    assert!(reasons.contains(&(format!("{} {last}", first.to_uppercase()), "same name and birthdate".into(), by_name_id)), "{reasons:?}");
+    assert_eq!(open.len(), 2, "nobody else was held: {reasons:?}");
+    assert!(by_name(&office.store, "No", "Match").await.planning_center_id.is_some(), "a stranger is created");
+}
