@@ -27,6 +27,17 @@ fn point_at(h: &Harness, fake: &FakePco) {
     });
 }
 
+/// A new office (Grace Office, its administrator) whose Planning Center is the fake.
+fn office_at(fake: &FakePco, browser: Option<church_course_tracker::state::OpenBrowser>) -> Harness {
+    let h = match browser {
+        Some(browser) => harness_with_browser(browser),
+        None => harness(),
+    };
+    invoke(&h, "set_up_office", json!({ "firstName": "Grace", "lastName": "Office", "email": "grace@office.example" })).unwrap();
+    point_at(&h, fake);
+    h
+}
+
 #[test]
 fn the_demo_church_never_connects_to_planning_center() {
     let h = harness();
@@ -42,13 +53,11 @@ fn the_demo_church_never_connects_to_planning_center() {
 fn a_new_office_signs_in_with_a_token_and_syncs() {
     let _keychain = one_at_a_time();
     let fake = fake();
-    let h = harness();
-    invoke(&h, "set_up_office", json!({ "firstName": "Grace", "lastName": "Office", "email": "grace@office.example" })).unwrap();
+    let h = office_at(&fake, None);
     let again = invoke(&h, "set_up_office", json!({ "firstName": "Second", "lastName": "Admin" })).unwrap_err();
     assert_eq!(again["code"], "conflict");
     let status = invoke(&h, "app_status", json!({})).unwrap();
     assert_eq!(status["signed_in"]["name"], "Grace Office");
-    point_at(&h, &fake);
 
     let blank = invoke(&h, "sign_in_with_token", json!({ "appId": TEST_APP_ID, "secret": " " })).unwrap_err();
     assert_eq!(blank["field"], "secret");
@@ -76,9 +85,7 @@ fn a_new_office_signs_in_with_a_token_and_syncs() {
 fn signing_in_through_the_browser_keeps_the_tokens_in_the_keychain() {
     let _keychain = one_at_a_time();
     let fake = fake();
-    let h = harness_with_browser(playing_browser());
-    invoke(&h, "set_up_office", json!({ "firstName": "Grace", "lastName": "Office" })).unwrap();
-    point_at(&h, &fake);
+    let h = office_at(&fake, Some(playing_browser()));
     invoke(&h, "sign_in_with_browser", json!({})).unwrap();
     assert_eq!(invoke(&h, "planning_center_status", json!({})).unwrap()["sign_in"]["kind"], "oauth");
     let report = invoke(&h, "sync_now", json!({})).unwrap();
@@ -103,9 +110,7 @@ fn playing_browser() -> church_course_tracker::state::OpenBrowser {
 fn a_sign_in_planning_center_revoked_puts_the_app_in_sign_in_again_and_keeps_the_queue() {
     let _keychain = one_at_a_time();
     let fake = fake();
-    let h = harness_with_browser(playing_browser());
-    invoke(&h, "set_up_office", json!({ "firstName": "Grace", "lastName": "Office" })).unwrap();
-    point_at(&h, &fake);
+    let h = office_at(&fake, Some(playing_browser()));
     invoke(&h, "sign_in_with_browser", json!({})).unwrap();
     invoke(&h, "sync_now", json!({})).unwrap();
     let state = h.app.state::<AppState>();
@@ -136,9 +141,7 @@ fn a_sign_in_planning_center_revoked_puts_the_app_in_sign_in_again_and_keeps_the
 fn the_app_syncs_by_itself_once_signed_in() {
     let _keychain = one_at_a_time();
     let fake = fake();
-    let h = harness();
-    invoke(&h, "set_up_office", json!({ "firstName": "Grace", "lastName": "Office" })).unwrap();
-    point_at(&h, &fake);
+    let h = office_at(&fake, None);
     let background = tauri::async_runtime::spawn(church_course_tracker::background::run(h.app.handle().clone(), Duration::from_millis(200), Duration::from_millis(50)));
     std::thread::sleep(Duration::from_millis(400));
     assert_eq!(invoke(&h, "app_status", json!({})).unwrap()["people"], 1, "not signed in: nothing runs");
@@ -160,9 +163,7 @@ fn the_app_syncs_by_itself_once_signed_in() {
 fn the_office_chooses_which_planning_center_fields_receive_completions() {
     let _keychain = one_at_a_time();
     let fake = fake();
-    let h = harness();
-    invoke(&h, "set_up_office", json!({ "firstName": "Grace", "lastName": "Office" })).unwrap();
-    point_at(&h, &fake);
+    let h = office_at(&fake, None);
     invoke(&h, "sign_in_with_token", json!({ "appId": TEST_APP_ID, "secret": TEST_SECRET })).unwrap();
     invoke(&h, "sync_now", json!({})).unwrap();
     let status = invoke(&h, "planning_center_status", json!({})).unwrap();
