@@ -60,12 +60,12 @@ pub async fn load_demo_church(state: State<'_, AppState>) -> Result<DemoSummary,
 
 #[tauri::command]
 pub async fn search_people(state: State<'_, AppState>, query: String) -> Result<Vec<Person>, CommandError> {
-    let actor = state.current_actor().await?.ok_or_else(CommandError::sign_in_required)?;
+    let actor = state.signed_in().await?;
     Ok(search::search_people(&state.store, &actor, &query, 25).await?)
 }
 
 #[tauri::command]
 pub async fn list_courses(state: State<'_, AppState>) -> Result<Vec<Course>, CommandError> {
-    let actor = state.current_actor().await?.ok_or_else(CommandError::sign_in_required)?;
+    let actor = state.signed_in().await?;
     Ok(records::list::<Course>(&state.store, &actor, &ListQuery::default().order_by("name")).await?.items)
 }

@@ -5,7 +5,9 @@
 pub mod background;
 pub mod commands;
 pub mod error;
+pub mod office_commands;
 pub mod planning_center;
+pub mod record_commands;
 pub mod state;
 pub mod sync_commands;
 
@@ -25,6 +27,23 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::load_demo_church,
         commands::search_people,
         commands::list_courses,
+        record_commands::list_records,
+        record_commands::get_record,
+        record_commands::create_record,
+        record_commands::update_record,
+        record_commands::deactivate_record,
+        office_commands::course_detail,
+        office_commands::person_detail,
+        office_commands::add_prerequisite,
+        office_commands::remove_prerequisite,
+        office_commands::enroll,
+        office_commands::drop_enrollment,
+        office_commands::complete_content,
+        office_commands::undo_completion,
+        office_commands::session_roster,
+        office_commands::mark_attendance,
+        office_commands::certification_standings,
+        office_commands::audit_log,
         sync_commands::set_up_office,
         sync_commands::planning_center_status,
         sync_commands::sign_in_with_browser,

@@ -29,4 +29,9 @@ impl AppState {
         };
         actor::actor_for_person(&self.store, person_id).await.map(Some)
     }
+
+    /// The person using the app; commands that act for someone refuse without one.
+    pub async fn signed_in(&self) -> Result<Actor, crate::error::CommandError> {
+        self.current_actor().await?.ok_or_else(crate::error::CommandError::sign_in_required)
+    }
 }

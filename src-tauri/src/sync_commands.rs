@@ -19,7 +19,7 @@ use tauri::{AppHandle, Emitter, Runtime, State};
 use uuid::Uuid;
 
 async fn require(state: &AppState, permission: Permission) -> Result<Actor, CommandError> {
-    let actor = state.current_actor().await?.ok_or_else(CommandError::sign_in_required)?;
+    let actor = state.signed_in().await?;
     cct_store::actor::require(&actor, permission)?;
     Ok(actor)
 }

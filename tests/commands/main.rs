@@ -28,6 +28,7 @@ fn harness_with_browser(browser: church_course_tracker::state::OpenBrowser) -> H
     Harness { webview, app, _dir: dir }
 }
 
+mod office;
 mod planning_center;
 
 fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {

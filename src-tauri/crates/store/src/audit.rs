@@ -21,6 +21,9 @@ pub struct AuditEntry {
     pub changed_at: String,
     pub ip_address: Option<String>,
     pub user_agent: Option<String>,
+    /// Who made the change, by name (`None` for the system: demo loading, sync).
+    #[serde(default)]
+    pub changed_by_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -29,6 +32,9 @@ pub struct AuditQuery {
     pub table_name: Option<String>,
     pub record_id: Option<String>,
     pub changed_by: Option<String>,
+    /// Changes to this person's record or to records about them (their enrollments, roles,
+    /// attendance, ...), by whoever made them.
+    pub about_person: Option<String>,
     pub limit: Option<u32>,
     pub offset: u32,
 }
@@ -36,15 +42,28 @@ pub struct AuditQuery {
 /// Newest first.
 pub async fn query(store: &Store, actor: &Actor, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
     crate::actor::require(actor, Permission::AuditRead)?;
-    let mut sql = String::from("SELECT * FROM audit_log WHERE 1 = 1");
+    let mut sql = String::from(
+        "SELECT a.*, COALESCE(NULLIF(TRIM(p.nickname), ''), p.first_name) || ' ' || p.last_name AS changed_by_name
+         FROM audit_log a LEFT JOIN people p ON p.id = a.changed_by WHERE 1 = 1",
+    );
     let mut binds = Vec::new();
-    for (column, value) in [("table_name", &query.table_name), ("record_id", &query.record_id), ("changed_by", &query.changed_by)] {
+    for (column, value) in [("a.table_name", &query.table_name), ("a.record_id", &query.record_id), ("a.changed_by", &query.changed_by)] {
         if let Some(value) = value {
             sql.push_str(&format!(" AND {column} = ?"));
             binds.push(value.clone());
         }
     }
-    sql.push_str(" ORDER BY changed_at DESC, id DESC LIMIT ? OFFSET ?");
+    if let Some(person) = &query.about_person {
+        // An insert's new values hold every column; later changes to a row about the person
+        // (or about one of their enrollments) are found through that row's id.
+        sql.push_str(
+            " AND (a.record_id = ? OR a.record_id IN (SELECT record_id FROM audit_log WHERE action = 'insert' AND (
+                 json_extract(new_values, '$.people_id') = ?
+                 OR json_extract(new_values, '$.course_enrollment_id') IN (SELECT id FROM course_enrollment WHERE people_id = ?))))",
+        );
+        binds.extend([person.clone(), person.clone(), person.clone()]);
+    }
+    sql.push_str(" ORDER BY a.changed_at DESC, a.id DESC LIMIT ? OFFSET ?");
     let mut q = sqlx::query(&sql);
     for value in binds {
         q = q.bind(value);

@@ -5,6 +5,7 @@
 //! same transaction as the change itself.
 
 pub mod actor;
+pub mod attendance;
 pub mod audit;
 pub mod certifications;
 mod connection;
@@ -22,6 +23,7 @@ mod row;
 pub mod search;
 pub mod settings;
 mod tx;
+pub mod views;
 
 pub use connection::Store;
 pub use error::{Result, StoreError};

@@ -1,0 +1,105 @@
+//! Taking attendance for a class session from the office: one row per person and session,
+//! marked again rather than duplicated.
+
+use crate::records::{self, ListQuery};
+use crate::row::{from_row, read_row};
+use crate::views::person_names;
+use crate::{Result, Store, StoreError, WriteTx};
+use cct_domain::records::{AttendanceRecord, AttendanceStatus, ClassSession, CourseEnrollment};
+use cct_domain::{Actor, Permission};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MarkAttendance {
+    pub class_session_id: Uuid,
+    pub people_id: Uuid,
+    pub status: AttendanceStatus,
+    pub notes: Option<String>,
+}
+
+/// Marks one person for one session. Present and late record the arrival time the first time.
+pub async fn mark(tx: &mut WriteTx<'_>, input: MarkAttendance) -> Result<AttendanceRecord> {
+    tx.require(Permission::AttendanceWrite)?;
+    let session: ClassSession = records::get_in(tx, input.class_session_id).await.map_err(|e| match e {
+        StoreError::NotFound { id, .. } => StoreError::UnknownReference { field: "class_session_id", table: "class_session", id },
+        other => other,
+    })?;
+    let enrollment_id: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM course_enrollment WHERE people_id = ? AND course_id = ? AND is_active = 1 AND status <> 'dropped'",
+    )
+    .bind(input.people_id.to_string())
+    .bind(session.course_id.to_string())
+    .fetch_optional(tx.conn())
+    .await?;
+    let existing = sqlx::query("SELECT * FROM attendance_record WHERE class_session_id = ? AND people_id = ?")
+        .bind(session.meta.id.to_string())
+        .bind(input.people_id.to_string())
+        .fetch_optional(tx.conn())
+        .await?
+        .map(|row| read_row(&row).and_then(|r| from_row::<AttendanceRecord>("attendance_record", r)))
+        .transpose()?;
+    let is_new = existing.is_none();
+    let mut record = existing.unwrap_or_else(|| AttendanceRecord { class_session_id: session.meta.id, people_id: input.people_id, ..Default::default() });
+    record.meta.is_active = true;
+    record.status = input.status;
+    record.course_enrollment_id = enrollment_id.and_then(|id| Uuid::parse_str(&id).ok());
+    record.marked_by = tx.actor().person_id;
+    if input.notes.is_some() {
+        record.notes = input.notes;
+    }
+    match input.status {
+        AttendanceStatus::Present | AttendanceStatus::Late => record.check_in_at = record.check_in_at.or(Some(tx.now())),
+        AttendanceStatus::Absent | AttendanceStatus::Excused => {
+            record.check_in_at = None;
+            record.check_out_at = None;
+        }
+    }
+    if is_new {
+        records::insert(tx, record).await
+    } else {
+        records::update(tx, record).await
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RosterLine {
+    pub people_id: Uuid,
+    pub person_name: String,
+    pub enrollment_id: Option<Uuid>,
+    pub attendance: Option<AttendanceRecord>,
+}
+
+/// Everyone expected at a session (the course's registered enrollments) plus anyone marked who
+/// is not enrolled, sorted by name: the sheet a teacher marks and prints.
+pub async fn session_roster(store: &Store, actor: &Actor, class_session_id: Uuid) -> Result<Vec<RosterLine>> {
+    crate::actor::require(actor, Permission::PeopleRead)?;
+    let session = records::get::<ClassSession>(store, actor, class_session_id).await?;
+    let enrollments = records::list::<CourseEnrollment>(
+        store,
+        actor,
+        &ListQuery::default().filter("course_id", session.course_id.to_string()).filter("registration_status", "registered").page(records::MAX_PAGE, 0),
+    )
+    .await?
+    .items;
+    let marked = records::list::<AttendanceRecord>(store, actor, &ListQuery::default().filter("class_session_id", class_session_id.to_string()).page(records::MAX_PAGE, 0))
+        .await?
+        .items;
+    let mut lines: Vec<RosterLine> = enrollments
+        .iter()
+        .filter(|e| e.status != cct_domain::records::EnrollmentStatus::Dropped)
+        .map(|e| RosterLine { people_id: e.people_id, person_name: String::new(), enrollment_id: Some(e.meta.id), attendance: None })
+        .collect();
+    for record in marked {
+        match lines.iter_mut().find(|line| line.people_id == record.people_id) {
+            Some(line) => line.attendance = Some(record),
+            None => lines.push(RosterLine { people_id: record.people_id, person_name: String::new(), enrollment_id: record.course_enrollment_id, attendance: Some(record) }),
+        }
+    }
+    let names = person_names(store, lines.iter().map(|l| l.people_id)).await?;
+    for line in &mut lines {
+        line.person_name = names.get(&line.people_id).cloned().unwrap_or_default();
+    }
+    lines.sort_by(|a, b| a.person_name.to_lowercase().cmp(&b.person_name.to_lowercase()));
+    Ok(lines)
+}

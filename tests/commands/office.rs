@@ -1,0 +1,193 @@
+//! The administrator's day through the commands: a course with a prerequisite, a refused
+//! enrollment, the override, progress to completion, the certification, and the audit trail.
+
+use super::*;
+use church_course_tracker::state::AppState;
+use cct_domain::Actor;
+use cct_store::{actor, records, settings};
+
+fn demo() -> Harness {
+    let h = harness();
+    invoke(&h, "load_demo_church", json!({})).unwrap();
+    h
+}
+
+fn id(value: &Value) -> String {
+    value["id"].as_str().expect("a record id").to_owned()
+}
+
+fn course_named(h: &Harness, name: &str) -> Value {
+    let courses = invoke(h, "list_courses", json!({})).unwrap();
+    courses.as_array().unwrap().iter().find(|c| c["name"] == name).cloned().unwrap_or_else(|| panic!("no course {name}"))
+}
+
+fn lesson_type(h: &Harness) -> String {
+    let types = invoke(h, "list_records", json!({ "kind": "content_type" })).unwrap();
+    id(&types["items"][0])
+}
+
+/// Someone in the demo church with no enrollments at all (so no completed prerequisites).
+fn newcomer(h: &Harness) -> Value {
+    let people = invoke(h, "list_records", json!({ "kind": "people", "query": { "order_by": "last_name", "limit": 300 } })).unwrap();
+    for person in people["items"].as_array().unwrap() {
+        let detail = invoke(h, "person_detail", json!({ "peopleId": id(person) })).unwrap();
+        if detail["enrollments"].as_array().unwrap().is_empty() {
+            return person.clone();
+        }
+    }
+    panic!("every demo person is enrolled somewhere");
+}
+
+/// Makes `role` the only role of a demo person and signs them in on this computer.
+fn sign_in_as(h: &Harness, role: &str) -> String {
+    let state = h.app.state::<AppState>();
+    tauri::async_runtime::block_on(async {
+        let system = Actor::system();
+        let store = &state.store;
+        let person = records::list::<cct_domain::records::Person>(store, &system, &cct_store::ListQuery::default().page(1, 7)).await.unwrap().items.remove(0);
+        let role_id = actor::role_id(store, role).await.unwrap();
+        let mut tx = store.begin_write(&system).await.unwrap();
+        records::insert(&mut tx, cct_domain::records::PeopleRole { people_id: person.meta.id, role_id, assigned_date: chrono::Utc::now().date_naive(), ..Default::default() })
+            .await
+            .unwrap();
+        settings::set(&mut tx, settings::CURRENT_PERSON, &person.meta.id).await.unwrap();
+        tx.commit().await.unwrap();
+        person.meta.id.to_string()
+    })
+}
+
+#[test]
+fn an_administrators_path_from_a_new_course_to_a_certification_in_the_audit_log() {
+    let h = demo();
+    let growing = course_named(&h, "Growing in Faith");
+    let course = invoke(&h, "create_record", json!({ "kind": "course", "record": { "name": "Hosting Newcomers", "max_capacity": 12 } })).unwrap();
+    let course_id = id(&course);
+    invoke(&h, "add_prerequisite", json!({ "courseId": course_id, "prerequisiteCourseId": id(&growing) })).unwrap();
+    let lesson = |title: &str, order: i64| {
+        invoke(&h, "create_record", json!({ "kind": "content", "record": {
+            "course_id": course_id, "title": title, "content_type_id": lesson_type(&h), "order_sequence": order, "is_required": true } }))
+        .unwrap()
+    };
+    let lessons = [lesson("Why small groups", 1), lesson("Leading a discussion", 2)];
+    let certification = invoke(&h, "create_record", json!({ "kind": "certification", "record": { "name": "Small Group Leader", "validity_months": 24 } })).unwrap();
+    invoke(&h, "create_record", json!({ "kind": "certification_course", "record": { "certification_id": id(&certification), "course_id": course_id } })).unwrap();
+
+    let detail = invoke(&h, "course_detail", json!({ "courseId": course_id })).unwrap();
+    assert_eq!(detail["prerequisites"][0]["name"], "Growing in Faith");
+    assert_eq!(detail["unassigned_content"].as_array().unwrap().len(), 2);
+
+    let person = newcomer(&h);
+    let refused = invoke(&h, "enroll", json!({ "request": { "people_id": id(&person), "course_id": course_id } })).unwrap_err();
+    assert_eq!(refused["code"], "prerequisites_not_met");
+    assert!(refused["message"].as_str().unwrap().contains("Growing in Faith"), "{refused}");
+    let blank_reason = invoke(&h, "enroll", json!({ "request": { "people_id": id(&person), "course_id": course_id, "override_reason": "  " } })).unwrap_err();
+    assert_eq!(blank_reason["field"], "override_reason");
+
+    let reason = "Led a group at her previous church for three years";
+    let enrollment = invoke(&h, "enroll", json!({ "request": { "people_id": id(&person), "course_id": course_id, "override_reason": reason } })).unwrap();
+    assert_eq!(enrollment["dependency_override"], true);
+    assert_eq!(enrollment["dependency_override_reason"], reason);
+
+    let half = invoke(&h, "complete_content", json!({ "input": { "course_enrollment_id": id(&enrollment), "content_id": id(&lessons[0]) } })).unwrap();
+    assert_eq!(half["progress_percentage"], 50.0);
+    let done = invoke(&h, "complete_content", json!({ "input": { "course_enrollment_id": id(&enrollment), "content_id": id(&lessons[1]) } })).unwrap();
+    assert_eq!(done["status"], "completed");
+    assert_eq!(done["progress_percentage"], 100.0);
+
+    let standings = invoke(&h, "certification_standings", json!({ "filter": "all" })).unwrap();
+    let earned = standings.as_array().unwrap().iter().find(|s| s["certification_name"] == "Small Group Leader").expect("the certification was earned");
+    assert_eq!(earned["progress"]["people_id"], person["id"]);
+    assert_eq!(earned["progress"]["status"], "completed");
+    assert!(earned["progress"]["certificate_number"].as_str().unwrap().starts_with("CCT-"));
+
+    let history = invoke(&h, "audit_log", json!({ "query": { "about_person": id(&person) } })).unwrap();
+    let tables: Vec<&str> = history.as_array().unwrap().iter().map(|e| e["table_name"].as_str().unwrap()).collect();
+    for table in ["course_enrollment", "content_completion", "certification_progress"] {
+        assert!(tables.contains(&table), "{table} missing from {tables:?}");
+    }
+    let override_entry = history.as_array().unwrap().iter().find(|e| e["table_name"] == "course_enrollment" && e["action"] == "insert").unwrap();
+    assert_eq!(override_entry["reason"], reason);
+    assert_eq!(override_entry["changed_by_name"], invoke(&h, "app_status", json!({})).unwrap()["signed_in"]["name"]);
+    let course_history = invoke(&h, "audit_log", json!({ "query": { "table_name": "course", "record_id": course_id } })).unwrap();
+    let entries = course_history.as_array().unwrap();
+    assert_eq!(entries.last().unwrap()["action"], "insert", "newest first, so the creation is last");
+    assert_eq!(entries.last().unwrap()["new_values"]["name"], "Hosting Newcomers");
+    assert_eq!(entries[0]["new_values"]["current_registrations"], 1, "the enrollment took a seat");
+}
+
+#[test]
+fn forms_get_errors_that_name_their_field() {
+    let h = demo();
+    let missing = invoke(&h, "create_record", json!({ "kind": "course", "record": { "description": "no name" } })).unwrap_err();
+    assert_eq!((missing["code"].as_str(), missing["field"].as_str()), (Some("invalid_input"), Some("name")));
+    let blank = invoke(&h, "create_record", json!({ "kind": "course", "record": { "name": "  " } })).unwrap_err();
+    assert_eq!(blank["field"], "name");
+    let negative = invoke(&h, "create_record", json!({ "kind": "course", "record": { "name": "X", "max_capacity": -1 } })).unwrap_err();
+    assert_eq!(negative["field"], "max_capacity");
+    let wrong_type = invoke(&h, "create_record", json!({ "kind": "course", "record": { "name": "X", "max_capacity": "twelve" } })).unwrap_err();
+    assert_eq!(wrong_type["field"], "max_capacity");
+
+    let course = course_named(&h, "Foundations of Faith");
+    let growing = course_named(&h, "Growing in Faith");
+    let cycle = invoke(&h, "add_prerequisite", json!({ "courseId": id(&course), "prerequisiteCourseId": id(&growing) })).unwrap_err();
+    assert_eq!(cycle["code"], "prerequisite_cycle");
+    assert!(cycle["message"].as_str().unwrap().contains("Foundations of Faith"), "{cycle}");
+}
+
+#[test]
+fn records_with_rules_of_their_own_cannot_be_written_generically() {
+    let h = demo();
+    let course = course_named(&h, "Growing in Faith");
+    let person = newcomer(&h);
+    let sneaky = invoke(&h, "create_record", json!({ "kind": "course_enrollment", "record": {
+        "people_id": id(&person), "course_id": id(&course), "enrollment_date": "2026-11-24", "status": "enrolled", "progress_percentage": 0,
+        "dependency_override": false, "planning_center_synced": false, "registration_status": "registered" } }))
+    .unwrap_err();
+    assert_eq!(sneaky["code"], "use_dedicated_command");
+    let detail = invoke(&h, "person_detail", json!({ "peopleId": id(&person) })).unwrap();
+    assert!(detail["enrollments"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn the_signed_in_persons_role_is_checked_in_rust_for_every_command() {
+    let h = demo();
+    let course = course_named(&h, "Growing in Faith");
+    sign_in_as(&h, "checkin_volunteer");
+    let refused = invoke(&h, "create_record", json!({ "kind": "course", "record": { "name": "Volunteer's course" } })).unwrap_err();
+    assert_eq!(refused["code"], "permission_denied");
+    assert!(refused["message"].as_str().unwrap().contains("courses.write"), "{refused}");
+    assert_eq!(invoke(&h, "audit_log", json!({ "query": {} })).unwrap_err()["code"], "permission_denied");
+    let person = newcomer(&h);
+    let enroll = invoke(&h, "enroll", json!({ "request": { "people_id": id(&person), "course_id": id(&course) } })).unwrap_err();
+    assert_eq!(enroll["code"], "permission_denied");
+    // What a volunteer may do still works.
+    assert!(invoke(&h, "course_detail", json!({ "courseId": id(&course) })).is_ok());
+
+    sign_in_as(&h, "staff");
+    let foundations = course_named(&h, "Foundations of Faith");
+    let later = course_named(&h, "Leading a Small Group");
+    let no_override = invoke(&h, "enroll", json!({ "request": { "people_id": id(&person), "course_id": id(&later), "override_reason": "trust me" } })).unwrap_err();
+    assert_eq!(no_override["code"], "permission_denied", "{no_override}");
+    assert!(invoke(&h, "enroll", json!({ "request": { "people_id": id(&person), "course_id": id(&foundations) } })).is_ok());
+}
+
+#[test]
+fn attendance_is_marked_once_per_person_and_counts_absences() {
+    let h = demo();
+    let course = course_named(&h, "Foundations of Faith");
+    let detail = invoke(&h, "course_detail", json!({ "courseId": id(&course) })).unwrap();
+    let session = &detail["sessions"][0];
+    let roster = invoke(&h, "session_roster", json!({ "classSessionId": id(session) })).unwrap();
+    let first = &roster.as_array().expect("a roster")[0];
+    let people_id = first["people_id"].as_str().unwrap();
+    let mark = |status: &str| invoke(&h, "mark_attendance", json!({ "input": { "class_session_id": id(session), "people_id": people_id, "status": status } }));
+    let present = mark("present").unwrap();
+    assert!(present["check_in_at"].is_string());
+    let absent = mark("absent").unwrap();
+    assert_eq!(absent["id"], present["id"], "marking again updates the same row");
+    assert!(absent["check_in_at"].is_null());
+
+    let detail = invoke(&h, "course_detail", json!({ "courseId": id(&course) })).unwrap();
+    let line = detail["enrollments"].as_array().unwrap().iter().find(|l| l["enrollment"]["people_id"] == people_id).unwrap();
+    assert_eq!(line["absences"], 1);
+}
