@@ -10,18 +10,19 @@ use cct_store::{outbox, records, search, settings, ListQuery};
 use serde::Serialize;
 use tauri::State;
 use uuid::Uuid;
+use ts_rs::TS;
 
 /// People a fresh demo church holds: "a few hundred", enough to feel real and load in seconds.
 const DEMO_PEOPLE: usize = 300;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct SignedIn {
     pub person_id: Option<Uuid>,
     pub name: String,
     pub permissions: Vec<Permission>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct AppStatus {
     pub version: &'static str,
     pub database_path: String,

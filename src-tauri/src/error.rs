@@ -1,9 +1,10 @@
 use cct_store::StoreError;
 use serde::Serialize;
+use ts_rs::TS;
 
 /// What a command returns on failure: a stable `code`, a `message` a person can act on, and the
 /// `field` it concerns (for showing the message beside that input).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct CommandError {
     pub code: String,
     pub message: String,

@@ -3,6 +3,7 @@
 //! `cct-domain`, checked in Rust whatever the UI shows.
 
 pub mod background;
+pub mod bindings;
 pub mod commands;
 pub mod error;
 pub mod office_commands;

@@ -18,7 +18,7 @@ pub const DEFAULT_CLIENT_ID: &str = "church-course-tracker-desktop";
 pub const REDIRECT_PORTS: [u16; 3] = [47_100, 47_101, 47_102];
 pub const SCOPES: [&str; 4] = ["people", "registrations", "check_ins", "groups"];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SignIn {
     Oauth,

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Runtime, State};
 use uuid::Uuid;
+use ts_rs::TS;
 
 async fn require(state: &AppState, permission: Permission) -> Result<Actor, CommandError> {
     let actor = state.signed_in().await?;
@@ -38,7 +39,15 @@ pub async fn set_up_office(state: State<'_, AppState>, first_name: String, last_
     Ok(())
 }
 
-#[derive(Debug, Serialize)]
+/// A Planning Center custom field, as the sync engine keeps it for mapping.
+#[derive(Debug, Serialize, serde::Deserialize, TS)]
+pub struct FieldDefinition {
+    pub id: String,
+    pub name: String,
+    pub data_type: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
 pub struct PlanningCenterStatus {
     pub base_url: String,
     /// The sign-in whose secrets are really in the keychain; `None` means sign in (again).
@@ -52,7 +61,7 @@ pub struct PlanningCenterStatus {
     pub possible_duplicates: Vec<PossibleDuplicate>,
     pub recent_runs: Vec<SyncRun>,
     /// Planning Center's custom fields (as last pulled) and which ones receive what.
-    pub field_definitions: Vec<serde_json::Value>,
+    pub field_definitions: Vec<FieldDefinition>,
     pub completions_field: Option<String>,
     pub certifications_field: Option<String>,
 }

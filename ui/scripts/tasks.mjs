@@ -2,6 +2,7 @@
 // One entry point for people and CI, on Debian/Ubuntu, macOS and Windows:
 //   node ui/scripts/tasks.mjs app    installs what is missing, builds the UI, runs the app
 //   node ui/scripts/tasks.mjs test   installs what is missing, builds the UI, runs every test
+//                                    (cargo's, then the end-to-end tests through the real app)
 // It needs only Node.js (20+) and Rust (rustup) to start; everything else it installs.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, statSync } from "node:fs";
@@ -84,6 +85,21 @@ function runTests(cargoArgs) {
   run("dbus-run-session", ["--", "sh", "-c", script], { env: { ...process.env, XDG_DATA_HOME: keyringHome } });
 }
 
+// End-to-end tests drive the real app through tauri-driver and WebKitWebDriver, in a virtual
+// display (xvfb-run) with its own D-Bus session and keyring. tauri-driver drives WebKitGTK
+// (Linux) and WebView2 (Windows, with msedgedriver); there is no WebDriver for macOS's WKWebView.
+function runEndToEndTests() {
+  if (process.platform !== "linux") {
+    console.log("\nEnd-to-end tests run on Linux (tauri-driver + WebKitWebDriver); skipped here.");
+    return;
+  }
+  if (!succeeds("tauri-driver", ["--help"])) run("cargo", ["install", "tauri-driver", "--locked"]);
+  run("cargo", ["build", "--locked", "--bin", "church-course-tracker"]);
+  const keyringHome = mkdtempSync(join(tmpdir(), "cct-keyring-"));
+  const script = "printf pw | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && exec node --test tests/e2e/";
+  run("xvfb-run", ["-a", "-s", "-screen 0 1280x1000x24", "dbus-run-session", "--", "sh", "-c", script], { env: { ...process.env, XDG_DATA_HOME: keyringHome } });
+}
+
 const task = process.argv[2];
 switch (task) {
   case "app":
@@ -97,6 +113,7 @@ switch (task) {
     checkRust();
     installUi();
     runTests(["test", "--workspace", "--locked"]);
+    runEndToEndTests();
     break;
   default:
     fail("usage: node ui/scripts/tasks.mjs app|test");

@@ -1,134 +1,80 @@
-// Typed wrappers over the Rust commands. The shapes mirror src-tauri/src/commands.rs.
+// Typed wrappers over the Rust commands. Every type comes from ./bindings, generated from Rust.
 import { invoke } from "@tauri-apps/api/core";
+import type * as B from "./bindings";
 
-export interface CommandError {
-  code: string;
-  message: string;
-  field: string | null;
-}
+export type * from "./bindings";
+export type SyncProgress = B.Progress;
 
-export interface AppStatus {
-  version: string;
-  database_path: string;
-  demo_mode: boolean;
-  signed_in: { person_id: string | null; name: string; permissions: string[] } | null;
-  people: number;
-  courses: number;
-  pending_changes: number;
-}
-
-export interface DemoSummary {
-  campuses: number;
-  people: number;
-  households: number;
-  courses: number;
-  enrollments: number;
-}
-
-export interface Person {
-  id: string;
-  first_name: string;
-  last_name: string;
-  nickname: string | null;
-  email: string | null;
-  phone: string | null;
-  household_name: string | null;
-}
-
-export interface Course {
-  id: string;
-  name: string;
-  description: string | null;
-  max_capacity: number | null;
-  current_registrations: number;
-}
-
-export function isCommandError(value: unknown): value is CommandError {
+export function isCommandError(value: unknown): value is B.CommandError {
   return typeof value === "object" && value !== null && "code" in value && "message" in value;
 }
 
+/// The record type each `RecordKind` stands for.
+export interface RecordOf {
+  people: B.Person;
+  household: B.Household;
+  campus: B.Campus;
+  role: B.Role;
+  people_campus: B.PeopleCampus;
+  people_role: B.PeopleRole;
+  special_requirement: B.SpecialRequirement;
+  facility: B.Facility;
+  course: B.Course;
+  course_module: B.CourseModule;
+  content: B.Content;
+  content_type: B.ContentType;
+  course_prerequisite: B.CoursePrerequisite;
+  course_role: B.CourseRole;
+  class_session: B.ClassSession;
+  certification: B.Certification;
+  certification_course: B.CertificationCourse;
+  certification_progress: B.CertificationProgress;
+  course_enrollment: B.CourseEnrollment;
+  content_completion: B.ContentCompletion;
+  attendance_record: B.AttendanceRecord;
+}
+type Kind = B.RecordKind & keyof RecordOf;
+/// What a form sends: the store fills in ids, timestamps and defaults.
+export type Draft<K extends Kind> = Partial<RecordOf[K]>;
+
 export const api = {
-  appStatus: () => invoke<AppStatus>("app_status"),
-  loadDemoChurch: () => invoke<DemoSummary>("load_demo_church"),
-  searchPeople: (query: string) => invoke<Person[]>("search_people", { query }),
-  listCourses: () => invoke<Course[]>("list_courses"),
+  appStatus: () => invoke<B.AppStatus>("app_status"),
+  loadDemoChurch: () => invoke<B.DemoSummary>("load_demo_church"),
+  searchPeople: (query: string) => invoke<B.Person[]>("search_people", { query }),
+  listCourses: () => invoke<B.Course[]>("list_courses"),
 };
 
-export interface SyncRun {
-  id: string;
-  sync_type: string;
-  sync_direction: "from_pc" | "to_pc";
-  records_processed: number;
-  records_successful: number;
-  records_failed: number;
-  error_details: string[] | null;
-  started_at: string;
-  completed_at: string | null;
-}
+export const records = {
+  list: <K extends Kind>(kind: K, query: Partial<B.ListQuery> = {}) => invoke<B.Page<RecordOf[K]>>("list_records", { kind, query }),
+  get: <K extends Kind>(kind: K, id: string) => invoke<RecordOf[K]>("get_record", { kind, id }),
+  create: <K extends Kind>(kind: K, record: Draft<K>) => invoke<RecordOf[K]>("create_record", { kind, record }),
+  update: <K extends Kind>(kind: K, record: RecordOf[K]) => invoke<RecordOf[K]>("update_record", { kind, record }),
+  deactivate: <K extends Kind>(kind: K, id: string) => invoke<RecordOf[K]>("deactivate_record", { kind, id }),
+};
 
-export interface OutboxProblem {
-  id: string;
-  table_name: string;
-  record_id: string;
-  status: "refused" | "failed" | "held" | "skipped";
-  last_error: string | null;
-}
-
-export interface DuplicateCandidate {
-  planning_center_id: string;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  birthdate: string | null;
-  reason: string;
-}
-
-export interface PossibleDuplicate {
-  id: string;
-  people_id: string;
-  person_name: string | null;
-  candidates: DuplicateCandidate[];
-}
-
-export interface PlanningCenterStatus {
-  base_url: string;
-  sign_in: { kind: "oauth" } | { kind: "personal_access_token"; app_id: string } | null;
-  keychain_problem: string | null;
-  demo_mode: boolean;
-  syncing: boolean;
-  pending_changes: number;
-  problems: OutboxProblem[];
-  possible_duplicates: PossibleDuplicate[];
-  recent_runs: SyncRun[];
-  field_definitions: { id: string; name: string; data_type: string | null }[];
-  completions_field: string | null;
-  certifications_field: string | null;
-}
-
-export interface SyncProgress {
-  phase: "idle" | "pull_people" | "push" | "reference_data" | "registrations" | "reconcile";
-  done: number;
-  total: number | null;
-}
-
-export interface SyncReport {
-  pulled_people: number;
-  pushed: number;
-  push_failures: number;
-  registrations: number;
-  reconciled: boolean;
-  errors: string[];
-}
+export const office = {
+  courseDetail: (courseId: string) => invoke<B.CourseDetail>("course_detail", { courseId }),
+  personDetail: (peopleId: string) => invoke<B.PersonDetail>("person_detail", { peopleId }),
+  addPrerequisite: (courseId: string, prerequisiteCourseId: string) => invoke<B.CoursePrerequisite>("add_prerequisite", { courseId, prerequisiteCourseId }),
+  removePrerequisite: (prerequisiteId: string) => invoke<B.CoursePrerequisite>("remove_prerequisite", { prerequisiteId }),
+  enroll: (request: Pick<B.EnrollRequest, "people_id" | "course_id"> & Partial<B.EnrollRequest>) => invoke<B.CourseEnrollment>("enroll", { request }),
+  dropEnrollment: (enrollmentId: string) => invoke<B.CourseEnrollment>("drop_enrollment", { enrollmentId }),
+  completeContent: (input: Pick<B.CompletionInput, "course_enrollment_id" | "content_id"> & Partial<B.CompletionInput>) => invoke<B.CourseEnrollment>("complete_content", { input }),
+  undoCompletion: (courseEnrollmentId: string, contentId: string) => invoke<B.CourseEnrollment>("undo_completion", { courseEnrollmentId, contentId }),
+  sessionRoster: (classSessionId: string) => invoke<B.RosterLine[]>("session_roster", { classSessionId }),
+  markAttendance: (input: Pick<B.MarkAttendance, "class_session_id" | "people_id" | "status"> & Partial<B.MarkAttendance>) => invoke<B.AttendanceRecord>("mark_attendance", { input }),
+  certificationStandings: (filter: B.StandingFilter) => invoke<B.CertificationStanding[]>("certification_standings", { filter }),
+  auditLog: (query: Partial<B.AuditQuery>) => invoke<B.AuditEntry[]>("audit_log", { query }),
+};
 
 export const pco = {
   setUpOffice: (firstName: string, lastName: string, email: string) => invoke<void>("set_up_office", { firstName, lastName, email }),
-  status: () => invoke<PlanningCenterStatus>("planning_center_status"),
+  status: () => invoke<B.PlanningCenterStatus>("planning_center_status"),
   signInWithBrowser: () => invoke<void>("sign_in_with_browser"),
   signInWithToken: (appId: string, secret: string) => invoke<void>("sign_in_with_token", { appId, secret }),
   signOut: () => invoke<void>("sign_out"),
-  syncNow: () => invoke<SyncReport>("sync_now"),
+  syncNow: () => invoke<B.SyncReport>("sync_now"),
   cancelSync: () => invoke<void>("cancel_sync"),
   mapField: (target: "completions" | "certifications", fieldDefinitionId: string | null) => invoke<void>("map_planning_center_field", { target, fieldDefinitionId }),
-  resolveDuplicate: (id: string, resolution: { decision: "link"; planning_center_id: string } | { decision: "create_new" }) =>
-    invoke<void>("resolve_possible_duplicate", { id, resolution }),
+  resolveDuplicate: (id: string, resolution: B.DuplicateResolution) => invoke<void>("resolve_possible_duplicate", { id, resolution }),
 };

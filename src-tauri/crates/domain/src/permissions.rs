@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
 use uuid::Uuid;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 pub enum Permission {
     #[serde(rename = "people.read")]
     PeopleRead,
@@ -178,7 +179,7 @@ pub mod builtin {
 
 /// Who is acting. `person_id` is recorded as `changed_by` in the audit log; the system actor
 /// (migrations, demo loading, sync) has no person and every permission.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Actor {
     pub person_id: Option<Uuid>,
     pub display_name: String,

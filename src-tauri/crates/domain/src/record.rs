@@ -6,10 +6,11 @@ use crate::ValidationError;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+use ts_rs::TS;
 
 /// The columns every record table has. The store sets the timestamps and the `*_by` columns;
 /// what a caller puts there is overwritten.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct RecordMeta {
     #[serde(default = "crate::new_id")]
     pub id: Uuid,

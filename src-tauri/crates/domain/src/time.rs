@@ -6,8 +6,9 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, SubsecRound, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Timestamp(DateTime<Utc>);
+/// In TypeScript, the RFC 3339 text it serialises to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ts_rs::TS)]
+pub struct Timestamp(#[ts(type = "string")] DateTime<Utc>);
 
 impl Timestamp {
     pub fn now() -> Self {

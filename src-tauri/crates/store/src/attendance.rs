@@ -9,8 +9,9 @@ use cct_domain::records::{AttendanceRecord, AttendanceStatus, ClassSession, Cour
 use cct_domain::{Actor, Permission};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, TS)]
 pub struct MarkAttendance {
     pub class_session_id: Uuid,
     pub people_id: Uuid,
@@ -62,7 +63,7 @@ pub async fn mark(tx: &mut WriteTx<'_>, input: MarkAttendance) -> Result<Attenda
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct RosterLine {
     pub people_id: Uuid,
     pub person_name: String,
@@ -100,6 +101,6 @@ pub async fn session_roster(store: &Store, actor: &Actor, class_session_id: Uuid
     for line in &mut lines {
         line.person_name = names.get(&line.people_id).cloned().unwrap_or_default();
     }
-    lines.sort_by(|a, b| a.person_name.to_lowercase().cmp(&b.person_name.to_lowercase()));
+    lines.sort_by_cached_key(|line| line.person_name.to_lowercase());
     Ok(lines)
 }

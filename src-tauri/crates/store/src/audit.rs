@@ -5,8 +5,9 @@ use crate::{Result, Store, StoreError};
 use cct_domain::{Actor, Permission};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, TS)]
 pub struct AuditEntry {
     pub id: String,
     pub table_name: String,
@@ -26,7 +27,7 @@ pub struct AuditEntry {
     pub changed_by_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, TS)]
 #[serde(default)]
 pub struct AuditQuery {
     pub table_name: Option<String>,

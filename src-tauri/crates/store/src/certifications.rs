@@ -11,6 +11,7 @@ use serde::Serialize;
 use sqlx::Row;
 use std::collections::HashMap;
 use uuid::Uuid;
+use ts_rs::TS;
 
 /// Re-evaluates every certification for one person after their course completions changed.
 pub async fn refresh_for_person(tx: &mut WriteTx<'_>, people_id: Uuid) -> Result<Vec<CertificationProgress>> {
@@ -80,7 +81,7 @@ pub async fn expire_lapsed(tx: &mut WriteTx<'_>) -> Result<usize> {
     Ok(ids.len())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct CertificationStanding {
     pub progress: CertificationProgress,
     pub person_name: String,
@@ -89,7 +90,7 @@ pub struct CertificationStanding {
     pub standing: Standing,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum StandingFilter {
     All,

@@ -9,6 +9,7 @@ use cct_domain::{Actor, Timestamp};
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 use uuid::Uuid;
+use ts_rs::TS;
 
 const FIRST_NAMES: [&str; 40] = [
     "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "David", "Elizabeth", "William", "Barbara",
@@ -23,7 +24,7 @@ const LAST_NAMES: [&str; 30] = [
 ];
 
 /// What the loader made, for the first-run screen.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct DemoSummary {
     pub campuses: usize,
     pub people: usize,

@@ -10,8 +10,9 @@ use serde::Deserialize;
 use sqlx::SqliteConnection;
 use std::collections::HashSet;
 use uuid::Uuid;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, TS)]
 pub struct EnrollRequest {
     pub people_id: Uuid,
     pub course_id: Uuid,

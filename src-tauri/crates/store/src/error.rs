@@ -83,7 +83,7 @@ impl StoreError {
                 // "people.planning_center_id" or "people_campus.people_id, people_campus.campus_id"
                 let first = columns.split(',').next().unwrap_or(columns).trim();
                 let (table, field) = first.split_once('.').unwrap_or(("record", first));
-                let field = columns.split(',').last().and_then(|c| c.trim().split_once('.')).map(|(_, f)| f).unwrap_or(field);
+                let field = columns.split(',').next_back().and_then(|c| c.trim().split_once('.')).map(|(_, f)| f).unwrap_or(field);
                 return StoreError::Duplicate { table: table.to_owned(), field: field.to_owned() };
             }
             if message.contains("constraint failed") {

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashSet;
 use uuid::Uuid;
+use ts_rs::TS;
 
 /// A person as Planning Center has them, in local terms.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -468,7 +469,7 @@ pub async fn stamp_for_create(store: &Store, id: Uuid) -> Result<i64> {
     Ok(stamp)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum DuplicateStatus {
     Open,
@@ -476,7 +477,7 @@ pub enum DuplicateStatus {
     CreateNew,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct DuplicateCandidate {
     pub planning_center_id: String,
     pub name: String,
@@ -486,7 +487,7 @@ pub struct DuplicateCandidate {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct PossibleDuplicate {
     pub id: Uuid,
     pub people_id: Uuid,
@@ -525,7 +526,7 @@ pub async fn hold_as_possible_duplicate(tx: &mut WriteTx<'_>, group: &OutboxGrou
     settle(tx, group, EntryOutcome::Held, Some("possibly the same person as someone already in Planning Center: decide in Sync")).await
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum DuplicateResolution {
     /// The same person: link to this Planning Center record, then send the local changes to it.
@@ -593,7 +594,7 @@ pub async fn open_duplicates(store: &Store, actor: &Actor) -> Result<Vec<Possibl
     rows.iter().map(|r| read_row(r).and_then(|row| from_row("pco_possible_duplicate", row))).collect()
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct SyncConflict {
     pub id: Uuid,
     pub table_name: String,
@@ -612,7 +613,7 @@ pub async fn conflicts(store: &Store, actor: &Actor, limit: u32) -> Result<Vec<S
 }
 
 /// Outbox entries that need a person's attention: refused, failed, held.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct OutboxProblem {
     pub id: String,
     pub table_name: String,

@@ -11,15 +11,16 @@ use cct_domain::{new_id, Actor, Permission, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     FromPc,
     ToPc,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct SyncRun {
     pub id: Uuid,
     pub sync_type: String,
@@ -91,7 +92,7 @@ pub async fn recent_runs(store: &Store, actor: &Actor, limit: u32) -> Result<Vec
 }
 
 /// Where an incremental pull of one resource stands.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct SyncCursor {
     pub resource: String,
     /// Records updated at or after this were not yet pulled.
@@ -141,7 +142,7 @@ pub async fn save_cursor(tx: &mut WriteTx<'_>, mut cursor: SyncCursor) -> Result
     Ok(cursor)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct WebhookEvent {
     pub id: Uuid,
     pub event_type: String,
@@ -198,7 +199,7 @@ pub async fn unprocessed_webhooks(store: &Store, actor: &Actor, limit: u32) -> R
 }
 
 /// A Planning Center event (a Registrations signup), as last pulled.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct CachedEvent {
     #[serde(default = "new_id")]
     pub id: Uuid,
@@ -222,7 +223,7 @@ pub struct CachedEvent {
 }
 
 /// A Planning Center registration (an attendee of a signup), as last pulled.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct CachedRegistration {
     #[serde(default = "new_id")]
     pub id: Uuid,

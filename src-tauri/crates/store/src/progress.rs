@@ -9,8 +9,9 @@ use cct_domain::{Permission, Timestamp};
 use serde::Deserialize;
 use std::collections::HashSet;
 use uuid::Uuid;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, TS)]
 pub struct CompletionInput {
     pub course_enrollment_id: Uuid,
     pub content_id: Uuid,

@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
+use ts_rs::TS;
 
 /// Columns the store fills in; a caller's values there are ignored on update.
 const MANAGED_COLUMNS: [&str; 4] = ["created_at", "created_by", "updated_at", "updated_by"];
@@ -104,7 +105,7 @@ pub async fn get<T: Record>(store: &Store, actor: &Actor, id: Uuid) -> Result<T>
 
 /// Filters, order and paging for [`list`]. Filters are equality on columns; the column names are
 /// checked against the schema.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, TS)]
 #[serde(default)]
 pub struct ListQuery {
     pub filters: Vec<(String, Value)>,
@@ -133,7 +134,7 @@ impl ListQuery {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: i64,

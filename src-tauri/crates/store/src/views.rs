@@ -12,18 +12,19 @@ use cct_domain::{Actor, Permission};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
+use ts_rs::TS;
 
 /// More rows than any one course or person has; the screens show them all.
 const ALL: u32 = crate::records::MAX_PAGE;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct ModuleOutline {
     pub module: CourseModule,
     /// In `order_sequence`.
     pub lessons: Vec<Content>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct EnrollmentLine {
     pub enrollment: CourseEnrollment,
     pub person_name: String,
@@ -32,13 +33,13 @@ pub struct EnrollmentLine {
     pub absences: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct CourseRoleLine {
     pub role: CourseRole,
     pub person_name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct CourseDetail {
     pub course: Course,
     pub prerequisites: Vec<Course>,
@@ -131,13 +132,13 @@ async fn course_role_lines(store: &Store, actor: &Actor, course_id: Uuid) -> Res
     Ok(roles.into_iter().map(|role| CourseRoleLine { person_name: names.get(&role.people_id).cloned().unwrap_or_default(), role }).collect())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct PersonEnrollment {
     pub enrollment: CourseEnrollment,
     pub course_name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct PersonDetail {
     pub person: Person,
     pub household: Option<Household>,

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
+use ts_rs::TS;
 
 #[derive(Debug, Clone)]
 pub struct SyncSettings {
@@ -40,7 +41,7 @@ impl CancelFlag {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     Idle,
@@ -52,14 +53,14 @@ pub enum Phase {
 }
 
 /// For a progress bar: records done of the total known so far in the current phase.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Progress {
     pub phase: Phase,
     pub done: u64,
     pub total: Option<u64>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, TS)]
 pub struct SyncReport {
     pub pulled_people: i64,
     pub pushed: i64,

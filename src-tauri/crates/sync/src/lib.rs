@@ -13,5 +13,5 @@ mod map;
 mod pull;
 mod push;
 
-pub use engine::{CancelFlag, Progress, SyncEngine, SyncReport, SyncSettings};
+pub use engine::{CancelFlag, Phase, Progress, SyncEngine, SyncReport, SyncSettings};
 pub use error::SyncError;

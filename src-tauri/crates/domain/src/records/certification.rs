@@ -4,8 +4,9 @@ use crate::{record_meta, Record, RecordMeta, Reference, ValidationError};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct Certification {
     #[serde(flatten)]
     pub meta: RecordMeta,
@@ -31,7 +32,7 @@ impl Record for Certification {
 }
 
 /// A course a certification requires.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct CertificationCourse {
     #[serde(flatten)]
     pub meta: RecordMeta,
@@ -56,7 +57,7 @@ impl Record for CertificationCourse {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum CertificationStatus {
     #[default]
@@ -65,7 +66,7 @@ pub enum CertificationStatus {
     Expired,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct CertificationProgress {
     #[serde(flatten)]
     pub meta: RecordMeta,

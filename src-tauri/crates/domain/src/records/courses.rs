@@ -4,8 +4,9 @@ use crate::{record_meta, Record, RecordMeta, Reference, Timestamp, ValidationErr
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct Course {
     #[serde(flatten)]
     pub meta: RecordMeta,
@@ -46,7 +47,7 @@ impl Record for Course {
 }
 
 /// `course_id` requires `prerequisite_course_id` to be completed first.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct CoursePrerequisite {
     #[serde(flatten)]
     pub meta: RecordMeta,
@@ -74,7 +75,7 @@ impl Record for CoursePrerequisite {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct ContentType {
     #[serde(flatten)]
     pub meta: RecordMeta,
@@ -93,7 +94,7 @@ impl Record for ContentType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct CourseModule {
     #[serde(flatten)]
     pub meta: RecordMeta,
@@ -119,7 +120,7 @@ impl Record for CourseModule {
 }
 
 /// A lesson: one piece of a course's content, ordered within its module.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct Content {
     #[serde(flatten)]
     pub meta: RecordMeta,
@@ -155,7 +156,7 @@ impl Record for Content {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum CourseRoleType {
     Teacher,
@@ -165,7 +166,7 @@ pub enum CourseRoleType {
     Observer,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct CourseRole {
     #[serde(flatten)]
     pub meta: RecordMeta,
@@ -190,7 +191,7 @@ impl Record for CourseRole {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct Assessment {
     #[serde(flatten)]
     pub meta: RecordMeta,
@@ -221,7 +222,7 @@ impl Record for Assessment {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionStatus {
     #[default]
@@ -232,7 +233,7 @@ pub enum SessionStatus {
 }
 
 /// One scheduled meeting of a course, in a room.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ClassSession {
     #[serde(flatten)]
     pub meta: RecordMeta,

@@ -4,8 +4,9 @@ use crate::{record_meta, Record, RecordMeta, Reference, Timestamp, ValidationErr
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum EnrollmentStatus {
     #[default]
@@ -15,7 +16,7 @@ pub enum EnrollmentStatus {
     Dropped,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum RegistrationStatus {
     #[default]
@@ -24,7 +25,7 @@ pub enum RegistrationStatus {
     Waitlisted,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct CourseEnrollment {
     #[serde(flatten)]
     pub meta: RecordMeta,
@@ -78,7 +79,7 @@ impl Record for CourseEnrollment {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct ContentCompletion {
     #[serde(flatten)]
     pub meta: RecordMeta,
@@ -108,7 +109,7 @@ impl Record for ContentCompletion {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct AssessmentAttempt {
     #[serde(flatten)]
     pub meta: RecordMeta,
@@ -142,7 +143,7 @@ impl Record for AssessmentAttempt {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum AttendanceStatus {
     #[default]
@@ -152,7 +153,7 @@ pub enum AttendanceStatus {
     Excused,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct AttendanceRecord {
     #[serde(flatten)]
     pub meta: RecordMeta,

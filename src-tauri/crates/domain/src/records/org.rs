@@ -4,8 +4,9 @@ use crate::validate::*;
 use crate::{record_meta, Record, RecordMeta, Reference, ValidationError};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct Campus {
     #[serde(flatten)]
     pub meta: RecordMeta,
@@ -32,7 +33,7 @@ impl Record for Campus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct Role {
     #[serde(flatten)]
     pub meta: RecordMeta,
@@ -64,7 +65,7 @@ impl Record for Role {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct Facility {
     #[serde(flatten)]
     pub meta: RecordMeta,

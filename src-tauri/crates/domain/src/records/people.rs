@@ -4,8 +4,9 @@ use crate::{record_meta, Record, RecordMeta, Reference, Timestamp, ValidationErr
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct Household {
     #[serde(flatten)]
     pub meta: RecordMeta,
@@ -24,7 +25,7 @@ impl Record for Household {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PersonStatus {
     #[default]
@@ -32,7 +33,7 @@ pub enum PersonStatus {
     Inactive,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct Person {
     #[serde(flatten)]
     pub meta: RecordMeta,
@@ -99,7 +100,7 @@ impl Record for Person {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct PeopleCampus {
     #[serde(flatten)]
     pub meta: RecordMeta,
@@ -124,7 +125,7 @@ impl Record for PeopleCampus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct PeopleRole {
     #[serde(flatten)]
     pub meta: RecordMeta,
@@ -148,7 +149,7 @@ impl Record for PeopleRole {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum RequirementType {
     Allergy,
@@ -159,7 +160,7 @@ pub enum RequirementType {
     Other,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     #[default]
@@ -171,7 +172,7 @@ pub enum Severity {
 
 /// Who may read a special requirement: `Checkin` is shown to check-in volunteers, `Staff`
 /// only to those allowed confidential requirements.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
     #[default]
@@ -179,7 +180,7 @@ pub enum Visibility {
     Staff,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct SpecialRequirement {
     #[serde(flatten)]
     pub meta: RecordMeta,

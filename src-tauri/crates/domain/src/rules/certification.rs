@@ -3,6 +3,7 @@ use chrono::{Months, NaiveDate};
 use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
+use ts_rs::TS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Outcome {
@@ -40,7 +41,7 @@ pub fn evaluate(
 }
 
 /// How a certification looks to the office today.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "standing", rename_all = "snake_case")]
 pub enum Standing {
     InProgress,

@@ -1,0 +1,66 @@
+//! The TypeScript types the UI uses (`ui/src/bindings.ts`), generated from the Rust types the
+//! commands take and return, so the two sides cannot drift apart. A test fails when the file
+//! is stale; `CCT_WRITE_BINDINGS=1 cargo test -p church-course-tracker bindings` rewrites it.
+
+use ts_rs::TS;
+
+macro_rules! declarations {
+    ($($T:ty),* $(,)?) => {
+        vec![$(format!("export {}", <$T as TS>::decl())),*]
+    };
+}
+
+pub fn typescript() -> String {
+    use cct_domain::records::*;
+    use cct_store::*;
+    let declarations = declarations![
+        // Records, as the store keeps them.
+        cct_domain::Timestamp,
+        cct_domain::RecordMeta,
+        cct_domain::Permission,
+        Person, PersonStatus, Household, PeopleCampus, PeopleRole, SpecialRequirement, RequirementType, Severity, Visibility,
+        Campus, Role, Facility,
+        Course, CoursePrerequisite, ContentType, CourseModule, Content, CourseRole, CourseRoleType, Assessment, ClassSession, SessionStatus,
+        CourseEnrollment, EnrollmentStatus, RegistrationStatus, ContentCompletion, AssessmentAttempt, AttendanceRecord, AttendanceStatus,
+        Certification, CertificationCourse, CertificationProgress, CertificationStatus,
+        // What the commands take and return.
+        crate::error::CommandError,
+        crate::commands::AppStatus, crate::commands::SignedIn, demo::DemoSummary,
+        crate::record_commands::RecordKind, ListQuery, Page<()>,
+        views::CourseDetail, views::ModuleOutline, views::EnrollmentLine, views::CourseRoleLine, views::PersonDetail, views::PersonEnrollment,
+        enrollment::EnrollRequest, progress::CompletionInput,
+        attendance::MarkAttendance, attendance::RosterLine,
+        certifications::CertificationStanding, certifications::StandingFilter, cct_domain::rules::certification::Standing,
+        audit::AuditEntry, audit::AuditQuery,
+        // Planning Center and sync.
+        crate::sync_commands::PlanningCenterStatus, crate::sync_commands::FieldDefinition, crate::planning_center::SignIn,
+        planning_center::SyncRun, planning_center::Direction,
+        pco_sync::OutboxProblem, pco_sync::PossibleDuplicate, pco_sync::DuplicateCandidate, pco_sync::DuplicateStatus, pco_sync::DuplicateResolution,
+        cct_sync::Progress, cct_sync::Phase, cct_sync::SyncReport,
+    ];
+    let mut text = String::from("// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit; run\n// `CCT_WRITE_BINDINGS=1 cargo test -p church-course-tracker bindings` after changing them.\n\n");
+    text.push_str("export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;\n\n");
+    for declaration in declarations {
+        // ts-rs writes i64 as `bigint`, but the IPC carries JSON numbers; every count and size
+        // here stays far below 2^53.
+        text.push_str(&declaration.replace("bigint", "number"));
+        text.push_str("\n\n");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn bindings_match_the_rust_types() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/bindings.ts");
+        let generated = super::typescript();
+        if std::env::var_os("CCT_WRITE_BINDINGS").is_some() {
+            std::fs::write(&path, &generated).expect("write ui/src/bindings.ts");
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(committed == generated, "ui/src/bindings.ts is stale: run `CCT_WRITE_BINDINGS=1 cargo test -p church-course-tracker bindings`");
+    }
+}

@@ -1,0 +1,148 @@
+// The administrator's path through the real app (tauri-driver → WebKitWebDriver → the built
+// binary), on a fresh database: load the demo church, create a course with a prerequisite,
+// enroll someone who lacks it (refused), override with a reason, record progress to
+// completion, see the certification, and find all of it in the audit log.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { Session, startDriver } from "./webdriver.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const application = path.join(root, "target/debug/church-course-tracker");
+const shots = process.env.CCT_SCREENSHOTS ?? path.join(os.tmpdir(), "cct-e2e-screenshots");
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "cct-e2e-"));
+
+let driver;
+let app;
+
+before(async () => {
+  driver = await startDriver({ CCT_DATABASE: path.join(dataDir, "church.sqlite") });
+  app = await Session.start(driver.url, application);
+});
+
+after(async () => {
+  await app?.end();
+  driver?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const COURSE = "Hosting Newcomers";
+const CERTIFICATION = "Newcomer Host";
+const REASON = "Hosted the welcome table at her previous church for five years";
+
+test("an administrator's day, from the demo church to the audit log", { timeout: 240_000 }, async () => {
+  // First run: the demo church.
+  await app.click("#load-demo", { timeout: 90_000 });
+  await app.waitFor("#stats", { text: "300", timeout: 60_000 });
+  await app.screenshot(shots, "dashboard");
+
+  // A new course that requires "Growing in Faith".
+  await app.click('nav a[href="#/courses"]');
+  await app.waitFor("#courses-table", { text: "Growing in Faith" });
+  await app.screenshot(shots, "courses");
+  await app.type('#new-course [name="name"]', COURSE);
+  await app.type('#new-course [name="max_capacity"]', "12");
+  await app.choose('#new-course [name="prerequisite_course_id"]', "Growing in Faith");
+  await app.click('#new-course button[type="submit"]');
+  await app.waitFor("#course-header h2", { text: COURSE });
+  await app.waitFor("#prerequisites", { text: "Growing in Faith" });
+
+  // Two required lessons.
+  for (const lesson of ["Welcome at the door", "Following up during the week"]) {
+    await app.click("#add-lesson summary");
+    await app.type('#add-lesson [name="title"]', lesson);
+    await app.click('#add-lesson button[type="submit"]');
+    await app.waitFor("#content-outline", { text: lesson });
+  }
+
+  // A certification earned by completing it.
+  await app.click('nav a[href="#/certifications"]');
+  await app.click("#certification-definitions ~ details summary", { text: "New certification" });
+  await app.type('#new-certification [name="name"]', CERTIFICATION);
+  await app.type('#new-certification [name="validity_months"]', "24");
+  await app.choose('#new-certification [name="course_id"]', COURSE);
+  await app.click('#new-certification button[type="submit"]');
+  await app.waitFor("#certification-definitions", { text: `Requires ${COURSE}` });
+
+  // A newcomer, who has completed nothing.
+  await app.click('nav a[href="#/people"]');
+  await app.waitFor("#people-table tbody tr");
+  await app.screenshot(shots, "people");
+  await app.click("details.card summary", { text: "Add a person" });
+  await app.type('#new-person [name="first_name"]', "Miriam");
+  await app.type('#new-person [name="last_name"]', "Newcombe");
+  await app.type('#new-person [name="email"]', "miriam@example.org");
+  await app.click('#new-person button[type="submit"]');
+  await app.waitFor("#person-header h2", { text: "Miriam Newcombe" });
+
+  // Enrolling her is refused: she lacks the prerequisite.
+  await app.click('nav a[href="#/courses"]');
+  await app.click("#courses-table a", { text: COURSE });
+  await app.type('#enroll-form [name="people_id-search"]', "Newcombe");
+  await app.click("#enroll-form .picker-results button", { text: "Miriam Newcombe" });
+  await app.click('#enroll-form button[type="submit"]');
+  const warning = await app.text("#enroll-form .override-box .warning");
+  assert.match(warning, /Growing in Faith/);
+  assert.equal(await app.execute("return document.querySelectorAll('#enrollments tbody tr:not(.checklist)').length"), 0, "nobody was enrolled");
+  await app.screenshot(shots, "enroll-override", "#enrollments-card");
+
+  // The override, with its reason.
+  await app.type('#enroll-form [name="override_reason"]', REASON);
+  await app.click('#enroll-form button[type="submit"]', { text: "Enroll anyway" });
+  await app.waitFor("#enrollments", { text: "Miriam Newcombe" });
+  await app.waitFor("#enrollments .badge.override");
+
+  // Progress to completion, lesson by lesson.
+  for (const lesson of ["Welcome at the door", "Following up during the week"]) {
+    await app.click("#enrollments button", { text: "Progress" });
+    const box = await app.execute(
+      `const label = [...document.querySelectorAll('#enrollments .checklist label')].find(l => l.textContent.includes(arguments[0]));
+       return label ? label.querySelector('input').checked : null;`,
+      [lesson],
+    );
+    assert.equal(box, false, `${lesson} starts unchecked`);
+    await app.click("#enrollments .checklist label", { text: lesson });
+    await app.waitFor("#enrollments", { text: lesson === "Welcome at the door" ? "50%" : "100%" });
+  }
+  await app.waitFor("#enrollments", { text: "Completed" });
+  await app.screenshot(shots, "course", "#enrollments-card");
+
+  // The certification she earned.
+  await app.click('nav a[href="#/certifications"]');
+  await app.click(".tabs button", { text: "Everyone" });
+  const row = await app.waitFor("#standings tr", { text: "Miriam Newcombe" });
+  const rowText = await app.cmd("GET", `/element/${row}/text`);
+  assert.match(rowText, new RegExp(CERTIFICATION));
+  assert.match(rowText, /CCT-\d{4}-[0-9A-F]{8}/);
+  await app.screenshot(shots, "certifications");
+
+  // All of it in the audit log, found from her page.
+  await app.click('nav a[href="#/people"]');
+  await app.type("#people-search", "Newcombe");
+  await app.click("#people-table a", { text: "Miriam Newcombe" });
+  await app.screenshot(shots, "person");
+  await app.click("#person-header a.button", { text: "History" });
+  await app.waitFor("#audit-entries", { text: `Reason: ${REASON}` });
+  const audit = await app.text("#audit-entries");
+  for (const expected of ["created course enrollment", "created content completion", "created certification progress", "created people"]) {
+    assert.ok(audit.includes(expected), `the audit log shows "${expected}":\n${audit}`);
+  }
+  await app.screenshot(shots, "audit-log");
+});
+
+test("attendance is taken from a session's roster", { timeout: 120_000 }, async () => {
+  await app.click('nav a[href="#/courses"]');
+  await app.click("#courses-table a", { text: "Foundations of Faith" });
+  await app.click("#sessions button", { text: "Attendance" });
+  await app.waitFor("#sessions .attendance tbody tr");
+  await app.click("#sessions .attendance tbody tr:first-child button", { text: "Present" });
+  await app.waitFor("#sessions .attendance tbody tr:first-child button.chosen", { text: "Present" });
+  const arrived = await app.execute("return document.querySelector('#sessions .attendance tbody tr:first-child td:last-child').textContent");
+  assert.ok(arrived.trim().length > 0, "the arrival time is recorded");
+  await app.click("#sessions .attendance tbody tr:first-child button", { text: "Absent" });
+  await app.waitFor("#sessions .attendance tbody tr:first-child button.chosen", { text: "Absent" });
+  await app.screenshot(shots, "attendance", "#sessions");
+});

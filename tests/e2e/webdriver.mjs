@@ -1,0 +1,137 @@
+// A small W3C WebDriver client for driving the real app through tauri-driver, which hands the
+// session to WebKitWebDriver (Linux). Only the commands the end-to-end tests use.
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/// Starts tauri-driver; the app it launches inherits `env` (its database, for one).
+export async function startDriver(env) {
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  driver.stdout.on("data", (d) => (log += d));
+  driver.stderr.on("data", (d) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(`${url}/status`);
+      return { url, stop: () => driver.kill(), log: () => log };
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  driver.kill();
+  throw new Error(`tauri-driver did not start:\n${log}`);
+}
+
+export class Session {
+  constructor(url, id) {
+    this.base = `${url}/session/${id}`;
+    this.url = url;
+  }
+
+  static async start(url, application) {
+    const response = await call("POST", `${url}/session`, { capabilities: { alwaysMatch: { "tauri:options": { application } } } });
+    return new Session(url, response.sessionId);
+  }
+
+  cmd(method, route, body) {
+    return call(method, `${this.base}${route}`, body);
+  }
+
+  async find(css) {
+    const found = await this.cmd("POST", "/element", { using: "css selector", value: css });
+    return found[ELEMENT];
+  }
+
+  async findAll(css) {
+    const found = await this.cmd("POST", "/elements", { using: "css selector", value: css });
+    return found.map((e) => e[ELEMENT]);
+  }
+
+  /// Waits until `css` matches a displayed element (and, if given, its text contains `text`).
+  async waitFor(css, { text, timeout = 20_000 } = {}) {
+    const deadline = Date.now() + timeout;
+    let last = "";
+    while (Date.now() < deadline) {
+      try {
+        for (const id of await this.findAll(css)) {
+          const shown = await this.cmd("GET", `/element/${id}/displayed`).catch(() => true);
+          const content = await this.cmd("GET", `/element/${id}/text`);
+          last = content;
+          if (shown && (text === undefined || content.includes(text))) return id;
+        }
+      } catch (error) {
+        last = String(error);
+      }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    throw new Error(`timed out waiting for ${css}${text ? ` containing "${text}"` : ""} (last seen: ${last.slice(0, 300)})`);
+  }
+
+  async click(css, options) {
+    const id = await this.waitFor(css, options);
+    await this.cmd("POST", `/element/${id}/click`, {});
+  }
+
+  async type(css, value) {
+    const id = await this.waitFor(css);
+    await this.cmd("POST", `/element/${id}/clear`, {});
+    await this.cmd("POST", `/element/${id}/value`, { text: value });
+  }
+
+  async text(css) {
+    return this.cmd("GET", `/element/${await this.waitFor(css)}/text`);
+  }
+
+  /// Chooses an option of a <select> by its visible label, as a person clicking it would.
+  async choose(css, label) {
+    const select = await this.waitFor(css);
+    const options = await this.cmd("POST", `/element/${select}/elements`, { using: "css selector", value: "option" });
+    for (const option of options.map((o) => o[ELEMENT])) {
+      if ((await this.cmd("GET", `/element/${option}/text`)).trim() === label) {
+        await this.cmd("POST", `/element/${option}/click`, {});
+        return;
+      }
+    }
+    throw new Error(`no option "${label}" in ${css}`);
+  }
+
+  execute(script, args = []) {
+    return this.cmd("POST", "/execute/sync", { script, args });
+  }
+
+  /// The window as it is, or scrolled so `css` is at the top first.
+  async screenshot(dir, name, css) {
+    if (css) await this.execute("document.querySelector(arguments[0])?.scrollIntoView({ block: 'start' })", [css]);
+    const png = await this.cmd("GET", "/screenshot");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, `${name}.png`), Buffer.from(png, "base64"));
+  }
+
+  async end() {
+    await call("DELETE", this.base).catch(() => {});
+  }
+}
+
+async function call(method, url, body) {
+  const response = await fetch(url, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const json = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(json.value ?? json).slice(0, 500)}`);
+  return json.value;
+}

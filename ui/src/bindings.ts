@@ -1,0 +1,228 @@
+// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit; run
+// `CCT_WRITE_BINDINGS=1 cargo test -p church-course-tracker bindings` after changing them.
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;
+
+export type Timestamp = string;
+
+export type RecordMeta = { id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type Permission = "people.read" | "people.write" | "campuses.read" | "campuses.write" | "roles.read" | "roles.manage" | "courses.read" | "courses.write" | "enrollments.read" | "enrollments.write" | "enrollments.override_prerequisites" | "attendance.read" | "attendance.write" | "certifications.read" | "certifications.write" | "special_requirements.read" | "special_requirements.read_confidential" | "special_requirements.write" | "audit.read" | "sync.manage" | "settings.manage";
+
+export type Person = { planning_center_id: string | null, first_name: string, last_name: string, nickname: string | null, email: string | null, phone: string | null, date_of_birth: string | null, gender: string | null, address1: string | null, address2: string | null, city: string | null, state: string | null, zip: string | null, household_id: string | null, household_name: string | null, status: PersonStatus, join_date: string | null, last_synced_at: Timestamp | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type PersonStatus = "active" | "inactive";
+
+export type Household = { planning_center_id: string | null, name: string, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type PeopleCampus = { people_id: string, campus_id: string, assigned_date: string, is_primary: boolean, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type PeopleRole = { people_id: string, role_id: string, assigned_date: string, assigned_by: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type SpecialRequirement = { people_id: string, requirement_type: RequirementType, details: string, severity: Severity, visibility: Visibility, requires_action: boolean, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type RequirementType = "allergy" | "medical" | "accessibility" | "dietary" | "other";
+
+export type Severity = "low" | "medium" | "high" | "critical";
+
+export type Visibility = "checkin" | "staff";
+
+export type Campus = { name: string, address: string | null, phone: string | null, email: string | null, planning_center_location_id: string | null, 
+/**
+ * IANA name, e.g. `America/Chicago`; timestamps are stored in UTC and shown in this zone.
+ */
+time_zone: string, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type Role = { name: string, description: string | null, permissions: Array<string>, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type Facility = { campus_id: string, name: string, capacity: number | null, notes: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type Course = { name: string, description: string | null, duration_weeks: number | null, campus_id: string | null, planning_center_event_id: string | null, planning_center_event_name: string | null, event_start_date: string | null, event_end_date: string | null, 
+/**
+ * `None` means no limit.
+ */
+max_capacity: number | null, 
+/**
+ * The registered (not waitlisted) count; kept by the store.
+ */
+current_registrations: number, 
+/**
+ * Absences after which an enrollment is flagged; `None` uses the office default.
+ */
+absence_warning_threshold: number | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type CoursePrerequisite = { course_id: string, prerequisite_course_id: string, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type ContentType = { name: string, description: string | null, icon_class: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type CourseModule = { course_id: string, title: string, description: string | null, order_sequence: number, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type Content = { course_id: string, module_id: string | null, title: string, content_type_id: string, order_sequence: number, file_path_or_url: string | null, duration_minutes: number | null, is_required: boolean, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type CourseRole = { people_id: string, course_id: string, role_type: CourseRoleType, assigned_date: string, assigned_by: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type CourseRoleType = "teacher" | "student" | "assistant" | "observer";
+
+export type Assessment = { course_id: string, module_id: string | null, title: string, description: string | null, passing_score: number, max_attempts: number | null, is_required: boolean, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type ClassSession = { course_id: string, facility_id: string | null, title: string, starts_at: Timestamp, ends_at: Timestamp, capacity: number | null, status: SessionStatus, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type SessionStatus = "scheduled" | "in_progress" | "completed" | "cancelled";
+
+export type CourseEnrollment = { people_id: string, course_id: string, planning_center_registration_id: string | null, enrollment_date: string, status: EnrollmentStatus, progress_percentage: number, completion_date: string | null, notes: string | null, 
+/**
+ * Enrolled although prerequisites were missing; who did it, why and when are kept.
+ */
+dependency_override: boolean, dependency_override_by: string | null, dependency_override_reason: string | null, dependency_override_at: Timestamp | null, planning_center_synced: boolean, registration_status: RegistrationStatus, registration_notes: string | null, waitlisted_at: Timestamp | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type EnrollmentStatus = "enrolled" | "in_progress" | "completed" | "dropped";
+
+export type RegistrationStatus = "registered" | "cancelled" | "waitlisted";
+
+export type ContentCompletion = { course_enrollment_id: string, content_id: string, completed_at: Timestamp, time_spent_minutes: number | null, score: number | null, notes: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type AssessmentAttempt = { course_enrollment_id: string, assessment_id: string, attempt_number: number, score: number, is_passed: boolean, submitted_at: Timestamp, graded_by: string | null, feedback: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type AttendanceRecord = { class_session_id: string, people_id: string, course_enrollment_id: string | null, status: AttendanceStatus, check_in_at: Timestamp | null, check_out_at: Timestamp | null, marked_by: string | null, security_code: string | null, notes: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type AttendanceStatus = "present" | "absent" | "late" | "excused";
+
+export type Certification = { name: string, description: string | null, 
+/**
+ * `None`: the certification never expires.
+ */
+validity_months: number | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type CertificationCourse = { certification_id: string, course_id: string, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type CertificationProgress = { people_id: string, certification_id: string, started_date: string, completed_date: string | null, status: CertificationStatus, expires_date: string | null, certificate_number: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type CertificationStatus = "in_progress" | "completed" | "expired";
+
+export type CommandError = { code: string, message: string, field: string | null, };
+
+export type AppStatus = { version: string, database_path: string, demo_mode: boolean, signed_in: SignedIn | null, people: number, courses: number, pending_changes: number, };
+
+export type SignedIn = { person_id: string | null, name: string, permissions: Array<Permission>, };
+
+export type DemoSummary = { campuses: number, people: number, households: number, courses: number, enrollments: number, admin_person_id: string, };
+
+export type RecordKind = "people" | "household" | "campus" | "role" | "people_campus" | "people_role" | "special_requirement" | "facility" | "course" | "course_module" | "content" | "content_type" | "course_prerequisite" | "course_role" | "class_session" | "certification" | "certification_course" | "certification_progress" | "course_enrollment" | "content_completion" | "attendance_record";
+
+export type ListQuery = { filters: Array<[string, JsonValue]>, include_inactive: boolean, order_by: string | null, descending: boolean, limit: number | null, offset: number, };
+
+export type Page<T> = { items: Array<T>, total: number, limit: number, offset: number, };
+
+export type CourseDetail = { course: Course, prerequisites: Array<Course>, modules: Array<ModuleOutline>, 
+/**
+ * Content that belongs to no module, in `order_sequence`.
+ */
+unassigned_content: Array<Content>, content_types: Array<ContentType>, 
+/**
+ * Empty unless the actor may read enrollments.
+ */
+enrollments: Array<EnrollmentLine>, course_roles: Array<CourseRoleLine>, sessions: Array<ClassSession>, };
+
+export type ModuleOutline = { module: CourseModule, 
+/**
+ * In `order_sequence`.
+ */
+lessons: Array<Content>, };
+
+export type EnrollmentLine = { enrollment: CourseEnrollment, person_name: string, completed_content_ids: Array<string>, 
+/**
+ * Sessions of this course the person was marked absent from.
+ */
+absences: number, };
+
+export type CourseRoleLine = { role: CourseRole, person_name: string, };
+
+export type PersonDetail = { person: Person, household: Household | null, 
+/**
+ * The other active members of the household.
+ */
+household_members: Array<Person>, campuses: Array<[PeopleCampus, Campus]>, 
+/**
+ * Empty unless the actor may read roles.
+ */
+roles: Array<[PeopleRole, Role]>, 
+/**
+ * Only those the actor may see (confidential ones need their own permission).
+ */
+special_requirements: Array<SpecialRequirement>, enrollments: Array<PersonEnrollment>, attendance: Array<AttendanceRecord>, };
+
+export type PersonEnrollment = { enrollment: CourseEnrollment, course_name: string, };
+
+export type EnrollRequest = { people_id: string, course_id: string, notes: string | null, 
+/**
+ * Set to enroll someone who lacks prerequisites; needs the override permission.
+ */
+override_reason: string | null, };
+
+export type CompletionInput = { course_enrollment_id: string, content_id: string, completed_at: Timestamp | null, time_spent_minutes: number | null, score: number | null, notes: string | null, };
+
+export type MarkAttendance = { class_session_id: string, people_id: string, status: AttendanceStatus, notes: string | null, };
+
+export type RosterLine = { people_id: string, person_name: string, enrollment_id: string | null, attendance: AttendanceRecord | null, };
+
+export type CertificationStanding = { progress: CertificationProgress, person_name: string, certification_name: string, } & ({ "standing": "in_progress" } | { "standing": "current" } | { "standing": "expiring_soon", days_left: number, } | { "standing": "expired" });
+
+export type StandingFilter = "all" | "expiring_soon" | "expired";
+
+export type Standing = { "standing": "in_progress" } | { "standing": "current" } | { "standing": "expiring_soon", days_left: number, } | { "standing": "expired" };
+
+export type AuditEntry = { id: string, table_name: string, record_id: string, action: string, old_values: JsonValue | null, new_values: JsonValue | null, reason: string | null, changed_by: string | null, changed_at: string, ip_address: string | null, user_agent: string | null, 
+/**
+ * Who made the change, by name (`None` for the system: demo loading, sync).
+ */
+changed_by_name: string | null, };
+
+export type AuditQuery = { table_name: string | null, record_id: string | null, changed_by: string | null, 
+/**
+ * Changes to this person's record or to records about them (their enrollments, roles,
+ * attendance, ...), by whoever made them.
+ */
+about_person: string | null, limit: number | null, offset: number, };
+
+export type PlanningCenterStatus = { base_url: string, 
+/**
+ * The sign-in whose secrets are really in the keychain; `None` means sign in (again).
+ */
+sign_in: SignIn | null, 
+/**
+ * Why the keychain could not be read, when it could not.
+ */
+keychain_problem: string | null, demo_mode: boolean, syncing: boolean, pending_changes: number, problems: Array<OutboxProblem>, possible_duplicates: Array<PossibleDuplicate>, recent_runs: Array<SyncRun>, 
+/**
+ * Planning Center's custom fields (as last pulled) and which ones receive what.
+ */
+field_definitions: Array<FieldDefinition>, completions_field: string | null, certifications_field: string | null, };
+
+export type FieldDefinition = { id: string, name: string, data_type: string | null, };
+
+export type SignIn = { "kind": "oauth" } | { "kind": "personal_access_token", app_id: string, };
+
+export type SyncRun = { id: string, sync_type: string, sync_direction: Direction, records_processed: number, records_successful: number, records_failed: number, error_details: JsonValue | null, started_at: Timestamp, completed_at: Timestamp | null, created_by: string | null, };
+
+export type Direction = "from_pc" | "to_pc";
+
+export type OutboxProblem = { id: string, table_name: string, record_id: string, status: string, last_error: string | null, attempts: number, updated_at: string, };
+
+export type PossibleDuplicate = { id: string, people_id: string, 
+/**
+ * The local person's name, for the question "is this the same person?".
+ */
+person_name: string | null, candidates: Array<DuplicateCandidate>, status: DuplicateStatus, linked_planning_center_id: string | null, resolved_by: string | null, resolved_at: Timestamp | null, created_at: Timestamp, };
+
+export type DuplicateCandidate = { planning_center_id: string, name: string, email: string | null, phone: string | null, birthdate: string | null, reason: string, };
+
+export type DuplicateStatus = "open" | "linked" | "create_new";
+
+export type DuplicateResolution = { "decision": "link", planning_center_id: string, } | { "decision": "create_new" };
+
+export type Progress = { phase: Phase, done: number, total: number | null, };
+
+export type Phase = "idle" | "pull_people" | "push" | "reference_data" | "registrations" | "reconcile";
+
+export type SyncReport = { pulled_people: number, pushed: number, push_failures: number, registrations: number, reconciled: boolean, errors: Array<string>, };
+

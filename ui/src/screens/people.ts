@@ -1,0 +1,209 @@
+// People: search and browse, add someone, and one person's page (household, campuses, roles,
+// special requirements, enrollments, attendance).
+import { api, office, records, type Person, type RequirementType, type Severity, type Visibility } from "../api";
+import { card, el, errorText, field, form, formatDate, formatTime, input, progressBar, select, text } from "../dom";
+import type { Screen } from "../main";
+
+const PAGE = 50;
+
+export async function renderPeople(view: HTMLElement, screen: Screen) {
+  const search = el("input", { type: "search", id: "people-search", placeholder: "Search by name, nickname, e-mail or the last digits of a phone", autocomplete: "off" });
+  const list = el("tbody");
+  const more = el("div", { className: "actions" });
+  const table = el("table", { id: "people-table" }, el("thead", {}, el("tr", {}, el("th", {}, "Name"), el("th", {}, "Household"), el("th", {}, "E-mail"), el("th", {}, "Phone"))), list);
+  const row = (p: Person) => el("tr", {}, el("td", {}, el("a", { href: `#/people/${p.id}` }, `${p.nickname ?? p.first_name} ${p.last_name}`)), el("td", {}, p.household_name ?? ""), el("td", {}, p.email ?? ""), el("td", {}, p.phone ?? ""));
+  let offset = 0;
+  const browse = async () => {
+    const page = await records.list("people", { order_by: "last_name", limit: PAGE, offset });
+    list.append(...page.items.map(row));
+    offset += page.items.length;
+    more.replaceChildren(el("span", { className: "muted" }, `${offset.toLocaleString()} of ${page.total.toLocaleString()}`));
+    if (offset < page.total) {
+      const next = el("button", { type: "button", className: "secondary" }, "Show more");
+      next.addEventListener("click", () => void browse());
+      more.append(next);
+    }
+  };
+  let latest = 0;
+  search.addEventListener("input", async () => {
+    const mine = ++latest;
+    const query = search.value.trim();
+    list.replaceChildren();
+    if (!query) {
+      offset = 0;
+      return browse();
+    }
+    try {
+      const people = await api.searchPeople(query);
+      if (mine !== latest) return;
+      list.replaceChildren(...people.map(row));
+      more.replaceChildren(el("span", { className: "muted" }, people.length ? `${people.length} best matches` : "No one matches."));
+    } catch (error) {
+      more.replaceChildren(el("span", { className: "error" }, errorText(error)));
+    }
+  });
+  view.replaceChildren(card("People", search, table, more));
+  await browse();
+  if (screen.can("people.write")) view.append(newPersonForm(screen));
+}
+
+function newPersonForm(screen: Screen): HTMLElement {
+  const first = input({ autocomplete: "given-name" });
+  const last = input({ autocomplete: "family-name" });
+  const email = input({ type: "email" });
+  const phone = input({ type: "tel" });
+  const birth = input({ type: "date" });
+  return el(
+    "details",
+    { className: "card" },
+    el("summary", {}, "Add a person"),
+    form({ id: "new-person" }, [el("div", { className: "row" }, field("First name", "first_name", first), field("Last name", "last_name", last)), el("div", { className: "row" }, field("E-mail", "email", email), field("Phone", "phone", phone), field("Date of birth", "date_of_birth", birth)), el("button", { type: "submit" }, "Add person")], async () => {
+      const person = await records.create("people", { first_name: first.value, last_name: last.value, email: text(email.value), phone: text(phone.value), date_of_birth: text(birth.value), status: "active" });
+      screen.go(`#/people/${person.id}`);
+    }),
+  );
+}
+
+export async function renderPerson(view: HTMLElement, screen: Screen, id: string) {
+  const detail = await office.personDetail(id);
+  const { person } = detail;
+  const facts = el(
+    "dl",
+    { className: "facts" },
+    ...([
+      ["E-mail", person.email],
+      ["Phone", person.phone],
+      ["Born", formatDate(person.date_of_birth)],
+      ["Address", [person.address1, person.address2, person.city, person.state, person.zip].filter(Boolean).join(", ")],
+      ["Planning Center", person.planning_center_id ? `linked (${person.planning_center_id})` : "not linked"],
+    ] as [string, string | null][])
+      .filter(([, v]) => v)
+      .flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v ?? "")]),
+  );
+  const header = el(
+    "section",
+    { className: "card", id: "person-header" },
+    el("p", { className: "crumbs" }, el("a", { href: "#/people" }, "People"), " › "),
+    el("h2", {}, `${person.first_name}${person.nickname ? ` “${person.nickname}”` : ""} ${person.last_name}`, person.is_active ? null : el("span", { className: "badge" }, "inactive")),
+    facts,
+    screen.can("audit.read") ? el("a", { className: "button secondary", href: `#/audit?person=${person.id}` }, "History") : null,
+  );
+  view.replaceChildren(header);
+  if (screen.can("people.write")) header.append(editPerson(person, screen));
+
+  const household = card(
+    detail.household ? detail.household.name : "Household",
+    detail.household
+      ? el("ul", { className: "list" }, ...detail.household_members.map((m) => el("li", {}, el("a", { href: `#/people/${m.id}` }, `${m.nickname ?? m.first_name} ${m.last_name}`), el("span", { className: "muted" }, formatDate(m.date_of_birth)))))
+      : el("p", { className: "muted" }, "Not in a household."),
+  );
+  const places = card(
+    "Campuses and roles",
+    el("ul", { className: "list" }, ...detail.campuses.map(([link, campus]) => el("li", {}, el("span", {}, campus.name), el("span", { className: "muted" }, link.is_primary ? "primary campus" : "campus"))), ...detail.roles.map(([, role]) => el("li", {}, el("span", {}, role.name), el("span", { className: "muted" }, "role")))),
+  );
+  if (!detail.campuses.length && !detail.roles.length) places.append(el("p", { className: "muted" }, "No campus or role yet."));
+  await assignments(places, detail, screen);
+  view.append(el("div", { className: "columns" }, household, places), requirementsCard(detail.special_requirements, person.id, screen));
+  if (screen.can("enrollments.read")) {
+    view.append(
+      card(
+        "Courses",
+        detail.enrollments.length
+          ? el(
+              "table",
+              { id: "person-enrollments" },
+              el("thead", {}, el("tr", {}, el("th", {}, "Course"), el("th", {}, "Status"), el("th", {}, "Progress"), el("th", {}, "Enrolled"))),
+              el(
+                "tbody",
+                {},
+                ...detail.enrollments.map(({ enrollment: e, course_name }) =>
+                  el("tr", {}, el("td", {}, el("a", { href: `#/courses/${e.course_id}` }, course_name)), el("td", {}, e.registration_status === "waitlisted" ? "Waitlist" : e.status.replace("_", " "), e.dependency_override ? el("span", { className: "badge override", title: e.dependency_override_reason ?? "" }, "override") : null), el("td", {}, progressBar(e.progress_percentage), ` ${Math.round(e.progress_percentage)}%`), el("td", {}, formatDate(e.enrollment_date))),
+                ),
+              ),
+            )
+          : el("p", { className: "muted" }, "Not enrolled in any course."),
+      ),
+    );
+  }
+  if (detail.attendance.length) {
+    view.append(card("Attendance", el("ul", { className: "list" }, ...detail.attendance.map((a) => el("li", {}, el("span", {}, a.status), el("span", { className: "muted" }, formatTime(a.check_in_at ?? a.created_at)))))));
+  }
+}
+
+function editPerson(person: Person, screen: Screen): HTMLElement {
+  const first = input({ value: person.first_name });
+  const last = input({ value: person.last_name });
+  const nickname = input({ value: person.nickname ?? "" });
+  const email = input({ type: "email", value: person.email ?? "" });
+  const phone = input({ type: "tel", value: person.phone ?? "" });
+  return el(
+    "details",
+    {},
+    el("summary", {}, "Edit"),
+    form({ id: "edit-person" }, [el("div", { className: "row" }, field("First name", "first_name", first), field("Last name", "last_name", last), field("Nickname", "nickname", nickname)), el("div", { className: "row" }, field("E-mail", "email", email), field("Phone", "phone", phone)), el("button", { type: "submit" }, "Save")], async () => {
+      await records.update("people", { ...person, first_name: first.value, last_name: last.value, nickname: text(nickname.value), email: text(email.value), phone: text(phone.value) });
+      screen.refresh();
+    }),
+  );
+}
+
+function requirementsCard(requirements: import("../api").SpecialRequirement[], peopleId: string, screen: Screen): HTMLElement {
+  const list = el(
+    "ul",
+    { className: "list", id: "special-requirements" },
+    ...requirements.map((r) => el("li", { className: `severity-${r.severity}` }, el("span", {}, el("strong", {}, r.requirement_type), ` ${r.details}`), el("span", { className: "muted" }, `${r.severity}${r.visibility === "staff" ? " · staff only" : ""}`))),
+  );
+  if (!requirements.length) list.append(el("li", { className: "muted" }, "None recorded."));
+  const section = card("Special requirements", el("p", { className: "muted" }, "Shown to volunteers at check-in; “staff only” ones only to staff."), list);
+  if (!screen.can("special_requirements.write")) return section;
+  const type = select(["allergy", "medical", "accessibility", "dietary", "other"].map((v) => ({ value: v, label: v })));
+  const severity = select(["low", "medium", "high", "critical"].map((v) => ({ value: v, label: v })));
+  const visibility = select([
+    { value: "checkin", label: "Volunteers at check-in" },
+    { value: "staff", label: "Staff only" },
+  ]);
+  const details = input();
+  section.append(
+    el(
+      "details",
+      {},
+      el("summary", {}, "Add a requirement"),
+      form({}, [el("div", { className: "row" }, field("Type", "requirement_type", type), field("Severity", "severity", severity), field("Who sees it", "visibility", visibility)), field("Details", "details", details), el("button", { type: "submit" }, "Add")], async () => {
+        await records.create("special_requirement", { people_id: peopleId, requirement_type: type.value as RequirementType, severity: severity.value as Severity, visibility: visibility.value as Visibility, details: details.value, requires_action: false });
+        screen.refresh();
+      }),
+    ),
+  );
+  return section;
+}
+
+/// Assigning a campus (people.write) or a role (roles.manage); the store checks both.
+async function assignments(section: HTMLElement, detail: import("../api").PersonDetail, screen: Screen) {
+  const today = new Date().toISOString().slice(0, 10);
+  const peopleId = detail.person.id;
+  if (screen.can("people.write") && screen.can("campuses.read")) {
+    const campuses = (await records.list("campus", { order_by: "name" })).items.filter((c) => !detail.campuses.some(([, mine]) => mine.id === c.id));
+    if (campuses.length) {
+      const campus = select(campuses.map((c) => ({ value: c.id, label: c.name })));
+      const primary = el("input", { type: "checkbox", checked: detail.campuses.length === 0 });
+      section.append(
+        form({ className: "inline" }, [field("Add to a campus", "campus_id", campus), el("label", { className: "check" }, primary, " Primary campus"), el("button", { type: "submit", className: "secondary" }, "Add")], async () => {
+          await records.create("people_campus", { people_id: peopleId, campus_id: campus.value, is_primary: primary.checked, assigned_date: today });
+          screen.refresh();
+        }),
+      );
+    }
+  }
+  if (screen.can("roles.manage")) {
+    const roles = (await records.list("role", { order_by: "name" })).items.filter((r) => !detail.roles.some(([, mine]) => mine.id === r.id));
+    if (roles.length) {
+      const role = select(roles.map((r) => ({ value: r.id, label: r.name })));
+      section.append(
+        form({ className: "inline" }, [field("Give a role", "role_id", role), el("button", { type: "submit", className: "secondary" }, "Give")], async () => {
+          await records.create("people_role", { people_id: peopleId, role_id: role.value, assigned_date: today, assigned_by: screen.status.signed_in?.person_id ?? null });
+          screen.refresh();
+        }),
+      );
+    }
+  }
+}
