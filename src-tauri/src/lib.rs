@@ -11,6 +11,7 @@ pub mod planning_center;
 pub mod record_commands;
 pub mod state;
 pub mod sync_commands;
+pub mod transfer_commands;
 
 use state::AppState;
 use std::path::PathBuf;
@@ -45,6 +46,10 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         office_commands::mark_attendance,
         office_commands::certification_standings,
         office_commands::audit_log,
+        transfer_commands::preview_import,
+        transfer_commands::run_import,
+        transfer_commands::cancel_import,
+        transfer_commands::export_csv,
         sync_commands::set_up_office,
         sync_commands::planning_center_status,
         sync_commands::sign_in_with_browser,

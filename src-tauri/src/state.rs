@@ -15,11 +15,13 @@ pub struct AppState {
     pub open_browser: OpenBrowser,
     /// The sync engine for the current Planning Center sign-in, built on first use.
     pub sync: tokio::sync::Mutex<Option<Arc<SyncEngine>>>,
+    /// Set by `cancel_import`; the running import stops at its next batch.
+    pub import_cancel: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
     pub async fn open(path: &Path, open_browser: OpenBrowser) -> Result<Self, StoreError> {
-        Ok(Self { store: Store::open(path).await?, open_browser, sync: tokio::sync::Mutex::new(None) })
+        Ok(Self { store: Store::open(path).await?, open_browser, sync: tokio::sync::Mutex::new(None), import_cancel: Default::default() })
     }
 
     /// The person using the app, if one is set up.

@@ -191,3 +191,56 @@ fn attendance_is_marked_once_per_person_and_counts_absences() {
     let line = detail["enrollments"].as_array().unwrap().iter().find(|l| l["enrollment"]["people_id"] == people_id).unwrap();
     assert_eq!(line["absences"], 1);
 }
+
+#[test]
+fn enrollments_import_with_a_preview_and_the_prerequisite_rule_per_row() {
+    let h = demo();
+    let person = newcomer(&h);
+    let email = "newcomer@example.org";
+    let mut record = person.clone();
+    record["email"] = json!(email);
+    invoke(&h, "update_record", json!({ "kind": "people", "record": record })).unwrap();
+    let text = format!(
+        "email,course,override_reason\n{email},Foundations of Faith,\n{email},Leading a Small Group,\n{email},Growing in Faith,Taught it elsewhere\nnobody@example.org,Foundations of Faith,\n{email},Underwater Basket Weaving,\n"
+    );
+    let preview = invoke(&h, "preview_import", json!({ "kind": "enrollments", "text": text })).unwrap();
+    let fields: Vec<Value> = preview["rows"].as_array().unwrap().iter().map(|r| r["error"]["code"].clone()).collect();
+    assert_eq!(fields, vec![Value::Null, json!("prerequisites_not_met"), Value::Null, json!("invalid_input"), json!("invalid_input")]);
+    assert_eq!(preview["committed"], false);
+    let detail = invoke(&h, "person_detail", json!({ "peopleId": id(&person) })).unwrap();
+    assert!(detail["enrollments"].as_array().unwrap().is_empty(), "a preview enrolls no one");
+
+    let report = invoke(&h, "run_import", json!({ "kind": "enrollments", "text": text })).unwrap();
+    assert_eq!((report["applied"].as_u64(), report["failed"].as_u64()), (Some(2), Some(3)));
+    let detail = invoke(&h, "person_detail", json!({ "peopleId": id(&person) })).unwrap();
+    let courses: Vec<&str> = detail["enrollments"].as_array().unwrap().iter().map(|e| e["course_name"].as_str().unwrap()).collect();
+    assert_eq!(courses.len(), 2);
+    assert!(courses.contains(&"Foundations of Faith") && courses.contains(&"Growing in Faith"));
+    let overridden = detail["enrollments"].as_array().unwrap().iter().find(|e| e["course_name"] == "Growing in Faith").unwrap();
+    assert_eq!(overridden["enrollment"]["dependency_override_reason"], "Taught it elsewhere");
+}
+
+#[test]
+fn people_export_to_a_file_that_imports_back_as_updates() {
+    let h = demo();
+    let path = invoke(&h, "export_csv", json!({ "kind": "people" })).unwrap();
+    let path = std::path::PathBuf::from(path.as_str().unwrap());
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert!(path.file_name().unwrap().to_string_lossy().starts_with("people-"));
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("id,first_name,last_name"), "{}", lines[0]);
+    let status = invoke(&h, "app_status", json!({})).unwrap();
+    assert_eq!(lines.len() as i64 - 1, status["people"].as_i64().unwrap());
+
+    let preview = invoke(&h, "preview_import", json!({ "kind": "people", "text": text })).unwrap();
+    assert_eq!(preview["failed"], 0, "{}", preview["rows"].as_array().unwrap().iter().find(|r| !r["error"].is_null()).cloned().unwrap_or_default());
+    assert!(preview["rows"].as_array().unwrap().iter().all(|r| r["action"] == "updated"));
+
+    let enrollments = invoke(&h, "export_csv", json!({ "kind": "enrollments" })).unwrap();
+    let enrollments = std::path::PathBuf::from(enrollments.as_str().unwrap());
+    let text = std::fs::read_to_string(&enrollments).unwrap();
+    std::fs::remove_file(&enrollments).unwrap();
+    assert!(text.starts_with("person_id,person,email,course,status"));
+    assert!(text.lines().count() > 100);
+}

@@ -3,7 +3,7 @@
 // enroll someone who lacks it (refused), override with a reason, record progress to
 // completion, see the certification, and find all of it in the audit log.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -145,4 +145,24 @@ test("attendance is taken from a session's roster", { timeout: 120_000 }, async 
   await app.click("#sessions .attendance tbody tr:first-child button", { text: "Absent" });
   await app.waitFor("#sessions .attendance tbody tr:first-child button.chosen", { text: "Absent" });
   await app.screenshot(shots, "attendance", "#sessions");
+});
+
+test("people are imported from a CSV file after a preview with per-row errors", { timeout: 120_000 }, async () => {
+  const file = path.join(dataDir, "new-members.csv");
+  writeFileSync(file, "first_name,last_name,email,date_of_birth\nLydia,Thyatira,lydia@example.org,1985-04-12\nPriscilla,Pontus,priscilla@example.org,the spring of 1980\nAquila,Pontus,aquila@example.org,\n");
+  await app.click('nav a[href="#/transfer"]');
+  await app.choose("#import-kind", "People");
+  const input = await app.waitFor("#import-file");
+  await app.cmd("POST", `/element/${input}/value`, { text: file });
+  await app.click("#import-preview");
+  await app.waitFor("#import-summary", { text: "2 rows ready, 1 with problems" });
+  await app.waitFor("#import-rows tr.row-error", { text: "date_of_birth" });
+  await app.screenshot(shots, "import-preview");
+  await app.click("#import-run");
+  await app.waitFor("#import-status", { text: "Imported 2 rows" });
+  await app.click('nav a[href="#/people"]');
+  await app.type("#people-search", "Pontus");
+  await app.waitFor("#people-table", { text: "Aquila Pontus" });
+  const rows = await app.execute("return document.querySelectorAll('#people-table tbody tr').length");
+  assert.equal(rows, 1, "Priscilla's row had an error and was skipped");
 });

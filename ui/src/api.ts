@@ -67,6 +67,13 @@ export const office = {
   auditLog: (query: Partial<B.AuditQuery>) => invoke<B.AuditEntry[]>("audit_log", { query }),
 };
 
+export const transfer = {
+  preview: (kind: B.CsvKind, text: string) => invoke<B.ImportReport>("preview_import", { kind, text }),
+  run: (kind: B.CsvKind, text: string) => invoke<B.ImportReport>("run_import", { kind, text }),
+  cancel: () => invoke<void>("cancel_import"),
+  export: (kind: B.CsvKind) => invoke<string>("export_csv", { kind }),
+};
+
 export const pco = {
   setUpOffice: (firstName: string, lastName: string, email: string) => invoke<void>("set_up_office", { firstName, lastName, email }),
   status: () => invoke<B.PlanningCenterStatus>("planning_center_status"),

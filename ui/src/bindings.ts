@@ -184,6 +184,40 @@ export type AuditQuery = { table_name: string | null, record_id: string | null, 
  */
 about_person: string | null, limit: number | null, offset: number, };
 
+export type CsvKind = "people" | "enrollments";
+
+export type ImportReport = { rows: Array<RowOutcome>, applied: number, failed: number, 
+/**
+ * Whether the rows that applied were kept (false for a preview).
+ */
+committed: boolean, 
+/**
+ * The import stopped early; batches before the stop are kept.
+ */
+cancelled: boolean, 
+/**
+ * Columns of the file this import does not use (shown so a typo is noticed).
+ */
+ignored_columns: Array<string>, };
+
+export type RowOutcome = { 
+/**
+ * The line in the file (the header is line 1).
+ */
+line: number, 
+/**
+ * Who or what the row is about, for the preview table.
+ */
+summary: string, 
+/**
+ * `created`, `updated` or `enrolled` when it applies.
+ */
+action: string | null, error: ErrorReport | null, };
+
+export type ErrorReport = { code: string, message: string, field: string | null, };
+
+export type ImportProgress = { done: number, total: number, };
+
 export type PlanningCenterStatus = { base_url: string, 
 /**
  * The sign-in whose secrets are really in the keychain; `None` means sign in (again).

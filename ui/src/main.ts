@@ -8,6 +8,7 @@ import { renderCourse, renderCourses } from "./screens/courses";
 import { renderFirstRun, renderHome } from "./screens/home";
 import { renderPeople, renderPerson } from "./screens/people";
 import { renderSync } from "./screens/sync";
+import { renderTransfer } from "./screens/transfer";
 
 const app = document.querySelector<HTMLElement>("#app")!;
 const nav = document.querySelector<HTMLElement>("#nav")!;
@@ -27,6 +28,7 @@ const SECTIONS: { hash: string; label: string; needs: Permission | null }[] = [
   { hash: "#/courses", label: "Courses", needs: "courses.read" },
   { hash: "#/certifications", label: "Certifications", needs: "certifications.read" },
   { hash: "#/audit", label: "Audit log", needs: "audit.read" },
+  { hash: "#/transfer", label: "Import & export", needs: "people.read" },
   { hash: "#/sync", label: "Sync", needs: "sync.manage" },
 ];
 
@@ -81,6 +83,9 @@ async function render() {
         break;
       case "audit":
         await renderAudit(view, screen, new URLSearchParams(location.hash.split("?")[1] ?? ""));
+        break;
+      case "transfer":
+        await renderTransfer(view, screen);
         break;
       case "sync":
         await renderSync(view, screen);

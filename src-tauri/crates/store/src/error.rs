@@ -101,7 +101,7 @@ impl From<sqlx::Error> for StoreError {
 }
 
 /// The `{code, message, field}` the UI shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ErrorReport {
     pub code: String,
     pub message: String,

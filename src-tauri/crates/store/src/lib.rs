@@ -9,6 +9,7 @@ pub mod attendance;
 pub mod audit;
 pub mod certifications;
 mod connection;
+pub mod csv_transfer;
 pub mod demo;
 pub mod enrollment;
 mod error;
@@ -26,6 +27,6 @@ mod tx;
 pub mod views;
 
 pub use connection::Store;
-pub use error::{Result, StoreError};
+pub use error::{ErrorReport, Result, StoreError};
 pub use records::{ListQuery, Page};
 pub use tx::{AuditAction, WriteTx};

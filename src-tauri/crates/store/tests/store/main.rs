@@ -3,6 +3,7 @@
 mod common;
 mod concurrency;
 mod crud;
+mod csv_import;
 mod demo;
 mod enrollment;
 mod errors;
