@@ -38,6 +38,9 @@ test("an administrator's day, from the demo church to the audit log", { timeout:
   await app.click("#load-demo", { timeout: 90_000 });
   await app.waitFor("#stats", { text: "300", timeout: 60_000 });
   await app.screenshot(shots, "dashboard");
+  await app.type("#people-search", "mar");
+  await app.waitFor("#people-results li a");
+  await app.screenshot(shots, "search", "#people-search");
 
   // A new course that requires "Growing in Faith".
   await app.click('nav a[href="#/courses"]');
