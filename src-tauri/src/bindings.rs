@@ -33,6 +33,7 @@ pub fn typescript() -> String {
         certifications::CertificationStanding, certifications::StandingFilter, cct_domain::rules::certification::Standing,
         audit::AuditEntry, audit::AuditQuery,
         csv_transfer::CsvKind, csv_transfer::ImportReport, csv_transfer::RowOutcome, ErrorReport, crate::transfer_commands::ImportProgress,
+        crate::updates::UpdateInfo, crate::updates::UpdateStatus, crate::updates::UpdateProgress,
         // Planning Center and sync.
         crate::sync_commands::PlanningCenterStatus, crate::sync_commands::FieldDefinition, crate::planning_center::SignIn,
         planning_center::SyncRun, planning_center::Direction,

@@ -12,6 +12,7 @@ pub mod record_commands;
 pub mod state;
 pub mod sync_commands;
 pub mod transfer_commands;
+pub mod updates;
 
 use state::AppState;
 use std::path::PathBuf;
@@ -50,6 +51,12 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         transfer_commands::run_import,
         transfer_commands::cancel_import,
         transfer_commands::export_csv,
+        updates::update_status,
+        updates::check_for_update,
+        updates::check_for_update_on_start,
+        updates::download_update,
+        updates::install_update_and_restart,
+        updates::set_update_endpoint,
         sync_commands::set_up_office,
         sync_commands::planning_center_status,
         sync_commands::sign_in_with_browser,
@@ -65,6 +72,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
 pub fn run() {
     let app = with_commands(tauri::Builder::default())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(|app| {
             let path = database_path(app.path().app_data_dir().ok());
             let handle = app.handle().clone();

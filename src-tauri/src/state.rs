@@ -17,11 +17,13 @@ pub struct AppState {
     pub sync: tokio::sync::Mutex<Option<Arc<SyncEngine>>>,
     /// Set by `cancel_import`; the running import stops at its next batch.
     pub import_cancel: std::sync::atomic::AtomicBool,
+    /// An update found by the last check, and its verified package once downloaded.
+    pub update: crate::updates::Pending,
 }
 
 impl AppState {
     pub async fn open(path: &Path, open_browser: OpenBrowser) -> Result<Self, StoreError> {
-        Ok(Self { store: Store::open(path).await?, open_browser, sync: tokio::sync::Mutex::new(None), import_cancel: Default::default() })
+        Ok(Self { store: Store::open(path).await?, open_browser, sync: tokio::sync::Mutex::new(None), import_cancel: Default::default(), update: Default::default() })
     }
 
     /// The person using the app, if one is set up.

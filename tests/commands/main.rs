@@ -22,7 +22,7 @@ fn harness() -> Harness {
 fn harness_with_browser(browser: church_course_tracker::state::OpenBrowser) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let state = tauri::async_runtime::block_on(AppState::open(&dir.path().join("church.sqlite"), browser)).unwrap();
-    let app = church_course_tracker::with_commands(mock_builder()).build(tauri::generate_context!()).unwrap();
+    let app = church_course_tracker::with_commands(mock_builder()).plugin(tauri_plugin_updater::Builder::new().build()).build(tauri::generate_context!()).unwrap();
     app.manage(state);
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
     Harness { webview, app, _dir: dir }
@@ -30,6 +30,7 @@ fn harness_with_browser(browser: church_course_tracker::state::OpenBrowser) -> H
 
 mod office;
 mod planning_center;
+mod updates;
 
 fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
     let request = InvokeRequest {

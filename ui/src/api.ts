@@ -74,6 +74,15 @@ export const transfer = {
   export: (kind: B.CsvKind) => invoke<string>("export_csv", { kind }),
 };
 
+export const updates = {
+  status: () => invoke<B.UpdateStatus>("update_status"),
+  check: () => invoke<B.UpdateInfo | null>("check_for_update"),
+  checkOnStart: () => invoke<B.UpdateInfo | null>("check_for_update_on_start"),
+  download: () => invoke<void>("download_update"),
+  installAndRestart: () => invoke<void>("install_update_and_restart"),
+  setEndpoint: (endpoint: string | null) => invoke<void>("set_update_endpoint", { endpoint }),
+};
+
 export const pco = {
   setUpOffice: (firstName: string, lastName: string, email: string) => invoke<void>("set_up_office", { firstName, lastName, email }),
   status: () => invoke<B.PlanningCenterStatus>("planning_center_status"),

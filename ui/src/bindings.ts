@@ -218,6 +218,28 @@ export type ErrorReport = { code: string, message: string, field: string | null,
 
 export type ImportProgress = { done: number, total: number, };
 
+export type UpdateInfo = { version: string, current_version: string, 
+/**
+ * Release notes, as the manifest gives them.
+ */
+notes: string | null, date: string | null, };
+
+export type UpdateStatus = { current_version: string, 
+/**
+ * Where the app looks for updates.
+ */
+endpoint: string, 
+/**
+ * Whether that address is the office's own rather than the one built in.
+ */
+custom_endpoint: boolean, last_checked_at: string | null, available: UpdateInfo | null, 
+/**
+ * The available update is downloaded and verified, ready to install.
+ */
+downloaded: boolean, };
+
+export type UpdateProgress = { downloaded: number, total: number | null, };
+
 export type PlanningCenterStatus = { base_url: string, 
 /**
  * The sign-in whose secrets are really in the keychain; `None` means sign in (again).

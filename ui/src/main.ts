@@ -1,6 +1,6 @@
 // The window: a navigation bar and one screen at a time, chosen by the URL's hash so the back
 // button and reloads keep the office where it was.
-import { api, type AppStatus, type Permission } from "./api";
+import { api, updates, type AppStatus, type Permission } from "./api";
 import { el, errorText } from "./dom";
 import { renderAudit } from "./screens/audit";
 import { renderCertifications } from "./screens/certifications";
@@ -9,6 +9,7 @@ import { renderFirstRun, renderHome } from "./screens/home";
 import { renderPeople, renderPerson } from "./screens/people";
 import { renderSync } from "./screens/sync";
 import { renderTransfer } from "./screens/transfer";
+import { renderUpdates } from "./screens/updates";
 
 const app = document.querySelector<HTMLElement>("#app")!;
 const nav = document.querySelector<HTMLElement>("#nav")!;
@@ -30,6 +31,7 @@ const SECTIONS: { hash: string; label: string; needs: Permission | null }[] = [
   { hash: "#/audit", label: "Audit log", needs: "audit.read" },
   { hash: "#/transfer", label: "Import & export", needs: "people.read" },
   { hash: "#/sync", label: "Sync", needs: "sync.manage" },
+  { hash: "#/updates", label: "About", needs: null },
 ];
 
 let rendering = 0;
@@ -87,6 +89,9 @@ async function render() {
       case "transfer":
         await renderTransfer(view, screen);
         break;
+      case "updates":
+        await renderUpdates(view, screen);
+        break;
       case "sync":
         await renderSync(view, screen);
         break;
@@ -98,5 +103,18 @@ async function render() {
   }
 }
 
+/// The start-up update check (at most daily, decided in Rust). It only shows a notice; nothing
+/// is downloaded or installed unless someone chooses to on the About page.
+async function announceUpdate() {
+  try {
+    const found = await updates.checkOnStart();
+    if (!found) return;
+    const notice = el("a", { href: "#/updates", className: "update-notice", id: "update-notice" }, `Version ${found.version} is available`);
+    document.querySelector(".app-header")?.append(notice);
+  } catch {
+    // Offline or not signed in yet: the next start checks again.
+  }
+}
+
 window.addEventListener("hashchange", () => void render());
-void render();
+void render().then(announceUpdate);
