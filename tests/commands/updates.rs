@@ -53,6 +53,9 @@ fn update_server() -> UpdateServer {
         .to_string()
     };
     let (good, bad) = (manifest("package"), manifest("tampered"));
+    // A manifest that pairs a newer version number with the 0.2.0 package and its signature.
+    let lying = manifest("package").replace(&format!("\"version\":\"{NEW_VERSION}\""), "\"version\":\"0.3.0\"");
+    assert!(lying.contains("0.3.0"));
     let seen = requests.clone();
     let good_package = package.clone();
     let app = axum::Router::new()
@@ -62,6 +65,7 @@ fn update_server() -> UpdateServer {
             async move { ([("content-type", "application/json")], good) }
         }))
         .route("/tampered-release/{target}/{arch}/{version}", get(move || async move { ([("content-type", "application/json")], bad) }))
+        .route("/lying/{target}/{arch}/{version}", get(move || async move { ([("content-type", "application/json")], lying) }))
         .route("/malformed/{target}/{arch}/{version}", get(|| async { ([("content-type", "application/json")], r#"{"version": 3, "platforms": "everywhere"}"#) }))
         .route("/package", get(move || async move { good_package }))
         .route("/tampered", get(move || async move { tampered }));
@@ -141,6 +145,19 @@ fn a_package_that_does_not_match_its_signature_is_refused_at_download() {
 }
 
 #[test]
+fn a_manifest_that_announces_another_version_than_the_signature_is_refused() {
+    let h = demo_with_updates();
+    let server = update_server();
+    point_updates_at(&h, &format!("{}/lying/{{{{target}}}}/{{{{arch}}}}/{{{{current_version}}}}", server.url));
+    let state = h.app.state::<AppState>();
+    let handle = h.app.handle().clone();
+    let info = tauri::async_runtime::block_on(updates::check(&handle, &state, Some(server.pubkey.clone()))).unwrap().expect("an update");
+    assert_eq!(info.version, "0.3.0");
+    let refused = tauri::async_runtime::block_on(updates::download(&handle, &state)).unwrap_err();
+    assert_eq!(refused.code, "update_signature_invalid", "{}", refused.message);
+}
+
+#[test]
 fn a_package_signed_by_anyone_but_the_apps_key_is_refused() {
     let h = demo_with_updates();
     let server = update_server();
@@ -174,4 +191,49 @@ fn only_https_update_addresses_are_accepted_and_only_from_administrators() {
     let status = invoke(&h, "update_status", json!({})).unwrap();
     assert_eq!(status["custom_endpoint"], false);
     assert!(status["endpoint"].as_str().unwrap().starts_with("https://"), "{status}");
+}
+
+/// Verifies a real release built on this machine (`tauri build` with the release key) against
+/// the public key in tauri.conf.json, and refuses it once a byte is changed. Needs the bundle,
+/// so it runs by hand:
+/// `CCT_RELEASE_PACKAGE=target/debug/bundle/deb/….deb cargo test --test commands -- --ignored a_release_built_here`
+#[test]
+#[ignore = "needs a release bundle built with the private key; see README, Releasing"]
+fn a_release_built_here_verifies_with_the_apps_key_and_is_refused_when_tampered() {
+    use axum::routing::get;
+    let package_path = std::env::var("CCT_RELEASE_PACKAGE").expect("CCT_RELEASE_PACKAGE names the bundle");
+    let version = std::env::var("CCT_RELEASE_VERSION").unwrap_or_else(|_| NEW_VERSION.into());
+    let package = std::fs::read(&package_path).unwrap();
+    let signature = std::fs::read_to_string(format!("{package_path}.sig")).expect("the .sig beside the bundle");
+    let mut tampered = package.clone();
+    let middle = tampered.len() / 2;
+    tampered[middle] ^= 0x01;
+    let target = tauri_plugin_updater::target().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let manifest = |file: &str| serde_json::json!({ "version": version, "notes": "built here", "platforms": { target.clone(): { "signature": signature.trim(), "url": format!("{url}/{file}") } } }).to_string();
+    let (good, bad) = (manifest("package"), manifest("tampered"));
+    let app = axum::Router::new()
+        .route("/good/{t}/{a}/{v}", get(move || async move { ([("content-type", "application/json")], good) }))
+        .route("/bad/{t}/{a}/{v}", get(move || async move { ([("content-type", "application/json")], bad) }))
+        .route("/package", get(move || async move { package }))
+        .route("/tampered", get(move || async move { tampered }));
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async move { axum::serve(tokio::net::TcpListener::from_std(listener).unwrap(), app).await.unwrap() });
+    });
+
+    let h = demo_with_updates();
+    point_updates_at(&h, &format!("{url}/good/{{{{target}}}}/{{{{arch}}}}/{{{{current_version}}}}"));
+    assert_eq!(invoke(&h, "check_for_update", json!({})).unwrap()["version"], version.as_str());
+    invoke(&h, "download_update", json!({})).expect("the release verifies with the key in tauri.conf.json");
+    assert_eq!(invoke(&h, "update_status", json!({})).unwrap()["downloaded"], true);
+    println!("verified: {package_path} with the public key in tauri.conf.json");
+
+    point_updates_at(&h, &format!("{url}/bad/{{{{target}}}}/{{{{arch}}}}/{{{{current_version}}}}"));
+    invoke(&h, "check_for_update", json!({})).unwrap();
+    let refused = invoke(&h, "download_update", json!({})).unwrap_err();
+    assert_eq!(refused["code"], "update_signature_invalid");
+    println!("refused when one byte changed: {}", refused["message"]);
 }
