@@ -31,6 +31,8 @@ pub struct AppStatus {
     pub people: i64,
     pub courses: i64,
     pub pending_changes: i64,
+    /// This laptop is a check-in station: the window shows only check-in.
+    pub kiosk: bool,
 }
 
 #[tauri::command]
@@ -50,6 +52,7 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, Command
         people,
         courses,
         pending_changes: outbox::pending_count(store).await?,
+        kiosk: cct_store::kiosk::current(store).await?.is_some(),
     })
 }
 

@@ -6,6 +6,7 @@ pub mod background;
 pub mod bindings;
 pub mod commands;
 pub mod error;
+pub mod kiosk_commands;
 pub mod office_commands;
 pub mod planning_center;
 pub mod record_commands;
@@ -51,6 +52,15 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         transfer_commands::run_import,
         transfer_commands::cancel_import,
         transfer_commands::export_csv,
+        kiosk_commands::start_kiosk,
+        kiosk_commands::leave_kiosk,
+        kiosk_commands::kiosk_status,
+        kiosk_commands::kiosk_search,
+        kiosk_commands::kiosk_check_in,
+        kiosk_commands::kiosk_check_out,
+        kiosk_commands::kiosk_reprint,
+        kiosk_commands::kiosk_add_visitor,
+        kiosk_commands::kiosk_readiness,
         updates::update_status,
         updates::check_for_update,
         updates::check_for_update_on_start,

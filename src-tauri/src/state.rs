@@ -34,8 +34,15 @@ impl AppState {
         actor::actor_for_person(&self.store, person_id).await.map(Some)
     }
 
-    /// The person using the app; commands that act for someone refuse without one.
+    /// The person using the app; commands that act for someone refuse without one, and refuse
+    /// on a check-in station (kiosk mode), where only the kiosk commands act.
     pub async fn signed_in(&self) -> Result<Actor, crate::error::CommandError> {
+        if cct_store::kiosk::current(&self.store).await?.is_some() {
+            return Err(crate::error::CommandError::new(
+                "kiosk_locked",
+                "This laptop is a check-in station. An administrator leaves kiosk mode with the station's PIN to do anything else.",
+            ));
+        }
         self.current_actor().await?.ok_or_else(crate::error::CommandError::sign_in_required)
     }
 }

@@ -28,6 +28,7 @@ fn harness_with_browser(browser: church_course_tracker::state::OpenBrowser) -> H
     Harness { webview, app, _dir: dir }
 }
 
+mod kiosk;
 mod office;
 mod planning_center;
 mod updates;

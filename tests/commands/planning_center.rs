@@ -8,11 +8,11 @@ use std::time::Duration;
 /// These tests share the keychain: one at a time.
 static KEYCHAIN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+pub(crate) fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     KEYCHAIN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn fake() -> FakePco {
+pub(crate) fn fake() -> FakePco {
     let faults = Faults { rate_limit: 10_000, rate_period: Duration::from_secs(1), ..Default::default() };
     tauri::async_runtime::block_on(FakePco::start(FakeConfig { people: 30, faults, ..Default::default() })).unwrap()
 }
@@ -28,7 +28,7 @@ fn point_at(h: &Harness, fake: &FakePco) {
 }
 
 /// A new office (Grace Office, its administrator) whose Planning Center is the fake.
-fn office_at(fake: &FakePco, browser: Option<church_course_tracker::state::OpenBrowser>) -> Harness {
+pub(crate) fn office_at(fake: &FakePco, browser: Option<church_course_tracker::state::OpenBrowser>) -> Harness {
     let h = match browser {
         Some(browser) => harness_with_browser(browser),
         None => harness(),

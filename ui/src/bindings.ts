@@ -101,7 +101,11 @@ export type CertificationStatus = "in_progress" | "completed" | "expired";
 
 export type CommandError = { code: string, message: string, field: string | null, };
 
-export type AppStatus = { version: string, database_path: string, demo_mode: boolean, signed_in: SignedIn | null, people: number, courses: number, pending_changes: number, };
+export type AppStatus = { version: string, database_path: string, demo_mode: boolean, signed_in: SignedIn | null, people: number, courses: number, pending_changes: number, 
+/**
+ * This laptop is a check-in station: the window shows only check-in.
+ */
+kiosk: boolean, };
 
 export type SignedIn = { person_id: string | null, name: string, permissions: Array<Permission>, };
 
@@ -217,6 +221,56 @@ action: string | null, error: ErrorReport | null, };
 export type ErrorReport = { code: string, message: string, field: string | null, };
 
 export type ImportProgress = { done: number, total: number, };
+
+export type Family = { household_id: string | null, name: string, members: Array<FamilyMember>, };
+
+export type FamilyMember = { person: Person, is_child: boolean, 
+/**
+ * Their attendance for the session searched for, if they have one.
+ */
+attendance: AttendanceRecord | null, 
+/**
+ * Only those the volunteer's role may see.
+ */
+special_requirements: Array<SpecialRequirement>, };
+
+export type Label = { people_id: string, name: string, session: string, security_code: string | null, 
+/**
+ * Short text of what the volunteer must know (allergies first).
+ */
+alerts: Array<string>, };
+
+export type GuardianTag = { security_code: string, children: Array<string>, };
+
+export type CheckInResult = { labels: Array<Label>, guardian_tag: GuardianTag | null, 
+/**
+ * Names of people who were already checked in (nothing changed for them).
+ */
+already_checked_in: Array<string>, };
+
+export type VisitorInput = { first_name: string, last_name: string, phone: string | null, email: string | null, date_of_birth: string | null, 
+/**
+ * Add to this household (a family already here) instead of a new one.
+ */
+household_id: string | null, 
+/**
+ * The volunteer saw the possible duplicates and says this is someone new.
+ */
+confirmed_new: boolean, };
+
+export type VisitorOutcome = { "outcome": "added", person: Person, } | { "outcome": "possible_duplicates", candidates: Array<Person>, };
+
+export type KioskStart = { campus_id: string, session_ids: Array<string>, station: string, pin: string, 
+/**
+ * The PIN typed a second time: kiosk mode is never entered by a slip of the mouse.
+ */
+pin_again: string, };
+
+export type KioskView = { campus: Campus, sessions: Array<ClassSession>, station: string, started_at: Timestamp, };
+
+export type Readiness = { station: string, last_roster_refresh: string | null, pending_changes: number, sessions: Array<SessionReadiness>, };
+
+export type SessionReadiness = { session: ClassSession, checked_in: number, };
 
 export type UpdateInfo = { version: string, current_version: string, 
 /**

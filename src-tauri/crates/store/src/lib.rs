@@ -8,6 +8,8 @@ pub mod actor;
 pub mod attendance;
 pub mod audit;
 pub mod certifications;
+pub mod checkin;
+pub mod kiosk;
 mod connection;
 pub mod csv_transfer;
 pub mod demo;

@@ -1,6 +1,7 @@
 //! Store tests: real SQLite files in temporary directories.
 
 mod common;
+mod checkin;
 mod concurrency;
 mod crud;
 mod csv_import;

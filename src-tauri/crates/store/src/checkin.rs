@@ -1,0 +1,395 @@
+//! Check-in at a classroom laptop, with or without a network: finding families as you type,
+//! checking people in (never twice) and out, children's security codes that no two laptops can
+//! both issue on the same day, reprints that keep the code, and visitors added at the station.
+
+use crate::records;
+use crate::row::{from_row, read_row};
+use crate::{search, Result, Store, StoreError, WriteTx};
+use cct_domain::records::{AttendanceRecord, AttendanceStatus, ClassSession, Household, Person, SpecialRequirement};
+use cct_domain::{Actor, Permission, Timestamp, ValidationError};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use ts_rs::TS;
+use uuid::Uuid;
+
+/// Under this age on the day, a person is a child: they get a security code and a label, and
+/// whoever collects them needs the matching tag.
+pub const CHILD_UNDER_YEARS: u32 = 18;
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FamilyMember {
+    pub person: Person,
+    pub is_child: bool,
+    /// Their attendance for the session searched for, if they have one.
+    pub attendance: Option<AttendanceRecord>,
+    /// Only those the volunteer's role may see.
+    pub special_requirements: Vec<SpecialRequirement>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Family {
+    pub household_id: Option<Uuid>,
+    pub name: String,
+    pub members: Vec<FamilyMember>,
+}
+
+/// Families whose members match what was typed (first, last or nickname, or the last digits of
+/// a phone), each with all its members, so a parent can check in the whole family at once.
+pub async fn search_families(store: &Store, actor: &Actor, text: &str, class_session_id: Uuid) -> Result<Vec<Family>> {
+    crate::actor::require(actor, Permission::AttendanceRead)?;
+    let matches = search::search_people(store, actor, text, 12).await?;
+    if matches.is_empty() {
+        return Ok(Vec::new());
+    }
+    let household_ids: Vec<String> = matches.iter().filter_map(|p| p.household_id).map(|id| id.to_string()).collect();
+    let mut people: Vec<Person> = matches.clone();
+    if !household_ids.is_empty() {
+        let rows = sqlx::query("SELECT * FROM people WHERE is_active = 1 AND household_id IN (SELECT value FROM json_each(?)) ORDER BY date_of_birth")
+            .bind(serde_json::to_string(&household_ids).unwrap_or_default())
+            .fetch_all(store.reader())
+            .await?;
+        for row in rows {
+            let person: Person = from_row("people", read_row(&row)?)?;
+            if !people.iter().any(|p| p.meta.id == person.meta.id) {
+                people.push(person);
+            }
+        }
+    }
+    let ids = serde_json::to_string(&people.iter().map(|p| p.meta.id.to_string()).collect::<Vec<_>>()).unwrap_or_default();
+    let mut attendance: HashMap<Uuid, AttendanceRecord> = HashMap::new();
+    for row in sqlx::query("SELECT * FROM attendance_record WHERE class_session_id = ? AND is_active = 1 AND people_id IN (SELECT value FROM json_each(?))")
+        .bind(class_session_id.to_string())
+        .bind(&ids)
+        .fetch_all(store.reader())
+        .await?
+    {
+        let record: AttendanceRecord = from_row("attendance_record", read_row(&row)?)?;
+        attendance.insert(record.people_id, record);
+    }
+    let mut needs: HashMap<Uuid, Vec<SpecialRequirement>> = HashMap::new();
+    if actor.can(Permission::SpecialRequirementsRead) {
+        let scope = if actor.can(Permission::SpecialRequirementsReadConfidential) { "" } else { " AND visibility = 'checkin'" };
+        let sql = format!("SELECT * FROM special_requirement WHERE is_active = 1 AND people_id IN (SELECT value FROM json_each(?)){scope} ORDER BY severity DESC");
+        for row in sqlx::query(&sql).bind(&ids).fetch_all(store.reader()).await? {
+            let need: SpecialRequirement = from_row("special_requirement", read_row(&row)?)?;
+            needs.entry(need.people_id).or_default().push(need);
+        }
+    }
+    let today = Timestamp::now().date();
+    // Families in the order their first match ranked; people without a household stand alone.
+    let mut order: Vec<Option<Uuid>> = Vec::new();
+    let mut singles: Vec<Uuid> = Vec::new();
+    for person in &matches {
+        match person.household_id {
+            Some(h) if !order.contains(&Some(h)) => order.push(Some(h)),
+            None => {
+                order.push(None);
+                singles.push(person.meta.id);
+            }
+            _ => {}
+        }
+    }
+    let mut singles = singles.into_iter();
+    let mut families = Vec::new();
+    for key in order {
+        let members: Vec<&Person> = match key {
+            Some(h) => people.iter().filter(|p| p.household_id == Some(h)).collect(),
+            None => singles.next().and_then(|id| people.iter().find(|p| p.meta.id == id)).into_iter().collect(),
+        };
+        let name = members.first().map(|p| p.household_name.clone().unwrap_or_else(|| p.display_name())).unwrap_or_default();
+        families.push(Family {
+            household_id: key,
+            name,
+            members: members
+                .into_iter()
+                .map(|p| FamilyMember {
+                    is_child: is_child(p.date_of_birth, today),
+                    attendance: attendance.remove(&p.meta.id),
+                    special_requirements: needs.remove(&p.meta.id).unwrap_or_default(),
+                    person: p.clone(),
+                })
+                .collect(),
+        });
+    }
+    Ok(families)
+}
+
+pub fn is_child(date_of_birth: Option<NaiveDate>, today: NaiveDate) -> bool {
+    date_of_birth.and_then(|born| today.years_since(born)).is_some_and(|age| age < CHILD_UNDER_YEARS)
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Label {
+    pub people_id: Uuid,
+    pub name: String,
+    pub session: String,
+    pub security_code: Option<String>,
+    /// Short text of what the volunteer must know (allergies first).
+    pub alerts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct GuardianTag {
+    pub security_code: String,
+    pub children: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CheckInResult {
+    pub labels: Vec<Label>,
+    pub guardian_tag: Option<GuardianTag>,
+    /// Names of people who were already checked in (nothing changed for them).
+    pub already_checked_in: Vec<String>,
+}
+
+/// Checks people in to a session. The children of one check-in share one security code, new
+/// from this station's range for the day; someone already checked in keeps their row and code.
+pub async fn check_in(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_ids: &[Uuid], station: &str) -> Result<CheckInResult> {
+    tx.require(Permission::AttendanceWrite)?;
+    if people_ids.is_empty() {
+        return Err(ValidationError::new("people_ids", "choose who to check in").into());
+    }
+    let session: ClassSession = records::get_in(tx, class_session_id).await.map_err(|_| ValidationError::new("class_session_id", "no such session"))?;
+    let today = tx.now().date();
+    let mut code: Option<String> = None;
+    let mut result = CheckInResult { labels: Vec::new(), guardian_tag: None, already_checked_in: Vec::new() };
+    let mut children = Vec::new();
+    for &people_id in people_ids {
+        let person: Person = records::get_in(tx, people_id).await.map_err(|_| StoreError::UnknownReference { field: "people_ids", table: "people", id: people_id })?;
+        let existing = attendance_of(tx, class_session_id, people_id).await?;
+        if let Some(record) = &existing {
+            if record.meta.is_active && record.check_in_at.is_some() && record.check_out_at.is_none() && matches!(record.status, AttendanceStatus::Present | AttendanceStatus::Late) {
+                result.already_checked_in.push(person.display_name());
+                result.labels.push(label(tx, &person, &session, record.security_code.clone()).await?);
+                continue;
+            }
+        }
+        let child = is_child(person.date_of_birth, today);
+        let security_code = if child {
+            if code.is_none() {
+                code = Some(next_security_code(tx, station, today).await?);
+            }
+            children.push(person.display_name());
+            code.clone()
+        } else {
+            None
+        };
+        let enrollment: Option<String> = sqlx::query_scalar("SELECT id FROM course_enrollment WHERE people_id = ? AND course_id = ? AND is_active = 1 AND status <> 'dropped'")
+            .bind(people_id.to_string())
+            .bind(session.course_id.to_string())
+            .fetch_optional(tx.conn())
+            .await?;
+        let now = tx.now();
+        let exists = existing.is_some();
+        let mut record = existing.unwrap_or_else(|| AttendanceRecord { class_session_id, people_id, ..Default::default() });
+        record.meta.is_active = true;
+        record.status = AttendanceStatus::Present;
+        record.check_in_at = Some(now);
+        record.check_out_at = None;
+        record.course_enrollment_id = enrollment.and_then(|id| Uuid::parse_str(&id).ok());
+        record.marked_by = tx.actor().person_id;
+        record.security_code = security_code.clone();
+        if exists {
+            records::update(tx, record).await?;
+        } else {
+            records::insert(tx, record).await?;
+        }
+        result.labels.push(label(tx, &person, &session, security_code).await?);
+    }
+    if let Some(code) = code {
+        result.guardian_tag = Some(GuardianTag { security_code: code, children });
+    }
+    Ok(result)
+}
+
+/// Records when someone left. Checking out someone not checked in is refused.
+pub async fn check_out(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_id: Uuid) -> Result<AttendanceRecord> {
+    tx.require(Permission::AttendanceWrite)?;
+    let mut record = attendance_of(tx, class_session_id, people_id)
+        .await?
+        .filter(|r| r.meta.is_active && r.check_in_at.is_some())
+        .ok_or_else(|| StoreError::Conflict { field: "people_id", message: "this person is not checked in to this session".into() })?;
+    if record.check_out_at.is_some() {
+        return Ok(record);
+    }
+    record.check_out_at = Some(tx.now());
+    records::update(tx, record).await
+}
+
+/// The label again, with the code it was first printed with.
+pub async fn reprint(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_id: Uuid) -> Result<Label> {
+    tx.require(Permission::AttendanceRead)?;
+    let record = attendance_of(tx, class_session_id, people_id)
+        .await?
+        .filter(|r| r.meta.is_active && r.check_in_at.is_some())
+        .ok_or_else(|| StoreError::Conflict { field: "people_id", message: "this person is not checked in, so there is no label to reprint".into() })?;
+    let person: Person = records::get_in(tx, people_id).await?;
+    let session: ClassSession = records::get_in(tx, class_session_id).await?;
+    label(tx, &person, &session, record.security_code).await
+}
+
+async fn label(tx: &mut WriteTx<'_>, person: &Person, session: &ClassSession, security_code: Option<String>) -> Result<Label> {
+    let scope = if tx.actor().can(Permission::SpecialRequirementsReadConfidential) { "" } else { " AND visibility = 'checkin'" };
+    let alerts: Vec<(String, String)> = if tx.actor().can(Permission::SpecialRequirementsRead) {
+        sqlx::query_as(&format!(
+            "SELECT requirement_type, details FROM special_requirement WHERE people_id = ? AND is_active = 1{scope}
+             ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END"
+        ))
+        .bind(person.meta.id.to_string())
+        .fetch_all(tx.conn())
+        .await?
+    } else {
+        Vec::new()
+    };
+    Ok(Label {
+        people_id: person.meta.id,
+        name: person.display_name(),
+        session: session.title.clone(),
+        security_code,
+        alerts: alerts.into_iter().map(|(kind, details)| format!("{}: {details}", kind.to_uppercase())).collect(),
+    })
+}
+
+async fn attendance_of(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_id: Uuid) -> Result<Option<AttendanceRecord>> {
+    let row = sqlx::query("SELECT * FROM attendance_record WHERE class_session_id = ? AND people_id = ?")
+        .bind(class_session_id.to_string())
+        .bind(people_id.to_string())
+        .fetch_optional(tx.conn())
+        .await?;
+    row.map(|r| read_row(&r).and_then(|row| from_row("attendance_record", row))).transpose()
+}
+
+/// A station is one letter, given to each check-in laptop by the office (A, B, C, ...). Codes
+/// are the letter and a number counting up from 1 each day on that laptop, so two laptops with
+/// different letters never issue the same code, even if they never see each other.
+pub fn validate_station(station: &str) -> Result<()> {
+    if station.len() == 1 && station.chars().all(|c| c.is_ascii_uppercase() && !matches!(c, 'I' | 'O')) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("station", "a station is one capital letter (not I or O, which look like 1 and 0)").into())
+    }
+}
+
+async fn next_security_code(tx: &mut WriteTx<'_>, station: &str, today: NaiveDate) -> Result<String> {
+    validate_station(station)?;
+    let key = format!("checkin_code_counter:{station}");
+    let current: Option<String> = sqlx::query_scalar("SELECT value FROM office_setting WHERE key = ?").bind(&key).fetch_optional(tx.conn()).await?;
+    let counter: Option<CodeCounter> = current.and_then(|v| serde_json::from_str(&v).ok());
+    let next = match counter {
+        Some(c) if c.day == today => c.next,
+        _ => 1,
+    };
+    // A counter, not a record: it is written in the same transaction as the check-in it serves,
+    // so a crash can never hand out the same number twice.
+    let value = serde_json::to_string(&CodeCounter { day: today, next: next + 1 }).unwrap_or_default();
+    sqlx::query(
+        "INSERT INTO office_setting (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+    )
+    .bind(&key)
+    .bind(value)
+    .bind(tx.now().to_rfc3339())
+    .bind(tx.actor().person_id.map(|id| id.to_string()))
+    .execute(tx.conn())
+    .await?;
+    Ok(format!("{station}{next:03}"))
+}
+
+#[derive(Serialize, Deserialize)]
+struct CodeCounter {
+    day: NaiveDate,
+    next: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct VisitorInput {
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    /// Add to this household (a family already here) instead of a new one.
+    pub household_id: Option<Uuid>,
+    /// The volunteer saw the possible duplicates and says this is someone new.
+    #[serde(default)]
+    pub confirmed_new: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum VisitorOutcome {
+    Added { person: Person },
+    /// People already here who may be the visitor; nothing was added.
+    PossibleDuplicates { candidates: Vec<Person> },
+}
+
+/// Adds a visitor at the station. People with the same name, or the same phone digits, are
+/// offered first so a returning family is not entered twice.
+pub async fn add_visitor(tx: &mut WriteTx<'_>, input: VisitorInput) -> Result<VisitorOutcome> {
+    tx.require(Permission::AttendanceWrite)?;
+    if !input.confirmed_new {
+        let digits: String = input.phone.as_deref().unwrap_or("").chars().filter(char::is_ascii_digit).collect();
+        let rows = sqlx::query(
+            "SELECT * FROM people WHERE is_active = 1 AND (
+                (lower(first_name) = lower(?) AND lower(last_name) = lower(?))
+                OR (length(?) >= 7 AND replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(', ''), ')', ''), '+', '') LIKE '%' || ?)
+                OR (? IS NOT NULL AND lower(email) = lower(?)))
+             LIMIT 10",
+        )
+        .bind(input.first_name.trim())
+        .bind(input.last_name.trim())
+        .bind(&digits)
+        .bind(&digits)
+        .bind(&input.email)
+        .bind(&input.email)
+        .fetch_all(tx.conn())
+        .await?;
+        if !rows.is_empty() {
+            let candidates = rows.iter().map(|r| read_row(r).and_then(|row| from_row("people", row))).collect::<Result<Vec<Person>>>()?;
+            return Ok(VisitorOutcome::PossibleDuplicates { candidates });
+        }
+    }
+    let household = match input.household_id {
+        Some(id) => records::get_in::<Household>(tx, id).await?,
+        None => records::insert_derived(tx, Household { name: format!("{} Household", input.last_name.trim()), ..Default::default() }).await?,
+    };
+    // A volunteer may add a visitor without the right to edit people: the station's job is
+    // attendance, and the office reviews visitors in the audit log.
+    let person = records::insert_derived(
+        tx,
+        Person {
+            first_name: input.first_name.trim().to_owned(),
+            last_name: input.last_name.trim().to_owned(),
+            phone: input.phone.filter(|p| !p.trim().is_empty()),
+            email: input.email.filter(|e| !e.trim().is_empty()),
+            date_of_birth: input.date_of_birth,
+            household_id: Some(household.meta.id),
+            household_name: Some(household.name),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(VisitorOutcome::Added { person })
+}
+
+/// Each session's roster size and how many are checked in, for the station's header.
+pub async fn session_counts(store: &Store, session_ids: &[Uuid]) -> Result<BTreeMap<Uuid, i64>> {
+    let ids = serde_json::to_string(&session_ids.iter().map(|id| id.to_string()).collect::<Vec<_>>()).unwrap_or_default();
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT class_session_id, COUNT(*) FROM attendance_record WHERE is_active = 1 AND check_in_at IS NOT NULL AND check_out_at IS NULL
+         AND class_session_id IN (SELECT value FROM json_each(?)) GROUP BY class_session_id",
+    )
+    .bind(ids)
+    .fetch_all(store.reader())
+    .await?;
+    Ok(rows.into_iter().filter_map(|(id, n)| Some((Uuid::parse_str(&id).ok()?, n))).collect())
+}
+
+/// When people last came in from Planning Center on this laptop (the roster a station works
+/// from offline), if ever.
+pub async fn last_roster_refresh(store: &Store) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT MAX(completed_at) FROM planning_center_sync_log WHERE sync_direction = 'from_pc' AND sync_type = 'people' AND completed_at IS NOT NULL")
+        .fetch_one(store.reader())
+        .await?)
+}

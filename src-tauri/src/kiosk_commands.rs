@@ -1,0 +1,124 @@
+//! The check-in station. While kiosk mode is on, these are the only commands that act (every
+//! other one refuses through `AppState::signed_in`), and they act with a check-in volunteer's
+//! permissions at most, for the sessions the station was started for.
+
+use crate::error::CommandError;
+use crate::state::AppState;
+use cct_domain::records::{AttendanceRecord, ClassSession};
+use cct_store::checkin::{self, CheckInResult, Family, Label, VisitorInput, VisitorOutcome};
+use cct_store::kiosk::{self, KioskConfig, KioskStart, KioskView};
+use cct_store::outbox;
+use serde::Serialize;
+use tauri::State;
+use ts_rs::TS;
+use uuid::Uuid;
+
+/// The station's configuration and actor, or an error saying kiosk mode is off.
+async fn station(state: &AppState) -> Result<(KioskConfig, cct_domain::Actor), CommandError> {
+    let config = kiosk::current(&state.store).await?.ok_or_else(|| CommandError::new("not_a_station", "This laptop is not a check-in station; an administrator starts kiosk mode first."))?;
+    let actor = kiosk::station_actor(&state.store, &config).await?;
+    Ok((config, actor))
+}
+
+fn require_session(config: &KioskConfig, class_session_id: Uuid) -> Result<(), CommandError> {
+    if config.session_ids.contains(&class_session_id) {
+        Ok(())
+    } else {
+        Err(CommandError { code: "session_not_at_station".into(), message: "This station checks in only to the sessions it was started for.".into(), field: Some("class_session_id".into()) })
+    }
+}
+
+#[tauri::command]
+pub async fn start_kiosk(state: State<'_, AppState>, request: KioskStart) -> Result<KioskView, CommandError> {
+    let actor = state.signed_in().await?;
+    Ok(kiosk::start(&state.store, &actor, request).await?)
+}
+
+#[tauri::command]
+pub async fn leave_kiosk(state: State<'_, AppState>, pin: String) -> Result<(), CommandError> {
+    Ok(kiosk::leave(&state.store, &pin).await?)
+}
+
+/// The station, if this laptop is one.
+#[tauri::command]
+pub async fn kiosk_status(state: State<'_, AppState>) -> Result<Option<KioskView>, CommandError> {
+    match kiosk::current(&state.store).await? {
+        Some(config) => Ok(Some(kiosk::view(&state.store, &config).await?)),
+        None => Ok(None),
+    }
+}
+
+#[tauri::command]
+pub async fn kiosk_search(state: State<'_, AppState>, text: String, class_session_id: Uuid) -> Result<Vec<Family>, CommandError> {
+    let (config, actor) = station(&state).await?;
+    require_session(&config, class_session_id)?;
+    Ok(checkin::search_families(&state.store, &actor, &text, class_session_id).await?)
+}
+
+#[tauri::command]
+pub async fn kiosk_check_in(state: State<'_, AppState>, class_session_id: Uuid, people_ids: Vec<Uuid>) -> Result<CheckInResult, CommandError> {
+    let (config, actor) = station(&state).await?;
+    require_session(&config, class_session_id)?;
+    let mut tx = state.store.begin_write(&actor).await?;
+    let result = checkin::check_in(&mut tx, class_session_id, &people_ids, &config.station).await?;
+    tx.commit().await?;
+    Ok(result)
+}
+
+#[tauri::command]
+pub async fn kiosk_check_out(state: State<'_, AppState>, class_session_id: Uuid, people_id: Uuid) -> Result<AttendanceRecord, CommandError> {
+    let (config, actor) = station(&state).await?;
+    require_session(&config, class_session_id)?;
+    let mut tx = state.store.begin_write(&actor).await?;
+    let record = checkin::check_out(&mut tx, class_session_id, people_id).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+#[tauri::command]
+pub async fn kiosk_reprint(state: State<'_, AppState>, class_session_id: Uuid, people_id: Uuid) -> Result<Label, CommandError> {
+    let (config, actor) = station(&state).await?;
+    require_session(&config, class_session_id)?;
+    let mut tx = state.store.begin_write(&actor).await?;
+    let label = checkin::reprint(&mut tx, class_session_id, people_id).await?;
+    tx.commit().await?;
+    Ok(label)
+}
+
+#[tauri::command]
+pub async fn kiosk_add_visitor(state: State<'_, AppState>, visitor: VisitorInput) -> Result<VisitorOutcome, CommandError> {
+    let (_, actor) = station(&state).await?;
+    let mut tx = state.store.begin_write(&actor).await?;
+    let outcome = checkin::add_visitor(&mut tx, visitor).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SessionReadiness {
+    pub session: ClassSession,
+    pub checked_in: i64,
+}
+
+/// The "Sunday readiness" panel: how fresh the roster is, what is waiting to sync, and each
+/// session with how many are in (the window counts down to its start).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Readiness {
+    pub station: String,
+    pub last_roster_refresh: Option<String>,
+    pub pending_changes: i64,
+    pub sessions: Vec<SessionReadiness>,
+}
+
+#[tauri::command]
+pub async fn kiosk_readiness(state: State<'_, AppState>) -> Result<Readiness, CommandError> {
+    let (config, _) = station(&state).await?;
+    let view = kiosk::view(&state.store, &config).await?;
+    let counts = checkin::session_counts(&state.store, &config.session_ids).await?;
+    Ok(Readiness {
+        station: config.station,
+        last_roster_refresh: checkin::last_roster_refresh(&state.store).await?,
+        pending_changes: outbox::pending_count(&state.store).await?,
+        sessions: view.sessions.into_iter().map(|session| SessionReadiness { checked_in: counts.get(&session.meta.id).copied().unwrap_or(0), session }).collect(),
+    })
+}
