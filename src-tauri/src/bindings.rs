@@ -39,7 +39,7 @@ pub fn typescript() -> String {
         // Planning Center and sync.
         crate::sync_commands::PlanningCenterStatus, crate::sync_commands::FieldDefinition, crate::planning_center::SignIn,
         planning_center::SyncRun, planning_center::Direction,
-        pco_sync::OutboxProblem, pco_sync::PossibleDuplicate, pco_sync::DuplicateCandidate, pco_sync::DuplicateStatus, pco_sync::DuplicateResolution,
+        pco_sync::OutboxProblem, pco_sync::SyncConflict, pco_sync::PossibleDuplicate, pco_sync::DuplicateCandidate, pco_sync::DuplicateStatus, pco_sync::DuplicateResolution,
         cct_sync::Progress, cct_sync::Phase, cct_sync::SyncReport,
     ];
     let mut text = String::from("// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit; run\n// `CCT_WRITE_BINDINGS=1 cargo test -p church-course-tracker bindings` after changing them.\n\n");

@@ -58,6 +58,8 @@ pub struct PlanningCenterStatus {
     pub syncing: bool,
     pub pending_changes: i64,
     pub problems: Vec<OutboxProblem>,
+    /// The latest fields where this computer and Planning Center disagreed, and who won.
+    pub conflicts: Vec<pco_sync::SyncConflict>,
     pub possible_duplicates: Vec<PossibleDuplicate>,
     pub recent_runs: Vec<SyncRun>,
     /// Planning Center's custom fields (as last pulled) and which ones receive what.
@@ -83,6 +85,7 @@ pub async fn planning_center_status(state: State<'_, AppState>) -> Result<Planni
         syncing,
         pending_changes: outbox::pending_count(store).await?,
         problems: pco_sync::outbox_problems(store, &actor).await?,
+        conflicts: pco_sync::conflicts(store, &actor, 20).await?,
         possible_duplicates: pco_sync::open_duplicates(store, &actor).await?,
         recent_runs: log::recent_runs(store, &actor, 10).await?,
         field_definitions: settings::get(store, settings::PCO_FIELD_DEFINITIONS).await?.unwrap_or_default(),

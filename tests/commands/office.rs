@@ -190,6 +190,14 @@ fn attendance_is_marked_once_per_person_and_counts_absences() {
     let detail = invoke(&h, "course_detail", json!({ "courseId": id(&course) })).unwrap();
     let line = detail["enrollments"].as_array().unwrap().iter().find(|l| l["enrollment"]["people_id"] == people_id).unwrap();
     assert_eq!(line["absences"], 1);
+    assert_eq!(line["absence_warning"], false, "one absence is under the default threshold of 3");
+    let mut course = course.clone();
+    course["absence_warning_threshold"] = json!(1);
+    invoke(&h, "update_record", json!({ "kind": "course", "record": course })).unwrap();
+    let detail = invoke(&h, "course_detail", json!({ "courseId": id(&course) })).unwrap();
+    let line = detail["enrollments"].as_array().unwrap().iter().find(|l| l["enrollment"]["people_id"] == people_id).unwrap();
+    assert_eq!(line["absence_warning"], true, "the course's own threshold applies");
+    assert_eq!(line["sessions_attended"], 0);
 }
 
 #[test]

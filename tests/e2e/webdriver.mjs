@@ -116,6 +116,11 @@ export class Session {
     return this.cmd("POST", "/execute/sync", { script, args });
   }
 
+  /// Runs `script`, which calls its last argument with the result.
+  executeAsync(script, args = []) {
+    return this.cmd("POST", "/execute/async", { script, args });
+  }
+
   /// The window as it is, or scrolled so `css` is at the top first.
   async screenshot(dir, name, css) {
     if (css) await this.execute("document.querySelector(arguments[0])?.scrollIntoView({ block: 'start' })", [css]);

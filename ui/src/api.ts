@@ -74,6 +74,18 @@ export const transfer = {
   export: (kind: B.CsvKind) => invoke<string>("export_csv", { kind }),
 };
 
+export const kiosk = {
+  start: (request: B.KioskStart) => invoke<B.KioskView>("start_kiosk", { request }),
+  leave: (pin: string) => invoke<void>("leave_kiosk", { pin }),
+  status: () => invoke<B.KioskView | null>("kiosk_status"),
+  search: (text: string, classSessionId: string) => invoke<B.Family[]>("kiosk_search", { text, classSessionId }),
+  checkIn: (classSessionId: string, peopleIds: string[]) => invoke<B.CheckInResult>("kiosk_check_in", { classSessionId, peopleIds }),
+  checkOut: (classSessionId: string, peopleId: string) => invoke<B.AttendanceRecord>("kiosk_check_out", { classSessionId, peopleId }),
+  reprint: (classSessionId: string, peopleId: string) => invoke<B.Label>("kiosk_reprint", { classSessionId, peopleId }),
+  addVisitor: (visitor: B.VisitorInput) => invoke<B.VisitorOutcome>("kiosk_add_visitor", { visitor }),
+  readiness: () => invoke<B.Readiness>("kiosk_readiness"),
+};
+
 export const updates = {
   status: () => invoke<B.UpdateStatus>("update_status"),
   check: () => invoke<B.UpdateInfo | null>("check_for_update"),

@@ -137,7 +137,15 @@ export type EnrollmentLine = { enrollment: CourseEnrollment, person_name: string
 /**
  * Sessions of this course the person was marked absent from.
  */
-absences: number, };
+absences: number, 
+/**
+ * Sessions of this course they were present or late at.
+ */
+sessions_attended: number, 
+/**
+ * Absences reached the course's threshold (or the office's, 3 unless set).
+ */
+absence_warning: boolean, };
 
 export type CourseRoleLine = { role: CourseRole, person_name: string, };
 
@@ -302,7 +310,11 @@ sign_in: SignIn | null,
 /**
  * Why the keychain could not be read, when it could not.
  */
-keychain_problem: string | null, demo_mode: boolean, syncing: boolean, pending_changes: number, problems: Array<OutboxProblem>, possible_duplicates: Array<PossibleDuplicate>, recent_runs: Array<SyncRun>, 
+keychain_problem: string | null, demo_mode: boolean, syncing: boolean, pending_changes: number, problems: Array<OutboxProblem>, 
+/**
+ * The latest fields where this computer and Planning Center disagreed, and who won.
+ */
+conflicts: Array<SyncConflict>, possible_duplicates: Array<PossibleDuplicate>, recent_runs: Array<SyncRun>, 
 /**
  * Planning Center's custom fields (as last pulled) and which ones receive what.
  */
@@ -317,6 +329,8 @@ export type SyncRun = { id: string, sync_type: string, sync_direction: Direction
 export type Direction = "from_pc" | "to_pc";
 
 export type OutboxProblem = { id: string, table_name: string, record_id: string, status: string, last_error: string | null, attempts: number, updated_at: string, };
+
+export type SyncConflict = { id: string, table_name: string, record_id: string, field: string, local_value: string | null, remote_value: string | null, resolution: string, detected_at: Timestamp, };
 
 export type PossibleDuplicate = { id: string, people_id: string, 
 /**

@@ -10,6 +10,7 @@ import { renderPeople, renderPerson } from "./screens/people";
 import { renderSync } from "./screens/sync";
 import { renderTransfer } from "./screens/transfer";
 import { renderUpdates } from "./screens/updates";
+import { renderKiosk, renderStartKiosk } from "./screens/kiosk";
 
 const app = document.querySelector<HTMLElement>("#app")!;
 const nav = document.querySelector<HTMLElement>("#nav")!;
@@ -31,6 +32,7 @@ const SECTIONS: { hash: string; label: string; needs: Permission | null }[] = [
   { hash: "#/audit", label: "Audit log", needs: "audit.read" },
   { hash: "#/transfer", label: "Import & export", needs: "people.read" },
   { hash: "#/sync", label: "Sync", needs: "sync.manage" },
+  { hash: "#/check-in", label: "Check-in station", needs: "settings.manage" },
   { hash: "#/updates", label: "About", needs: null },
 ];
 
@@ -50,6 +52,13 @@ async function render() {
   dbStatus.textContent = status.demo_mode
     ? "Demo church · works offline · never sent to Planning Center"
     : `Works offline · ${status.pending_changes.toLocaleString()} change${status.pending_changes === 1 ? "" : "s"} waiting to sync`;
+  if (status.kiosk) {
+    nav.replaceChildren();
+    return renderKiosk(app, () => {
+      location.hash = "#/";
+      void render();
+    });
+  }
   if (status.people === 0 && !status.signed_in) {
     nav.replaceChildren();
     return renderFirstRun(app, () => void render());
@@ -89,6 +98,9 @@ async function render() {
       case "transfer":
         await renderTransfer(view, screen);
         break;
+      case "check-in":
+        await renderStartKiosk(view, screen);
+        break;
       case "updates":
         await renderUpdates(view, screen);
         break;
@@ -107,6 +119,8 @@ async function render() {
 /// is downloaded or installed unless someone chooses to on the About page.
 async function announceUpdate() {
   try {
+    // A check-in station is never interrupted, not even by a notice.
+    if ((await api.appStatus()).kiosk) return;
     const found = await updates.checkOnStart();
     if (!found) return;
     const notice = el("a", { href: "#/updates", className: "update-notice", id: "update-notice" }, `Version ${found.version} is available`);

@@ -87,6 +87,7 @@ export async function renderPlanningCenter(card: HTMLElement, changed: () => voi
     fieldMappings(status, refresh),
     duplicates(status, refresh),
     problems(status),
+    conflicts(status),
   );
 }
 
@@ -197,5 +198,22 @@ function problems(status: PlanningCenterStatus): HTMLElement {
     { id: "sync-problems" },
     el("h3", {}, "Not sent to Planning Center"),
     el("ul", { className: "list" }, ...shown.map((p) => el("li", {}, el("span", {}, `${p.table_name.replace("_", " ")}: ${p.status}`), el("span", { className: "muted" }, p.last_error ?? "")))),
+  );
+}
+
+function conflicts(status: PlanningCenterStatus): HTMLElement {
+  if (status.conflicts.length === 0) return el("div");
+  return el(
+    "section",
+    { id: "sync-conflicts" },
+    el("h3", {}, "Recent conflicts"),
+    el("p", { className: "muted" }, "Fields changed both here and in Planning Center. The newer change was kept; both values are listed."),
+    el(
+      "ul",
+      { className: "list" },
+      ...status.conflicts.map((c) =>
+        el("li", {}, el("span", {}, `${c.field.replace(/_/g, " ")}: here “${c.local_value ?? ""}”, Planning Center “${c.remote_value ?? ""}”`), el("span", { className: "muted" }, `${c.resolution.replace(/_/g, " ")} · ${new Date(c.detected_at).toLocaleString()}`)),
+      ),
+    ),
   );
 }

@@ -169,7 +169,7 @@ function enrollmentRow(line: EnrollmentLine, lessons: CourseDetail["unassigned_c
     el("td", {}, el("a", { href: `#/people/${enrollment.people_id}` }, line.person_name)),
     status,
     el("td", {}, progressBar(enrollment.progress_percentage), ` ${Math.round(enrollment.progress_percentage)}%`),
-    el("td", {}, line.absences.toString()),
+    el("td", { className: line.absence_warning ? "absence-warning" : "", title: line.absence_warning ? "Absences reached the course's warning threshold" : "" }, `${line.absences} (attended ${line.sessions_attended})`, line.absence_warning ? el("span", { className: "badge override" }, "follow up") : null),
     actions,
   );
   row.dataset.person = line.person_name;

@@ -38,7 +38,7 @@ pub struct Family {
 /// a phone), each with all its members, so a parent can check in the whole family at once.
 pub async fn search_families(store: &Store, actor: &Actor, text: &str, class_session_id: Uuid) -> Result<Vec<Family>> {
     crate::actor::require(actor, Permission::AttendanceRead)?;
-    let matches = search::search_people(store, actor, text, 12).await?;
+    let (matches, _complete) = search::search_names(store, actor, text, 12).await?;
     if matches.is_empty() {
         return Ok(Vec::new());
     }

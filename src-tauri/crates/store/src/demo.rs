@@ -3,6 +3,7 @@
 //! be tried without a Planning Center account. Deterministic: the same data every time.
 //! It never reaches Planning Center: the loader writes no outbox rows and turns on demo mode.
 
+use crate::WriteTx;
 use crate::{actor, enrollment, prerequisites, progress, records, settings, Result, Store, StoreError};
 use cct_domain::records::*;
 use cct_domain::{Actor, Timestamp};
@@ -84,47 +85,7 @@ pub async fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
 
     // Households of one to five people; adults first, children after.
     let mut people: Vec<Person> = Vec::new();
-    let mut households = 0;
-    while people.len() < people_count {
-        let last = dice.pick(&LAST_NAMES);
-        let household = records::insert(&mut tx, Household { name: format!("{last} Household"), ..Default::default() }).await?;
-        households += 1;
-        let size = 1 + dice.below(5);
-        let campus = campus_ids[dice.below(campus_ids.len())];
-        for member in 0..size.min(people_count - people.len()) {
-            let first = dice.pick(&FIRST_NAMES);
-            let age = if member < 2 { 25 + dice.below(45) as i64 } else { 3 + dice.below(14) as i64 };
-            let born = today - Duration::days(age * 365 + dice.below(365) as i64);
-            let adult = age >= 18;
-            let n = people.len();
-            let person = Person {
-                first_name: first.into(),
-                last_name: last.into(),
-                email: adult.then(|| format!("{}.{}{}@example.org", first.to_lowercase(), last.to_lowercase(), n)),
-                phone: adult.then(|| format!("(555) {:03}-{:04}", 200 + dice.below(700), dice.below(10_000))),
-                date_of_birth: Some(born),
-                gender: Some(if dice.below(2) == 0 { "M" } else { "F" }.into()),
-                city: Some("Springfield".into()),
-                state: Some("IL".into()),
-                household_id: Some(household.meta.id),
-                household_name: Some(household.name.clone()),
-                join_date: Some(today - Duration::days(30 + dice.below(3650) as i64)).filter(|d| *d > born),
-                ..Default::default()
-            };
-            let person = records::insert(&mut tx, person).await?;
-            records::insert(&mut tx, PeopleCampus { people_id: person.meta.id, campus_id: campus, assigned_date: today, is_primary: true, ..Default::default() }).await?;
-            if !adult && dice.below(4) == 0 {
-                let (kind, details, severity) = [
-                    (RequirementType::Allergy, "Peanut allergy: EpiPen in backpack", Severity::Critical),
-                    (RequirementType::Dietary, "Gluten free snacks only", Severity::Medium),
-                    (RequirementType::Accessibility, "Uses a wheelchair; ground-floor rooms", Severity::High),
-                    (RequirementType::Medical, "Asthma: inhaler with the guardian", Severity::High),
-                ][dice.below(4)];
-                records::insert(&mut tx, SpecialRequirement { people_id: person.meta.id, requirement_type: kind, details: details.into(), severity, ..Default::default() }).await?;
-            }
-            people.push(person);
-        }
-    }
+    let households = add_households(&mut tx, &mut dice, &campus_ids, people_count, today, &mut people).await?;
 
     // The office: an administrator, a staff member and a check-in volunteer.
     let roles = [("admin", 0usize), ("staff", 1), ("checkin_volunteer", 2)];
@@ -265,4 +226,79 @@ async fn complete_lessons(tx: &mut crate::WriteTx<'_>, enrollment: &CourseEnroll
         .await?;
     }
     Ok(())
+}
+
+/// Households of one to five people (adults first, children after) until `people` holds
+/// `count` more people; returns how many households were made.
+async fn add_households(tx: &mut WriteTx<'_>, dice: &mut Dice, campus_ids: &[Uuid], count: usize, today: NaiveDate, people: &mut Vec<Person>) -> Result<usize> {
+    let target = people.len() + count;
+    let mut households = 0;
+    while people.len() < target {
+        let last = dice.pick(&LAST_NAMES);
+        let household = records::insert(tx, Household { name: format!("{last} Household"), ..Default::default() }).await?;
+        households += 1;
+        let size = 1 + dice.below(5);
+        let campus = campus_ids[dice.below(campus_ids.len())];
+        for member in 0..size.min(target - people.len()) {
+            let first = dice.pick(&FIRST_NAMES);
+            let age = if member < 2 { 25 + dice.below(45) as i64 } else { 3 + dice.below(14) as i64 };
+            let born = today - Duration::days(age * 365 + dice.below(365) as i64);
+            let adult = age >= 18;
+            let n = people.len();
+            let person = Person {
+                first_name: first.into(),
+                last_name: last.into(),
+                email: adult.then(|| format!("{}.{}{}@example.org", first.to_lowercase(), last.to_lowercase(), n)),
+                phone: adult.then(|| format!("(555) {:03}-{:04}", 200 + dice.below(700), dice.below(10_000))),
+                date_of_birth: Some(born),
+                gender: Some(if dice.below(2) == 0 { "M" } else { "F" }.into()),
+                city: Some("Springfield".into()),
+                state: Some("IL".into()),
+                household_id: Some(household.meta.id),
+                household_name: Some(household.name.clone()),
+                join_date: Some(today - Duration::days(30 + dice.below(3650) as i64)).filter(|d| *d > born),
+                ..Default::default()
+            };
+            let person = records::insert(tx, person).await?;
+            records::insert(tx, PeopleCampus { people_id: person.meta.id, campus_id: campus, assigned_date: today, is_primary: true, ..Default::default() }).await?;
+            if !adult && dice.below(4) == 0 {
+                let (kind, details, severity) = [
+                    (RequirementType::Allergy, "Peanut allergy: EpiPen in backpack", Severity::Critical),
+                    (RequirementType::Dietary, "Gluten free snacks only", Severity::Medium),
+                    (RequirementType::Accessibility, "Uses a wheelchair; ground-floor rooms", Severity::High),
+                    (RequirementType::Medical, "Asthma: inhaler with the guardian", Severity::High),
+                ][dice.below(4)];
+                records::insert(tx, SpecialRequirement { people_id: person.meta.id, requirement_type: kind, details: details.into(), severity, ..Default::default() }).await?;
+            }
+            people.push(person);
+        }
+    }
+    Ok(households)
+}
+
+/// Grows a demo church by `count` people in new households (for benchmarks and scale tests),
+/// in transactions of a few thousand. Like the demo itself, nothing is queued for Planning Center.
+pub async fn add_people(store: &Store, count: usize) -> Result<usize> {
+    let system = Actor::system();
+    let campus_ids: Vec<Uuid> = sqlx::query_scalar::<_, String>("SELECT id FROM campus WHERE is_active = 1")
+        .fetch_all(store.reader())
+        .await?
+        .iter()
+        .filter_map(|id| Uuid::parse_str(id).ok())
+        .collect();
+    if campus_ids.is_empty() {
+        return Err(StoreError::Conflict { field: "campus", message: "load the demo church first".into() });
+    }
+    let mut dice = Dice(0x0add_beef);
+    let mut added = 0;
+    while added < count {
+        let mut tx = store.begin_write(&system).await?;
+        tx.disable_outbox();
+        let today = tx.now().date();
+        let mut people = Vec::new();
+        add_households(&mut tx, &mut dice, &campus_ids, (count - added).min(5_000), today, &mut people).await?;
+        tx.commit().await?;
+        added += people.len();
+    }
+    Ok(added)
 }

@@ -22,6 +22,31 @@ pub async fn search_people(store: &Store, actor: &Actor, text: &str, limit: u32)
     rows.iter().map(|r| read_row(r).and_then(|row| from_row("people", row))).collect()
 }
 
+/// Matches looked at for a check-in search: enough to hold every match of a name typed past its
+/// first letters, few enough that a two-letter prefix over 100,000 people stays instant.
+const NAME_SEARCH_WINDOW: u32 = 200;
+
+/// The check-in station's search: names, nickname and phone digits only (not e-mail), without
+/// relevance ranking, which would score every match of a short prefix. Results are in name
+/// order; `complete` is false when there were more matches than the window (keep typing).
+pub async fn search_names(store: &Store, actor: &Actor, text: &str, limit: u32) -> Result<(Vec<Person>, bool)> {
+    crate::actor::require(actor, Permission::PeopleRead)?;
+    let Some(terms) = fts_query(text) else { return Ok((Vec::new(), true)) };
+    let match_expr = format!("{{first_name last_name nickname phone_digits}}: ({terms})");
+    let rows = sqlx::query(
+        "SELECT p.* FROM people p WHERE p.rowid IN (SELECT rowid FROM people_fts WHERE people_fts MATCH ? LIMIT ?) AND p.is_active = 1",
+    )
+    .bind(match_expr)
+    .bind(NAME_SEARCH_WINDOW)
+    .fetch_all(store.reader())
+    .await?;
+    let complete = rows.len() < NAME_SEARCH_WINDOW as usize;
+    let mut people = rows.iter().map(|r| read_row(r).and_then(|row| from_row("people", row))).collect::<Result<Vec<Person>>>()?;
+    people.sort_by(|a, b| (a.last_name.to_lowercase(), a.first_name.to_lowercase()).cmp(&(b.last_name.to_lowercase(), b.first_name.to_lowercase())));
+    people.truncate(limit as usize);
+    Ok((people, complete))
+}
+
 /// Turns what a person typed into an FTS5 query of quoted prefix terms. Quoting keeps FTS5's
 /// own syntax (AND, NEAR, column filters, stray quotes) from turning input into an error.
 fn fts_query(text: &str) -> Option<String> {

@@ -31,6 +31,10 @@ pub struct EnrollmentLine {
     pub completed_content_ids: Vec<Uuid>,
     /// Sessions of this course the person was marked absent from.
     pub absences: i64,
+    /// Sessions of this course they were present or late at.
+    pub sessions_attended: i64,
+    /// Absences reached the course's threshold (or the office's, 3 unless set).
+    pub absence_warning: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -77,14 +81,22 @@ pub async fn course_detail(store: &Store, actor: &Actor, course_id: Uuid) -> Res
     .items;
 
     let (enrollments, course_roles) = if actor.can(Permission::EnrollmentsRead) && actor.can(Permission::PeopleRead) {
-        (enrollment_lines(store, actor, course_id).await?, course_role_lines(store, actor, course_id).await?)
+        (enrollment_lines(store, actor, &course).await?, course_role_lines(store, actor, course_id).await?)
     } else {
         (Vec::new(), Vec::new())
     };
     Ok(CourseDetail { course, prerequisites, modules, unassigned_content: content, content_types, enrollments, course_roles, sessions })
 }
 
-async fn enrollment_lines(store: &Store, actor: &Actor, course_id: Uuid) -> Result<Vec<EnrollmentLine>> {
+/// Absences at which an enrollment is flagged when neither the course nor the office says.
+pub const DEFAULT_ABSENCE_WARNING: i64 = 3;
+
+async fn enrollment_lines(store: &Store, actor: &Actor, course: &Course) -> Result<Vec<EnrollmentLine>> {
+    let course_id = course.meta.id;
+    let threshold = match course.absence_warning_threshold {
+        Some(n) => n,
+        None => crate::settings::get::<i64>(store, crate::settings::ABSENCE_WARNING_THRESHOLD).await?.unwrap_or(DEFAULT_ABSENCE_WARNING),
+    };
     let enrollments =
         records::list::<CourseEnrollment>(store, actor, &ListQuery::default().filter("course_id", course_id.to_string()).order_by("enrollment_date").page(ALL, 0))
             .await?
@@ -104,21 +116,30 @@ async fn enrollment_lines(store: &Store, actor: &Actor, course_id: Uuid) -> Resu
             completed.entry(enrollment).or_default().push(content);
         }
     }
-    let absences: HashMap<String, i64> = sqlx::query_as(
-        "SELECT a.people_id, COUNT(*) FROM attendance_record a JOIN class_session s ON s.id = a.class_session_id
-         WHERE s.course_id = ? AND a.is_active = 1 AND s.is_active = 1 AND a.status = 'absent' GROUP BY a.people_id",
+    let mut absences: HashMap<String, i64> = HashMap::new();
+    let mut attended: HashMap<String, i64> = HashMap::new();
+    let counts: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT a.people_id, a.status, COUNT(*) FROM attendance_record a JOIN class_session s ON s.id = a.class_session_id
+         WHERE s.course_id = ? AND a.is_active = 1 AND s.is_active = 1 GROUP BY a.people_id, a.status",
     )
     .bind(course_id.to_string())
     .fetch_all(store.reader())
-    .await?
-    .into_iter()
-    .collect();
+    .await?;
+    for (person, status, n) in counts {
+        match status.as_str() {
+            "absent" => *absences.entry(person).or_default() += n,
+            "present" | "late" => *attended.entry(person).or_default() += n,
+            _ => {}
+        }
+    }
     Ok(enrollments
         .into_iter()
         .map(|enrollment| EnrollmentLine {
             person_name: names.get(&enrollment.people_id).cloned().unwrap_or_default(),
             completed_content_ids: completed.remove(&enrollment.meta.id).unwrap_or_default(),
             absences: absences.get(&enrollment.people_id.to_string()).copied().unwrap_or(0),
+            sessions_attended: attended.get(&enrollment.people_id.to_string()).copied().unwrap_or(0),
+            absence_warning: absences.get(&enrollment.people_id.to_string()).copied().unwrap_or(0) >= threshold.max(1),
             enrollment,
         })
         .collect())

@@ -1,0 +1,78 @@
+// The check-in station through the real app: an administrator starts it, a family is found and
+// checked in with a security code, the window cannot reach any other command, and the PIN
+// leaves kiosk mode.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { Session, startDriver } from "./webdriver.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const application = path.join(root, "target/debug/church-course-tracker");
+const shots = process.env.CCT_SCREENSHOTS ?? path.join(os.tmpdir(), "cct-e2e-screenshots");
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "cct-e2e-kiosk-"));
+
+let driver;
+let app;
+
+before(async () => {
+  driver = await startDriver({ CCT_DATABASE: path.join(dataDir, "church.sqlite") });
+  app = await Session.start(driver.url, application);
+});
+
+after(async () => {
+  await app?.end();
+  driver?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test("a check-in station: start, check a family in, locked, leave with the PIN", { timeout: 240_000 }, async () => {
+  await app.click("#load-demo", { timeout: 90_000 });
+  await app.waitFor("#stats", { text: "300", timeout: 60_000 });
+
+  await app.click('nav a[href="#/check-in"]');
+  await app.click("#kiosk-sessions label", { text: "Foundations of Faith: week 1" });
+  await app.type('#start-kiosk [name="station"]', "C");
+  await app.type('#start-kiosk [name="pin"]', "2468");
+  await app.type('#start-kiosk [name="pin_again"]', "2469");
+  await app.click("#kiosk-understood");
+  await app.click('#start-kiosk button[type="submit"]');
+  await app.waitFor('#start-kiosk [data-error-for="pin_again"]', { text: "differ" });
+  await app.type('#start-kiosk [name="pin_again"]', "2468");
+  await app.click('#start-kiosk button[type="submit"]');
+
+  await app.waitFor(".kiosk-head", { text: "station C" });
+  await app.waitFor("#readiness", { text: "Sunday readiness" });
+  assert.equal(await app.execute("return document.querySelectorAll('#nav a').length"), 0, "no way to the office screens");
+  await app.screenshot(shots, "kiosk");
+
+  // A family with a child, found as you type.
+  await app.type("#kiosk-search", "Mar");
+  await app.waitFor("#kiosk-results .family", { text: "(child)" });
+  const clicked = await app.execute(`
+    const family = [...document.querySelectorAll('#kiosk-results .family')].find(f => f.textContent.includes('(child)') && !f.textContent.includes('✓'));
+    if (!family) return false;
+    family.querySelector('button.check-in').click();
+    return true;`);
+  assert.ok(clicked, "a family with a child to check in");
+  const tag = await app.text("#kiosk-labels .label.guardian");
+  assert.match(tag, /C\d{3}/, "the guardian tag carries a code from station C's range");
+  await app.waitFor("#kiosk-results .member .in", { text: "✓" });
+  await app.screenshot(shots, "kiosk-labels", "#kiosk-labels");
+
+  // The window itself cannot reach anything else: the lock is in Rust.
+  const attempt = await app.executeAsync(`
+    const done = arguments[arguments.length - 1];
+    window.__TAURI_INTERNALS__.invoke('list_records', { kind: 'people' }).then(() => done('allowed'), (e) => done(e.code));`);
+  assert.equal(attempt, "kiosk_locked");
+
+  await app.click("#leave-kiosk summary");
+  await app.type('#leave-kiosk [name="pin"]', "1111");
+  await app.click('#leave-kiosk button[type="submit"]');
+  await app.waitFor('#leave-kiosk [data-error-for="pin"]', { text: "not the PIN" });
+  await app.type('#leave-kiosk [name="pin"]', "2468");
+  await app.click('#leave-kiosk button[type="submit"]');
+  await app.waitFor('nav a[href="#/people"]');
+});

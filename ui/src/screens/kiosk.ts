@@ -1,0 +1,215 @@
+// The check-in station: starting it (administrators), and the station itself — families found as
+// you type, check-in and check-out, labels on screen or printed, visitors, and the Sunday
+// readiness panel. The lock is in Rust: while kiosk mode is on, every other command refuses.
+import { kiosk, records, type CheckInResult, type Family, type KioskView, type Label, type Readiness } from "../api";
+import { el, errorText, field, form, formatTime, input, select } from "../dom";
+import type { Screen } from "../main";
+
+export async function renderStartKiosk(view: HTMLElement, screen: Screen) {
+  const [campuses, sessions] = await Promise.all([records.list("campus", { order_by: "name" }), records.list("class_session", { order_by: "starts_at", descending: true, limit: 200 })]);
+  const campus = select(campuses.items.map((c) => ({ value: c.id, label: c.name })));
+  const choices = el(
+    "div",
+    { className: "session-choices", id: "kiosk-sessions" },
+    ...sessions.items.map((s) => el("label", { className: "check" }, el("input", { type: "checkbox", value: s.id }), ` ${s.title} · ${formatTime(s.starts_at)}`)),
+  );
+  const slot = el("span", { className: "field-error", role: "alert" });
+  slot.dataset.errorFor = "session_ids";
+  const station = input({ maxLength: 1, placeholder: "A", value: "A" });
+  const pin = input({ type: "password", inputMode: "numeric", autocomplete: "new-password" });
+  const pinAgain = input({ type: "password", inputMode: "numeric", autocomplete: "new-password" });
+  const understood = el("input", { type: "checkbox", id: "kiosk-understood" });
+  view.replaceChildren(
+    form(
+      { id: "start-kiosk", className: "card" },
+      [
+        el("h2", {}, "Make this laptop a check-in station"),
+        el("p", { className: "muted" }, "Until the PIN is entered, this laptop only checks people in and out of the sessions you choose, with a volunteer's view (staff-only notes stay hidden). It works without a network. Give each station its own letter: security codes start with it, so two laptops never hand out the same code."),
+        field("Campus", "campus_id", campus),
+        el("div", { className: "field" }, el("span", {}, "Sessions"), choices, slot),
+        el("div", { className: "row" }, field("Station letter", "station", station), field("PIN (4 to 8 digits)", "pin", pin), field("PIN again", "pin_again", pinAgain)),
+        el("label", { className: "check" }, understood, " I understand this laptop will do only check-in until the PIN is entered."),
+        el("button", { type: "submit" }, "Start check-in station"),
+      ],
+      async () => {
+        if (!understood.checked) throw { code: "invalid_input", message: "Tick the box to confirm.", field: null };
+        const session_ids = [...choices.querySelectorAll<HTMLInputElement>("input:checked")].map((i) => i.value);
+        await kiosk.start({ campus_id: campus.value, session_ids, station: station.value.trim().toUpperCase(), pin: pin.value, pin_again: pinAgain.value });
+        screen.refresh();
+      },
+    ),
+  );
+}
+
+export async function renderKiosk(app: HTMLElement, done: () => void) {
+  const station = await kiosk.status();
+  if (!station) return done();
+  let session = station.sessions[0];
+  const sessionPicker = select(station.sessions.map((s) => ({ value: s.id, label: s.title })), { id: "kiosk-session" });
+  sessionPicker.addEventListener("change", () => {
+    session = station.sessions.find((s) => s.id === sessionPicker.value) ?? session;
+    void search();
+  });
+  const readiness = el("section", { className: "card readiness", id: "readiness" });
+  const box = el("input", { type: "search", id: "kiosk-search", placeholder: "Type a name or the last 4 digits of a phone", autocomplete: "off" });
+  const results = el("div", { id: "kiosk-results" });
+  const labels = el("section", { id: "kiosk-labels" });
+  let latest = 0;
+  const search = async () => {
+    const mine = ++latest;
+    const text = box.value.trim();
+    if (!text) return results.replaceChildren();
+    try {
+      const families = await kiosk.search(text, session.id);
+      if (mine === latest) results.replaceChildren(...families.map((f) => familyCard(f, session.id, labels, search)), ...(families.length ? [] : [el("p", { className: "muted" }, "No one found. Add them as a visitor below.")]));
+    } catch (error) {
+      results.replaceChildren(el("p", { className: "error" }, errorText(error)));
+    }
+  };
+  box.addEventListener("input", () => void search());
+  app.replaceChildren(
+    el("div", { className: "kiosk" }, kioskHeader(station, sessionPicker), readiness, el("section", { className: "card" }, box, results), labels, visitorCard(labels, () => session.id), leaveCard(done)),
+  );
+  await fillReadiness(readiness, station);
+  box.focus();
+}
+
+function kioskHeader(station: KioskView, sessionPicker: HTMLSelectElement): HTMLElement {
+  return el("section", { className: "card kiosk-head" }, el("h2", {}, `Check-in · ${station.campus.name} · station ${station.station}`), station.sessions.length > 1 ? field("Session", "class_session_id", sessionPicker) : el("p", { className: "muted" }, station.sessions[0]?.title ?? ""));
+}
+
+async function fillReadiness(panel: HTMLElement, station: KioskView) {
+  let ready: Readiness;
+  try {
+    ready = await kiosk.readiness();
+  } catch (error) {
+    panel.replaceChildren(el("p", { className: "error" }, errorText(error)));
+    return;
+  }
+  const countdowns = ready.sessions.map((s) => {
+    const line = el("li", {});
+    const tick = () => {
+      const minutes = Math.round((new Date(s.session.starts_at).getTime() - Date.now()) / 60_000);
+      line.textContent = `${s.session.title}: ${minutes > 0 ? `starts in ${minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`}` : "started"} · ${s.checked_in} checked in`;
+    };
+    tick();
+    setInterval(tick, 30_000);
+    return line;
+  });
+  const printerTest = el("button", { type: "button", className: "secondary small", id: "printer-test" }, "Printer test");
+  printerTest.addEventListener("click", () => printLabels([{ people_id: "", name: "Printer test", session: station.sessions[0]?.title ?? "", security_code: `${station.station}000`, alerts: ["If you can read this, labels print."] }], null));
+  panel.replaceChildren(
+    el("h3", {}, "Sunday readiness"),
+    el(
+      "ul",
+      { className: "list" },
+      el("li", {}, el("span", {}, "Roster last refreshed"), el("span", {}, ready.last_roster_refresh ? formatTime(ready.last_roster_refresh) : "never synced: using what was entered here")),
+      el("li", {}, el("span", {}, "Changes waiting to sync"), el("span", {}, ready.pending_changes.toString())),
+      el("li", {}, el("span", {}, "Labels"), el("span", {}, "shown on screen; ", printerTest)),
+    ),
+    el("ul", { className: "list" }, ...countdowns),
+  );
+}
+
+function familyCard(family: Family, sessionId: string, labels: HTMLElement, refresh: () => Promise<void>): HTMLElement {
+  const boxes: [HTMLInputElement, string][] = [];
+  const members = family.members.map((m) => {
+    const checkedIn = m.attendance?.check_in_at && !m.attendance.check_out_at;
+    const row = el("div", { className: "member" });
+    const name = `${m.person.nickname ?? m.person.first_name} ${m.person.last_name}${m.is_child ? " (child)" : ""}`;
+    if (checkedIn) {
+      const reprint = el("button", { type: "button", className: "secondary small" }, "Reprint");
+      reprint.addEventListener("click", async () => showLabels(labels, { labels: [await kiosk.reprint(sessionId, m.person.id)], guardian_tag: null, already_checked_in: [] }));
+      const out = el("button", { type: "button", className: "secondary small" }, "Check out");
+      out.addEventListener("click", async () => {
+        await kiosk.checkOut(sessionId, m.person.id);
+        await refresh();
+      });
+      row.append(el("span", { className: "in" }, `✓ ${name}${m.attendance?.security_code ? ` · ${m.attendance.security_code}` : ""}`), reprint, out);
+    } else {
+      const box = el("input", { type: "checkbox", checked: true });
+      boxes.push([box, m.person.id]);
+      row.append(el("label", { className: "check" }, box, ` ${name}`));
+    }
+    for (const need of m.special_requirements) row.append(el("span", { className: `alert severity-${need.severity}` }, `${need.requirement_type}: ${need.details}`));
+    return row;
+  });
+  const button = el("button", { type: "button", className: "check-in" }, "Check in");
+  button.disabled = boxes.length === 0;
+  button.addEventListener("click", async () => {
+    const ids = boxes.filter(([b]) => b.checked).map(([, id]) => id);
+    if (!ids.length) return;
+    button.disabled = true;
+    try {
+      showLabels(labels, await kiosk.checkIn(sessionId, ids));
+      await refresh();
+    } catch (error) {
+      button.disabled = false;
+      alert(errorText(error));
+    }
+  });
+  return el("div", { className: "family card" }, el("h3", {}, family.name), ...members, el("div", { className: "actions" }, button));
+}
+
+function showLabels(section: HTMLElement, result: CheckInResult) {
+  const print = el("button", { type: "button", className: "secondary" }, "Print labels");
+  print.addEventListener("click", () => printLabels(result.labels, result.guardian_tag));
+  section.replaceChildren(
+    el(
+      "div",
+      { className: "card labels" },
+      el("h3", {}, "Labels"),
+      result.already_checked_in.length ? el("p", { className: "muted" }, `Already checked in: ${result.already_checked_in.join(", ")}`) : null,
+      el("div", { className: "label-row" }, ...result.labels.map(labelCard), result.guardian_tag ? el("div", { className: "label guardian" }, el("strong", {}, result.guardian_tag.security_code), el("span", {}, "Guardian tag"), el("span", {}, result.guardian_tag.children.join(", "))) : null),
+      print,
+    ),
+  );
+}
+
+function labelCard(label: Label): HTMLElement {
+  return el("div", { className: "label" }, el("strong", {}, label.name), label.security_code ? el("span", { className: "code" }, label.security_code) : null, el("span", { className: "muted" }, label.session), ...label.alerts.map((a) => el("span", { className: "alert" }, a)));
+}
+
+function printLabels(labels: Label[], guardian: CheckInResult["guardian_tag"]) {
+  const sheet = el("div", { className: "print-sheet" }, ...labels.map(labelCard), guardian ? el("div", { className: "label guardian" }, el("strong", {}, guardian.security_code), el("span", {}, guardian.children.join(", "))) : null);
+  document.body.append(sheet);
+  document.body.classList.add("printing");
+  window.print();
+  document.body.classList.remove("printing");
+  sheet.remove();
+}
+
+function visitorCard(labels: HTMLElement, sessionId: () => string): HTMLElement {
+  const first = input();
+  const last = input();
+  const phone = input({ type: "tel" });
+  const born = input({ type: "date" });
+  const candidates = el("div", { id: "visitor-candidates" });
+  let confirmedNew = false;
+  const node = form({ id: "add-visitor" }, [el("div", { className: "row" }, field("First name", "first_name", first), field("Last name", "last_name", last), field("Phone", "phone", phone), field("Date of birth", "date_of_birth", born)), candidates, el("button", { type: "submit" }, "Add and check in")], async () => {
+    const outcome = await kiosk.addVisitor({ first_name: first.value, last_name: last.value, phone: phone.value || null, email: null, date_of_birth: born.value || null, household_id: null, confirmed_new: confirmedNew });
+    if (outcome.outcome === "possible_duplicates") {
+      confirmedNew = true;
+      candidates.replaceChildren(el("p", { className: "warning" }, "Already here? Search for them above instead. If this is someone new, press the button again."), el("ul", { className: "list" }, ...outcome.candidates.map((p) => el("li", {}, `${p.first_name} ${p.last_name}`, el("span", { className: "muted" }, p.phone ?? p.household_name ?? "")))));
+      return;
+    }
+    confirmedNew = false;
+    candidates.replaceChildren();
+    showLabels(labels, await kiosk.checkIn(sessionId(), [outcome.person.id]));
+    for (const i of [first, last, phone, born]) i.value = "";
+  });
+  return el("details", { className: "card" }, el("summary", {}, "Add a visitor"), node);
+}
+
+function leaveCard(done: () => void): HTMLElement {
+  const pin = input({ type: "password", inputMode: "numeric", autocomplete: "off" });
+  return el(
+    "details",
+    { className: "card", id: "leave-kiosk" },
+    el("summary", {}, "Leave kiosk mode (administrator)"),
+    form({}, [field("Station PIN", "pin", pin), el("button", { type: "submit", className: "secondary" }, "Leave kiosk mode")], async () => {
+      await kiosk.leave(pin.value);
+      done();
+    }),
+  );
+}
