@@ -85,14 +85,13 @@ pub async fn check<R: Runtime>(app: &AppHandle<R>, state: &AppState, pubkey: Opt
     let updater = builder.build().map_err(|e| CommandError::new("update_check_failed", format!("Updates cannot be checked on this computer: {e}")))?;
     let found = updater.check().await.map_err(check_error)?;
     record_check(state).await?;
-    let info = found.as_ref().map(|update| UpdateInfo {
-        version: update.version.clone(),
-        current_version: update.current_version.clone(),
-        notes: update.body.clone(),
-        date: update.date.map(|d| d.to_string()),
-    });
+    let info = found.as_ref().map(info_of);
     *state.update.lock().await = PendingUpdate { update: found, package: None };
     Ok(info)
+}
+
+fn info_of(update: &Update) -> UpdateInfo {
+    UpdateInfo { version: update.version.clone(), current_version: update.current_version.clone(), notes: update.body.clone(), date: update.date.map(|d| d.to_string()) }
 }
 
 fn check_error(error: tauri_plugin_updater::Error) -> CommandError {
@@ -190,12 +189,7 @@ pub async fn update_status<R: Runtime>(app: AppHandle<R>, state: State<'_, AppSt
         custom_endpoint: custom.is_some(),
         endpoint: custom.unwrap_or(built_in),
         last_checked_at: settings::get::<Timestamp>(&state.store, LAST_CHECK_SETTING).await?.map(|t| t.to_rfc3339()),
-        available: pending.update.as_ref().map(|u| UpdateInfo {
-            version: u.version.clone(),
-            current_version: u.current_version.clone(),
-            notes: u.body.clone(),
-            date: u.date.map(|d| d.to_string()),
-        }),
+        available: pending.update.as_ref().map(info_of),
         downloaded: pending.package.is_some(),
     })
 }
@@ -213,12 +207,7 @@ pub async fn check_for_update<R: Runtime>(app: AppHandle<R>, state: State<'_, Ap
 pub async fn check_for_update_on_start<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<Option<UpdateInfo>, CommandError> {
     let last = settings::get::<Timestamp>(&state.store, LAST_CHECK_SETTING).await?;
     if !start_up_check_due(last, Timestamp::now()) {
-        return Ok(state.update.lock().await.update.as_ref().map(|u| UpdateInfo {
-            version: u.version.clone(),
-            current_version: u.current_version.clone(),
-            notes: u.body.clone(),
-            date: u.date.map(|d| d.to_string()),
-        }));
+        return Ok(state.update.lock().await.update.as_ref().map(info_of));
     }
     Ok(check(&app, &state, None).await.unwrap_or(None))
 }

@@ -30,6 +30,20 @@ fn sign(package: &[u8], keys: &minisign::KeyPair) -> String {
     b64(&signature.to_string())
 }
 
+fn loopback() -> std::net::TcpListener {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    listener
+}
+
+/// Serves `app` on its own thread for the rest of the test.
+fn serve(listener: std::net::TcpListener, app: axum::Router) {
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async move { axum::serve(tokio::net::TcpListener::from_std(listener).unwrap(), app).await.unwrap() });
+    });
+}
+
 fn update_server() -> UpdateServer {
     use axum::routing::get;
     let keys = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
@@ -39,8 +53,7 @@ fn update_server() -> UpdateServer {
     let mut tampered = package.clone();
     tampered[1000] ^= 0xff;
     let target = tauri_plugin_updater::target().expect("a supported platform");
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
+    let listener = loopback();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let requests = Arc::new(std::sync::Mutex::new(Vec::new()));
     let manifest = |file: &str| {
@@ -69,13 +82,7 @@ fn update_server() -> UpdateServer {
         .route("/malformed/{target}/{arch}/{version}", get(|| async { ([("content-type", "application/json")], r#"{"version": 3, "platforms": "everywhere"}"#) }))
         .route("/package", get(move || async move { good_package }))
         .route("/tampered", get(move || async move { tampered }));
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
+    serve(listener, app);
     UpdateServer { url, pubkey, package, requests }
 }
 
@@ -209,8 +216,7 @@ fn a_release_built_here_verifies_with_the_apps_key_and_is_refused_when_tampered(
     let middle = tampered.len() / 2;
     tampered[middle] ^= 0x01;
     let target = tauri_plugin_updater::target().unwrap();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
+    let listener = loopback();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let manifest = |file: &str| serde_json::json!({ "version": version, "notes": "built here", "platforms": { target.clone(): { "signature": signature.trim(), "url": format!("{url}/{file}") } } }).to_string();
     let (good, bad) = (manifest("package"), manifest("tampered"));
@@ -219,10 +225,7 @@ fn a_release_built_here_verifies_with_the_apps_key_and_is_refused_when_tampered(
         .route("/bad/{t}/{a}/{v}", get(move || async move { ([("content-type", "application/json")], bad) }))
         .route("/package", get(move || async move { package }))
         .route("/tampered", get(move || async move { tampered }));
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        runtime.block_on(async move { axum::serve(tokio::net::TcpListener::from_std(listener).unwrap(), app).await.unwrap() });
-    });
+    serve(listener, app);
 
     let h = demo_with_updates();
     point_updates_at(&h, &format!("{url}/good/{{{{target}}}}/{{{{arch}}}}/{{{{current_version}}}}"));

@@ -3,30 +3,22 @@
 // enroll someone who lacks it (refused), override with a reason, record progress to
 // completion, see the certification, and find all of it in the audit log.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { Session, startDriver } from "./webdriver.mjs";
+import { launchApp, screenshots as shots } from "./webdriver.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const application = path.join(root, "target/debug/church-course-tracker");
-const shots = process.env.CCT_SCREENSHOTS ?? path.join(os.tmpdir(), "cct-e2e-screenshots");
-const dataDir = mkdtempSync(path.join(os.tmpdir(), "cct-e2e-"));
-
-let driver;
+let running;
 let app;
+let dataDir;
 
 before(async () => {
-  driver = await startDriver({ CCT_DATABASE: path.join(dataDir, "church.sqlite") });
-  app = await Session.start(driver.url, application);
+  running = await launchApp("admin");
+  ({ app, dataDir } = running);
 });
 
 after(async () => {
-  await app?.end();
-  driver?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await running?.close();
 });
 
 const COURSE = "Hosting Newcomers";

@@ -2,30 +2,19 @@
 // checked in with a security code, the window cannot reach any other command, and the PIN
 // leaves kiosk mode.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { Session, startDriver } from "./webdriver.mjs";
+import { launchApp, screenshots as shots } from "./webdriver.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const application = path.join(root, "target/debug/church-course-tracker");
-const shots = process.env.CCT_SCREENSHOTS ?? path.join(os.tmpdir(), "cct-e2e-screenshots");
-const dataDir = mkdtempSync(path.join(os.tmpdir(), "cct-e2e-kiosk-"));
-
-let driver;
+let running;
 let app;
 
 before(async () => {
-  driver = await startDriver({ CCT_DATABASE: path.join(dataDir, "church.sqlite") });
-  app = await Session.start(driver.url, application);
+  running = await launchApp("kiosk");
+  ({ app } = running);
 });
 
 after(async () => {
-  await app?.end();
-  driver?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await running?.close();
 });
 
 test("a check-in station: start, check a family in, locked, leave with the PIN", { timeout: 240_000 }, async () => {

@@ -1,7 +1,9 @@
 // A small W3C WebDriver client for driving the real app through tauri-driver, which hands the
 // session to WebKitWebDriver (Linux). Only the commands the end-to-end tests use.
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -139,4 +141,25 @@ async function call(method, url, body) {
   const json = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(json.value ?? json).slice(0, 500)}`);
   return json.value;
+}
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/// Where a run's screenshots go: `CCT_SCREENSHOTS` (e.g. docs/screenshots) or a temp folder.
+export const screenshots = process.env.CCT_SCREENSHOTS ?? path.join(os.tmpdir(), "cct-e2e-screenshots");
+
+/// The debug build of the app on a fresh database of its own, driven over WebDriver.
+export async function launchApp(name) {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `cct-e2e-${name}-`));
+  const driver = await startDriver({ CCT_DATABASE: path.join(dataDir, "church.sqlite") });
+  const app = await Session.start(driver.url, path.join(root, "target/debug/church-course-tracker"));
+  return {
+    app,
+    dataDir,
+    async close() {
+      await app.end();
+      driver.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
