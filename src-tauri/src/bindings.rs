@@ -28,7 +28,7 @@ pub fn typescript() -> String {
         crate::commands::AppStatus, crate::commands::SignedIn, demo::DemoSummary,
         crate::record_commands::RecordKind, ListQuery, Page<()>,
         views::CourseDetail, views::ModuleOutline, views::EnrollmentLine, views::CourseRoleLine, views::PersonDetail, views::PersonEnrollment,
-        enrollment::EnrollRequest, progress::CompletionInput,
+        households::HouseholdMove, enrollment::EnrollRequest, progress::CompletionInput,
         attendance::MarkAttendance, attendance::RosterLine,
         certifications::CertificationStanding, certifications::StandingFilter, cct_domain::rules::certification::Standing,
         audit::AuditEntry, audit::AuditQuery,

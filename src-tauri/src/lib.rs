@@ -38,6 +38,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         record_commands::deactivate_record,
         office_commands::course_detail,
         office_commands::person_detail,
+        office_commands::move_to_household,
         office_commands::add_prerequisite,
         office_commands::remove_prerequisite,
         office_commands::enroll,

@@ -28,6 +28,15 @@ pub async fn person_detail(state: State<'_, AppState>, people_id: Uuid) -> Resul
 }
 
 #[tauri::command]
+pub async fn move_to_household(state: State<'_, AppState>, people_id: Uuid, to: cct_store::households::HouseholdMove) -> Result<cct_domain::records::Person, CommandError> {
+    let actor = state.signed_in().await?;
+    let mut tx = state.store.begin_write(&actor).await?;
+    let person = cct_store::households::move_person(&mut tx, people_id, to).await?;
+    tx.commit().await?;
+    Ok(person)
+}
+
+#[tauri::command]
 pub async fn add_prerequisite(state: State<'_, AppState>, course_id: Uuid, prerequisite_course_id: Uuid) -> Result<CoursePrerequisite, CommandError> {
     let actor = state.signed_in().await?;
     let mut tx = state.store.begin_write(&actor).await?;

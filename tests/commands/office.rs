@@ -252,3 +252,20 @@ fn people_export_to_a_file_that_imports_back_as_updates() {
     assert!(text.starts_with("person_id,person,email,course,status"));
     assert!(text.lines().count() > 100);
 }
+
+#[test]
+fn moving_someone_between_households_keeps_the_name_in_step() {
+    let h = demo();
+    let person = newcomer(&h);
+    let moved = invoke(&h, "move_to_household", json!({ "peopleId": id(&person), "to": { "to": "new", "name": "Newcomer Household" } })).unwrap();
+    assert_eq!(moved["household_name"], "Newcomer Household");
+    let household = moved["household_id"].clone();
+    let other = invoke(&h, "list_records", json!({ "kind": "household", "query": { "limit": 1 } })).unwrap()["items"][0].clone();
+    let again = invoke(&h, "move_to_household", json!({ "peopleId": id(&person), "to": { "to": "existing", "household_id": other["id"] } })).unwrap();
+    assert_eq!((&again["household_id"], &again["household_name"]), (&other["id"], &other["name"]));
+    assert_ne!(again["household_id"], household);
+    let out = invoke(&h, "move_to_household", json!({ "peopleId": id(&person), "to": { "to": "none" } })).unwrap();
+    assert!(out["household_id"].is_null() && out["household_name"].is_null());
+    let blank = invoke(&h, "move_to_household", json!({ "peopleId": id(&person), "to": { "to": "new", "name": " " } })).unwrap_err();
+    assert_eq!(blank["field"], "name");
+}

@@ -72,6 +72,10 @@ test("an administrator's day, from the demo church to the audit log", { timeout:
   await app.type('#new-person [name="email"]', "miriam@example.org");
   await app.click('#new-person button[type="submit"]');
   await app.waitFor("#person-header h2", { text: "Miriam Newcombe" });
+  await app.click("details summary", { text: "Add to a household" });
+  await app.type('#move-household [name="name"]', "Newcombe Household");
+  await app.click('#move-household button[type="submit"]');
+  await app.waitFor("section.card h2", { text: "Newcombe Household" });
 
   // Enrolling her is refused: she lacks the prerequisite.
   await app.click('nav a[href="#/courses"]');
@@ -126,6 +130,17 @@ test("an administrator's day, from the demo church to the audit log", { timeout:
     assert.ok(audit.includes(expected), `the audit log shows "${expected}":\n${audit}`);
   }
   await app.screenshot(shots, "audit-log");
+});
+
+test("campuses, rooms and roles are listed, and a campus can be added", { timeout: 60_000 }, async () => {
+  await app.click('nav a[href="#/organization"]');
+  await app.waitFor("#campuses", { text: "North Campus" });
+  await app.click("details summary", { text: "Add a campus" });
+  await app.type('#new-campus [name="name"]', "East Campus");
+  await app.click('#new-campus button[type="submit"]');
+  await app.waitFor("#campuses", { text: "East Campus" });
+  await app.waitFor("#roles", { text: "checkin_volunteer" });
+  await app.screenshot(shots, "organization");
 });
 
 test("attendance is taken from a session's roster", { timeout: 120_000 }, async () => {

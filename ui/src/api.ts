@@ -55,6 +55,7 @@ export const records = {
 export const office = {
   courseDetail: (courseId: string) => invoke<B.CourseDetail>("course_detail", { courseId }),
   personDetail: (peopleId: string) => invoke<B.PersonDetail>("person_detail", { peopleId }),
+  moveToHousehold: (peopleId: string, to: B.HouseholdMove) => invoke<B.Person>("move_to_household", { peopleId, to }),
   addPrerequisite: (courseId: string, prerequisiteCourseId: string) => invoke<B.CoursePrerequisite>("add_prerequisite", { courseId, prerequisiteCourseId }),
   removePrerequisite: (prerequisiteId: string) => invoke<B.CoursePrerequisite>("remove_prerequisite", { prerequisiteId }),
   enroll: (request: Pick<B.EnrollRequest, "people_id" | "course_id"> & Partial<B.EnrollRequest>) => invoke<B.CourseEnrollment>("enroll", { request }),

@@ -165,6 +165,8 @@ special_requirements: Array<SpecialRequirement>, enrollments: Array<PersonEnroll
 
 export type PersonEnrollment = { enrollment: CourseEnrollment, course_name: string, };
 
+export type HouseholdMove = { "to": "existing", household_id: string, } | { "to": "new", name: string, } | { "to": "none" };
+
 export type EnrollRequest = { people_id: string, course_id: string, notes: string | null, 
 /**
  * Set to enroll someone who lacks prerequisites; needs the override permission.

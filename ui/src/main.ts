@@ -11,6 +11,7 @@ import { renderSync } from "./screens/sync";
 import { renderTransfer } from "./screens/transfer";
 import { renderUpdates } from "./screens/updates";
 import { renderKiosk, renderStartKiosk } from "./screens/kiosk";
+import { renderOrganization } from "./screens/organization";
 
 const app = document.querySelector<HTMLElement>("#app")!;
 const nav = document.querySelector<HTMLElement>("#nav")!;
@@ -29,6 +30,7 @@ const SECTIONS: { hash: string; label: string; needs: Permission | null }[] = [
   { hash: "#/people", label: "People", needs: "people.read" },
   { hash: "#/courses", label: "Courses", needs: "courses.read" },
   { hash: "#/certifications", label: "Certifications", needs: "certifications.read" },
+  { hash: "#/organization", label: "Campuses & roles", needs: "campuses.read" },
   { hash: "#/audit", label: "Audit log", needs: "audit.read" },
   { hash: "#/transfer", label: "Import & export", needs: "people.read" },
   { hash: "#/sync", label: "Sync", needs: "sync.manage" },
@@ -97,6 +99,9 @@ async function render() {
         break;
       case "transfer":
         await renderTransfer(view, screen);
+        break;
+      case "organization":
+        await renderOrganization(view, screen);
         break;
       case "check-in":
         await renderStartKiosk(view, screen);

@@ -97,6 +97,7 @@ export async function renderPerson(view: HTMLElement, screen: Screen, id: string
       ? el("ul", { className: "list" }, ...detail.household_members.map((m) => el("li", {}, el("a", { href: `#/people/${m.id}` }, `${m.nickname ?? m.first_name} ${m.last_name}`), el("span", { className: "muted" }, formatDate(m.date_of_birth)))))
       : el("p", { className: "muted" }, "Not in a household."),
   );
+  if (screen.can("people.write")) household.append(await householdForm(detail.person.id, detail.person.household_id, screen));
   const places = card(
     "Campuses and roles",
     el("ul", { className: "list" }, ...detail.campuses.map(([link, campus]) => el("li", {}, el("span", {}, campus.name), el("span", { className: "muted" }, link.is_primary ? "primary campus" : "campus"))), ...detail.roles.map(([, role]) => el("li", {}, el("span", {}, role.name), el("span", { className: "muted" }, "role")))),
@@ -206,4 +207,22 @@ async function assignments(section: HTMLElement, detail: import("../api").Person
       );
     }
   }
+}
+
+/// Moving someone to another household, a new one, or out of one. The store keeps the name.
+async function householdForm(peopleId: string, current: string | null, screen: Screen): Promise<HTMLElement> {
+  const households = (await records.list("household", { order_by: "name", limit: 1000 })).items.filter((h) => h.id !== current);
+  const choice = select([{ value: "", label: "A new household…" }, ...households.map((h) => ({ value: h.id, label: h.name })), ...(current ? [{ value: "none", label: "No household" }] : [])]);
+  const name = input({ placeholder: "Name of the new household" });
+  choice.addEventListener("change", () => (name.hidden = choice.value !== ""));
+  return el(
+    "details",
+    {},
+    el("summary", {}, current ? "Move to another household" : "Add to a household"),
+    form({ id: "move-household" }, [field("Household", "household_id", choice), field("New household", "name", name), el("button", { type: "submit", className: "secondary" }, "Save")], async () => {
+      const to = choice.value === "" ? { to: "new" as const, name: name.value } : choice.value === "none" ? { to: "none" as const } : { to: "existing" as const, household_id: choice.value };
+      await office.moveToHousehold(peopleId, to);
+      screen.refresh();
+    }),
+  );
 }

@@ -14,6 +14,7 @@ mod connection;
 pub mod csv_transfer;
 pub mod demo;
 pub mod enrollment;
+pub mod households;
 mod error;
 pub mod office;
 pub mod outbox;

@@ -1,0 +1,46 @@
+// Campuses (with rooms) and roles with what each may do.
+import { records } from "../api";
+import { card, el, field, form, input, number } from "../dom";
+import type { Screen } from "../main";
+
+export async function renderOrganization(view: HTMLElement, screen: Screen) {
+  const [campuses, rooms] = await Promise.all([records.list("campus", { order_by: "name" }), records.list("facility", { order_by: "name", limit: 1000 })]);
+  const campusList = el(
+    "ul",
+    { className: "list", id: "campuses" },
+    ...campuses.items.map((c) => {
+      const theirs = rooms.items.filter((r) => r.campus_id === c.id);
+      return el("li", {}, el("span", {}, el("strong", {}, c.name), el("br"), el("span", { className: "muted" }, [c.address, c.time_zone].filter(Boolean).join(" · "))), el("span", { className: "muted" }, theirs.length ? theirs.map((r) => `${r.name}${r.capacity ? ` (${r.capacity})` : ""}`).join(", ") : "no rooms yet"));
+    }),
+  );
+  const section = card("Campuses", campusList);
+  view.replaceChildren(section);
+  if (screen.can("campuses.write")) {
+    const name = input();
+    const address = input();
+    const zone = input({ value: Intl.DateTimeFormat().resolvedOptions().timeZone });
+    const roomName = input();
+    const capacity = input({ type: "number", min: "0" });
+    const campus = el("select", {}, ...campuses.items.map((c) => el("option", { value: c.id }, c.name)));
+    section.append(
+      el("details", {}, el("summary", {}, "Add a campus"), form({ id: "new-campus" }, [field("Name", "name", name), field("Address", "address", address), field("Time zone", "time_zone", zone), el("button", { type: "submit" }, "Add campus")], async () => {
+        await records.create("campus", { name: name.value, address: address.value.trim() || null, time_zone: zone.value });
+        screen.refresh();
+      })),
+      el("details", {}, el("summary", {}, "Add a room"), form({ id: "new-room" }, [el("div", { className: "row" }, field("Campus", "campus_id", campus), field("Room", "name", roomName), field("Seats", "capacity", capacity)), el("button", { type: "submit" }, "Add room")], async () => {
+        await records.create("facility", { campus_id: campus.value, name: roomName.value, capacity: number(capacity.value) });
+        screen.refresh();
+      })),
+    );
+  }
+  if (screen.can("roles.read")) {
+    const roles = await records.list("role", { order_by: "name" });
+    view.append(
+      card(
+        "Roles",
+        el("p", { className: "muted" }, "What each role may do. Give people roles from their page; every command checks them in Rust."),
+        el("ul", { className: "list", id: "roles" }, ...roles.items.map((r) => el("li", {}, el("span", {}, el("strong", {}, r.name), el("br"), el("span", { className: "muted" }, r.description ?? "")), el("span", { className: "muted permissions" }, r.permissions.join(", "))))),
+      ),
+    );
+  }
+}
