@@ -33,17 +33,25 @@ pub async fn search_names(store: &Store, actor: &Actor, text: &str, limit: u32) 
     crate::actor::require(actor, Permission::PeopleRead)?;
     let Some(terms) = fts_query(text) else { return Ok((Vec::new(), true)) };
     let match_expr = format!("{{first_name last_name nickname phone_digits}}: ({terms})");
-    let rows = sqlx::query(
-        "SELECT p.* FROM people p WHERE p.rowid IN (SELECT rowid FROM people_fts WHERE people_fts MATCH ? LIMIT ?) AND p.is_active = 1",
+    // Only the sort keys of the window are read; the full rows are loaded for the few shown.
+    let mut window: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT p.id, lower(p.last_name), lower(p.first_name) FROM people p
+         WHERE p.rowid IN (SELECT rowid FROM people_fts WHERE people_fts MATCH ? LIMIT ?) AND p.is_active = 1",
     )
     .bind(match_expr)
     .bind(NAME_SEARCH_WINDOW)
     .fetch_all(store.reader())
     .await?;
-    let complete = rows.len() < NAME_SEARCH_WINDOW as usize;
+    let complete = window.len() < NAME_SEARCH_WINDOW as usize;
+    window.sort_by(|a, b| (&a.1, &a.2).cmp(&(&b.1, &b.2)));
+    window.truncate(limit as usize);
+    let ids: Vec<&str> = window.iter().map(|(id, _, _)| id.as_str()).collect();
+    let rows = sqlx::query("SELECT * FROM people WHERE id IN (SELECT value FROM json_each(?))")
+        .bind(serde_json::to_string(&ids).unwrap_or_default())
+        .fetch_all(store.reader())
+        .await?;
     let mut people = rows.iter().map(|r| read_row(r).and_then(|row| from_row("people", row))).collect::<Result<Vec<Person>>>()?;
-    people.sort_by(|a, b| (a.last_name.to_lowercase(), a.first_name.to_lowercase()).cmp(&(b.last_name.to_lowercase(), b.first_name.to_lowercase())));
-    people.truncate(limit as usize);
+    people.sort_by_key(|p| ids.iter().position(|id| *id == p.meta.id.to_string()));
     Ok((people, complete))
 }
 
