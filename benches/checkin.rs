@@ -74,7 +74,7 @@ fn main() {
         let t = Instant::now();
         let families = invoke(&webview, "kiosk_search", json!({ "text": query, "classSessionId": session })).unwrap();
         search_times.push(t.elapsed());
-        found += families.as_array().map_or(0, |f| f.len());
+        found += families["families"].as_array().map_or(0, |f| f.len());
     }
     search_times.sort();
 
@@ -84,7 +84,7 @@ fn main() {
     while people.len() < CHECK_INS + STORE_CHECK_INS {
         let page = invoke(&webview, "kiosk_search", json!({ "text": queries[offset % queries.len()], "classSessionId": session })).unwrap();
         offset += 1;
-        for family in page.as_array().unwrap() {
+        for family in page["families"].as_array().unwrap() {
             for member in family["members"].as_array().unwrap() {
                 let id = member["person"]["id"].clone();
                 if !people.contains(&id) {

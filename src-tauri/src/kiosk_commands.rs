@@ -5,7 +5,7 @@
 use crate::error::CommandError;
 use crate::state::AppState;
 use cct_domain::records::{AttendanceRecord, ClassSession};
-use cct_store::checkin::{self, CheckInResult, Family, Label, VisitorInput, VisitorOutcome};
+use cct_store::checkin::{self, CheckInResult, FamilySearch, Label, VisitorInput, VisitorOutcome};
 use cct_store::kiosk::{self, KioskConfig, KioskStart, KioskView};
 use cct_store::outbox;
 use serde::Serialize;
@@ -49,7 +49,7 @@ pub async fn kiosk_status(state: State<'_, AppState>) -> Result<Option<KioskView
 }
 
 #[tauri::command]
-pub async fn kiosk_search(state: State<'_, AppState>, text: String, class_session_id: Uuid) -> Result<Vec<Family>, CommandError> {
+pub async fn kiosk_search(state: State<'_, AppState>, text: String, class_session_id: Uuid) -> Result<FamilySearch, CommandError> {
     let (config, actor) = station(&state).await?;
     require_session(&config, class_session_id)?;
     Ok(checkin::search_families(&state.store, &actor, &text, class_session_id).await?)

@@ -48,8 +48,9 @@ fn kiosk_mode_refuses_every_other_command_until_the_pin_is_given() {
         assert_eq!(refused["code"], "kiosk_locked", "{command}: {refused}");
     }
     // What the station is for still works.
-    let families = invoke(&h, "kiosk_search", json!({ "text": "smi", "classSessionId": session })).unwrap();
-    assert!(!families.as_array().unwrap().is_empty());
+    let found = invoke(&h, "kiosk_search", json!({ "text": "smi", "classSessionId": session })).unwrap();
+    assert!(!found["families"].as_array().unwrap().is_empty());
+    assert_eq!(found["complete"], true, "every Smith in a 300-person church fits the window");
     let elsewhere = invoke(&h, "kiosk_search", json!({ "text": "smi", "classSessionId": "00000000-0000-0000-0000-000000000000" })).unwrap_err();
     assert_eq!(elsewhere["code"], "session_not_at_station");
 
@@ -67,7 +68,7 @@ fn a_family_is_checked_in_once_with_one_code_that_a_reprint_keeps() {
     invoke(&h, "load_demo_church", json!({})).unwrap();
     let session = station(&h);
     // A family with a child: the demo's households hold parents and children.
-    let families = invoke(&h, "kiosk_search", json!({ "text": "Garcia", "classSessionId": session })).unwrap();
+    let families = invoke(&h, "kiosk_search", json!({ "text": "Garcia", "classSessionId": session })).unwrap()["families"].clone();
     let family = families.as_array().unwrap().iter().find(|f| f["members"].as_array().unwrap().iter().any(|m| m["is_child"] == true)).expect("a family with a child").clone();
     let ids: Vec<Value> = family["members"].as_array().unwrap().iter().map(|m| m["person"]["id"].clone()).collect();
     let result = invoke(&h, "kiosk_check_in", json!({ "classSessionId": session, "peopleIds": ids })).unwrap();
@@ -95,14 +96,14 @@ fn a_visitor_is_checked_against_people_already_here() {
     let h = harness();
     invoke(&h, "load_demo_church", json!({})).unwrap();
     let session = station(&h);
-    let existing = invoke(&h, "kiosk_search", json!({ "text": "Martinez", "classSessionId": session })).unwrap();
+    let existing = invoke(&h, "kiosk_search", json!({ "text": "Martinez", "classSessionId": session })).unwrap()["families"].clone();
     let someone = existing[0]["members"][0]["person"].clone();
     let same_name = invoke(&h, "kiosk_add_visitor", json!({ "visitor": { "first_name": someone["first_name"], "last_name": someone["last_name"], "phone": null, "email": null, "date_of_birth": null, "household_id": null } })).unwrap();
     assert_eq!(same_name["outcome"], "possible_duplicates");
     assert_eq!(same_name["candidates"][0]["id"], someone["id"]);
     let added = invoke(&h, "kiosk_add_visitor", json!({ "visitor": { "first_name": "Tabitha", "last_name": "Joppa", "phone": "(555) 010-4477", "email": null, "date_of_birth": "2019-06-01", "household_id": null } })).unwrap();
     assert_eq!(added["outcome"], "added");
-    let found = invoke(&h, "kiosk_search", json!({ "text": "4477", "classSessionId": session })).unwrap();
+    let found = invoke(&h, "kiosk_search", json!({ "text": "4477", "classSessionId": session })).unwrap()["families"].clone();
     assert_eq!(found[0]["members"][0]["person"]["first_name"], "Tabitha", "found by the last four digits of her phone");
     assert_eq!(found[0]["members"][0]["is_child"], true);
 }

@@ -232,6 +232,12 @@ export type ErrorReport = { code: string, message: string, field: string | null,
 
 export type ImportProgress = { done: number, total: number, };
 
+export type FamilySearch = { families: Array<Family>, 
+/**
+ * False when more people matched than were looked at: the volunteer should keep typing.
+ */
+complete: boolean, };
+
 export type Family = { household_id: string | null, name: string, members: Array<FamilyMember>, };
 
 export type FamilyMember = { person: Person, is_child: boolean, 

@@ -60,8 +60,10 @@ export async function renderKiosk(app: HTMLElement, done: () => void) {
     const text = box.value.trim();
     if (!text) return results.replaceChildren();
     try {
-      const families = await kiosk.search(text, session.id);
-      if (mine === latest) results.replaceChildren(...families.map((f) => familyCard(f, session.id, labels, search)), ...(families.length ? [] : [el("p", { className: "muted" }, "No one found. Add them as a visitor below.")]));
+      const { families, complete } = await kiosk.search(text, session.id);
+      if (mine !== latest) return;
+      const hint = !complete ? el("p", { className: "warning" }, "Many people match: keep typing (a last name, or the last 4 digits of a phone).") : families.length ? null : el("p", { className: "muted" }, "No one found. Add them as a visitor below.");
+      results.replaceChildren(...(hint ? [hint] : []), ...families.map((f) => familyCard(f, session.id, labels, search)));
     } catch (error) {
       results.replaceChildren(el("p", { className: "error" }, errorText(error)));
     }

@@ -34,13 +34,20 @@ pub struct Family {
     pub members: Vec<FamilyMember>,
 }
 
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FamilySearch {
+    pub families: Vec<Family>,
+    /// False when more people matched than were looked at: the volunteer should keep typing.
+    pub complete: bool,
+}
+
 /// Families whose members match what was typed (first, last or nickname, or the last digits of
 /// a phone), each with all its members, so a parent can check in the whole family at once.
-pub async fn search_families(store: &Store, actor: &Actor, text: &str, class_session_id: Uuid) -> Result<Vec<Family>> {
+pub async fn search_families(store: &Store, actor: &Actor, text: &str, class_session_id: Uuid) -> Result<FamilySearch> {
     crate::actor::require(actor, Permission::AttendanceRead)?;
-    let (matches, _complete) = search::search_names(store, actor, text, 12).await?;
+    let (matches, complete) = search::search_names(store, actor, text, 12).await?;
     if matches.is_empty() {
-        return Ok(Vec::new());
+        return Ok(FamilySearch { families: Vec::new(), complete });
     }
     let household_ids: Vec<String> = matches.iter().filter_map(|p| p.household_id).map(|id| id.to_string()).collect();
     let mut people: Vec<Person> = matches.clone();
@@ -112,7 +119,7 @@ pub async fn search_families(store: &Store, actor: &Actor, text: &str, class_ses
                 .collect(),
         });
     }
-    Ok(families)
+    Ok(FamilySearch { families, complete })
 }
 
 pub fn is_child(date_of_birth: Option<NaiveDate>, today: NaiveDate) -> bool {
