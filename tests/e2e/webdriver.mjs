@@ -24,7 +24,9 @@ export async function freePort() {
 export async function startDriver(env) {
   const port = await freePort();
   const nativePort = await freePort();
-  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // Its own process group, so stopping it also stops WebKitWebDriver and the app it launched,
+  // even when the app does not quit when the session ends.
+  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let log = "";
   driver.stdout.on("data", (d) => (log += d));
   driver.stderr.on("data", (d) => (log += d));
@@ -32,13 +34,24 @@ export async function startDriver(env) {
   for (let i = 0; i < 100; i++) {
     try {
       await fetch(`${url}/status`);
-      return { url, stop: () => driver.kill(), log: () => log };
+      return { url, stop: () => stopGroup(driver), log: () => log };
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  driver.kill();
+  stopGroup(driver);
   throw new Error(`tauri-driver did not start:\n${log}`);
+}
+
+function stopGroup(child) {
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    child.kill("SIGKILL");
+  }
+  // An app left running must not hold the test process open through these pipes.
+  child.stdout?.destroy();
+  child.stderr?.destroy();
 }
 
 export class Session {
@@ -137,7 +150,8 @@ export class Session {
 }
 
 async function call(method, url, body) {
-  const response = await fetch(url, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  // No WebDriver call may hang the suite: a stuck one fails its test instead.
+  const response = await fetch(url, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(120_000) });
   const json = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(json.value ?? json).slice(0, 500)}`);
   return json.value;
