@@ -2,6 +2,7 @@
 //! real configuration, as the window calls it), on a real database file:
 //!   - search-as-you-type latency, p50 and p99, over names, nicknames and last-four digits;
 //!   - durable check-ins per second (each one its own committed transaction with its audit row).
+//!
 //! Run: `cargo bench --bench checkin` (about two minutes, most of it building the church).
 //! Targets (issue 6): p99 <= 2 ms, >= 2,000 check-ins per second on a 2-core machine.
 

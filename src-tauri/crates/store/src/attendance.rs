@@ -26,25 +26,13 @@ pub async fn mark(tx: &mut WriteTx<'_>, input: MarkAttendance) -> Result<Attenda
         StoreError::NotFound { id, .. } => StoreError::UnknownReference { field: "class_session_id", table: "class_session", id },
         other => other,
     })?;
-    let enrollment_id: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM course_enrollment WHERE people_id = ? AND course_id = ? AND is_active = 1 AND status <> 'dropped'",
-    )
-    .bind(input.people_id.to_string())
-    .bind(session.course_id.to_string())
-    .fetch_optional(tx.conn())
-    .await?;
-    let existing = sqlx::query("SELECT * FROM attendance_record WHERE class_session_id = ? AND people_id = ?")
-        .bind(session.meta.id.to_string())
-        .bind(input.people_id.to_string())
-        .fetch_optional(tx.conn())
-        .await?
-        .map(|row| read_row(&row).and_then(|r| from_row::<AttendanceRecord>("attendance_record", r)))
-        .transpose()?;
+    let enrollment_id = active_enrollment_id(tx, input.people_id, session.course_id).await?;
+    let existing = record_of(tx, session.meta.id, input.people_id).await?;
     let is_new = existing.is_none();
     let mut record = existing.unwrap_or_else(|| AttendanceRecord { class_session_id: session.meta.id, people_id: input.people_id, ..Default::default() });
     record.meta.is_active = true;
     record.status = input.status;
-    record.course_enrollment_id = enrollment_id.and_then(|id| Uuid::parse_str(&id).ok());
+    record.course_enrollment_id = enrollment_id;
     record.marked_by = tx.actor().person_id;
     if input.notes.is_some() {
         record.notes = input.notes;
@@ -61,6 +49,26 @@ pub async fn mark(tx: &mut WriteTx<'_>, input: MarkAttendance) -> Result<Attenda
     } else {
         records::update(tx, record).await
     }
+}
+
+/// A person's attendance row for a session, active or not (there is at most one).
+pub(crate) async fn record_of(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_id: Uuid) -> Result<Option<AttendanceRecord>> {
+    let row = sqlx::query("SELECT * FROM attendance_record WHERE class_session_id = ? AND people_id = ?")
+        .bind(class_session_id.to_string())
+        .bind(people_id.to_string())
+        .fetch_optional(tx.conn())
+        .await?;
+    row.map(|r| read_row(&r).and_then(|row| from_row("attendance_record", row))).transpose()
+}
+
+/// The enrollment an attendance row counts toward: the person's live one in the session's course.
+pub(crate) async fn active_enrollment_id(tx: &mut WriteTx<'_>, people_id: Uuid, course_id: Uuid) -> Result<Option<Uuid>> {
+    let id: Option<String> = sqlx::query_scalar("SELECT id FROM course_enrollment WHERE people_id = ? AND course_id = ? AND is_active = 1 AND status <> 'dropped'")
+        .bind(people_id.to_string())
+        .bind(course_id.to_string())
+        .fetch_optional(tx.conn())
+        .await?;
+    Ok(id.and_then(|id| Uuid::parse_str(&id).ok()))
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

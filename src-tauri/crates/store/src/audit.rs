@@ -43,9 +43,9 @@ pub struct AuditQuery {
 /// Newest first.
 pub async fn query(store: &Store, actor: &Actor, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
     crate::actor::require(actor, Permission::AuditRead)?;
-    let mut sql = String::from(
-        "SELECT a.*, COALESCE(NULLIF(TRIM(p.nickname), ''), p.first_name) || ' ' || p.last_name AS changed_by_name
-         FROM audit_log a LEFT JOIN people p ON p.id = a.changed_by WHERE 1 = 1",
+    let mut sql = format!(
+        "SELECT a.*, {} AS changed_by_name FROM audit_log a LEFT JOIN people p ON p.id = a.changed_by WHERE 1 = 1",
+        crate::views::display_name_sql("p")
     );
     let mut binds = Vec::new();
     for (column, value) in [("a.table_name", &query.table_name), ("a.record_id", &query.record_id), ("a.changed_by", &query.changed_by)] {

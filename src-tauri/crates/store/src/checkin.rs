@@ -4,9 +4,9 @@
 
 use crate::records;
 use crate::row::{from_row, read_row};
-use crate::{search, Result, Store, StoreError, WriteTx};
+use crate::{attendance, search, Result, Store, StoreError, WriteTx};
 use cct_domain::records::{AttendanceRecord, AttendanceStatus, ClassSession, Household, Person, SpecialRequirement};
-use cct_domain::{Actor, Permission, Timestamp, ValidationError};
+use cct_domain::{Actor, Permission, Record, Timestamp, ValidationError};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -76,8 +76,8 @@ pub async fn search_families(store: &Store, actor: &Actor, text: &str, class_ses
     }
     let mut needs: HashMap<Uuid, Vec<SpecialRequirement>> = HashMap::new();
     if actor.can(Permission::SpecialRequirementsRead) {
-        let scope = if actor.can(Permission::SpecialRequirementsReadConfidential) { "" } else { " AND visibility = 'checkin'" };
-        let sql = format!("SELECT * FROM special_requirement WHERE is_active = 1 AND people_id IN (SELECT value FROM json_each(?)){scope} ORDER BY severity DESC");
+        let scope = requirement_scope(actor);
+        let sql = format!("SELECT * FROM special_requirement WHERE is_active = 1 AND people_id IN (SELECT value FROM json_each(?)){scope} ORDER BY {MOST_SEVERE_FIRST}");
         for row in sqlx::query(&sql).bind(&ids).fetch_all(store.reader()).await? {
             let need: SpecialRequirement = from_row("special_requirement", read_row(&row)?)?;
             needs.entry(need.people_id).or_default().push(need);
@@ -126,6 +126,15 @@ pub fn is_child(date_of_birth: Option<NaiveDate>, today: NaiveDate) -> bool {
     date_of_birth.and_then(|born| today.years_since(born)).is_some_and(|age| age < CHILD_UNDER_YEARS)
 }
 
+/// Severity is stored as text, whose alphabetical order is not its urgency.
+const MOST_SEVERE_FIRST: &str = "CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END";
+
+/// The special requirements the actor may see, as a condition to append (the record type's own
+/// read scope).
+fn requirement_scope(actor: &Actor) -> String {
+    SpecialRequirement::read_scope(actor).map(|scope| format!(" AND ({scope})")).unwrap_or_default()
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Label {
     pub people_id: Uuid,
@@ -164,7 +173,7 @@ pub async fn check_in(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_ids: 
     let mut children = Vec::new();
     for &people_id in people_ids {
         let person: Person = records::get_in(tx, people_id).await.map_err(|_| StoreError::UnknownReference { field: "people_ids", table: "people", id: people_id })?;
-        let existing = attendance_of(tx, class_session_id, people_id).await?;
+        let existing = attendance::record_of(tx, class_session_id, people_id).await?;
         if let Some(record) = &existing {
             if record.meta.is_active && record.check_in_at.is_some() && record.check_out_at.is_none() && matches!(record.status, AttendanceStatus::Present | AttendanceStatus::Late) {
                 result.already_checked_in.push(person.display_name());
@@ -182,11 +191,7 @@ pub async fn check_in(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_ids: 
         } else {
             None
         };
-        let enrollment: Option<String> = sqlx::query_scalar("SELECT id FROM course_enrollment WHERE people_id = ? AND course_id = ? AND is_active = 1 AND status <> 'dropped'")
-            .bind(people_id.to_string())
-            .bind(session.course_id.to_string())
-            .fetch_optional(tx.conn())
-            .await?;
+        let enrollment = attendance::active_enrollment_id(tx, people_id, session.course_id).await?;
         let now = tx.now();
         let exists = existing.is_some();
         let mut record = existing.unwrap_or_else(|| AttendanceRecord { class_session_id, people_id, ..Default::default() });
@@ -194,7 +199,7 @@ pub async fn check_in(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_ids: 
         record.status = AttendanceStatus::Present;
         record.check_in_at = Some(now);
         record.check_out_at = None;
-        record.course_enrollment_id = enrollment.and_then(|id| Uuid::parse_str(&id).ok());
+        record.course_enrollment_id = enrollment;
         record.marked_by = tx.actor().person_id;
         record.security_code = security_code.clone();
         if exists {
@@ -213,7 +218,7 @@ pub async fn check_in(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_ids: 
 /// Records when someone left. Checking out someone not checked in is refused.
 pub async fn check_out(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_id: Uuid) -> Result<AttendanceRecord> {
     tx.require(Permission::AttendanceWrite)?;
-    let mut record = attendance_of(tx, class_session_id, people_id)
+    let mut record = attendance::record_of(tx, class_session_id, people_id)
         .await?
         .filter(|r| r.meta.is_active && r.check_in_at.is_some())
         .ok_or_else(|| StoreError::Conflict { field: "people_id", message: "this person is not checked in to this session".into() })?;
@@ -227,7 +232,7 @@ pub async fn check_out(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_id: 
 /// The label again, with the code it was first printed with.
 pub async fn reprint(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_id: Uuid) -> Result<Label> {
     tx.require(Permission::AttendanceRead)?;
-    let record = attendance_of(tx, class_session_id, people_id)
+    let record = attendance::record_of(tx, class_session_id, people_id)
         .await?
         .filter(|r| r.meta.is_active && r.check_in_at.is_some())
         .ok_or_else(|| StoreError::Conflict { field: "people_id", message: "this person is not checked in, so there is no label to reprint".into() })?;
@@ -237,12 +242,9 @@ pub async fn reprint(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_id: Uu
 }
 
 async fn label(tx: &mut WriteTx<'_>, person: &Person, session: &ClassSession, security_code: Option<String>) -> Result<Label> {
-    let scope = if tx.actor().can(Permission::SpecialRequirementsReadConfidential) { "" } else { " AND visibility = 'checkin'" };
+    let scope = requirement_scope(tx.actor());
     let alerts: Vec<(String, String)> = if tx.actor().can(Permission::SpecialRequirementsRead) {
-        sqlx::query_as(&format!(
-            "SELECT requirement_type, details FROM special_requirement WHERE people_id = ? AND is_active = 1{scope}
-             ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END"
-        ))
+        sqlx::query_as(&format!("SELECT requirement_type, details FROM special_requirement WHERE people_id = ? AND is_active = 1{scope} ORDER BY {MOST_SEVERE_FIRST}"))
         .bind(person.meta.id.to_string())
         .fetch_all(tx.conn())
         .await?
@@ -256,15 +258,6 @@ async fn label(tx: &mut WriteTx<'_>, person: &Person, session: &ClassSession, se
         security_code,
         alerts: alerts.into_iter().map(|(kind, details)| format!("{}: {details}", kind.to_uppercase())).collect(),
     })
-}
-
-async fn attendance_of(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_id: Uuid) -> Result<Option<AttendanceRecord>> {
-    let row = sqlx::query("SELECT * FROM attendance_record WHERE class_session_id = ? AND people_id = ?")
-        .bind(class_session_id.to_string())
-        .bind(people_id.to_string())
-        .fetch_optional(tx.conn())
-        .await?;
-    row.map(|r| read_row(&r).and_then(|row| from_row("attendance_record", row))).transpose()
 }
 
 /// A station is one letter, given to each check-in laptop by the office (A, B, C, ...). Codes
@@ -326,7 +319,7 @@ pub struct VisitorInput {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum VisitorOutcome {
-    Added { person: Person },
+    Added { person: Box<Person> },
     /// People already here who may be the visitor; nothing was added.
     PossibleDuplicates { candidates: Vec<Person> },
 }
@@ -377,7 +370,7 @@ pub async fn add_visitor(tx: &mut WriteTx<'_>, input: VisitorInput) -> Result<Vi
         },
     )
     .await?;
-    Ok(VisitorOutcome::Added { person })
+    Ok(VisitorOutcome::Added { person: Box::new(person) })
 }
 
 /// Each session's roster size and how many are checked in, for the station's header.

@@ -227,9 +227,14 @@ pub async fn person_detail(store: &Store, actor: &Actor, people_id: Uuid) -> Res
     Ok(PersonDetail { person, household, household_members, campuses, roles, special_requirements, enrollments, attendance })
 }
 
+/// `Person::display_name` in SQL, for the row `alias` names.
+pub(crate) fn display_name_sql(alias: &str) -> String {
+    format!("COALESCE(NULLIF(TRIM({alias}.nickname), ''), {alias}.first_name) || ' ' || {alias}.last_name")
+}
+
 /// Display names ("nickname or first name" + last name) for a set of people, in one query.
 pub(crate) async fn person_names(store: &Store, ids: impl Iterator<Item = Uuid>) -> Result<HashMap<Uuid, String>> {
-    names(store, "SELECT id, COALESCE(NULLIF(TRIM(nickname), ''), first_name) || ' ' || last_name FROM people", ids).await
+    names(store, &format!("SELECT id, {} FROM people", display_name_sql("people")), ids).await
 }
 
 async fn course_names(store: &Store, ids: impl Iterator<Item = Uuid>) -> Result<HashMap<Uuid, String>> {
