@@ -1,3 +1,4 @@
+use crate::team::{self, DeviceClock};
 use crate::{Result, StoreError, WriteTx};
 use cct_domain::Actor;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
@@ -20,6 +21,7 @@ pub struct Store {
     writer: SqlitePool,
     reader: SqlitePool,
     schema: Arc<Schema>,
+    clock: Arc<DeviceClock>,
     path: Arc<PathBuf>,
 }
 
@@ -70,7 +72,8 @@ impl Store {
             .connect_with(options.read_only(true))
             .await?;
         let schema = Arc::new(read_schema(&writer).await?);
-        Ok(Self { writer, reader, schema, path: Arc::new(path) })
+        let clock = Arc::new(DeviceClock::new(team::device::device_id(&writer).await?, team::changes::latest_clock(&writer).await?));
+        Ok(Self { writer, reader, schema, clock, path: Arc::new(path) })
     }
 
     pub fn path(&self) -> &Path {
@@ -81,11 +84,16 @@ impl Store {
     /// IMMEDIATE`), so it never fails half-way with SQLITE_BUSY; dropping it rolls back.
     pub async fn begin_write<'a>(&'a self, actor: &'a Actor) -> Result<WriteTx<'a>> {
         let tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTx::new(tx, actor, &self.schema))
+        Ok(WriteTx::new(tx, actor, &self.schema, &self.clock))
     }
 
     pub(crate) fn reader(&self) -> &SqlitePool {
         &self.reader
+    }
+
+    /// This device's hybrid logical clock, which stamps its changes for the team.
+    pub fn clock(&self) -> &DeviceClock {
+        &self.clock
     }
 
     pub(crate) fn schema(&self) -> &Schema {

@@ -26,6 +26,7 @@ pub mod records;
 mod row;
 pub mod search;
 pub mod settings;
+pub mod team;
 mod tx;
 pub mod views;
 

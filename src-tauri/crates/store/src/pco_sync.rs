@@ -465,6 +465,10 @@ pub async fn stamp_for_create(store: &Store, id: Uuid) -> Result<i64> {
     tail.copy_from_slice(&bytes[8..16]);
     let stamp = (u64::from_be_bytes(tail) & ((1 << 53) - 1)).max(1) as i64;
     sqlx::query("UPDATE people SET pco_remote_id = ? WHERE id = ?").bind(stamp).bind(id.to_string()).execute(tx.conn()).await?;
+    // Shared, so another device sending this person finds the create by the same stamp.
+    let mut stamped = crate::row::JsonRow::new();
+    stamped.insert("pco_remote_id".into(), Value::from(stamp));
+    tx.record_team_change("people", &id.to_string(), &stamped, false).await?;
     tx.commit().await?;
     Ok(stamp)
 }
@@ -556,6 +560,9 @@ pub async fn resolve_duplicate(tx: &mut WriteTx<'_>, duplicate_id: Uuid, resolut
             });
         }
         sqlx::query("UPDATE people SET planning_center_id = ? WHERE id = ?").bind(pco_id).bind(&people_id).execute(tx.conn()).await?;
+        let mut linked = crate::row::JsonRow::new();
+        linked.insert("planning_center_id".into(), Value::String(pco_id.clone()));
+        tx.record_team_change("people", &people_id, &linked, false).await?;
     }
     sqlx::query("UPDATE pco_possible_duplicate SET status = ?, linked_planning_center_id = ?, resolved_by = ?, resolved_at = ? WHERE id = ?")
         .bind(status)

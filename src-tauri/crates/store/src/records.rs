@@ -70,7 +70,13 @@ pub(crate) async fn update_derived<T: Record>(tx: &mut WriteTx<'_>, mut record: 
     let row = to_row(T::TABLE, &record)?;
     update_row(tx, T::TABLE, record.id(), &row).await?;
     let action = if old.meta().is_active && !record.meta().is_active { AuditAction::Delete } else { AuditAction::Update };
-    tx.audit(T::TABLE, &record.id().to_string(), action, Some(&old_changed), Some(&new_changed)).await?;
+    tx.audit_only(T::TABLE, &record.id().to_string(), action, Some(&old_changed), Some(&new_changed)).await?;
+    // The team learns when and by whom too, which the audit row already says in its own way.
+    let mut team_fields = new_changed;
+    for managed in ["updated_at", "updated_by"] {
+        team_fields.insert(managed.to_owned(), row.get(managed).cloned().unwrap_or(Value::Null));
+    }
+    tx.record_team_change(T::TABLE, &record.id().to_string(), &team_fields, action == AuditAction::Delete).await?;
     if T::PUSHED_TO_PLANNING_CENTER {
         tx.enqueue_outbox(T::TABLE, record.id(), action, &row).await?;
     }

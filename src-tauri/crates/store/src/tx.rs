@@ -1,5 +1,6 @@
 use crate::connection::Schema;
 use crate::row::JsonRow;
+use crate::team::{changes, DeviceClock};
 use crate::Result;
 use cct_domain::{Actor, Permission, Timestamp};
 use serde_json::Value;
@@ -30,14 +31,15 @@ pub struct WriteTx<'a> {
     tx: Transaction<'static, Sqlite>,
     actor: &'a Actor,
     schema: &'a Schema,
+    clock: &'a DeviceClock,
     now: Timestamp,
     reason: Option<String>,
     outbox_enabled: bool,
 }
 
 impl<'a> WriteTx<'a> {
-    pub(crate) fn new(tx: Transaction<'static, Sqlite>, actor: &'a Actor, schema: &'a Schema) -> Self {
-        Self { tx, actor, schema, now: Timestamp::now(), reason: None, outbox_enabled: true }
+    pub(crate) fn new(tx: Transaction<'static, Sqlite>, actor: &'a Actor, schema: &'a Schema, clock: &'a DeviceClock) -> Self {
+        Self { tx, actor, schema, clock, now: Timestamp::now(), reason: None, outbox_enabled: true }
     }
 
     pub fn actor(&self) -> &Actor {
@@ -76,7 +78,23 @@ impl<'a> WriteTx<'a> {
         Ok(())
     }
 
+    /// Writes the audit row for a change and logs the change for the team.
     pub(crate) async fn audit(
+        &mut self,
+        table: &str,
+        record_id: &str,
+        action: AuditAction,
+        old_values: Option<&JsonRow>,
+        new_values: Option<&JsonRow>,
+    ) -> Result<()> {
+        self.audit_only(table, record_id, action, old_values, new_values).await?;
+        let empty = JsonRow::new();
+        self.record_team_change(table, record_id, new_values.unwrap_or(&empty), action == AuditAction::Delete).await
+    }
+
+    /// The audit row alone, for a caller that logs the team change itself (with bookkeeping
+    /// columns the audit leaves out).
+    pub(crate) async fn audit_only(
         &mut self,
         table: &str,
         record_id: &str,
@@ -105,24 +123,47 @@ impl<'a> WriteTx<'a> {
         Ok(())
     }
 
+    /// Adds a write of a replicated table to this device's change log, for the church's other
+    /// devices. Audited writes do this themselves; bookkeeping written beside them calls it.
+    pub(crate) async fn record_team_change(&mut self, table: &str, record_id: &str, fields: &JsonRow, deleted: bool) -> Result<()> {
+        changes::record_local(&mut self.tx, self.clock, table, record_id, fields, deleted).await
+    }
+
     pub(crate) async fn enqueue_outbox(&mut self, table: &str, record_id: Uuid, action: AuditAction, payload: &JsonRow) -> Result<()> {
         if !self.outbox_enabled {
             return Ok(());
         }
         let now = self.now.to_rfc3339();
+        let entry: JsonRow = serde_json::json!({
+            "id": cct_domain::new_id().to_string(),
+            "table_name": table,
+            "record_id": record_id.to_string(),
+            "action": action.as_str(),
+            "payload": Value::Object(payload.clone()).to_string(),
+            "status": "pending",
+            "attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+        })
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
         sqlx::query(
             "INSERT INTO pco_outbox (id, table_name, record_id, action, payload, status, attempts, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
         )
-        .bind(cct_domain::new_id().to_string())
+        .bind(entry["id"].as_str())
         .bind(table)
         .bind(record_id.to_string())
         .bind(action.as_str())
-        .bind(Value::Object(payload.clone()).to_string())
+        .bind(entry["payload"].as_str())
         .bind(&now)
         .bind(&now)
         .execute(&mut *self.tx)
         .await?;
-        Ok(())
+        // Shared with the team, so a signed-in office computer can send a classroom laptop's
+        // changes to Planning Center.
+        let id = entry["id"].as_str().unwrap_or_default().to_owned();
+        self.record_team_change("pco_outbox", &id, &entry, false).await
     }
 }

@@ -13,3 +13,4 @@ mod permissions;
 mod planning_center;
 mod progress;
 mod search;
+mod team;

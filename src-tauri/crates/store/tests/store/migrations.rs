@@ -45,6 +45,14 @@ async fn each_migration_applies_on_top_of_data_from_the_ones_before() {
         let roles: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM role").fetch_one(&SqlitePool::connect_with(SqliteConnectOptions::new().filename(&path)).await.unwrap()).await.unwrap();
         assert!(roles >= 5);
         assert_eq!(cct_store::outbox::pending_count(&store).await.unwrap(), 1, "queued changes survive every migration");
+        // Rows from before team sync join the change log once, for the device's first push.
+        cct_store::team::changes::record_baseline(&store).await.unwrap();
+        cct_store::team::changes::record_baseline(&store).await.unwrap();
+        let logged = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM team_change WHERE record_id = '0193a0ff-0000-7000-8000-00000000abcd'")
+            .fetch_one(&SqlitePool::connect_with(SqliteConnectOptions::new().filename(&path)).await.unwrap())
+            .await
+            .unwrap();
+        assert_eq!(logged, 1, "a row from before team sync is logged once, however often the baseline runs");
         store.close().await;
     }
 }

@@ -1,0 +1,158 @@
+//! This device's change log: written with every local write of a replicated table, read by
+//! the push, and marked once the hub holds each change.
+
+use super::clock::{version, DeviceClock, Hlc};
+use super::merge::{Change, ACTIVE_FIELD};
+use super::{campus_lookup, is_replicated, REPLICATED_TABLES};
+use crate::row::{read_row, JsonRow};
+use crate::{Result, Store, StoreError};
+use cct_domain::Actor;
+use serde_json::Value;
+use sqlx::{Row, SqliteConnection};
+
+/// Records one local write in the same transaction as the write. Refuses to bring back a
+/// record that another device (or this one) deleted: deleted records stay deleted.
+pub(crate) async fn record_local(
+    conn: &mut SqliteConnection,
+    clock: &DeviceClock,
+    table: &str,
+    record_id: &str,
+    fields: &JsonRow,
+    deleted: bool,
+) -> Result<()> {
+    if !is_replicated(table) || (fields.is_empty() && !deleted) {
+        return Ok(());
+    }
+    let hlc = clock.tick().to_string();
+    let stamp = version(&hlc, clock.device_id());
+    let versions: serde_json::Map<String, Value> = fields.keys().map(|f| (f.clone(), Value::String(stamp.clone()))).collect();
+    let tombstoned: bool = sqlx::query_scalar(
+        "INSERT INTO team_record_clock (table_name, record_id, clocks, deleted) VALUES (?, ?, ?, ?)
+         ON CONFLICT(table_name, record_id) DO UPDATE SET clocks = json_patch(clocks, excluded.clocks), deleted = deleted OR excluded.deleted
+         RETURNING deleted",
+    )
+    .bind(table)
+    .bind(record_id)
+    .bind(Value::Object(versions).to_string())
+    .bind(deleted)
+    .fetch_one(&mut *conn)
+    .await?;
+    if tombstoned && !deleted && fields.get(ACTIVE_FIELD) == Some(&Value::Bool(true)) {
+        return Err(StoreError::Conflict {
+            field: "is_active",
+            message: "this record was deleted (perhaps on another device of the team) and stays deleted; add it again as a new record".into(),
+        });
+    }
+    let campus_ids = campuses_of(conn, table, record_id).await?;
+    sqlx::query(
+        "INSERT INTO team_change (id, table_name, record_id, fields, deleted, hlc, device_id, campus_ids, origin, pushed)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'local', 0)",
+    )
+    .bind(cct_domain::new_id().to_string())
+    .bind(table)
+    .bind(record_id)
+    .bind(Value::Object(fields.clone()).to_string())
+    .bind(deleted)
+    .bind(&hlc)
+    .bind(clock.device_id())
+    .bind(serde_json::to_string(&campus_ids).unwrap_or_else(|_| "[]".into()))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn campuses_of(conn: &mut SqliteConnection, table: &str, record_id: &str) -> Result<Vec<String>> {
+    let Some(sql) = campus_lookup(table) else { return Ok(Vec::new()) };
+    let mut ids: Vec<String> = sqlx::query_scalar(sql).bind(record_id).fetch_all(&mut *conn).await?;
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// A change as it is stored, with its place in this device's log.
+#[derive(Debug, Clone)]
+pub struct LoggedChange {
+    pub seq: i64,
+    pub change: Change,
+}
+
+/// The oldest changes made here that the hub does not hold yet.
+pub async fn unpushed(store: &Store, limit: u32) -> Result<Vec<LoggedChange>> {
+    let rows = sqlx::query(
+        "SELECT seq, id, table_name, record_id, fields, deleted, hlc, device_id, campus_ids FROM team_change
+         WHERE pushed = 0 ORDER BY seq LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(store.reader())
+    .await?;
+    rows.iter().map(logged_change).collect()
+}
+
+pub(crate) fn logged_change(row: &sqlx::sqlite::SqliteRow) -> Result<LoggedChange> {
+    let corrupt = |source| StoreError::CorruptRecord { table: "team_change".into(), source };
+    let fields: String = row.try_get("fields")?;
+    let campus_ids: String = row.try_get("campus_ids")?;
+    Ok(LoggedChange {
+        seq: row.try_get("seq")?,
+        change: Change {
+            id: row.try_get("id")?,
+            table_name: row.try_get("table_name")?,
+            record_id: row.try_get("record_id")?,
+            fields: serde_json::from_str(&fields).map_err(corrupt)?,
+            deleted: row.try_get("deleted")?,
+            hlc: row.try_get("hlc")?,
+            device_id: row.try_get("device_id")?,
+            campus_ids: serde_json::from_str(&campus_ids).map_err(corrupt)?,
+        },
+    })
+}
+
+/// Marks changes up to and including `through_seq` as held by the hub. Called only after the
+/// hub committed them; if the device dies first, they are sent again and the hub, which keys
+/// changes by id, keeps one copy.
+pub async fn mark_pushed(store: &Store, through_seq: i64) -> Result<()> {
+    let system = Actor::system();
+    let mut tx = store.begin_write(&system).await?;
+    sqlx::query("UPDATE team_change SET pushed = 1 WHERE pushed = 0 AND seq <= ?").bind(through_seq).execute(tx.conn()).await?;
+    tx.commit().await
+}
+
+pub async fn unpushed_count(store: &Store) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT count(*) FROM team_change WHERE pushed = 0").fetch_one(store.reader()).await?)
+}
+
+/// The latest clock this device has written or seen, to start its clock from after a restart.
+pub(crate) async fn latest_clock(pool: &sqlx::SqlitePool) -> Result<Hlc> {
+    let latest: Option<String> = sqlx::query_scalar("SELECT max(hlc) FROM team_change").fetch_one(pool).await?;
+    Ok(latest.as_deref().and_then(Hlc::parse).unwrap_or_default())
+}
+
+/// Records an insert change for every replicated row that has none: data from before team
+/// sync existed, brought into the log before the device first pushes. Returns how many.
+pub async fn record_baseline(store: &Store) -> Result<u64> {
+    let system = Actor::system();
+    let mut recorded = 0;
+    for table in REPLICATED_TABLES {
+        loop {
+            let mut tx = store.begin_write(&system).await?;
+            let sql = format!(
+                "SELECT t.* FROM {table} t WHERE NOT EXISTS
+                 (SELECT 1 FROM team_record_clock k WHERE k.table_name = '{table}' AND k.record_id = t.id) LIMIT 1000"
+            );
+            let rows = sqlx::query(&sql).fetch_all(tx.conn()).await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                let fields = read_row(row)?;
+                let id = fields.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+                // A row soft-deleted before team sync is deleted for the whole team.
+                let deleted = fields.get(ACTIVE_FIELD) == Some(&Value::Bool(false));
+                tx.record_team_change(table, &id, &fields, deleted).await?;
+            }
+            recorded += rows.len() as u64;
+            tx.commit().await?;
+        }
+    }
+    Ok(recorded)
+}
