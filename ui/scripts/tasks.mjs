@@ -5,7 +5,7 @@
 //                                    (cargo's, then the end-to-end tests through the real app)
 // It needs only Node.js (20+) and Rust (rustup) to start; everything else it installs.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +19,8 @@ const isWindows = process.platform === "win32";
 const DEBIAN_PACKAGES = [
   "libwebkit2gtk-4.1-dev", "libgtk-3-dev", "librsvg2-dev", "libssl-dev", "libdbus-1-dev", "pkg-config", "build-essential",
   "xvfb", "webkit2gtk-driver", "gnome-keyring", "dbus",
+  // The team-sync tests run against a real PostgreSQL server (a private one, on loopback).
+  "postgresql",
 ];
 
 function run(command, args, options = {}) {
@@ -76,6 +78,9 @@ function installUi() {
 // in a private D-Bus session with a throw-away, unlocked GNOME Keyring, so they never touch the
 // developer's own keyring. On macOS and Windows they use the login keychain / Credential Manager.
 function runTests(cargoArgs) {
+  const hub = startTestHub();
+  process.env.CCT_TEST_HUB_URL = hub.url;
+  process.env.CCT_TEST_HUB_PASSWORD = hub.password;
   if (process.platform !== "linux") {
     run("cargo", cargoArgs);
     return;
@@ -83,6 +88,36 @@ function runTests(cargoArgs) {
   const keyringHome = mkdtempSync(join(tmpdir(), "cct-keyring-"));
   const script = `printf pw | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && exec cargo ${cargoArgs.join(" ")}`;
   run("dbus-run-session", ["--", "sh", "-c", script], { env: { ...process.env, XDG_DATA_HOME: keyringHome } });
+}
+
+// The team-sync tests need a PostgreSQL server. Where CCT_TEST_HUB_URL is set, that one is
+// used (any machine: the tests create and drop their own databases). Otherwise, on Linux, a
+// private server is started from Debian's package: its own data directory, on loopback, with a
+// password, stopped when this script ends.
+function startTestHub() {
+  if (process.env.CCT_TEST_HUB_URL) return { url: process.env.CCT_TEST_HUB_URL, password: process.env.CCT_TEST_HUB_PASSWORD ?? "" };
+  if (process.platform !== "linux") fail("set CCT_TEST_HUB_URL (and CCT_TEST_HUB_PASSWORD) to a PostgreSQL server the tests may create databases on");
+  const versions = existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql").sort((a, b) => Number(b) - Number(a)) : [];
+  if (versions.length === 0) fail("PostgreSQL is not installed (apt-get install postgresql)");
+  const bin = (name) => `/usr/lib/postgresql/${versions[0]}/bin/${name}`;
+  const dir = mkdtempSync(join(tmpdir(), "cct-hub-"));
+  const password = `hub-${process.pid}-${Date.now()}`;
+  const port = String(55000 + (process.pid % 5000));
+  writeFileSync(join(dir, "pw"), password);
+  // PostgreSQL refuses to run as root: as root, the server runs as the package's postgres user.
+  const asRoot = process.getuid && process.getuid() === 0;
+  if (asRoot) {
+    const { uid, gid } = statSync("/var/lib/postgresql");
+    chownSync(dir, uid, gid);
+    chownSync(join(dir, "pw"), uid, gid);
+  }
+  chmodSync(dir, 0o700);
+  const as = (command, args) => (asRoot ? run("runuser", ["-u", "postgres", "--", command, ...args], { stdio: "ignore" }) : run(command, args, { stdio: "ignore" }));
+  as(bin("initdb"), ["-D", join(dir, "data"), "-U", "cct_test", "--pwfile", join(dir, "pw"), "-A", "scram-sha-256", "-E", "UTF8"]);
+  as(bin("pg_ctl"), ["-D", join(dir, "data"), "-l", join(dir, "log"), "-w", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, "start"]);
+  process.on("exit", () => spawnSync(asRoot ? "runuser" : bin("pg_ctl"), asRoot ? ["-u", "postgres", "--", bin("pg_ctl"), "-D", join(dir, "data"), "-m", "fast", "stop"] : ["-D", join(dir, "data"), "-m", "fast", "stop"], { stdio: "ignore" }));
+  console.log(`PostgreSQL for the team-sync tests: 127.0.0.1:${port}`);
+  return { url: `postgres://cct_test@127.0.0.1:${port}/postgres`, password };
 }
 
 // End-to-end tests drive the real app through tauri-driver and WebKitWebDriver, in a virtual

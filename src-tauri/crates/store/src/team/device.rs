@@ -42,15 +42,20 @@ pub async fn membership(store: &Store) -> Result<DeviceMembership> {
     })
 }
 
+/// How many people this device holds: an empty one may join a team with a join code alone.
+pub async fn people_count(store: &Store) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT count(*) FROM people").fetch_one(store.reader()).await?)
+}
+
 pub(crate) async fn device_id(pool: &sqlx::SqlitePool) -> Result<String> {
     Ok(sqlx::query_scalar("SELECT device_id FROM team_device").fetch_one(pool).await?)
 }
 
-/// Records that this device joined (or created) a church's team. Only an administrator
-/// (someone who may manage sync) may connect a device to a hub.
-pub async fn record_joined(store: &Store, actor: &Actor, hub_url: &str, church_id: &str, device_name: &str, campus_scope: Option<&str>) -> Result<()> {
-    let mut tx = store.begin_write(actor).await?;
-    tx.require(Permission::SyncManage)?;
+/// Records that this device joined (or created) a church's team. Who may do that is the hub's
+/// to decide (an administrator, or a join code), so it is checked there.
+pub async fn record_joined(store: &Store, hub_url: &str, church_id: &str, device_name: &str, campus_scope: Option<&str>) -> Result<()> {
+    let system = Actor::system();
+    let mut tx = store.begin_write(&system).await?;
     sqlx::query(
         "UPDATE team_device SET hub_url = ?, church_id = ?, device_name = ?, campus_scope = ?, pull_cursor = 0, joined_at = ?, last_error = NULL",
     )

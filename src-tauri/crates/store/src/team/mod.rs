@@ -46,20 +46,37 @@ pub fn is_replicated(table: &str) -> bool {
     REPLICATED_TABLES.contains(&table)
 }
 
-/// The campuses a record belongs to, for scoping a classroom laptop to its campus's roster.
-/// Tables not listed are church-wide.
+/// Tables whose rows are about one person (their `people_id`): they go where the person goes.
+pub const PERSONAL_TABLES: [&str; 6] = ["people_campus", "people_role", "special_requirement", "certification_progress", "course_enrollment", "attendance_record"];
+
+/// The campuses a record belongs to, for scoping a classroom laptop to its campus's roster:
+/// a person's campuses, for their own rows too; a course's campus, for its sessions, and for
+/// enrollments and attendance of people of no campus. Tables not listed are church-wide.
+/// Each query takes the record id as `?1`.
 pub(crate) fn campus_lookup(table: &str) -> Option<&'static str> {
     Some(match table {
-        "campus" => "SELECT id FROM campus WHERE id = ?",
-        "course" => "SELECT campus_id FROM course WHERE id = ? AND campus_id IS NOT NULL",
-        "facility" => "SELECT campus_id FROM facility WHERE id = ?",
-        "people_campus" => "SELECT campus_id FROM people_campus WHERE id = ?",
-        "people" => "SELECT campus_id FROM people_campus WHERE people_id = ? AND is_active = 1",
-        "class_session" => "SELECT c.campus_id FROM class_session s JOIN course c ON c.id = s.course_id WHERE s.id = ? AND c.campus_id IS NOT NULL",
-        "course_enrollment" => "SELECT c.campus_id FROM course_enrollment e JOIN course c ON c.id = e.course_id WHERE e.id = ? AND c.campus_id IS NOT NULL",
+        "campus" => "SELECT id FROM campus WHERE id = ?1",
+        "course" => "SELECT campus_id FROM course WHERE id = ?1 AND campus_id IS NOT NULL",
+        "facility" => "SELECT campus_id FROM facility WHERE id = ?1",
+        "class_session" => "SELECT c.campus_id FROM class_session s JOIN course c ON c.id = s.course_id WHERE s.id = ?1 AND c.campus_id IS NOT NULL",
+        "people" => "SELECT campus_id FROM people_campus WHERE people_id = ?1 AND is_active = 1",
+        "people_campus" => "SELECT campus_id FROM people_campus WHERE id = ?1",
+        "people_role" => "SELECT campus_id FROM people_campus WHERE people_id = (SELECT people_id FROM people_role WHERE id = ?1) AND is_active = 1",
+        "special_requirement" => "SELECT campus_id FROM people_campus WHERE people_id = (SELECT people_id FROM special_requirement WHERE id = ?1) AND is_active = 1",
+        "certification_progress" => "SELECT campus_id FROM people_campus WHERE people_id = (SELECT people_id FROM certification_progress WHERE id = ?1) AND is_active = 1",
+        "course_enrollment" => {
+            "WITH person AS (SELECT campus_id FROM people_campus WHERE people_id = (SELECT people_id FROM course_enrollment WHERE id = ?1) AND is_active = 1)
+             SELECT campus_id FROM person
+             UNION ALL
+             SELECT c.campus_id FROM course_enrollment e JOIN course c ON c.id = e.course_id
+             WHERE e.id = ?1 AND c.campus_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM person)"
+        }
         "attendance_record" => {
-            "SELECT c.campus_id FROM attendance_record a JOIN class_session s ON s.id = a.class_session_id JOIN course c ON c.id = s.course_id
-             WHERE a.id = ? AND c.campus_id IS NOT NULL"
+            "WITH person AS (SELECT campus_id FROM people_campus WHERE people_id = (SELECT people_id FROM attendance_record WHERE id = ?1) AND is_active = 1)
+             SELECT campus_id FROM person
+             UNION ALL
+             SELECT c.campus_id FROM attendance_record a JOIN class_session s ON s.id = a.class_session_id JOIN course c ON c.id = s.course_id
+             WHERE a.id = ?1 AND c.campus_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM person)"
         }
         _ => return None,
     })

@@ -1,0 +1,62 @@
+//! Which device sends an outbox entry to Planning Center. Outbox entries are shared with the
+//! whole team, so several signed-in devices could send the same one; a lease in the hub lets
+//! exactly one of them do it, and records that it was done.
+
+use crate::error::{hub_error, Result};
+use crate::hub::{verify_device, DeviceCredentials, Hub};
+use sqlx::Row;
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// This device holds the lease: it sends the entries, then calls [`complete`].
+    Granted,
+    /// Another device holds a live lease on one of them; leave them for now.
+    HeldElsewhere { device_id: String },
+    /// Another device already sent them.
+    AlreadySent,
+}
+
+/// Claims every entry of one record's outbox group, or none: a group is sent whole.
+pub async fn claim(hub: &Hub, credentials: &DeviceCredentials, outbox_ids: &[String], lease: Duration) -> Result<Claim> {
+    let mut tx = hub.pool().begin().await.map_err(hub_error)?;
+    verify_device(&mut tx, credentials).await?;
+    for id in outbox_ids {
+        let granted = sqlx::query(
+            "INSERT INTO hub_outbox_lease (outbox_id, device_id, leased_until) VALUES ($1, $2, now() + make_interval(secs => $3))
+             ON CONFLICT (outbox_id) DO UPDATE SET device_id = EXCLUDED.device_id, leased_until = EXCLUDED.leased_until
+             WHERE hub_outbox_lease.completed_at IS NULL
+               AND (hub_outbox_lease.leased_until < now() OR hub_outbox_lease.device_id = EXCLUDED.device_id)
+             RETURNING outbox_id",
+        )
+        .bind(id)
+        .bind(&credentials.device_id)
+        .bind(lease.as_secs_f64())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(hub_error)?;
+        if granted.is_none() {
+            let holder = sqlx::query("SELECT device_id, completed_at IS NOT NULL FROM hub_outbox_lease WHERE outbox_id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(hub_error)?;
+            let sent: bool = holder.try_get(1).map_err(hub_error)?;
+            // Dropping the transaction gives back what this call had claimed.
+            return Ok(if sent { Claim::AlreadySent } else { Claim::HeldElsewhere { device_id: holder.try_get(0).map_err(hub_error)? } });
+        }
+    }
+    tx.commit().await.map_err(hub_error)?;
+    Ok(Claim::Granted)
+}
+
+/// Records that this device sent the entries (or settled them for good).
+pub async fn complete(hub: &Hub, credentials: &DeviceCredentials, outbox_ids: &[String]) -> Result<()> {
+    sqlx::query("UPDATE hub_outbox_lease SET completed_at = now() WHERE outbox_id = ANY($1) AND device_id = $2")
+        .bind(outbox_ids)
+        .bind(&credentials.device_id)
+        .execute(hub.pool())
+        .await
+        .map_err(hub_error)?;
+    Ok(())
+}
