@@ -77,12 +77,15 @@ pub struct SyncEngine {
     running: tokio::sync::Mutex<()>,
     progress: watch::Sender<Progress>,
     cancel: CancelFlag,
+    /// Set while this device belongs to a team: the hub decides who sends each outbox entry.
+    outbox_lease: std::sync::RwLock<Option<Arc<dyn crate::OutboxLease>>>,
 }
 
 /// What the phases share during one run.
 pub(crate) struct Context<'a> {
     pub store: &'a Store,
     pub client: &'a Client,
+    pub outbox_lease: Option<Arc<dyn crate::OutboxLease>>,
     cancel: &'a CancelFlag,
     progress: &'a watch::Sender<Progress>,
     /// Noted by the phase running now; its sync-log row takes them.
@@ -123,7 +126,14 @@ impl Context<'_> {
 impl SyncEngine {
     pub fn new(store: Store, client: Client, settings: SyncSettings) -> Arc<Self> {
         let (progress, _) = watch::channel(Progress { phase: Phase::Idle, done: 0, total: None });
-        Arc::new(Self { store, client, settings, running: tokio::sync::Mutex::new(()), progress, cancel: CancelFlag::default() })
+        Arc::new(Self { store, client, settings, running: tokio::sync::Mutex::new(()), progress, cancel: CancelFlag::default(), outbox_lease: Default::default() })
+    }
+
+    /// Joins (Some) or leaves (None) a team whose hub leases outbox entries to one device.
+    pub fn set_outbox_lease(&self, lease: Option<Arc<dyn crate::OutboxLease>>) {
+        if let Ok(mut slot) = self.outbox_lease.write() {
+            *slot = lease;
+        }
     }
 
     pub fn progress(&self) -> watch::Receiver<Progress> {
@@ -145,6 +155,7 @@ impl SyncEngine {
         let ctx = Context {
             store: &self.store,
             client: &self.client,
+            outbox_lease: self.outbox_lease.read().ok().and_then(|slot| slot.clone()),
             cancel: &self.cancel,
             progress: &self.progress,
             errors: Mutex::new(Vec::new()),

@@ -9,9 +9,11 @@
 
 mod engine;
 mod error;
+mod lease;
 mod map;
 mod pull;
 mod push;
 
 pub use engine::{CancelFlag, Phase, Progress, SyncEngine, SyncReport, SyncSettings};
 pub use error::SyncError;
+pub use lease::{LeaseDecision, LeaseFuture, OutboxLease};

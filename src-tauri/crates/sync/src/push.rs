@@ -8,6 +8,7 @@
 
 use crate::engine::{Context, Phase};
 use crate::error::SyncError;
+use crate::LeaseDecision;
 use crate::map::{self, digits};
 use cct_domain::Actor;
 use cct_planning_center::resources::{EmailAttributes, Person as RemotePerson, PhoneNumberAttributes};
@@ -26,6 +27,22 @@ pub async fn outbox(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
     for (done, group) in groups.iter().enumerate() {
         ctx.check_cancelled()?;
         counts.processed += 1;
+        if let Some(lease) = &ctx.outbox_lease {
+            match lease.claim(&group.entry_ids).await {
+                Ok(LeaseDecision::Send) => {}
+                Ok(LeaseDecision::Skip) => continue,
+                Ok(LeaseDecision::AlreadySent) => {
+                    settle(ctx, group, EntryOutcome::Sent, Some("sent by another device of the team".to_owned())).await?;
+                    counts.successful += 1;
+                    continue;
+                }
+                Err(message) => {
+                    // Without the hub's word another device might send it too: keep it queued.
+                    ctx.note_error(format!("the team hub could not be asked who sends {} {}: {message}", group.table_name, group.record_id));
+                    continue;
+                }
+            }
+        }
         let outcome = match group.table_name.as_str() {
             "people" => push_person(ctx, group).await,
             "course_enrollment" | "certification_progress" => push_status(ctx, group, &mut statuses_done).await,
@@ -47,6 +64,11 @@ pub async fn outbox(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
             Err(other) => return Err(other),
         };
         settle(ctx, group, outcome, message.clone()).await?;
+        if let (Some(lease), EntryOutcome::Sent | EntryOutcome::Skipped | EntryOutcome::Refused | EntryOutcome::Failed) = (&ctx.outbox_lease, outcome) {
+            if let Err(message) = lease.complete(&group.entry_ids).await {
+                ctx.note_error(format!("the team hub did not record that {} {} was sent: {message}", group.table_name, group.record_id));
+            }
+        }
         match outcome {
             EntryOutcome::Sent | EntryOutcome::Skipped | EntryOutcome::Held => counts.successful += 1,
             _ => {

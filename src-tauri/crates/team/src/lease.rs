@@ -60,3 +60,35 @@ pub async fn complete(hub: &Hub, credentials: &DeviceCredentials, outbox_ids: &[
         .map_err(hub_error)?;
     Ok(())
 }
+
+/// Long enough to send one record's changes to Planning Center, rate limits and retries
+/// included; a device that dies holding a lease gives it up when it runs out.
+const SEND_LEASE: Duration = Duration::from_secs(120);
+
+/// The sync engine's view of the hub: it asks before sending each outbox group.
+pub struct HubLease {
+    hub: std::sync::Arc<Hub>,
+    credentials: DeviceCredentials,
+}
+
+impl HubLease {
+    pub fn new(hub: std::sync::Arc<Hub>, credentials: DeviceCredentials) -> Self {
+        Self { hub, credentials }
+    }
+}
+
+impl cct_sync::OutboxLease for HubLease {
+    fn claim<'a>(&'a self, entry_ids: &'a [String]) -> cct_sync::LeaseFuture<'a, cct_sync::LeaseDecision> {
+        Box::pin(async move {
+            match claim(&self.hub, &self.credentials, entry_ids, SEND_LEASE).await.map_err(|e| e.to_string())? {
+                Claim::Granted => Ok(cct_sync::LeaseDecision::Send),
+                Claim::HeldElsewhere { .. } => Ok(cct_sync::LeaseDecision::Skip),
+                Claim::AlreadySent => Ok(cct_sync::LeaseDecision::AlreadySent),
+            }
+        })
+    }
+
+    fn complete<'a>(&'a self, entry_ids: &'a [String]) -> cct_sync::LeaseFuture<'a, ()> {
+        Box::pin(async move { complete(&self.hub, &self.credentials, entry_ids).await.map_err(|e| e.to_string()) })
+    }
+}

@@ -1,0 +1,91 @@
+//! Two devices of a team, both signed in to Planning Center (the fake server), share an outbox
+//! entry: the hub's lease lets exactly one of them send it.
+
+use cct_domain::records::Person;
+use cct_domain::Actor;
+use cct_pco_fake::{FakeConfig, FakePco, Faults, TEST_APP_ID, TEST_SECRET};
+use cct_planning_center::{Client, ClientConfig, Credentials};
+use cct_store::{records, ListQuery, Store};
+use cct_sync::{SyncEngine, SyncSettings};
+use cct_team::exchange::{self, ExchangeProgress};
+use cct_team::lease::HubLease;
+use cct_team::{membership, DeviceCredentials, Hub, HubAddress};
+use sqlx::Connection;
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+async fn new_hub() -> (HubAddress, Option<String>) {
+    let url = std::env::var("CCT_TEST_HUB_URL").expect("CCT_TEST_HUB_URL must name a PostgreSQL server; `node ui/scripts/tasks.mjs test` starts one");
+    let password = std::env::var("CCT_TEST_HUB_PASSWORD").ok();
+    let (server, _) = HubAddress::parse(&url).unwrap();
+    let options = server.as_str().parse::<sqlx::postgres::PgConnectOptions>().unwrap().password(password.as_deref().unwrap_or_default());
+    let mut admin = sqlx::PgConnection::connect_with(&options).await.unwrap();
+    let name = format!("cct_hub_{}", Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+    let mut url = url::Url::parse(&url).unwrap();
+    url.set_path(&name);
+    (HubAddress::parse(url.as_str()).unwrap().0, password)
+}
+
+fn engine(store: &Store, fake: &FakePco, hub: Arc<Hub>, credentials: DeviceCredentials) -> Arc<SyncEngine> {
+    let client = Client::new(ClientConfig::new(fake.base_url(), Credentials::PersonalAccessToken { app_id: TEST_APP_ID.into(), secret: TEST_SECRET.into() })).unwrap();
+    let engine = SyncEngine::new(store.clone(), client, SyncSettings { interval: Duration::from_secs(3600), reconcile_every: Duration::from_secs(3600) });
+    engine.set_outbox_lease(Some(Arc::new(HubLease::new(hub, credentials))));
+    engine
+}
+
+async fn named(store: &Store, first: &str) -> Vec<Person> {
+    let all = records::list::<Person>(store, &Actor::system(), &ListQuery { include_inactive: true, limit: Some(1000), ..Default::default() }).await.unwrap().items;
+    all.into_iter().filter(|p| p.first_name == first).collect()
+}
+
+#[tokio::test]
+async fn a_person_added_on_a_classroom_laptop_reaches_planning_center_once() {
+    let fake = FakePco::start(FakeConfig { people: 0, faults: Faults { rate_limit: 100_000, rate_period: Duration::from_secs(1), ..Default::default() }, ..Default::default() }).await.unwrap();
+    let (address, password) = new_hub().await;
+    let quiet = |_: ExchangeProgress| {};
+
+    let office_dir = tempfile::tempdir().unwrap();
+    let office = Store::open(office_dir.path().join("church.sqlite")).await.unwrap();
+    let admin = cct_store::office::set_up_first_administrator(&office, "Pat", "Admin", None).await.unwrap();
+    let admin = cct_store::actor::actor_for_person(&office, admin.meta.id).await.unwrap();
+    let office_hub = Arc::new(Hub::connect(&address, password.as_deref()).await.unwrap());
+    let office_credentials = membership::create_team(&office, &admin, &office_hub, "Grace Church", "Office").await.unwrap();
+    exchange::sync(&office, &office_hub, &office_credentials, &quiet).await.unwrap();
+
+    let laptop_dir = tempfile::tempdir().unwrap();
+    let laptop = Store::open(laptop_dir.path().join("church.sqlite")).await.unwrap();
+    let laptop_hub = Arc::new(Hub::connect(&address, password.as_deref()).await.unwrap());
+    let code = membership::make_join_code(&admin, &office_hub, &office_credentials, None, chrono::Duration::hours(1)).await.unwrap();
+    let laptop_credentials = membership::join(&laptop, None, &laptop_hub, &code, "Room 201").await.unwrap().credentials;
+
+    let system = Actor::system();
+    let mut tx = laptop.begin_write(&system).await.unwrap();
+    records::insert(&mut tx, Person { first_name: "Onesimus".into(), last_name: "Colossae".into(), email: Some("onesimus@example.org".into()), ..Default::default() }).await.unwrap();
+    tx.commit().await.unwrap();
+    exchange::sync(&laptop, &laptop_hub, &laptop_credentials, &quiet).await.unwrap();
+    exchange::sync(&office, &office_hub, &office_credentials, &quiet).await.unwrap();
+    assert_eq!(named(&office, "Onesimus").await.len(), 1, "the laptop's new person reached the office");
+
+    // Both signed in to Planning Center, both run a sync with the entry queued.
+    let office_engine = engine(&office, &fake, office_hub.clone(), office_credentials.clone());
+    let laptop_engine = engine(&laptop, &fake, laptop_hub.clone(), laptop_credentials.clone());
+    let (a, b) = tokio::join!(office_engine.run(), laptop_engine.run());
+    a.unwrap();
+    b.unwrap();
+    for _round in 0..2 {
+        office_engine.run().await.unwrap();
+        laptop_engine.run().await.unwrap();
+        exchange::sync(&laptop, &laptop_hub, &laptop_credentials, &quiet).await.unwrap();
+        exchange::sync(&office, &office_hub, &office_credentials, &quiet).await.unwrap();
+    }
+    let in_planning_center = fake.with_data(|d| d.all("people/people").filter(|p| p.attribute("first_name") == "Onesimus").count());
+    assert_eq!(in_planning_center, 1, "created in Planning Center once");
+    for store in [&office, &laptop] {
+        let here = named(store, "Onesimus").await;
+        assert_eq!(here.len(), 1, "one local person, not a second copy pulled back from Planning Center");
+        assert!(here[0].planning_center_id.is_some(), "both devices know the Planning Center id");
+        assert_eq!(cct_store::outbox::pending_count(store).await.unwrap(), 0, "nothing left queued on either device");
+    }
+}
