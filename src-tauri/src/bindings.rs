@@ -36,6 +36,9 @@ pub fn typescript() -> String {
         checkin::FamilySearch, checkin::Family, checkin::FamilyMember, checkin::Label, checkin::GuardianTag, checkin::CheckInResult, checkin::VisitorInput, checkin::VisitorOutcome,
         kiosk::KioskStart, kiosk::KioskView, crate::kiosk_commands::Readiness, crate::kiosk_commands::SessionReadiness,
         crate::updates::UpdateInfo, crate::updates::UpdateStatus, crate::updates::UpdateProgress,
+        // Team sync.
+        crate::team_commands::TeamStatus, team::device::DeviceMembership, team::apply::WaitingChange,
+        cct_team::membership::TeamDevice, cct_team::exchange::ExchangeReport, cct_team::exchange::ExchangeProgress,
         // Planning Center and sync.
         crate::sync_commands::PlanningCenterStatus, crate::sync_commands::FieldDefinition, crate::planning_center::SignIn,
         planning_center::SyncRun, planning_center::Direction,

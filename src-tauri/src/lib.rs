@@ -12,6 +12,7 @@ pub mod planning_center;
 pub mod record_commands;
 pub mod state;
 pub mod sync_commands;
+pub mod team_commands;
 pub mod transfer_commands;
 pub mod updates;
 
@@ -77,6 +78,14 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         sync_commands::cancel_sync,
         sync_commands::resolve_possible_duplicate,
         sync_commands::map_planning_center_field,
+        team_commands::team_status,
+        team_commands::team_devices,
+        team_commands::create_team,
+        team_commands::join_team,
+        team_commands::make_join_code,
+        team_commands::remove_team_device,
+        team_commands::leave_team,
+        team_commands::sync_team_now,
     ])
 }
 
@@ -95,6 +104,7 @@ pub fn run() {
                 .map_err(|e| format!("could not open the database at {}: {e}", path.display()))?;
             app.manage(state);
             tauri::async_runtime::spawn(background::run(app.handle().clone(), background::SYNC_EVERY, background::CHECK_NETWORK_EVERY));
+            tauri::async_runtime::spawn(background::run_team(app.handle().clone(), background::TEAM_SYNC_EVERY));
             Ok(())
         })
         .build(tauri::generate_context!());

@@ -19,11 +19,23 @@ pub struct AppState {
     pub import_cancel: std::sync::atomic::AtomicBool,
     /// An update found by the last check, and its verified package once downloaded.
     pub update: crate::updates::Pending,
+    /// The team hub connection, once this device belongs to a team and has used it.
+    pub team: tokio::sync::Mutex<Option<Arc<crate::team_commands::TeamConnection>>>,
+    /// Held while a team sync runs: never two at once.
+    pub team_syncing: tokio::sync::Mutex<()>,
 }
 
 impl AppState {
     pub async fn open(path: &Path, open_browser: OpenBrowser) -> Result<Self, StoreError> {
-        Ok(Self { store: Store::open(path).await?, open_browser, sync: tokio::sync::Mutex::new(None), import_cancel: Default::default(), update: Default::default() })
+        Ok(Self {
+            store: Store::open(path).await?,
+            open_browser,
+            sync: tokio::sync::Mutex::new(None),
+            import_cancel: Default::default(),
+            update: Default::default(),
+            team: Default::default(),
+            team_syncing: Default::default(),
+        })
     }
 
     /// The person using the app, if one is set up.

@@ -213,6 +213,7 @@ async fn engine(state: &AppState) -> Result<Arc<SyncEngine>, CommandError> {
     }
     let (credentials, _) = pco::credentials(&state.store).await?.ok_or_else(|| CommandError::new("not_connected", "Sign in to Planning Center first."))?;
     let engine = pco::engine(&state.store, pco::client(&state.store, credentials).await?);
+    engine.set_outbox_lease(crate::team_commands::outbox_lease(&state.store).await?);
     *cached = Some(engine.clone());
     Ok(engine)
 }

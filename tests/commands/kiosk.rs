@@ -42,6 +42,12 @@ fn kiosk_mode_refuses_every_other_command_until_the_pin_is_given() {
         ("set_update_endpoint", json!({ "endpoint": null })),
         ("install_update_and_restart", json!({})),
         ("sync_now", json!({})),
+        ("team_status", json!({})),
+        ("make_join_code", json!({ "campusId": null, "validHours": 24 })),
+        ("create_team", json!({ "hubAddress": "postgres://u@127.0.0.1/db", "churchName": "X", "deviceName": "Y" })),
+        ("join_team", json!({ "hubAddress": "postgres://u@127.0.0.1/db", "joinCode": "AAAA-BBBB-CCCC", "deviceName": "Y" })),
+        ("remove_team_device", json!({ "deviceId": "x" })),
+        ("leave_team", json!({})),
         ("start_kiosk", json!({ "request": { "campus_id": "00000000-0000-0000-0000-000000000000", "session_ids": [], "station": "C", "pin": "1111", "pin_again": "1111" } })),
     ] {
         let refused = invoke(&h, command, args).unwrap_err();

@@ -31,6 +31,7 @@ fn harness_with_browser(browser: church_course_tracker::state::OpenBrowser) -> H
 mod kiosk;
 mod office;
 mod planning_center;
+mod team;
 mod updates;
 
 fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {

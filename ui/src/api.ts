@@ -96,6 +96,17 @@ export const updates = {
   setEndpoint: (endpoint: string | null) => invoke<void>("set_update_endpoint", { endpoint }),
 };
 
+export const team = {
+  status: () => invoke<B.TeamStatus>("team_status"),
+  devices: () => invoke<B.TeamDevice[]>("team_devices"),
+  create: (hubAddress: string, churchName: string, deviceName: string) => invoke<B.ExchangeReport>("create_team", { hubAddress, churchName, deviceName }),
+  join: (hubAddress: string, joinCode: string, deviceName: string) => invoke<B.ExchangeReport>("join_team", { hubAddress, joinCode, deviceName }),
+  makeJoinCode: (campusId: string | null, validHours: number) => invoke<string>("make_join_code", { campusId, validHours }),
+  removeDevice: (deviceId: string) => invoke<void>("remove_team_device", { deviceId }),
+  leave: () => invoke<void>("leave_team"),
+  syncNow: () => invoke<B.ExchangeReport>("sync_team_now"),
+};
+
 export const pco = {
   setUpOffice: (firstName: string, lastName: string, email: string) => invoke<void>("set_up_office", { firstName, lastName, email }),
   status: () => invoke<B.PlanningCenterStatus>("planning_center_status"),

@@ -310,6 +310,34 @@ downloaded: boolean, };
 
 export type UpdateProgress = { downloaded: number, total: number | null, };
 
+export type TeamStatus = { membership: DeviceMembership, unsent_changes: number, waiting: Array<WaitingChange>, syncing: boolean, };
+
+export type DeviceMembership = { device_id: string, device_name: string, 
+/**
+ * The hub's connection string without its password; none until the device joins.
+ */
+hub_url: string | null, church_id: string | null, campus_scope: string | null, pull_cursor: number, joined_at: string | null, last_push_at: string | null, last_pull_at: string | null, last_error: string | null, };
+
+export type WaitingChange = { table_name: string, record_id: string, device_id: string, reason: string, attempts: number, };
+
+export type TeamDevice = { device_id: string, name: string, campus_scope: string | null, joined_at: string, last_contact_at: string | null, 
+/**
+ * Changes the device held unsent when it last reported.
+ */
+unsent_changes: number, 
+/**
+ * Changes from other devices the hub holds that it has not pulled yet.
+ */
+changes_to_pull: number, removed_at: string | null, };
+
+export type ExchangeReport = { pushed: number, pulled: number, 
+/**
+ * Pulled changes that wait for a record they refer to, or clash with one made separately.
+ */
+waiting: number, };
+
+export type ExchangeProgress = { phase: string, done: number, total: number, };
+
 export type PlanningCenterStatus = { base_url: string, 
 /**
  * The sign-in whose secrets are really in the keychain; `None` means sign in (again).

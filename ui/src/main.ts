@@ -10,6 +10,7 @@ import { renderPeople, renderPerson } from "./screens/people";
 import { renderSync } from "./screens/sync";
 import { renderTransfer } from "./screens/transfer";
 import { renderUpdates } from "./screens/updates";
+import { renderTeam } from "./screens/team";
 import { renderKiosk, renderStartKiosk } from "./screens/kiosk";
 import { renderOrganization } from "./screens/organization";
 
@@ -34,6 +35,7 @@ const SECTIONS: { hash: string; label: string; needs: Permission | null }[] = [
   { hash: "#/audit", label: "Audit log", needs: "audit.read" },
   { hash: "#/transfer", label: "Import & export", needs: "people.read" },
   { hash: "#/sync", label: "Sync", needs: "sync.manage" },
+  { hash: "#/team", label: "Team", needs: "sync.manage" },
   { hash: "#/check-in", label: "Check-in station", needs: "settings.manage" },
   { hash: "#/updates", label: "About", needs: null },
 ];
@@ -111,6 +113,9 @@ async function render() {
         break;
       case "sync":
         await renderSync(view, screen);
+        break;
+      case "team":
+        await renderTeam(view, screen);
         break;
       default:
         await renderHome(view, screen);

@@ -2,6 +2,7 @@
 import { api, office, pco } from "../api";
 import { card, el, errorText, field, form, input } from "../dom";
 import type { Screen } from "../main";
+import { joinCard } from "./team";
 
 export function renderFirstRun(app: HTMLElement, done: () => void) {
   const message = el("p", { className: "muted" }, "Nothing is stored on this computer yet. Try the app with a demo church: two campuses, 300 people, courses with prerequisites and a certification. It stays on this computer and is never sent to Planning Center.");
@@ -37,7 +38,8 @@ export function renderFirstRun(app: HTMLElement, done: () => void) {
       done();
     },
   );
-  app.replaceChildren(el("section", { className: "card", id: "first-run" }, el("h2", {}, "Welcome"), message, button, feedback), setUp);
+  const join = joinCard(done);
+  app.replaceChildren(el("section", { className: "card", id: "first-run" }, el("h2", {}, "Welcome"), message, button, feedback), setUp, join);
 }
 
 export async function renderHome(view: HTMLElement, screen: Screen) {

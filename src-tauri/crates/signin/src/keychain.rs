@@ -78,6 +78,16 @@ impl KeychainSecret {
         Ok(Self { entry: keyring::Entry::new(SERVICE, &format!("pat:{app_id}")).map_err(describe)? })
     }
 
+    /// The team hub's database password, for the hub at `hub_address` (kept without it).
+    pub fn team_hub_password(hub_address: &str) -> Result<Self, String> {
+        Ok(Self { entry: keyring::Entry::new(SERVICE, &format!("team-hub:{hub_address}")).map_err(describe)? })
+    }
+
+    /// The secret the team hub gave this device when it joined.
+    pub fn team_device_secret(device_id: &str) -> Result<Self, String> {
+        Ok(Self { entry: keyring::Entry::new(SERVICE, &format!("team-device:{device_id}")).map_err(describe)? })
+    }
+
     pub fn load(&self) -> Result<Option<String>, String> {
         match self.entry.get_password() {
             Ok(secret) => Ok(Some(secret)),

@@ -65,22 +65,42 @@ pub async fn complete(hub: &Hub, credentials: &DeviceCredentials, outbox_ids: &[
 /// included; a device that dies holding a lease gives it up when it runs out.
 const SEND_LEASE: Duration = Duration::from_secs(120);
 
-/// The sync engine's view of the hub: it asks before sending each outbox group.
+/// The sync engine's view of the hub: it asks before sending each outbox group. Connects on
+/// first use; while the hub cannot be reached, every claim fails and the entries stay queued
+/// (sending without the hub's word could send them twice).
 pub struct HubLease {
-    hub: std::sync::Arc<Hub>,
+    connection: tokio::sync::Mutex<Option<std::sync::Arc<Hub>>>,
+    address: crate::HubAddress,
+    password: Option<String>,
     credentials: DeviceCredentials,
 }
 
 impl HubLease {
     pub fn new(hub: std::sync::Arc<Hub>, credentials: DeviceCredentials) -> Self {
-        Self { hub, credentials }
+        let address = hub.address().clone();
+        Self { connection: tokio::sync::Mutex::new(Some(hub)), address, password: None, credentials }
+    }
+
+    pub fn lazy(address: crate::HubAddress, password: Option<String>, credentials: DeviceCredentials) -> Self {
+        Self { connection: tokio::sync::Mutex::new(None), address, password, credentials }
+    }
+
+    async fn hub(&self) -> Result<std::sync::Arc<Hub>> {
+        let mut slot = self.connection.lock().await;
+        if let Some(hub) = slot.as_ref() {
+            return Ok(hub.clone());
+        }
+        let hub = std::sync::Arc::new(Hub::connect(&self.address, self.password.as_deref()).await?);
+        *slot = Some(hub.clone());
+        Ok(hub)
     }
 }
 
 impl cct_sync::OutboxLease for HubLease {
     fn claim<'a>(&'a self, entry_ids: &'a [String]) -> cct_sync::LeaseFuture<'a, cct_sync::LeaseDecision> {
         Box::pin(async move {
-            match claim(&self.hub, &self.credentials, entry_ids, SEND_LEASE).await.map_err(|e| e.to_string())? {
+            let hub = self.hub().await.map_err(|e| e.to_string())?;
+            match claim(&hub, &self.credentials, entry_ids, SEND_LEASE).await.map_err(|e| e.to_string())? {
                 Claim::Granted => Ok(cct_sync::LeaseDecision::Send),
                 Claim::HeldElsewhere { .. } => Ok(cct_sync::LeaseDecision::Skip),
                 Claim::AlreadySent => Ok(cct_sync::LeaseDecision::AlreadySent),
@@ -89,6 +109,9 @@ impl cct_sync::OutboxLease for HubLease {
     }
 
     fn complete<'a>(&'a self, entry_ids: &'a [String]) -> cct_sync::LeaseFuture<'a, ()> {
-        Box::pin(async move { complete(&self.hub, &self.credentials, entry_ids).await.map_err(|e| e.to_string()) })
+        Box::pin(async move {
+            let hub = self.hub().await.map_err(|e| e.to_string())?;
+            complete(&hub, &self.credentials, entry_ids).await.map_err(|e| e.to_string())
+        })
     }
 }

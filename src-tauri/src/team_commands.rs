@@ -1,0 +1,260 @@
+//! Team sync from the window: create a team on a hub, make join codes, join, see every
+//! device's last contact and what waits, remove a device, sync now. The hub's password and
+//! this device's secret live in the OS keychain; the database keeps the address without them.
+
+use crate::error::CommandError;
+use crate::state::AppState;
+use cct_domain::Actor;
+use cct_signin::KeychainSecret;
+use cct_store::team::apply::{self, WaitingChange};
+use cct_store::team::device::{self, DeviceMembership};
+use cct_store::team::changes;
+use cct_store::{settings, Store};
+use cct_team::exchange::{self, ExchangeProgress, ExchangeReport};
+use cct_team::lease::HubLease;
+use cct_team::membership::{self, TeamDevice};
+use cct_team::{DeviceCredentials, Hub, HubAddress, TeamError};
+use serde::Serialize;
+use std::sync::Arc;
+use tauri::{AppHandle, Emitter, Runtime, State};
+use ts_rs::TS;
+use uuid::Uuid;
+
+impl From<TeamError> for CommandError {
+    fn from(error: TeamError) -> Self {
+        match error {
+            TeamError::Store(inner) => inner.into(),
+            other => CommandError::new(other.code(), other.to_string()),
+        }
+    }
+}
+
+/// A live connection to this device's hub, with the credentials it uses there.
+pub struct TeamConnection {
+    pub hub: Arc<Hub>,
+    pub credentials: DeviceCredentials,
+}
+
+/// What the Team screen shows without asking the hub.
+#[derive(Debug, Serialize, TS)]
+pub struct TeamStatus {
+    pub membership: DeviceMembership,
+    pub unsent_changes: i64,
+    pub waiting: Vec<WaitingChange>,
+    pub syncing: bool,
+}
+
+async fn hub_password(address: &str) -> Result<Option<String>, CommandError> {
+    let address = address.to_owned();
+    tokio::task::spawn_blocking(move || KeychainSecret::team_hub_password(&address)?.load())
+        .await
+        .map_err(|e| CommandError::new("internal", e.to_string()))?
+        .map_err(CommandError::keychain)
+}
+
+async fn keep_secrets(address: &HubAddress, password: Option<String>, credentials: &DeviceCredentials) -> Result<(), CommandError> {
+    let (address, credentials) = (address.as_str().to_owned(), credentials.clone());
+    tokio::task::spawn_blocking(move || -> Result<(), String> {
+        let hub = KeychainSecret::team_hub_password(&address)?;
+        match password {
+            Some(password) => hub.save(&password)?,
+            None => hub.clear()?,
+        }
+        KeychainSecret::team_device_secret(&credentials.device_id)?.save(&credentials.secret)
+    })
+    .await
+    .map_err(|e| CommandError::new("internal", e.to_string()))?
+    .map_err(CommandError::keychain)
+}
+
+async fn forget_secrets(membership: &DeviceMembership) -> Result<(), CommandError> {
+    let (address, device_id) = (membership.hub_url.clone(), membership.device_id.clone());
+    tokio::task::spawn_blocking(move || -> Result<(), String> {
+        if let Some(address) = address {
+            KeychainSecret::team_hub_password(&address)?.clear()?;
+        }
+        KeychainSecret::team_device_secret(&device_id)?.clear()
+    })
+    .await
+    .map_err(|e| CommandError::new("internal", e.to_string()))?
+    .map_err(CommandError::keychain)
+}
+
+/// This device's hub connection, opened on first use.
+pub async fn connection(state: &AppState) -> Result<Arc<TeamConnection>, CommandError> {
+    let mut cached = state.team.lock().await;
+    if let Some(connection) = cached.as_ref() {
+        return Ok(connection.clone());
+    }
+    let me = device::membership(&state.store).await?;
+    let address = me.hub_url.as_deref().ok_or_else(|| CommandError::from(TeamError::NotJoined))?;
+    let (address, _) = HubAddress::parse(address)?;
+    let password = hub_password(address.as_str()).await?;
+    let device_id = me.device_id.clone();
+    let secret = tokio::task::spawn_blocking(move || KeychainSecret::team_device_secret(&device_id)?.load())
+        .await
+        .map_err(|e| CommandError::new("internal", e.to_string()))?
+        .map_err(CommandError::keychain)?
+        .ok_or_else(|| CommandError::new("not_a_member", "This device's team secret is missing from the keychain. Ask an administrator for a join code and join again."))?;
+    let hub = Arc::new(Hub::connect(&address, password.as_deref()).await?);
+    let connection = Arc::new(TeamConnection { hub, credentials: DeviceCredentials { device_id: me.device_id, secret } });
+    *cached = Some(connection.clone());
+    Ok(connection)
+}
+
+/// The lease the Planning Center sync asks before sending shared outbox entries, when this
+/// device is in a team. Read from the keychain once, connecting to the hub lazily.
+pub async fn outbox_lease(store: &Store) -> Result<Option<Arc<dyn cct_sync::OutboxLease>>, CommandError> {
+    let me = device::membership(store).await?;
+    let Some(address) = me.hub_url.as_deref() else { return Ok(None) };
+    let (address, _) = HubAddress::parse(address)?;
+    let password = hub_password(address.as_str()).await?;
+    let device_id = me.device_id.clone();
+    let secret = tokio::task::spawn_blocking(move || KeychainSecret::team_device_secret(&device_id)?.load())
+        .await
+        .map_err(|e| CommandError::new("internal", e.to_string()))?
+        .map_err(CommandError::keychain)?
+        .unwrap_or_default();
+    Ok(Some(Arc::new(HubLease::lazy(address, password, DeviceCredentials { device_id: me.device_id, secret }))))
+}
+
+async fn refresh_outbox_lease(state: &AppState) -> Result<(), CommandError> {
+    if let Some(engine) = state.sync.lock().await.as_ref() {
+        engine.set_outbox_lease(outbox_lease(&state.store).await?);
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn team_status(state: State<'_, AppState>) -> Result<TeamStatus, CommandError> {
+    state.signed_in().await?;
+    Ok(TeamStatus {
+        membership: device::membership(&state.store).await?,
+        unsent_changes: changes::unpushed_count(&state.store).await?,
+        waiting: apply::waiting(&state.store).await?,
+        syncing: state.team_syncing.try_lock().is_err(),
+    })
+}
+
+#[tauri::command]
+pub async fn team_devices(state: State<'_, AppState>) -> Result<Vec<TeamDevice>, CommandError> {
+    state.signed_in().await?;
+    let connection = connection(&state).await?;
+    Ok(membership::devices(&connection.hub, &connection.credentials).await?)
+}
+
+/// Creates a team on an empty hub, with this device as its first member.
+#[tauri::command]
+pub async fn create_team<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, hub_address: String, church_name: String, device_name: String) -> Result<ExchangeReport, CommandError> {
+    let actor = state.signed_in().await?;
+    require_name(&church_name, "church_name")?;
+    require_name(&device_name, "device_name")?;
+    let (address, password) = HubAddress::parse(&hub_address).map_err(|e| with_field(e.into(), "hub_address"))?;
+    let hub = Arc::new(Hub::connect(&address, password.as_deref()).await.map_err(|e| with_field(e.into(), "hub_address"))?);
+    let credentials = membership::create_team(&state.store, &actor, &hub, &church_name, &device_name).await?;
+    keep_secrets(&address, password, &credentials).await?;
+    *state.team.lock().await = Some(Arc::new(TeamConnection { hub, credentials }));
+    refresh_outbox_lease(&state).await?;
+    run_team_sync(&app, &state).await
+}
+
+/// Joins a team with an administrator's join code. A new, empty computer needs nobody signed
+/// in: it is then used as the administrator who made the code.
+#[tauri::command]
+pub async fn join_team<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, hub_address: String, join_code: String, device_name: String) -> Result<ExchangeReport, CommandError> {
+    if cct_store::kiosk::current(&state.store).await?.is_some() {
+        state.signed_in().await?; // refuses with the kiosk's message
+    }
+    let actor = state.current_actor().await?;
+    require_name(&device_name, "device_name")?;
+    require_name(&join_code, "join_code")?;
+    let (address, password) = HubAddress::parse(&hub_address).map_err(|e| with_field(e.into(), "hub_address"))?;
+    let hub = Arc::new(Hub::connect(&address, password.as_deref()).await.map_err(|e| with_field(e.into(), "hub_address"))?);
+    let joined = membership::join(&state.store, actor.as_ref(), &hub, &join_code, &device_name).await.map_err(|e| with_field(e.into(), "join_code"))?;
+    keep_secrets(&address, password, &joined.credentials).await?;
+    *state.team.lock().await = Some(Arc::new(TeamConnection { hub, credentials: joined.credentials }));
+    refresh_outbox_lease(&state).await?;
+    let report = run_team_sync(&app, &state).await?;
+    if actor.is_none() {
+        if let Some(person) = joined.code_made_by.as_deref().and_then(|p| p.parse::<Uuid>().ok()) {
+            use_as(&state.store, person).await?;
+        }
+    }
+    Ok(report)
+}
+
+/// A new device is used as the administrator whose join code let it in.
+async fn use_as(store: &Store, person: Uuid) -> Result<(), CommandError> {
+    let system = Actor::system();
+    let mut tx = store.begin_write(&system).await?;
+    settings::set(&mut tx, settings::CURRENT_PERSON, &person).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn make_join_code(state: State<'_, AppState>, campus_id: Option<Uuid>, valid_hours: Option<u32>) -> Result<String, CommandError> {
+    let actor = state.signed_in().await?;
+    let hours = valid_hours.unwrap_or(24).clamp(1, 24 * 14);
+    let connection = connection(&state).await?;
+    let campus = campus_id.map(|c| c.to_string());
+    Ok(membership::make_join_code(&actor, &connection.hub, &connection.credentials, campus.as_deref(), chrono::Duration::hours(hours as i64)).await?)
+}
+
+#[tauri::command]
+pub async fn remove_team_device(state: State<'_, AppState>, device_id: String) -> Result<(), CommandError> {
+    let actor = state.signed_in().await?;
+    let connection = connection(&state).await?;
+    if device_id == connection.credentials.device_id {
+        return Err(CommandError::new("cannot_remove_self", "This is the device you are using. Remove it from another administrator's device, or leave the team here."));
+    }
+    Ok(membership::remove_device(&actor, &connection.hub, &connection.credentials, &device_id).await?)
+}
+
+/// Leaves the team on this device: forgets the hub and its secrets. Data and the change log
+/// stay, so joining again later sends what was written meanwhile.
+#[tauri::command]
+pub async fn leave_team(state: State<'_, AppState>) -> Result<(), CommandError> {
+    let actor = state.signed_in().await?;
+    cct_store::actor::require(&actor, cct_domain::Permission::SyncManage)?;
+    let me = device::membership(&state.store).await?;
+    device::record_left(&state.store, &actor).await?;
+    forget_secrets(&me).await?;
+    if let Some(connection) = state.team.lock().await.take() {
+        connection.hub.close().await;
+    }
+    refresh_outbox_lease(&state).await
+}
+
+#[tauri::command]
+pub async fn sync_team_now<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Result<ExchangeReport, CommandError> {
+    state.signed_in().await?;
+    run_team_sync(&app, &state).await
+}
+
+/// One push and pull, with `team-progress` events; never two at once.
+pub(crate) async fn run_team_sync<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> Result<ExchangeReport, CommandError> {
+    let _running = state.team_syncing.try_lock().map_err(|_| CommandError::new("already_syncing", "The team is syncing already."))?;
+    let connection = connection(state).await?;
+    let emit = |progress: ExchangeProgress| {
+        let _ = app.emit("team-progress", progress);
+    };
+    let result = exchange::sync(&state.store, &connection.hub, &connection.credentials, &emit).await;
+    if let Err(TeamError::DeviceRemoved) = &result {
+        // Reconnecting will not help; the Team screen says why and offers to join again.
+        state.team.lock().await.take();
+    }
+    Ok(result?)
+}
+
+fn require_name(value: &str, field: &str) -> Result<(), CommandError> {
+    if value.trim().is_empty() {
+        return Err(CommandError { code: "invalid_input".into(), message: "This is required.".into(), field: Some(field.into()) });
+    }
+    Ok(())
+}
+
+fn with_field(mut error: CommandError, field: &str) -> CommandError {
+    error.field.get_or_insert_with(|| field.to_owned());
+    error
+}
