@@ -3,6 +3,7 @@
 //   node ui/scripts/tasks.mjs app    installs what is missing, builds the UI, runs the app
 //   node ui/scripts/tasks.mjs test   installs what is missing, builds the UI, runs every test
 //                                    (cargo's, then the end-to-end tests through the real app)
+//   node ui/scripts/tasks.mjs bench-team   the team-sync benchmark, on a private PostgreSQL
 // It needs only Node.js (20+) and Rust (rustup) to start; everything else it installs.
 import { spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
@@ -150,6 +151,13 @@ switch (task) {
     runTests(["test", "--workspace", "--locked"]);
     runEndToEndTests();
     break;
+  case "bench-team": {
+    installSystemPackages();
+    checkRust();
+    const hub = startTestHub();
+    run("cargo", ["bench", "--locked", "-p", "cct-team", "--bench", "exchange"], { env: { ...process.env, CCT_TEST_HUB_URL: hub.url, CCT_TEST_HUB_PASSWORD: hub.password } });
+    break;
+  }
   default:
-    fail("usage: node ui/scripts/tasks.mjs app|test");
+    fail("usage: node ui/scripts/tasks.mjs app|test|bench-team");
 }

@@ -5,13 +5,12 @@
 use super::changes::logged_change;
 use super::clock::Hlc;
 use super::merge::{value_to_write, Change, FieldVersions};
-use super::is_replicated;
+use super::{bulk, is_replicated};
 use crate::connection::Schema;
 use crate::row::bind_value;
 use crate::{Result, Store, StoreError};
 use cct_domain::Actor;
-use serde_json::Value;
-use sqlx::{Connection, Row, SqliteConnection};
+use sqlx::{Row, SqliteConnection};
 use std::collections::BTreeMap;
 
 /// What a pulled batch did here.
@@ -30,20 +29,14 @@ pub async fn apply_batch(store: &Store, changes: &[Change], cursor: i64) -> Resu
     let system = Actor::system();
     let mut tx = store.begin_write(&system).await?;
     let schema = store.schema();
-    let mut counts = ApplyCounts::default();
-    let mut latest = Hlc::default();
-    for change in changes {
-        if !is_replicated(&change.table_name) {
-            continue; // a table a newer version of the app shares; this version has no place for it
-        }
-        if !log_remote(tx.conn(), change).await? {
-            continue;
-        }
-        counts.received += 1;
-        latest = latest.max(Hlc::parse(&change.hlc).unwrap_or_default());
-        if let Err(reason) = write_change(tx.conn(), schema, change).await? {
-            wait(tx.conn(), &change.id, &reason).await?;
-        }
+    // Tables a newer version of the app shares have no place here yet.
+    let known: Vec<&Change> = changes.iter().filter(|c| is_replicated(&c.table_name)).collect();
+    let new_here = bulk::log_remote(tx.conn(), &known).await?;
+    let fresh: Vec<&Change> = known.into_iter().filter(|c| new_here.contains(&c.id)).collect();
+    let mut counts = ApplyCounts { received: fresh.len() as u64, waiting: 0 };
+    let latest = fresh.iter().filter_map(|c| Hlc::parse(&c.hlc)).max().unwrap_or_default();
+    for (change_id, reason) in bulk::merge(tx.conn(), schema, &fresh).await? {
+        wait(tx.conn(), &change_id, &reason).await?;
     }
     retry_waiting(tx.conn(), schema).await?;
     sqlx::query("UPDATE team_device SET pull_cursor = max(pull_cursor, ?), last_pull_at = ?").bind(cursor).bind(tx.now().to_rfc3339()).execute(tx.conn()).await?;
@@ -51,25 +44,6 @@ pub async fn apply_batch(store: &Store, changes: &[Change], cursor: i64) -> Resu
     tx.commit().await?;
     store.clock().observe(latest);
     Ok(counts)
-}
-
-/// Keeps the change in this device's log; false when it was already here.
-async fn log_remote(conn: &mut SqliteConnection, change: &Change) -> Result<bool> {
-    let inserted = sqlx::query(
-        "INSERT INTO team_change (id, table_name, record_id, fields, deleted, hlc, device_id, campus_ids, origin, pushed)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'remote', 1) ON CONFLICT(id) DO NOTHING",
-    )
-    .bind(&change.id)
-    .bind(&change.table_name)
-    .bind(&change.record_id)
-    .bind(Value::Object(change.fields.clone()).to_string())
-    .bind(change.deleted)
-    .bind(&change.hlc)
-    .bind(&change.device_id)
-    .bind(serde_json::to_string(&change.campus_ids).unwrap_or_else(|_| "[]".into()))
-    .execute(&mut *conn)
-    .await?;
-    Ok(inserted.rows_affected() == 1)
 }
 
 /// Writes the fields `change` wins. `Ok(Err(reason))` when the database refused the row as it
@@ -91,27 +65,21 @@ async fn write_change(conn: &mut SqliteConnection, schema: &Schema, change: &Cha
     };
     let won: Vec<String> = versions.absorb(change).into_iter().filter(|field| schema.has_column(table, field) && field != "id").collect();
     if !won.is_empty() {
-        let mut savepoint = conn.begin().await?;
-        let exists_sql = format!("SELECT 1 FROM {table} WHERE id = ?");
-        let exists = sqlx::query(&exists_sql).bind(&change.record_id).fetch_optional(&mut *savepoint).await?.is_some();
-        let sql = if exists {
-            let sets: Vec<String> = won.iter().map(|f| format!("\"{f}\" = ?")).collect();
-            format!("UPDATE {table} SET {} WHERE id = ?", sets.join(", "))
-        } else {
-            let columns: Vec<String> = won.iter().map(|f| format!("\"{f}\"")).collect();
-            format!("INSERT INTO {table} ({}, id) VALUES ({}?)", columns.join(", "), "?, ".repeat(won.len()))
-        };
-        let mut query = sqlx::query(&sql);
-        for field in &won {
-            query = bind_value(query, &value_to_write(&versions, field, change.fields.get(field)));
-        }
-        match query.bind(&change.record_id).execute(&mut *savepoint).await {
-            Ok(_) => savepoint.commit().await?,
-            Err(sqlx::Error::Database(refused)) => {
-                savepoint.rollback().await?;
-                return Ok(Err(refused.message().to_owned()));
+        // A record this device has no clocks for is new here (its first change to arrive);
+        // otherwise it is updated. A refused statement leaves the transaction as it was, so
+        // no savepoint is needed around it.
+        let outcome = if stored.is_none() {
+            match write_row(conn, table, &change.record_id, &won, &versions, change, RowWrite::Insert).await? {
+                Err(reason) if reason.contains("UNIQUE constraint failed: ") && reason.ends_with(".id") => {
+                    write_row(conn, table, &change.record_id, &won, &versions, change, RowWrite::Update).await?
+                }
+                other => other,
             }
-            Err(other) => return Err(other.into()),
+        } else {
+            write_row(conn, table, &change.record_id, &won, &versions, change, RowWrite::Update).await?
+        };
+        if let Err(reason) = outcome {
+            return Ok(Err(reason));
         }
     }
     let clocks = serde_json::to_string(&versions.by_field).unwrap_or_else(|_| "{}".into());
@@ -126,6 +94,47 @@ async fn write_change(conn: &mut SqliteConnection, schema: &Schema, change: &Cha
     .execute(&mut *conn)
     .await?;
     Ok(Ok(()))
+}
+
+#[derive(Clone, Copy)]
+enum RowWrite {
+    Insert,
+    Update,
+}
+
+/// One INSERT or UPDATE of the won fields; `Ok(Err(reason))` when the database refused it.
+async fn write_row(
+    conn: &mut SqliteConnection,
+    table: &str,
+    record_id: &str,
+    won: &[String],
+    versions: &FieldVersions,
+    change: &Change,
+    how: RowWrite,
+) -> Result<std::result::Result<(), String>> {
+    let sql = match how {
+        RowWrite::Update => {
+            let sets: Vec<String> = won.iter().map(|f| format!("\"{f}\" = ?")).collect();
+            format!("UPDATE {table} SET {} WHERE id = ?", sets.join(", "))
+        }
+        RowWrite::Insert => {
+            let columns: Vec<String> = won.iter().map(|f| format!("\"{f}\"")).collect();
+            format!("INSERT INTO {table} ({}, id) VALUES ({}?)", columns.join(", "), "?, ".repeat(won.len()))
+        }
+    };
+    let mut query = sqlx::query(&sql);
+    for field in won {
+        query = bind_value(query, &value_to_write(versions, field, change.fields.get(field)));
+    }
+    match query.bind(record_id).execute(&mut *conn).await {
+        Ok(done) if matches!(how, RowWrite::Update) && done.rows_affected() == 0 => {
+            // Clocks without a row: the row's first change is still waiting.
+            Ok(Err(format!("no {table} record {record_id} here yet")))
+        }
+        Ok(_) => Ok(Ok(())),
+        Err(sqlx::Error::Database(refused)) => Ok(Err(refused.message().to_owned())),
+        Err(other) => Err(other.into()),
+    }
 }
 
 async fn wait(conn: &mut SqliteConnection, change_id: &str, reason: &str) -> Result<()> {

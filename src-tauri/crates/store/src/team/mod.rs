@@ -3,6 +3,7 @@
 //! team. The hub itself (PostgreSQL) is the `cct-team` crate's.
 
 pub mod apply;
+mod bulk;
 pub mod changes;
 pub mod clock;
 pub mod device;

@@ -1,0 +1,208 @@
+//! The merge of a pulled batch, in a handful of statements instead of several per change:
+//! the batch's changes are logged in one statement, the records' field versions read in one,
+//! merged in memory (several changes of one record become one write), written a table at a
+//! time as one statement per shape (parents before children), and the versions saved in one.
+//! A statement the database refuses is retried record by record, and a record it still
+//! refuses waits, as with the change-at-a-time path.
+
+use super::merge::{value_to_write, Change, FieldVersions};
+use super::REPLICATED_TABLES;
+use crate::connection::Schema;
+use crate::row::bind_value;
+use crate::{Result, StoreError};
+use serde_json::{json, Map, Value};
+use sqlx::SqliteConnection;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Logs the batch's changes; returns the ids that were new here.
+pub(crate) async fn log_remote(conn: &mut SqliteConnection, changes: &[&Change]) -> Result<HashSet<String>> {
+    let rows: Vec<Value> = changes
+        .iter()
+        .map(|c| json!([c.id, c.table_name, c.record_id, Value::Object(c.fields.clone()).to_string(), c.deleted, c.hlc, c.device_id, serde_json::to_string(&c.campus_ids).unwrap_or_else(|_| "[]".into())]))
+        .collect();
+    let new: Vec<String> = sqlx::query_scalar(
+        "INSERT INTO team_change (id, table_name, record_id, fields, deleted, hlc, device_id, campus_ids, origin, pushed)
+         SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, 'remote', 1 FROM json_each(?) WHERE true
+         ON CONFLICT(id) DO NOTHING RETURNING id",
+    )
+    .bind(Value::Array(rows).to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(new.into_iter().collect())
+}
+
+/// One record's merged write.
+struct RecordWrite {
+    table: String,
+    record_id: String,
+    /// No versions were stored for it: its first change to arrive here.
+    new_row: bool,
+    values: BTreeMap<String, Value>,
+    versions: FieldVersions,
+    change_ids: Vec<String>,
+}
+
+/// Merges `fresh` (in the hub's order) into the store; returns the changes that must wait,
+/// with the reason.
+pub(crate) async fn merge(conn: &mut SqliteConnection, schema: &Schema, fresh: &[&Change]) -> Result<Vec<(String, String)>> {
+    let stored = stored_versions(conn, fresh).await?;
+    let mut writes: Vec<RecordWrite> = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    for change in fresh {
+        let key = (change.table_name.clone(), change.record_id.clone());
+        let at = *index.entry(key.clone()).or_insert_with(|| {
+            writes.push(RecordWrite {
+                table: key.0.clone(),
+                record_id: key.1.clone(),
+                new_row: !stored.contains_key(&key),
+                values: BTreeMap::new(),
+                versions: stored.get(&key).cloned().unwrap_or_default(),
+                change_ids: Vec::new(),
+            });
+            writes.len() - 1
+        });
+        let write = &mut writes[at];
+        for field in write.versions.absorb(change) {
+            if field != "id" && schema.has_column(&write.table, &field) {
+                let value = value_to_write(&write.versions, &field, change.fields.get(&field));
+                write.values.insert(field, value);
+            }
+        }
+        write.change_ids.push(change.id.clone());
+    }
+
+    let mut waiting = Vec::new();
+    let mut written: Vec<&RecordWrite> = Vec::new();
+    for table in REPLICATED_TABLES {
+        let mut shapes: BTreeMap<(bool, Vec<String>), Vec<&RecordWrite>> = BTreeMap::new();
+        for write in writes.iter().filter(|w| w.table == table) {
+            if write.values.is_empty() {
+                written.push(write); // lost every field: only its versions change
+                continue;
+            }
+            shapes.entry((write.new_row, write.values.keys().cloned().collect())).or_default().push(write);
+        }
+        for ((new_row, columns), group) in shapes {
+            if write_group(conn, table, new_row, &columns, &group).await? {
+                written.extend(group);
+                continue;
+            }
+            for write in group {
+                match write_one(conn, write).await? {
+                    Ok(()) => written.push(write),
+                    Err(reason) => waiting.extend(write.change_ids.iter().map(|id| (id.clone(), reason.clone()))),
+                }
+            }
+        }
+    }
+    save_versions(conn, &written).await?;
+    Ok(waiting)
+}
+
+async fn stored_versions(conn: &mut SqliteConnection, fresh: &[&Change]) -> Result<HashMap<(String, String), FieldVersions>> {
+    let keys: HashSet<(&str, &str)> = fresh.iter().map(|c| (c.table_name.as_str(), c.record_id.as_str())).collect();
+    let keys: Vec<Value> = keys.into_iter().map(|(t, r)| json!([t, r])).collect();
+    let rows: Vec<(String, String, String, bool)> = sqlx::query_as(
+        "SELECT k.table_name, k.record_id, k.clocks, k.deleted FROM json_each(?) j
+         JOIN team_record_clock k ON k.table_name = j.value->>0 AND k.record_id = j.value->>1",
+    )
+    .bind(Value::Array(keys).to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(table, record, clocks, deleted)| {
+            let by_field = serde_json::from_str(&clocks).map_err(|source| StoreError::CorruptRecord { table: "team_record_clock".into(), source })?;
+            Ok(((table, record), FieldVersions { by_field, deleted }))
+        })
+        .collect()
+}
+
+/// Values as SQLite should receive them from `->>`: arrays and objects as their JSON text, as
+/// a single write binds them.
+fn column_value(value: &Value) -> Value {
+    match value {
+        Value::Array(_) | Value::Object(_) => Value::String(value.to_string()),
+        other => other.clone(),
+    }
+}
+
+/// Writes one shape of one table in a single statement; false when the database refused it
+/// (or an update missed a row), so the caller goes record by record.
+async fn write_group(conn: &mut SqliteConnection, table: &str, new_row: bool, columns: &[String], group: &[&RecordWrite]) -> Result<bool> {
+    let rows: Vec<Value> = group
+        .iter()
+        .map(|w| {
+            let mut row: Map<String, Value> = w.values.iter().map(|(k, v)| (k.clone(), column_value(v))).collect();
+            row.insert("id".into(), Value::String(w.record_id.clone()));
+            Value::Object(row)
+        })
+        .collect();
+    let extract = |c: &String| format!("j.value->>'$.{c}'");
+    let sql = if new_row {
+        let names: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+        let values: Vec<String> = columns.iter().map(extract).collect();
+        format!("INSERT INTO {table} ({}, id) SELECT {}, j.value->>'$.id' FROM json_each(?) j", names.join(", "), values.join(", "))
+    } else {
+        let sets: Vec<String> = columns.iter().map(|c| format!("\"{c}\" = {}", extract(c))).collect();
+        format!("UPDATE {table} SET {} FROM json_each(?) j WHERE {table}.id = j.value->>'$.id'", sets.join(", "))
+    };
+    match sqlx::query(&sql).bind(Value::Array(rows).to_string()).execute(&mut *conn).await {
+        Ok(done) => Ok(done.rows_affected() == group.len() as u64),
+        Err(sqlx::Error::Database(_)) => Ok(false),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// One record on its own: insert (or, when the row turns out to exist, update) or update.
+async fn write_one(conn: &mut SqliteConnection, write: &RecordWrite) -> Result<std::result::Result<(), String>> {
+    let table = write.table.as_str();
+    let outcome = if write.new_row {
+        match single(conn, table, write, true).await? {
+            Err(reason) if reason.contains("UNIQUE constraint failed: ") && reason.ends_with(".id") => single(conn, table, write, false).await?,
+            other => other,
+        }
+    } else {
+        single(conn, table, write, false).await?
+    };
+    Ok(outcome)
+}
+
+async fn single(conn: &mut SqliteConnection, table: &str, write: &RecordWrite, insert: bool) -> Result<std::result::Result<(), String>> {
+    let columns: Vec<&String> = write.values.keys().collect();
+    let sql = if insert {
+        let names: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+        format!("INSERT INTO {table} ({}, id) VALUES ({}?)", names.join(", "), "?, ".repeat(columns.len()))
+    } else {
+        let sets: Vec<String> = columns.iter().map(|c| format!("\"{c}\" = ?")).collect();
+        format!("UPDATE {table} SET {} WHERE id = ?", sets.join(", "))
+    };
+    let mut query = sqlx::query(&sql);
+    for value in write.values.values() {
+        query = bind_value(query, value);
+    }
+    match query.bind(&write.record_id).execute(&mut *conn).await {
+        Ok(done) if !insert && done.rows_affected() == 0 => Ok(Err(format!("no {table} record {} here yet", write.record_id))),
+        Ok(_) => Ok(Ok(())),
+        Err(sqlx::Error::Database(refused)) => Ok(Err(refused.message().to_owned())),
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn save_versions(conn: &mut SqliteConnection, written: &[&RecordWrite]) -> Result<()> {
+    if written.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<Value> = written
+        .iter()
+        .map(|w| json!([w.table, w.record_id, serde_json::to_string(&w.versions.by_field).unwrap_or_else(|_| "{}".into()), w.versions.deleted]))
+        .collect();
+    sqlx::query(
+        "INSERT INTO team_record_clock (table_name, record_id, clocks, deleted)
+         SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?) WHERE true
+         ON CONFLICT(table_name, record_id) DO UPDATE SET clocks = excluded.clocks, deleted = excluded.deleted",
+    )
+    .bind(Value::Array(rows).to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,117 @@
+//! Team sync at church scale, against a real PostgreSQL server (`CCT_TEST_HUB_URL`, as the
+//! tests; `node ui/scripts/tasks.mjs bench-team` starts a private one and runs this):
+//!   - changes per second pushed to the hub and pulled (and merged) from it;
+//!   - the time for a new device to join a church of 50,000 people (join code to usable).
+//!
+//! Run: `node ui/scripts/tasks.mjs bench-team` (a few minutes, most of it building the church).
+
+use cct_domain::records::Person;
+use cct_domain::Actor;
+use cct_store::team::changes;
+use cct_store::{records, ListQuery, Store};
+use cct_team::exchange::{self, ExchangeProgress};
+use cct_team::{membership, Hub, HubAddress};
+use sqlx::Connection;
+use std::time::{Duration, Instant};
+
+/// `CCT_BENCH_PEOPLE` makes a smaller church, for profiling.
+fn church_size() -> usize {
+    std::env::var("CCT_BENCH_PEOPLE").ok().and_then(|n| n.parse().ok()).unwrap_or(50_000)
+}
+const ROUNDS: usize = 3;
+const EDITS_PER_ROUND: usize = 5_000;
+const BATCH: u32 = 500;
+
+fn quiet(_: ExchangeProgress) {}
+
+fn per_second(count: u64, took: Duration) -> f64 {
+    count as f64 / took.as_secs_f64()
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    values[values.len() / 2]
+}
+
+async fn new_hub() -> (HubAddress, Option<String>) {
+    let url = std::env::var("CCT_TEST_HUB_URL").expect("set CCT_TEST_HUB_URL (and CCT_TEST_HUB_PASSWORD), or run `node ui/scripts/tasks.mjs bench-team`");
+    let password = std::env::var("CCT_TEST_HUB_PASSWORD").ok();
+    let (server, _) = HubAddress::parse(&url).unwrap();
+    let options = server.as_str().parse::<sqlx::postgres::PgConnectOptions>().unwrap().password(password.as_deref().unwrap_or_default());
+    let mut admin = sqlx::PgConnection::connect_with(&options).await.unwrap();
+    let name = format!("cct_bench_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+    let mut url = url::Url::parse(&url).unwrap();
+    url.set_path(&name);
+    (HubAddress::parse(url.as_str()).unwrap().0, password)
+}
+
+/// Edits one field of `count` people, in transactions of a thousand, as an import would.
+async fn edit_people(store: &Store, people: &[Person], round: usize) {
+    let system = Actor::system();
+    for chunk in people.chunks(1_000) {
+        let mut tx = store.begin_write(&system).await.unwrap();
+        for person in chunk {
+            let mut person = person.clone();
+            person.nickname = Some(format!("round {round}"));
+            records::update(&mut tx, person).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let people_count = church_size();
+    let (address, password) = new_hub().await;
+    let password = password.as_deref();
+    let dir = tempfile::tempdir().unwrap();
+    let office = Store::open(dir.path().join("office.sqlite")).await.unwrap();
+    let started = Instant::now();
+    cct_store::demo::load(&office, 300).await.unwrap();
+    cct_store::demo::add_people(&office, people_count - 300).await.unwrap();
+    let logged = changes::unpushed_count(&office).await.unwrap() as u64;
+    eprintln!("built a church of {people_count} people ({logged} logged changes) in {:.1} s", started.elapsed().as_secs_f64());
+
+    let admin = Actor::system();
+    let hub = Hub::connect(&address, password).await.unwrap();
+    let credentials = membership::create_team(&office, &admin, &hub, "Bench Church", "Office").await.unwrap();
+    let started = Instant::now();
+    let pushed = exchange::push(&office, &hub, &credentials, BATCH, &quiet).await.unwrap();
+    let first_push = started.elapsed();
+
+    let joiner_dir = tempfile::tempdir().unwrap();
+    let laptop = Store::open(joiner_dir.path().join("laptop.sqlite")).await.unwrap();
+    let code = membership::make_join_code(&admin, &hub, &credentials, None, chrono::Duration::hours(1)).await.unwrap();
+    let started = Instant::now();
+    let laptop_hub = Hub::connect(&address, password).await.unwrap();
+    let joined = membership::join(&laptop, None, &laptop_hub, &code, "Room 101").await.unwrap();
+    let (pulled, waiting) = exchange::pull(&laptop, &laptop_hub, &joined.credentials, BATCH, &quiet).await.unwrap();
+    let join_time = started.elapsed();
+    assert_eq!(waiting, 0);
+    let people_there = records::list::<Person>(&laptop, &admin, &ListQuery::default().page(1, 0)).await.unwrap().total;
+    assert_eq!(people_there as usize, people_count, "the new device holds the whole church");
+
+    let people = records::list::<Person>(&office, &admin, &ListQuery { limit: Some(EDITS_PER_ROUND as u32), ..Default::default() }).await.unwrap().items;
+    let (mut push_rates, mut pull_rates) = (Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        edit_people(&office, &people, round).await;
+        let started = Instant::now();
+        let sent = exchange::push(&office, &hub, &credentials, BATCH, &quiet).await.unwrap();
+        push_rates.push(per_second(sent, started.elapsed()));
+        let started = Instant::now();
+        let (received, _) = exchange::pull(&laptop, &laptop_hub, &joined.credentials, BATCH, &quiet).await.unwrap();
+        pull_rates.push(per_second(received, started.elapsed()));
+        assert_eq!(received, sent);
+    }
+
+    println!();
+    println!("Team sync, {people_count} people, batches of {BATCH}, PostgreSQL on loopback, {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!("| measure                                   | value            |");
+    println!("|-------------------------------------------|------------------|");
+    println!("| first push, whole church                  | {pushed} changes in {:.1} s = {:.0}/s |", first_push.as_secs_f64(), per_second(pushed, first_push));
+    println!("| new device joins (code to usable)         | {:.1} s ({pulled} changes, {:.0}/s) |", join_time.as_secs_f64(), per_second(pulled, join_time));
+    println!("| push, {EDITS_PER_ROUND} edits, median of {ROUNDS}           | {:.0} changes/s |", median(push_rates.clone()));
+    println!("| pull + merge, {EDITS_PER_ROUND} edits, median of {ROUNDS}   | {:.0} changes/s |", median(pull_rates.clone()));
+    println!("| rounds (push/s, pull/s)                   | {:?} / {:?} |", push_rates.iter().map(|r| r.round()).collect::<Vec<_>>(), pull_rates.iter().map(|r| r.round()).collect::<Vec<_>>());
+}
