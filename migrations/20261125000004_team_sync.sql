@@ -52,6 +52,24 @@ CREATE TABLE team_record_clock (
     PRIMARY KEY (table_name, record_id)
 ) WITHOUT ROWID;
 
+-- A local change keeps its record's field versions current, in the statement that logs it
+-- (one round trip per write). Bringing back a deleted record is refused.
+CREATE TRIGGER team_change_refuses_revival BEFORE INSERT ON team_change
+WHEN NEW.origin = 'local' AND NOT NEW.deleted AND json_extract(NEW.fields, '$.is_active') = 1
+    AND EXISTS (SELECT 1 FROM team_record_clock k WHERE k.table_name = NEW.table_name AND k.record_id = NEW.record_id AND k.deleted)
+BEGIN
+    SELECT RAISE(ABORT, 'team: a deleted record stays deleted');
+END;
+
+CREATE TRIGGER team_change_versions AFTER INSERT ON team_change WHEN NEW.origin = 'local'
+BEGIN
+    INSERT INTO team_record_clock (table_name, record_id, clocks, deleted)
+    VALUES (NEW.table_name, NEW.record_id,
+            (SELECT json_group_object(key, NEW.hlc || '@' || NEW.device_id) FROM json_each(NEW.fields)), NEW.deleted)
+    ON CONFLICT(table_name, record_id) DO UPDATE
+        SET clocks = json_patch(clocks, excluded.clocks), deleted = deleted OR excluded.deleted;
+END;
+
 -- Changes from other devices that could not be written yet because a record they refer to has
 -- not arrived; they are tried again after every pulled batch.
 CREATE TABLE team_waiting_change (

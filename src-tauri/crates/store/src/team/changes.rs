@@ -1,7 +1,7 @@
 //! This device's change log: written with every local write of a replicated table, read by
 //! the push, and marked once the hub holds each change.
 
-use super::clock::{version, DeviceClock, Hlc};
+use super::clock::{DeviceClock, Hlc};
 use super::merge::{Change, ACTIVE_FIELD};
 use super::{campus_lookup, is_replicated, REPLICATED_TABLES};
 use crate::row::{read_row, JsonRow};
@@ -10,8 +10,13 @@ use cct_domain::Actor;
 use serde_json::Value;
 use sqlx::{Row, SqliteConnection};
 
-/// Records one local write in the same transaction as the write. Refuses to bring back a
-/// record that another device (or this one) deleted: deleted records stay deleted.
+/// What the migration's trigger says when a local write would bring back a deleted record.
+const REVIVAL_REFUSED: &str = "team: a deleted record stays deleted";
+
+/// Records one local write in the same transaction as the write, in one statement: the
+/// record's campuses are looked up inside it, and a trigger keeps the record's field versions
+/// current. Refuses to bring back a record that another device (or this one) deleted: deleted
+/// records stay deleted.
 pub(crate) async fn record_local(
     conn: &mut SqliteConnection,
     clock: &DeviceClock,
@@ -24,49 +29,35 @@ pub(crate) async fn record_local(
         return Ok(());
     }
     let hlc = clock.tick().to_string();
-    let stamp = version(&hlc, clock.device_id());
-    let versions: serde_json::Map<String, Value> = fields.keys().map(|f| (f.clone(), Value::String(stamp.clone()))).collect();
-    let tombstoned: bool = sqlx::query_scalar(
-        "INSERT INTO team_record_clock (table_name, record_id, clocks, deleted) VALUES (?, ?, ?, ?)
-         ON CONFLICT(table_name, record_id) DO UPDATE SET clocks = json_patch(clocks, excluded.clocks), deleted = deleted OR excluded.deleted
-         RETURNING deleted",
-    )
-    .bind(table)
-    .bind(record_id)
-    .bind(Value::Object(versions).to_string())
-    .bind(deleted)
-    .fetch_one(&mut *conn)
-    .await?;
-    if tombstoned && !deleted && fields.get(ACTIVE_FIELD) == Some(&Value::Bool(true)) {
-        return Err(StoreError::Conflict {
+    let campuses = match campus_lookup(table) {
+        Some(lookup) => format!(
+            "(SELECT json_group_array(campus_id) FROM (SELECT DISTINCT campus_id FROM ({lookup}) WHERE campus_id IS NOT NULL ORDER BY campus_id))"
+        ),
+        None => "'[]'".to_owned(),
+    };
+    // ?1 is the record id, which the campus lookups use too.
+    let sql = format!(
+        "INSERT INTO team_change (id, table_name, record_id, fields, deleted, hlc, device_id, campus_ids, origin, pushed)
+         VALUES (?2, ?3, ?1, ?4, ?5, ?6, ?7, {campuses}, 'local', 0)"
+    );
+    let logged = sqlx::query(&sql)
+        .bind(record_id)
+        .bind(cct_domain::new_id().to_string())
+        .bind(table)
+        .bind(Value::Object(fields.clone()).to_string())
+        .bind(deleted)
+        .bind(&hlc)
+        .bind(clock.device_id())
+        .execute(&mut *conn)
+        .await;
+    match logged {
+        Ok(_) => Ok(()),
+        Err(sqlx::Error::Database(refused)) if refused.message().contains(REVIVAL_REFUSED) => Err(StoreError::Conflict {
             field: "is_active",
             message: "this record was deleted (perhaps on another device of the team) and stays deleted; add it again as a new record".into(),
-        });
+        }),
+        Err(other) => Err(other.into()),
     }
-    let campus_ids = campuses_of(conn, table, record_id).await?;
-    sqlx::query(
-        "INSERT INTO team_change (id, table_name, record_id, fields, deleted, hlc, device_id, campus_ids, origin, pushed)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'local', 0)",
-    )
-    .bind(cct_domain::new_id().to_string())
-    .bind(table)
-    .bind(record_id)
-    .bind(Value::Object(fields.clone()).to_string())
-    .bind(deleted)
-    .bind(&hlc)
-    .bind(clock.device_id())
-    .bind(serde_json::to_string(&campus_ids).unwrap_or_else(|_| "[]".into()))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-async fn campuses_of(conn: &mut SqliteConnection, table: &str, record_id: &str) -> Result<Vec<String>> {
-    let Some(sql) = campus_lookup(table) else { return Ok(Vec::new()) };
-    let mut ids: Vec<String> = sqlx::query_scalar(sql).bind(record_id).fetch_all(&mut *conn).await?;
-    ids.sort();
-    ids.dedup();
-    Ok(ids)
 }
 
 /// A change as it is stored, with its place in this device's log.

@@ -56,7 +56,7 @@ pub const PERSONAL_TABLES: [&str; 6] = ["people_campus", "people_role", "special
 /// Each query takes the record id as `?1`.
 pub(crate) fn campus_lookup(table: &str) -> Option<&'static str> {
     Some(match table {
-        "campus" => "SELECT id FROM campus WHERE id = ?1",
+        "campus" => "SELECT id AS campus_id FROM campus WHERE id = ?1",
         "course" => "SELECT campus_id FROM course WHERE id = ?1 AND campus_id IS NOT NULL",
         "facility" => "SELECT campus_id FROM facility WHERE id = ?1",
         "class_session" => "SELECT c.campus_id FROM class_session s JOIN course c ON c.id = s.course_id WHERE s.id = ?1 AND c.campus_id IS NOT NULL",

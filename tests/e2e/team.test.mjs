@@ -1,0 +1,72 @@
+// Team sync through the real app: an office creates its church's team on a PostgreSQL hub and
+// makes a join code; a second, empty computer joins with it from the first-run screen and
+// opens with the church's people, as the administrator who made the code. The hub is a fresh
+// database on the test server the test command starts (CCT_TEST_HUB_URL).
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { after, test } from "node:test";
+import { launchApp, screenshots as shots } from "./webdriver.mjs";
+
+const opened = [];
+
+after(async () => {
+  for (const running of opened) await running.close();
+});
+
+/// A new hub database; its address as a person pastes it, password included.
+function newHub() {
+  const server = process.env.CCT_TEST_HUB_URL;
+  assert.ok(server, "CCT_TEST_HUB_URL must name a PostgreSQL server (node ui/scripts/tasks.mjs test starts one)");
+  const password = process.env.CCT_TEST_HUB_PASSWORD ?? "";
+  const name = `cct_e2e_${process.pid}_${Date.now()}`;
+  const made = spawnSync("psql", [server, "-v", "ON_ERROR_STOP=1", "-c", `CREATE DATABASE ${name}`], { env: { ...process.env, PGPASSWORD: password }, encoding: "utf8" });
+  assert.equal(made.status, 0, `could not create the hub database: ${made.stderr}`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  url.password = password;
+  return url.toString();
+}
+
+test("an office creates a team and an empty computer joins it with a code", { timeout: 300_000 }, async () => {
+  const hub = newHub();
+  const office = await launchApp("team-office");
+  opened.push(office);
+  const app = office.app;
+  await app.click("#load-demo", { timeout: 90_000 });
+  await app.waitFor("#stats", { text: "300", timeout: 60_000 });
+
+  await app.click('nav a[href="#/team"]');
+  await app.type('#create-team [name="hub_address"]', "postgres://someone@db.example.org/church?sslmode=disable");
+  await app.type('#create-team [name="church_name"]', "Grace Church");
+  await app.click('#create-team button[type="submit"]');
+  await app.waitFor('#create-team [data-error-for="hub_address"]', { text: "encrypted" });
+  await app.type('#create-team [name="hub_address"]', hub);
+  await app.click('#create-team button[type="submit"]');
+  await app.waitFor("#team-this-device", { text: "Office", timeout: 120_000 });
+  await app.waitFor("#team-unsent", { text: "0 changes" });
+  await app.waitFor("#team-devices", { text: "this computer" });
+  const shown = await app.text("#team-this-device");
+  assert.ok(!shown.includes(new URL(hub).password), "the hub's password is never shown");
+
+  await app.click('#make-join-code button[type="submit"]');
+  const code = (await app.text("#join-code .join-code")).trim();
+  assert.match(code, /^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+  await app.screenshot(shots, "team");
+
+  const laptop = await launchApp("team-laptop");
+  opened.push(laptop);
+  const other = laptop.app;
+  await other.waitFor("#join-team");
+  await other.type('#join-team [name="hub_address"]', hub);
+  await other.type('#join-team [name="join_code"]', code.toLowerCase());
+  await other.type('#join-team [name="device_name"]', "Room 101 laptop");
+  await other.click('#join-team button[type="submit"]');
+  await other.waitFor("#stats", { text: "300", timeout: 120_000 });
+  await other.click('nav a[href="#/team"]');
+  await other.waitFor("#team-devices", { text: "Room 101 laptop" });
+
+  // The office sees the new laptop in its list.
+  await app.click('nav a[href="#/team"]');
+  await app.waitFor("#team-devices", { text: "Room 101 laptop", timeout: 30_000 });
+  await app.screenshot(shots, "team-devices", "#team-devices");
+});
