@@ -145,11 +145,18 @@ pub async fn team_devices(state: State<'_, AppState>) -> Result<Vec<TeamDevice>,
 
 /// Creates a team on an empty hub, with this device as its first member.
 #[tauri::command]
-pub async fn create_team<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, hub_address: String, church_name: String, device_name: String) -> Result<ExchangeReport, CommandError> {
+pub async fn create_team<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    hub_address: String,
+    hub_password: Option<String>,
+    church_name: String,
+    device_name: String,
+) -> Result<ExchangeReport, CommandError> {
     let actor = state.signed_in().await?;
     require_name(&church_name, "church_name")?;
     require_name(&device_name, "device_name")?;
-    let (address, password) = HubAddress::parse(&hub_address).map_err(|e| with_field(e.into(), "hub_address"))?;
+    let (address, password) = parse_address(&hub_address, hub_password)?;
     let hub = Arc::new(Hub::connect(&address, password.as_deref()).await.map_err(|e| with_field(e.into(), "hub_address"))?);
     let credentials = membership::create_team(&state.store, &actor, &hub, &church_name, &device_name).await?;
     keep_secrets(&address, password, &credentials).await?;
@@ -161,14 +168,21 @@ pub async fn create_team<R: Runtime>(app: AppHandle<R>, state: State<'_, AppStat
 /// Joins a team with an administrator's join code. A new, empty computer needs nobody signed
 /// in: it is then used as the administrator who made the code.
 #[tauri::command]
-pub async fn join_team<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, hub_address: String, join_code: String, device_name: String) -> Result<ExchangeReport, CommandError> {
+pub async fn join_team<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    hub_address: String,
+    hub_password: Option<String>,
+    join_code: String,
+    device_name: String,
+) -> Result<ExchangeReport, CommandError> {
     if cct_store::kiosk::current(&state.store).await?.is_some() {
         state.signed_in().await?; // refuses with the kiosk's message
     }
     let actor = state.current_actor().await?;
     require_name(&device_name, "device_name")?;
     require_name(&join_code, "join_code")?;
-    let (address, password) = HubAddress::parse(&hub_address).map_err(|e| with_field(e.into(), "hub_address"))?;
+    let (address, password) = parse_address(&hub_address, hub_password)?;
     let hub = Arc::new(Hub::connect(&address, password.as_deref()).await.map_err(|e| with_field(e.into(), "hub_address"))?);
     let joined = membership::join(&state.store, actor.as_ref(), &hub, &join_code, &device_name).await.map_err(|e| with_field(e.into(), "join_code"))?;
     keep_secrets(&address, password, &joined.credentials).await?;
@@ -245,6 +259,12 @@ pub(crate) async fn run_team_sync<R: Runtime>(app: &AppHandle<R>, state: &AppSta
         state.team.lock().await.take();
     }
     Ok(result?)
+}
+
+/// The address, and its password from the password box or, failing that, from the address.
+fn parse_address(hub_address: &str, hub_password: Option<String>) -> Result<(HubAddress, Option<String>), CommandError> {
+    let (address, in_address) = HubAddress::parse(hub_address).map_err(|e| with_field(e.into(), "hub_address"))?;
+    Ok((address, hub_password.filter(|p| !p.is_empty()).or(in_address)))
 }
 
 fn require_name(value: &str, field: &str) -> Result<(), CommandError> {

@@ -7,7 +7,7 @@ import { card, el, errorText, field, form, formatTime, input, progressBar, selec
 import type { Screen } from "../main";
 
 const HUB_HELP =
-  "The hub is a PostgreSQL database your church runs or rents (postgres://user:password@host:5432/database). The password is kept in this computer's keychain, never in the app's database. A hub on another machine must use an encrypted connection (sslmode=require or verify-full; verify-full is used when none is given).";
+  "The hub is a PostgreSQL database your church runs or rents (postgres://user@host:5432/database, and its password). The password is kept in this computer's keychain, never in the app's database. A hub on another machine must use an encrypted connection (sslmode=require or verify-full; verify-full is used when none is given).";
 
 export async function renderTeam(view: HTMLElement, screen: Screen) {
   const status = await team.status();
@@ -20,19 +20,32 @@ export async function renderTeam(view: HTMLElement, screen: Screen) {
     return;
   }
   const waiting = waitingCard(status);
-  view.replaceChildren(thisDeviceCard(status, screen), await devicesCard(status, screen), await joinCodeCard(), ...(waiting ? [waiting] : []), leaveCard(screen));
+  let devices = await devicesCard(status, screen);
+  view.replaceChildren(thisDeviceCard(status, screen), devices, await joinCodeCard(), ...(waiting ? [waiting] : []), leaveCard(screen));
+  // Other devices come and go while the page is open: their list follows the hub.
+  const timer = setInterval(async () => {
+    if (!devices.isConnected) return clearInterval(timer);
+    const fresh = await devicesCard(await team.status(), screen).catch(() => null);
+    if (fresh && devices.isConnected) {
+      devices.replaceWith(fresh);
+      devices = fresh;
+    }
+  }, DEVICE_LIST_REFRESH_MS);
 }
+
+const DEVICE_LIST_REFRESH_MS = 10_000;
 
 function createCard(screen: Screen): HTMLElement {
   const address = input({ placeholder: "postgres://office@db.example.org:5432/church" });
+  const password = input({ type: "password", autocomplete: "new-password" });
   const church = input({ placeholder: "Grace Church" });
   const device = input({ value: "Office" });
   const progress = el("div", { id: "team-create-progress" });
   return card(
     "Create your church's team",
     el("p", { className: "muted" }, "On the office computer that holds your data, once. Everything on this computer is sent to the hub for the devices that join later."),
-    form({ id: "create-team" }, [field("Hub address", "hub_address", address), field("Church name", "church_name", church), field("This computer's name", "device_name", device), progress, el("button", { type: "submit" }, "Create the team")], async () => {
-      await withProgress(progress, () => team.create(address.value, church.value, device.value));
+    form({ id: "create-team" }, [field("Hub address", "hub_address", address), field("Hub password", "hub_password", password), field("Church name", "church_name", church), field("This computer's name", "device_name", device), progress, el("button", { type: "submit" }, "Create the team")], async () => {
+      await withProgress(progress, () => team.create(address.value, password.value, church.value, device.value));
       screen.refresh();
     }),
   );
@@ -40,14 +53,15 @@ function createCard(screen: Screen): HTMLElement {
 
 export function joinCard(onJoined: () => void): HTMLElement {
   const address = input({ placeholder: "postgres://office@db.example.org:5432/church" });
+  const password = input({ type: "password", autocomplete: "new-password" });
   const code = input({ placeholder: "ABCD-EFGH-JKLM", autocapitalize: "characters" });
   const device = input({ placeholder: "Room 101 laptop" });
   const progress = el("div", { id: "team-join-progress" });
   return card(
     "Join your church's team",
     el("p", { className: "muted" }, "With a join code an administrator made on the Team page of a computer already in the team. The church's data is then brought to this computer."),
-    form({ id: "join-team" }, [field("Hub address", "hub_address", address), field("Join code", "join_code", code), field("This computer's name", "device_name", device), progress, el("button", { type: "submit" }, "Join")], async () => {
-      await withProgress(progress, () => team.join(address.value, code.value, device.value));
+    form({ id: "join-team" }, [field("Hub address", "hub_address", address), field("Hub password", "hub_password", password), field("Join code", "join_code", code), field("This computer's name", "device_name", device), progress, el("button", { type: "submit" }, "Join")], async () => {
+      await withProgress(progress, () => team.join(address.value, password.value, code.value, device.value));
       onJoined();
     }),
   );
