@@ -13,10 +13,25 @@ use tauri::State;
 use ts_rs::TS;
 use uuid::Uuid;
 
+/// How long a station's configuration and actor are reused before they are read again: long
+/// enough that a Sunday-morning queue of check-ins does not reread them each time, short
+/// enough that a role taken from the station's starter takes effect within seconds.
+const STATION_CACHE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A station as last read, and when.
+pub type StationCache = tokio::sync::Mutex<Option<(std::time::Instant, KioskConfig, cct_domain::Actor)>>;
+
 /// The station's configuration and actor, or an error saying kiosk mode is off.
 async fn station(state: &AppState) -> Result<(KioskConfig, cct_domain::Actor), CommandError> {
+    let mut cached = state.station.lock().await;
+    if let Some((read_at, config, actor)) = cached.as_ref() {
+        if read_at.elapsed() < STATION_CACHE {
+            return Ok((config.clone(), actor.clone()));
+        }
+    }
     let config = kiosk::current(&state.store).await?.ok_or_else(|| CommandError::new("not_a_station", "This laptop is not a check-in station; an administrator starts kiosk mode first."))?;
     let actor = kiosk::station_actor(&state.store, &config).await?;
+    *cached = Some((std::time::Instant::now(), config.clone(), actor.clone()));
     Ok((config, actor))
 }
 
@@ -31,12 +46,15 @@ fn require_session(config: &KioskConfig, class_session_id: Uuid) -> Result<(), C
 #[tauri::command]
 pub async fn start_kiosk(state: State<'_, AppState>, request: KioskStart) -> Result<KioskView, CommandError> {
     let actor = state.signed_in().await?;
+    state.station.lock().await.take();
     Ok(kiosk::start(&state.store, &actor, request).await?)
 }
 
 #[tauri::command]
 pub async fn leave_kiosk(state: State<'_, AppState>, pin: String) -> Result<(), CommandError> {
-    Ok(kiosk::leave(&state.store, &pin).await?)
+    kiosk::leave(&state.store, &pin).await?;
+    state.station.lock().await.take();
+    Ok(())
 }
 
 /// The station, if this laptop is one.

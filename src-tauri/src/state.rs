@@ -23,6 +23,8 @@ pub struct AppState {
     pub team: tokio::sync::Mutex<Option<Arc<crate::team_commands::TeamConnection>>>,
     /// Held while a team sync runs: never two at once.
     pub team_syncing: tokio::sync::Mutex<()>,
+    /// The check-in station's configuration and actor, reread every few seconds.
+    pub station: crate::kiosk_commands::StationCache,
 }
 
 impl AppState {
@@ -35,6 +37,7 @@ impl AppState {
             update: Default::default(),
             team: Default::default(),
             team_syncing: Default::default(),
+            station: Default::default(),
         })
     }
 

@@ -44,12 +44,22 @@ pub struct TeamStatus {
     pub syncing: bool,
 }
 
-async fn hub_password(address: &str) -> Result<Option<String>, CommandError> {
-    let address = address.to_owned();
-    tokio::task::spawn_blocking(move || KeychainSecret::team_hub_password(&address)?.load())
+/// Reads a keychain entry off the async runtime (keychains block).
+async fn load_secret(entry: impl FnOnce() -> Result<KeychainSecret, String> + Send + 'static) -> Result<Option<String>, CommandError> {
+    tokio::task::spawn_blocking(move || entry()?.load())
         .await
         .map_err(|e| CommandError::new("internal", e.to_string()))?
         .map_err(CommandError::keychain)
+}
+
+async fn hub_password(address: &str) -> Result<Option<String>, CommandError> {
+    let address = address.to_owned();
+    load_secret(move || KeychainSecret::team_hub_password(&address)).await
+}
+
+async fn device_secret(device_id: &str) -> Result<Option<String>, CommandError> {
+    let device_id = device_id.to_owned();
+    load_secret(move || KeychainSecret::team_device_secret(&device_id)).await
 }
 
 async fn keep_secrets(address: &HubAddress, password: Option<String>, credentials: &DeviceCredentials) -> Result<(), CommandError> {
@@ -90,11 +100,8 @@ pub async fn connection(state: &AppState) -> Result<Arc<TeamConnection>, Command
     let address = me.hub_url.as_deref().ok_or_else(|| CommandError::from(TeamError::NotJoined))?;
     let (address, _) = HubAddress::parse(address)?;
     let password = hub_password(address.as_str()).await?;
-    let device_id = me.device_id.clone();
-    let secret = tokio::task::spawn_blocking(move || KeychainSecret::team_device_secret(&device_id)?.load())
-        .await
-        .map_err(|e| CommandError::new("internal", e.to_string()))?
-        .map_err(CommandError::keychain)?
+    let secret = device_secret(&me.device_id)
+        .await?
         .ok_or_else(|| CommandError::new("not_a_member", "This device's team secret is missing from the keychain. Ask an administrator for a join code and join again."))?;
     let hub = Arc::new(Hub::connect(&address, password.as_deref()).await?);
     let connection = Arc::new(TeamConnection { hub, credentials: DeviceCredentials { device_id: me.device_id, secret } });
@@ -109,12 +116,8 @@ pub async fn outbox_lease(store: &Store) -> Result<Option<Arc<dyn cct_sync::Outb
     let Some(address) = me.hub_url.as_deref() else { return Ok(None) };
     let (address, _) = HubAddress::parse(address)?;
     let password = hub_password(address.as_str()).await?;
-    let device_id = me.device_id.clone();
-    let secret = tokio::task::spawn_blocking(move || KeychainSecret::team_device_secret(&device_id)?.load())
-        .await
-        .map_err(|e| CommandError::new("internal", e.to_string()))?
-        .map_err(CommandError::keychain)?
-        .unwrap_or_default();
+    // Without its secret the hub refuses every claim, which keeps the entries queued.
+    let secret = device_secret(&me.device_id).await?.unwrap_or_default();
     Ok(Some(Arc::new(HubLease::lazy(address, password, DeviceCredentials { device_id: me.device_id, secret }))))
 }
 

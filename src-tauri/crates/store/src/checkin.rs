@@ -167,12 +167,18 @@ pub async fn check_in(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_ids: 
         return Err(ValidationError::new("people_ids", "choose who to check in").into());
     }
     let session: ClassSession = records::get_in(tx, class_session_id).await.map_err(|_| ValidationError::new("class_session_id", "no such session"))?;
+    if !session.meta.is_active {
+        return Err(StoreError::InactiveReference { field: "class_session_id", table: "class_session", id: class_session_id });
+    }
     let today = tx.now().date();
     let mut code: Option<String> = None;
     let mut result = CheckInResult { labels: Vec::new(), guardian_tag: None, already_checked_in: Vec::new() };
     let mut children = Vec::new();
     for &people_id in people_ids {
         let person: Person = records::get_in(tx, people_id).await.map_err(|_| StoreError::UnknownReference { field: "people_ids", table: "people", id: people_id })?;
+        if !person.meta.is_active {
+            return Err(StoreError::InactiveReference { field: "people_ids", table: "people", id: people_id });
+        }
         let existing = attendance::record_of(tx, class_session_id, people_id).await?;
         if let Some(record) = &existing {
             if record.meta.is_active && record.check_in_at.is_some() && record.check_out_at.is_none() && matches!(record.status, AttendanceStatus::Present | AttendanceStatus::Late) {
@@ -205,7 +211,9 @@ pub async fn check_in(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_ids: 
         if exists {
             records::update(tx, record).await?;
         } else {
-            records::insert(tx, record).await?;
+            // The session and the person were read above, the enrollment is active, and the
+            // station acts for its (active) starter: nothing to look up again.
+            records::insert_unchecked_references(tx, record).await?;
         }
         result.labels.push(label(tx, &person, &session, security_code).await?);
     }
@@ -274,32 +282,23 @@ pub fn validate_station(station: &str) -> Result<()> {
 async fn next_security_code(tx: &mut WriteTx<'_>, station: &str, today: NaiveDate) -> Result<String> {
     validate_station(station)?;
     let key = format!("checkin_code_counter:{station}");
-    let current: Option<String> = sqlx::query_scalar("SELECT value FROM office_setting WHERE key = ?").bind(&key).fetch_optional(tx.conn()).await?;
-    let counter: Option<CodeCounter> = current.and_then(|v| serde_json::from_str(&v).ok());
-    let next = match counter {
-        Some(c) if c.day == today => c.next,
-        _ => 1,
-    };
-    // A counter, not a record: it is written in the same transaction as the check-in it serves,
-    // so a crash can never hand out the same number twice.
-    let value = serde_json::to_string(&CodeCounter { day: today, next: next + 1 }).unwrap_or_default();
-    sqlx::query(
-        "INSERT INTO office_setting (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+    // A counter, not a record: it is taken and moved on in one statement of the transaction
+    // of the check-in it serves, so a crash can never hand out the same number twice. Its
+    // value is `{"day": "2026-11-29", "next": 4}`.
+    let next: i64 = sqlx::query_scalar(
+        "INSERT INTO office_setting (key, value, updated_at, updated_by) VALUES (?1, json_object('day', ?2, 'next', 2), ?3, ?4)
+         ON CONFLICT(key) DO UPDATE SET
+             value = json_object('day', ?2, 'next', CASE WHEN json_extract(value, '$.day') = ?2 THEN json_extract(value, '$.next') + 1 ELSE 2 END),
+             updated_at = ?3, updated_by = ?4
+         RETURNING json_extract(value, '$.next') - 1",
     )
     .bind(&key)
-    .bind(value)
+    .bind(today.to_string())
     .bind(tx.now().to_rfc3339())
     .bind(tx.actor().person_id.map(|id| id.to_string()))
-    .execute(tx.conn())
+    .fetch_one(tx.conn())
     .await?;
     Ok(format!("{station}{next:03}"))
-}
-
-#[derive(Serialize, Deserialize)]
-struct CodeCounter {
-    day: NaiveDate,
-    next: u32,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]

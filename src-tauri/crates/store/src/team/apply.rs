@@ -4,14 +4,13 @@
 
 use super::changes::logged_change;
 use super::clock::Hlc;
-use super::merge::{value_to_write, Change, FieldVersions};
+use super::merge::Change;
 use super::{bulk, is_replicated};
 use crate::connection::Schema;
-use crate::row::bind_value;
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store};
 use cct_domain::Actor;
 use sqlx::{Row, SqliteConnection};
-use std::collections::BTreeMap;
+use std::collections::HashSet;
 
 /// What a pulled batch did here.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -46,97 +45,6 @@ pub async fn apply_batch(store: &Store, changes: &[Change], cursor: i64) -> Resu
     Ok(counts)
 }
 
-/// Writes the fields `change` wins. `Ok(Err(reason))` when the database refused the row as it
-/// stands (a reference not here yet, a clash on a unique value); nothing is written then.
-async fn write_change(conn: &mut SqliteConnection, schema: &Schema, change: &Change) -> Result<std::result::Result<(), String>> {
-    let table = change.table_name.as_str();
-    let stored: Option<(String, bool)> = sqlx::query_as("SELECT clocks, deleted FROM team_record_clock WHERE table_name = ? AND record_id = ?")
-        .bind(table)
-        .bind(&change.record_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let mut versions = match &stored {
-        Some((clocks, deleted)) => FieldVersions {
-            by_field: serde_json::from_str::<BTreeMap<String, String>>(clocks)
-                .map_err(|source| StoreError::CorruptRecord { table: "team_record_clock".into(), source })?,
-            deleted: *deleted,
-        },
-        None => FieldVersions::default(),
-    };
-    let won: Vec<String> = versions.absorb(change).into_iter().filter(|field| schema.has_column(table, field) && field != "id").collect();
-    if !won.is_empty() {
-        // A record this device has no clocks for is new here (its first change to arrive);
-        // otherwise it is updated. A refused statement leaves the transaction as it was, so
-        // no savepoint is needed around it.
-        let outcome = if stored.is_none() {
-            match write_row(conn, table, &change.record_id, &won, &versions, change, RowWrite::Insert).await? {
-                Err(reason) if reason.contains("UNIQUE constraint failed: ") && reason.ends_with(".id") => {
-                    write_row(conn, table, &change.record_id, &won, &versions, change, RowWrite::Update).await?
-                }
-                other => other,
-            }
-        } else {
-            write_row(conn, table, &change.record_id, &won, &versions, change, RowWrite::Update).await?
-        };
-        if let Err(reason) = outcome {
-            return Ok(Err(reason));
-        }
-    }
-    let clocks = serde_json::to_string(&versions.by_field).unwrap_or_else(|_| "{}".into());
-    sqlx::query(
-        "INSERT INTO team_record_clock (table_name, record_id, clocks, deleted) VALUES (?, ?, ?, ?)
-         ON CONFLICT(table_name, record_id) DO UPDATE SET clocks = excluded.clocks, deleted = excluded.deleted",
-    )
-    .bind(table)
-    .bind(&change.record_id)
-    .bind(clocks)
-    .bind(versions.deleted)
-    .execute(&mut *conn)
-    .await?;
-    Ok(Ok(()))
-}
-
-#[derive(Clone, Copy)]
-enum RowWrite {
-    Insert,
-    Update,
-}
-
-/// One INSERT or UPDATE of the won fields; `Ok(Err(reason))` when the database refused it.
-async fn write_row(
-    conn: &mut SqliteConnection,
-    table: &str,
-    record_id: &str,
-    won: &[String],
-    versions: &FieldVersions,
-    change: &Change,
-    how: RowWrite,
-) -> Result<std::result::Result<(), String>> {
-    let sql = match how {
-        RowWrite::Update => {
-            let sets: Vec<String> = won.iter().map(|f| format!("\"{f}\" = ?")).collect();
-            format!("UPDATE {table} SET {} WHERE id = ?", sets.join(", "))
-        }
-        RowWrite::Insert => {
-            let columns: Vec<String> = won.iter().map(|f| format!("\"{f}\"")).collect();
-            format!("INSERT INTO {table} ({}, id) VALUES ({}?)", columns.join(", "), "?, ".repeat(won.len()))
-        }
-    };
-    let mut query = sqlx::query(&sql);
-    for field in won {
-        query = bind_value(query, &value_to_write(versions, field, change.fields.get(field)));
-    }
-    match query.bind(record_id).execute(&mut *conn).await {
-        Ok(done) if matches!(how, RowWrite::Update) && done.rows_affected() == 0 => {
-            // Clocks without a row: the row's first change is still waiting.
-            Ok(Err(format!("no {table} record {record_id} here yet")))
-        }
-        Ok(_) => Ok(Ok(())),
-        Err(sqlx::Error::Database(refused)) => Ok(Err(refused.message().to_owned())),
-        Err(other) => Err(other.into()),
-    }
-}
-
 async fn wait(conn: &mut SqliteConnection, change_id: &str, reason: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO team_waiting_change (change_id, reason) VALUES (?, ?)
@@ -149,7 +57,8 @@ async fn wait(conn: &mut SqliteConnection, change_id: &str, reason: &str) -> Res
     Ok(())
 }
 
-/// Tries the waiting changes again, oldest first, until a pass writes none of them.
+/// Tries the waiting changes again, oldest first and as one batch, until a pass writes none
+/// of them.
 async fn retry_waiting(conn: &mut SqliteConnection, schema: &Schema) -> Result<()> {
     loop {
         let rows = sqlx::query(
@@ -158,18 +67,21 @@ async fn retry_waiting(conn: &mut SqliteConnection, schema: &Schema) -> Result<(
         )
         .fetch_all(&mut *conn)
         .await?;
-        let mut progressed = false;
-        for row in &rows {
-            let change = logged_change(row)?.change;
-            match write_change(conn, schema, &change).await? {
-                Ok(()) => {
-                    sqlx::query("DELETE FROM team_waiting_change WHERE change_id = ?").bind(&change.id).execute(&mut *conn).await?;
-                    progressed = true;
-                }
-                Err(reason) => wait(conn, &change.id, &reason).await?,
-            }
+        if rows.is_empty() {
+            return Ok(());
         }
-        if !progressed {
+        let changes = rows.iter().map(|row| logged_change(row).map(|l| l.change)).collect::<Result<Vec<Change>>>()?;
+        let still = bulk::merge(conn, schema, &changes.iter().collect::<Vec<_>>()).await?;
+        let still_ids: HashSet<&str> = still.iter().map(|(id, _)| id.as_str()).collect();
+        let written: Vec<&str> = changes.iter().map(|c| c.id.as_str()).filter(|id| !still_ids.contains(id)).collect();
+        sqlx::query("DELETE FROM team_waiting_change WHERE change_id IN (SELECT value FROM json_each(?))")
+            .bind(serde_json::to_string(&written).unwrap_or_else(|_| "[]".into()))
+            .execute(&mut *conn)
+            .await?;
+        for (change_id, reason) in &still {
+            wait(conn, change_id, reason).await?;
+        }
+        if written.is_empty() {
             return Ok(());
         }
     }
