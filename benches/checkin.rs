@@ -119,6 +119,15 @@ fn main() {
         }
     });
     let store_elapsed = t.elapsed();
+    // The ceiling for one check-in per transaction on this machine: a write transaction that
+    // writes nothing (BEGIN IMMEDIATE and COMMIT through the store's single writer).
+    let t = Instant::now();
+    tauri::async_runtime::block_on(async {
+        for _ in 0..STORE_CHECK_INS {
+            state.store.begin_write(&station).await.unwrap().commit().await.unwrap();
+        }
+    });
+    let empty_per_second = STORE_CHECK_INS as f64 / t.elapsed().as_secs_f64();
 
     println!();
     println!("| measure (through the command layer, {PEOPLE} people) | value | target |");
@@ -128,4 +137,5 @@ fn main() {
     println!("| search max | {:.3} ms | |", search_times.last().unwrap().as_secs_f64() * 1e3);
     println!("| durable check-ins ({} in {:.2} s) | {per_second:.0} per second | >= 2,000 per second |", people.len(), elapsed.as_secs_f64());
     println!("| the same, straight on the store ({} in {:.2} s) | {:.0} per second | |", store_people.len(), store_elapsed.as_secs_f64(), store_people.len() as f64 / store_elapsed.as_secs_f64());
+    println!("| an empty write transaction, for scale | {empty_per_second:.0} per second | |");
 }
