@@ -5,7 +5,7 @@ use cct_domain::{Actor, Permission};
 use serde::Serialize;
 use ts_rs::TS;
 
-#[derive(Debug, Clone, Serialize, TS, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, TS, PartialEq, Eq, sqlx::FromRow)]
 pub struct DeviceMembership {
     pub device_id: String,
     pub device_name: String,
@@ -21,25 +21,12 @@ pub struct DeviceMembership {
 }
 
 pub async fn membership(store: &Store) -> Result<DeviceMembership> {
-    let row: (String, String, Option<String>, Option<String>, Option<String>, i64, Option<String>, Option<String>, Option<String>, Option<String>) =
-        sqlx::query_as(
-            "SELECT device_id, device_name, hub_url, church_id, campus_scope, pull_cursor, joined_at, last_push_at, last_pull_at, last_error
-             FROM team_device",
-        )
-        .fetch_one(store.reader())
-        .await?;
-    Ok(DeviceMembership {
-        device_id: row.0,
-        device_name: row.1,
-        hub_url: row.2,
-        church_id: row.3,
-        campus_scope: row.4,
-        pull_cursor: row.5,
-        joined_at: row.6,
-        last_push_at: row.7,
-        last_pull_at: row.8,
-        last_error: row.9,
-    })
+    Ok(sqlx::query_as(
+        "SELECT device_id, device_name, hub_url, church_id, campus_scope, pull_cursor, joined_at, last_push_at, last_pull_at, last_error
+         FROM team_device",
+    )
+    .fetch_one(store.reader())
+    .await?)
 }
 
 /// How many people this device holds: an empty one may join a team with a join code alone.
