@@ -62,19 +62,26 @@ async fn device_secret(device_id: &str) -> Result<Option<String>, CommandError> 
     load_secret(move || KeychainSecret::team_device_secret(&device_id)).await
 }
 
-async fn keep_secrets(address: &HubAddress, password: Option<String>, credentials: &DeviceCredentials) -> Result<(), CommandError> {
-    let (address, credentials) = (address.as_str().to_owned(), credentials.clone());
+async fn keep_hub_password(address: &HubAddress, password: Option<String>) -> Result<(), CommandError> {
+    let address = address.as_str().to_owned();
     tokio::task::spawn_blocking(move || -> Result<(), String> {
-        let hub = KeychainSecret::team_hub_password(&address)?;
+        let entry = KeychainSecret::team_hub_password(&address)?;
         match password {
-            Some(password) => hub.save(&password)?,
-            None => hub.clear()?,
+            Some(password) => entry.save(&password),
+            None => entry.clear(),
         }
-        KeychainSecret::team_device_secret(&credentials.device_id)?.save(&credentials.secret)
     })
     .await
     .map_err(|e| CommandError::new("internal", e.to_string()))?
     .map_err(CommandError::keychain)
+}
+
+async fn keep_device_secret(credentials: &DeviceCredentials) -> Result<(), CommandError> {
+    let credentials = credentials.clone();
+    tokio::task::spawn_blocking(move || KeychainSecret::team_device_secret(&credentials.device_id)?.save(&credentials.secret))
+        .await
+        .map_err(|e| CommandError::new("internal", e.to_string()))?
+        .map_err(CommandError::keychain)
 }
 
 async fn forget_secrets(membership: &DeviceMembership) -> Result<(), CommandError> {
@@ -159,13 +166,27 @@ pub async fn create_team<R: Runtime>(
     let actor = state.signed_in().await?;
     require_name(&church_name, "church_name")?;
     require_name(&device_name, "device_name")?;
-    let (address, password) = parse_address(&hub_address, hub_password)?;
-    let hub = Arc::new(Hub::connect(&address, password.as_deref()).await.map_err(|e| with_field(e.into(), "hub_address"))?);
+    let hub = open_hub(&hub_address, hub_password).await?;
     let credentials = membership::create_team(&state.store, &actor, &hub, &church_name, &device_name).await?;
-    keep_secrets(&address, password, &credentials).await?;
+    begin_membership(&app, &state, hub, credentials).await
+}
+
+/// Connects to the hub named in a form. The keychain is asked first: if it cannot keep the
+/// password, nothing is created on the hub.
+async fn open_hub(hub_address: &str, hub_password: Option<String>) -> Result<Arc<Hub>, CommandError> {
+    let (address, password) = parse_address(hub_address, hub_password)?;
+    keep_hub_password(&address, password.clone()).await?;
+    let hub = Hub::connect(&address, password.as_deref()).await.map_err(|e| with_field(e.into(), "hub_address"))?;
+    Ok(Arc::new(hub))
+}
+
+/// This device now belongs to the hub's team: keep its secret, use the connection (also for
+/// Planning Center's outbox leases), and sync at once.
+async fn begin_membership<R: Runtime>(app: &AppHandle<R>, state: &AppState, hub: Arc<Hub>, credentials: DeviceCredentials) -> Result<ExchangeReport, CommandError> {
+    keep_device_secret(&credentials).await?;
     *state.team.lock().await = Some(Arc::new(TeamConnection { hub, credentials }));
-    refresh_outbox_lease(&state).await?;
-    run_team_sync(&app, &state).await
+    refresh_outbox_lease(state).await?;
+    run_team_sync(app, state).await
 }
 
 /// Joins a team with an administrator's join code. A new, empty computer needs nobody signed
@@ -185,24 +206,26 @@ pub async fn join_team<R: Runtime>(
     let actor = state.current_actor().await?;
     require_name(&device_name, "device_name")?;
     require_name(&join_code, "join_code")?;
-    let (address, password) = parse_address(&hub_address, hub_password)?;
-    let hub = Arc::new(Hub::connect(&address, password.as_deref()).await.map_err(|e| with_field(e.into(), "hub_address"))?);
+    let hub = open_hub(&hub_address, hub_password).await?;
     let joined = membership::join(&state.store, actor.as_ref(), &hub, &join_code, &device_name).await.map_err(|e| with_field(e.into(), "join_code"))?;
-    keep_secrets(&address, password, &joined.credentials).await?;
-    *state.team.lock().await = Some(Arc::new(TeamConnection { hub, credentials: joined.credentials }));
-    refresh_outbox_lease(&state).await?;
-    let report = run_team_sync(&app, &state).await?;
+    // Joined from here on, even if the first sync fails part-way (the background sync goes on
+    // from where it stopped), so the new computer is used as its administrator either way.
+    let synced = begin_membership(&app, &state, hub, joined.credentials).await;
     if actor.is_none() {
         if let Some(person) = joined.code_made_by.as_deref().and_then(|p| p.parse::<Uuid>().ok()) {
             use_as(&state.store, person).await?;
         }
     }
-    Ok(report)
+    synced
 }
 
-/// A new device is used as the administrator whose join code let it in.
+/// A new device is used as the administrator whose join code let it in, once their record is
+/// here (a first sync cut off before it arrived leaves the device as it was).
 async fn use_as(store: &Store, person: Uuid) -> Result<(), CommandError> {
     let system = Actor::system();
+    if cct_store::records::get::<cct_domain::records::Person>(store, &system, person).await.is_err() {
+        return Ok(());
+    }
     let mut tx = store.begin_write(&system).await?;
     settings::set(&mut tx, settings::CURRENT_PERSON, &person).await?;
     tx.commit().await?;
