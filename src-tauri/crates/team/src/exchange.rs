@@ -45,10 +45,14 @@ pub async fn push(store: &Store, hub: &Hub, credentials: &DeviceCredentials, bat
         pushed += logged.len() as u64;
         progress(ExchangeProgress { phase: "push", done: pushed, total: total.max(pushed) });
     }
-    if pushed > 0 || total == 0 {
-        report_unsent(hub, credentials, 0).await?;
-        device::record_pushed_at(store).await?;
+    if pushed == 0 {
+        // Nothing to send: the hub still learns that this device is alive and up to date.
+        let mut tx = hub.pool().begin().await.map_err(hub_error)?;
+        verify_device(&mut tx, credentials).await?;
+        note_contact(&mut tx, credentials, 0).await?;
+        tx.commit().await.map_err(hub_error)?;
     }
+    device::record_pushed_at(store).await?;
     Ok(pushed)
 }
 
@@ -82,13 +86,19 @@ async fn send_batch(hub: &Hub, credentials: &DeviceCredentials, batch: &[&Change
     for link in batch.iter().filter(|c| c.table_name == "people_campus") {
         tag_person_with_campus(&mut tx, link).await?;
     }
+    note_contact(&mut tx, credentials, still_unsent).await?;
+    tx.commit().await.map_err(hub_error)
+}
+
+/// The device's last contact, and how many changes it still holds unsent, for the Team screen.
+async fn note_contact(conn: &mut sqlx::PgConnection, credentials: &DeviceCredentials, unsent: u64) -> Result<()> {
     sqlx::query("UPDATE hub_device SET last_contact_at = now(), unsent_changes = $2 WHERE id = $1")
         .bind(&credentials.device_id)
-        .bind(still_unsent as i64)
-        .execute(&mut *tx)
+        .bind(unsent as i64)
+        .execute(&mut *conn)
         .await
         .map_err(hub_error)?;
-    tx.commit().await.map_err(hub_error)
+    Ok(())
 }
 
 /// A person who joins a campus takes their history with them: their earlier changes, and
@@ -110,18 +120,6 @@ async fn tag_person_with_campus(conn: &mut sqlx::PgConnection, link: &Change) ->
     .await
     .map_err(hub_error)?;
     Ok(())
-}
-
-async fn report_unsent(hub: &Hub, credentials: &DeviceCredentials, unsent: i64) -> Result<()> {
-    let mut tx = hub.pool().begin().await.map_err(hub_error)?;
-    verify_device(&mut tx, credentials).await?;
-    sqlx::query("UPDATE hub_device SET last_contact_at = now(), unsent_changes = $2 WHERE id = $1")
-        .bind(&credentials.device_id)
-        .bind(unsent)
-        .execute(&mut *tx)
-        .await
-        .map_err(hub_error)?;
-    tx.commit().await.map_err(hub_error)
 }
 
 /// Brings every change from the other devices (within this device's campus, if it has one)
