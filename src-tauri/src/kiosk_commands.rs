@@ -70,37 +70,28 @@ pub async fn kiosk_status(state: State<'_, AppState>) -> Result<Option<KioskView
 pub async fn kiosk_search(state: State<'_, AppState>, text: String, class_session_id: Uuid) -> Result<FamilySearch, CommandError> {
     let (config, actor) = station(&state).await?;
     require_session(&config, class_session_id)?;
-    Ok(checkin::search_families(&state.store, &actor, &text, class_session_id).await?)
+    Ok(checkin::search_families(&state.store, &actor, &text, class_session_id)?)
 }
 
 #[tauri::command]
 pub async fn kiosk_check_in(state: State<'_, AppState>, class_session_id: Uuid, people_ids: Vec<Uuid>) -> Result<CheckInResult, CommandError> {
     let (config, actor) = station(&state).await?;
     require_session(&config, class_session_id)?;
-    let mut tx = state.store.begin_write(&actor).await?;
-    let result = checkin::check_in(&mut tx, class_session_id, &people_ids, &config.station).await?;
-    tx.commit().await?;
-    Ok(result)
+    Ok(checkin::check_in(&state.store, &actor, class_session_id, &people_ids, &config.station).await?)
 }
 
 #[tauri::command]
 pub async fn kiosk_check_out(state: State<'_, AppState>, class_session_id: Uuid, people_id: Uuid) -> Result<AttendanceRecord, CommandError> {
     let (config, actor) = station(&state).await?;
     require_session(&config, class_session_id)?;
-    let mut tx = state.store.begin_write(&actor).await?;
-    let record = checkin::check_out(&mut tx, class_session_id, people_id).await?;
-    tx.commit().await?;
-    Ok(record)
+    Ok(checkin::check_out(&state.store, &actor, class_session_id, people_id).await?)
 }
 
 #[tauri::command]
 pub async fn kiosk_reprint(state: State<'_, AppState>, class_session_id: Uuid, people_id: Uuid) -> Result<Label, CommandError> {
     let (config, actor) = station(&state).await?;
     require_session(&config, class_session_id)?;
-    let mut tx = state.store.begin_write(&actor).await?;
-    let label = checkin::reprint(&mut tx, class_session_id, people_id).await?;
-    tx.commit().await?;
-    Ok(label)
+    Ok(checkin::reprint(&state.store, &actor, class_session_id, people_id)?)
 }
 
 #[tauri::command]

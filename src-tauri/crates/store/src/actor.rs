@@ -20,7 +20,7 @@ pub fn require(actor: &Actor, permission: Permission) -> Result<()> {
 pub async fn actor_for_person(store: &Store, person_id: Uuid) -> Result<Actor> {
     let person = sqlx::query("SELECT first_name, last_name, nickname, is_active FROM people WHERE id = ?")
         .bind(person_id.to_string())
-        .fetch_optional(store.reader())
+        .fetch_optional(&mut *store.reader().await?)
         .await?
         .ok_or(StoreError::NotFound { table: "people", id: person_id })?;
     if !person.try_get::<bool, _>("is_active")? {
@@ -38,7 +38,7 @@ pub async fn actor_for_person(store: &Store, person_id: Uuid) -> Result<Actor> {
          WHERE pr.people_id = ? AND pr.is_active = 1 AND r.is_active = 1",
     )
     .bind(person_id.to_string())
-    .fetch_all(store.reader())
+    .fetch_all(&mut *store.reader().await?)
     .await?;
     let mut permissions: BTreeSet<Permission> = BTreeSet::new();
     for json in role_permissions {
@@ -51,6 +51,6 @@ pub async fn actor_for_person(store: &Store, person_id: Uuid) -> Result<Actor> {
 
 /// The id of a built-in role by name (`admin`, `staff`, ...).
 pub async fn role_id(store: &Store, name: &str) -> Result<Uuid> {
-    let id: Option<String> = sqlx::query_scalar("SELECT id FROM role WHERE name = ?").bind(name).fetch_optional(store.reader()).await?;
+    let id: Option<String> = sqlx::query_scalar("SELECT id FROM role WHERE name = ?").bind(name).fetch_optional(&mut *store.reader().await?).await?;
     id.and_then(|id| Uuid::parse_str(&id).ok()).ok_or_else(|| StoreError::Conflict { field: "role_id", message: format!("no role named {name:?}") })
 }

@@ -51,9 +51,15 @@ pub async fn mark(tx: &mut WriteTx<'_>, input: MarkAttendance) -> Result<Attenda
     }
 }
 
+/// Parameters: the session, the person.
+pub(crate) const RECORD_OF: &str = "SELECT * FROM attendance_record WHERE class_session_id = ?1 AND people_id = ?2";
+
+/// Parameters: the person, the course.
+pub(crate) const ACTIVE_ENROLLMENT: &str = "SELECT id FROM course_enrollment WHERE people_id = ?1 AND course_id = ?2 AND is_active = 1 AND status <> 'dropped'";
+
 /// A person's attendance row for a session, active or not (there is at most one).
 pub(crate) async fn record_of(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_id: Uuid) -> Result<Option<AttendanceRecord>> {
-    let row = sqlx::query("SELECT * FROM attendance_record WHERE class_session_id = ? AND people_id = ?")
+    let row = sqlx::query(RECORD_OF)
         .bind(class_session_id.to_string())
         .bind(people_id.to_string())
         .fetch_optional(tx.conn())
@@ -63,7 +69,7 @@ pub(crate) async fn record_of(tx: &mut WriteTx<'_>, class_session_id: Uuid, peop
 
 /// The enrollment an attendance row counts toward: the person's live one in the session's course.
 pub(crate) async fn active_enrollment_id(tx: &mut WriteTx<'_>, people_id: Uuid, course_id: Uuid) -> Result<Option<Uuid>> {
-    let id: Option<String> = sqlx::query_scalar("SELECT id FROM course_enrollment WHERE people_id = ? AND course_id = ? AND is_active = 1 AND status <> 'dropped'")
+    let id: Option<String> = sqlx::query_scalar(ACTIVE_ENROLLMENT)
         .bind(people_id.to_string())
         .bind(course_id.to_string())
         .fetch_optional(tx.conn())

@@ -69,7 +69,7 @@ pub async fn query(store: &Store, actor: &Actor, query: &AuditQuery) -> Result<V
     for value in binds {
         q = q.bind(value);
     }
-    let rows = q.bind(query.limit.unwrap_or(100).min(1000)).bind(query.offset).fetch_all(store.reader()).await?;
+    let rows = q.bind(query.limit.unwrap_or(100).min(1000)).bind(query.offset).fetch_all(&mut *store.reader().await?).await?;
     rows.iter()
         .map(|row| {
             let map = read_row(row)?;

@@ -111,7 +111,7 @@ pub async fn standings(store: &Store, actor: &Actor, filter: StandingFilter, tod
          WHERE cp.is_active = 1
          ORDER BY cp.expires_date IS NULL, cp.expires_date, p.last_name, p.first_name",
     )
-    .fetch_all(store.reader())
+    .fetch_all(&mut *store.reader().await?)
     .await?;
     let mut result = Vec::new();
     for row in rows {

@@ -2,6 +2,7 @@
 //! checking people in (never twice) and out, children's security codes that no two laptops can
 //! both issue on the same day, reprints that keep the code, and visitors added at the station.
 
+use crate::direct::{none_if_no_rows, read_rows, DirectTx};
 use crate::records;
 use crate::row::{from_row, read_row};
 use crate::{attendance, search, Result, Store, StoreError, WriteTx};
@@ -43,21 +44,27 @@ pub struct FamilySearch {
 
 /// Families whose members match what was typed (first, last or nickname, or the last digits of
 /// a phone), each with all its members, so a parent can check in the whole family at once.
-pub async fn search_families(store: &Store, actor: &Actor, text: &str, class_session_id: Uuid) -> Result<FamilySearch> {
+/// Runs on the calling thread (see `direct`): a search is a handful of quick statements.
+pub fn search_families(store: &Store, actor: &Actor, text: &str, class_session_id: Uuid) -> Result<FamilySearch> {
     crate::actor::require(actor, Permission::AttendanceRead)?;
-    let (matches, complete) = search::search_names(store, actor, text, 12).await?;
+    store.read_direct(|conn| search_families_on(conn, actor, text, class_session_id))
+}
+
+fn search_families_on(conn: &rusqlite::Connection, actor: &Actor, text: &str, class_session_id: Uuid) -> Result<FamilySearch> {
+    let (matches, complete) = search::search_names(conn, actor, text, 12)?;
     if matches.is_empty() {
         return Ok(FamilySearch { families: Vec::new(), complete });
     }
     let household_ids: Vec<String> = matches.iter().filter_map(|p| p.household_id).map(|id| id.to_string()).collect();
     let mut people: Vec<Person> = matches.clone();
     if !household_ids.is_empty() {
-        let rows = sqlx::query("SELECT * FROM people WHERE is_active = 1 AND household_id IN (SELECT value FROM json_each(?)) ORDER BY date_of_birth")
-            .bind(serde_json::to_string(&household_ids).unwrap_or_default())
-            .fetch_all(store.reader())
-            .await?;
+        let rows = read_rows(
+            conn,
+            "SELECT * FROM people WHERE is_active = 1 AND household_id IN (SELECT value FROM json_each(?1)) ORDER BY date_of_birth",
+            [serde_json::to_string(&household_ids).unwrap_or_default()],
+        )?;
         for row in rows {
-            let person: Person = from_row("people", read_row(&row)?)?;
+            let person: Person = from_row("people", row)?;
             if !people.iter().any(|p| p.meta.id == person.meta.id) {
                 people.push(person);
             }
@@ -65,21 +72,20 @@ pub async fn search_families(store: &Store, actor: &Actor, text: &str, class_ses
     }
     let ids = serde_json::to_string(&people.iter().map(|p| p.meta.id.to_string()).collect::<Vec<_>>()).unwrap_or_default();
     let mut attendance: HashMap<Uuid, AttendanceRecord> = HashMap::new();
-    for row in sqlx::query("SELECT * FROM attendance_record WHERE class_session_id = ? AND is_active = 1 AND people_id IN (SELECT value FROM json_each(?))")
-        .bind(class_session_id.to_string())
-        .bind(&ids)
-        .fetch_all(store.reader())
-        .await?
-    {
-        let record: AttendanceRecord = from_row("attendance_record", read_row(&row)?)?;
+    for row in read_rows(
+        conn,
+        "SELECT * FROM attendance_record WHERE class_session_id = ?1 AND is_active = 1 AND people_id IN (SELECT value FROM json_each(?2))",
+        [class_session_id.to_string(), ids.clone()],
+    )? {
+        let record: AttendanceRecord = from_row("attendance_record", row)?;
         attendance.insert(record.people_id, record);
     }
     let mut needs: HashMap<Uuid, Vec<SpecialRequirement>> = HashMap::new();
     if actor.can(Permission::SpecialRequirementsRead) {
         let scope = requirement_scope(actor);
-        let sql = format!("SELECT * FROM special_requirement WHERE is_active = 1 AND people_id IN (SELECT value FROM json_each(?)){scope} ORDER BY {MOST_SEVERE_FIRST}");
-        for row in sqlx::query(&sql).bind(&ids).fetch_all(store.reader()).await? {
-            let need: SpecialRequirement = from_row("special_requirement", read_row(&row)?)?;
+        let sql = format!("SELECT * FROM special_requirement WHERE is_active = 1 AND people_id IN (SELECT value FROM json_each(?1)){scope} ORDER BY {MOST_SEVERE_FIRST}");
+        for row in read_rows(conn, &sql, [&ids])? {
+            let need: SpecialRequirement = from_row("special_requirement", row)?;
             needs.entry(need.people_id).or_default().push(need);
         }
     }
@@ -161,12 +167,17 @@ pub struct CheckInResult {
 
 /// Checks people in to a session. The children of one check-in share one security code, new
 /// from this station's range for the day; someone already checked in keeps their row and code.
-pub async fn check_in(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_ids: &[Uuid], station: &str) -> Result<CheckInResult> {
+/// One transaction, run on the calling thread (see `direct`): the station's busiest write.
+pub async fn check_in(store: &Store, actor: &Actor, class_session_id: Uuid, people_ids: &[Uuid], station: &str) -> Result<CheckInResult> {
+    store.write_direct(actor, |tx| check_in_now(tx, class_session_id, people_ids, station)).await
+}
+
+fn check_in_now(tx: &mut DirectTx<'_>, class_session_id: Uuid, people_ids: &[Uuid], station: &str) -> Result<CheckInResult> {
     tx.require(Permission::AttendanceWrite)?;
     if people_ids.is_empty() {
         return Err(ValidationError::new("people_ids", "choose who to check in").into());
     }
-    let session: ClassSession = records::get_in(tx, class_session_id).await.map_err(|_| ValidationError::new("class_session_id", "no such session"))?;
+    let session: ClassSession = tx.get(class_session_id)?.ok_or_else(|| ValidationError::new("class_session_id", "no such session"))?;
     if !session.meta.is_active {
         return Err(StoreError::InactiveReference { field: "class_session_id", table: "class_session", id: class_session_id });
     }
@@ -175,29 +186,29 @@ pub async fn check_in(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_ids: 
     let mut result = CheckInResult { labels: Vec::new(), guardian_tag: None, already_checked_in: Vec::new() };
     let mut children = Vec::new();
     for &people_id in people_ids {
-        let person: Person = records::get_in(tx, people_id).await.map_err(|_| StoreError::UnknownReference { field: "people_ids", table: "people", id: people_id })?;
+        let person: Person = tx.get(people_id)?.ok_or(StoreError::UnknownReference { field: "people_ids", table: "people", id: people_id })?;
         if !person.meta.is_active {
             return Err(StoreError::InactiveReference { field: "people_ids", table: "people", id: people_id });
         }
-        let existing = attendance::record_of(tx, class_session_id, people_id).await?;
+        let existing = attendance_of(tx, class_session_id, people_id)?;
         if let Some(record) = &existing {
             if record.meta.is_active && record.check_in_at.is_some() && record.check_out_at.is_none() && matches!(record.status, AttendanceStatus::Present | AttendanceStatus::Late) {
                 result.already_checked_in.push(person.display_name());
-                result.labels.push(label(tx, &person, &session, record.security_code.clone()).await?);
+                result.labels.push(label(tx.conn(), tx.actor(), &person, &session, record.security_code.clone())?);
                 continue;
             }
         }
         let child = is_child(person.date_of_birth, today);
         let security_code = if child {
             if code.is_none() {
-                code = Some(next_security_code(tx, station, today).await?);
+                code = Some(next_security_code(tx, station, today)?);
             }
             children.push(person.display_name());
             code.clone()
         } else {
             None
         };
-        let enrollment = attendance::active_enrollment_id(tx, people_id, session.course_id).await?;
+        let enrollment: Option<String> = tx.conn().prepare_cached(attendance::ACTIVE_ENROLLMENT)?.query_row([people_id.to_string(), session.course_id.to_string()], |row| row.get(0)).map(Some).or_else(none_if_no_rows)?;
         let now = tx.now();
         let exists = existing.is_some();
         let mut record = existing.unwrap_or_else(|| AttendanceRecord { class_session_id, people_id, ..Default::default() });
@@ -205,17 +216,17 @@ pub async fn check_in(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_ids: 
         record.status = AttendanceStatus::Present;
         record.check_in_at = Some(now);
         record.check_out_at = None;
-        record.course_enrollment_id = enrollment;
+        record.course_enrollment_id = enrollment.and_then(|id| Uuid::parse_str(&id).ok());
         record.marked_by = tx.actor().person_id;
         record.security_code = security_code.clone();
         if exists {
-            records::update(tx, record).await?;
+            tx.update(record)?;
         } else {
             // The session and the person were read above, the enrollment is active, and the
             // station acts for its (active) starter: nothing to look up again.
-            records::insert_unchecked_references(tx, record).await?;
+            tx.insert(record)?;
         }
-        result.labels.push(label(tx, &person, &session, security_code).await?);
+        result.labels.push(label(tx.conn(), tx.actor(), &person, &session, security_code)?);
     }
     if let Some(code) = code {
         result.guardian_tag = Some(GuardianTag { security_code: code, children });
@@ -223,49 +234,61 @@ pub async fn check_in(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_ids: 
     Ok(result)
 }
 
+fn attendance_of(tx: &DirectTx<'_>, class_session_id: Uuid, people_id: Uuid) -> Result<Option<AttendanceRecord>> {
+    read_rows(tx.conn(), attendance::RECORD_OF, [class_session_id.to_string(), people_id.to_string()])?.pop().map(|row| from_row("attendance_record", row)).transpose()
+}
+
 /// Records when someone left. Checking out someone not checked in is refused.
-pub async fn check_out(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_id: Uuid) -> Result<AttendanceRecord> {
-    tx.require(Permission::AttendanceWrite)?;
-    let mut record = attendance::record_of(tx, class_session_id, people_id)
-        .await?
-        .filter(|r| r.meta.is_active && r.check_in_at.is_some())
-        .ok_or_else(|| StoreError::Conflict { field: "people_id", message: "this person is not checked in to this session".into() })?;
-    if record.check_out_at.is_some() {
-        return Ok(record);
-    }
-    record.check_out_at = Some(tx.now());
-    records::update(tx, record).await
+pub async fn check_out(store: &Store, actor: &Actor, class_session_id: Uuid, people_id: Uuid) -> Result<AttendanceRecord> {
+    store
+        .write_direct(actor, |tx| {
+            tx.require(Permission::AttendanceWrite)?;
+            let mut record = attendance_of(tx, class_session_id, people_id)?
+                .filter(|r| r.meta.is_active && r.check_in_at.is_some())
+                .ok_or_else(|| StoreError::Conflict { field: "people_id", message: "this person is not checked in to this session".into() })?;
+            if record.check_out_at.is_some() {
+                return Ok(record);
+            }
+            record.check_out_at = Some(tx.now());
+            tx.update(record)
+        })
+        .await
 }
 
 /// The label again, with the code it was first printed with.
-pub async fn reprint(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_id: Uuid) -> Result<Label> {
-    tx.require(Permission::AttendanceRead)?;
-    let record = attendance::record_of(tx, class_session_id, people_id)
-        .await?
-        .filter(|r| r.meta.is_active && r.check_in_at.is_some())
-        .ok_or_else(|| StoreError::Conflict { field: "people_id", message: "this person is not checked in, so there is no label to reprint".into() })?;
-    let person: Person = records::get_in(tx, people_id).await?;
-    let session: ClassSession = records::get_in(tx, class_session_id).await?;
-    label(tx, &person, &session, record.security_code).await
+pub fn reprint(store: &Store, actor: &Actor, class_session_id: Uuid, people_id: Uuid) -> Result<Label> {
+    crate::actor::require(actor, Permission::AttendanceRead)?;
+    store.read_direct(|conn| {
+        let not_checked_in = || StoreError::Conflict { field: "people_id", message: "this person is not checked in, so there is no label to reprint".into() };
+        let record: AttendanceRecord = read_rows(conn, attendance::RECORD_OF, [class_session_id.to_string(), people_id.to_string()])?
+            .pop()
+            .map(|row| from_row("attendance_record", row))
+            .transpose()?
+            .filter(|r: &AttendanceRecord| r.meta.is_active && r.check_in_at.is_some())
+            .ok_or_else(not_checked_in)?;
+        let person: Person = read_rows(conn, "SELECT * FROM people WHERE id = ?1", [people_id.to_string()])?.pop().map(|row| from_row("people", row)).transpose()?.ok_or_else(not_checked_in)?;
+        let session: ClassSession = read_rows(conn, "SELECT * FROM class_session WHERE id = ?1", [class_session_id.to_string()])?
+            .pop()
+            .map(|row| from_row("class_session", row))
+            .transpose()?
+            .ok_or(StoreError::NotFound { table: "class_session", id: class_session_id })?;
+        label(conn, actor, &person, &session, record.security_code)
+    })
 }
 
-async fn label(tx: &mut WriteTx<'_>, person: &Person, session: &ClassSession, security_code: Option<String>) -> Result<Label> {
-    let scope = requirement_scope(tx.actor());
-    let alerts: Vec<(String, String)> = if tx.actor().can(Permission::SpecialRequirementsRead) {
-        sqlx::query_as(&format!("SELECT requirement_type, details FROM special_requirement WHERE people_id = ? AND is_active = 1{scope} ORDER BY {MOST_SEVERE_FIRST}"))
-        .bind(person.meta.id.to_string())
-        .fetch_all(tx.conn())
-        .await?
-    } else {
-        Vec::new()
-    };
-    Ok(Label {
-        people_id: person.meta.id,
-        name: person.display_name(),
-        session: session.title.clone(),
-        security_code,
-        alerts: alerts.into_iter().map(|(kind, details)| format!("{}: {details}", kind.to_uppercase())).collect(),
-    })
+fn label(conn: &rusqlite::Connection, actor: &Actor, person: &Person, session: &ClassSession, security_code: Option<String>) -> Result<Label> {
+    let mut alerts = Vec::new();
+    if actor.can(Permission::SpecialRequirementsRead) {
+        let scope = requirement_scope(actor);
+        let sql = format!("SELECT requirement_type, details FROM special_requirement WHERE people_id = ?1 AND is_active = 1{scope} ORDER BY {MOST_SEVERE_FIRST}");
+        let mut statement = conn.prepare_cached(&sql)?;
+        let mut rows = statement.query([person.meta.id.to_string()])?;
+        while let Some(row) = rows.next()? {
+            let (kind, details): (String, String) = (row.get(0)?, row.get(1)?);
+            alerts.push(format!("{}: {details}", kind.to_uppercase()));
+        }
+    }
+    Ok(Label { people_id: person.meta.id, name: person.display_name(), session: session.title.clone(), security_code, alerts })
 }
 
 /// A station is one letter, given to each check-in laptop by the office (A, B, C, ...). Codes
@@ -279,25 +302,24 @@ pub fn validate_station(station: &str) -> Result<()> {
     }
 }
 
-async fn next_security_code(tx: &mut WriteTx<'_>, station: &str, today: NaiveDate) -> Result<String> {
+fn next_security_code(tx: &DirectTx<'_>, station: &str, today: NaiveDate) -> Result<String> {
     validate_station(station)?;
-    let key = format!("checkin_code_counter:{station}");
     // A counter, not a record: it is taken and moved on in one statement of the transaction
     // of the check-in it serves, so a crash can never hand out the same number twice. Its
     // value is `{"day": "2026-11-29", "next": 4}`.
-    let next: i64 = sqlx::query_scalar(
-        "INSERT INTO office_setting (key, value, updated_at, updated_by) VALUES (?1, json_object('day', ?2, 'next', 2), ?3, ?4)
-         ON CONFLICT(key) DO UPDATE SET
-             value = json_object('day', ?2, 'next', CASE WHEN json_extract(value, '$.day') = ?2 THEN json_extract(value, '$.next') + 1 ELSE 2 END),
-             updated_at = ?3, updated_by = ?4
-         RETURNING json_extract(value, '$.next') - 1",
-    )
-    .bind(&key)
-    .bind(today.to_string())
-    .bind(tx.now().to_rfc3339())
-    .bind(tx.actor().person_id.map(|id| id.to_string()))
-    .fetch_one(tx.conn())
-    .await?;
+    let next: i64 = tx
+        .conn()
+        .prepare_cached(
+            "INSERT INTO office_setting (key, value, updated_at, updated_by) VALUES (?1, json_object('day', ?2, 'next', 2), ?3, ?4)
+             ON CONFLICT(key) DO UPDATE SET
+                 value = json_object('day', ?2, 'next', CASE WHEN json_extract(value, '$.day') = ?2 THEN json_extract(value, '$.next') + 1 ELSE 2 END),
+                 updated_at = ?3, updated_by = ?4
+             RETURNING json_extract(value, '$.next') - 1",
+        )?
+        .query_row(
+            rusqlite::params![format!("checkin_code_counter:{station}"), today.to_string(), tx.now().to_rfc3339(), tx.actor().person_id.map(|id| id.to_string())],
+            |row| row.get(0),
+        )?;
     Ok(format!("{station}{next:03}"))
 }
 
@@ -380,7 +402,7 @@ pub async fn session_counts(store: &Store, session_ids: &[Uuid]) -> Result<BTree
          AND class_session_id IN (SELECT value FROM json_each(?)) GROUP BY class_session_id",
     )
     .bind(ids)
-    .fetch_all(store.reader())
+    .fetch_all(&mut *store.reader().await?)
     .await?;
     Ok(rows.into_iter().filter_map(|(id, n)| Some((Uuid::parse_str(&id).ok()?, n))).collect())
 }
@@ -389,6 +411,6 @@ pub async fn session_counts(store: &Store, session_ids: &[Uuid]) -> Result<BTree
 /// from offline), if ever.
 pub async fn last_roster_refresh(store: &Store) -> Result<Option<String>> {
     Ok(sqlx::query_scalar("SELECT MAX(completed_at) FROM planning_center_sync_log WHERE sync_direction = 'from_pc' AND sync_type = 'people' AND completed_at IS NOT NULL")
-        .fetch_one(store.reader())
+        .fetch_one(&mut *store.reader().await?)
         .await?)
 }

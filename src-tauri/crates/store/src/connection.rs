@@ -1,8 +1,10 @@
 use crate::team::{self, DeviceClock};
 use crate::{Result, StoreError, WriteTx};
 use cct_domain::Actor;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::Row;
+use crate::direct::{Direct, DirectTx};
+use crate::lender::{Lender, Lent};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{Row, SqliteConnection};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,13 +15,14 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../../migrations")
 /// How long a writer waits for another process's write lock before giving up. Long enough
 /// that a burst of writes from the sync engine never surfaces as SQLITE_BUSY.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
-const READERS: u32 = 4;
+const READERS: usize = 4;
 
-/// The local database: a single-connection write pool beside a pool of readers.
+/// The local database: one writing connection beside a few read-only ones.
 #[derive(Clone)]
 pub struct Store {
-    writer: SqlitePool,
-    reader: SqlitePool,
+    writer: Arc<Lender>,
+    readers: Arc<Lender>,
+    direct: Arc<Direct>,
     schema: Arc<Schema>,
     clock: Arc<DeviceClock>,
     path: Arc<PathBuf>,
@@ -61,19 +64,17 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT)
             .pragma("temp_store", "memory");
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(120))
-            .connect_with(options.clone())
-            .await?;
-        MIGRATOR.run(&writer).await?;
-        let reader = SqlitePoolOptions::new()
-            .max_connections(READERS)
-            .connect_with(options.read_only(true))
-            .await?;
-        let schema = Arc::new(read_schema(&writer).await?);
-        let clock = Arc::new(DeviceClock::new(team::device::device_id(&writer).await?, team::changes::latest_clock(&writer).await?));
-        Ok(Self { writer, reader, schema, clock, path: Arc::new(path) })
+        let writer = Lender::open(&options, 1).await?;
+        let (schema, clock) = {
+            let mut conn = writer.lend().await?;
+            MIGRATOR.run(&mut *conn).await?;
+            let schema = read_schema(&mut conn).await?;
+            let clock = DeviceClock::new(team::device::device_id(&mut conn).await?, team::changes::latest_clock(&mut conn).await?);
+            (Arc::new(schema), Arc::new(clock))
+        };
+        let readers = Lender::open(&options.read_only(true), READERS).await?;
+        let direct = Direct::open(&path, BUSY_TIMEOUT)?;
+        Ok(Self { writer: Arc::new(writer), readers: Arc::new(readers), direct: Arc::new(direct), schema, clock, path: Arc::new(path) })
     }
 
     pub fn path(&self) -> &Path {
@@ -83,12 +84,25 @@ impl Store {
     /// Starts a write transaction for `actor`. It takes the write lock at once (`BEGIN
     /// IMMEDIATE`), so it never fails half-way with SQLITE_BUSY; dropping it rolls back.
     pub async fn begin_write<'a>(&'a self, actor: &'a Actor) -> Result<WriteTx<'a>> {
-        let tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTx::new(tx, actor, &self.schema, &self.clock))
+        WriteTx::begin(self.writer.lend().await?, actor, &self.schema, &self.clock).await
     }
 
-    pub(crate) fn reader(&self) -> &SqlitePool {
-        &self.reader
+    /// Runs `work` in one write transaction on the calling thread (see `direct`), while no
+    /// other write of this store can start.
+    pub(crate) async fn write_direct<T>(&self, actor: &Actor, work: impl FnOnce(&mut DirectTx<'_>) -> Result<T>) -> Result<T> {
+        let _no_other_writer = self.writer.lend().await?;
+        self.direct.write(actor, &self.schema, &self.clock, work)
+    }
+
+    /// Runs `work` on a read-only connection on the calling thread (see `direct`).
+    pub(crate) fn read_direct<T>(&self, work: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
+        self.direct.read(work)
+    }
+
+    /// A read-only connection, given back when dropped. Readers see the last committed
+    /// state and never wait for the writer (WAL).
+    pub(crate) async fn reader(&self) -> Result<Lent> {
+        self.readers.lend().await
     }
 
     /// This device's hybrid logical clock, which stamps its changes for the team.
@@ -107,20 +121,21 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        self.reader.close().await;
+        self.direct.close();
+        self.readers.close().await;
         self.writer.close().await;
     }
 }
 
-async fn read_schema(pool: &SqlitePool) -> Result<Schema> {
+async fn read_schema(conn: &mut SqliteConnection) -> Result<Schema> {
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts%' AND name NOT LIKE '_sqlx%'",
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     let mut columns = HashMap::new();
     for table in tables {
-        let rows = sqlx::query("SELECT name FROM pragma_table_info(?)").bind(&table).fetch_all(pool).await?;
+        let rows = sqlx::query("SELECT name FROM pragma_table_info(?)").bind(&table).fetch_all(&mut *conn).await?;
         let names = rows.iter().map(|r| r.try_get::<String, _>(0)).collect::<std::result::Result<HashSet<_>, _>>()?;
         columns.insert(table, names);
     }

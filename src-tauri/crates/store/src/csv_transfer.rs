@@ -254,7 +254,7 @@ async fn household_named(tx: &mut WriteTx<'_>, name: &str) -> Result<Household> 
 /// Every active person, in the columns an import reads back (plus their id).
 pub async fn export_people(store: &Store, actor: &Actor) -> Result<String> {
     crate::actor::require(actor, Permission::PeopleRead)?;
-    let rows = sqlx::query("SELECT * FROM people WHERE is_active = 1 ORDER BY last_name, first_name").fetch_all(store.reader()).await?;
+    let rows = sqlx::query("SELECT * FROM people WHERE is_active = 1 ORDER BY last_name, first_name").fetch_all(&mut *store.reader().await?).await?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["id"];
     header.extend_from_slice(PEOPLE_COLUMNS);
@@ -293,7 +293,7 @@ pub async fn export_enrollments(store: &Store, actor: &Actor) -> Result<String> 
          FROM course_enrollment e JOIN people p ON p.id = e.people_id JOIN course c ON c.id = e.course_id
          WHERE e.is_active = 1 ORDER BY c.name, p.last_name, p.first_name",
     )
-    .fetch_all(store.reader())
+    .fetch_all(&mut *store.reader().await?)
     .await?;
     let mut out = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
     out.write_record(["person_id", "person", "email", "course", "status", "registration_status", "progress_percentage", "enrollment_date", "completion_date", "override_reason", "notes"])

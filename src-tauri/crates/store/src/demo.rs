@@ -55,7 +55,7 @@ impl Dice {
 /// never mix demo records into a real church's data.
 pub async fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
     let system = Actor::system();
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(store.reader()).await?;
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(&mut *store.reader().await?).await?;
     if existing > 0 {
         return Err(StoreError::Conflict { field: "people", message: "the demo church can only be loaded into an empty database".into() });
     }
@@ -281,7 +281,7 @@ async fn add_households(tx: &mut WriteTx<'_>, dice: &mut Dice, campus_ids: &[Uui
 pub async fn add_people(store: &Store, count: usize) -> Result<usize> {
     let system = Actor::system();
     let campus_ids: Vec<Uuid> = sqlx::query_scalar::<_, String>("SELECT id FROM campus WHERE is_active = 1")
-        .fetch_all(store.reader())
+        .fetch_all(&mut *store.reader().await?)
         .await?
         .iter()
         .filter_map(|id| Uuid::parse_str(id).ok())

@@ -34,6 +34,9 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
+    /// From the connections check-in uses directly (see `direct`).
+    #[error("database error: {0}")]
+    DirectDatabase(#[source] rusqlite::Error),
 }
 
 impl StoreError {
@@ -53,7 +56,7 @@ impl StoreError {
             StoreError::Constraint(_) => "constraint_violation",
             StoreError::CorruptRecord { .. } => "corrupt_record",
             StoreError::Migration(_) => "migration_failed",
-            StoreError::Database(_) => "database_error",
+            StoreError::Database(_) | StoreError::DirectDatabase(_) => "database_error",
         }
     }
 
@@ -77,20 +80,30 @@ impl StoreError {
 
     /// Maps SQLite's constraint messages to errors that name the field.
     pub(crate) fn from_db(error: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &error {
-            let message = db.message();
-            if let Some(columns) = message.strip_prefix("UNIQUE constraint failed: ") {
-                // "people.planning_center_id" or "people_campus.people_id, people_campus.campus_id"
-                let first = columns.split(',').next().unwrap_or(columns).trim();
-                let (table, field) = first.split_once('.').unwrap_or(("record", first));
-                let field = columns.split(',').next_back().and_then(|c| c.trim().split_once('.')).map(|(_, f)| f).unwrap_or(field);
-                return StoreError::Duplicate { table: table.to_owned(), field: field.to_owned() };
-            }
-            if message.contains("constraint failed") {
-                return StoreError::Constraint(message.to_owned());
-            }
+        match &error {
+            sqlx::Error::Database(db) => Self::from_constraint_message(db.message()).unwrap_or(StoreError::Database(error)),
+            _ => StoreError::Database(error),
         }
-        StoreError::Database(error)
+    }
+
+    fn from_constraint_message(message: &str) -> Option<Self> {
+        if let Some(columns) = message.strip_prefix("UNIQUE constraint failed: ") {
+            // "people.planning_center_id" or "people_campus.people_id, people_campus.campus_id"
+            let first = columns.split(',').next().unwrap_or(columns).trim();
+            let (table, field) = first.split_once('.').unwrap_or(("record", first));
+            let field = columns.split(',').next_back().and_then(|c| c.trim().split_once('.')).map(|(_, f)| f).unwrap_or(field);
+            return Some(StoreError::Duplicate { table: table.to_owned(), field: field.to_owned() });
+        }
+        message.contains("constraint failed").then(|| StoreError::Constraint(message.to_owned()))
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        match &error {
+            rusqlite::Error::SqliteFailure(_, Some(message)) => Self::from_constraint_message(message).unwrap_or(StoreError::DirectDatabase(error)),
+            _ => StoreError::DirectDatabase(error),
+        }
     }
 }
 

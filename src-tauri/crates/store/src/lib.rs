@@ -1,5 +1,6 @@
-//! The local SQLite store. One writer at a time (a single-connection write pool, each write
-//! transaction opened with `BEGIN IMMEDIATE`) beside a pool of readers, in WAL mode. Every
+//! The local SQLite store. One writer at a time (one writing connection, each write
+//! transaction opened with `BEGIN IMMEDIATE`) beside a few readers, in WAL mode; check-in's
+//! busiest work runs on connections of its own on the calling thread (`direct`). Every
 //! write goes through a [`WriteTx`], which checks the actor's permissions and records the
 //! audit row and, where Planning Center must learn of the change, the outbox row, all in the
 //! same transaction as the change itself.
@@ -11,11 +12,13 @@ pub mod certifications;
 pub mod checkin;
 pub mod kiosk;
 mod connection;
+mod direct;
 pub mod csv_transfer;
 pub mod demo;
 pub mod enrollment;
 pub mod households;
 mod error;
+mod lender;
 pub mod office;
 pub mod outbox;
 pub mod planning_center;

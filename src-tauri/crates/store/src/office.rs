@@ -7,7 +7,7 @@ use cct_domain::Actor;
 /// Creates the first person of an empty database as its administrator and signs them in here.
 /// Refused once anyone exists: later people are added by an administrator.
 pub async fn set_up_first_administrator(store: &Store, first_name: &str, last_name: &str, email: Option<String>) -> Result<Person> {
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(store.reader()).await?;
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(&mut *store.reader().await?).await?;
     if existing > 0 {
         return Err(StoreError::Conflict { field: "people", message: "this office is already set up; an administrator adds people from here".into() });
     }

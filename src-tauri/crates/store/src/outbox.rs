@@ -5,6 +5,6 @@ use crate::{Result, Store};
 
 pub async fn pending_count(store: &Store) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM pco_outbox WHERE status IN ('pending', 'in_flight', 'failed')")
-        .fetch_one(store.reader())
+        .fetch_one(&mut *store.reader().await?)
         .await?)
 }

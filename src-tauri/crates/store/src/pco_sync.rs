@@ -305,7 +305,7 @@ pub async fn pending_groups(store: &Store) -> Result<Vec<OutboxGroup>> {
         "SELECT table_name, record_id, id FROM pco_outbox WHERE status IN ('pending', 'failed')
          ORDER BY CASE table_name WHEN 'people' THEN 0 WHEN 'household' THEN 1 ELSE 2 END, created_at, id",
     )
-    .fetch_all(store.reader())
+    .fetch_all(&mut *store.reader().await?)
     .await?;
     let mut groups: Vec<OutboxGroup> = Vec::new();
     for (table, record, entry) in rows {
@@ -422,13 +422,13 @@ pub async fn apply_remote_registration(tx: &mut WriteTx<'_>, course_id: Uuid, pe
 
 /// Local people by Planning Center id, for mapping attendees.
 pub async fn person_by_planning_center_id(store: &Store, planning_center_id: &str) -> Result<Option<Uuid>> {
-    let id: Option<String> = sqlx::query_scalar("SELECT id FROM people WHERE planning_center_id = ?").bind(planning_center_id).fetch_optional(store.reader()).await?;
+    let id: Option<String> = sqlx::query_scalar("SELECT id FROM people WHERE planning_center_id = ?").bind(planning_center_id).fetch_optional(&mut *store.reader().await?).await?;
     Ok(id.and_then(|id| Uuid::parse_str(&id).ok()))
 }
 
 /// The local course mapped to a Planning Center signup.
 pub async fn course_for_signup(store: &Store, signup_id: &str) -> Result<Option<Uuid>> {
-    let id: Option<String> = sqlx::query_scalar("SELECT id FROM course WHERE planning_center_event_id = ? AND is_active = 1").bind(signup_id).fetch_optional(store.reader()).await?;
+    let id: Option<String> = sqlx::query_scalar("SELECT id FROM course WHERE planning_center_event_id = ? AND is_active = 1").bind(signup_id).fetch_optional(&mut *store.reader().await?).await?;
     Ok(id.and_then(|id| Uuid::parse_str(&id).ok()))
 }
 
@@ -441,11 +441,11 @@ pub struct PushPerson {
 }
 
 pub async fn push_person(store: &Store, id: Uuid) -> Result<PushPerson> {
-    let row = sqlx::query("SELECT * FROM people WHERE id = ?").bind(id.to_string()).fetch_optional(store.reader()).await?.ok_or(StoreError::NotFound { table: "people", id })?;
+    let row = sqlx::query("SELECT * FROM people WHERE id = ?").bind(id.to_string()).fetch_optional(&mut *store.reader().await?).await?.ok_or(StoreError::NotFound { table: "people", id })?;
     let map = read_row(&row)?;
     let remote_stamp = map.get("pco_remote_id").and_then(Value::as_i64);
     let person: Person = from_row("people", map)?;
-    let decision: Option<String> = sqlx::query_scalar("SELECT status FROM pco_possible_duplicate WHERE people_id = ? ORDER BY created_at DESC LIMIT 1").bind(id.to_string()).fetch_optional(store.reader()).await?;
+    let decision: Option<String> = sqlx::query_scalar("SELECT status FROM pco_possible_duplicate WHERE people_id = ? ORDER BY created_at DESC LIMIT 1").bind(id.to_string()).fetch_optional(&mut *store.reader().await?).await?;
     let duplicate_decision = decision.and_then(|s| serde_json::from_value(Value::String(s)).ok());
     Ok(PushPerson { person, remote_stamp, duplicate_decision })
 }
@@ -586,7 +586,7 @@ pub async fn resolve_duplicate(tx: &mut WriteTx<'_>, duplicate_id: Uuid, resolut
 /// The Planning Center people offered as candidates for a local person: after "create new",
 /// they are still to be brought in as people of their own.
 pub async fn duplicate_candidate_ids(store: &Store, people_id: Uuid) -> Result<Vec<String>> {
-    let rows: Vec<String> = sqlx::query_scalar("SELECT candidates FROM pco_possible_duplicate WHERE people_id = ? AND status = 'create_new'").bind(people_id.to_string()).fetch_all(store.reader()).await?;
+    let rows: Vec<String> = sqlx::query_scalar("SELECT candidates FROM pco_possible_duplicate WHERE people_id = ? AND status = 'create_new'").bind(people_id.to_string()).fetch_all(&mut *store.reader().await?).await?;
     Ok(rows.iter().flat_map(|json| serde_json::from_str::<Vec<DuplicateCandidate>>(json).unwrap_or_default()).map(|c| c.planning_center_id).collect())
 }
 
@@ -596,7 +596,7 @@ pub async fn open_duplicates(store: &Store, actor: &Actor) -> Result<Vec<Possibl
         "SELECT d.*, p.first_name || ' ' || p.last_name AS person_name FROM pco_possible_duplicate d
          JOIN people p ON p.id = d.people_id WHERE d.status = 'open' ORDER BY d.created_at",
     )
-    .fetch_all(store.reader())
+    .fetch_all(&mut *store.reader().await?)
     .await?;
     rows.iter().map(|r| read_row(r).and_then(|row| from_row("pco_possible_duplicate", row))).collect()
 }
@@ -615,7 +615,7 @@ pub struct SyncConflict {
 
 pub async fn conflicts(store: &Store, actor: &Actor, limit: u32) -> Result<Vec<SyncConflict>> {
     crate::actor::require(actor, Permission::SyncManage)?;
-    let rows = sqlx::query("SELECT * FROM pco_sync_conflict ORDER BY detected_at DESC LIMIT ?").bind(limit.min(1000)).fetch_all(store.reader()).await?;
+    let rows = sqlx::query("SELECT * FROM pco_sync_conflict ORDER BY detected_at DESC LIMIT ?").bind(limit.min(1000)).fetch_all(&mut *store.reader().await?).await?;
     rows.iter().map(|r| read_row(r).and_then(|row| from_row("pco_sync_conflict", row))).collect()
 }
 
@@ -634,7 +634,7 @@ pub struct OutboxProblem {
 pub async fn outbox_problems(store: &Store, actor: &Actor) -> Result<Vec<OutboxProblem>> {
     crate::actor::require(actor, Permission::SyncManage)?;
     let rows = sqlx::query("SELECT id, table_name, record_id, status, last_error, attempts, updated_at FROM pco_outbox WHERE status IN ('refused', 'failed', 'held', 'skipped') ORDER BY updated_at DESC")
-        .fetch_all(store.reader())
+        .fetch_all(&mut *store.reader().await?)
         .await?;
     rows.iter().map(|r| read_row(r).and_then(|row| from_row("pco_outbox", row))).collect()
 }
@@ -647,7 +647,7 @@ pub async fn completions_summary(store: &Store, people_id: Uuid) -> Result<Strin
          WHERE e.people_id = ? AND e.is_active = 1 AND e.status = 'completed' ORDER BY e.completion_date, c.name",
     )
     .bind(people_id.to_string())
-    .fetch_all(store.reader())
+    .fetch_all(&mut *store.reader().await?)
     .await?;
     Ok(rows.into_iter().map(|(name, date)| format!("{name} ({})", date.unwrap_or_default())).collect::<Vec<_>>().join("; "))
 }
@@ -659,7 +659,7 @@ pub async fn certifications_summary(store: &Store, people_id: Uuid) -> Result<St
          WHERE p.people_id = ? AND p.is_active = 1 ORDER BY c.name",
     )
     .bind(people_id.to_string())
-    .fetch_all(store.reader())
+    .fetch_all(&mut *store.reader().await?)
     .await?;
     Ok(rows
         .into_iter()
@@ -679,12 +679,12 @@ pub async fn owner_of(store: &Store, table: &str, record_id: Uuid) -> Result<Opt
         "people_campus" => "SELECT people_id FROM people_campus WHERE id = ?",
         _ => return Ok(None),
     };
-    let id: Option<String> = sqlx::query_scalar(sql).bind(record_id.to_string()).fetch_optional(store.reader()).await?;
+    let id: Option<String> = sqlx::query_scalar(sql).bind(record_id.to_string()).fetch_optional(&mut *store.reader().await?).await?;
     Ok(id.and_then(|id| Uuid::parse_str(&id).ok()))
 }
 
 pub async fn planning_center_id_of(store: &Store, people_id: Uuid) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar::<_, Option<String>>("SELECT planning_center_id FROM people WHERE id = ?").bind(people_id.to_string()).fetch_optional(store.reader()).await?.flatten())
+    Ok(sqlx::query_scalar::<_, Option<String>>("SELECT planning_center_id FROM people WHERE id = ?").bind(people_id.to_string()).fetch_optional(&mut *store.reader().await?).await?.flatten())
 }
 
 /// Attendance as CSV for staff who want to enter it in Planning Center by hand: Planning
@@ -702,7 +702,7 @@ pub async fn attendance_csv(store: &Store, actor: &Actor, from: Timestamp, to: T
     )
     .bind(from.to_rfc3339())
     .bind(to.to_rfc3339())
-    .fetch_all(store.reader())
+    .fetch_all(&mut *store.reader().await?)
     .await?;
     let mut csv = String::from("course,session,session_starts_at,person,planning_center_person_id,status,checked_in_at,checked_out_at\r\n");
     for (course, session, starts, person, pco_id, status, check_in, check_out) in rows {

@@ -86,7 +86,7 @@ pub async fn recent_runs(store: &Store, actor: &Actor, limit: u32) -> Result<Vec
     crate::actor::require(actor, Permission::SyncManage)?;
     let rows = sqlx::query("SELECT * FROM planning_center_sync_log ORDER BY started_at DESC, id DESC LIMIT ?")
         .bind(limit.min(1000))
-        .fetch_all(store.reader())
+        .fetch_all(&mut *store.reader().await?)
         .await?;
     rows.iter().map(|r| read_row(r).and_then(|row| from_row("planning_center_sync_log", row))).collect()
 }
@@ -116,7 +116,7 @@ impl SyncCursor {
 
 pub async fn cursor(store: &Store, actor: &Actor, resource: &str) -> Result<Option<SyncCursor>> {
     crate::actor::require(actor, Permission::SyncManage)?;
-    let row = sqlx::query("SELECT * FROM pco_sync_cursor WHERE resource = ?").bind(resource).fetch_optional(store.reader()).await?;
+    let row = sqlx::query("SELECT * FROM pco_sync_cursor WHERE resource = ?").bind(resource).fetch_optional(&mut *store.reader().await?).await?;
     row.map(|r| read_row(&r).and_then(|row| from_row("pco_sync_cursor", row))).transpose()
 }
 
@@ -193,7 +193,7 @@ pub async fn unprocessed_webhooks(store: &Store, actor: &Actor, limit: u32) -> R
     crate::actor::require(actor, Permission::SyncManage)?;
     let rows = sqlx::query("SELECT * FROM planning_center_webhook_events WHERE processed = 0 ORDER BY created_at LIMIT ?")
         .bind(limit.min(1000))
-        .fetch_all(store.reader())
+        .fetch_all(&mut *store.reader().await?)
         .await?;
     rows.iter().map(|r| read_row(r).and_then(|row| from_row("planning_center_webhook_events", row))).collect()
 }
@@ -264,7 +264,7 @@ pub async fn cached_event(store: &Store, actor: &Actor, planning_center_event_id
     crate::actor::require(actor, Permission::CoursesRead)?;
     let row = sqlx::query("SELECT * FROM planning_center_events_cache WHERE planning_center_event_id = ?")
         .bind(planning_center_event_id)
-        .fetch_optional(store.reader())
+        .fetch_optional(&mut *store.reader().await?)
         .await?;
     row.map(|r| read_row(&r).and_then(|row| from_row("planning_center_events_cache", row))).transpose()
 }
@@ -273,7 +273,7 @@ pub async fn cached_registrations(store: &Store, actor: &Actor, planning_center_
     crate::actor::require(actor, Permission::EnrollmentsRead)?;
     let rows = sqlx::query("SELECT * FROM planning_center_registrations_cache WHERE planning_center_event_id = ? ORDER BY registration_date, id")
         .bind(planning_center_event_id)
-        .fetch_all(store.reader())
+        .fetch_all(&mut *store.reader().await?)
         .await?;
     rows.iter().map(|r| read_row(r).and_then(|row| from_row("planning_center_registrations_cache", row))).collect()
 }

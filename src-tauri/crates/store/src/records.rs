@@ -3,6 +3,7 @@
 //! references, then write the row, its audit entry and (for data Planning Center must learn
 //! of) its outbox entry in the caller's transaction.
 
+use crate::connection::Schema;
 use crate::row::{bind_value, from_row, read_row, to_row, JsonRow};
 use crate::{AuditAction, Result, Store, StoreError, WriteTx};
 use cct_domain::{Actor, Record, Reference};
@@ -109,7 +110,7 @@ pub async fn get<T: Record>(store: &Store, actor: &Actor, id: Uuid) -> Result<T>
     require_read::<T>(actor)?;
     let scope = T::read_scope(actor).map(|s| format!(" AND ({s})")).unwrap_or_default();
     let sql = format!("SELECT * FROM {} WHERE id = ?{scope}", T::TABLE);
-    let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(store.reader()).await?;
+    let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&mut *store.reader().await?).await?;
     match row {
         Some(row) => from_row(T::TABLE, read_row(&row)?),
         None => Err(StoreError::NotFound { table: T::TABLE, id }),
@@ -190,8 +191,8 @@ pub async fn list<T: Record>(store: &Store, actor: &Actor, query: &ListQuery) ->
         count_query = bind_value(count_query, value);
         select_query = bind_value(select_query, value);
     }
-    let total: i64 = sqlx::Row::try_get(&count_query.fetch_one(store.reader()).await?, 0)?;
-    let rows = select_query.bind(limit).bind(query.offset).fetch_all(store.reader()).await?;
+    let total: i64 = sqlx::Row::try_get(&count_query.fetch_one(&mut *store.reader().await?).await?, 0)?;
+    let rows = select_query.bind(limit).bind(query.offset).fetch_all(&mut *store.reader().await?).await?;
     let items = rows.iter().map(|r| read_row(r).and_then(|row| from_row(T::TABLE, row))).collect::<Result<Vec<T>>>()?;
     Ok(Page { items, total, limit, offset: query.offset })
 }
@@ -225,7 +226,7 @@ pub(crate) async fn check_references(conn: &mut SqliteConnection, references: &[
 
 /// An update re-checks only the references it changes: a record may keep pointing at a row that
 /// has since been deactivated (a completed enrollment in a retired course stays valid).
-fn changed_references<T: Record>(record: &T, old_row: &JsonRow) -> Vec<Reference> {
+pub(crate) fn changed_references<T: Record>(record: &T, old_row: &JsonRow) -> Vec<Reference> {
     record
         .references()
         .into_iter()
@@ -233,7 +234,7 @@ fn changed_references<T: Record>(record: &T, old_row: &JsonRow) -> Vec<Reference
         .collect()
 }
 
-fn diff(old: &JsonRow, new: &JsonRow) -> (JsonRow, JsonRow) {
+pub(crate) fn diff(old: &JsonRow, new: &JsonRow) -> (JsonRow, JsonRow) {
     let mut old_changed = JsonRow::new();
     let mut new_changed = JsonRow::new();
     for (column, new_value) in new {
@@ -261,12 +262,7 @@ fn same_value(old: &Value, new: &Value) -> bool {
 }
 
 pub(crate) async fn insert_row(tx: &mut WriteTx<'_>, table: &str, row: &JsonRow) -> Result<()> {
-    for column in row.keys() {
-        tx.schema().check_column(table, column)?;
-    }
-    let columns: Vec<&str> = row.keys().map(String::as_str).collect();
-    let placeholders = vec!["?"; columns.len()].join(", ");
-    let sql = format!("INSERT INTO {table} ({}) VALUES ({placeholders})", columns.join(", "));
+    let sql = insert_sql(tx.schema(), table, row)?;
     let mut query = sqlx::query(&sql);
     for value in row.values() {
         query = bind_value(query, value);
@@ -275,17 +271,33 @@ pub(crate) async fn insert_row(tx: &mut WriteTx<'_>, table: &str, row: &JsonRow)
     Ok(())
 }
 
-pub(crate) async fn update_row(tx: &mut WriteTx<'_>, table: &str, id: Uuid, row: &JsonRow) -> Result<()> {
-    let columns: Vec<&String> = row.keys().filter(|c| c.as_str() != "id").collect();
-    for column in &columns {
-        tx.schema().check_column(table, column)?;
+/// The INSERT of a row's columns, in the row's order, each checked against the schema.
+pub(crate) fn insert_sql(schema: &Schema, table: &str, row: &JsonRow) -> Result<String> {
+    for column in row.keys() {
+        schema.check_column(table, column)?;
     }
-    let assignments = columns.iter().map(|c| format!("{c} = ?")).collect::<Vec<_>>().join(", ");
-    let sql = format!("UPDATE {table} SET {assignments} WHERE id = ?");
+    let columns: Vec<&str> = row.keys().map(String::as_str).collect();
+    let placeholders = vec!["?"; columns.len()].join(", ");
+    Ok(format!("INSERT INTO {table} ({}) VALUES ({placeholders})", columns.join(", ")))
+}
+
+pub(crate) async fn update_row(tx: &mut WriteTx<'_>, table: &str, id: Uuid, row: &JsonRow) -> Result<()> {
+    let (sql, columns) = update_sql(tx.schema(), table, row)?;
     let mut query = sqlx::query(&sql);
     for column in &columns {
         query = bind_value(query, &row[column.as_str()]);
     }
     query.bind(id.to_string()).execute(tx.conn()).await.map_err(StoreError::from_db)?;
     Ok(())
+}
+
+/// The UPDATE of every column but the id, and those columns in the order they are bound (the
+/// id is bound last).
+pub(crate) fn update_sql<'r>(schema: &Schema, table: &str, row: &'r JsonRow) -> Result<(String, Vec<&'r String>)> {
+    let columns: Vec<&String> = row.keys().filter(|c| c.as_str() != "id").collect();
+    for column in &columns {
+        schema.check_column(table, column)?;
+    }
+    let assignments = columns.iter().map(|c| format!("{c} = ?")).collect::<Vec<_>>().join(", ");
+    Ok((format!("UPDATE {table} SET {assignments} WHERE id = ?"), columns))
 }

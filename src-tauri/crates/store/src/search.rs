@@ -1,5 +1,6 @@
 //! Finding people by name, nickname, e-mail or phone through the FTS5 index.
 
+use crate::direct::read_rows;
 use crate::row::{from_row, read_row};
 use crate::{Result, Store};
 use cct_domain::records::Person;
@@ -17,7 +18,7 @@ pub async fn search_people(store: &Store, actor: &Actor, text: &str, limit: u32)
     )
     .bind(match_expr)
     .bind(limit.min(500))
-    .fetch_all(store.reader())
+    .fetch_all(&mut *store.reader().await?)
     .await?;
     rows.iter().map(|r| read_row(r).and_then(|row| from_row("people", row))).collect()
 }
@@ -29,28 +30,24 @@ const NAME_SEARCH_WINDOW: u32 = 200;
 /// The check-in station's search: names, nickname and phone digits only (not e-mail), without
 /// relevance ranking, which would score every match of a short prefix. Results are in name
 /// order; `complete` is false when there were more matches than the window (keep typing).
-pub async fn search_names(store: &Store, actor: &Actor, text: &str, limit: u32) -> Result<(Vec<Person>, bool)> {
+pub fn search_names(conn: &rusqlite::Connection, actor: &Actor, text: &str, limit: u32) -> Result<(Vec<Person>, bool)> {
     crate::actor::require(actor, Permission::PeopleRead)?;
     let Some(terms) = fts_query(text) else { return Ok((Vec::new(), true)) };
     let match_expr = format!("{{first_name last_name nickname phone_digits}}: ({terms})");
     // Only the sort keys of the window are read; the full rows are loaded for the few shown.
-    let mut window: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT p.id, lower(p.last_name), lower(p.first_name) FROM people p
-         WHERE p.rowid IN (SELECT rowid FROM people_fts WHERE people_fts MATCH ? LIMIT ?) AND p.is_active = 1",
-    )
-    .bind(match_expr)
-    .bind(NAME_SEARCH_WINDOW)
-    .fetch_all(store.reader())
-    .await?;
+    let mut window: Vec<(String, String, String)> = conn
+        .prepare_cached(
+            "SELECT p.id, lower(p.last_name), lower(p.first_name) FROM people p
+             WHERE p.rowid IN (SELECT rowid FROM people_fts WHERE people_fts MATCH ?1 LIMIT ?2) AND p.is_active = 1",
+        )?
+        .query_map(rusqlite::params![match_expr, NAME_SEARCH_WINDOW], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
     let complete = window.len() < NAME_SEARCH_WINDOW as usize;
     window.sort_by(|a, b| (&a.1, &a.2).cmp(&(&b.1, &b.2)));
     window.truncate(limit as usize);
     let ids: Vec<&str> = window.iter().map(|(id, _, _)| id.as_str()).collect();
-    let rows = sqlx::query("SELECT * FROM people WHERE id IN (SELECT value FROM json_each(?))")
-        .bind(serde_json::to_string(&ids).unwrap_or_default())
-        .fetch_all(store.reader())
-        .await?;
-    let mut people = rows.iter().map(|r| read_row(r).and_then(|row| from_row("people", row))).collect::<Result<Vec<Person>>>()?;
+    let rows = read_rows(conn, "SELECT * FROM people WHERE id IN (SELECT value FROM json_each(?1))", [serde_json::to_string(&ids).unwrap_or_default()])?;
+    let mut people = rows.into_iter().map(|row| from_row("people", row)).collect::<Result<Vec<Person>>>()?;
     people.sort_by_key(|p| ids.iter().position(|id| *id == p.meta.id.to_string()));
     Ok((people, complete))
 }

@@ -24,7 +24,7 @@ pub const PCO_COMPLETIONS_FIELD: &str = "pco_completions_field_definition_id";
 pub const PCO_CERTIFICATIONS_FIELD: &str = "pco_certifications_field_definition_id";
 
 pub async fn get<T: DeserializeOwned>(store: &Store, key: &str) -> Result<Option<T>> {
-    let value: Option<String> = sqlx::query_scalar("SELECT value FROM office_setting WHERE key = ?").bind(key).fetch_optional(store.reader()).await?;
+    let value: Option<String> = sqlx::query_scalar("SELECT value FROM office_setting WHERE key = ?").bind(key).fetch_optional(&mut *store.reader().await?).await?;
     Ok(value.and_then(|v| serde_json::from_str(&v).ok()))
 }
 

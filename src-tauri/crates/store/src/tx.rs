@@ -1,10 +1,11 @@
 use crate::connection::Schema;
+use crate::lender::Lent;
 use crate::row::JsonRow;
 use crate::team::{changes, DeviceClock};
 use crate::Result;
 use cct_domain::{Actor, Permission, Timestamp};
 use serde_json::Value;
-use sqlx::{Sqlite, SqliteConnection, Transaction};
+use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,10 +26,18 @@ impl AuditAction {
     }
 }
 
+pub(crate) const AUDIT_INSERT: &str = "INSERT INTO audit_log (id, table_name, record_id, action, old_values, new_values, reason, changed_by, changed_at, user_agent)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/// What wrote an audit row.
+pub(crate) const USER_AGENT: &str = concat!("church-course-tracker/", env!("CARGO_PKG_VERSION"));
+
 /// A write transaction on behalf of one actor. Everything written through it is audited, and
-/// it commits all or nothing.
+/// it commits all or nothing: dropped without [`WriteTx::commit`], it rolls back.
 pub struct WriteTx<'a> {
-    tx: Transaction<'static, Sqlite>,
+    /// The store's one writing connection, held for the whole transaction; `None` once the
+    /// transaction has ended.
+    tx: Option<Lent>,
     actor: &'a Actor,
     schema: &'a Schema,
     clock: &'a DeviceClock,
@@ -38,8 +47,19 @@ pub struct WriteTx<'a> {
 }
 
 impl<'a> WriteTx<'a> {
-    pub(crate) fn new(tx: Transaction<'static, Sqlite>, actor: &'a Actor, schema: &'a Schema, clock: &'a DeviceClock) -> Self {
-        Self { tx, actor, schema, clock, now: Timestamp::now(), reason: None, outbox_enabled: true }
+    /// Takes the write lock at once (`BEGIN IMMEDIATE`), so the transaction never fails
+    /// half-way with SQLITE_BUSY.
+    pub(crate) async fn begin(mut writer: Lent, actor: &'a Actor, schema: &'a Schema, clock: &'a DeviceClock) -> Result<Self> {
+        if let Err(error) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *writer).await {
+            // A transaction dropped where it could not roll back (no runtime left to do it)
+            // is still open: end it, then begin.
+            if !error.to_string().contains("within a transaction") {
+                return Err(error.into());
+            }
+            sqlx::query("ROLLBACK").execute(&mut *writer).await?;
+            sqlx::query("BEGIN IMMEDIATE").execute(&mut *writer).await?;
+        }
+        Ok(Self { tx: Some(writer), actor, schema, clock, now: Timestamp::now(), reason: None, outbox_enabled: true })
     }
 
     pub fn actor(&self) -> &Actor {
@@ -66,15 +86,20 @@ impl<'a> WriteTx<'a> {
     }
 
     pub fn conn(&mut self) -> &mut SqliteConnection {
-        &mut self.tx
+        self.tx.as_mut().expect("a WriteTx holds its connection until it ends")
     }
 
     pub fn require(&self, permission: Permission) -> Result<()> {
         crate::actor::require(self.actor, permission)
     }
 
-    pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await?;
+    pub async fn commit(mut self) -> Result<()> {
+        let committed = sqlx::query("COMMIT").execute(self.conn()).await;
+        if committed.is_ok() {
+            self.tx = None;
+        }
+        // On failure the transaction is still open; dropping `self` rolls it back.
+        committed?;
         Ok(())
     }
 
@@ -104,10 +129,7 @@ impl<'a> WriteTx<'a> {
     ) -> Result<()> {
         let old = old_values.map(|v| Value::Object(v.clone()).to_string());
         let new = new_values.map(|v| Value::Object(v.clone()).to_string());
-        sqlx::query(
-            "INSERT INTO audit_log (id, table_name, record_id, action, old_values, new_values, reason, changed_by, changed_at, user_agent)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
+        sqlx::query(AUDIT_INSERT)
         .bind(cct_domain::new_id().to_string())
         .bind(table)
         .bind(record_id)
@@ -117,8 +139,8 @@ impl<'a> WriteTx<'a> {
         .bind(self.reason.clone())
         .bind(self.actor.person_id.map(|id| id.to_string()))
         .bind(self.now.to_rfc3339())
-        .bind(concat!("church-course-tracker/", env!("CARGO_PKG_VERSION")))
-        .execute(&mut *self.tx)
+        .bind(USER_AGENT)
+        .execute(self.conn())
         .await?;
         Ok(())
     }
@@ -126,7 +148,8 @@ impl<'a> WriteTx<'a> {
     /// Adds a write of a replicated table to this device's change log, for the church's other
     /// devices. Audited writes do this themselves; bookkeeping written beside them calls it.
     pub(crate) async fn record_team_change(&mut self, table: &str, record_id: &str, fields: &JsonRow, deleted: bool) -> Result<()> {
-        changes::record_local(&mut self.tx, self.clock, table, record_id, fields, deleted).await
+        let clock = self.clock;
+        changes::record_local(self.conn(), clock, table, record_id, fields, deleted).await
     }
 
     pub(crate) async fn enqueue_outbox(&mut self, table: &str, record_id: Uuid, action: AuditAction, payload: &JsonRow) -> Result<()> {
@@ -159,11 +182,27 @@ impl<'a> WriteTx<'a> {
         .bind(entry["payload"].as_str())
         .bind(&now)
         .bind(&now)
-        .execute(&mut *self.tx)
+        .execute(self.conn())
         .await?;
         // Shared with the team, so a signed-in office computer can send a classroom laptop's
         // changes to Planning Center.
         let id = entry["id"].as_str().unwrap_or_default().to_owned();
         self.record_team_change("pco_outbox", &id, &entry, false).await
+    }
+}
+
+impl Drop for WriteTx<'_> {
+    /// Rolls back a transaction that was not committed (an error, or a preview thrown away)
+    /// before the writing connection is lent again: the connection goes to a task that says
+    /// ROLLBACK and only then gives it back.
+    fn drop(&mut self) {
+        let Some(mut writer) = self.tx.take() else { return };
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                // Fails only if SQLite already rolled back on its own (an I/O error); either
+                // way nothing of the transaction remains.
+                let _ = sqlx::query("ROLLBACK").execute(&mut *writer).await;
+            });
+        }
     }
 }

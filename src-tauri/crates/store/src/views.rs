@@ -109,7 +109,7 @@ async fn enrollment_lines(store: &Store, actor: &Actor, course: &Course) -> Resu
          WHERE e.course_id = ? AND cc.is_active = 1",
     )
     .bind(course_id.to_string())
-    .fetch_all(store.reader())
+    .fetch_all(&mut *store.reader().await?)
     .await?;
     for (enrollment, content) in rows {
         if let (Ok(enrollment), Ok(content)) = (Uuid::parse_str(&enrollment), Uuid::parse_str(&content)) {
@@ -123,7 +123,7 @@ async fn enrollment_lines(store: &Store, actor: &Actor, course: &Course) -> Resu
          WHERE s.course_id = ? AND a.is_active = 1 AND s.is_active = 1 GROUP BY a.people_id, a.status",
     )
     .bind(course_id.to_string())
-    .fetch_all(store.reader())
+    .fetch_all(&mut *store.reader().await?)
     .await?;
     for (person, status, n) in counts {
         match status.as_str() {
@@ -247,6 +247,6 @@ async fn names(store: &Store, select: &str, ids: impl Iterator<Item = Uuid>) -> 
         return Ok(HashMap::new());
     }
     let json = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
-    let rows: Vec<(String, String)> = sqlx::query_as(&format!("{select} WHERE id IN (SELECT value FROM json_each(?))")).bind(json).fetch_all(store.reader()).await?;
+    let rows: Vec<(String, String)> = sqlx::query_as(&format!("{select} WHERE id IN (SELECT value FROM json_each(?))")).bind(json).fetch_all(&mut *store.reader().await?).await?;
     Ok(rows.into_iter().filter_map(|(id, name)| Some((Uuid::parse_str(&id).ok()?, name))).collect())
 }

@@ -102,7 +102,7 @@ pub async fn waiting(store: &Store) -> Result<Vec<WaitingChange>> {
         "SELECT c.table_name, c.record_id, c.device_id, w.reason, w.attempts FROM team_waiting_change w
          JOIN team_change c ON c.id = w.change_id ORDER BY c.seq LIMIT 200",
     )
-    .fetch_all(store.reader())
+    .fetch_all(&mut *store.reader().await?)
     .await?;
     rows.iter()
         .map(|r| {

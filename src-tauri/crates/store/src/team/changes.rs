@@ -25,38 +25,52 @@ pub(crate) async fn record_local(
     fields: &JsonRow,
     deleted: bool,
 ) -> Result<()> {
-    if !is_replicated(table) || (fields.is_empty() && !deleted) {
-        return Ok(());
-    }
-    let hlc = clock.tick().to_string();
-    let campuses = match campus_lookup(table) {
-        Some(lookup) => format!(
-            "(SELECT json_group_array(campus_id) FROM (SELECT DISTINCT campus_id FROM ({lookup}) WHERE campus_id IS NOT NULL ORDER BY campus_id))"
-        ),
-        None => "'[]'".to_owned(),
-    };
-    // ?1 is the record id, which the campus lookups use too.
-    let sql = format!(
-        "INSERT INTO team_change (id, table_name, record_id, fields, deleted, hlc, device_id, campus_ids, origin, pushed)
-         VALUES (?2, ?3, ?1, ?4, ?5, ?6, ?7, {campuses}, 'local', 0)"
-    );
+    let Some(sql) = local_change_sql(table, fields, deleted) else { return Ok(()) };
     let logged = sqlx::query(&sql)
         .bind(record_id)
         .bind(cct_domain::new_id().to_string())
         .bind(table)
         .bind(Value::Object(fields.clone()).to_string())
         .bind(deleted)
-        .bind(&hlc)
+        .bind(clock.tick().to_string())
         .bind(clock.device_id())
         .execute(&mut *conn)
         .await;
     match logged {
         Ok(_) => Ok(()),
-        Err(sqlx::Error::Database(refused)) if refused.message().contains(REVIVAL_REFUSED) => Err(StoreError::Conflict {
-            field: "is_active",
-            message: "this record was deleted (perhaps on another device of the team) and stays deleted; add it again as a new record".into(),
-        }),
+        Err(sqlx::Error::Database(refused)) if is_revival(refused.message()) => Err(revival_refused()),
         Err(other) => Err(other.into()),
+    }
+}
+
+/// The statement logging one local write, or `None` when there is nothing to log. Its
+/// parameters: ?1 the record id (which the campus lookups use too), ?2 a new change id, ?3 the
+/// table, ?4 the fields as JSON, ?5 deleted, ?6 the clock, ?7 this device.
+pub(crate) fn local_change_sql(table: &str, fields: &JsonRow, deleted: bool) -> Option<String> {
+    if !is_replicated(table) || (fields.is_empty() && !deleted) {
+        return None;
+    }
+    let campuses = match campus_lookup(table) {
+        Some(lookup) => format!(
+            "(SELECT json_group_array(campus_id) FROM (SELECT DISTINCT campus_id FROM ({lookup}) WHERE campus_id IS NOT NULL ORDER BY campus_id))"
+        ),
+        None => "'[]'".to_owned(),
+    };
+    Some(format!(
+        "INSERT INTO team_change (id, table_name, record_id, fields, deleted, hlc, device_id, campus_ids, origin, pushed)
+         VALUES (?2, ?3, ?1, ?4, ?5, ?6, ?7, {campuses}, 'local', 0)"
+    ))
+}
+
+/// Whether SQLite refused a change because it would bring a deleted record back.
+pub(crate) fn is_revival(message: &str) -> bool {
+    message.contains(REVIVAL_REFUSED)
+}
+
+pub(crate) fn revival_refused() -> StoreError {
+    StoreError::Conflict {
+        field: "is_active",
+        message: "this record was deleted (perhaps on another device of the team) and stays deleted; add it again as a new record".into(),
     }
 }
 
@@ -74,7 +88,7 @@ pub async fn unpushed(store: &Store, limit: u32) -> Result<Vec<LoggedChange>> {
          WHERE pushed = 0 ORDER BY seq LIMIT ?",
     )
     .bind(limit)
-    .fetch_all(store.reader())
+    .fetch_all(&mut *store.reader().await?)
     .await?;
     rows.iter().map(logged_change).collect()
 }
@@ -109,12 +123,12 @@ pub async fn mark_pushed(store: &Store, through_seq: i64) -> Result<()> {
 }
 
 pub async fn unpushed_count(store: &Store) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT count(*) FROM team_change WHERE pushed = 0").fetch_one(store.reader()).await?)
+    Ok(sqlx::query_scalar("SELECT count(*) FROM team_change WHERE pushed = 0").fetch_one(&mut *store.reader().await?).await?)
 }
 
 /// The latest clock this device has written or seen, to start its clock from after a restart.
-pub(crate) async fn latest_clock(pool: &sqlx::SqlitePool) -> Result<Hlc> {
-    let latest: Option<String> = sqlx::query_scalar("SELECT max(hlc) FROM team_change").fetch_one(pool).await?;
+pub(crate) async fn latest_clock(conn: &mut SqliteConnection) -> Result<Hlc> {
+    let latest: Option<String> = sqlx::query_scalar("SELECT max(hlc) FROM team_change").fetch_one(conn).await?;
     Ok(latest.as_deref().and_then(Hlc::parse).unwrap_or_default())
 }
 

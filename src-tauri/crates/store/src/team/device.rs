@@ -25,17 +25,17 @@ pub async fn membership(store: &Store) -> Result<DeviceMembership> {
         "SELECT device_id, device_name, hub_url, church_id, campus_scope, pull_cursor, joined_at, last_push_at, last_pull_at, last_error
          FROM team_device",
     )
-    .fetch_one(store.reader())
+    .fetch_one(&mut *store.reader().await?)
     .await?)
 }
 
 /// How many people this device holds: an empty one may join a team with a join code alone.
 pub async fn people_count(store: &Store) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT count(*) FROM people").fetch_one(store.reader()).await?)
+    Ok(sqlx::query_scalar("SELECT count(*) FROM people").fetch_one(&mut *store.reader().await?).await?)
 }
 
-pub(crate) async fn device_id(pool: &sqlx::SqlitePool) -> Result<String> {
-    Ok(sqlx::query_scalar("SELECT device_id FROM team_device").fetch_one(pool).await?)
+pub(crate) async fn device_id(conn: &mut sqlx::SqliteConnection) -> Result<String> {
+    Ok(sqlx::query_scalar("SELECT device_id FROM team_device").fetch_one(conn).await?)
 }
 
 /// Records that this device joined (or created) a church's team. Who may do that is the hub's

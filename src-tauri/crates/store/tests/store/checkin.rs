@@ -32,9 +32,7 @@ async fn check_in_each(store: &Store, session: uuid::Uuid, children: &[uuid::Uui
     let system = system();
     let mut codes = Vec::new();
     for child in children {
-        let mut tx = store.begin_write(&system).await.unwrap();
-        let result = checkin::check_in(&mut tx, session, &[*child], station).await.unwrap();
-        tx.commit().await.unwrap();
+        let result = checkin::check_in(store, &system, session, &[*child], station).await.unwrap();
         codes.push(result.guardian_tag.expect("a child gets a code").security_code);
     }
     codes

@@ -1,0 +1,255 @@
+//! Statements run on the calling thread, for the check-in station's busiest work.
+//!
+//! sqlx keeps each SQLite connection on a worker thread of its own, so every statement is a
+//! hand-off to that thread and back. On a 2-core machine one hand-off costs 100–150 µs, more
+//! than the statement itself: a check-in of ten statements spent most of its time waiting for
+//! threads (see `benches/checkin.rs`). Check-in and its search as you type therefore run here,
+//! through rusqlite, on connections of their own to the same file. Writes still happen one at
+//! a time: [`Store::write_direct`](crate::Store::write_direct) holds the store's writing
+//! connection for as long as it writes here.
+//!
+//! (sqlx can lend its own connection's handle to the calling thread, but here that hand-back
+//! deadlocked when taken twice in a row, so these connections are separate.)
+
+use crate::connection::Schema;
+use crate::records::{changed_references, diff, insert_sql, update_sql};
+use crate::row::{from_row, to_row, JsonRow};
+use crate::team::{changes, DeviceClock};
+use crate::tx::{AUDIT_INSERT, USER_AGENT};
+use crate::{AuditAction, Result, StoreError};
+use cct_domain::{Actor, Permission, Record, Reference, Timestamp};
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use serde_json::Value;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// One connection that writes and one that reads; `None` once closed.
+pub(crate) struct Direct {
+    writer: Mutex<Option<Connection>>,
+    reader: Mutex<Option<Connection>>,
+}
+
+impl Direct {
+    /// Opens both connections to a database the store has already migrated.
+    pub(crate) fn open(path: &Path, busy_timeout: Duration) -> Result<Self> {
+        let writer = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        writer.busy_timeout(busy_timeout)?;
+        // As the store's own connections: see `Store::open`.
+        writer.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = memory;")?;
+        let reader = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        reader.busy_timeout(busy_timeout)?;
+        Ok(Self { writer: Mutex::new(Some(writer)), reader: Mutex::new(Some(reader)) })
+    }
+
+    /// Runs `work` in one write transaction (`BEGIN IMMEDIATE`), committed if it succeeds and
+    /// rolled back if it fails. The caller keeps the store's other writers out.
+    pub(crate) fn write<T>(&self, actor: &Actor, schema: &Schema, clock: &DeviceClock, work: impl FnOnce(&mut DirectTx<'_>) -> Result<T>) -> Result<T> {
+        let mut slot = lock(&self.writer);
+        let connection = slot.as_mut().ok_or(StoreError::Database(sqlx::Error::PoolClosed))?;
+        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut direct = DirectTx { tx, actor, schema, clock, now: Timestamp::now() };
+        let result = work(&mut direct)?;
+        direct.tx.commit()?;
+        Ok(result)
+    }
+
+    /// Runs `work` on the reading connection, which sees the last committed state.
+    pub(crate) fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let slot = lock(&self.reader);
+        work(slot.as_ref().ok_or(StoreError::Database(sqlx::Error::PoolClosed))?)
+    }
+
+    pub(crate) fn close(&self) {
+        lock(&self.writer).take();
+        lock(&self.reader).take();
+    }
+}
+
+/// A connection whose last user panicked is still sound: a transaction it left open was
+/// rolled back when that user's `Transaction` was dropped during unwinding.
+fn lock(slot: &Mutex<Option<Connection>>) -> MutexGuard<'_, Option<Connection>> {
+    slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A write transaction on the direct connection, audited and logged for the team like a
+/// [`WriteTx`](crate::WriteTx).
+pub(crate) struct DirectTx<'a> {
+    tx: rusqlite::Transaction<'a>,
+    actor: &'a Actor,
+    schema: &'a Schema,
+    clock: &'a DeviceClock,
+    now: Timestamp,
+}
+
+impl DirectTx<'_> {
+    pub(crate) fn actor(&self) -> &Actor {
+        self.actor
+    }
+
+    pub(crate) fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    pub(crate) fn require(&self, permission: Permission) -> Result<()> {
+        crate::actor::require(self.actor, permission)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    pub(crate) fn get<T: Record>(&self, id: Uuid) -> Result<Option<T>> {
+        let sql = format!("SELECT * FROM {} WHERE id = ?1", T::TABLE);
+        read_rows(&self.tx, &sql, [id.to_string()])?.pop().map(|row| from_row(T::TABLE, row)).transpose()
+    }
+
+    /// Inserts a record whose references the caller has just read and found active, with
+    /// its audit row and team change.
+    pub(crate) fn insert<T: Record>(&mut self, mut record: T) -> Result<T> {
+        const { assert!(!T::PUSHED_TO_PLANNING_CENTER, "direct writes do not queue Planning Center's outbox") };
+        record.validate()?;
+        let (now, by) = (self.now, self.actor.person_id);
+        let meta = record.meta_mut();
+        meta.created_at = now;
+        meta.updated_at = now;
+        meta.created_by = by;
+        meta.updated_by = by;
+        let row = to_row(T::TABLE, &record)?;
+        let sql = insert_sql(self.schema, T::TABLE, &row)?;
+        self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(row.values().map(sql_value)))?;
+        let id = record.id().to_string();
+        self.audit(T::TABLE, &id, AuditAction::Insert, None, Some(&row))?;
+        self.record_team_change(T::TABLE, &id, &row, false)?;
+        Ok(record)
+    }
+
+    /// Writes a record over its stored row; only what changed is audited and logged.
+    pub(crate) fn update<T: Record>(&mut self, mut record: T) -> Result<T> {
+        const { assert!(!T::PUSHED_TO_PLANNING_CENTER, "direct writes do not queue Planning Center's outbox") };
+        record.validate()?;
+        let old_row = self.get_row(T::TABLE, record.id())?.ok_or(StoreError::NotFound { table: T::TABLE, id: record.id() })?;
+        self.check_references(&changed_references(&record, &old_row))?;
+        let old: T = from_row(T::TABLE, old_row.clone())?;
+        let meta = record.meta_mut();
+        meta.created_at = old.meta().created_at;
+        meta.created_by = old.meta().created_by;
+        let (old_changed, mut new_changed) = diff(&old_row, &to_row(T::TABLE, &record)?);
+        if new_changed.is_empty() {
+            return Ok(old);
+        }
+        let meta = record.meta_mut();
+        meta.updated_at = self.now;
+        meta.updated_by = self.actor.person_id;
+        let row = to_row(T::TABLE, &record)?;
+        let (sql, columns) = update_sql(self.schema, T::TABLE, &row)?;
+        let values = columns.iter().map(|c| sql_value(&row[c.as_str()])).chain([SqlValue::Text(record.id().to_string())]);
+        self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
+        let id = record.id().to_string();
+        let action = if old.meta().is_active && !record.meta().is_active { AuditAction::Delete } else { AuditAction::Update };
+        self.audit(T::TABLE, &id, action, Some(&old_changed), Some(&new_changed))?;
+        // As `records::update_derived`: the team learns when and by whom too.
+        for managed in ["updated_at", "updated_by"] {
+            new_changed.insert(managed.to_owned(), row.get(managed).cloned().unwrap_or(Value::Null));
+        }
+        self.record_team_change(T::TABLE, &id, &new_changed, action == AuditAction::Delete)?;
+        Ok(record)
+    }
+
+    fn get_row(&self, table: &str, id: Uuid) -> Result<Option<JsonRow>> {
+        Ok(read_rows(&self.tx, &format!("SELECT * FROM {table} WHERE id = ?1"), [id.to_string()])?.pop())
+    }
+
+    fn check_references(&self, references: &[Reference]) -> Result<()> {
+        for reference in references {
+            let sql = format!("SELECT is_active FROM {} WHERE id = ?1", reference.table);
+            let active: Option<bool> = self.tx.prepare_cached(&sql)?.query_row([reference.id.to_string()], |row| row.get(0)).map(Some).or_else(none_if_no_rows)?;
+            match active {
+                None => return Err(StoreError::UnknownReference { field: reference.field, table: reference.table, id: reference.id }),
+                Some(false) if reference.must_be_active => {
+                    return Err(StoreError::InactiveReference { field: reference.field, table: reference.table, id: reference.id })
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn audit(&self, table: &str, record_id: &str, action: AuditAction, old_values: Option<&JsonRow>, new_values: Option<&JsonRow>) -> Result<()> {
+        let json = |values: Option<&JsonRow>| values.map(|v| Value::Object(v.clone()).to_string());
+        self.tx.prepare_cached(AUDIT_INSERT)?.execute(rusqlite::params![
+            cct_domain::new_id().to_string(),
+            table,
+            record_id,
+            action.as_str(),
+            json(old_values),
+            json(new_values),
+            None::<String>,
+            self.actor.person_id.map(|id| id.to_string()),
+            self.now.to_rfc3339(),
+            USER_AGENT,
+        ])?;
+        Ok(())
+    }
+
+    fn record_team_change(&self, table: &str, record_id: &str, fields: &JsonRow, deleted: bool) -> Result<()> {
+        let Some(sql) = changes::local_change_sql(table, fields, deleted) else { return Ok(()) };
+        let logged = self.tx.prepare_cached(&sql)?.execute(rusqlite::params![
+            record_id,
+            cct_domain::new_id().to_string(),
+            table,
+            Value::Object(fields.clone()).to_string(),
+            deleted,
+            self.clock.tick().to_string(),
+            self.clock.device_id(),
+        ]);
+        match logged {
+            Err(rusqlite::Error::SqliteFailure(_, Some(message))) if changes::is_revival(&message) => Err(changes::revival_refused()),
+            other => other.map(drop).map_err(StoreError::from),
+        }
+    }
+}
+
+/// Rows as JSON objects, read as [`crate::row::read_row`] reads them (BOOLEAN columns become
+/// `true`/`false`).
+pub(crate) fn read_rows(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<Vec<JsonRow>> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let columns: Vec<(String, bool)> = statement.columns().iter().map(|c| (c.name().to_owned(), c.decl_type() == Some("BOOLEAN"))).collect();
+    let mut rows = statement.query(params)?;
+    let mut read = Vec::new();
+    while let Some(row) = rows.next()? {
+        let mut map = JsonRow::with_capacity(columns.len());
+        for (index, (name, boolean)) in columns.iter().enumerate() {
+            let value = match row.get_ref(index)? {
+                ValueRef::Null | ValueRef::Blob(_) => Value::Null,
+                ValueRef::Integer(i) if *boolean => Value::Bool(i != 0),
+                ValueRef::Integer(i) => Value::from(i),
+                ValueRef::Real(r) => Value::from(r),
+                ValueRef::Text(text) => Value::String(String::from_utf8_lossy(text).into_owned()),
+            };
+            map.insert(name.clone(), value);
+        }
+        read.push(map);
+    }
+    Ok(read)
+}
+
+/// A JSON value as SQLite stores it (as [`crate::row::bind_value`] binds it).
+fn sql_value(value: &Value) -> SqlValue {
+    match value {
+        Value::Null => SqlValue::Null,
+        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
+        Value::Number(n) => n.as_i64().map(SqlValue::Integer).unwrap_or_else(|| SqlValue::Real(n.as_f64().unwrap_or_default())),
+        Value::String(s) => SqlValue::Text(s.clone()),
+        other => SqlValue::Text(other.to_string()),
+    }
+}
+
+pub(crate) fn none_if_no_rows<T>(error: rusqlite::Error) -> rusqlite::Result<Option<T>> {
+    match error {
+        rusqlite::Error::QueryReturnedNoRows => Ok(None),
+        other => Err(other),
+    }
+}
