@@ -240,7 +240,7 @@ complete: boolean, };
 
 export type Family = { household_id: string | null, name: string, members: Array<FamilyMember>, };
 
-export type FamilyMember = { person: Person, is_child: boolean, 
+export type FamilyMember = { person: StationPerson, is_child: boolean, 
 /**
  * Their attendance for the session searched for, if they have one.
  */
@@ -249,6 +249,8 @@ attendance: AttendanceRecord | null,
  * Only those the volunteer's role may see.
  */
 special_requirements: Array<SpecialRequirement>, };
+
+export type StationPerson = { id: string, first_name: string, last_name: string, nickname: string | null, };
 
 export type Label = { people_id: string, name: string, session: string, security_code: string | null, 
 /**

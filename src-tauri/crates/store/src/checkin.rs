@@ -6,7 +6,7 @@ use crate::direct::{none_if_no_rows, read_rows, DirectTx};
 use crate::records;
 use crate::row::{from_row, read_row};
 use crate::{attendance, search, Result, Store, StoreError, WriteTx};
-use cct_domain::records::{AttendanceRecord, AttendanceStatus, ClassSession, Household, Person, SpecialRequirement};
+use cct_domain::records::{AttendanceRecord, AttendanceStatus, Household, Person, SpecialRequirement};
 use cct_domain::{Actor, Permission, Record, Timestamp, ValidationError};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -18,9 +18,18 @@ use uuid::Uuid;
 /// whoever collects them needs the matching tag.
 pub const CHILD_UNDER_YEARS: u32 = 18;
 
+/// What the station shows of a person.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct StationPerson {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub nickname: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct FamilyMember {
-    pub person: Person,
+    pub person: StationPerson,
     pub is_child: bool,
     /// Their attendance for the session searched for, if they have one.
     pub attendance: Option<AttendanceRecord>,
@@ -55,22 +64,29 @@ fn search_families_on(conn: &rusqlite::Connection, actor: &Actor, text: &str, cl
     if matches.is_empty() {
         return Ok(FamilySearch { families: Vec::new(), complete });
     }
-    let household_ids: Vec<String> = matches.iter().filter_map(|p| p.household_id).map(|id| id.to_string()).collect();
-    let mut people: Vec<Person> = matches.clone();
-    if !household_ids.is_empty() {
-        let rows = read_rows(
-            conn,
-            "SELECT * FROM people WHERE is_active = 1 AND household_id IN (SELECT value FROM json_each(?1)) ORDER BY date_of_birth",
-            [serde_json::to_string(&household_ids).unwrap_or_default()],
-        )?;
-        for row in rows {
-            let person: Person = from_row("people", row)?;
-            if !people.iter().any(|p| p.meta.id == person.meta.id) {
-                people.push(person);
-            }
-        }
-    }
-    let ids = serde_json::to_string(&people.iter().map(|p| p.meta.id.to_string()).collect::<Vec<_>>()).unwrap_or_default();
+    let match_ids = serde_json::to_string(&matches.iter().map(|m| &m.id).collect::<Vec<_>>()).unwrap_or_default();
+    let household_ids = serde_json::to_string(&matches.iter().filter_map(|m| m.household_id.as_ref()).collect::<Vec<_>>()).unwrap_or_default();
+    // Everyone found and everyone in their households, in one statement and only the columns
+    // the station shows.
+    let people: Vec<MemberRow> = conn
+        .prepare_cached(
+            "SELECT id, first_name, last_name, nickname, date_of_birth, household_id, household_name FROM people
+             WHERE is_active = 1 AND (id IN (SELECT value FROM json_each(?1)) OR household_id IN (SELECT value FROM json_each(?2)))
+             ORDER BY date_of_birth",
+        )?
+        .query_map([&match_ids, &household_ids], |row| {
+            Ok(MemberRow {
+                id: row.get(0)?,
+                first_name: row.get(1)?,
+                last_name: row.get(2)?,
+                nickname: row.get(3)?,
+                date_of_birth: row.get(4)?,
+                household_id: row.get(5)?,
+                household_name: row.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let ids = serde_json::to_string(&people.iter().map(|p| &p.id).collect::<Vec<_>>()).unwrap_or_default();
     let mut attendance: HashMap<Uuid, AttendanceRecord> = HashMap::new();
     for row in read_rows(
         conn,
@@ -91,41 +107,49 @@ fn search_families_on(conn: &rusqlite::Connection, actor: &Actor, text: &str, cl
     }
     let today = Timestamp::now().date();
     // Families in the order their first match ranked; people without a household stand alone.
-    let mut order: Vec<Option<Uuid>> = Vec::new();
-    let mut singles: Vec<Uuid> = Vec::new();
-    for person in &matches {
-        match person.household_id {
-            Some(h) if !order.contains(&Some(h)) => order.push(Some(h)),
-            None => {
-                order.push(None);
-                singles.push(person.meta.id);
-            }
-            _ => {}
-        }
-    }
-    let mut singles = singles.into_iter();
-    let mut families = Vec::new();
-    for key in order {
-        let members: Vec<&Person> = match key {
-            Some(h) => people.iter().filter(|p| p.household_id == Some(h)).collect(),
-            None => singles.next().and_then(|id| people.iter().find(|p| p.meta.id == id)).into_iter().collect(),
+    let mut families: Vec<Family> = Vec::new();
+    for found in &matches {
+        let members: Vec<&MemberRow> = match &found.household_id {
+            Some(household) if families.iter().any(|f| f.household_id.map(|id| id.to_string()).as_ref() == Some(household)) => continue,
+            Some(household) => people.iter().filter(|p| p.household_id.as_ref() == Some(household)).collect(),
+            None => people.iter().filter(|p| p.id == found.id).collect(),
         };
-        let name = members.first().map(|p| p.household_name.clone().unwrap_or_else(|| p.display_name())).unwrap_or_default();
+        let Some(first) = members.first() else { continue };
         families.push(Family {
-            household_id: key,
-            name,
-            members: members
-                .into_iter()
-                .map(|p| FamilyMember {
-                    is_child: is_child(p.date_of_birth, today),
-                    attendance: attendance.remove(&p.meta.id),
-                    special_requirements: needs.remove(&p.meta.id).unwrap_or_default(),
-                    person: p.clone(),
-                })
-                .collect(),
+            household_id: found.household_id.as_deref().and_then(|id| Uuid::parse_str(id).ok()),
+            name: first.household_name.clone().unwrap_or_else(|| first.display_name()),
+            members: members.into_iter().filter_map(|member| member.to_family_member(today, &mut attendance, &mut needs)).collect(),
         });
     }
     Ok(FamilySearch { families, complete })
+}
+
+/// A person as the station's search reads them.
+struct MemberRow {
+    id: String,
+    first_name: String,
+    last_name: String,
+    nickname: Option<String>,
+    date_of_birth: Option<String>,
+    household_id: Option<String>,
+    household_name: Option<String>,
+}
+
+impl MemberRow {
+    fn display_name(&self) -> String {
+        cct_domain::records::display_name(&self.first_name, self.nickname.as_deref(), &self.last_name)
+    }
+
+    fn to_family_member(&self, today: NaiveDate, attendance: &mut HashMap<Uuid, AttendanceRecord>, needs: &mut HashMap<Uuid, Vec<SpecialRequirement>>) -> Option<FamilyMember> {
+        let id = Uuid::parse_str(&self.id).ok()?;
+        let date_of_birth = self.date_of_birth.as_deref().and_then(|d| d.parse::<NaiveDate>().ok());
+        Some(FamilyMember {
+            person: StationPerson { id, first_name: self.first_name.clone(), last_name: self.last_name.clone(), nickname: self.nickname.clone() },
+            is_child: is_child(date_of_birth, today),
+            attendance: attendance.remove(&id),
+            special_requirements: needs.remove(&id).unwrap_or_default(),
+        })
+    }
 }
 
 pub fn is_child(date_of_birth: Option<NaiveDate>, today: NaiveDate) -> bool {
@@ -177,8 +201,8 @@ fn check_in_now(tx: &mut DirectTx<'_>, class_session_id: Uuid, people_ids: &[Uui
     if people_ids.is_empty() {
         return Err(ValidationError::new("people_ids", "choose who to check in").into());
     }
-    let session: ClassSession = tx.get(class_session_id)?.ok_or_else(|| ValidationError::new("class_session_id", "no such session"))?;
-    if !session.meta.is_active {
+    let session = SessionFacts::read(tx.conn(), class_session_id)?.ok_or_else(|| ValidationError::new("class_session_id", "no such session"))?;
+    if !session.is_active {
         return Err(StoreError::InactiveReference { field: "class_session_id", table: "class_session", id: class_session_id });
     }
     let today = tx.now().date();
@@ -186,29 +210,33 @@ fn check_in_now(tx: &mut DirectTx<'_>, class_session_id: Uuid, people_ids: &[Uui
     let mut result = CheckInResult { labels: Vec::new(), guardian_tag: None, already_checked_in: Vec::new() };
     let mut children = Vec::new();
     for &people_id in people_ids {
-        let person: Person = tx.get(people_id)?.ok_or(StoreError::UnknownReference { field: "people_ids", table: "people", id: people_id })?;
-        if !person.meta.is_active {
+        let person = Arrival::read(tx.conn(), people_id)?.ok_or(StoreError::UnknownReference { field: "people_ids", table: "people", id: people_id })?;
+        if !person.is_active {
             return Err(StoreError::InactiveReference { field: "people_ids", table: "people", id: people_id });
         }
         let existing = attendance_of(tx, class_session_id, people_id)?;
         if let Some(record) = &existing {
             if record.meta.is_active && record.check_in_at.is_some() && record.check_out_at.is_none() && matches!(record.status, AttendanceStatus::Present | AttendanceStatus::Late) {
-                result.already_checked_in.push(person.display_name());
+                result.already_checked_in.push(person.name.clone());
                 result.labels.push(label(tx.conn(), tx.actor(), &person, &session, record.security_code.clone())?);
                 continue;
             }
         }
-        let child = is_child(person.date_of_birth, today);
-        let security_code = if child {
+        let security_code = if is_child(person.date_of_birth, today) {
             if code.is_none() {
                 code = Some(next_security_code(tx, station, today)?);
             }
-            children.push(person.display_name());
+            children.push(person.name.clone());
             code.clone()
         } else {
             None
         };
-        let enrollment: Option<String> = tx.conn().prepare_cached(attendance::ACTIVE_ENROLLMENT)?.query_row([people_id.to_string(), session.course_id.to_string()], |row| row.get(0)).map(Some).or_else(none_if_no_rows)?;
+        let enrollment: Option<String> = tx
+            .conn()
+            .prepare_cached(attendance::ACTIVE_ENROLLMENT)?
+            .query_row([people_id.to_string(), session.course_id.clone()], |row| row.get(0))
+            .map(Some)
+            .or_else(none_if_no_rows)?;
         let now = tx.now();
         let exists = existing.is_some();
         let mut record = existing.unwrap_or_else(|| AttendanceRecord { class_session_id, people_id, ..Default::default() });
@@ -232,6 +260,51 @@ fn check_in_now(tx: &mut DirectTx<'_>, class_session_id: Uuid, people_ids: &[Uui
         result.guardian_tag = Some(GuardianTag { security_code: code, children });
     }
     Ok(result)
+}
+
+/// What check-in needs to know of a person (read alone: a person's row is wide).
+struct Arrival {
+    id: Uuid,
+    name: String,
+    date_of_birth: Option<NaiveDate>,
+    is_active: bool,
+}
+
+impl Arrival {
+    fn read(conn: &rusqlite::Connection, id: Uuid) -> Result<Option<Self>> {
+        let row = conn
+            .prepare_cached("SELECT first_name, nickname, last_name, date_of_birth, is_active FROM people WHERE id = ?1")?
+            .query_row([id.to_string()], |row| {
+                let (first, nickname, last): (String, Option<String>, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
+                let born: Option<String> = row.get(3)?;
+                Ok(Arrival {
+                    id,
+                    name: cct_domain::records::display_name(&first, nickname.as_deref(), &last),
+                    date_of_birth: born.and_then(|d| d.parse().ok()),
+                    is_active: row.get(4)?,
+                })
+            })
+            .map(Some)
+            .or_else(none_if_no_rows)?;
+        Ok(row)
+    }
+}
+
+/// What check-in needs to know of a session.
+struct SessionFacts {
+    course_id: String,
+    title: String,
+    is_active: bool,
+}
+
+impl SessionFacts {
+    fn read(conn: &rusqlite::Connection, id: Uuid) -> Result<Option<Self>> {
+        Ok(conn
+            .prepare_cached("SELECT course_id, title, is_active FROM class_session WHERE id = ?1")?
+            .query_row([id.to_string()], |row| Ok(SessionFacts { course_id: row.get(0)?, title: row.get(1)?, is_active: row.get(2)? }))
+            .map(Some)
+            .or_else(none_if_no_rows)?)
+    }
 }
 
 fn attendance_of(tx: &DirectTx<'_>, class_session_id: Uuid, people_id: Uuid) -> Result<Option<AttendanceRecord>> {
@@ -266,29 +339,25 @@ pub fn reprint(store: &Store, actor: &Actor, class_session_id: Uuid, people_id: 
             .transpose()?
             .filter(|r: &AttendanceRecord| r.meta.is_active && r.check_in_at.is_some())
             .ok_or_else(not_checked_in)?;
-        let person: Person = read_rows(conn, "SELECT * FROM people WHERE id = ?1", [people_id.to_string()])?.pop().map(|row| from_row("people", row)).transpose()?.ok_or_else(not_checked_in)?;
-        let session: ClassSession = read_rows(conn, "SELECT * FROM class_session WHERE id = ?1", [class_session_id.to_string()])?
-            .pop()
-            .map(|row| from_row("class_session", row))
-            .transpose()?
-            .ok_or(StoreError::NotFound { table: "class_session", id: class_session_id })?;
+        let person = Arrival::read(conn, people_id)?.ok_or_else(not_checked_in)?;
+        let session = SessionFacts::read(conn, class_session_id)?.ok_or(StoreError::NotFound { table: "class_session", id: class_session_id })?;
         label(conn, actor, &person, &session, record.security_code)
     })
 }
 
-fn label(conn: &rusqlite::Connection, actor: &Actor, person: &Person, session: &ClassSession, security_code: Option<String>) -> Result<Label> {
+fn label(conn: &rusqlite::Connection, actor: &Actor, person: &Arrival, session: &SessionFacts, security_code: Option<String>) -> Result<Label> {
     let mut alerts = Vec::new();
     if actor.can(Permission::SpecialRequirementsRead) {
         let scope = requirement_scope(actor);
         let sql = format!("SELECT requirement_type, details FROM special_requirement WHERE people_id = ?1 AND is_active = 1{scope} ORDER BY {MOST_SEVERE_FIRST}");
         let mut statement = conn.prepare_cached(&sql)?;
-        let mut rows = statement.query([person.meta.id.to_string()])?;
+        let mut rows = statement.query([person.id.to_string()])?;
         while let Some(row) = rows.next()? {
             let (kind, details): (String, String) = (row.get(0)?, row.get(1)?);
             alerts.push(format!("{}: {details}", kind.to_uppercase()));
         }
     }
-    Ok(Label { people_id: person.meta.id, name: person.display_name(), session: session.title.clone(), security_code, alerts })
+    Ok(Label { people_id: person.id, name: person.name.clone(), session: session.title.clone(), security_code, alerts })
 }
 
 /// A station is one letter, given to each check-in laptop by the office (A, B, C, ...). Codes

@@ -11,7 +11,7 @@
 //! (sqlx can lend its own connection's handle to the calling thread, but here that hand-back
 //! deadlocked when taken twice in a row, so these connections are separate.)
 
-use crate::connection::Schema;
+use crate::connection::{Schema, CACHE_SIZE, MMAP_SIZE};
 use crate::records::{changed_references, diff, insert_sql, update_sql};
 use crate::row::{from_row, to_row, JsonRow};
 use crate::team::{changes, DeviceClock};
@@ -35,12 +35,18 @@ pub(crate) struct Direct {
 impl Direct {
     /// Opens both connections to a database the store has already migrated.
     pub(crate) fn open(path: &Path, busy_timeout: Duration) -> Result<Self> {
+        // Configured as the store's own connections (see `Store::open`).
+        let configure = |connection: &Connection| -> Result<()> {
+            connection.busy_timeout(busy_timeout)?;
+            connection.execute_batch(&format!(
+                "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = memory; PRAGMA mmap_size = {MMAP_SIZE}; PRAGMA cache_size = {CACHE_SIZE};"
+            ))?;
+            Ok(())
+        };
         let writer = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-        writer.busy_timeout(busy_timeout)?;
-        // As the store's own connections: see `Store::open`.
-        writer.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = memory;")?;
+        configure(&writer)?;
         let reader = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-        reader.busy_timeout(busy_timeout)?;
+        configure(&reader)?;
         Ok(Self { writer: Mutex::new(Some(writer)), reader: Mutex::new(Some(reader)) })
     }
 
@@ -101,11 +107,6 @@ impl DirectTx<'_> {
         &self.tx
     }
 
-    pub(crate) fn get<T: Record>(&self, id: Uuid) -> Result<Option<T>> {
-        let sql = format!("SELECT * FROM {} WHERE id = ?1", T::TABLE);
-        read_rows(&self.tx, &sql, [id.to_string()])?.pop().map(|row| from_row(T::TABLE, row)).transpose()
-    }
-
     /// Inserts a record whose references the caller has just read and found active, with
     /// its audit row and team change.
     pub(crate) fn insert<T: Record>(&mut self, mut record: T) -> Result<T> {
@@ -121,8 +122,10 @@ impl DirectTx<'_> {
         let sql = insert_sql(self.schema, T::TABLE, &row)?;
         self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(row.values().map(sql_value)))?;
         let id = record.id().to_string();
-        self.audit(T::TABLE, &id, AuditAction::Insert, None, Some(&row))?;
-        self.record_team_change(T::TABLE, &id, &row, false)?;
+        // The audit row and the team's change both carry the whole new row.
+        let row_json = Value::Object(row).to_string();
+        self.audit(T::TABLE, &id, AuditAction::Insert, None, Some(row_json.clone()))?;
+        self.record_team_change(T::TABLE, &id, row_json, false)?;
         Ok(record)
     }
 
@@ -149,12 +152,12 @@ impl DirectTx<'_> {
         self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
         let id = record.id().to_string();
         let action = if old.meta().is_active && !record.meta().is_active { AuditAction::Delete } else { AuditAction::Update };
-        self.audit(T::TABLE, &id, action, Some(&old_changed), Some(&new_changed))?;
+        self.audit(T::TABLE, &id, action, Some(json(old_changed)), Some(json(new_changed.clone())))?;
         // As `records::update_derived`: the team learns when and by whom too.
         for managed in ["updated_at", "updated_by"] {
             new_changed.insert(managed.to_owned(), row.get(managed).cloned().unwrap_or(Value::Null));
         }
-        self.record_team_change(T::TABLE, &id, &new_changed, action == AuditAction::Delete)?;
+        self.record_team_change(T::TABLE, &id, json(new_changed), action == AuditAction::Delete)?;
         Ok(record)
     }
 
@@ -177,15 +180,15 @@ impl DirectTx<'_> {
         Ok(())
     }
 
-    fn audit(&self, table: &str, record_id: &str, action: AuditAction, old_values: Option<&JsonRow>, new_values: Option<&JsonRow>) -> Result<()> {
-        let json = |values: Option<&JsonRow>| values.map(|v| Value::Object(v.clone()).to_string());
+    /// `old_values` and `new_values` as JSON text.
+    fn audit(&self, table: &str, record_id: &str, action: AuditAction, old_values: Option<String>, new_values: Option<String>) -> Result<()> {
         self.tx.prepare_cached(AUDIT_INSERT)?.execute(rusqlite::params![
             cct_domain::new_id().to_string(),
             table,
             record_id,
             action.as_str(),
-            json(old_values),
-            json(new_values),
+            old_values,
+            new_values,
             None::<String>,
             self.actor.person_id.map(|id| id.to_string()),
             self.now.to_rfc3339(),
@@ -194,13 +197,14 @@ impl DirectTx<'_> {
         Ok(())
     }
 
-    fn record_team_change(&self, table: &str, record_id: &str, fields: &JsonRow, deleted: bool) -> Result<()> {
-        let Some(sql) = changes::local_change_sql(table, fields, deleted) else { return Ok(()) };
+    /// `fields` as JSON text: the columns written, never empty.
+    fn record_team_change(&self, table: &str, record_id: &str, fields: String, deleted: bool) -> Result<()> {
+        let Some(sql) = changes::local_change_sql(table) else { return Ok(()) };
         let logged = self.tx.prepare_cached(&sql)?.execute(rusqlite::params![
             record_id,
             cct_domain::new_id().to_string(),
             table,
-            Value::Object(fields.clone()).to_string(),
+            fields,
             deleted,
             self.clock.tick().to_string(),
             self.clock.device_id(),
@@ -210,6 +214,10 @@ impl DirectTx<'_> {
             other => other.map(drop).map_err(StoreError::from),
         }
     }
+}
+
+fn json(row: JsonRow) -> String {
+    Value::Object(row).to_string()
 }
 
 /// Rows as JSON objects, read as [`crate::row::read_row`] reads them (BOOLEAN columns become

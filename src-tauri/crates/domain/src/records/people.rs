@@ -59,8 +59,7 @@ pub struct Person {
 
 impl Person {
     pub fn display_name(&self) -> String {
-        let first = self.nickname.as_deref().filter(|n| !n.trim().is_empty()).unwrap_or(&self.first_name);
-        format!("{first} {}", self.last_name)
+        display_name(&self.first_name, self.nickname.as_deref(), &self.last_name)
     }
 }
 
@@ -268,4 +267,11 @@ mod tests {
         assert!(json["id"].is_string());
         assert_eq!(json["is_active"], true);
     }
+}
+
+/// How a person is called: their nickname if they have one, else their first name, then their
+/// last name.
+pub fn display_name(first_name: &str, nickname: Option<&str>, last_name: &str) -> String {
+    let first = nickname.filter(|n| !n.trim().is_empty()).unwrap_or(first_name);
+    format!("{first} {last_name}")
 }

@@ -25,7 +25,10 @@ pub(crate) async fn record_local(
     fields: &JsonRow,
     deleted: bool,
 ) -> Result<()> {
-    let Some(sql) = local_change_sql(table, fields, deleted) else { return Ok(()) };
+    if fields.is_empty() && !deleted {
+        return Ok(());
+    }
+    let Some(sql) = local_change_sql(table) else { return Ok(()) };
     let logged = sqlx::query(&sql)
         .bind(record_id)
         .bind(cct_domain::new_id().to_string())
@@ -43,11 +46,12 @@ pub(crate) async fn record_local(
     }
 }
 
-/// The statement logging one local write, or `None` when there is nothing to log. Its
-/// parameters: ?1 the record id (which the campus lookups use too), ?2 a new change id, ?3 the
-/// table, ?4 the fields as JSON, ?5 deleted, ?6 the clock, ?7 this device.
-pub(crate) fn local_change_sql(table: &str, fields: &JsonRow, deleted: bool) -> Option<String> {
-    if !is_replicated(table) || (fields.is_empty() && !deleted) {
+/// The statement logging one local write of a table, or `None` when the table is not shared
+/// with the team. Its parameters: ?1 the record id (which the campus lookups use too), ?2 a new
+/// change id, ?3 the table, ?4 the fields written as JSON, ?5 deleted, ?6 the clock, ?7 this
+/// device.
+pub(crate) fn local_change_sql(table: &str) -> Option<String> {
+    if !is_replicated(table) {
         return None;
     }
     let campuses = match campus_lookup(table) {
