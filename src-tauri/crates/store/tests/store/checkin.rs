@@ -68,3 +68,52 @@ async fn a_station_letter_is_one_unambiguous_capital() {
         assert!(checkin::validate_station(bad).is_err(), "{bad:?}");
     }
 }
+
+/// Check-in writes on its own connection (see `cct_store`'s `direct` module); what it writes
+/// must be audited and logged for the team exactly as the office's writes are.
+#[tokio::test]
+async fn a_check_in_and_its_check_out_are_audited_and_logged_for_the_team() {
+    let (store, _dir, session, kids) = laptop(1).await;
+    let system = system();
+    let audit_before = count(&store, "audit_log").await;
+    let result = checkin::check_in(&store, &system, session, &[kids[0]], "C").await.unwrap();
+    assert_eq!(result.labels[0].security_code.as_deref(), Some("C001"));
+    let checked_out = checkin::check_out(&store, &system, session, kids[0]).await.unwrap();
+    assert!(checked_out.check_out_at.is_some());
+
+    let mut tx = store.begin_write(&system).await.unwrap();
+    let audit: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT action, new_values, old_values FROM audit_log WHERE table_name = 'attendance_record' ORDER BY changed_at, action")
+            .fetch_all(tx.conn())
+            .await
+            .unwrap();
+    assert_eq!(audit.len(), 2, "one row for the check-in, one for the check-out: {audit:?}");
+    let inserted: serde_json::Value = serde_json::from_str(&audit[0].1).unwrap();
+    assert_eq!((audit[0].0.as_str(), inserted["security_code"].as_str(), inserted["people_id"].as_str()), ("insert", Some("C001"), Some(kids[0].to_string().as_str())));
+    let updated: serde_json::Value = serde_json::from_str(&audit[1].1).unwrap();
+    let before: serde_json::Value = serde_json::from_str(audit[1].2.as_deref().unwrap()).unwrap();
+    assert_eq!(audit[1].0, "update");
+    assert_eq!(updated.as_object().unwrap().keys().collect::<Vec<_>>(), ["check_out_at"], "only what changed is audited");
+    assert!(before["check_out_at"].is_null());
+    assert_eq!(count(&store, "audit_log").await, audit_before + 2, "the day's code counter is bookkeeping, not an audited record");
+
+    let logged: Vec<(String, String)> = sqlx::query_as("SELECT fields, origin FROM team_change WHERE table_name = 'attendance_record' ORDER BY seq").fetch_all(tx.conn()).await.unwrap();
+    assert_eq!(logged.len(), 2);
+    let first: serde_json::Value = serde_json::from_str(&logged[0].0).unwrap();
+    let second: serde_json::Value = serde_json::from_str(&logged[1].0).unwrap();
+    assert_eq!((first["security_code"].as_str(), logged[0].1.as_str()), (Some("C001"), "local"));
+    assert!(second["check_out_at"].is_string() && second["updated_at"].is_string() && second.get("security_code").is_none(), "{second}");
+    let clocks: i64 = sqlx::query_scalar("SELECT count(*) FROM team_record_clock WHERE table_name = 'attendance_record'").fetch_one(tx.conn()).await.unwrap();
+    assert_eq!(clocks, 1, "the record's field versions are kept");
+}
+
+#[tokio::test]
+async fn a_check_in_that_fails_part_way_leaves_nothing_behind() {
+    let (store, _dir, session, kids) = laptop(2).await;
+    let nobody = uuid::Uuid::now_v7();
+    let refused = checkin::check_in(&store, &system(), session, &[kids[0], nobody, kids[1]], "D").await.unwrap_err();
+    assert_eq!(refused.code(), "unknown_reference");
+    assert_eq!(count(&store, "attendance_record").await, 0, "the first child's check-in was rolled back with the rest");
+    let codes = check_in_each(&store, session, &kids, "D").await;
+    assert_eq!(codes, ["D001", "D002"], "the rolled-back check-in used no code");
+}

@@ -42,3 +42,65 @@ async fn the_database_runs_in_wal_mode_with_foreign_keys_on() {
         .await;
     assert!(orphan.is_err(), "foreign keys are enforced");
 }
+
+/// Check-ins write on a connection of their own (see `cct_store`'s `direct` module): they and
+/// the office's writes still go one at a time, and a transaction dropped half-way leaves
+/// nothing behind and blocks no one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn check_ins_and_office_writes_take_turns() {
+    use cct_domain::records::{ClassSession, Course};
+    let (store, _dir) = fresh_store().await;
+    let system = system();
+    let mut tx = store.begin_write(&system).await.unwrap();
+    let course = records::insert(&mut tx, Course { name: "Basics".into(), ..Default::default() }).await.unwrap();
+    let now = cct_domain::Timestamp::now();
+    let session = records::insert(&mut tx, ClassSession {
+                meta: Default::default(),
+                course_id: course.meta.id,
+                facility_id: None,
+                title: "9:00".into(),
+                starts_at: now,
+                ends_at: cct_domain::Timestamp::from(now.as_datetime() + chrono::Duration::hours(1)),
+                capacity: None,
+                status: Default::default(),
+            }).await.unwrap();
+    let mut people = Vec::new();
+    for i in 0..40 {
+        people.push(records::insert(&mut tx, Person { first_name: "Adult".into(), last_name: format!("N{i}"), ..Default::default() }).await.unwrap().meta.id);
+    }
+    tx.commit().await.unwrap();
+
+    let mut tasks = Vec::new();
+    for chunk in people.chunks(10).map(<[_]>::to_vec) {
+        let store = store.clone();
+        let session = session.meta.id;
+        tasks.push(tokio::spawn(async move {
+            for person in chunk {
+                cct_store::checkin::check_in(&store, &cct_domain::Actor::system(), session, &[person], "A").await?;
+            }
+            Ok::<_, cct_store::StoreError>(())
+        }));
+    }
+    for worker in 0..4 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let system = cct_domain::Actor::system();
+            for i in 0..10 {
+                let mut tx = store.begin_write(&system).await?;
+                records::insert(&mut tx, Person { first_name: format!("Office{worker}"), last_name: format!("N{i}"), ..Default::default() }).await?;
+                if i % 3 == 0 {
+                    // Dropped without committing: rolled back before anyone else writes.
+                    drop(tx);
+                } else {
+                    tx.commit().await?;
+                }
+            }
+            Ok(())
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(count(&store, "attendance_record").await, 40);
+    assert_eq!(count(&store, "people").await, 40 + 4 * 6, "the dropped transactions left no one behind");
+}
