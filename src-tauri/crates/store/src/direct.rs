@@ -26,6 +26,10 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 use uuid::Uuid;
 
+/// Pages the write-ahead log may hold before a check-in's commit copies it into the database
+/// (32 MiB).
+const WAL_PAGES_BEFORE_CHECKPOINT: i64 = 8_000;
+
 /// One connection that writes and one that reads; `None` once closed.
 pub(crate) struct Direct {
     writer: Mutex<Option<Connection>>,
@@ -45,6 +49,11 @@ impl Direct {
         };
         let writer = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         configure(&writer)?;
+        // A check-in dirties about sixteen pages. At SQLite's default (a checkpoint once the
+        // log holds 1,000 pages) every sixtieth check-in would also copy the log into the
+        // database and wait for the disk; a longer log is copied less often, and pages written
+        // many times over (the ends of the audit and change logs) are copied once.
+        writer.pragma_update(None, "wal_autocheckpoint", WAL_PAGES_BEFORE_CHECKPOINT)?;
         let reader = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         configure(&reader)?;
         Ok(Self { writer: Mutex::new(Some(writer)), reader: Mutex::new(Some(reader)) })
