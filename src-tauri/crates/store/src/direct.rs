@@ -12,7 +12,7 @@
 //! deadlocked when taken twice in a row, so these connections are separate.)
 
 use crate::connection::{Schema, CACHE_SIZE, MMAP_SIZE};
-use crate::records::{changed_references, diff, insert_sql, update_sql};
+use crate::records::{changed_references, check_reference, diff, insert_sql, new_row, update_sql};
 use crate::row::{from_row, to_row, JsonRow};
 use crate::team::{changes, DeviceClock};
 use crate::tx::{AUDIT_INSERT, USER_AGENT};
@@ -120,14 +120,7 @@ impl DirectTx<'_> {
     /// its audit row and team change.
     pub(crate) fn insert<T: Record>(&mut self, mut record: T) -> Result<T> {
         const { assert!(!T::PUSHED_TO_PLANNING_CENTER, "direct writes do not queue Planning Center's outbox") };
-        record.validate()?;
-        let (now, by) = (self.now, self.actor.person_id);
-        let meta = record.meta_mut();
-        meta.created_at = now;
-        meta.updated_at = now;
-        meta.created_by = by;
-        meta.updated_by = by;
-        let row = to_row(T::TABLE, &record)?;
+        let row = new_row(&mut record, self.now, self.actor.person_id)?;
         let sql = insert_sql(self.schema, T::TABLE, &row)?;
         self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(row.values().map(sql_value)))?;
         let id = record.id().to_string();
@@ -178,13 +171,7 @@ impl DirectTx<'_> {
         for reference in references {
             let sql = format!("SELECT is_active FROM {} WHERE id = ?1", reference.table);
             let active: Option<bool> = self.tx.prepare_cached(&sql)?.query_row([reference.id.to_string()], |row| row.get(0)).map(Some).or_else(none_if_no_rows)?;
-            match active {
-                None => return Err(StoreError::UnknownReference { field: reference.field, table: reference.table, id: reference.id }),
-                Some(false) if reference.must_be_active => {
-                    return Err(StoreError::InactiveReference { field: reference.field, table: reference.table, id: reference.id })
-                }
-                Some(_) => {}
-            }
+            check_reference(reference, active)?;
         }
         Ok(())
     }

@@ -33,20 +33,24 @@ pub(crate) async fn insert_derived<T: Record>(tx: &mut WriteTx<'_>, record: T) -
 /// refers to and checked they are active (check-in reads the session and the person), so they
 /// are not looked up again. The permission is the caller's to have checked.
 pub(crate) async fn insert_unchecked_references<T: Record>(tx: &mut WriteTx<'_>, mut record: T) -> Result<T> {
-    record.validate()?;
-    let (now, by) = (tx.now(), tx.actor().person_id);
-    let meta = record.meta_mut();
-    meta.created_at = now;
-    meta.updated_at = now;
-    meta.created_by = by;
-    meta.updated_by = by;
-    let row = to_row(T::TABLE, &record)?;
+    let row = new_row(&mut record, tx.now(), tx.actor().person_id)?;
     insert_row(tx, T::TABLE, &row).await?;
     tx.audit(T::TABLE, &record.id().to_string(), AuditAction::Insert, None, Some(&row)).await?;
     if T::PUSHED_TO_PLANNING_CENTER {
         tx.enqueue_outbox(T::TABLE, record.id(), AuditAction::Insert, &row).await?;
     }
     Ok(record)
+}
+
+/// Validates a new record and stamps when and by whom it was created; its row, to insert.
+pub(crate) fn new_row<T: Record>(record: &mut T, now: cct_domain::Timestamp, by: Option<Uuid>) -> Result<JsonRow> {
+    record.validate()?;
+    let meta = record.meta_mut();
+    meta.created_at = now;
+    meta.updated_at = now;
+    meta.created_by = by;
+    meta.updated_by = by;
+    to_row(T::TABLE, record)
 }
 
 /// Writes every column of `record` over the stored row with the same id. Only the columns that
@@ -213,15 +217,19 @@ pub(crate) async fn check_references(conn: &mut SqliteConnection, references: &[
     for reference in references {
         let sql = format!("SELECT is_active FROM {} WHERE id = ?", reference.table);
         let active: Option<bool> = sqlx::query_scalar(&sql).bind(reference.id.to_string()).fetch_optional(&mut *conn).await?;
-        match active {
-            None => return Err(StoreError::UnknownReference { field: reference.field, table: reference.table, id: reference.id }),
-            Some(false) if reference.must_be_active => {
-                return Err(StoreError::InactiveReference { field: reference.field, table: reference.table, id: reference.id })
-            }
-            Some(_) => {}
-        }
+        check_reference(reference, active)?;
     }
     Ok(())
+}
+
+/// Whether a reference may be written, given whether the row it names is active (`None`: no
+/// such row).
+pub(crate) fn check_reference(reference: &Reference, active: Option<bool>) -> Result<()> {
+    match active {
+        None => Err(StoreError::UnknownReference { field: reference.field, table: reference.table, id: reference.id }),
+        Some(false) if reference.must_be_active => Err(StoreError::InactiveReference { field: reference.field, table: reference.table, id: reference.id }),
+        Some(_) => Ok(()),
+    }
 }
 
 /// An update re-checks only the references it changes: a record may keep pointing at a row that
