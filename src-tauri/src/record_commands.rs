@@ -106,6 +106,7 @@ pub async fn create_record(state: State<'_, AppState>, kind: RecordKind, record:
         let record: T = from_form(without_managed_columns(record))?;
         let mut tx = state.store.begin_write(&actor).await?;
         let saved = records::insert(&mut tx, record).await?;
+        cct_store::progress::follow_course_change(&mut tx, &saved).await?;
         tx.commit().await?;
         to_value(&saved)
     })
@@ -120,6 +121,7 @@ pub async fn update_record(state: State<'_, AppState>, kind: RecordKind, record:
         let record: T = from_form(record)?;
         let mut tx = state.store.begin_write(&actor).await?;
         let saved = records::update(&mut tx, record).await?;
+        cct_store::progress::follow_course_change(&mut tx, &saved).await?;
         tx.commit().await?;
         to_value(&saved)
     })
@@ -133,6 +135,7 @@ pub async fn deactivate_record(state: State<'_, AppState>, kind: RecordKind, id:
     for_kind!(kind, T => {
         let mut tx = state.store.begin_write(&actor).await?;
         let saved = records::deactivate::<T>(&mut tx, id).await?;
+        cct_store::progress::follow_course_change(&mut tx, &saved).await?;
         tx.commit().await?;
         to_value(&saved)
     })

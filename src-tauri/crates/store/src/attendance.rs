@@ -20,6 +20,7 @@ pub struct MarkAttendance {
 }
 
 /// Marks one person for one session. Present and late record the arrival time the first time.
+/// The person's enrollment in the course follows: attendance counts toward progress.
 pub async fn mark(tx: &mut WriteTx<'_>, input: MarkAttendance) -> Result<AttendanceRecord> {
     tx.require(Permission::AttendanceWrite)?;
     let session: ClassSession = records::get_in(tx, input.class_session_id).await.map_err(|e| match e {
@@ -44,11 +45,11 @@ pub async fn mark(tx: &mut WriteTx<'_>, input: MarkAttendance) -> Result<Attenda
             record.check_out_at = None;
         }
     }
-    if is_new {
-        records::insert(tx, record).await
-    } else {
-        records::update(tx, record).await
+    let saved = if is_new { records::insert(tx, record).await? } else { records::update(tx, record).await? };
+    if let Some(enrollment_id) = saved.course_enrollment_id {
+        crate::progress::recompute(tx, enrollment_id).await?;
     }
+    Ok(saved)
 }
 
 /// Parameters: the session, the person.

@@ -5,7 +5,7 @@
 use crate::direct::{none_if_no_rows, read_rows, DirectTx};
 use crate::records;
 use crate::row::{from_row, read_row};
-use crate::{attendance, search, Result, Store, StoreError, WriteTx};
+use crate::{attendance, progress, search, Result, Store, StoreError, WriteTx};
 use cct_domain::records::{AttendanceRecord, AttendanceStatus, Household, Person, SpecialRequirement};
 use cct_domain::{Actor, Permission, Record, Timestamp, ValidationError};
 use chrono::NaiveDate;
@@ -192,11 +192,20 @@ pub struct CheckInResult {
 /// Checks people in to a session. The children of one check-in share one security code, new
 /// from this station's range for the day; someone already checked in keeps their row and code.
 /// One transaction, run on the calling thread (see `direct`): the station's busiest write.
+///
+/// Attendance counts toward course progress: the enrollments of those checked in are queued
+/// in that transaction and brought up to date right after it. Should that fail, the check-in
+/// still stands and the queue keeps them for the next check-in or the next start.
 pub async fn check_in(store: &Store, actor: &Actor, class_session_id: Uuid, people_ids: &[Uuid], station: &str) -> Result<CheckInResult> {
-    store.write_direct(actor, |tx| check_in_now(tx, class_session_id, people_ids, station)).await
+    let (result, enrollments_queued) = store.write_direct(actor, |tx| check_in_now(tx, class_session_id, people_ids, station)).await?;
+    if enrollments_queued {
+        let _kept_in_the_queue_on_failure = progress::settle_pending(store, actor).await;
+    }
+    Ok(result)
 }
 
-fn check_in_now(tx: &mut DirectTx<'_>, class_session_id: Uuid, people_ids: &[Uuid], station: &str) -> Result<CheckInResult> {
+/// The check-in, and whether it queued an enrollment's progress.
+fn check_in_now(tx: &mut DirectTx<'_>, class_session_id: Uuid, people_ids: &[Uuid], station: &str) -> Result<(CheckInResult, bool)> {
     tx.require(Permission::AttendanceWrite)?;
     if people_ids.is_empty() {
         return Err(ValidationError::new("people_ids", "choose who to check in").into());
@@ -209,6 +218,7 @@ fn check_in_now(tx: &mut DirectTx<'_>, class_session_id: Uuid, people_ids: &[Uui
     let mut code: Option<String> = None;
     let mut result = CheckInResult { labels: Vec::new(), guardian_tag: None, already_checked_in: Vec::new() };
     let mut children = Vec::new();
+    let mut enrollments_queued = false;
     for &people_id in people_ids {
         let person = Arrival::read(tx.conn(), people_id)?.ok_or(StoreError::UnknownReference { field: "people_ids", table: "people", id: people_id })?;
         if !person.is_active {
@@ -247,6 +257,10 @@ fn check_in_now(tx: &mut DirectTx<'_>, class_session_id: Uuid, people_ids: &[Uui
         record.course_enrollment_id = enrollment.and_then(|id| Uuid::parse_str(&id).ok());
         record.marked_by = tx.actor().person_id;
         record.security_code = security_code.clone();
+        if let Some(enrollment) = record.course_enrollment_id {
+            tx.queue_progress(enrollment)?;
+            enrollments_queued = true;
+        }
         if exists {
             tx.update(record)?;
         } else {
@@ -259,7 +273,7 @@ fn check_in_now(tx: &mut DirectTx<'_>, class_session_id: Uuid, people_ids: &[Uui
     if let Some(code) = code {
         result.guardian_tag = Some(GuardianTag { security_code: code, children });
     }
-    Ok(result)
+    Ok((result, enrollments_queued))
 }
 
 /// What check-in needs to know of a person (read alone: a person's row is wide).

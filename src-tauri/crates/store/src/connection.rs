@@ -81,7 +81,11 @@ impl Store {
         };
         let readers = Lender::open(&options.read_only(true), READERS).await?;
         let direct = Direct::open(&path, BUSY_TIMEOUT)?;
-        Ok(Self { writer: Arc::new(writer), readers: Arc::new(readers), direct: Arc::new(direct), schema, clock, path: Arc::new(path) })
+        let store = Self { writer: Arc::new(writer), readers: Arc::new(readers), direct: Arc::new(direct), schema, clock, path: Arc::new(path) };
+        // Progress a check-in queued just before a crash. Should it fail, the queue keeps it
+        // for the next check-in: the office must still be able to open its data.
+        let _kept_in_the_queue_on_failure = crate::progress::settle_pending(&store, &Actor::system()).await;
+        Ok(store)
     }
 
     pub fn path(&self) -> &Path {

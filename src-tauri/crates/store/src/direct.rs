@@ -163,6 +163,14 @@ impl DirectTx<'_> {
         Ok(record)
     }
 
+    /// Queues an enrollment whose progress this transaction changed, for
+    /// [`crate::progress::settle_pending`] once it commits. Progress is worked out through the
+    /// store's own writer, which also keeps Planning Center's outbox.
+    pub(crate) fn queue_progress(&self, course_enrollment_id: Uuid) -> Result<()> {
+        self.tx.prepare_cached(crate::progress::QUEUE_PENDING)?.execute([course_enrollment_id.to_string(), self.now.to_rfc3339()])?;
+        Ok(())
+    }
+
     fn get_row(&self, table: &str, id: Uuid) -> Result<Option<JsonRow>> {
         Ok(read_rows(&self.tx, &format!("SELECT * FROM {table} WHERE id = ?1"), [id.to_string()])?.pop())
     }

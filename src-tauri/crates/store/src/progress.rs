@@ -1,11 +1,12 @@
-//! Content completions drive progress: the percentage follows required content, completing all
-//! of it completes the enrollment, and a completed course may complete a certification.
+//! Content completions and attendance drive progress: the percentage follows the course's
+//! required content and required sessions, doing all of them completes the enrollment, and a
+//! completed course may complete a certification.
 
 use crate::records;
-use crate::{certifications, Result, StoreError, WriteTx};
+use crate::{certifications, Result, Store, StoreError, WriteTx};
 use cct_domain::records::{Content, ContentCompletion, CourseEnrollment, EnrollmentStatus};
-use cct_domain::rules::progress::progress;
-use cct_domain::{Permission, Timestamp};
+use cct_domain::rules::progress::{progress, Work};
+use cct_domain::{Actor, Permission, Record, Timestamp};
 use serde::Deserialize;
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -80,7 +81,7 @@ pub async fn undo_completion(tx: &mut WriteTx<'_>, course_enrollment_id: Uuid, c
     recompute(tx, course_enrollment_id).await
 }
 
-/// Brings an enrollment's percentage and status in line with its completions.
+/// Brings an enrollment's percentage and status in line with its completions and attendance.
 pub async fn recompute(tx: &mut WriteTx<'_>, course_enrollment_id: Uuid) -> Result<CourseEnrollment> {
     let mut enrollment: CourseEnrollment = records::get_in(tx, course_enrollment_id).await?;
     let required = uuids(
@@ -97,12 +98,18 @@ pub async fn recompute(tx: &mut WriteTx<'_>, course_enrollment_id: Uuid) -> Resu
     )
     .into_iter()
     .collect();
+    let (sessions_required, sessions_attended): (Option<i64>, i64) = sqlx::query_as(ATTENDANCE_TOWARD_COURSE)
+        .bind(enrollment.course_id.to_string())
+        .bind(enrollment.people_id.to_string())
+        .fetch_one(tx.conn())
+        .await?;
     let was_completed = enrollment.status == EnrollmentStatus::Completed;
-    let outcome = progress(&required, &completed, enrollment.status);
+    let work = Work { required_content: &required, completed_content: &completed, sessions_required: sessions_required.unwrap_or(0), sessions_attended };
+    let outcome = progress(work, enrollment.status);
     enrollment.progress_percentage = outcome.percentage;
     enrollment.status = outcome.status;
     enrollment.completion_date = match outcome.status {
-        EnrollmentStatus::Completed => enrollment.completion_date.or(Some(latest_completion(tx, course_enrollment_id).await?.unwrap_or(tx.now()).date())),
+        EnrollmentStatus::Completed => enrollment.completion_date.or(Some(latest_step(tx, &enrollment).await?.unwrap_or(tx.now()).date())),
         _ => None,
     };
     let saved = records::update_derived(tx, enrollment).await?;
@@ -112,11 +119,95 @@ pub async fn recompute(tx: &mut WriteTx<'_>, course_enrollment_id: Uuid) -> Resu
     Ok(saved)
 }
 
-async fn latest_completion(tx: &mut WriteTx<'_>, course_enrollment_id: Uuid) -> Result<Option<Timestamp>> {
-    let latest: Option<String> = sqlx::query_scalar("SELECT MAX(completed_at) FROM content_completion WHERE course_enrollment_id = ? AND is_active = 1")
-        .bind(course_enrollment_id.to_string())
-        .fetch_one(tx.conn())
-        .await?;
+/// The sessions a course requires (NULL when none) and those of its sessions a person was
+/// present or late at. Parameters: the course, the person.
+const ATTENDANCE_TOWARD_COURSE: &str = "SELECT
+        (SELECT sessions_required FROM course WHERE id = ?1),
+        (SELECT COUNT(*) FROM attendance_record a JOIN class_session s ON s.id = a.class_session_id
+         WHERE a.people_id = ?2 AND s.course_id = ?1 AND a.is_active = 1 AND s.is_active = 1 AND a.status IN ('present', 'late'))";
+
+/// Brings every live enrollment of a course up to date, after what the course asks for changed
+/// (its sessions required, its required content, a session cancelled).
+pub async fn recompute_course(tx: &mut WriteTx<'_>, course_id: Uuid) -> Result<usize> {
+    let ids = uuids(
+        sqlx::query_scalar("SELECT id FROM course_enrollment WHERE course_id = ? AND is_active = 1 AND status <> 'dropped'")
+            .bind(course_id.to_string())
+            .fetch_all(tx.conn())
+            .await?,
+    );
+    for &id in &ids {
+        recompute(tx, id).await?;
+    }
+    Ok(ids.len())
+}
+
+/// Follows a write of a record that shapes progress: a course, its content or its sessions.
+/// Other records leave progress as it was.
+pub async fn follow_course_change<T: Record>(tx: &mut WriteTx<'_>, record: &T) -> Result<()> {
+    let course_id = match T::TABLE {
+        "course" => Some(record.id()),
+        "content" | "class_session" => {
+            let row = crate::row::to_row(T::TABLE, record)?;
+            row.get("course_id").and_then(|id| id.as_str()).and_then(|id| Uuid::parse_str(id).ok())
+        }
+        _ => None,
+    };
+    match course_id {
+        Some(course_id) => recompute_course(tx, course_id).await.map(drop),
+        None => Ok(()),
+    }
+}
+
+/// Queues an enrollment whose progress a direct write (a check-in) changed; see
+/// [`settle_pending`]. Parameters: the enrollment, when.
+pub(crate) const QUEUE_PENDING: &str = "INSERT OR IGNORE INTO progress_pending (course_enrollment_id, queued_at) VALUES (?1, ?2)";
+
+/// Enrollments settled per transaction, so a station's next check-in never waits long.
+const SETTLE_BATCH: i64 = 50;
+
+/// Brings every queued enrollment up to date, a batch per transaction, and empties the queue.
+/// Check-in calls this right after its own transaction; the store calls it when it opens, for
+/// anything a crash left queued. Returns how many enrollments were settled.
+pub async fn settle_pending(store: &Store, actor: &Actor) -> Result<usize> {
+    let mut settled = 0;
+    loop {
+        let mut tx = store.begin_write(actor).await?;
+        let ids: Vec<String> = sqlx::query_scalar("SELECT course_enrollment_id FROM progress_pending ORDER BY queued_at LIMIT ?")
+            .bind(SETTLE_BATCH)
+            .fetch_all(tx.conn())
+            .await?;
+        if ids.is_empty() {
+            return Ok(settled);
+        }
+        for id in &ids {
+            // An enrollment that is no longer there has nothing to settle.
+            if let Ok(id) = Uuid::parse_str(id) {
+                match recompute(&mut tx, id).await {
+                    Ok(_) | Err(StoreError::NotFound { .. }) => {}
+                    Err(other) => return Err(other),
+                }
+            }
+            sqlx::query("DELETE FROM progress_pending WHERE course_enrollment_id = ?").bind(id).execute(tx.conn()).await?;
+        }
+        tx.commit().await?;
+        settled += ids.len();
+    }
+}
+
+/// When the enrollment's last step was done: its latest completion or attended session.
+async fn latest_step(tx: &mut WriteTx<'_>, enrollment: &CourseEnrollment) -> Result<Option<Timestamp>> {
+    let latest: Option<String> = sqlx::query_scalar(
+        "SELECT MAX(at) FROM (
+             SELECT completed_at AS at FROM content_completion WHERE course_enrollment_id = ?1 AND is_active = 1
+             UNION ALL
+             SELECT COALESCE(a.check_in_at, s.starts_at) FROM attendance_record a JOIN class_session s ON s.id = a.class_session_id
+             WHERE a.people_id = ?2 AND s.course_id = ?3 AND a.is_active = 1 AND s.is_active = 1 AND a.status IN ('present', 'late'))",
+    )
+    .bind(enrollment.meta.id.to_string())
+    .bind(enrollment.people_id.to_string())
+    .bind(enrollment.course_id.to_string())
+    .fetch_one(tx.conn())
+    .await?;
     Ok(latest.and_then(|t| Timestamp::parse(&t).ok()))
 }
 

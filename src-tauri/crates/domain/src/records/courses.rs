@@ -25,6 +25,10 @@ pub struct Course {
     pub current_registrations: i64,
     /// Absences after which an enrollment is flagged; `None` uses the office default.
     pub absence_warning_threshold: Option<i64>,
+    /// Sessions a person must attend (present or late) to complete the course, each a step
+    /// of progress beside the required content; `None` when attendance is not required.
+    #[serde(default)]
+    pub sessions_required: Option<i64>,
 }
 
 impl Record for Course {
@@ -38,6 +42,7 @@ impl Record for Course {
         non_negative("duration_weeks", self.duration_weeks)?;
         non_negative("max_capacity", self.max_capacity)?;
         non_negative("absence_warning_threshold", self.absence_warning_threshold)?;
+        non_negative("sessions_required", self.sessions_required)?;
         ordered("event_end_date", self.event_start_date, self.event_end_date, "event_start_date")
     }
 

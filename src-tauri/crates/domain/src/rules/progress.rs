@@ -2,29 +2,49 @@ use crate::records::EnrollmentStatus;
 use std::collections::HashSet;
 use uuid::Uuid;
 
-/// Where an enrollment stands given its completed content.
+/// What an enrollment has done toward its course.
+#[derive(Debug, Clone, Copy)]
+pub struct Work<'a> {
+    /// The course's required content.
+    pub required_content: &'a [Uuid],
+    /// Content this enrollment completed, required or not.
+    pub completed_content: &'a HashSet<Uuid>,
+    /// Sessions the course asks a person to attend; 0 when attendance is not required.
+    pub sessions_required: i64,
+    /// Sessions of the course the person was present or late at.
+    pub sessions_attended: i64,
+}
+
+/// Where an enrollment stands given its completed content and attendance.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Progress {
-    /// Share of the required content completed, 0–100, rounded to one decimal.
+    /// Share of the course's requirements met, 0–100, rounded to one decimal.
     pub percentage: f64,
     pub status: EnrollmentStatus,
 }
 
-/// Progress follows required content only; optional content never holds anyone back.
-/// A course with no required content is never completed by this rule (an administrator
-/// completes it by hand). A dropped enrollment stays dropped.
-pub fn progress(required_content: &[Uuid], completed_content: &HashSet<Uuid>, current: EnrollmentStatus) -> Progress {
+/// Each required piece of content and each required session is one step; the percentage is
+/// the share of steps done, and doing every step completes the enrollment. Sessions attended
+/// beyond those required count no further, and optional content never holds anyone back.
+/// Any attendance or completion at all moves an enrollment to in progress, also where the
+/// course requires none. A course that requires nothing is never completed by this rule (an
+/// administrator completes it by hand). A dropped enrollment stays dropped.
+pub fn progress(work: Work<'_>, current: EnrollmentStatus) -> Progress {
+    let content_done = work.required_content.iter().filter(|c| work.completed_content.contains(c)).count() as i64;
+    let sessions_required = work.sessions_required.max(0);
+    let sessions_done = work.sessions_attended.clamp(0, sessions_required);
+    let steps = work.required_content.len() as i64 + sessions_required;
+    let done = content_done + sessions_done;
+    let percentage = if steps == 0 { 0.0 } else { (done as f64 * 1000.0 / steps as f64).round() / 10.0 };
     if current == EnrollmentStatus::Dropped {
-        return Progress { percentage: percentage(required_content, completed_content), status: current };
+        return Progress { percentage, status: current };
     }
-    let percentage = percentage(required_content, completed_content);
-    let done = required_content.iter().filter(|c| completed_content.contains(c)).count();
-    let status = if !required_content.is_empty() && done == required_content.len() {
+    let status = if steps > 0 && done == steps {
         EnrollmentStatus::Completed
-    } else if done > 0 || !completed_content.is_empty() {
+    } else if done > 0 || !work.completed_content.is_empty() || work.sessions_attended > 0 {
         EnrollmentStatus::InProgress
     } else if current == EnrollmentStatus::Completed {
-        // Required content was removed from completion (e.g. a completion undone): back to work.
+        // What completed it was taken back (a completion undone, an attendance corrected).
         EnrollmentStatus::InProgress
     } else {
         current
@@ -32,53 +52,93 @@ pub fn progress(required_content: &[Uuid], completed_content: &HashSet<Uuid>, cu
     Progress { percentage, status }
 }
 
-fn percentage(required: &[Uuid], completed: &HashSet<Uuid>) -> f64 {
-    if required.is_empty() {
-        return 0.0;
-    }
-    let done = required.iter().filter(|c| completed.contains(c)).count() as f64;
-    (done * 1000.0 / required.len() as f64).round() / 10.0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn ids(n: usize) -> Vec<Uuid> {
+        (0..n).map(|_| crate::new_id()).collect()
+    }
+
+    fn content_only<'a>(required: &'a [Uuid], completed: &'a HashSet<Uuid>) -> Work<'a> {
+        Work { required_content: required, completed_content: completed, sessions_required: 0, sessions_attended: 0 }
+    }
+
     #[test]
     fn progress_counts_required_content_only() {
-        let required: Vec<Uuid> = (0..3).map(|_| crate::new_id()).collect();
+        let required = ids(3);
         let optional = crate::new_id();
         let completed = HashSet::from([required[0], optional]);
-        let p = progress(&required, &completed, EnrollmentStatus::Enrolled);
+        let p = progress(content_only(&required, &completed), EnrollmentStatus::Enrolled);
         assert_eq!(p.percentage, 33.3);
         assert_eq!(p.status, EnrollmentStatus::InProgress);
     }
 
     #[test]
     fn completing_all_required_content_completes_the_enrollment() {
-        let required: Vec<Uuid> = (0..2).map(|_| crate::new_id()).collect();
+        let required = ids(2);
         let completed: HashSet<Uuid> = required.iter().copied().collect();
-        let p = progress(&required, &completed, EnrollmentStatus::InProgress);
+        let p = progress(content_only(&required, &completed), EnrollmentStatus::InProgress);
         assert_eq!(p, Progress { percentage: 100.0, status: EnrollmentStatus::Completed });
     }
 
     #[test]
     fn no_required_content_means_no_automatic_completion() {
-        let p = progress(&[], &HashSet::new(), EnrollmentStatus::Enrolled);
+        let p = progress(content_only(&[], &HashSet::new()), EnrollmentStatus::Enrolled);
         assert_eq!(p, Progress { percentage: 0.0, status: EnrollmentStatus::Enrolled });
     }
 
     #[test]
     fn dropped_stays_dropped() {
-        let required = vec![crate::new_id()];
+        let required = ids(1);
         let completed: HashSet<Uuid> = required.iter().copied().collect();
-        assert_eq!(progress(&required, &completed, EnrollmentStatus::Dropped).status, EnrollmentStatus::Dropped);
+        assert_eq!(progress(content_only(&required, &completed), EnrollmentStatus::Dropped).status, EnrollmentStatus::Dropped);
     }
 
     #[test]
     fn undoing_a_completion_reopens_the_enrollment() {
-        let required = vec![crate::new_id(), crate::new_id()];
+        let required = ids(2);
         let completed = HashSet::from([required[0]]);
-        assert_eq!(progress(&required, &completed, EnrollmentStatus::Completed).status, EnrollmentStatus::InProgress);
+        assert_eq!(progress(content_only(&required, &completed), EnrollmentStatus::Completed).status, EnrollmentStatus::InProgress);
+    }
+
+    #[test]
+    fn each_required_session_attended_is_a_step_beside_the_content() {
+        let required = ids(2);
+        let completed = HashSet::from([required[0]]);
+        let work = Work { required_content: &required, completed_content: &completed, sessions_required: 2, sessions_attended: 1 };
+        assert_eq!(progress(work, EnrollmentStatus::Enrolled), Progress { percentage: 50.0, status: EnrollmentStatus::InProgress });
+    }
+
+    #[test]
+    fn attending_the_required_sessions_completes_a_course_without_content() {
+        let none = HashSet::new();
+        let work = |attended| Work { required_content: &[], completed_content: &none, sessions_required: 4, sessions_attended: attended };
+        assert_eq!(progress(work(3), EnrollmentStatus::InProgress), Progress { percentage: 75.0, status: EnrollmentStatus::InProgress });
+        assert_eq!(progress(work(4), EnrollmentStatus::InProgress), Progress { percentage: 100.0, status: EnrollmentStatus::Completed });
+        assert_eq!(progress(work(6), EnrollmentStatus::InProgress), Progress { percentage: 100.0, status: EnrollmentStatus::Completed }, "extra sessions count no further");
+    }
+
+    #[test]
+    fn all_content_done_but_sessions_missing_is_not_complete() {
+        let required = ids(1);
+        let completed: HashSet<Uuid> = required.iter().copied().collect();
+        let work = Work { required_content: &required, completed_content: &completed, sessions_required: 3, sessions_attended: 2 };
+        assert_eq!(progress(work, EnrollmentStatus::InProgress), Progress { percentage: 75.0, status: EnrollmentStatus::InProgress });
+    }
+
+    #[test]
+    fn an_attendance_taken_back_reopens_a_completed_enrollment() {
+        let none = HashSet::new();
+        let work = Work { required_content: &[], completed_content: &none, sessions_required: 2, sessions_attended: 1 };
+        assert_eq!(progress(work, EnrollmentStatus::Completed).status, EnrollmentStatus::InProgress);
+    }
+
+    #[test]
+    fn attending_starts_an_enrollment_where_no_session_is_required() {
+        let required = ids(2);
+        let none = HashSet::new();
+        let work = Work { required_content: &required, completed_content: &none, sessions_required: 0, sessions_attended: 1 };
+        assert_eq!(progress(work, EnrollmentStatus::Enrolled), Progress { percentage: 0.0, status: EnrollmentStatus::InProgress });
     }
 }

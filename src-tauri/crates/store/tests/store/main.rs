@@ -1,6 +1,7 @@
 //! Store tests: real SQLite files in temporary directories.
 
 mod common;
+mod attendance_progress;
 mod checkin;
 mod concurrency;
 mod crud;

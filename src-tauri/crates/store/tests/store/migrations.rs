@@ -40,6 +40,8 @@ async fn each_migration_applies_on_top_of_data_from_the_ones_before() {
         let store = Store::open(&path).await.unwrap_or_else(|e| panic!("migrating after {applied_first}: {e}"));
         let lydia: Person = records::get(&store, &system(), "0193a0ff-0000-7000-8000-00000000abcd".parse().unwrap()).await.unwrap();
         assert_eq!(lydia.email.as_deref(), Some("lydia@example.org"));
+        let old_course: cct_domain::records::Course = records::get(&store, &system(), "0193a0ff-0000-7000-8000-00000000c0de".parse().unwrap()).await.unwrap();
+        assert_eq!((old_course.name.as_str(), old_course.sessions_required), ("Old course", None), "a course from before attendance counted requires no sessions");
         let found = cct_store::search::search_people(&store, &system(), "lydia", 5).await.unwrap();
         assert_eq!(found.len(), 1, "the search index covers rows written before later migrations");
         let roles: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM role").fetch_one(&SqlitePool::connect_with(SqliteConnectOptions::new().filename(&path)).await.unwrap()).await.unwrap();
