@@ -201,6 +201,46 @@ fn attendance_is_marked_once_per_person_and_counts_absences() {
 }
 
 #[test]
+fn the_sessions_a_course_requires_count_toward_progress() {
+    let h = demo();
+    let course = course_named(&h, "Growing in Faith");
+    assert_eq!(course["sessions_required"], 3, "the demo's Growing in Faith is a class people attend");
+    let detail = invoke(&h, "course_detail", json!({ "courseId": id(&course) })).unwrap();
+    let required: Vec<String> = detail["modules"].as_array().unwrap().iter().flat_map(|m| m["lessons"].as_array().unwrap().iter()).filter(|c| c["is_required"] == true).map(id).collect();
+    let expected = |line: &Value, sessions_required: i64, attended: i64| {
+        let lessons = line["completed_content_ids"].as_array().unwrap().iter().filter(|c| required.contains(&c.as_str().unwrap().to_owned())).count() as i64;
+        let steps = required.len() as i64 + sessions_required;
+        ((lessons + attended.min(sessions_required)) as f64 * 1000.0 / steps as f64).round() / 10.0
+    };
+    let line = detail["enrollments"].as_array().unwrap().iter().find(|l| l["sessions_attended"] == 3).expect("someone came to all three sessions").clone();
+    let people_id = line["enrollment"]["people_id"].clone();
+    assert_eq!(line["enrollment"]["progress_percentage"], expected(&line, 3, 3));
+
+    // The office makes it four sessions: everyone's progress is worked out again.
+    let mut four = course.clone();
+    four["sessions_required"] = json!(4);
+    invoke(&h, "update_record", json!({ "kind": "course", "record": four })).unwrap();
+    let line_of = || {
+        let detail = invoke(&h, "course_detail", json!({ "courseId": id(&course) })).unwrap();
+        detail["enrollments"].as_array().unwrap().iter().find(|l| l["enrollment"]["people_id"] == people_id).unwrap().clone()
+    };
+    let fewer = line_of();
+    assert_eq!(fewer["enrollment"]["progress_percentage"], expected(&line, 4, 3));
+    assert_eq!(fewer["enrollment"]["status"], "in_progress");
+
+    // They come to today's session.
+    let today = detail["sessions"].as_array().unwrap().last().unwrap();
+    invoke(&h, "mark_attendance", json!({ "input": { "class_session_id": id(today), "people_id": people_id, "status": "present" } })).unwrap();
+    let after = line_of();
+    assert_eq!((after["sessions_attended"].as_i64(), after["enrollment"]["progress_percentage"].as_f64()), (Some(4), Some(expected(&line, 4, 4))));
+
+    let mut negative = course.clone();
+    negative["sessions_required"] = json!(-2);
+    let refused = invoke(&h, "update_record", json!({ "kind": "course", "record": negative })).unwrap_err();
+    assert_eq!(refused["field"], "sessions_required");
+}
+
+#[test]
 fn enrollments_import_with_a_preview_and_the_prerequisite_rule_per_row() {
     let h = demo();
     let person = newcomer(&h);

@@ -49,7 +49,12 @@ current_registrations: number,
 /**
  * Absences after which an enrollment is flagged; `None` uses the office default.
  */
-absence_warning_threshold: number | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+absence_warning_threshold: number | null, 
+/**
+ * Sessions a person must attend (present or late) to complete the course, each a step
+ * of progress beside the required content; `None` when attendance is not required.
+ */
+sessions_required: number | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
 export type CoursePrerequisite = { course_id: string, prerequisite_course_id: string, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 

@@ -4,7 +4,7 @@
 //! It never reaches Planning Center: the loader writes no outbox rows and turns on demo mode.
 
 use crate::WriteTx;
-use crate::{actor, enrollment, prerequisites, progress, records, settings, Result, Store, StoreError};
+use crate::{actor, attendance, enrollment, prerequisites, progress, records, settings, Result, Store, StoreError};
 use cct_domain::records::*;
 use cct_domain::{Actor, Timestamp};
 use chrono::{Duration, NaiveDate};
@@ -120,6 +120,8 @@ pub async fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
                 max_capacity: capacity,
                 event_start_date: Some(today - Duration::days(56)),
                 event_end_date: Some(today + Duration::days(7 * weeks)),
+                // Growing in Faith is a class people attend: three sessions are part of it.
+                sessions_required: (i == 1).then_some(3),
                 ..Default::default()
             },
         )
@@ -197,6 +199,8 @@ pub async fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
         }
     }
 
+    mark_attendance(&mut tx, &courses[1], today).await?;
+
     settings::set(&mut tx, settings::DEMO_MODE, &true).await?;
     settings::set(&mut tx, settings::CURRENT_PERSON, &admin).await?;
     settings::set(&mut tx, settings::OFFICE_TIME_ZONE, &"America/Chicago").await?;
@@ -207,6 +211,28 @@ pub async fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
 async fn content_type_ids(tx: &mut crate::WriteTx<'_>) -> Result<Vec<Uuid>> {
     let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM content_type WHERE is_active = 1 ORDER BY name").fetch_all(tx.conn()).await?;
     Ok(ids.iter().filter_map(|id| Uuid::parse_str(id).ok()).collect())
+}
+
+/// Attendance at a course's sessions so far: most came to each, every fifth person missed
+/// one, and every seventh missed them all (the office's follow-up list).
+async fn mark_attendance(tx: &mut crate::WriteTx<'_>, course: &Course, today: NaiveDate) -> Result<()> {
+    let sessions: Vec<String> = sqlx::query_scalar("SELECT id FROM class_session WHERE course_id = ? AND starts_at < ? ORDER BY starts_at")
+        .bind(course.meta.id.to_string())
+        .bind(today.to_string())
+        .fetch_all(tx.conn())
+        .await?;
+    let people: Vec<String> = sqlx::query_scalar("SELECT people_id FROM course_enrollment WHERE course_id = ? AND is_active = 1 ORDER BY enrollment_date, id")
+        .bind(course.meta.id.to_string())
+        .fetch_all(tx.conn())
+        .await?;
+    for (n, person) in people.iter().filter_map(|id| Uuid::parse_str(id).ok()).enumerate() {
+        for (week, session) in sessions.iter().filter_map(|id| Uuid::parse_str(id).ok()).enumerate() {
+            let missed = n % 7 == 3 || (n % 5 == 1 && week == 1);
+            let status = if missed { AttendanceStatus::Absent } else { AttendanceStatus::Present };
+            attendance::mark(tx, attendance::MarkAttendance { class_session_id: session, people_id: person, status, notes: None }).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Completes the first `count` pieces of an enrollment's content, in course order.
