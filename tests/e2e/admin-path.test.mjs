@@ -132,6 +132,44 @@ test("an administrator's day, from the demo church to the audit log", { timeout:
   await app.screenshot(shots, "audit-log");
 });
 
+test("attendance counts toward a course's progress", { timeout: 90_000 }, async () => {
+  await app.click('nav a[href="#/courses"]');
+  await app.click("#courses-table a", { text: "Growing in Faith" });
+  await app.waitFor("#course-header", { text: "attend 3 sessions to complete" });
+  await app.waitFor("#enrollments", { text: "3 of 3 attended" });
+
+  // The office asks for a fourth session: everyone's progress is worked out again.
+  await app.click("#attendance-rules summary");
+  await app.type('#attendance-rules [name="sessions_required"]', "4");
+  await app.screenshot(shots, "attendance-rules", "#course-header");
+  await app.click('#attendance-rules button[type="submit"]');
+  await app.waitFor("#course-header", { text: "attend 4 sessions to complete" });
+  await app.waitFor("#enrollments", { text: "3 of 4 attended" });
+
+  // Today's session: the first person on its roster is marked present.
+  await app.click("#sessions .session:last-child button", { text: "Attendance" });
+  await app.waitFor("#sessions .session:last-child .roster tbody tr");
+  const name = await app.execute("return document.querySelector('#sessions .session:last-child .roster tbody tr td').textContent.trim()");
+  const standing = () =>
+    app.execute(
+      `const row = [...document.querySelectorAll('#enrollments tbody tr:not(.checklist)')].find(r => r.dataset.person === arguments[0]);
+       return row ? { progress: row.children[2].textContent.trim(), attendance: row.children[3].textContent.trim() } : null;`,
+      [name],
+    );
+  const before = await standing();
+  const attendedBefore = Number(before.attendance.match(/^(\d+) of 4 attended/)[1]);
+  await app.click("#sessions .session:last-child .roster tbody tr:first-child button", { text: "Present" });
+  let after = before;
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline && after.attendance === before.attendance; ) {
+    await new Promise((r) => setTimeout(r, 150));
+    after = await standing();
+  }
+  assert.match(after.attendance, new RegExp(`^${attendedBefore + 1} of 4 attended`), `${name}'s attendance follows the mark`);
+  assert.ok(parseInt(after.progress) > parseInt(before.progress), `${name}'s progress grew: ${before.progress} → ${after.progress}`);
+  assert.equal(await app.execute("return !document.querySelector('#sessions .session:last-child .roster').hidden"), true, "the roster being marked stays open");
+  await app.screenshot(shots, "attendance-progress", "#enrollments-card");
+});
+
 test("campuses, rooms and roles are listed, and a campus can be added", { timeout: 60_000 }, async () => {
   await app.click('nav a[href="#/organization"]');
   await app.waitFor("#campuses", { text: "North Campus" });

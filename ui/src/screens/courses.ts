@@ -21,6 +21,7 @@ export async function renderCourses(view: HTMLElement, screen: Screen) {
   const description = el("textarea", { rows: 2 });
   const capacity = input({ type: "number", min: "0", placeholder: "No limit" });
   const weeks = input({ type: "number", min: "0" });
+  const sessionsRequired = input({ type: "number", min: "0", placeholder: "None" });
   const prerequisite = select([{ value: "", label: "None" }, ...courses.map((c) => ({ value: c.id, label: c.name }))]);
   view.append(
     form(
@@ -29,12 +30,12 @@ export async function renderCourses(view: HTMLElement, screen: Screen) {
         el("h2", {}, "New course"),
         field("Name", "name", name),
         field("Description", "description", description),
-        el("div", { className: "row" }, field("Seats", "max_capacity", capacity), field("Weeks", "duration_weeks", weeks)),
+        el("div", { className: "row" }, field("Seats", "max_capacity", capacity), field("Weeks", "duration_weeks", weeks), field("Sessions to attend", "sessions_required", sessionsRequired)),
         field("Requires (prerequisite)", "prerequisite_course_id", prerequisite),
         el("button", { type: "submit" }, "Create course"),
       ],
       async () => {
-        const course = await records.create("course", { name: name.value, description: text(description.value), max_capacity: number(capacity.value), duration_weeks: number(weeks.value) });
+        const course = await records.create("course", { name: name.value, description: text(description.value), max_capacity: number(capacity.value), duration_weeks: number(weeks.value), sessions_required: number(sessionsRequired.value) });
         if (prerequisite.value) await office.addPrerequisite(course.id, prerequisite.value);
         screen.go(`#/courses/${course.id}`);
       },
@@ -51,12 +52,35 @@ export async function renderCourse(view: HTMLElement, screen: Screen, courseId: 
     el("p", { className: "crumbs no-print" }, el("a", { href: "#/courses" }, "Courses"), " › "),
     el("h2", {}, course.name),
     course.description ? el("p", {}, course.description) : null,
-    el("p", { className: "muted" }, [seats(course.current_registrations, course.max_capacity), course.duration_weeks ? `${course.duration_weeks} weeks` : null].filter(Boolean).join(" · ")),
+    el("p", { className: "muted" }, [seats(course.current_registrations, course.max_capacity), course.duration_weeks ? `${course.duration_weeks} weeks` : null, course.sessions_required ? `attend ${plural(course.sessions_required, "session")} to complete` : null].filter(Boolean).join(" · ")),
     el("div", { className: "actions no-print" }, printButton("Print class roster", () => printRoster(detail)), screen.can("audit.read") ? el("a", { className: "button secondary", href: `#/audit?table=course&record=${course.id}` }, "History") : null),
   );
+  if (screen.can("courses.write")) header.append(attendanceRulesForm(detail, screen));
   view.replaceChildren(header, prerequisitesCard(detail, screen), contentCard(detail, screen));
   if (screen.can("enrollments.read")) view.append(enrollmentsCard(detail, screen), rolesCard(detail, screen));
   view.append(sessionsCard(detail, screen));
+}
+
+/// What attendance counts for in this course: the sessions that complete it and the absences
+/// that flag an enrollment for follow-up.
+function attendanceRulesForm(detail: CourseDetail, screen: Screen): HTMLElement {
+  const { course } = detail;
+  const sessionsRequired = input({ type: "number", min: "0", placeholder: "None", value: course.sessions_required?.toString() ?? "" });
+  const threshold = input({ type: "number", min: "0", placeholder: "Office default", value: course.absence_warning_threshold?.toString() ?? "" });
+  return el(
+    "details",
+    { id: "attendance-rules", className: "no-print" },
+    el("summary", {}, "Attendance and completion"),
+    el("p", { className: "muted" }, "Each session a person must attend is a step of progress beside the required lessons; attending them all and finishing the lessons completes the course."),
+    form({}, [el("div", { className: "row" }, field("Sessions to attend", "sessions_required", sessionsRequired), field("Flag after absences", "absence_warning_threshold", threshold)), el("button", { type: "submit" }, "Save")], async () => {
+      await records.update("course", { ...course, sessions_required: number(sessionsRequired.value), absence_warning_threshold: number(threshold.value) });
+      screen.refresh();
+    }),
+  );
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 function prerequisitesCard(detail: CourseDetail, screen: Screen): HTMLElement {
@@ -139,11 +163,11 @@ function contentCard(detail: CourseDetail, screen: Screen): HTMLElement {
 function enrollmentsCard(detail: CourseDetail, screen: Screen): HTMLElement {
   const lessons = [...detail.modules.flatMap((m) => m.lessons), ...detail.unassigned_content];
   const active = detail.enrollments.filter((e) => e.enrollment.status !== "dropped");
-  const rows = active.map((line) => enrollmentRow(line, lessons, screen));
+  const rows = active.map((line) => enrollmentRow(line, lessons, detail.course.sessions_required, screen));
   const table = el(
     "table",
     { id: "enrollments" },
-    el("thead", {}, el("tr", {}, el("th", {}, "Person"), el("th", {}, "Status"), el("th", {}, "Progress"), el("th", {}, "Absences"), el("th", { className: "no-print" }, ""))),
+    el("thead", {}, el("tr", {}, el("th", {}, "Person"), el("th", {}, "Status"), el("th", {}, "Progress"), el("th", {}, "Attendance"), el("th", { className: "no-print" }, ""))),
     el("tbody", {}, ...rows.flat()),
   );
   const waitlisted = active.filter((e) => e.enrollment.registration_status === "waitlisted").length;
@@ -157,7 +181,12 @@ function enrollmentsCard(detail: CourseDetail, screen: Screen): HTMLElement {
   return section;
 }
 
-function enrollmentRow(line: EnrollmentLine, lessons: CourseDetail["unassigned_content"], screen: Screen): HTMLElement[] {
+function attendanceSummary(line: EnrollmentLine, sessionsRequired: number | null): string {
+  const attended = sessionsRequired ? `${line.sessions_attended} of ${sessionsRequired} attended` : `${line.sessions_attended} attended`;
+  return `${attended} · ${line.absences} absent`;
+}
+
+function enrollmentRow(line: EnrollmentLine, lessons: CourseDetail["unassigned_content"], sessionsRequired: number | null, screen: Screen): HTMLElement[] {
   const { enrollment } = line;
   const status = el("td", {}, statusLabel(enrollment.status));
   if (enrollment.registration_status === "waitlisted") status.append(el("span", { className: "badge" }, "waitlist"));
@@ -169,7 +198,7 @@ function enrollmentRow(line: EnrollmentLine, lessons: CourseDetail["unassigned_c
     el("td", {}, el("a", { href: `#/people/${enrollment.people_id}` }, line.person_name)),
     status,
     el("td", {}, progressBar(enrollment.progress_percentage), ` ${Math.round(enrollment.progress_percentage)}%`),
-    el("td", { className: line.absence_warning ? "absence-warning" : "", title: line.absence_warning ? "Absences reached the course's warning threshold" : "" }, `${line.absences} (attended ${line.sessions_attended})`, line.absence_warning ? el("span", { className: "badge override" }, "follow up") : null),
+    el("td", { className: line.absence_warning ? "absence-warning" : "", title: line.absence_warning ? "Absences reached the course's warning threshold" : "" }, attendanceSummary(line, sessionsRequired), line.absence_warning ? el("span", { className: "badge override" }, "follow up") : null),
     actions,
   );
   row.dataset.person = line.person_name;
@@ -325,6 +354,7 @@ async function fillRoster(roster: HTMLElement, session: ClassSession, screen: Sc
             try {
               await office.markAttendance({ class_session_id: session.id, people_id: line.people_id, status });
               await fillRoster(roster, session, screen);
+              await refreshEnrollments(session.course_id, screen);
             } catch (error) {
               alert(errorText(error));
             }
@@ -337,6 +367,13 @@ async function fillRoster(roster: HTMLElement, session: ClassSession, screen: Sc
   );
   const print = printButton("Print attendance sheet", () => printAttendanceSheet(session, lines.map((l) => l.person_name)));
   roster.replaceChildren(lines.length ? table : el("p", { className: "muted" }, "No one is enrolled."), el("div", { className: "actions" }, print));
+}
+
+/// Attendance counts toward progress: after a mark, the enrollments show where people now stand,
+/// while the roster being marked stays open.
+async function refreshEnrollments(courseId: string, screen: Screen) {
+  const shown = document.getElementById("enrollments-card");
+  if (shown) shown.replaceWith(enrollmentsCard(await office.courseDetail(courseId), screen));
 }
 
 function printButton(label: string, build: () => HTMLElement): HTMLButtonElement {
@@ -363,8 +400,8 @@ function printRoster(detail: CourseDetail): HTMLElement {
     el(
       "table",
       {},
-      el("thead", {}, el("tr", {}, el("th", {}, "Name"), el("th", {}, "Status"), el("th", {}, "Progress"), el("th", {}, "Absences"))),
-      el("tbody", {}, ...active.map((l) => el("tr", {}, el("td", {}, l.person_name), el("td", {}, l.enrollment.registration_status === "waitlisted" ? "Waitlist" : statusLabel(l.enrollment.status)), el("td", {}, `${Math.round(l.enrollment.progress_percentage)}%`), el("td", {}, l.absences.toString())))),
+      el("thead", {}, el("tr", {}, el("th", {}, "Name"), el("th", {}, "Status"), el("th", {}, "Progress"), el("th", {}, "Attendance"))),
+      el("tbody", {}, ...active.map((l) => el("tr", {}, el("td", {}, l.person_name), el("td", {}, l.enrollment.registration_status === "waitlisted" ? "Waitlist" : statusLabel(l.enrollment.status)), el("td", {}, `${Math.round(l.enrollment.progress_percentage)}%`), el("td", {}, attendanceSummary(l, detail.course.sessions_required))))),
     ),
   );
 }
