@@ -193,9 +193,11 @@ pub struct CheckInResult {
 /// from this station's range for the day; someone already checked in keeps their row and code.
 /// One transaction, run on the calling thread (see `direct`): the station's busiest write.
 ///
-/// Attendance counts toward course progress: the enrollments of those checked in are queued
-/// in that transaction and brought up to date right after it. Should that fail, the check-in
-/// still stands and the queue keeps them for the next check-in or the next start.
+/// Attendance counts toward course progress: the enrollments of those checked in are brought up
+/// to date in the same transaction. One that this completes (or reopens) is queued instead and
+/// settled right after through the store's writer, with the person's certifications. Should
+/// that fail, the check-in still stands and the queue keeps it for the next check-in or the
+/// next start.
 pub async fn check_in(store: &Store, actor: &Actor, class_session_id: Uuid, people_ids: &[Uuid], station: &str) -> Result<CheckInResult> {
     let (result, enrollments_queued) = store.write_direct(actor, |tx| check_in_now(tx, class_session_id, people_ids, station)).await?;
     if enrollments_queued {
@@ -257,16 +259,19 @@ fn check_in_now(tx: &mut DirectTx<'_>, class_session_id: Uuid, people_ids: &[Uui
         record.course_enrollment_id = enrollment.and_then(|id| Uuid::parse_str(&id).ok());
         record.marked_by = tx.actor().person_id;
         record.security_code = security_code.clone();
-        if let Some(enrollment) = record.course_enrollment_id {
-            tx.queue_progress(enrollment)?;
-            enrollments_queued = true;
-        }
+        let enrollment = record.course_enrollment_id;
         if exists {
             tx.update(record)?;
         } else {
             // The session and the person were read above, the enrollment is active, and the
             // station acts for its (active) starter: nothing to look up again.
             tx.insert(record)?;
+        }
+        if let Some(enrollment) = enrollment {
+            if !progress::recompute_direct(tx, enrollment)? {
+                tx.queue_progress(enrollment)?;
+                enrollments_queued = true;
+            }
         }
         result.labels.push(label(tx.conn(), tx.actor(), &person, &session, security_code)?);
     }

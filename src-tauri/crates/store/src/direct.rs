@@ -15,7 +15,7 @@ use crate::connection::{Schema, CACHE_SIZE, MMAP_SIZE};
 use crate::records::{changed_references, check_reference, diff, insert_sql, new_row, update_sql};
 use crate::row::{from_row, to_row, JsonRow};
 use crate::team::{changes, DeviceClock};
-use crate::tx::{AUDIT_INSERT, USER_AGENT};
+use crate::tx::{OutboxEntry, AUDIT_INSERT, OUTBOX_INSERT, USER_AGENT};
 use crate::{AuditAction, Result, StoreError};
 use cct_domain::{Actor, Permission, Record, Reference, Timestamp};
 use rusqlite::types::{Value as SqlValue, ValueRef};
@@ -89,8 +89,8 @@ fn lock(slot: &Mutex<Option<Connection>>) -> MutexGuard<'_, Option<Connection>> 
     slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// A write transaction on the direct connection, audited and logged for the team like a
-/// [`WriteTx`](crate::WriteTx).
+/// A write transaction on the direct connection, audited, logged for the team and queued for
+/// Planning Center like a [`WriteTx`](crate::WriteTx).
 pub(crate) struct DirectTx<'a> {
     tx: rusqlite::Transaction<'a>,
     actor: &'a Actor,
@@ -119,21 +119,23 @@ impl DirectTx<'_> {
     /// Inserts a record whose references the caller has just read and found active, with
     /// its audit row and team change.
     pub(crate) fn insert<T: Record>(&mut self, mut record: T) -> Result<T> {
-        const { assert!(!T::PUSHED_TO_PLANNING_CENTER, "direct writes do not queue Planning Center's outbox") };
         let row = new_row(&mut record, self.now, self.actor.person_id)?;
         let sql = insert_sql(self.schema, T::TABLE, &row)?;
         self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(row.values().map(sql_value)))?;
         let id = record.id().to_string();
+        let outbox_payload = T::PUSHED_TO_PLANNING_CENTER.then(|| row.clone());
         // The audit row and the team's change both carry the whole new row.
         let row_json = Value::Object(row).to_string();
         self.audit(T::TABLE, &id, AuditAction::Insert, None, Some(row_json.clone()))?;
         self.record_team_change(T::TABLE, &id, row_json, false)?;
+        if let Some(payload) = outbox_payload {
+            self.enqueue_outbox(T::TABLE, record.id(), AuditAction::Insert, &payload)?;
+        }
         Ok(record)
     }
 
     /// Writes a record over its stored row; only what changed is audited and logged.
     pub(crate) fn update<T: Record>(&mut self, mut record: T) -> Result<T> {
-        const { assert!(!T::PUSHED_TO_PLANNING_CENTER, "direct writes do not queue Planning Center's outbox") };
         record.validate()?;
         let old_row = self.get_row(T::TABLE, record.id())?.ok_or(StoreError::NotFound { table: T::TABLE, id: record.id() })?;
         self.check_references(&changed_references(&record, &old_row))?;
@@ -160,15 +162,23 @@ impl DirectTx<'_> {
             new_changed.insert(managed.to_owned(), row.get(managed).cloned().unwrap_or(Value::Null));
         }
         self.record_team_change(T::TABLE, &id, json(new_changed), action == AuditAction::Delete)?;
+        if T::PUSHED_TO_PLANNING_CENTER {
+            self.enqueue_outbox(T::TABLE, record.id(), action, &row)?;
+        }
         Ok(record)
     }
 
-    /// Queues an enrollment whose progress this transaction changed, for
-    /// [`crate::progress::settle_pending`] once it commits. Progress is worked out through the
-    /// store's own writer, which also keeps Planning Center's outbox.
+    /// Queues an enrollment whose progress this transaction leaves to the store's writer (one
+    /// it would complete or reopen), for [`crate::progress::settle_pending`] once it commits.
     pub(crate) fn queue_progress(&self, course_enrollment_id: Uuid) -> Result<()> {
         self.tx.prepare_cached(crate::progress::QUEUE_PENDING)?.execute([course_enrollment_id.to_string(), self.now.to_rfc3339()])?;
         Ok(())
+    }
+
+    /// A record as this transaction sees it.
+    pub(crate) fn get<T: Record>(&self, id: Uuid) -> Result<T> {
+        let row = self.get_row(T::TABLE, id)?.ok_or(StoreError::NotFound { table: T::TABLE, id })?;
+        from_row(T::TABLE, row)
     }
 
     fn get_row(&self, table: &str, id: Uuid) -> Result<Option<JsonRow>> {
@@ -199,6 +209,14 @@ impl DirectTx<'_> {
             USER_AGENT,
         ])?;
         Ok(())
+    }
+
+    /// As [`WriteTx::enqueue_outbox`](crate::WriteTx): the change queued for Planning Center and
+    /// logged for the team.
+    fn enqueue_outbox(&self, table: &str, record_id: Uuid, action: AuditAction, payload: &JsonRow) -> Result<()> {
+        let entry = OutboxEntry::new(table, record_id, action, payload, self.now);
+        self.tx.prepare_cached(OUTBOX_INSERT)?.execute(rusqlite::params![entry.id, table, record_id.to_string(), action.as_str(), entry.payload, entry.queued_at])?;
+        self.record_team_change("pco_outbox", &entry.id, json(entry.team_fields()), false)
     }
 
     /// `fields` as JSON text: the columns written, never empty.

@@ -2,6 +2,7 @@
 //! required content and required sessions, doing all of them completes the enrollment, and a
 //! completed course may complete a certification.
 
+use crate::direct::DirectTx;
 use crate::records;
 use crate::{certifications, Result, Store, StoreError, WriteTx};
 use cct_domain::records::{Content, ContentCompletion, CourseEnrollment, EnrollmentStatus};
@@ -84,28 +85,12 @@ pub async fn undo_completion(tx: &mut WriteTx<'_>, course_enrollment_id: Uuid, c
 /// Brings an enrollment's percentage and status in line with its completions and attendance.
 pub async fn recompute(tx: &mut WriteTx<'_>, course_enrollment_id: Uuid) -> Result<CourseEnrollment> {
     let mut enrollment: CourseEnrollment = records::get_in(tx, course_enrollment_id).await?;
-    let required = uuids(
-        sqlx::query_scalar("SELECT id FROM content WHERE course_id = ? AND is_active = 1 AND is_required = 1 ORDER BY order_sequence")
-            .bind(enrollment.course_id.to_string())
-            .fetch_all(tx.conn())
-            .await?,
-    );
-    let completed: HashSet<Uuid> = uuids(
-        sqlx::query_scalar("SELECT content_id FROM content_completion WHERE course_enrollment_id = ? AND is_active = 1")
-            .bind(course_enrollment_id.to_string())
-            .fetch_all(tx.conn())
-            .await?,
-    )
-    .into_iter()
-    .collect();
-    let (sessions_required, sessions_attended): (Option<i64>, i64) = sqlx::query_as(ATTENDANCE_TOWARD_COURSE)
-        .bind(enrollment.course_id.to_string())
-        .bind(enrollment.people_id.to_string())
-        .fetch_one(tx.conn())
-        .await?;
+    let required = uuids(sqlx::query_scalar(REQUIRED_CONTENT).bind(enrollment.course_id.to_string()).fetch_all(tx.conn()).await?);
+    let completed = uuids(sqlx::query_scalar(COMPLETED_CONTENT).bind(course_enrollment_id.to_string()).fetch_all(tx.conn()).await?);
+    let attendance: (Option<i64>, i64) =
+        sqlx::query_as(ATTENDANCE_TOWARD_COURSE).bind(enrollment.course_id.to_string()).bind(enrollment.people_id.to_string()).fetch_one(tx.conn()).await?;
     let was_completed = enrollment.status == EnrollmentStatus::Completed;
-    let work = Work { required_content: &required, completed_content: &completed, sessions_required: sessions_required.unwrap_or(0), sessions_attended };
-    let outcome = progress(work, enrollment.status);
+    let outcome = work_out(&enrollment, &required, completed, attendance);
     enrollment.progress_percentage = outcome.percentage;
     enrollment.status = outcome.status;
     enrollment.completion_date = match outcome.status {
@@ -118,6 +103,44 @@ pub async fn recompute(tx: &mut WriteTx<'_>, course_enrollment_id: Uuid) -> Resu
     }
     Ok(saved)
 }
+
+/// Works out an enrollment's progress inside a station's check-in, on its connection, without
+/// the hand-offs of the store's writer. An enrollment this would complete or reopen is left as
+/// it is and `false` returned: that also re-evaluates the person's certifications, which the
+/// caller queues for [`settle_pending`].
+pub(crate) fn recompute_direct(tx: &mut DirectTx<'_>, course_enrollment_id: Uuid) -> Result<bool> {
+    let mut enrollment: CourseEnrollment = tx.get(course_enrollment_id)?;
+    let conn = tx.conn();
+    let ids = |sql: &str, id: Uuid| -> Result<Vec<Uuid>> {
+        let texts = conn.prepare_cached(sql)?.query_map([id.to_string()], |row| row.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(uuids(texts))
+    };
+    let required = ids(REQUIRED_CONTENT, enrollment.course_id)?;
+    let completed = ids(COMPLETED_CONTENT, course_enrollment_id)?;
+    let attendance = conn
+        .prepare_cached(ATTENDANCE_TOWARD_COURSE)?
+        .query_row([enrollment.course_id.to_string(), enrollment.people_id.to_string()], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    let outcome = work_out(&enrollment, &required, completed, attendance);
+    if (enrollment.status == EnrollmentStatus::Completed) != (outcome.status == EnrollmentStatus::Completed) {
+        return Ok(false);
+    }
+    enrollment.progress_percentage = outcome.percentage;
+    enrollment.status = outcome.status;
+    tx.update(enrollment)?;
+    Ok(true)
+}
+
+/// The rule, given what the statements below read.
+fn work_out(enrollment: &CourseEnrollment, required: &[Uuid], completed: Vec<Uuid>, (sessions_required, sessions_attended): (Option<i64>, i64)) -> cct_domain::rules::progress::Progress {
+    let completed: HashSet<Uuid> = completed.into_iter().collect();
+    progress(Work { required_content: required, completed_content: &completed, sessions_required: sessions_required.unwrap_or(0), sessions_attended }, enrollment.status)
+}
+
+/// A course's required content. Parameter: the course.
+const REQUIRED_CONTENT: &str = "SELECT id FROM content WHERE course_id = ?1 AND is_active = 1 AND is_required = 1 ORDER BY order_sequence";
+
+/// The content an enrollment completed. Parameter: the enrollment.
+const COMPLETED_CONTENT: &str = "SELECT content_id FROM content_completion WHERE course_enrollment_id = ?1 AND is_active = 1";
 
 /// The sessions a course requires (NULL when none) and those of its sessions a person was
 /// present or late at. Parameters: the course, the person.
@@ -158,8 +181,9 @@ pub async fn follow_course_change<T: Record>(tx: &mut WriteTx<'_>, record: &T) -
     }
 }
 
-/// Queues an enrollment whose progress a direct write (a check-in) changed; see
-/// [`settle_pending`]. Parameters: the enrollment, when.
+/// Queues an enrollment whose progress a check-in changed in a way the check-in leaves to the
+/// store's writer (see [`recompute_direct`] and [`settle_pending`]). Parameters: the
+/// enrollment, when.
 pub(crate) const QUEUE_PENDING: &str = "INSERT OR IGNORE INTO progress_pending (course_enrollment_id, queued_at) VALUES (?1, ?2)";
 
 /// Enrollments settled per transaction, so a station's next check-in never waits long.

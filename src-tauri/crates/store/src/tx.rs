@@ -156,38 +156,64 @@ impl<'a> WriteTx<'a> {
         if !self.outbox_enabled {
             return Ok(());
         }
-        let now = self.now.to_rfc3339();
-        let entry: JsonRow = serde_json::json!({
-            "id": cct_domain::new_id().to_string(),
-            "table_name": table,
-            "record_id": record_id.to_string(),
-            "action": action.as_str(),
-            "payload": Value::Object(payload.clone()).to_string(),
+        let entry = OutboxEntry::new(table, record_id, action, payload, self.now);
+        sqlx::query(OUTBOX_INSERT)
+            .bind(&entry.id)
+            .bind(table)
+            .bind(record_id.to_string())
+            .bind(action.as_str())
+            .bind(&entry.payload)
+            .bind(&entry.queued_at)
+            .execute(self.conn())
+            .await?;
+        self.record_team_change("pco_outbox", &entry.id, &entry.team_fields(), false).await
+    }
+}
+
+/// Parameters: id, table, record id, action, payload (JSON text), when queued.
+pub(crate) const OUTBOX_INSERT: &str = "INSERT INTO pco_outbox (id, table_name, record_id, action, payload, status, attempts, created_at, updated_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6, ?6)";
+
+/// A change queued for Planning Center beside the write that made it.
+pub(crate) struct OutboxEntry {
+    pub(crate) id: String,
+    table: String,
+    record_id: String,
+    action: AuditAction,
+    /// The record's row as JSON text.
+    pub(crate) payload: String,
+    pub(crate) queued_at: String,
+}
+
+impl OutboxEntry {
+    pub(crate) fn new(table: &str, record_id: Uuid, action: AuditAction, payload: &JsonRow, now: Timestamp) -> Self {
+        Self {
+            id: cct_domain::new_id().to_string(),
+            table: table.to_owned(),
+            record_id: record_id.to_string(),
+            action,
+            payload: Value::Object(payload.clone()).to_string(),
+            queued_at: now.to_rfc3339(),
+        }
+    }
+
+    /// The row as the team sees it: the outbox is shared, so a signed-in office computer can
+    /// send a classroom laptop's changes to Planning Center.
+    pub(crate) fn team_fields(&self) -> JsonRow {
+        serde_json::json!({
+            "id": self.id,
+            "table_name": self.table,
+            "record_id": self.record_id,
+            "action": self.action.as_str(),
+            "payload": self.payload,
             "status": "pending",
             "attempts": 0,
-            "created_at": now,
-            "updated_at": now,
+            "created_at": self.queued_at,
+            "updated_at": self.queued_at,
         })
         .as_object()
         .cloned()
-        .unwrap_or_default();
-        sqlx::query(
-            "INSERT INTO pco_outbox (id, table_name, record_id, action, payload, status, attempts, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-        )
-        .bind(entry["id"].as_str())
-        .bind(table)
-        .bind(record_id.to_string())
-        .bind(action.as_str())
-        .bind(entry["payload"].as_str())
-        .bind(&now)
-        .bind(&now)
-        .execute(self.conn())
-        .await?;
-        // Shared with the team, so a signed-in office computer can send a classroom laptop's
-        // changes to Planning Center.
-        let id = entry["id"].as_str().unwrap_or_default().to_owned();
-        self.record_team_change("pco_outbox", &id, &entry, false).await
+        .unwrap_or_default()
     }
 }
 

@@ -106,6 +106,43 @@ async fn attendance_starts_an_enrollment_in_a_course_that_requires_no_sessions()
 }
 
 #[tokio::test]
+async fn a_station_check_in_moves_progress_in_its_own_transaction_audited_and_queued_for_planning_center() {
+    let (store, _dir) = fresh_store().await;
+    let (_, _, sessions, ruth, enrollment_id) = course_with_sessions(&store, Some(4), 1).await;
+    let station = person_with_role(&store, "Volunteer", "checkin_volunteer").await;
+    checkin::check_in(&store, &station, sessions[0], &[ruth], "A").await.unwrap();
+    let moved = enrollment(&store, enrollment_id).await;
+    assert_eq!((moved.progress_percentage, moved.status), (20.0, EnrollmentStatus::InProgress), "one session of four, and a lesson: one step of five");
+    assert_eq!(moved.meta.updated_by, station.person_id, "worked out on behalf of the station's volunteer");
+
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", store.path().display())).await.unwrap();
+    let of_enrollment = |table: &'static str, column: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(&format!("SELECT {column} FROM {table} WHERE record_id = ? ORDER BY rowid"))
+                .bind(enrollment_id.to_string())
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let audited = of_enrollment("audit_log", "new_values").await;
+    let update: serde_json::Value = serde_json::from_str(audited.last().unwrap()).unwrap();
+    assert_eq!((update["progress_percentage"].as_f64(), update["status"].as_str()), (Some(20.0), Some("in_progress")), "only what changed is audited: {update}");
+    let outbox = of_enrollment("pco_outbox", "payload").await;
+    let queued: serde_json::Value = serde_json::from_str(outbox.last().unwrap()).unwrap();
+    assert_eq!(queued["progress_percentage"].as_f64(), Some(20.0), "the new progress waits for Planning Center");
+    let shared: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM team_change WHERE table_name = 'pco_outbox' AND json_extract(fields, '$.record_id') = ?")
+        .bind(enrollment_id.to_string())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(shared as usize, outbox.len(), "each outbox row is shared with the team");
+    pool.close().await;
+    assert_eq!(count(&store, "progress_pending").await, 0, "nothing was left for the store's writer");
+}
+
+#[tokio::test]
 async fn progress_a_crash_left_queued_is_settled_when_the_store_opens() {
     let (store, dir) = fresh_store().await;
     let (_, _, sessions, ruth, enrollment_id) = course_with_sessions(&store, Some(1), 1).await;
