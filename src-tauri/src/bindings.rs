@@ -34,7 +34,7 @@ pub fn typescript() -> String {
         audit::AuditEntry, audit::AuditQuery,
         csv_transfer::CsvKind, csv_transfer::ImportReport, csv_transfer::RowOutcome, ErrorReport, crate::transfer_commands::ImportProgress,
         checkin::FamilySearch, checkin::Family, checkin::FamilyMember, checkin::StationPerson, checkin::Label, checkin::GuardianTag, checkin::CheckInResult, checkin::VisitorInput, checkin::VisitorOutcome,
-        kiosk::KioskStart, kiosk::KioskView, crate::kiosk_commands::Readiness, crate::kiosk_commands::SessionReadiness,
+        kiosk::KioskStart, kiosk::KioskView, kiosk::StationLetterCheck, crate::kiosk_commands::Readiness, crate::kiosk_commands::SessionReadiness,
         crate::updates::UpdateInfo, crate::updates::UpdateStatus, crate::updates::UpdateProgress,
         // Team sync.
         crate::team_commands::TeamStatus, team::device::DeviceMembership, team::apply::WaitingChange,

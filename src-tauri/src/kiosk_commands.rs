@@ -46,8 +46,10 @@ fn require_session(config: &KioskConfig, class_session_id: Uuid) -> Result<(), C
 #[tauri::command]
 pub async fn start_kiosk(state: State<'_, AppState>, request: KioskStart) -> Result<KioskView, CommandError> {
     let actor = state.signed_in().await?;
+    kiosk::check_request(&actor, &request)?;
+    let letter_check = crate::team_commands::claim_station_letter(&state, &request.station).await?;
     state.station.lock().await.take();
-    Ok(kiosk::start(&state.store, &actor, request).await?)
+    Ok(kiosk::start(&state.store, &actor, request, letter_check).await?)
 }
 
 #[tauri::command]

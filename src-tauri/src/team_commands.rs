@@ -6,6 +6,7 @@ use crate::error::CommandError;
 use crate::state::AppState;
 use cct_domain::Actor;
 use cct_signin::KeychainSecret;
+use cct_store::kiosk::{self, StationLetterCheck};
 use cct_store::team::apply::{self, WaitingChange};
 use cct_store::team::device::{self, DeviceMembership};
 use cct_store::team::changes;
@@ -13,9 +14,11 @@ use cct_store::{settings, Store};
 use cct_team::exchange::{self, ExchangeProgress, ExchangeReport};
 use cct_team::lease::HubLease;
 use cct_team::membership::{self, TeamDevice};
+use cct_team::stations;
 use cct_team::{DeviceCredentials, Hub, HubAddress, TeamError};
 use serde::Serialize;
 use std::sync::Arc;
+use std::time::Duration;
 use tauri::{AppHandle, Emitter, Runtime, State};
 use ts_rs::TS;
 use uuid::Uuid;
@@ -284,7 +287,49 @@ pub(crate) async fn run_team_sync<R: Runtime>(app: &AppHandle<R>, state: &AppSta
         // Reconnecting will not help; the Team screen says why and offers to join again.
         state.team.lock().await.take();
     }
-    Ok(result?)
+    let report = result?;
+    confirm_station_letter(state, &connection).await?;
+    Ok(report)
+}
+
+/// How long starting a station waits for the hub before going ahead unconfirmed: a laptop
+/// with no network must still become a station.
+const LETTER_CLAIM_WAIT: Duration = Duration::from_secs(5);
+
+/// Claims a check-in station's letter for this device from the team's hub. A letter another
+/// computer holds is refused; a hub out of reach leaves the letter unconfirmed rather than
+/// keep the station from starting, and the next team sync claims it.
+pub async fn claim_station_letter(state: &AppState, letter: &str) -> Result<StationLetterCheck, CommandError> {
+    if device::membership(&state.store).await?.hub_url.is_none() {
+        return Ok(StationLetterCheck::NoTeam);
+    }
+    let claim = async {
+        let team = connection(state).await?;
+        stations::claim_letter(&team.hub, &team.credentials, letter).await.map_err(CommandError::from)
+    };
+    match tokio::time::timeout(LETTER_CLAIM_WAIT, claim).await {
+        Ok(Ok(())) => Ok(StationLetterCheck::HeldByThisLaptop),
+        Ok(Err(taken)) if taken.code == TAKEN => Err(with_field(taken, "station")),
+        Ok(Err(_)) | Err(_) => Ok(StationLetterCheck::NotConfirmed),
+    }
+}
+
+const TAKEN: &str = "station_letter_taken";
+
+/// After a team sync, claims the letter of a station started while the hub was out of reach.
+async fn confirm_station_letter(state: &AppState, connection: &TeamConnection) -> Result<(), CommandError> {
+    let Some(station) = kiosk::current(&state.store).await? else { return Ok(()) };
+    if station.letter_check != StationLetterCheck::NotConfirmed {
+        return Ok(());
+    }
+    match stations::claim_letter(&connection.hub, &connection.credentials, &station.station).await {
+        Ok(()) => kiosk::record_letter_check(&state.store, StationLetterCheck::HeldByThisLaptop, None).await?,
+        Err(TeamError::StationLetterTaken { device, .. }) => kiosk::record_letter_check(&state.store, StationLetterCheck::TakenByAnother, Some(device)).await?,
+        Err(other) => return Err(other.into()),
+    }
+    // The station's window rereads its configuration from this cache.
+    state.station.lock().await.take();
+    Ok(())
 }
 
 /// The address, and its password from the password box or, failing that, from the address.

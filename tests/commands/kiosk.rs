@@ -22,7 +22,8 @@ fn station(h: &Harness) -> String {
     let session_id = session["id"].as_str().unwrap().to_owned();
     let start = |pin_again: &str| invoke(h, "start_kiosk", json!({ "request": { "campus_id": first_id(&campus), "session_ids": [session_id], "station": "B", "pin": "2468", "pin_again": pin_again } }));
     assert_eq!(start("2467").unwrap_err()["field"], "pin_again", "a slip is not enough to enter kiosk mode");
-    start("2468").unwrap();
+    let started = start("2468").unwrap();
+    assert_eq!(started["letter_check"], "no_team", "a computer in no team cannot ask the others which letters they use");
     session_id
 }
 

@@ -83,3 +83,31 @@ fn an_office_creates_a_team_and_a_new_laptop_joins_it_with_a_code() {
     assert_eq!(invoke(&office, "team_status", json!({})).unwrap()["membership"]["hub_url"], Value::Null);
     assert_eq!(cct_signin::KeychainSecret::team_hub_password(&stored).unwrap().load().unwrap(), None, "leaving forgets the password");
 }
+
+#[test]
+fn two_computers_of_a_team_never_run_stations_with_one_letter() {
+    let (hub, _) = new_hub();
+    let office = harness();
+    invoke(&office, "set_up_office", json!({ "firstName": "Pat", "lastName": "Admin", "email": "pat@example.org" })).unwrap();
+    let campus = invoke(&office, "create_record", json!({ "kind": "campus", "record": { "name": "Main", "time_zone": "America/Chicago" } })).unwrap();
+    let course = invoke(&office, "create_record", json!({ "kind": "course", "record": { "name": "Kids" } })).unwrap();
+    let session = invoke(&office, "create_record", json!({ "kind": "class_session", "record": {
+        "course_id": course["id"], "title": "Kids 9:00", "starts_at": "2026-11-29T15:00:00Z", "ends_at": "2026-11-29T16:00:00Z", "status": "scheduled", "facility_id": null, "capacity": null } }))
+    .unwrap();
+    let start = |h: &Harness, letter: &str| {
+        invoke(h, "start_kiosk", json!({ "request": { "campus_id": campus["id"], "session_ids": [session["id"]], "station": letter, "pin": "2468", "pin_again": "2468" } }))
+    };
+    invoke(&office, "create_team", json!({ "hubAddress": hub, "churchName": "Grace Church", "deviceName": "Office" })).unwrap();
+    let code = invoke(&office, "make_join_code", json!({ "campusId": null, "validHours": 24 })).unwrap();
+    let laptop = harness();
+    invoke(&laptop, "join_team", json!({ "hubAddress": hub, "joinCode": code, "deviceName": "Room 101" })).unwrap();
+
+    let station = start(&laptop, "B").unwrap();
+    assert_eq!(station["letter_check"], "held_by_this_laptop", "the hub gave B to the laptop: {station}");
+    let refused = start(&office, "B").unwrap_err();
+    assert_eq!((refused["code"].as_str(), refused["field"].as_str()), (Some("station_letter_taken"), Some("station")));
+    assert!(refused["message"].as_str().unwrap().contains("Room 101"), "{refused}");
+    assert!(invoke(&office, "kiosk_status", json!({})).unwrap().is_null(), "the refused station did not start");
+    let own = start(&office, "C").unwrap();
+    assert_eq!(own["letter_check"], "held_by_this_laptop");
+}

@@ -34,6 +34,7 @@ test("a check-in station: start, check a family in, locked, leave with the PIN",
 
   await app.waitFor(".kiosk-head", { text: "station C" });
   await app.waitFor("#readiness", { text: "Sunday readiness" });
+  await app.waitFor("#station-letter", { text: "not in a team" });
   assert.equal(await app.execute("return document.querySelectorAll('#nav a').length"), 0, "no way to the office screens");
   await app.screenshot(shots, "kiosk");
 

@@ -289,7 +289,13 @@ export type KioskStart = { campus_id: string, session_ids: Array<string>, statio
  */
 pin_again: string, };
 
-export type KioskView = { campus: Campus, sessions: Array<ClassSession>, station: string, started_at: Timestamp, };
+export type KioskView = { campus: Campus, sessions: Array<ClassSession>, station: string, started_at: Timestamp, letter_check: StationLetterCheck, 
+/**
+ * The computer that holds the letter, when that is not this laptop.
+ */
+letter_holder: string | null, };
+
+export type StationLetterCheck = "held_by_this_laptop" | "not_confirmed" | "taken_by_another" | "no_team";
 
 export type Readiness = { station: string, last_roster_refresh: string | null, pending_changes: number, sessions: Array<SessionReadiness>, };
 

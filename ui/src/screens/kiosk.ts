@@ -24,7 +24,7 @@ export async function renderStartKiosk(view: HTMLElement, screen: Screen) {
       { id: "start-kiosk", className: "card" },
       [
         el("h2", {}, "Make this laptop a check-in station"),
-        el("p", { className: "muted" }, "Until the PIN is entered, this laptop only checks people in and out of the sessions you choose, with a volunteer's view (staff-only notes stay hidden). It works without a network. Give each station its own letter: security codes start with it, so two laptops never hand out the same code."),
+        el("p", { className: "muted" }, "Until the PIN is entered, this laptop only checks people in and out of the sessions you choose, with a volunteer's view (staff-only notes stay hidden). It works without a network. Give each station its own letter: security codes start with it, so two laptops never hand out the same code. In a team, a letter another computer already uses is refused."),
         field("Campus", "campus_id", campus),
         el("div", { className: "field" }, el("span", {}, "Sessions"), choices, slot),
         el("div", { className: "row" }, field("Station letter", "station", station), field("PIN (4 to 8 digits)", "pin", pin), field("PIN again", "pin_again", pinAgain)),
@@ -73,8 +73,19 @@ export async function renderKiosk(app: HTMLElement, done: () => void) {
     el("div", { className: "kiosk" }, kioskHeader(station, sessionPicker), readiness, el("section", { className: "card" }, box, results), labels, visitorCard(labels, () => session.id), leaveCard(done)),
   );
   await fillReadiness(readiness, station);
+  // The panel follows the background syncs: the roster, the changes waiting, the letter's check.
+  const refresh = setInterval(async () => {
+    if (!readiness.isConnected) return clearInterval(refresh);
+    const now = await kiosk.status().catch(() => null);
+    if (now) await fillReadiness(readiness, now);
+  }, READINESS_REFRESH_MS);
   box.focus();
 }
+
+const READINESS_REFRESH_MS = 30_000;
+
+/// The countdown timers of each readiness panel, stopped when it is filled again.
+const countdownTimers = new WeakMap<HTMLElement, number[]>();
 
 function kioskHeader(station: KioskView, sessionPicker: HTMLSelectElement): HTMLElement {
   return el("section", { className: "card kiosk-head" }, el("h2", {}, `Check-in · ${station.campus.name} · station ${station.station}`), station.sessions.length > 1 ? field("Session", "class_session_id", sessionPicker) : el("p", { className: "muted" }, station.sessions[0]?.title ?? ""));
@@ -88,6 +99,9 @@ async function fillReadiness(panel: HTMLElement, station: KioskView) {
     panel.replaceChildren(el("p", { className: "error" }, errorText(error)));
     return;
   }
+  for (const timer of countdownTimers.get(panel) ?? []) clearInterval(timer);
+  const timers: number[] = [];
+  countdownTimers.set(panel, timers);
   const countdowns = ready.sessions.map((s) => {
     const line = el("li", {});
     const tick = () => {
@@ -95,7 +109,7 @@ async function fillReadiness(panel: HTMLElement, station: KioskView) {
       line.textContent = `${s.session.title}: ${minutes > 0 ? `starts in ${minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`}` : "started"} · ${s.checked_in} checked in`;
     };
     tick();
-    setInterval(tick, 30_000);
+    timers.push(window.setInterval(tick, 30_000));
     return line;
   });
   const printerTest = el("button", { type: "button", className: "secondary small", id: "printer-test" }, "Printer test");
@@ -108,9 +122,23 @@ async function fillReadiness(panel: HTMLElement, station: KioskView) {
       el("li", {}, el("span", {}, "Roster last refreshed"), el("span", {}, ready.last_roster_refresh ? formatTime(ready.last_roster_refresh) : "never synced: using what was entered here")),
       el("li", {}, el("span", {}, "Changes waiting to sync"), el("span", {}, ready.pending_changes.toString())),
       el("li", {}, el("span", {}, "Labels"), el("span", {}, "shown on screen; ", printerTest)),
+      letterLine(station),
     ),
     el("ul", { className: "list" }, ...countdowns),
   );
+}
+
+/// Whether this station's security codes are known to be its own: another laptop starting codes
+/// with the same letter could hand a second family the same code.
+function letterLine(station: KioskView): HTMLElement {
+  const { letter_check: check, letter_holder: holder } = station;
+  const said = {
+    held_by_this_laptop: "this laptop's own in the team",
+    not_confirmed: "not yet checked with the team (no connection); checked at the next team sync",
+    taken_by_another: `also used by ${holder ?? "another computer"}: codes may clash. Ask an administrator to restart this station with another letter`,
+    no_team: "not in a team: make sure no other station uses it",
+  }[check];
+  return el("li", { className: check === "taken_by_another" ? "letter-clash" : "", id: "station-letter" }, el("span", {}, `Station letter ${station.station}`), el("span", {}, said));
 }
 
 function familyCard(family: Family, sessionId: string, labels: HTMLElement, refresh: () => Promise<void>): HTMLElement {

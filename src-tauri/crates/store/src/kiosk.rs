@@ -30,6 +30,29 @@ pub struct KioskConfig {
     failed_attempts: u32,
     #[serde(default)]
     locked_until: Option<Timestamp>,
+    #[serde(default)]
+    pub letter_check: StationLetterCheck,
+    /// The computer that holds the letter, when that is not this laptop.
+    #[serde(default)]
+    pub letter_holder: Option<String>,
+}
+
+/// Whether the station's letter is known to be this laptop's alone. Its security codes are
+/// unique for the day only while no other laptop starts codes with the same letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum StationLetterCheck {
+    /// The team's hub gave the letter to this laptop; no other computer of the team can use it.
+    HeldByThisLaptop,
+    /// This laptop is in a team but could not reach the hub to claim the letter; it tries
+    /// again with each team sync.
+    NotConfirmed,
+    /// Found on a later team sync: another computer of the team holds the letter, so the two
+    /// may hand out the same codes. The station should be restarted with another letter.
+    TakenByAnother,
+    /// This laptop is in no team: keeping letters apart is the office's job.
+    #[default]
+    NoTeam,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -49,6 +72,9 @@ pub struct KioskView {
     pub sessions: Vec<ClassSession>,
     pub station: String,
     pub started_at: Timestamp,
+    pub letter_check: StationLetterCheck,
+    /// The computer that holds the letter, when that is not this laptop.
+    pub letter_holder: Option<String>,
 }
 
 fn hash(salt: &str, pin: &str) -> String {
@@ -56,9 +82,10 @@ fn hash(salt: &str, pin: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Starts kiosk mode. Needs `settings.manage`; the sessions must exist, the station be a
-/// letter, and the PIN 4 to 8 digits typed twice the same.
-pub async fn start(store: &Store, by: &Actor, request: KioskStart) -> Result<KioskView> {
+/// Checks a request to start kiosk mode without starting it: the caller may then claim the
+/// station's letter from the team before [`start`]. Needs `settings.manage`; the station must
+/// be a letter, and the PIN 4 to 8 digits typed twice the same.
+pub fn check_request(by: &Actor, request: &KioskStart) -> Result<Uuid> {
     actor::require(by, Permission::SettingsManage)?;
     let person = by.person_id.ok_or_else(|| ValidationError::new("pin", "kiosk mode is started by a signed-in person"))?;
     checkin::validate_station(&request.station)?;
@@ -71,6 +98,13 @@ pub async fn start(store: &Store, by: &Actor, request: KioskStart) -> Result<Kio
     if request.session_ids.is_empty() {
         return Err(ValidationError::new("session_ids", "choose at least one session").into());
     }
+    Ok(person)
+}
+
+/// Starts kiosk mode (see [`check_request`]); the sessions must exist. `letter_check` says
+/// what the team's hub said of the station's letter.
+pub async fn start(store: &Store, by: &Actor, request: KioskStart, letter_check: StationLetterCheck) -> Result<KioskView> {
+    let person = check_request(by, &request)?;
     if current(store).await?.is_some() {
         return Err(StoreError::Conflict { field: "station", message: "kiosk mode is already on".into() });
     }
@@ -90,11 +124,13 @@ pub async fn start(store: &Store, by: &Actor, request: KioskStart) -> Result<Kio
         pin_salt: salt,
         failed_attempts: 0,
         locked_until: None,
+        letter_check,
+        letter_holder: None,
     };
     let mut tx = store.begin_write(by).await?;
     settings::set(&mut tx, SETTING, &config).await?;
     tx.commit().await?;
-    Ok(KioskView { campus, sessions, station: config.station, started_at: config.started_at })
+    Ok(KioskView { campus, sessions, station: config.station, started_at: config.started_at, letter_check, letter_holder: None })
 }
 
 pub async fn current(store: &Store) -> Result<Option<KioskConfig>> {
@@ -108,7 +144,19 @@ pub async fn view(store: &Store, config: &KioskConfig) -> Result<KioskView> {
     for id in &config.session_ids {
         sessions.push(records::get::<ClassSession>(store, &system, *id).await?);
     }
-    Ok(KioskView { campus, sessions, station: config.station.clone(), started_at: config.started_at })
+    Ok(KioskView { campus, sessions, station: config.station.clone(), started_at: config.started_at, letter_check: config.letter_check, letter_holder: config.letter_holder.clone() })
+}
+
+/// Records what the team's hub said of the running station's letter once it could be asked
+/// (see [`StationLetterCheck::NotConfirmed`]).
+pub async fn record_letter_check(store: &Store, check: StationLetterCheck, holder: Option<String>) -> Result<()> {
+    let Some(mut config) = current(store).await? else { return Ok(()) };
+    config.letter_check = check;
+    config.letter_holder = holder;
+    let system = Actor::system();
+    let mut tx = store.begin_write(&system).await?;
+    settings::set(&mut tx, SETTING, &config).await?;
+    tx.commit().await
 }
 
 /// Who acts at the station: the person who started it, with only what both they and a

@@ -28,6 +28,8 @@ pub enum TeamError {
     NotAMember,
     #[error("this device has not joined a team")]
     NotJoined,
+    #[error("station letter {letter} belongs to {device}, another computer of the team; choose another letter so no two stations hand out the same security code")]
+    StationLetterTaken { letter: String, device: String },
     #[error(transparent)]
     Store(#[from] cct_store::StoreError),
 }
@@ -48,6 +50,7 @@ impl TeamError {
             TeamError::DeviceRemoved => "device_removed",
             TeamError::NotAMember => "not_a_member",
             TeamError::NotJoined => "not_joined",
+            TeamError::StationLetterTaken { .. } => "station_letter_taken",
             TeamError::Store(e) => e.code(),
         }
     }

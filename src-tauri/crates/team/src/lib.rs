@@ -9,6 +9,7 @@ pub mod exchange;
 pub mod hub;
 pub mod lease;
 pub mod membership;
+pub mod stations;
 
 pub use address::HubAddress;
 pub use error::{Result, TeamError};

@@ -8,7 +8,7 @@ use cct_store::team::{changes, device, REPLICATED_TABLES};
 use cct_store::{actor, attendance, records, Store};
 use cct_team::exchange::{self, ExchangeProgress};
 use cct_team::lease::{self, Claim};
-use cct_team::{membership, DeviceCredentials, Hub, HubAddress};
+use cct_team::{membership, stations, DeviceCredentials, Hub, HubAddress};
 use sqlx::{Connection, Row};
 use std::time::Duration;
 use tempfile::TempDir;
@@ -388,4 +388,29 @@ async fn pulling_again_after_an_interrupted_pull_applies_each_change_once() {
         .await
         .unwrap();
     assert_eq!(logged, distinct);
+}
+
+#[tokio::test]
+async fn each_station_letter_belongs_to_one_computer_of_the_team() {
+    let (address, password) = new_hub().await;
+    let (office, admin) = office(&address, password.as_deref()).await;
+    let room = laptop(&address, password.as_deref(), &office, &admin, "Room 101", None).await;
+    let hall = laptop(&address, password.as_deref(), &office, &admin, "Fellowship Hall", None).await;
+
+    stations::claim_letter(&room.hub, &room.credentials, "B").await.unwrap();
+    stations::claim_letter(&room.hub, &room.credentials, "B").await.expect("a computer may start its own letter again");
+    stations::claim_letter(&room.hub, &room.credentials, "K").await.expect("a computer may hold several letters");
+    match stations::claim_letter(&hall.hub, &hall.credentials, "B").await {
+        Err(cct_team::TeamError::StationLetterTaken { letter, device }) => assert_eq!((letter.as_str(), device.as_str()), ("B", "Room 101")),
+        other => panic!("a second computer must not start codes with B: {other:?}"),
+    }
+    stations::claim_letter(&hall.hub, &hall.credentials, "C").await.unwrap();
+    assert_eq!(stations::my_letters(&room.hub, &room.credentials).await.unwrap(), ["B", "K"]);
+    assert_eq!(stations::my_letters(&hall.hub, &hall.credentials).await.unwrap(), ["C"]);
+
+    // Room 101's laptop is retired: its letters are free for the others.
+    membership::remove_device(&admin, &office.hub, &office.credentials, &room.credentials.device_id).await.unwrap();
+    stations::claim_letter(&hall.hub, &hall.credentials, "B").await.expect("a removed computer's letter is taken over");
+    assert_eq!(stations::my_letters(&hall.hub, &hall.credentials).await.unwrap(), ["B", "C"]);
+    assert!(matches!(stations::claim_letter(&room.hub, &room.credentials, "D").await, Err(cct_team::TeamError::DeviceRemoved)));
 }

@@ -1,0 +1,48 @@
+//! Check-in station letters, one device each. A station's letter starts every security code it
+//! issues, and each laptop counts its codes from 1 each day, so the codes of a day are unique
+//! across laptops that cannot see each other only while no two laptops share a letter. The hub
+//! gives each letter to the first device that starts a station with it.
+
+use crate::error::{hub_error, Result, TeamError};
+use crate::hub::{verify_device, DeviceCredentials, Hub};
+use sqlx::Row;
+
+/// Gives `letter` to this device, or confirms it already has it. A letter held by another
+/// device is refused, naming that device; one held by a removed device is taken over.
+pub async fn claim_letter(hub: &Hub, credentials: &DeviceCredentials, letter: &str) -> Result<()> {
+    let mut tx = hub.pool().begin().await.map_err(hub_error)?;
+    verify_device(&mut tx, credentials).await?;
+    let granted = sqlx::query(
+        "INSERT INTO hub_station_letter (letter, device_id) VALUES ($1, $2)
+         ON CONFLICT (letter) DO UPDATE SET device_id = EXCLUDED.device_id, claimed_at = now()
+         WHERE hub_station_letter.device_id = EXCLUDED.device_id
+            OR EXISTS (SELECT 1 FROM hub_device d WHERE d.id = hub_station_letter.device_id AND d.removed_at IS NOT NULL)
+         RETURNING letter",
+    )
+    .bind(letter)
+    .bind(&credentials.device_id)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(hub_error)?;
+    if granted.is_none() {
+        let holder = sqlx::query("SELECT d.name FROM hub_station_letter l JOIN hub_device d ON d.id = l.device_id WHERE l.letter = $1")
+            .bind(letter)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(hub_error)?;
+        return Err(TeamError::StationLetterTaken { letter: letter.to_owned(), device: holder.try_get(0).map_err(hub_error)? });
+    }
+    tx.commit().await.map_err(hub_error)?;
+    Ok(())
+}
+
+/// The letters this device holds, alphabetically.
+pub async fn my_letters(hub: &Hub, credentials: &DeviceCredentials) -> Result<Vec<String>> {
+    let mut conn = hub.pool().acquire().await.map_err(hub_error)?;
+    verify_device(&mut conn, credentials).await?;
+    sqlx::query_scalar("SELECT letter FROM hub_station_letter WHERE device_id = $1 ORDER BY letter")
+        .bind(&credentials.device_id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(hub_error)
+}
