@@ -6,7 +6,7 @@ use crate::error::CommandError;
 use crate::state::AppState;
 use cct_domain::Actor;
 use cct_signin::KeychainSecret;
-use cct_store::kiosk::{self, StationLetterCheck};
+use cct_store::kiosk::StationLetterCheck;
 use cct_store::team::apply::{self, WaitingChange};
 use cct_store::team::device::{self, DeviceMembership};
 use cct_store::team::changes;
@@ -318,17 +318,10 @@ const TAKEN: &str = "station_letter_taken";
 
 /// After a team sync, claims the letter of a station started while the hub was out of reach.
 async fn confirm_station_letter(state: &AppState, connection: &TeamConnection) -> Result<(), CommandError> {
-    let Some(station) = kiosk::current(&state.store).await? else { return Ok(()) };
-    if station.letter_check != StationLetterCheck::NotConfirmed {
-        return Ok(());
+    if stations::confirm_running_station(&state.store, &connection.hub, &connection.credentials).await?.is_some() {
+        // The station's window rereads its configuration from this cache.
+        state.station.lock().await.take();
     }
-    match stations::claim_letter(&connection.hub, &connection.credentials, &station.station).await {
-        Ok(()) => kiosk::record_letter_check(&state.store, StationLetterCheck::HeldByThisLaptop, None).await?,
-        Err(TeamError::StationLetterTaken { device, .. }) => kiosk::record_letter_check(&state.store, StationLetterCheck::TakenByAnother, Some(device)).await?,
-        Err(other) => return Err(other.into()),
-    }
-    // The station's window rereads its configuration from this cache.
-    state.station.lock().await.take();
     Ok(())
 }
 

@@ -5,6 +5,8 @@
 
 use crate::error::{hub_error, Result, TeamError};
 use crate::hub::{verify_device, DeviceCredentials, Hub};
+use cct_store::kiosk::{self, StationLetterCheck};
+use cct_store::Store;
 use sqlx::Row;
 
 /// Gives `letter` to this device, or confirms it already has it. A letter held by another
@@ -45,4 +47,21 @@ pub async fn my_letters(hub: &Hub, credentials: &DeviceCredentials) -> Result<Ve
         .fetch_all(&mut *conn)
         .await
         .map_err(hub_error)
+}
+
+/// Claims the letter of this laptop's running station if it was started while the hub was out
+/// of reach, and records the answer on the station. Returns the new standing, or `None` when
+/// there was nothing to confirm.
+pub async fn confirm_running_station(store: &Store, hub: &Hub, credentials: &DeviceCredentials) -> Result<Option<StationLetterCheck>> {
+    let Some(station) = kiosk::current(store).await? else { return Ok(None) };
+    if station.letter_check != StationLetterCheck::NotConfirmed {
+        return Ok(None);
+    }
+    let (check, holder) = match claim_letter(hub, credentials, &station.station).await {
+        Ok(()) => (StationLetterCheck::HeldByThisLaptop, None),
+        Err(TeamError::StationLetterTaken { device, .. }) => (StationLetterCheck::TakenByAnother, Some(device)),
+        Err(other) => return Err(other),
+    };
+    kiosk::record_letter_check(store, check, holder).await?;
+    Ok(Some(check))
 }

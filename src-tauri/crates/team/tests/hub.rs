@@ -414,3 +414,60 @@ async fn each_station_letter_belongs_to_one_computer_of_the_team() {
     assert_eq!(stations::my_letters(&hall.hub, &hall.credentials).await.unwrap(), ["B", "C"]);
     assert!(matches!(stations::claim_letter(&room.hub, &room.credentials, "D").await, Err(cct_team::TeamError::DeviceRemoved)));
 }
+
+/// Starts a station on `device` as the office's administrator, as if the hub had been out of
+/// reach when it started.
+async fn station_started_offline(device: &Device, admin: &Actor, letter: &str) {
+    let campus = write(&device.store, Campus { name: "Main".into(), time_zone: "America/Chicago".into(), ..Default::default() }).await;
+    let course = write(&device.store, Course { name: "Kids".into(), ..Default::default() }).await;
+    let now = cct_domain::Timestamp::now();
+    let session = ClassSession {
+        meta: Default::default(),
+        course_id: course.meta.id,
+        facility_id: None,
+        title: "Kids 9:00".into(),
+        starts_at: now,
+        ends_at: cct_domain::Timestamp::from(now.as_datetime() + chrono::Duration::hours(1)),
+        capacity: None,
+        status: Default::default(),
+    };
+    let session = write(&device.store, session).await;
+    let by = actor::actor_for_person(&device.store, admin.person_id.unwrap()).await.unwrap();
+    let request = cct_store::kiosk::KioskStart { campus_id: campus.meta.id, session_ids: vec![session.meta.id], station: letter.into(), pin: "2468".into(), pin_again: "2468".into() };
+    cct_store::kiosk::start(&device.store, &by, request, cct_store::kiosk::StationLetterCheck::NotConfirmed).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_station_started_out_of_reach_of_the_hub_learns_at_the_next_sync_whether_its_letter_is_its_own() {
+    use cct_store::kiosk::{self, StationLetterCheck};
+    let (address, password) = new_hub().await;
+    let (office, admin) = office(&address, password.as_deref()).await;
+    let room = laptop(&address, password.as_deref(), &office, &admin, "Room 101", None).await;
+    let hall = laptop(&address, password.as_deref(), &office, &admin, "Fellowship Hall", None).await;
+    stations::claim_letter(&office.hub, &office.credentials, "B").await.unwrap();
+    // The administrator who starts the stations reaches both laptops.
+    office.sync().await;
+    room.sync().await;
+    hall.sync().await;
+
+    station_started_offline(&room, &admin, "B").await;
+    station_started_offline(&hall, &admin, "H").await;
+    let standing = |device: &Device| {
+        let store = device.store.clone();
+        async move {
+            let config = kiosk::current(&store).await.unwrap().unwrap();
+            let view = kiosk::view(&store, &config).await.unwrap();
+            (view.letter_check, view.letter_holder)
+        }
+    };
+    assert_eq!(standing(&room).await, (StationLetterCheck::NotConfirmed, None));
+
+    let found = stations::confirm_running_station(&room.store, &room.hub, &room.credentials).await.unwrap();
+    assert_eq!(found, Some(StationLetterCheck::TakenByAnother));
+    assert_eq!(standing(&room).await, (StationLetterCheck::TakenByAnother, Some("Office".to_owned())), "the station says who else uses its letter");
+    let confirmed = stations::confirm_running_station(&hall.store, &hall.hub, &hall.credentials).await.unwrap();
+    assert_eq!(confirmed, Some(StationLetterCheck::HeldByThisLaptop));
+    assert_eq!(standing(&hall).await, (StationLetterCheck::HeldByThisLaptop, None));
+    assert_eq!(stations::confirm_running_station(&hall.store, &hall.hub, &hall.credentials).await.unwrap(), None, "nothing left to confirm");
+    assert_eq!(stations::my_letters(&hall.hub, &hall.credentials).await.unwrap(), ["H"]);
+}
