@@ -213,6 +213,13 @@ impl Record for SpecialRequirement {
     }
 }
 
+/// How a person is called: their nickname if they have one, else their first name, then their
+/// last name.
+pub fn display_name(first_name: &str, nickname: Option<&str>, last_name: &str) -> String {
+    let first = nickname.filter(|n| !n.trim().is_empty()).unwrap_or(first_name);
+    format!("{first} {last_name}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,11 +274,4 @@ mod tests {
         assert!(json["id"].is_string());
         assert_eq!(json["is_active"], true);
     }
-}
-
-/// How a person is called: their nickname if they have one, else their first name, then their
-/// last name.
-pub fn display_name(first_name: &str, nickname: Option<&str>, last_name: &str) -> String {
-    let first = nickname.filter(|n| !n.trim().is_empty()).unwrap_or(first_name);
-    format!("{first} {last_name}")
 }
