@@ -3,8 +3,8 @@
 //!   - search-as-you-type latency, p50 and p99, over names, nicknames and last-four digits;
 //!   - durable check-ins per second (each one its own committed transaction with its audit row
 //!     and team change), the median of five rounds;
-//!   - the same for people enrolled in a course that counts attendance, whose progress is
-//!     worked out (and queued for Planning Center) after each check-in.
+//!   - the same for people enrolled in a course that counts attendance, whose progress each
+//!     check-in works out (audited and queued for Planning Center) in its transaction.
 //!
 //! Run: `cargo bench --bench checkin` (about four minutes, most of it building the church).
 //! With `CCT_BENCH_CHURCH=/some/file.sqlite` the church built is kept in that file and reused
@@ -61,6 +61,19 @@ fn median(values: &[f64]) -> f64 {
 
 fn list(values: &[f64]) -> String {
     values.iter().map(|v| format!("{v:.0}")).collect::<Vec<_>>().join(" / ")
+}
+
+/// Runs `each` over `items` in [`ROUNDS`] rounds and returns each round's rate, so the
+/// machine's noise shows as spread and the median stands for the run.
+fn per_second_in_rounds<T>(items: &[T], mut each: impl FnMut(&T)) -> Vec<f64> {
+    items
+        .chunks(items.len().div_ceil(ROUNDS))
+        .map(|round| {
+            let t = Instant::now();
+            round.iter().for_each(&mut each);
+            round.len() as f64 / t.elapsed().as_secs_f64()
+        })
+        .collect()
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -145,49 +158,25 @@ fn main() {
         }
     }
     let store_people: Vec<uuid::Uuid> = people.split_off(CHECK_INS.min(people.len())).into_iter().filter_map(|v| v.as_str().and_then(|s| s.parse().ok())).take(STORE_CHECK_INS).collect();
-    // In rounds, so the machine's noise shows as spread and the median stands for the run.
-    let rounds: Vec<f64> = people
-        .chunks(people.len().div_ceil(ROUNDS))
-        .map(|round| {
-            let t = Instant::now();
-            for person in round {
-                invoke(&webview, "kiosk_check_in", json!({ "classSessionId": session, "peopleIds": [person] })).unwrap();
-            }
-            round.len() as f64 / t.elapsed().as_secs_f64()
-        })
-        .collect();
+    let rounds = per_second_in_rounds(&people, |person| {
+        invoke(&webview, "kiosk_check_in", json!({ "classSessionId": session, "peopleIds": [person] })).unwrap();
+    });
 
     let session_id: uuid::Uuid = session.as_str().unwrap().parse().unwrap();
     let station = tauri::async_runtime::block_on(async {
         let config = cct_store::kiosk::current(&state.store).await.unwrap().unwrap();
         cct_store::kiosk::station_actor(&state.store, &config).await.unwrap()
     });
-    let store_rounds: Vec<f64> = store_people
-        .chunks(store_people.len().div_ceil(ROUNDS))
-        .map(|round| {
-            let t = Instant::now();
-            tauri::async_runtime::block_on(async {
-                for person in round {
-                    cct_store::checkin::check_in(&state.store, &station, session_id, &[*person], "K").await.unwrap();
-                }
-            });
-            round.len() as f64 / t.elapsed().as_secs_f64()
-        })
-        .collect();
+    let store_rounds = per_second_in_rounds(&store_people, |person| {
+        tauri::async_runtime::block_on(cct_store::checkin::check_in(&state.store, &station, session_id, &[*person], "K")).unwrap();
+    });
     // People enrolled in a class that counts attendance: each check-in also works out their
-    // progress through the store's writer.
+    // progress in the same transaction.
     let members: Vec<uuid::Uuid> = people.iter().take(ENROLLED_CHECK_INS).filter_map(|v| v.as_str().and_then(|s| s.parse().ok())).collect();
     tauri::async_runtime::block_on(enroll_all(&state.store, member_course, &members));
-    let enrolled_rounds: Vec<f64> = members
-        .chunks(members.len().div_ceil(ROUNDS))
-        .map(|round| {
-            let t = Instant::now();
-            for person in round {
-                invoke(&webview, "kiosk_check_in", json!({ "classSessionId": member_session, "peopleIds": [person] })).unwrap();
-            }
-            round.len() as f64 / t.elapsed().as_secs_f64()
-        })
-        .collect();
+    let enrolled_rounds = per_second_in_rounds(&members, |person| {
+        invoke(&webview, "kiosk_check_in", json!({ "classSessionId": member_session, "peopleIds": [person] })).unwrap();
+    });
     let in_progress = tauri::async_runtime::block_on(async {
         let detail = cct_store::views::course_detail(&state.store, &cct_domain::Actor::system(), member_course).await.unwrap();
         detail.enrollments.iter().filter(|line| line.enrollment.progress_percentage > 0.0).count()
@@ -213,7 +202,7 @@ fn main() {
     println!("| durable check-ins, median of {} rounds ({} check-ins; rounds {}) | {:.0} per second | >= 2,000 per second |", rounds.len(), people.len(), list(&rounds), median(&rounds));
     println!("| the same, straight on the store ({} check-ins; rounds {}) | {:.0} per second | |", store_people.len(), list(&store_rounds), median(&store_rounds));
     println!(
-        "| check-ins of people enrolled in the course, progress worked out after each, median of {} rounds ({} check-ins; rounds {}) | {:.0} per second | |",
+        "| check-ins of people enrolled in the course, each also working out their progress, median of {} rounds ({} check-ins; rounds {}) | {:.0} per second | |",
         enrolled_rounds.len(),
         members.len(),
         list(&enrolled_rounds),
