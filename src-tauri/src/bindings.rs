@@ -30,7 +30,7 @@ pub fn typescript() -> String {
         views::CourseDetail, views::ModuleOutline, views::EnrollmentLine, views::CourseRoleLine, views::PersonDetail, views::PersonEnrollment,
         households::HouseholdMove, enrollment::EnrollRequest, progress::CompletionInput,
         attendance::MarkAttendance, attendance::RosterLine,
-        certifications::CertificationStanding, certifications::StandingFilter, cct_domain::rules::certification::Standing,
+        certifications::CertificationStanding, certifications::StandingFilter, cct_domain::rules::certification::Standing, settings::OfficeRules,
         audit::AuditEntry, audit::AuditQuery,
         csv_transfer::CsvKind, csv_transfer::ImportReport, csv_transfer::RowOutcome, ErrorReport, crate::transfer_commands::ImportProgress,
         checkin::FamilySearch, checkin::Family, checkin::FamilyMember, checkin::StationPerson, checkin::Label, checkin::GuardianTag, checkin::CheckInResult, checkin::VisitorInput, checkin::VisitorOutcome,

@@ -38,6 +38,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         record_commands::update_record,
         record_commands::deactivate_record,
         office_commands::course_detail,
+        office_commands::office_rules,
+        office_commands::set_office_rules,
         office_commands::person_detail,
         office_commands::move_to_household,
         office_commands::add_prerequisite,

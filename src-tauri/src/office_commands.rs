@@ -11,6 +11,7 @@ use cct_store::certifications::{self, CertificationStanding, StandingFilter};
 use cct_store::enrollment::{self, EnrollRequest};
 use cct_store::progress::{self, CompletionInput};
 use cct_store::views::{self, CourseDetail, PersonDetail};
+use cct_store::settings::{self, OfficeRules};
 use cct_store::{prerequisites, records};
 use tauri::State;
 use uuid::Uuid;
@@ -118,4 +119,21 @@ pub async fn certification_standings(state: State<'_, AppState>, filter: Standin
 pub async fn audit_log(state: State<'_, AppState>, query: AuditQuery) -> Result<Vec<AuditEntry>, CommandError> {
     let actor = state.signed_in().await?;
     Ok(audit::query(&state.store, &actor, &query).await?)
+}
+
+/// The thresholds the office sets: absences before an enrollment is flagged, days before expiry
+/// a certification is "expiring soon".
+#[tauri::command]
+pub async fn office_rules(state: State<'_, AppState>) -> Result<OfficeRules, CommandError> {
+    state.signed_in().await?;
+    Ok(settings::office_rules(&state.store).await?)
+}
+
+#[tauri::command]
+pub async fn set_office_rules(state: State<'_, AppState>, rules: OfficeRules) -> Result<OfficeRules, CommandError> {
+    let actor = state.signed_in().await?;
+    let mut tx = state.store.begin_write(&actor).await?;
+    let saved = settings::set_office_rules(&mut tx, rules).await?;
+    tx.commit().await?;
+    Ok(saved)
 }

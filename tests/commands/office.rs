@@ -241,6 +241,33 @@ fn the_sessions_a_course_requires_count_toward_progress() {
 }
 
 #[test]
+fn the_office_sets_when_absences_are_flagged_and_certifications_expire_soon() {
+    let h = demo();
+    assert_eq!(invoke(&h, "office_rules", json!({})).unwrap(), json!({ "absence_warning_threshold": 3, "expiring_soon_days": 60 }));
+    let course = course_named(&h, "Growing in Faith");
+    let flagged = |h: &Harness| {
+        let detail = invoke(h, "course_detail", json!({ "courseId": id(&course) })).unwrap();
+        detail["enrollments"].as_array().unwrap().iter().filter(|l| l["absence_warning"] == true).map(|l| l["absences"].as_i64().unwrap()).collect::<Vec<_>>()
+    };
+    assert!(flagged(&h).iter().all(|&n| n >= 3), "the demo flags only those with three absences or more");
+
+    let saved = invoke(&h, "set_office_rules", json!({ "rules": { "absence_warning_threshold": 1, "expiring_soon_days": 90 } })).unwrap();
+    assert_eq!(saved["expiring_soon_days"], 90);
+    let now_flagged = flagged(&h);
+    assert!(now_flagged.contains(&1), "one absence is now enough: {now_flagged:?}");
+    assert_eq!(invoke(&h, "office_rules", json!({})).unwrap()["absence_warning_threshold"], 1);
+
+    let refused = invoke(&h, "set_office_rules", json!({ "rules": { "absence_warning_threshold": 0, "expiring_soon_days": 90 } })).unwrap_err();
+    assert_eq!(refused["field"], "absence_warning_threshold");
+    let refused = invoke(&h, "set_office_rules", json!({ "rules": { "absence_warning_threshold": 2, "expiring_soon_days": 9000 } })).unwrap_err();
+    assert_eq!(refused["field"], "expiring_soon_days");
+    sign_in_as(&h, "staff");
+    let denied = invoke(&h, "set_office_rules", json!({ "rules": { "absence_warning_threshold": 5, "expiring_soon_days": 30 } })).unwrap_err();
+    assert_eq!(denied["code"], "permission_denied");
+    assert_eq!(invoke(&h, "office_rules", json!({})).unwrap()["absence_warning_threshold"], 1, "nothing changed");
+}
+
+#[test]
 fn enrollments_import_with_a_preview_and_the_prerequisite_rule_per_row() {
     let h = demo();
     let person = newcomer(&h);

@@ -170,7 +170,7 @@ test("attendance counts toward a course's progress", { timeout: 90_000 }, async 
   await app.screenshot(shots, "attendance-progress", "#enrollments-card");
 });
 
-test("campuses, rooms and roles are listed, and a campus can be added", { timeout: 60_000 }, async () => {
+test("campuses, rooms, roles and the office's rules are listed, and can be changed", { timeout: 60_000 }, async () => {
   await app.click('nav a[href="#/organization"]');
   await app.waitFor("#campuses", { text: "North Campus" });
   await app.click("details summary", { text: "Add a campus" });
@@ -179,6 +179,15 @@ test("campuses, rooms and roles are listed, and a campus can be added", { timeou
   await app.waitFor("#campuses", { text: "East Campus" });
   await app.waitFor("#roles", { text: "checkin_volunteer" });
   await app.screenshot(shots, "organization");
+
+  // The office's own rules: when absences are flagged.
+  await app.type('#office-rules [name="absence_warning_threshold"]', "0");
+  await app.click('#office-rules button[type="submit"]');
+  await app.waitFor('#office-rules [data-error-for="absence_warning_threshold"]', { text: "1 to 52" });
+  await app.type('#office-rules [name="absence_warning_threshold"]', "2");
+  await app.click('#office-rules button[type="submit"]');
+  await app.waitFor("#office-rules", { text: "Saved: flag after 2 absences" });
+  await app.screenshot(shots, "office-rules", "#office-rules");
 });
 
 test("attendance is taken from a session's roster", { timeout: 120_000 }, async () => {

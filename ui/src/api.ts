@@ -66,6 +66,8 @@ export const office = {
   markAttendance: (input: Pick<B.MarkAttendance, "class_session_id" | "people_id" | "status"> & Partial<B.MarkAttendance>) => invoke<B.AttendanceRecord>("mark_attendance", { input }),
   certificationStandings: (filter: B.StandingFilter) => invoke<B.CertificationStanding[]>("certification_standings", { filter }),
   auditLog: (query: Partial<B.AuditQuery>) => invoke<B.AuditEntry[]>("audit_log", { query }),
+  rules: () => invoke<B.OfficeRules>("office_rules"),
+  setRules: (rules: B.OfficeRules) => invoke<B.OfficeRules>("set_office_rules", { rules }),
 };
 
 export const transfer = {

@@ -190,6 +190,16 @@ export type StandingFilter = "all" | "expiring_soon" | "expired";
 
 export type Standing = { "standing": "in_progress" } | { "standing": "current" } | { "standing": "expiring_soon", days_left: number, } | { "standing": "expired" };
 
+export type OfficeRules = { 
+/**
+ * Absences at which an enrollment is flagged for follow-up, unless its course sets its own.
+ */
+absence_warning_threshold: number, 
+/**
+ * Days before expiry a certification lists as expiring soon.
+ */
+expiring_soon_days: number, };
+
 export type AuditEntry = { id: string, table_name: string, record_id: string, action: string, old_values: JsonValue | null, new_values: JsonValue | null, reason: string | null, changed_by: string | null, changed_at: string, ip_address: string | null, user_agent: string | null, 
 /**
  * Who made the change, by name (`None` for the system: demo loading, sync).

@@ -1,5 +1,5 @@
-// Campuses (with rooms) and roles with what each may do.
-import { records } from "../api";
+// Campuses (with rooms), roles with what each may do, and the office's rules.
+import { office, records } from "../api";
 import { card, el, field, form, input, number } from "../dom";
 import type { Screen } from "../main";
 
@@ -43,4 +43,21 @@ export async function renderOrganization(view: HTMLElement, screen: Screen) {
       ),
     );
   }
+  view.append(await officeRulesCard(screen));
+}
+
+/// The thresholds the rules read: when an enrollment is flagged for absences (a course may set
+/// its own) and when a certification counts as expiring soon.
+async function officeRulesCard(screen: Screen): Promise<HTMLElement> {
+  const rules = await office.rules();
+  const absences = input({ type: "number", value: rules.absence_warning_threshold.toString() });
+  const days = input({ type: "number", value: rules.expiring_soon_days.toString() });
+  absences.disabled = days.disabled = !screen.can("settings.manage");
+  const saved = el("p", { className: "muted", role: "status" });
+  const fields = [el("div", { className: "row" }, field("Flag an enrollment after this many absences", "absence_warning_threshold", absences), field("Certifications expiring soon: days before", "expiring_soon_days", days))];
+  const rulesForm = form({ id: "office-rules" }, screen.can("settings.manage") ? [...fields, el("button", { type: "submit" }, "Save"), saved] : fields, async () => {
+    const kept = await office.setRules({ absence_warning_threshold: Number(absences.value), expiring_soon_days: Number(days.value) });
+    saved.textContent = `Saved: flag after ${kept.absence_warning_threshold} absences; expiring soon within ${kept.expiring_soon_days} days.`;
+  });
+  return card("Office rules", el("p", { className: "muted" }, "A course may set its own absence threshold on its page. These apply on this computer."), rulesForm);
 }

@@ -102,7 +102,7 @@ pub enum StandingFilter {
 /// office's setting.
 pub async fn standings(store: &Store, actor: &Actor, filter: StandingFilter, today: NaiveDate) -> Result<Vec<CertificationStanding>> {
     crate::actor::require(actor, Permission::CertificationsRead)?;
-    let window: i64 = settings::get(store, settings::EXPIRING_SOON_DAYS).await?.unwrap_or(60);
+    let window = settings::office_rules(store).await?.expiring_soon_days;
     let rows = sqlx::query(
         "SELECT cp.*, p.first_name || ' ' || p.last_name AS person_name, c.name AS certification_name
          FROM certification_progress cp

@@ -1,10 +1,11 @@
 //! Office-wide settings the rules read, e.g. the "expiring soon" window.
 
 use crate::{AuditAction, Result, Store, WriteTx};
-use cct_domain::Permission;
+use cct_domain::{Permission, ValidationError};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use ts_rs::TS;
 
 pub const EXPIRING_SOON_DAYS: &str = "certification_expiring_soon_days";
 pub const ABSENCE_WARNING_THRESHOLD: &str = "absence_warning_threshold";
@@ -49,4 +50,41 @@ pub async fn set<T: Serialize>(tx: &mut WriteTx<'_>, key: &str, value: &T) -> Re
     let old = old.and_then(|text| serde_json::from_str(&text).ok()).map(wrap);
     let action = if old.is_some() { AuditAction::Update } else { AuditAction::Insert };
     tx.audit("office_setting", key, action, old.as_ref(), Some(&wrap(new))).await
+}
+
+/// The thresholds the office sets for the rules, as the office screen edits them. Each
+/// computer keeps its own; a course's own absence threshold travels with the course.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OfficeRules {
+    /// Absences at which an enrollment is flagged for follow-up, unless its course sets its own.
+    pub absence_warning_threshold: i64,
+    /// Days before expiry a certification lists as expiring soon.
+    pub expiring_soon_days: i64,
+}
+
+impl Default for OfficeRules {
+    fn default() -> Self {
+        Self { absence_warning_threshold: 3, expiring_soon_days: 60 }
+    }
+}
+
+pub async fn office_rules(store: &Store) -> Result<OfficeRules> {
+    let defaults = OfficeRules::default();
+    Ok(OfficeRules {
+        absence_warning_threshold: get(store, ABSENCE_WARNING_THRESHOLD).await?.unwrap_or(defaults.absence_warning_threshold),
+        expiring_soon_days: get(store, EXPIRING_SOON_DAYS).await?.unwrap_or(defaults.expiring_soon_days),
+    })
+}
+
+/// Saves the office's thresholds. Needs `settings.manage`.
+pub async fn set_office_rules(tx: &mut WriteTx<'_>, rules: OfficeRules) -> Result<OfficeRules> {
+    if !(1..=52).contains(&rules.absence_warning_threshold) {
+        return Err(ValidationError::new("absence_warning_threshold", "flag after 1 to 52 absences").into());
+    }
+    if !(1..=365).contains(&rules.expiring_soon_days) {
+        return Err(ValidationError::new("expiring_soon_days", "1 to 365 days").into());
+    }
+    set(tx, ABSENCE_WARNING_THRESHOLD, &rules.absence_warning_threshold).await?;
+    set(tx, EXPIRING_SOON_DAYS, &rules.expiring_soon_days).await?;
+    Ok(rules)
 }

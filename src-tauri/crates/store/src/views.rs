@@ -88,14 +88,11 @@ pub async fn course_detail(store: &Store, actor: &Actor, course_id: Uuid) -> Res
     Ok(CourseDetail { course, prerequisites, modules, unassigned_content: content, content_types, enrollments, course_roles, sessions })
 }
 
-/// Absences at which an enrollment is flagged when neither the course nor the office says.
-pub const DEFAULT_ABSENCE_WARNING: i64 = 3;
-
 async fn enrollment_lines(store: &Store, actor: &Actor, course: &Course) -> Result<Vec<EnrollmentLine>> {
     let course_id = course.meta.id;
     let threshold = match course.absence_warning_threshold {
         Some(n) => n,
-        None => crate::settings::get::<i64>(store, crate::settings::ABSENCE_WARNING_THRESHOLD).await?.unwrap_or(DEFAULT_ABSENCE_WARNING),
+        None => crate::settings::office_rules(store).await?.absence_warning_threshold,
     };
     let enrollments =
         records::list::<CourseEnrollment>(store, actor, &ListQuery::default().filter("course_id", course_id.to_string()).order_by("enrollment_date").page(ALL, 0))
