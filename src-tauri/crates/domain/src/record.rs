@@ -71,6 +71,12 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync + Unpin + '
     /// Whether Planning Center must learn of writes (an outbox row goes with each).
     const PUSHED_TO_PLANNING_CENTER: bool = false;
 
+    /// Whether an update from `old` to `new` changes what Planning Center receives of a record
+    /// it is pushed, so that it is queued for it. By default every update does.
+    fn update_reaches_planning_center(_old: &Self, _new: &Self) -> bool {
+        Self::PUSHED_TO_PLANNING_CENTER
+    }
+
     fn meta(&self) -> &RecordMeta;
     fn meta_mut(&mut self) -> &mut RecordMeta;
 

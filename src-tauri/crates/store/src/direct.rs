@@ -162,7 +162,7 @@ impl DirectTx<'_> {
             new_changed.insert(managed.to_owned(), row.get(managed).cloned().unwrap_or(Value::Null));
         }
         self.record_team_change(T::TABLE, &id, json(new_changed), action == AuditAction::Delete)?;
-        if T::PUSHED_TO_PLANNING_CENTER {
+        if T::update_reaches_planning_center(&old, &record) {
             self.enqueue_outbox(T::TABLE, record.id(), action, &row)?;
         }
         Ok(record)

@@ -89,7 +89,7 @@ pub(crate) async fn update_derived<T: Record>(tx: &mut WriteTx<'_>, mut record: 
         team_fields.insert(managed.to_owned(), row.get(managed).cloned().unwrap_or(Value::Null));
     }
     tx.record_team_change(T::TABLE, &record.id().to_string(), &team_fields, action == AuditAction::Delete).await?;
-    if T::PUSHED_TO_PLANNING_CENTER {
+    if T::update_reaches_planning_center(&old, &record) {
         tx.enqueue_outbox(T::TABLE, record.id(), action, &row).await?;
     }
     Ok(record)

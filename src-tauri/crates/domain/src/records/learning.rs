@@ -54,6 +54,13 @@ impl Record for CourseEnrollment {
     const PUSHED_TO_PLANNING_CENTER: bool = true;
     record_meta!();
 
+    /// Planning Center receives a person's completed courses (with their dates), not progress
+    /// along the way: a check-in that moves a percentage must not cost an API call.
+    fn update_reaches_planning_center(old: &Self, new: &Self) -> bool {
+        let completed = |e: &Self| e.status == EnrollmentStatus::Completed;
+        completed(old) != completed(new) || old.completion_date != new.completion_date || old.meta.is_active != new.meta.is_active
+    }
+
     fn validate(&self) -> Result<(), ValidationError> {
         percentage("progress_percentage", Some(self.progress_percentage))?;
         optional_text("notes", &self.notes, 5000)?;
@@ -195,6 +202,24 @@ impl Record for AttendanceRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn planning_center_hears_of_an_enrollment_when_it_completes_not_as_it_progresses() {
+        let started = CourseEnrollment { status: EnrollmentStatus::InProgress, progress_percentage: 20.0, ..Default::default() };
+        let further = CourseEnrollment { progress_percentage: 40.0, ..started.clone() };
+        let begun = CourseEnrollment { status: EnrollmentStatus::Enrolled, progress_percentage: 0.0, ..started.clone() };
+        assert!(!CourseEnrollment::update_reaches_planning_center(&started, &further));
+        assert!(!CourseEnrollment::update_reaches_planning_center(&begun, &started));
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 29);
+        let done = CourseEnrollment { status: EnrollmentStatus::Completed, progress_percentage: 100.0, completion_date: today, ..started.clone() };
+        assert!(CourseEnrollment::update_reaches_planning_center(&further, &done));
+        assert!(CourseEnrollment::update_reaches_planning_center(&done, &further), "a completion taken back");
+        let redated = CourseEnrollment { completion_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 22), ..done.clone() };
+        assert!(CourseEnrollment::update_reaches_planning_center(&done, &redated));
+        let mut dropped = started.clone();
+        dropped.meta.is_active = false;
+        assert!(CourseEnrollment::update_reaches_planning_center(&started, &dropped));
+    }
 
     #[test]
     fn an_override_needs_who_and_why() {
