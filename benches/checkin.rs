@@ -4,7 +4,7 @@
 //!   - durable check-ins per second (each one its own committed transaction with its audit row
 //!     and team change), the median of five rounds;
 //!   - the same for people enrolled in a course that counts attendance, whose progress each
-//!     check-in works out (audited and queued for Planning Center) in its transaction.
+//!     check-in works out (audited and shared with the team) in its transaction.
 //!
 //! Run: `cargo bench --bench checkin` (about four minutes, most of it building the church).
 //! With `CCT_BENCH_CHURCH=/some/file.sqlite` the church built is kept in that file and reused
