@@ -283,3 +283,60 @@ pub(crate) fn none_if_no_rows<T>(error: rusqlite::Error) -> rusqlite::Result<Opt
         other => Err(other),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{records, Store};
+    use cct_domain::records::{Course, CourseEnrollment, Person};
+    use cct_domain::Actor;
+
+    async fn queued_for_planning_center(store: &Store, record_id: uuid::Uuid) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM pco_outbox WHERE record_id = ?")
+            .bind(record_id.to_string())
+            .fetch_one(&mut *store.reader().await.unwrap())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_direct_update_queues_planning_center_only_when_it_reaches_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("church.sqlite")).await.unwrap();
+        let system = Actor::system();
+        let mut tx = store.begin_write(&system).await.unwrap();
+        let person = records::insert(&mut tx, Person { first_name: "Lydia".into(), last_name: "Thyatira".into(), ..Default::default() }).await.unwrap();
+        let course = records::insert(&mut tx, Course { name: "Membership".into(), ..Default::default() }).await.unwrap();
+        let enrollment = CourseEnrollment { people_id: person.meta.id, course_id: course.meta.id, enrollment_date: tx.now().date(), ..Default::default() };
+        let enrollment = records::insert(&mut tx, enrollment).await.unwrap();
+        tx.commit().await.unwrap();
+        let id = enrollment.meta.id;
+        let before = queued_for_planning_center(&store, id).await;
+
+        store
+            .write_direct(&system, |tx| {
+                let mut moved: CourseEnrollment = tx.get(id)?;
+                moved.progress_percentage = 40.0;
+                tx.update(moved)
+            })
+            .await
+            .unwrap();
+        assert_eq!(queued_for_planning_center(&store, id).await, before, "progress alone is not for Planning Center");
+
+        store
+            .write_direct(&system, |tx| {
+                let mut dropped: CourseEnrollment = tx.get(id)?;
+                dropped.meta.is_active = false;
+                tx.update(dropped)
+            })
+            .await
+            .unwrap();
+        assert_eq!(queued_for_planning_center(&store, id).await, before + 1, "a dropped enrollment is");
+        let shared: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM team_change WHERE table_name = 'pco_outbox' AND json_extract(fields, '$.record_id') = ?")
+            .bind(id.to_string())
+            .fetch_one(&mut *store.reader().await.unwrap())
+            .await
+            .unwrap();
+        assert_eq!(shared, before + 1, "and the outbox entry is shared with the team");
+        store.close().await;
+    }
+}
