@@ -303,18 +303,18 @@ pub async fn claim_station_letter(state: &AppState, letter: &str) -> Result<Stat
     if device::membership(&state.store).await?.hub_url.is_none() {
         return Ok(StationLetterCheck::NoTeam);
     }
+    // Without a connection (no network, the keychain's secret missing) the letter cannot be
+    // confirmed, which does not stop the station.
     let claim = async {
-        let team = connection(state).await?;
-        stations::claim_letter(&team.hub, &team.credentials, letter).await.map_err(CommandError::from)
+        let team = connection(state).await.ok()?;
+        Some(stations::claim_letter(&team.hub, &team.credentials, letter).await)
     };
     match tokio::time::timeout(LETTER_CLAIM_WAIT, claim).await {
-        Ok(Ok(())) => Ok(StationLetterCheck::HeldByThisLaptop),
-        Ok(Err(taken)) if taken.code == TAKEN => Err(with_field(taken, "station")),
-        Ok(Err(_)) | Err(_) => Ok(StationLetterCheck::NotConfirmed),
+        Ok(Some(Ok(()))) => Ok(StationLetterCheck::HeldByThisLaptop),
+        Ok(Some(Err(taken @ TeamError::StationLetterTaken { .. }))) => Err(with_field(taken.into(), "station")),
+        Ok(Some(Err(_)) | None) | Err(_) => Ok(StationLetterCheck::NotConfirmed),
     }
 }
-
-const TAKEN: &str = "station_letter_taken";
 
 /// After a team sync, claims the letter of a station started while the hub was out of reach.
 async fn confirm_station_letter(state: &AppState, connection: &TeamConnection) -> Result<(), CommandError> {

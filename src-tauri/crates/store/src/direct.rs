@@ -12,8 +12,8 @@
 //! deadlocked when taken twice in a row, so these connections are separate.)
 
 use crate::connection::{Schema, CACHE_SIZE, MMAP_SIZE};
-use crate::records::{changed_references, check_reference, diff, insert_sql, new_row, update_sql};
-use crate::row::{from_row, to_row, JsonRow};
+use crate::records::{changed_references, check_reference, insert_sql, new_row, update_sql, Planned, Update};
+use crate::row::{from_row, JsonRow};
 use crate::team::{changes, DeviceClock};
 use crate::tx::{OutboxEntry, AUDIT_INSERT, OUTBOX_INSERT, USER_AGENT};
 use crate::{AuditAction, Result, StoreError};
@@ -135,37 +135,24 @@ impl DirectTx<'_> {
     }
 
     /// Writes a record over its stored row; only what changed is audited and logged.
-    pub(crate) fn update<T: Record>(&mut self, mut record: T) -> Result<T> {
+    pub(crate) fn update<T: Record>(&mut self, record: T) -> Result<T> {
         record.validate()?;
         let old_row = self.get_row(T::TABLE, record.id())?.ok_or(StoreError::NotFound { table: T::TABLE, id: record.id() })?;
         self.check_references(&changed_references(&record, &old_row))?;
-        let old: T = from_row(T::TABLE, old_row.clone())?;
-        let meta = record.meta_mut();
-        meta.created_at = old.meta().created_at;
-        meta.created_by = old.meta().created_by;
-        let (old_changed, mut new_changed) = diff(&old_row, &to_row(T::TABLE, &record)?);
-        if new_changed.is_empty() {
-            return Ok(old);
-        }
-        let meta = record.meta_mut();
-        meta.updated_at = self.now;
-        meta.updated_by = self.actor.person_id;
-        let row = to_row(T::TABLE, &record)?;
-        let (sql, columns) = update_sql(self.schema, T::TABLE, &row)?;
-        let values = columns.iter().map(|c| sql_value(&row[c.as_str()])).chain([SqlValue::Text(record.id().to_string())]);
+        let update = match Update::plan(old_row, record, self.now, self.actor.person_id)? {
+            Planned::Unchanged(old) => return Ok(old),
+            Planned::Changed(update) => update,
+        };
+        let (sql, columns) = update_sql(self.schema, T::TABLE, &update.row)?;
+        let id = update.record.id();
+        let values = columns.iter().map(|c| sql_value(&update.row[c.as_str()])).chain([SqlValue::Text(id.to_string())]);
         self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
-        let id = record.id().to_string();
-        let action = if old.meta().is_active && !record.meta().is_active { AuditAction::Delete } else { AuditAction::Update };
-        self.audit(T::TABLE, &id, action, Some(json(old_changed)), Some(json(new_changed.clone())))?;
-        // As `records::update_derived`: the team learns when and by whom too.
-        for managed in ["updated_at", "updated_by"] {
-            new_changed.insert(managed.to_owned(), row.get(managed).cloned().unwrap_or(Value::Null));
+        self.audit(T::TABLE, &id.to_string(), update.action, Some(json(update.old_changed.clone())), Some(json(update.new_changed.clone())))?;
+        self.record_team_change(T::TABLE, &id.to_string(), json(update.team_fields()), update.action == AuditAction::Delete)?;
+        if update.reaches_planning_center() {
+            self.enqueue_outbox(T::TABLE, id, update.action, &update.row)?;
         }
-        self.record_team_change(T::TABLE, &id, json(new_changed), action == AuditAction::Delete)?;
-        if T::update_reaches_planning_center(&old, &record) {
-            self.enqueue_outbox(T::TABLE, record.id(), action, &row)?;
-        }
-        Ok(record)
+        Ok(update.record)
     }
 
     /// Queues an enrollment whose progress this transaction leaves to the store's writer (one

@@ -62,37 +62,75 @@ pub async fn update<T: Record>(tx: &mut WriteTx<'_>, record: T) -> Result<T> {
 
 /// [`update`] for a change that follows from a write the caller was already allowed to make
 /// (progress after a completion, a cached count); see [`insert_derived`].
-pub(crate) async fn update_derived<T: Record>(tx: &mut WriteTx<'_>, mut record: T) -> Result<T> {
+pub(crate) async fn update_derived<T: Record>(tx: &mut WriteTx<'_>, record: T) -> Result<T> {
     record.validate()?;
     let old_row = fetch_row(tx.conn(), T::TABLE, record.id()).await?;
     check_references(tx.conn(), &changed_references(&record, &old_row)).await?;
-    let old: T = from_row(T::TABLE, old_row.clone())?;
-    let (now, by) = (tx.now(), tx.actor().person_id);
-    let meta = record.meta_mut();
-    meta.created_at = old.meta().created_at;
-    meta.created_by = old.meta().created_by;
-    let new_row = to_row(T::TABLE, &record)?;
-    let (old_changed, new_changed) = diff(&old_row, &new_row);
-    if new_changed.is_empty() {
-        return Ok(old);
+    let update = match Update::plan(old_row, record, tx.now(), tx.actor().person_id)? {
+        Planned::Unchanged(old) => return Ok(old),
+        Planned::Changed(update) => update,
+    };
+    let id = update.record.id();
+    update_row(tx, T::TABLE, id, &update.row).await?;
+    tx.audit_only(T::TABLE, &id.to_string(), update.action, Some(&update.old_changed), Some(&update.new_changed)).await?;
+    tx.record_team_change(T::TABLE, &id.to_string(), &update.team_fields(), update.action == AuditAction::Delete).await?;
+    if update.reaches_planning_center() {
+        tx.enqueue_outbox(T::TABLE, id, update.action, &update.row).await?;
     }
-    let meta = record.meta_mut();
-    meta.updated_at = now;
-    meta.updated_by = by;
-    let row = to_row(T::TABLE, &record)?;
-    update_row(tx, T::TABLE, record.id(), &row).await?;
-    let action = if old.meta().is_active && !record.meta().is_active { AuditAction::Delete } else { AuditAction::Update };
-    tx.audit_only(T::TABLE, &record.id().to_string(), action, Some(&old_changed), Some(&new_changed)).await?;
-    // The team learns when and by whom too, which the audit row already says in its own way.
-    let mut team_fields = new_changed;
-    for managed in ["updated_at", "updated_by"] {
-        team_fields.insert(managed.to_owned(), row.get(managed).cloned().unwrap_or(Value::Null));
+    Ok(update.record)
+}
+
+/// What writing `record` over its stored row changes, worked out alike for the store's writer
+/// and the check-in station's direct one: each then writes the row, the audit row, the team's
+/// change and, where it reaches Planning Center, the outbox entry.
+pub(crate) struct Update<T> {
+    old: T,
+    pub(crate) record: T,
+    /// The whole new row.
+    pub(crate) row: JsonRow,
+    /// The changed columns before and after, for the audit row.
+    pub(crate) old_changed: JsonRow,
+    pub(crate) new_changed: JsonRow,
+    pub(crate) action: AuditAction,
+}
+
+pub(crate) enum Planned<T> {
+    /// Nothing changed: nothing is written, and this is the record as stored.
+    Unchanged(T),
+    Changed(Update<T>),
+}
+
+impl<T: Record> Update<T> {
+    /// Keeps who created the record and when; stamps the update with `now` and `by`.
+    pub(crate) fn plan(old_row: JsonRow, mut record: T, now: cct_domain::Timestamp, by: Option<Uuid>) -> Result<Planned<T>> {
+        let old: T = from_row(T::TABLE, old_row.clone())?;
+        let meta = record.meta_mut();
+        meta.created_at = old.meta().created_at;
+        meta.created_by = old.meta().created_by;
+        let (old_changed, new_changed) = diff(&old_row, &to_row(T::TABLE, &record)?);
+        if new_changed.is_empty() {
+            return Ok(Planned::Unchanged(old));
+        }
+        let meta = record.meta_mut();
+        meta.updated_at = now;
+        meta.updated_by = by;
+        let row = to_row(T::TABLE, &record)?;
+        let action = if old.meta().is_active && !record.meta().is_active { AuditAction::Delete } else { AuditAction::Update };
+        Ok(Planned::Changed(Update { old, record, row, old_changed, new_changed, action }))
     }
-    tx.record_team_change(T::TABLE, &record.id().to_string(), &team_fields, action == AuditAction::Delete).await?;
-    if T::update_reaches_planning_center(&old, &record) {
-        tx.enqueue_outbox(T::TABLE, record.id(), action, &row).await?;
+
+    /// The team learns when and by whom too, which the audit row already says in its own way.
+    pub(crate) fn team_fields(&self) -> JsonRow {
+        let mut fields = self.new_changed.clone();
+        for managed in ["updated_at", "updated_by"] {
+            fields.insert(managed.to_owned(), self.row.get(managed).cloned().unwrap_or(Value::Null));
+        }
+        fields
     }
-    Ok(record)
+
+    pub(crate) fn reaches_planning_center(&self) -> bool {
+        T::update_reaches_planning_center(&self.old, &self.record)
+    }
 }
 
 /// Soft delete: the row stays (history, sync and audit need it) with `is_active = 0`.
