@@ -136,8 +136,14 @@ impl DirectTx<'_> {
 
     /// Writes a record over its stored row; only what changed is audited and logged.
     pub(crate) fn update<T: Record>(&mut self, record: T) -> Result<T> {
-        record.validate()?;
         let old_row = self.get_row(T::TABLE, record.id())?.ok_or(StoreError::NotFound { table: T::TABLE, id: record.id() })?;
+        self.update_over(old_row, record)
+    }
+
+    /// [`DirectTx::update`] for a caller that has just read the stored row in this transaction
+    /// (see [`DirectTx::get_with_row`]).
+    pub(crate) fn update_over<T: Record>(&mut self, old_row: JsonRow, record: T) -> Result<T> {
+        record.validate()?;
         self.check_references(&changed_references(&record, &old_row))?;
         let update = match Update::plan(old_row, record, self.now, self.actor.person_id)? {
             Planned::Unchanged(old) => return Ok(old),
@@ -162,10 +168,10 @@ impl DirectTx<'_> {
         Ok(())
     }
 
-    /// A record as this transaction sees it.
-    pub(crate) fn get<T: Record>(&self, id: Uuid) -> Result<T> {
+    /// A record as this transaction sees it, and its stored row, for a caller that updates it with [`DirectTx::update_over`].
+    pub(crate) fn get_with_row<T: Record>(&self, id: Uuid) -> Result<(T, JsonRow)> {
         let row = self.get_row(T::TABLE, id)?.ok_or(StoreError::NotFound { table: T::TABLE, id })?;
-        from_row(T::TABLE, row)
+        Ok((from_row(T::TABLE, row.clone())?, row))
     }
 
     fn get_row(&self, table: &str, id: Uuid) -> Result<Option<JsonRow>> {
@@ -301,9 +307,9 @@ mod tests {
 
         store
             .write_direct(&system, |tx| {
-                let mut moved: CourseEnrollment = tx.get(id)?;
+                let (mut moved, stored): (CourseEnrollment, _) = tx.get_with_row(id)?;
                 moved.progress_percentage = 40.0;
-                tx.update(moved)
+                tx.update_over(stored, moved)
             })
             .await
             .unwrap();
@@ -311,9 +317,9 @@ mod tests {
 
         store
             .write_direct(&system, |tx| {
-                let mut dropped: CourseEnrollment = tx.get(id)?;
+                let (mut dropped, stored): (CourseEnrollment, _) = tx.get_with_row(id)?;
                 dropped.meta.is_active = false;
-                tx.update(dropped)
+                tx.update_over(stored, dropped)
             })
             .await
             .unwrap();

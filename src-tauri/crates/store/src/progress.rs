@@ -109,7 +109,7 @@ pub async fn recompute(tx: &mut WriteTx<'_>, course_enrollment_id: Uuid) -> Resu
 /// it is and `false` returned: that also re-evaluates the person's certifications, which the
 /// caller queues for [`settle_pending`].
 pub(crate) fn recompute_direct(tx: &mut DirectTx<'_>, course_enrollment_id: Uuid) -> Result<bool> {
-    let mut enrollment: CourseEnrollment = tx.get(course_enrollment_id)?;
+    let (mut enrollment, stored): (CourseEnrollment, _) = tx.get_with_row(course_enrollment_id)?;
     let conn = tx.conn();
     let ids = |sql: &str, id: Uuid| -> Result<Vec<Uuid>> {
         let texts = conn.prepare_cached(sql)?.query_map([id.to_string()], |row| row.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
@@ -126,7 +126,7 @@ pub(crate) fn recompute_direct(tx: &mut DirectTx<'_>, course_enrollment_id: Uuid
     }
     enrollment.progress_percentage = outcome.percentage;
     enrollment.status = outcome.status;
-    tx.update(enrollment)?;
+    tx.update_over(stored, enrollment)?;
     Ok(true)
 }
 
