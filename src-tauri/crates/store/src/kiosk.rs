@@ -130,7 +130,7 @@ pub async fn start(store: &Store, by: &Actor, request: KioskStart, letter_check:
     let mut tx = store.begin_write(by).await?;
     settings::set(&mut tx, SETTING, &config).await?;
     tx.commit().await?;
-    Ok(KioskView { campus, sessions, station: config.station, started_at: config.started_at, letter_check, letter_holder: None })
+    Ok(KioskView::of(&config, campus, sessions))
 }
 
 pub async fn current(store: &Store) -> Result<Option<KioskConfig>> {
@@ -144,7 +144,20 @@ pub async fn view(store: &Store, config: &KioskConfig) -> Result<KioskView> {
     for id in &config.session_ids {
         sessions.push(records::get::<ClassSession>(store, &system, *id).await?);
     }
-    Ok(KioskView { campus, sessions, station: config.station.clone(), started_at: config.started_at, letter_check: config.letter_check, letter_holder: config.letter_holder.clone() })
+    Ok(KioskView::of(config, campus, sessions))
+}
+
+impl KioskView {
+    fn of(config: &KioskConfig, campus: Campus, sessions: Vec<ClassSession>) -> Self {
+        KioskView {
+            campus,
+            sessions,
+            station: config.station.clone(),
+            started_at: config.started_at,
+            letter_check: config.letter_check,
+            letter_holder: config.letter_holder.clone(),
+        }
+    }
 }
 
 /// Records what the team's hub said of the running station's letter once it could be asked
