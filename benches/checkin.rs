@@ -11,13 +11,12 @@
 //! by later runs, which then take seconds.
 //! Targets (issue 6): p99 <= 2 ms, >= 2,000 check-ins per second on a 2-core machine.
 
-use church_course_tracker::state::AppState;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::{Manager, WebviewWindowBuilder};
+use tauri::WebviewWindowBuilder;
 
 const PEOPLE: usize = 100_000;
 const SEARCHES: usize = 2_000;
@@ -88,17 +87,17 @@ fn main() {
     if let (true, Some(template)) = (reuse, &template) {
         copy_database(template, &database);
     }
-    let no_browser: church_course_tracker::state::OpenBrowser = std::sync::Arc::new(|_| Err("no browser".into()));
-    let state = tauri::async_runtime::block_on(AppState::open(&database, no_browser)).unwrap();
+    let no_browser: cct_app::OpenBrowser = std::sync::Arc::new(|_| Err("no browser".into()));
+    let core = cct_app::App::open(&database, no_browser).unwrap();
+    let store = core.store().clone();
     let app = church_course_tracker::with_commands(mock_builder()).build(tauri::generate_context!()).unwrap();
-    app.manage(state);
+    church_course_tracker::manage(app.handle(), core);
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
 
-    let state = app.state::<AppState>();
     if !reuse {
         let started = Instant::now();
         invoke(&webview, "load_demo_church", json!({})).unwrap();
-        tauri::async_runtime::block_on(cct_store::demo::add_people(&state.store, PEOPLE - 300)).unwrap();
+        cct_store::demo::add_people(&store, PEOPLE - 300).unwrap();
         eprintln!("built a church of {PEOPLE} people in {:.1} s", started.elapsed().as_secs_f64());
         if let Some(template) = &template {
             copy_database(&database, template);
@@ -110,7 +109,7 @@ fn main() {
     let detail = invoke(&webview, "course_detail", json!({ "courseId": course["id"] })).unwrap();
     let session = detail["sessions"][0]["id"].clone();
     let campuses = invoke(&webview, "list_records", json!({ "kind": "campus" })).unwrap();
-    let (member_course, member_session) = tauri::async_runtime::block_on(class_that_counts_attendance(&state.store));
+    let (member_course, member_session) = class_that_counts_attendance(&store);
     invoke(
         &webview,
         "start_kiosk",
@@ -163,34 +162,28 @@ fn main() {
     });
 
     let session_id: uuid::Uuid = session.as_str().unwrap().parse().unwrap();
-    let station = tauri::async_runtime::block_on(async {
-        let config = cct_store::kiosk::current(&state.store).await.unwrap().unwrap();
-        cct_store::kiosk::station_actor(&state.store, &config).await.unwrap()
-    });
+    let config = cct_store::checkin::station::current(&store).unwrap().unwrap();
+    let station = cct_store::checkin::station::station_actor(&store, &config).unwrap();
     let store_rounds = per_second_in_rounds(&store_people, |person| {
-        tauri::async_runtime::block_on(cct_store::checkin::check_in(&state.store, &station, session_id, &[*person], "K")).unwrap();
+        store.write(&station, |tx| cct_store::checkin::check_in(tx, session_id, &[*person], "K")).unwrap();
     });
     // People enrolled in a class that counts attendance: each check-in also works out their
     // progress in the same transaction.
     let members: Vec<uuid::Uuid> = people.iter().take(ENROLLED_CHECK_INS).filter_map(|v| v.as_str().and_then(|s| s.parse().ok())).collect();
-    tauri::async_runtime::block_on(enroll_all(&state.store, member_course, &members));
+    enroll_all(&store, member_course, &members);
     let enrolled_rounds = per_second_in_rounds(&members, |person| {
         invoke(&webview, "kiosk_check_in", json!({ "classSessionId": member_session, "peopleIds": [person] })).unwrap();
     });
-    let in_progress = tauri::async_runtime::block_on(async {
-        let detail = cct_store::views::course_detail(&state.store, &cct_domain::Actor::system(), member_course).await.unwrap();
-        detail.enrollments.iter().filter(|line| line.enrollment.progress_percentage > 0.0).count()
-    });
+    let detail = cct_store::office::views::course_detail(&store, &cct_domain::Actor::system(), member_course).unwrap();
+    let in_progress = detail.enrollments.iter().filter(|line| line.enrollment.progress_percentage > 0.0).count();
     assert_eq!(in_progress, members.len(), "every check-in counted toward its enrollment's progress");
 
     // The ceiling for one check-in per transaction on this machine: a write transaction that
     // writes nothing (BEGIN IMMEDIATE and COMMIT through the store's single writer).
     let t = Instant::now();
-    tauri::async_runtime::block_on(async {
-        for _ in 0..STORE_CHECK_INS {
-            state.store.begin_write(&station).await.unwrap().commit().await.unwrap();
-        }
-    });
+    for _ in 0..STORE_CHECK_INS {
+        store.begin_write(&station).unwrap().commit().unwrap();
+    }
     let empty_per_second = STORE_CHECK_INS as f64 / t.elapsed().as_secs_f64();
 
     println!();
@@ -212,11 +205,11 @@ fn main() {
 }
 
 /// A class that asks for four sessions, with one session today; (course, session).
-async fn class_that_counts_attendance(store: &cct_store::Store) -> (uuid::Uuid, uuid::Uuid) {
+fn class_that_counts_attendance(store: &cct_store::Store) -> (uuid::Uuid, uuid::Uuid) {
     use cct_domain::records::{ClassSession, Course};
     let system = cct_domain::Actor::system();
-    let mut tx = store.begin_write(&system).await.unwrap();
-    let course = cct_store::records::insert(&mut tx, Course { name: "Membership Class".into(), sessions_required: Some(4), ..Default::default() }).await.unwrap();
+    let mut tx = store.begin_write(&system).unwrap();
+    let course = cct_store::records::insert(&mut tx, Course { name: "Membership Class".into(), sessions_required: Some(4), ..Default::default() }).unwrap();
     let now = cct_domain::Timestamp::now();
     let session = ClassSession {
         meta: Default::default(),
@@ -228,16 +221,16 @@ async fn class_that_counts_attendance(store: &cct_store::Store) -> (uuid::Uuid, 
         capacity: None,
         status: Default::default(),
     };
-    let session = cct_store::records::insert(&mut tx, session).await.unwrap();
-    tx.commit().await.unwrap();
+    let session = cct_store::records::insert(&mut tx, session).unwrap();
+    tx.commit().unwrap();
     (course.meta.id, session.meta.id)
 }
 
-async fn enroll_all(store: &cct_store::Store, course_id: uuid::Uuid, people: &[uuid::Uuid]) {
+fn enroll_all(store: &cct_store::Store, course_id: uuid::Uuid, people: &[uuid::Uuid]) {
     let system = cct_domain::Actor::system();
-    let mut tx = store.begin_write(&system).await.unwrap();
+    let mut tx = store.begin_write(&system).unwrap();
     for &people_id in people {
-        cct_store::enrollment::enroll(&mut tx, cct_store::enrollment::EnrollRequest { people_id, course_id, ..Default::default() }).await.unwrap();
+        cct_store::office::enrollment::enroll(&mut tx, cct_store::office::enrollment::EnrollRequest { people_id, course_id, ..Default::default() }).unwrap();
     }
-    tx.commit().await.unwrap();
+    tx.commit().unwrap();
 }

@@ -11,8 +11,11 @@ macro_rules! declarations {
 }
 
 pub fn typescript() -> String {
+    use cct_app::{planning_center, records, station, status, team, transfer};
     use cct_domain::records::*;
-    use cct_store::*;
+    use cct_store::checkin;
+    use cct_store::office::{attendance, audit, certifications, enrollment, households, progress, settings, views};
+    use cct_store::planning_center::{duplicates, outbox, people, runs};
     let declarations = declarations![
         // Records, as the store keeps them.
         cct_domain::Timestamp,
@@ -23,26 +26,27 @@ pub fn typescript() -> String {
         Course, CoursePrerequisite, ContentType, CourseModule, Content, CourseRole, CourseRoleType, Assessment, ClassSession, SessionStatus,
         CourseEnrollment, EnrollmentStatus, RegistrationStatus, ContentCompletion, AssessmentAttempt, AttendanceRecord, AttendanceStatus,
         Certification, CertificationCourse, CertificationProgress, CertificationStatus,
+        // What every command answers with when it fails.
+        cct_domain::ErrorReport, cct_domain::ErrorCode,
         // What the commands take and return.
-        crate::error::CommandError,
-        crate::commands::AppStatus, crate::commands::SignedIn, demo::DemoSummary,
-        crate::record_commands::RecordKind, ListQuery, Page<()>,
+        status::AppStatus, status::SignedIn, cct_store::demo::DemoSummary,
+        records::RecordKind, cct_store::ListQuery, cct_store::Page<()>,
         views::CourseDetail, views::ModuleOutline, views::EnrollmentLine, views::CourseRoleLine, views::PersonDetail, views::PersonEnrollment,
         households::HouseholdMove, enrollment::EnrollRequest, progress::CompletionInput,
         attendance::MarkAttendance, attendance::RosterLine,
         certifications::CertificationStanding, certifications::StandingFilter, cct_domain::rules::certification::Standing, settings::OfficeRules,
         audit::AuditEntry, audit::AuditQuery,
-        csv_transfer::CsvKind, csv_transfer::ImportReport, csv_transfer::RowOutcome, ErrorReport, crate::transfer_commands::ImportProgress,
+        cct_store::transfer::CsvKind, cct_store::transfer::ImportReport, cct_store::transfer::RowOutcome, transfer::ImportProgress,
         checkin::FamilySearch, checkin::Family, checkin::FamilyMember, checkin::StationPerson, checkin::Label, checkin::GuardianTag, checkin::CheckInResult, checkin::VisitorInput, checkin::VisitorOutcome,
-        kiosk::KioskStart, kiosk::KioskView, kiosk::StationLetterCheck, crate::kiosk_commands::Readiness, crate::kiosk_commands::SessionReadiness,
+        checkin::station::KioskStart, checkin::station::KioskView, checkin::station::StationLetterCheck, station::Readiness, station::SessionReadiness,
         crate::updates::UpdateInfo, crate::updates::UpdateStatus, crate::updates::UpdateProgress,
         // Team sync.
-        crate::team_commands::TeamStatus, team::device::DeviceMembership, team::apply::WaitingChange,
+        team::TeamStatus, cct_store::team::device::DeviceMembership, cct_store::team::apply::WaitingChange,
         cct_team::membership::TeamDevice, cct_team::exchange::ExchangeReport, cct_team::exchange::ExchangeProgress,
         // Planning Center and sync.
-        crate::sync_commands::PlanningCenterStatus, crate::sync_commands::FieldDefinition, crate::planning_center::SignIn,
-        planning_center::SyncRun, planning_center::Direction,
-        pco_sync::OutboxProblem, pco_sync::SyncConflict, pco_sync::PossibleDuplicate, pco_sync::DuplicateCandidate, pco_sync::DuplicateStatus, pco_sync::DuplicateResolution,
+        planning_center::PlanningCenterStatus, planning_center::FieldDefinition, planning_center::SignIn, planning_center::FieldTarget,
+        runs::SyncRun, runs::Direction,
+        outbox::OutboxProblem, people::SyncConflict, duplicates::PossibleDuplicate, duplicates::DuplicateCandidate, duplicates::DuplicateStatus, duplicates::DuplicateResolution,
         cct_sync::Progress, cct_sync::Phase, cct_sync::SyncReport,
     ];
     let mut text = String::from("// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit; run\n// `CCT_WRITE_BINDINGS=1 cargo test -p church-course-tracker bindings` after changing them.\n\n");

@@ -1,31 +1,28 @@
-//! The desktop shell: opens the local store, registers the commands, and hosts the web UI.
-//! Commands are thin adapters over the core crates; every rule lives in `cct-store` and
-//! `cct-domain`, checked in Rust whatever the UI shows.
+//! The desktop shell: opens the app, registers the commands, and hosts the web UI. Each command
+//! checks who is asking (through `cct_app::App`), calls one function of a core crate, and hands
+//! back its `Reply`; every rule lives in `cct-store`, `cct-domain` and `cct-app`, checked in
+//! Rust whatever the UI shows.
 
-pub mod background;
 pub mod bindings;
 pub mod commands;
-pub mod error;
 pub mod kiosk_commands;
 pub mod office_commands;
-pub mod planning_center;
 pub mod record_commands;
-pub mod state;
 pub mod sync_commands;
 pub mod team_commands;
 pub mod transfer_commands;
 pub mod updates;
 
-use state::AppState;
+use cct_app::{background, App, OpenBrowser};
 use std::path::PathBuf;
 use std::sync::Arc;
-use tauri::Manager;
+use tauri::{Emitter, Manager, Runtime};
 
 /// Environment variable naming the database file, for tests and for trying the app with a
 /// throw-away database. Unset, the database lives in the OS's app-data folder.
 pub const DATABASE_ENV: &str = "CCT_DATABASE";
 
-/// Registers the commands and the state on any runtime (the real one, or Tauri's mock in tests).
+/// Registers the commands on any runtime (the real one, or Tauri's mock in tests).
 pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
         commands::app_status,
@@ -91,22 +88,32 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
     ])
 }
 
+/// What the commands share: the app, and the update the updater plugin found (its own type).
+pub fn manage<R: Runtime>(handle: &tauri::AppHandle<R>, app: App) {
+    handle.manage(app);
+    handle.manage(updates::Pending::default());
+}
+
 pub fn run() {
     let app = with_commands(tauri::Builder::default())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
-        .setup(|app| {
-            let path = database_path(app.path().app_data_dir().ok());
-            let handle = app.handle().clone();
-            let open_browser: state::OpenBrowser = Arc::new(move |url: String| {
+        .setup(|tauri_app| {
+            let path = database_path(tauri_app.path().app_data_dir().ok());
+            let handle = tauri_app.handle().clone();
+            let open_browser: OpenBrowser = Arc::new(move |url: String| {
                 use tauri_plugin_opener::OpenerExt;
                 handle.opener().open_url(url, None::<&str>).map_err(|e| e.to_string())
             });
-            let state = tauri::async_runtime::block_on(AppState::open(&path, open_browser))
-                .map_err(|e| format!("could not open the database at {}: {e}", path.display()))?;
-            app.manage(state);
-            tauri::async_runtime::spawn(background::run(app.handle().clone(), background::SYNC_EVERY, background::CHECK_NETWORK_EVERY));
-            tauri::async_runtime::spawn(background::run_team(app.handle().clone(), background::TEAM_SYNC_EVERY));
+            let app = App::open(&path, open_browser).map_err(|e| format!("could not open the database at {}: {e}", path.display()))?;
+            manage(tauri_app.handle(), app.clone());
+            let (pco_events, team_events) = (tauri_app.handle().clone(), tauri_app.handle().clone());
+            tauri::async_runtime::spawn(background::planning_center(app.clone(), background::SYNC_EVERY, background::CHECK_NETWORK_EVERY, move |progress| {
+                let _ = pco_events.emit("sync-progress", progress);
+            }));
+            tauri::async_runtime::spawn(background::team(app, background::TEAM_SYNC_EVERY, move |progress| {
+                let _ = team_events.emit("team-progress", progress);
+            }));
             Ok(())
         })
         .build(tauri::generate_context!());

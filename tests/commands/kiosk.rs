@@ -130,8 +130,7 @@ fn a_whole_session_checked_in_offline_then_synced_has_no_duplicates() {
     fake.update_faults(|f| f.drop_rate = 1.0);
     let everyone = {
         let system = cct_domain::Actor::system();
-        let state = h.app.state::<AppState>();
-        tauri::async_runtime::block_on(cct_store::records::list::<cct_domain::records::Person>(&state.store, &system, &cct_store::ListQuery::default().page(1000, 0))).unwrap().items
+        cct_store::records::list::<cct_domain::records::Person>(&store_of(&h), &system, &cct_store::ListQuery::default().page(1000, 0)).unwrap().items
     };
     for person in &everyone {
         invoke(&h, "kiosk_check_in", json!({ "classSessionId": session, "peopleIds": [person.meta.id] })).unwrap();
@@ -155,13 +154,11 @@ fn a_whole_session_checked_in_offline_then_synced_has_no_duplicates() {
     invoke(&h, "sync_now", json!({})).unwrap();
     assert_eq!(fake.with_data(|d| d.count("people/people")), people_in_planning_center + 2, "each visitor reached Planning Center once");
     assert_eq!(invoke(&h, "app_status", json!({})).unwrap()["pending_changes"], 0);
-    let state = h.app.state::<AppState>();
-    let path = state.store.path().display().to_string();
-    let (rows, distinct): (i64, i64) = tauri::async_runtime::block_on(async {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{path}")).await.unwrap();
-        let counts = sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT people_id) FROM attendance_record WHERE class_session_id = ?").bind(&session).fetch_one(&pool).await.unwrap();
-        pool.close().await;
-        counts
-    });
+    let (rows, distinct): (i64, i64) = store_of(&h)
+        .read(|conn| {
+            use cct_store::db::Query;
+            Ok(conn.tuple("SELECT COUNT(*), COUNT(DISTINCT people_id) FROM attendance_record WHERE class_session_id = ?1", [&session])?.unwrap_or_default())
+        })
+        .unwrap();
     assert_eq!((rows, distinct), (everyone.len() as i64 + 2, everyone.len() as i64 + 2), "one attendance row per person");
 }

@@ -1,12 +1,11 @@
 //! The desktop commands, invoked through Tauri's IPC with the app's real configuration and
 //! capabilities (`generate_context!`), against a real database file. No display is needed.
 
-use church_course_tracker::state::AppState;
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
-use tauri::{Manager, WebviewWindowBuilder};
+use tauri::WebviewWindowBuilder;
 
 struct Harness {
     webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
@@ -15,17 +14,27 @@ struct Harness {
 }
 
 fn harness() -> Harness {
-    let no_browser: church_course_tracker::state::OpenBrowser = std::sync::Arc::new(|_| Err("no browser in this test".into()));
+    let no_browser: cct_app::OpenBrowser = std::sync::Arc::new(|_| Err("no browser in this test".into()));
     harness_with_browser(no_browser)
 }
 
-fn harness_with_browser(browser: church_course_tracker::state::OpenBrowser) -> Harness {
+fn harness_with_browser(browser: cct_app::OpenBrowser) -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let state = tauri::async_runtime::block_on(AppState::open(&dir.path().join("church.sqlite"), browser)).unwrap();
+    let core = cct_app::App::open(&dir.path().join("church.sqlite"), browser).unwrap();
     let app = church_course_tracker::with_commands(mock_builder()).plugin(tauri_plugin_updater::Builder::new().build()).build(tauri::generate_context!()).unwrap();
-    app.manage(state);
+    church_course_tracker::manage(app.handle(), core);
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
     Harness { webview, app, _dir: dir }
+}
+
+/// The app the commands share, as the core crates see it.
+fn app_of(h: &Harness) -> cct_app::App {
+    use tauri::Manager;
+    h.app.state::<cct_app::App>().inner().clone()
+}
+
+fn store_of(h: &Harness) -> cct_store::Store {
+    app_of(h).store().clone()
 }
 
 mod kiosk;

@@ -2,9 +2,9 @@
 //! enrollment, the override, progress to completion, the certification, and the audit trail.
 
 use super::*;
-use church_course_tracker::state::AppState;
 use cct_domain::Actor;
-use cct_store::{actor, records, settings};
+use cct_store::office::{people as actor, settings};
+use cct_store::records;
 
 fn demo() -> Harness {
     let h = harness();
@@ -40,20 +40,15 @@ fn newcomer(h: &Harness) -> Value {
 
 /// Makes `role` the only role of a demo person and signs them in on this computer.
 fn sign_in_as(h: &Harness, role: &str) -> String {
-    let state = h.app.state::<AppState>();
-    tauri::async_runtime::block_on(async {
-        let system = Actor::system();
-        let store = &state.store;
-        let person = records::list::<cct_domain::records::Person>(store, &system, &cct_store::ListQuery::default().page(1, 7)).await.unwrap().items.remove(0);
-        let role_id = actor::role_id(store, role).await.unwrap();
-        let mut tx = store.begin_write(&system).await.unwrap();
-        records::insert(&mut tx, cct_domain::records::PeopleRole { people_id: person.meta.id, role_id, assigned_date: chrono::Utc::now().date_naive(), ..Default::default() })
-            .await
-            .unwrap();
-        settings::set(&mut tx, settings::CURRENT_PERSON, &person.meta.id).await.unwrap();
-        tx.commit().await.unwrap();
-        person.meta.id.to_string()
-    })
+    let system = Actor::system();
+    let store = store_of(h);
+    let person = records::list::<cct_domain::records::Person>(&store, &system, &cct_store::ListQuery::default().page(1, 7)).unwrap().items.remove(0);
+    let role_id = actor::role_id(&store, role).unwrap();
+    let mut tx = store.begin_write(&system).unwrap();
+    records::insert(&mut tx, cct_domain::records::PeopleRole { people_id: person.meta.id, role_id, assigned_date: chrono::Utc::now().date_naive(), ..Default::default() }).unwrap();
+    settings::set(&mut tx, settings::CURRENT_PERSON, &person.meta.id).unwrap();
+    tx.commit().unwrap();
+    person.meta.id.to_string()
 }
 
 #[test]

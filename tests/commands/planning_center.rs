@@ -18,17 +18,13 @@ pub(crate) fn fake() -> FakePco {
 }
 
 fn point_at(h: &Harness, fake: &FakePco) {
-    let state = h.app.state::<AppState>();
-    tauri::async_runtime::block_on(async {
-        let system = cct_domain::Actor::system();
-        let mut tx = state.store.begin_write(&system).await.unwrap();
-        cct_store::settings::set(&mut tx, cct_store::settings::PCO_BASE_URL, &fake.base_url()).await.unwrap();
-        tx.commit().await.unwrap();
-    });
+    let system = cct_domain::Actor::system();
+    use cct_store::office::settings;
+    store_of(h).write(&system, |tx| settings::set(tx, settings::PCO_BASE_URL, &fake.base_url())).unwrap();
 }
 
 /// A new office (Grace Office, its administrator) whose Planning Center is the fake.
-pub(crate) fn office_at(fake: &FakePco, browser: Option<church_course_tracker::state::OpenBrowser>) -> Harness {
+pub(crate) fn office_at(fake: &FakePco, browser: Option<cct_app::OpenBrowser>) -> Harness {
     let h = match browser {
         Some(browser) => harness_with_browser(browser),
         None => harness(),
@@ -94,7 +90,7 @@ fn signing_in_through_the_browser_keeps_the_tokens_in_the_keychain() {
 }
 
 /// Plays the system browser: Planning Center's page redirects back to the app's loopback.
-fn playing_browser() -> church_course_tracker::state::OpenBrowser {
+fn playing_browser() -> cct_app::OpenBrowser {
     std::sync::Arc::new(|url: String| {
         tauri::async_runtime::spawn(async move {
             let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -113,13 +109,8 @@ fn a_sign_in_planning_center_revoked_puts_the_app_in_sign_in_again_and_keeps_the
     let h = office_at(&fake, Some(playing_browser()));
     invoke(&h, "sign_in_with_browser", json!({})).unwrap();
     invoke(&h, "sync_now", json!({})).unwrap();
-    let state = h.app.state::<AppState>();
-    tauri::async_runtime::block_on(async {
-        let system = cct_domain::Actor::system();
-        let mut tx = state.store.begin_write(&system).await.unwrap();
-        cct_store::records::insert(&mut tx, cct_domain::records::Person { first_name: "Added".into(), last_name: "Offline".into(), ..Default::default() }).await.unwrap();
-        tx.commit().await.unwrap();
-    });
+    let system = cct_domain::Actor::system();
+    store_of(&h).write(&system, |tx| cct_store::records::insert(tx, cct_domain::records::Person { first_name: "Added".into(), last_name: "Offline".into(), ..Default::default() })).unwrap();
 
     fake.revoke_everything();
     let error = invoke(&h, "sync_now", json!({})).unwrap_err();
@@ -128,7 +119,7 @@ fn a_sign_in_planning_center_revoked_puts_the_app_in_sign_in_again_and_keeps_the
     assert_eq!(status["sign_in"], Value::Null, "the app shows sign-in again");
     assert_eq!(status["pending_changes"], 1, "the queued change is kept");
     let base = fake.base_url();
-    let tokens = church_course_tracker::planning_center::token_store(&base).unwrap();
+    let tokens = cct_app::planning_center::token_store(&base).unwrap();
     assert_eq!(cct_planning_center::TokenStore::load(tokens.as_ref()).unwrap(), None, "the dead tokens left the keychain");
 
     invoke(&h, "sign_in_with_browser", json!({})).unwrap();
@@ -142,7 +133,7 @@ fn the_app_syncs_by_itself_once_signed_in() {
     let _keychain = one_at_a_time();
     let fake = fake();
     let h = office_at(&fake, None);
-    let background = tauri::async_runtime::spawn(church_course_tracker::background::run(h.app.handle().clone(), Duration::from_millis(200), Duration::from_millis(50)));
+    let background = tauri::async_runtime::spawn(cct_app::background::planning_center(app_of(&h), Duration::from_millis(200), Duration::from_millis(50), |_| {}));
     std::thread::sleep(Duration::from_millis(400));
     assert_eq!(invoke(&h, "app_status", json!({})).unwrap()["people"], 1, "not signed in: nothing runs");
     invoke(&h, "sign_in_with_token", json!({ "appId": TEST_APP_ID, "secret": TEST_SECRET })).unwrap();
@@ -156,8 +147,7 @@ fn the_app_syncs_by_itself_once_signed_in() {
     }
     assert_eq!(people, 31, "the background sync brought everyone in");
     invoke(&h, "sign_out", json!({})).unwrap();
-    // Aborted last: cancelling the task in the middle of a write transaction leaves sqlx's write
-    // connection unusable for the rest of this test (the real app never aborts it).
+    // Stopped last; the real app never stops it.
     background.abort();
 }
 

@@ -5,6 +5,7 @@
 use super::*;
 use base64::Engine;
 use church_course_tracker::updates;
+use tauri::Manager;
 use std::io::Cursor;
 use std::sync::Arc;
 
@@ -117,23 +118,23 @@ fn a_newer_version_is_found_downloaded_and_verified_and_a_changed_package_is_ref
     let h = demo_with_updates();
     let server = update_server();
     point_updates_at(&h, &format!("{}/latest/{{{{target}}}}/{{{{arch}}}}/{{{{current_version}}}}", server.url));
-    let state = h.app.state::<AppState>();
+    let (app, pending) = (app_of(&h), h.app.state::<updates::Pending>());
     let handle = h.app.handle().clone();
-    let info = tauri::async_runtime::block_on(updates::check(&handle, &state, Some(server.pubkey.clone()))).unwrap().expect("an update");
+    let info = tauri::async_runtime::block_on(updates::check(&handle, &app, &pending, Some(server.pubkey.clone()))).unwrap().expect("an update");
     assert_eq!(info.version, NEW_VERSION);
     assert_eq!(info.current_version, env!("CARGO_PKG_VERSION"));
     assert_eq!(info.notes.as_deref(), Some(NOTES));
     assert_eq!(server.requests.lock().unwrap().as_slice(), [env!("CARGO_PKG_VERSION").to_owned()], "the endpoint template carried the current version");
 
-    tauri::async_runtime::block_on(updates::download(&handle, &state)).unwrap();
+    tauri::async_runtime::block_on(updates::download(&handle, &pending)).unwrap();
     let status = invoke(&h, "update_status", json!({})).unwrap();
     assert_eq!(status["available"]["version"], NEW_VERSION);
     assert_eq!(status["downloaded"], true);
 
     let mut changed = server.package.clone();
     changed[42] ^= 0x01;
-    let refused = tauri::async_runtime::block_on(updates::install_package(&state, &changed)).unwrap_err();
-    assert_eq!(refused.code, "update_signature_invalid", "{}", refused.message);
+    let refused = tauri::async_runtime::block_on(updates::install_package(&pending, &changed)).unwrap_err();
+    assert_eq!(refused.code, cct_domain::ErrorCode::UpdateSignatureInvalid, "{}", refused.message);
     assert!(refused.message.contains("nothing was installed"));
     assert_eq!(invoke(&h, "update_status", json!({})).unwrap()["available"], Value::Null, "a refused update is forgotten");
 }
@@ -143,11 +144,11 @@ fn a_package_that_does_not_match_its_signature_is_refused_at_download() {
     let h = demo_with_updates();
     let server = update_server();
     point_updates_at(&h, &format!("{}/tampered-release/{{{{target}}}}/{{{{arch}}}}/{{{{current_version}}}}", server.url));
-    let state = h.app.state::<AppState>();
+    let (app, pending) = (app_of(&h), h.app.state::<updates::Pending>());
     let handle = h.app.handle().clone();
-    tauri::async_runtime::block_on(updates::check(&handle, &state, Some(server.pubkey.clone()))).unwrap().expect("an update");
-    let refused = tauri::async_runtime::block_on(updates::download(&handle, &state)).unwrap_err();
-    assert_eq!(refused.code, "update_signature_invalid");
+    tauri::async_runtime::block_on(updates::check(&handle, &app, &pending, Some(server.pubkey.clone()))).unwrap().expect("an update");
+    let refused = tauri::async_runtime::block_on(updates::download(&handle, &pending)).unwrap_err();
+    assert_eq!(refused.code, cct_domain::ErrorCode::UpdateSignatureInvalid);
     assert_eq!(invoke(&h, "update_status", json!({})).unwrap()["downloaded"], false);
 }
 
@@ -156,12 +157,12 @@ fn a_manifest_that_announces_another_version_than_the_signature_is_refused() {
     let h = demo_with_updates();
     let server = update_server();
     point_updates_at(&h, &format!("{}/lying/{{{{target}}}}/{{{{arch}}}}/{{{{current_version}}}}", server.url));
-    let state = h.app.state::<AppState>();
+    let (app, pending) = (app_of(&h), h.app.state::<updates::Pending>());
     let handle = h.app.handle().clone();
-    let info = tauri::async_runtime::block_on(updates::check(&handle, &state, Some(server.pubkey.clone()))).unwrap().expect("an update");
+    let info = tauri::async_runtime::block_on(updates::check(&handle, &app, &pending, Some(server.pubkey.clone()))).unwrap().expect("an update");
     assert_eq!(info.version, "0.3.0");
-    let refused = tauri::async_runtime::block_on(updates::download(&handle, &state)).unwrap_err();
-    assert_eq!(refused.code, "update_signature_invalid", "{}", refused.message);
+    let refused = tauri::async_runtime::block_on(updates::download(&handle, &pending)).unwrap_err();
+    assert_eq!(refused.code, cct_domain::ErrorCode::UpdateSignatureInvalid, "{}", refused.message);
 }
 
 #[test]

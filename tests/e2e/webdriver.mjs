@@ -171,8 +171,13 @@ export async function launchApp(name) {
     app,
     dataDir,
     async close() {
-      await app.end();
+      await app.end().catch(() => {});
       driver.stop();
+      // What the app and the drivers printed (a panic, a crash of the web process), kept for
+      // reading after a failed run.
+      const logs = path.join(root, "target/e2e-logs");
+      mkdirSync(logs, { recursive: true });
+      writeFileSync(path.join(logs, `${name}.log`), driver.log());
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

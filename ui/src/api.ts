@@ -5,9 +5,7 @@ import type * as B from "./bindings";
 export type * from "./bindings";
 export type SyncProgress = B.Progress;
 
-export function isCommandError(value: unknown): value is B.CommandError {
-  return typeof value === "object" && value !== null && "code" in value && "message" in value;
-}
+export { hasCode, isErrorReport } from "./errors";
 
 /// The record type each `RecordKind` stands for.
 export interface RecordOf {

@@ -104,7 +104,9 @@ export type CertificationProgress = { people_id: string, certification_id: strin
 
 export type CertificationStatus = "in_progress" | "completed" | "expired";
 
-export type CommandError = { code: string, message: string, field: string | null, };
+export type ErrorReport = { code: ErrorCode, message: string, field: string | null, };
+
+export type ErrorCode = "invalid_input" | "prerequisites_not_met" | "prerequisite_cycle" | "not_found" | "unknown_reference" | "inactive_reference" | "duplicate" | "conflict" | "unknown_column" | "use_dedicated_command" | "permission_denied" | "sign_in_required" | "kiosk_locked" | "not_a_station" | "session_not_at_station" | "demo_mode" | "constraint_violation" | "corrupt_record" | "migration_failed" | "database_error" | "keychain_unavailable" | "no_folder" | "export_failed" | "internal" | "not_connected" | "sign_in_again" | "sign_in_failed" | "offline" | "planning_center_error" | "sync_running" | "sync_cancelled" | "invalid_hub_address" | "tls_required" | "hub_unreachable" | "hub_error" | "hub_migration_failed" | "hub_has_team" | "hub_has_no_team" | "join_code_unknown" | "join_code_used" | "join_code_expired" | "device_removed" | "not_a_member" | "not_joined" | "station_letter_taken" | "already_syncing" | "cannot_remove_self" | "update_endpoint_invalid" | "update_check_failed" | "update_manifest_invalid" | "update_not_for_this_computer" | "update_signature_invalid" | "update_failed" | "no_update" | "not_downloaded";
 
 export type AppStatus = { version: string, database_path: string, demo_mode: boolean, signed_in: SignedIn | null, people: number, courses: number, pending_changes: number, 
 /**
@@ -242,8 +244,6 @@ summary: string,
  * `created`, `updated` or `enrolled` when it applies.
  */
 action: string | null, error: ErrorReport | null, };
-
-export type ErrorReport = { code: string, message: string, field: string | null, };
 
 export type ImportProgress = { done: number, total: number, };
 
@@ -383,13 +383,19 @@ export type FieldDefinition = { id: string, name: string, data_type: string | nu
 
 export type SignIn = { "kind": "oauth" } | { "kind": "personal_access_token", app_id: string, };
 
+export type FieldTarget = "completions" | "certifications";
+
 export type SyncRun = { id: string, sync_type: string, sync_direction: Direction, records_processed: number, records_successful: number, records_failed: number, error_details: JsonValue | null, started_at: Timestamp, completed_at: Timestamp | null, created_by: string | null, };
 
 export type Direction = "from_pc" | "to_pc";
 
 export type OutboxProblem = { id: string, table_name: string, record_id: string, status: string, last_error: string | null, attempts: number, updated_at: string, };
 
-export type SyncConflict = { id: string, table_name: string, record_id: string, field: string, local_value: string | null, remote_value: string | null, resolution: string, detected_at: Timestamp, };
+export type SyncConflict = { id: string, table_name: string, record_id: string, field: string, 
+/**
+ * The values as a person reads them; `None` for an empty field.
+ */
+local_value: string | null, remote_value: string | null, resolution: string, detected_at: Timestamp, };
 
 export type PossibleDuplicate = { id: string, people_id: string, 
 /**

@@ -1,4 +1,8 @@
-import { isCommandError } from "./api";
+import { errorField, errorText } from "./errors";
+import { clampPercentage } from "./format";
+
+export { errorText } from "./errors";
+export { formatDate, formatTime, number, text } from "./format";
 
 type Child = Node | string | null | undefined | false;
 
@@ -7,10 +11,6 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Record<
   const node: HTMLElementTagNameMap[K] = Object.assign(document.createElement(tag), props);
   node.append(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false));
   return node;
-}
-
-export function errorText(error: unknown): string {
-  return isCommandError(error) ? error.message : String(error);
 }
 
 /// A labelled input with a slot under it for the error the Rust side names this field in.
@@ -33,7 +33,7 @@ export function select(options: { value: string; label: string }[], props: Parti
 /// Shows a command's error beside the field it names, or in the form's own slot.
 export function showError(form: HTMLElement, error: unknown): void {
   clearErrors(form);
-  const name = isCommandError(error) ? error.field : null;
+  const name = errorField(error);
   const slot = name ? form.querySelector<HTMLElement>(`[data-error-for="${CSS.escape(name)}"]`) : null;
   const general = form.querySelector<HTMLElement>(".form-error");
   (slot ?? general ?? form).append(el("span", { className: "error-text" }, errorText(error)));
@@ -64,35 +64,13 @@ export function form(props: { id?: string; className?: string }, children: Child
   return node;
 }
 
-/// Empty text means "not given" (null) for optional fields.
-export function text(value: string): string | null {
-  const trimmed = value.trim();
-  return trimmed === "" ? null : trimmed;
-}
-
-export function number(value: string): number | null {
-  return value.trim() === "" ? null : Number(value);
-}
-
 export function card(title: string, ...children: Child[]): HTMLElement {
   return el("section", { className: "card" }, el("h2", {}, title), ...children);
-}
-
-export function formatDate(value: string | null | undefined): string {
-  if (!value) return "";
-  const date = new Date(value.length === 10 ? `${value}T12:00:00` : value);
-  return Number.isNaN(date.getTime()) ? value : date.toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
-}
-
-export function formatTime(value: string | null | undefined): string {
-  if (!value) return "";
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? value : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
 
 export function progressBar(percentage: number): HTMLElement {
   const bar = el("span");
   // CSSOM, not a style attribute: the CSP allows no inline styles.
-  bar.style.width = `${Math.max(0, Math.min(100, percentage))}%`;
+  bar.style.width = `${clampPercentage(percentage)}%`;
   return el("span", { className: "meter", title: `${Math.round(percentage)}%` }, bar);
 }

@@ -2,6 +2,7 @@
 // button and reloads keep the office where it was.
 import { api, updates, type AppStatus, type Permission } from "./api";
 import { el, errorText } from "./dom";
+import { count } from "./format";
 import { renderAudit } from "./screens/audit";
 import { renderCertifications } from "./screens/certifications";
 import { renderCourse, renderCourses } from "./screens/courses";
@@ -55,7 +56,7 @@ async function render() {
   // The demo church never syncs, so a count of waiting changes would only mislead there.
   dbStatus.textContent = status.demo_mode
     ? "Demo church · works offline · never sent to Planning Center"
-    : `Works offline · ${status.pending_changes.toLocaleString()} change${status.pending_changes === 1 ? "" : "s"} waiting to sync`;
+    : `Works offline · ${count(status.pending_changes, "change")} waiting to sync`;
   if (status.kiosk) {
     nav.replaceChildren();
     return renderKiosk(app, () => {

@@ -1,8 +1,9 @@
 // The Planning Center card: sign in, sync with progress, and what needs a person's attention.
 // Every rule (permissions, demo mode, matching) is enforced in Rust; this only shows it.
 import { listen } from "@tauri-apps/api/event";
-import { isCommandError, pco, type PlanningCenterStatus, type SyncProgress } from "./api";
+import { hasCode, pco, type PlanningCenterStatus, type SyncProgress } from "./api";
 import { el, errorText } from "./dom";
+import { errorField } from "./errors";
 
 const PHASES: Record<SyncProgress["phase"], string> = {
   idle: "Finishing",
@@ -22,7 +23,7 @@ export async function renderPlanningCenter(card: HTMLElement, changed: () => voi
   try {
     status = await pco.status();
   } catch (error) {
-    if (isCommandError(error) && error.code === "permission_denied") return card.remove();
+    if (hasCode(error, "permission_denied")) return card.remove();
     card.replaceChildren(el("h2", {}, "Planning Center"), el("p", { className: "error", textContent: errorText(error) }));
     return;
   }
@@ -118,7 +119,8 @@ function showError(form: HTMLElement, error: unknown) {
   form.querySelectorAll(".field-error").forEach((e) => (e.textContent = ""));
   const general = form.querySelector<HTMLElement>(".form-error")!;
   general.textContent = "";
-  const target = isCommandError(error) && error.field ? form.querySelector<HTMLInputElement>(`[name="${error.field}"]`) : null;
+  const name = errorField(error);
+  const target = name ? form.querySelector<HTMLInputElement>(`[name="${CSS.escape(name)}"]`) : null;
   const slot = target?.parentElement?.querySelector<HTMLElement>(".field-error");
   if (slot) slot.textContent = errorText(error);
   else general.textContent = errorText(error);

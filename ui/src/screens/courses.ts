@@ -1,7 +1,8 @@
 // Courses: the list, a new course, and one course's page (prerequisites, content by module,
 // enrollments with the override and progress, course roles, sessions and attendance).
-import { api, isCommandError, office, records, type AttendanceStatus, type ClassSession, type CourseDetail, type CourseRoleType, type EnrollmentLine } from "../api";
+import { api, hasCode, office, records, type AttendanceStatus, type ClassSession, type CourseDetail, type CourseRoleType, type EnrollmentLine } from "../api";
 import { card, el, errorText, field, form, formatDate, formatTime, input, number, progressBar, select, showError, text } from "../dom";
+import { inputError } from "../errors";
 import type { Screen } from "../main";
 import { personPicker } from "../person-picker";
 import { seats } from "./home";
@@ -254,14 +255,14 @@ function enrollForm(detail: CourseDetail, screen: Screen): HTMLElement {
   const node = form({ id: "enroll-form", className: "subform" }, [el("h3", {}, "Enroll someone"), picker.element, overrideBox, submit], async (f) => {
     const people_id = picker.value();
     if (!people_id) {
-      showError(f, { code: "invalid_input", message: "Choose a person from the list first.", field: "people_id" });
+      showError(f, inputError("Choose a person from the list first.", "people_id"));
       return;
     }
     try {
       await office.enroll({ people_id, course_id: detail.course.id, override_reason: overrideBox.hidden ? null : reason.value });
       screen.refresh();
     } catch (error) {
-      if (isCommandError(error) && error.code === "prerequisites_not_met") {
+      if (hasCode(error, "prerequisites_not_met")) {
         if (screen.can("enrollments.override_prerequisites")) {
           overrideBox.hidden = false;
           overrideBox.querySelector(".warning")!.textContent = `${sentence(error.message)} You may enroll them anyway with a reason; it is kept with the enrollment and in the audit log.`;
@@ -314,7 +315,7 @@ function sessionsCard(detail: CourseDetail, screen: Screen): HTMLElement {
       el("summary", {}, "Schedule a session"),
       form({}, [field("Title", "title", title), el("div", { className: "row" }, field("Starts", "starts_at", starts), field("Minutes", "ends_at", minutes)), el("button", { type: "submit" }, "Schedule")], async () => {
         const start = new Date(starts.value);
-        if (Number.isNaN(start.getTime())) throw { code: "invalid_input", message: "Choose when the session starts.", field: "starts_at" };
+        if (Number.isNaN(start.getTime())) throw inputError("Choose when the session starts.", "starts_at");
         const end = new Date(start.getTime() + (Number(minutes.value) || 0) * 60_000);
         await records.create("class_session", { course_id: detail.course.id, title: title.value, starts_at: start.toISOString(), ends_at: end.toISOString(), status: "scheduled", facility_id: null, capacity: null });
         screen.refresh();

@@ -3,6 +3,7 @@
 // readiness panel. The lock is in Rust: while kiosk mode is on, every other command refuses.
 import { kiosk, records, type CheckInResult, type Family, type KioskView, type Label, type Readiness } from "../api";
 import { el, errorText, field, form, formatTime, input, select } from "../dom";
+import { inputError } from "../errors";
 import type { Screen } from "../main";
 
 export async function renderStartKiosk(view: HTMLElement, screen: Screen) {
@@ -32,7 +33,7 @@ export async function renderStartKiosk(view: HTMLElement, screen: Screen) {
         el("button", { type: "submit" }, "Start check-in station"),
       ],
       async () => {
-        if (!understood.checked) throw { code: "invalid_input", message: "Tick the box to confirm.", field: null };
+        if (!understood.checked) throw inputError("Tick the box to confirm.");
         const session_ids = [...choices.querySelectorAll<HTMLInputElement>("input:checked")].map((i) => i.value);
         await kiosk.start({ campus_id: campus.value, session_ids, station: station.value.trim().toUpperCase(), pin: pin.value, pin_again: pinAgain.value });
         screen.refresh();

@@ -10,7 +10,7 @@ pub mod rules;
 pub mod time;
 pub mod validate;
 
-pub use error::{DomainError, ValidationError};
+pub use error::{DomainError, ErrorCode, ErrorReport, ValidationError};
 pub use permissions::{Actor, Permission, Resource};
 pub use record::{Record, RecordMeta, Reference};
 pub use time::Timestamp;

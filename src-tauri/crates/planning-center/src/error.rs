@@ -90,3 +90,18 @@ impl PcoError {
 }
 
 pub type Result<T, E = PcoError> = std::result::Result<T, E>;
+
+impl From<PcoError> for cct_domain::ErrorReport {
+    /// What the window shows: a sign-in Planning Center no longer accepts asks for a new one,
+    /// a network failure says the app works offline, the keychain's own failure is named.
+    fn from(error: PcoError) -> Self {
+        use cct_domain::ErrorCode;
+        let code = match &error {
+            PcoError::SignInRequired { .. } => ErrorCode::SignInAgain,
+            PcoError::Transport { .. } => ErrorCode::Offline,
+            PcoError::TokenStore(_) => ErrorCode::KeychainUnavailable,
+            _ => ErrorCode::PlanningCenterError,
+        };
+        cct_domain::ErrorReport::new(code, error.to_string())
+    }
+}

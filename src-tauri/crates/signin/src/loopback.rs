@@ -107,3 +107,12 @@ async fn wait_for_redirect(listener: &TcpListener) -> Result<Vec<(String, String
         }
     }
 }
+
+impl From<SignInError> for cct_domain::ErrorReport {
+    fn from(error: SignInError) -> Self {
+        match error {
+            SignInError::PlanningCenter(inner) => inner.into(),
+            other => cct_domain::ErrorReport::new(cct_domain::ErrorCode::SignInFailed, other.to_string()),
+        }
+    }
+}

@@ -3,8 +3,10 @@
 //! be tried without a Planning Center account. Deterministic: the same data every time.
 //! It never reaches Planning Center: the loader writes no outbox rows and turns on demo mode.
 
-use crate::WriteTx;
-use crate::{actor, attendance, enrollment, prerequisites, progress, records, settings, Result, Store, StoreError};
+use crate::db::{Query, Result, Store, StoreError, WriteTx};
+use crate::office::people::role_id_on;
+use crate::office::{attendance, enrollment, prerequisites, progress, settings};
+use crate::records;
 use cct_domain::records::*;
 use cct_domain::{Actor, Timestamp};
 use chrono::{Duration, NaiveDate};
@@ -53,13 +55,14 @@ impl Dice {
 
 /// Loads the demo church into an empty database. Refused when people already exist, so it can
 /// never mix demo records into a real church's data.
-pub async fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
+pub fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
     let system = Actor::system();
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(&mut *store.reader().await?).await?;
+    let mut tx = store.begin_write(&system)?;
+    // Counted inside the transaction: nothing can be added between the count and the load.
+    let existing: i64 = tx.conn().scalar("SELECT COUNT(*) FROM people", [])?;
     if existing > 0 {
         return Err(StoreError::Conflict { field: "people", message: "the demo church can only be loaded into an empty database".into() });
     }
-    let mut tx = store.begin_write(&system).await?;
     tx.disable_outbox();
     let today = tx.now().date();
     let mut dice = Dice(0x5eed_c0ffee);
@@ -74,33 +77,33 @@ pub async fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
             &mut tx,
             Campus { name: name.into(), address: Some(address.into()), time_zone: zone.into(), phone: Some("(555) 201-0100".into()), ..Default::default() },
         )
-        .await?;
+        ?;
         campus_ids.push(campus.meta.id);
     }
     let mut rooms = Vec::new();
     for (campus, (name, capacity)) in campus_ids.iter().flat_map(|c| [(*c, ("Fellowship Hall", 80)), (*c, ("Room 101", 24)), (*c, ("Kids Wing", 30))]) {
-        let room = records::insert(&mut tx, Facility { campus_id: campus, name: name.into(), capacity: Some(capacity), ..Default::default() }).await?;
+        let room = records::insert(&mut tx, Facility { campus_id: campus, name: name.into(), capacity: Some(capacity), ..Default::default() })?;
         rooms.push(room.meta.id);
     }
 
     // Households of one to five people; adults first, children after.
     let mut people: Vec<Person> = Vec::new();
-    let households = add_households(&mut tx, &mut dice, &campus_ids, people_count, today, &mut people).await?;
+    let households = add_households(&mut tx, &mut dice, &campus_ids, people_count, today, &mut people)?;
 
     // The office: an administrator, a staff member and a check-in volunteer.
     let roles = [("admin", 0usize), ("staff", 1), ("checkin_volunteer", 2)];
     for (role, index) in roles {
-        let role_id = actor::role_id(store, role).await?;
-        records::insert(&mut tx, PeopleRole { people_id: people[index].meta.id, role_id, assigned_date: today, ..Default::default() }).await?;
+        let role_id = role_id_on(tx.conn(), role)?;
+        records::insert(&mut tx, PeopleRole { people_id: people[index].meta.id, role_id, assigned_date: today, ..Default::default() })?;
     }
-    let member_role = actor::role_id(store, "member").await?;
+    let member_role = role_id_on(tx.conn(), "member")?;
     for person in people.iter().skip(3).filter(|p| p.email.is_some()) {
-        records::insert(&mut tx, PeopleRole { people_id: person.meta.id, role_id: member_role, assigned_date: today, ..Default::default() }).await?;
+        records::insert(&mut tx, PeopleRole { people_id: person.meta.id, role_id: member_role, assigned_date: today, ..Default::default() })?;
     }
     let admin = people[0].meta.id;
 
     // Courses: a discipleship path with prerequisites, and two trainings for a certification.
-    let content_types = content_type_ids(&mut tx).await?;
+    let content_types = content_type_ids(&tx)?;
     let course_specs: [(&str, &str, Option<i64>, i64); 5] = [
         ("Foundations of Faith", "The basics of Christian faith, for new believers and new members.", Some(40), 6),
         ("Growing in Faith", "Prayer, scripture and spiritual habits. Requires Foundations of Faith.", Some(30), 8),
@@ -125,13 +128,13 @@ pub async fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
                 ..Default::default()
             },
         )
-        .await?;
+        ?;
         for module_no in 0..2 {
             let module = records::insert(
                 &mut tx,
                 CourseModule { course_id: course.meta.id, title: format!("Module {}", module_no + 1), order_sequence: module_no, ..Default::default() },
             )
-            .await?;
+            ?;
             for lesson in 0..3 {
                 let kind = content_types[(module_no as usize + lesson) % content_types.len()];
                 records::insert(
@@ -147,7 +150,7 @@ pub async fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
                         ..Default::default()
                     },
                 )
-                .await?;
+                ?;
             }
         }
         for week in 0..weeks.min(4) {
@@ -158,22 +161,22 @@ pub async fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
                 &mut tx,
                 ClassSession { meta: Default::default(), course_id: course.meta.id, facility_id: Some(room), title: format!("{name}: week {}", week + 1), starts_at: starts, ends_at: ends, capacity: None, status: SessionStatus::Scheduled },
             )
-            .await?;
+            ?;
         }
         courses.push(course);
     }
-    prerequisites::add(&mut tx, courses[1].meta.id, courses[0].meta.id).await?;
-    prerequisites::add(&mut tx, courses[2].meta.id, courses[1].meta.id).await?;
+    prerequisites::add(&mut tx, courses[1].meta.id, courses[0].meta.id)?;
+    prerequisites::add(&mut tx, courses[2].meta.id, courses[1].meta.id)?;
     let certification = records::insert(
         &mut tx,
         Certification { name: "Children's Ministry Worker".into(), description: Some("Cleared to serve with children.".into()), validity_months: Some(24), ..Default::default() },
     )
-    .await?;
+    ?;
     for course in [&courses[3], &courses[4]] {
-        records::insert(&mut tx, CertificationCourse { certification_id: certification.meta.id, course_id: course.meta.id, ..Default::default() }).await?;
+        records::insert(&mut tx, CertificationCourse { certification_id: certification.meta.id, course_id: course.meta.id, ..Default::default() })?;
     }
     for (course, role_type) in [(&courses[0], CourseRoleType::Teacher), (&courses[3], CourseRoleType::Teacher), (&courses[1], CourseRoleType::Assistant)] {
-        records::insert(&mut tx, CourseRole { people_id: people[1].meta.id, course_id: course.meta.id, role_type, assigned_date: today, assigned_by: Some(admin), ..Default::default() }).await?;
+        records::insert(&mut tx, CourseRole { people_id: people[1].meta.id, course_id: course.meta.id, role_type, assigned_date: today, assigned_by: Some(admin), ..Default::default() })?;
     }
 
     // Enrollments with progress: adults take Foundations, some finish it and move on; some
@@ -181,87 +184,76 @@ pub async fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
     let adults: Vec<&Person> = people.iter().filter(|p| p.email.is_some()).collect();
     let mut enrollments = 0;
     for (n, person) in adults.iter().enumerate().take(60) {
-        let first = enrollment::enroll(&mut tx, enrollment::EnrollRequest { people_id: person.meta.id, course_id: courses[0].meta.id, ..Default::default() }).await?;
+        let first = enrollment::enroll(&mut tx, enrollment::EnrollRequest { people_id: person.meta.id, course_id: courses[0].meta.id, ..Default::default() })?;
         enrollments += 1;
         let finish = n % 3 != 0;
-        complete_lessons(&mut tx, &first, if finish { usize::MAX } else { n % 4 }).await?;
+        complete_lessons(&mut tx, &first, if finish { usize::MAX } else { n % 4 })?;
         if finish && n % 2 == 0 {
-            let next = enrollment::enroll(&mut tx, enrollment::EnrollRequest { people_id: person.meta.id, course_id: courses[1].meta.id, ..Default::default() }).await?;
+            let next = enrollment::enroll(&mut tx, enrollment::EnrollRequest { people_id: person.meta.id, course_id: courses[1].meta.id, ..Default::default() })?;
             enrollments += 1;
-            complete_lessons(&mut tx, &next, n % 5).await?;
+            complete_lessons(&mut tx, &next, n % 5)?;
         }
     }
     for (n, person) in adults.iter().skip(60).take(25).enumerate() {
         for course in [&courses[3], &courses[4]] {
-            let e = enrollment::enroll(&mut tx, enrollment::EnrollRequest { people_id: person.meta.id, course_id: course.meta.id, ..Default::default() }).await?;
+            let e = enrollment::enroll(&mut tx, enrollment::EnrollRequest { people_id: person.meta.id, course_id: course.meta.id, ..Default::default() })?;
             enrollments += 1;
-            complete_lessons(&mut tx, &e, if n % 3 == 2 { 1 } else { usize::MAX }).await?;
+            complete_lessons(&mut tx, &e, if n % 3 == 2 { 1 } else { usize::MAX })?;
         }
     }
 
-    mark_attendance(&mut tx, &courses[1], today).await?;
+    mark_attendance(&mut tx, &courses[1], today)?;
 
-    settings::set(&mut tx, settings::DEMO_MODE, &true).await?;
-    settings::set(&mut tx, settings::CURRENT_PERSON, &admin).await?;
-    settings::set(&mut tx, settings::OFFICE_TIME_ZONE, &"America/Chicago").await?;
-    tx.commit().await?;
+    settings::set(&mut tx, settings::DEMO_MODE, &true)?;
+    settings::set(&mut tx, settings::CURRENT_PERSON, &admin)?;
+    settings::set(&mut tx, settings::OFFICE_TIME_ZONE, &"America/Chicago")?;
+    tx.commit()?;
     Ok(DemoSummary { campuses: campus_ids.len(), people: people.len(), households, courses: courses.len(), enrollments, admin_person_id: admin })
 }
 
-async fn content_type_ids(tx: &mut crate::WriteTx<'_>) -> Result<Vec<Uuid>> {
-    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM content_type WHERE is_active = 1 ORDER BY name").fetch_all(tx.conn()).await?;
-    Ok(ids.iter().filter_map(|id| Uuid::parse_str(id).ok()).collect())
+fn content_type_ids(tx: &WriteTx<'_>) -> Result<Vec<Uuid>> {
+    tx.conn().ids("SELECT id FROM content_type WHERE is_active = 1 ORDER BY name", [])
 }
 
 /// Attendance at a course's sessions so far: most came to each, every fifth person missed
 /// one, and every seventh missed them all (the office's follow-up list).
-async fn mark_attendance(tx: &mut crate::WriteTx<'_>, course: &Course, today: NaiveDate) -> Result<()> {
-    let sessions: Vec<String> = sqlx::query_scalar("SELECT id FROM class_session WHERE course_id = ? AND starts_at < ? ORDER BY starts_at")
-        .bind(course.meta.id.to_string())
-        .bind(today.to_string())
-        .fetch_all(tx.conn())
-        .await?;
-    let people: Vec<String> = sqlx::query_scalar("SELECT people_id FROM course_enrollment WHERE course_id = ? AND is_active = 1 ORDER BY enrollment_date, id")
-        .bind(course.meta.id.to_string())
-        .fetch_all(tx.conn())
-        .await?;
-    for (n, person) in people.iter().filter_map(|id| Uuid::parse_str(id).ok()).enumerate() {
-        for (week, session) in sessions.iter().filter_map(|id| Uuid::parse_str(id).ok()).enumerate() {
+fn mark_attendance(tx: &mut WriteTx<'_>, course: &Course, today: NaiveDate) -> Result<()> {
+    let sessions = tx.conn().ids("SELECT id FROM class_session WHERE course_id = ?1 AND starts_at < ?2 ORDER BY starts_at", [course.meta.id.to_string(), today.to_string()])?;
+    let people = tx.conn().ids("SELECT people_id FROM course_enrollment WHERE course_id = ?1 AND is_active = 1 ORDER BY enrollment_date, id", [course.meta.id.to_string()])?;
+    for (n, &person) in people.iter().enumerate() {
+        for (week, &session) in sessions.iter().enumerate() {
             let missed = n % 7 == 3 || (n % 5 == 1 && week == 1);
             let status = if missed { AttendanceStatus::Absent } else { AttendanceStatus::Present };
-            attendance::mark(tx, attendance::MarkAttendance { class_session_id: session, people_id: person, status, notes: None }).await?;
+            attendance::mark(tx, attendance::MarkAttendance { class_session_id: session, people_id: person, status, notes: None })?;
         }
     }
     Ok(())
 }
 
 /// Completes the first `count` pieces of an enrollment's content, in course order.
-async fn complete_lessons(tx: &mut crate::WriteTx<'_>, enrollment: &CourseEnrollment, count: usize) -> Result<()> {
-    let content: Vec<String> = sqlx::query_scalar("SELECT id FROM content WHERE course_id = ? AND is_active = 1 ORDER BY order_sequence")
-        .bind(enrollment.course_id.to_string())
-        .fetch_all(tx.conn())
-        .await?;
+fn complete_lessons(tx: &mut WriteTx<'_>, enrollment: &CourseEnrollment, count: usize) -> Result<()> {
+    let content = tx.conn().ids("SELECT id FROM content WHERE course_id = ?1 AND is_active = 1 ORDER BY order_sequence", [enrollment.course_id.to_string()])?;
     let started = enrollment.enrollment_date;
-    for (i, id) in content.iter().filter_map(|id| Uuid::parse_str(id).ok()).take(count).enumerate() {
+    for (i, &id) in content.iter().take(count).enumerate() {
         let at: NaiveDate = started;
         let completed_at = Timestamp::from(at.and_hms_opt(16, i as u32 % 60, 0).unwrap_or_default().and_utc());
         progress::complete_content(
             tx,
             progress::CompletionInput { course_enrollment_id: enrollment.meta.id, content_id: id, completed_at: Some(completed_at), time_spent_minutes: Some(30), ..Default::default() },
         )
-        .await?;
+        ?;
     }
     Ok(())
 }
 
 /// Households of one to five people (adults first, children after) until `people` holds
 /// `count` more people; returns how many households were made.
-async fn add_households(tx: &mut WriteTx<'_>, dice: &mut Dice, campus_ids: &[Uuid], count: usize, today: NaiveDate, people: &mut Vec<Person>) -> Result<usize> {
+fn add_households(tx: &mut WriteTx<'_>, dice: &mut Dice, campus_ids: &[Uuid], count: usize, today: NaiveDate, people: &mut Vec<Person>) -> Result<usize> {
     let target = people.len() + count;
     let mut households = 0;
     while people.len() < target {
         let last = dice.pick(&LAST_NAMES);
-        let household = records::insert(tx, Household { name: format!("{last} Household"), ..Default::default() }).await?;
+        let household = records::insert(tx, Household { name: format!("{last} Household"), ..Default::default() })?;
         households += 1;
         let size = 1 + dice.below(5);
         let campus = campus_ids[dice.below(campus_ids.len())];
@@ -285,8 +277,8 @@ async fn add_households(tx: &mut WriteTx<'_>, dice: &mut Dice, campus_ids: &[Uui
                 join_date: Some(today - Duration::days(30 + dice.below(3650) as i64)).filter(|d| *d > born),
                 ..Default::default()
             };
-            let person = records::insert(tx, person).await?;
-            records::insert(tx, PeopleCampus { people_id: person.meta.id, campus_id: campus, assigned_date: today, is_primary: true, ..Default::default() }).await?;
+            let person = records::insert(tx, person)?;
+            records::insert(tx, PeopleCampus { people_id: person.meta.id, campus_id: campus, assigned_date: today, is_primary: true, ..Default::default() })?;
             if !adult && dice.below(4) == 0 {
                 let (kind, details, severity) = [
                     (RequirementType::Allergy, "Peanut allergy: EpiPen in backpack", Severity::Critical),
@@ -294,7 +286,7 @@ async fn add_households(tx: &mut WriteTx<'_>, dice: &mut Dice, campus_ids: &[Uui
                     (RequirementType::Accessibility, "Uses a wheelchair; ground-floor rooms", Severity::High),
                     (RequirementType::Medical, "Asthma: inhaler with the guardian", Severity::High),
                 ][dice.below(4)];
-                records::insert(tx, SpecialRequirement { people_id: person.meta.id, requirement_type: kind, details: details.into(), severity, ..Default::default() }).await?;
+                records::insert(tx, SpecialRequirement { people_id: person.meta.id, requirement_type: kind, details: details.into(), severity, ..Default::default() })?;
             }
             people.push(person);
         }
@@ -304,26 +296,21 @@ async fn add_households(tx: &mut WriteTx<'_>, dice: &mut Dice, campus_ids: &[Uui
 
 /// Grows a demo church by `count` people in new households (for benchmarks and scale tests),
 /// in transactions of a few thousand. Like the demo itself, nothing is queued for Planning Center.
-pub async fn add_people(store: &Store, count: usize) -> Result<usize> {
+pub fn add_people(store: &Store, count: usize) -> Result<usize> {
     let system = Actor::system();
-    let campus_ids: Vec<Uuid> = sqlx::query_scalar::<_, String>("SELECT id FROM campus WHERE is_active = 1")
-        .fetch_all(&mut *store.reader().await?)
-        .await?
-        .iter()
-        .filter_map(|id| Uuid::parse_str(id).ok())
-        .collect();
+    let campus_ids: Vec<Uuid> = store.read(|conn| conn.ids("SELECT id FROM campus WHERE is_active = 1", []))?;
     if campus_ids.is_empty() {
         return Err(StoreError::Conflict { field: "campus", message: "load the demo church first".into() });
     }
     let mut dice = Dice(0x0add_beef);
     let mut added = 0;
     while added < count {
-        let mut tx = store.begin_write(&system).await?;
+        let mut tx = store.begin_write(&system)?;
         tx.disable_outbox();
         let today = tx.now().date();
         let mut people = Vec::new();
-        add_households(&mut tx, &mut dice, &campus_ids, (count - added).min(5_000), today, &mut people).await?;
-        tx.commit().await?;
+        add_households(&mut tx, &mut dice, &campus_ids, (count - added).min(5_000), today, &mut people)?;
+        tx.commit()?;
         added += people.len();
     }
     Ok(added)

@@ -2,8 +2,8 @@ use crate::error::SyncError;
 use crate::{pull, push};
 use cct_domain::{Actor, Timestamp};
 use cct_planning_center::Client;
-use cct_store::planning_center::{self as pc, Direction, RunCounts};
-use cct_store::Store;
+use cct_store::planning_center::runs::{self, Direction, RunCounts};
+use cct_store::{Store, WriteTx};
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -95,6 +95,18 @@ pub(crate) struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// Runs store work on the blocking pool: statements block, and a page of them must not
+    /// hold up the async runtime's worker.
+    pub async fn store<T: Send + 'static>(&self, work: impl FnOnce(&Store) -> cct_store::Result<T> + Send + 'static) -> Result<T, SyncError> {
+        Ok(self.store.call(work).await?)
+    }
+
+    /// One write transaction as the system actor, which writes what Planning Center sent and
+    /// the sync's own bookkeeping.
+    pub async fn write<T: Send + 'static>(&self, work: impl FnOnce(&mut WriteTx<'_>) -> cct_store::Result<T> + Send + 'static) -> Result<T, SyncError> {
+        self.store(move |store| store.write(&Actor::system(), work)).await
+    }
+
     pub fn check_cancelled(&self) -> Result<(), SyncError> {
         if self.cancel.is_cancelled() {
             Err(SyncError::Cancelled)
@@ -185,7 +197,7 @@ impl SyncEngine {
     }
 
     async fn reconcile_due(&self) -> Result<bool, SyncError> {
-        let cursor = pc::cursor(&self.store, &Actor::system(), "people").await?;
+        let cursor = self.store.call(|store| runs::cursor(store, &Actor::system(), "people")).await?;
         let last = cursor.and_then(|c| c.last_reconciled_at);
         Ok(match last {
             None => true,
@@ -222,10 +234,8 @@ async fn logged<F>(ctx: &Context<'_>, sync_type: &str, direction: Direction, pha
 where
     F: std::future::Future<Output = Result<RunCounts, SyncError>>,
 {
-    let system = Actor::system();
-    let mut tx = ctx.store.begin_write(&system).await?;
-    let run = pc::start_run(&mut tx, sync_type, direction).await?;
-    tx.commit().await?;
+    let kind = sync_type.to_owned();
+    let run = ctx.write(move |tx| runs::start_run(tx, &kind, direction)).await?;
     let result = phase.await;
     let (counts, error) = match &result {
         Ok(counts) => (*counts, None),
@@ -233,8 +243,7 @@ where
     };
     let mut details = ctx.finish_phase_errors();
     details.extend(error);
-    let mut tx = ctx.store.begin_write(&system).await?;
-    pc::finish_run(&mut tx, run.id, counts, (!details.is_empty()).then(|| serde_json::json!(details))).await?;
-    tx.commit().await?;
+    let errors = (!details.is_empty()).then(|| serde_json::json!(details));
+    ctx.write(move |tx| runs::finish_run(tx, run.id, counts, errors)).await?;
     result
 }

@@ -20,3 +20,15 @@ impl SyncError {
             || matches!(self, SyncError::PlanningCenter(e) if e.status().is_some_and(|s| s.is_server_error()))
     }
 }
+
+impl From<SyncError> for cct_domain::ErrorReport {
+    fn from(error: SyncError) -> Self {
+        use cct_domain::{ErrorCode, ErrorReport};
+        match error {
+            SyncError::Store(inner) => inner.report(),
+            SyncError::PlanningCenter(inner) => inner.into(),
+            SyncError::AlreadyRunning => ErrorReport::new(ErrorCode::SyncRunning, "A sync is already running."),
+            SyncError::Cancelled => ErrorReport::new(ErrorCode::SyncCancelled, "The sync was cancelled; it resumes where it stopped next time."),
+        }
+    }
+}

@@ -3,7 +3,7 @@
 use cct_domain::records::{Person, PersonStatus};
 use cct_domain::Timestamp;
 use cct_planning_center::resources::{Person as RemotePersonResource, PersonAttributes};
-use cct_store::pco_sync::RemotePerson;
+use cct_store::planning_center::people::RemotePerson;
 
 pub fn remote_person(person: &RemotePersonResource, household_names: &std::collections::HashMap<String, String>) -> RemotePerson {
     let a = &person.attributes;

@@ -10,17 +10,18 @@ use crate::engine::{Context, Phase};
 use crate::error::SyncError;
 use crate::LeaseDecision;
 use crate::map::{self, digits};
-use cct_domain::Actor;
 use cct_planning_center::resources::{EmailAttributes, Person as RemotePerson, PhoneNumberAttributes};
 use cct_planning_center::PcoError;
-use cct_store::planning_center::RunCounts;
-use cct_store::pco_sync::{self, DuplicateCandidate, DuplicateStatus, EntryOutcome, OutboxGroup};
-use cct_store::settings;
+use cct_store::office::settings;
+use cct_store::planning_center::duplicates::{self, DuplicateCandidate, DuplicateStatus};
+use cct_store::planning_center::outbox::{self, EntryOutcome, OutboxGroup};
+use cct_store::planning_center::runs::RunCounts;
+use cct_store::planning_center::{people, summaries};
 use std::collections::HashSet;
 use uuid::Uuid;
 
 pub async fn outbox(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
-    let groups = pco_sync::pending_groups(ctx.store).await?;
+    let groups = ctx.store(outbox::pending_groups).await?;
     let total = groups.len() as u64;
     let mut counts = RunCounts::default();
     let mut statuses_done: HashSet<(Uuid, &'static str)> = HashSet::new();
@@ -92,17 +93,15 @@ fn classify(error: &PcoError) -> Option<EntryOutcome> {
 }
 
 async fn settle(ctx: &Context<'_>, group: &OutboxGroup, outcome: EntryOutcome, message: Option<String>) -> Result<(), SyncError> {
-    let system = Actor::system();
-    let mut tx = ctx.store.begin_write(&system).await?;
-    pco_sync::settle(&mut tx, group, outcome, message.as_deref()).await?;
-    tx.commit().await?;
-    Ok(())
+    let group = group.clone();
+    ctx.write(move |tx| outbox::settle(tx, &group, outcome, message.as_deref())).await
 }
 
 type Outcome = Option<(EntryOutcome, Option<String>)>;
 
 async fn push_person(ctx: &Context<'_>, group: &OutboxGroup) -> Result<Outcome, SyncError> {
-    let local = pco_sync::push_person(ctx.store, group.record_id).await?;
+    let record_id = group.record_id;
+    let local = ctx.store(move |store| outbox::push_person(store, record_id)).await?;
     let person = &local.person;
     let mut remote_id = person.planning_center_id.clone();
     let mut just_created = false;
@@ -123,14 +122,12 @@ async fn push_person(ctx: &Context<'_>, group: &OutboxGroup) -> Result<Outcome, 
         if local.duplicate_decision != Some(DuplicateStatus::CreateNew) {
             let candidates = matches(ctx, person).await?;
             if !candidates.is_empty() {
-                let system = Actor::system();
-                let mut tx = ctx.store.begin_write(&system).await?;
-                pco_sync::hold_as_possible_duplicate(&mut tx, group, &candidates).await?;
-                tx.commit().await?;
+                let group = group.clone();
+                ctx.write(move |tx| duplicates::hold_as_possible_duplicate(tx, &group, &candidates)).await?;
                 return Ok(None);
             }
         }
-        let stamp = pco_sync::stamp_for_create(ctx.store, group.record_id).await?;
+        let stamp = ctx.store(move |store| people::stamp_for_create(store, record_id)).await?;
         let created = ctx.client.create_person(&map::person_attributes(person, Some(stamp))).await?;
         link(ctx, group.record_id, &created.id).await?;
         remote_id = Some(created.id);
@@ -157,26 +154,21 @@ async fn push_person(ctx: &Context<'_>, group: &OutboxGroup) -> Result<Outcome, 
 /// After "someone else" was chosen, the Planning Center people offered as matches come in as
 /// people of their own (the pull skipped them while the decision was open).
 async fn bring_in_candidates(ctx: &Context<'_>, person: Uuid) -> Result<(), SyncError> {
-    for id in pco_sync::duplicate_candidate_ids(ctx.store, person).await? {
+    for id in ctx.store(move |store| duplicates::duplicate_candidate_ids(store, person)).await? {
         let remote = match ctx.client.person(&id).await {
             Ok(remote) => remote,
             Err(PcoError::Api { status, .. }) if status.as_u16() == 404 => continue,
             Err(error) => return Err(error.into()),
         };
-        let system = Actor::system();
-        let mut tx = ctx.store.begin_write(&system).await?;
-        pco_sync::apply_remote_person(&mut tx, &map::remote_person(&remote, &Default::default())).await?;
-        tx.commit().await?;
+        let remote = map::remote_person(&remote, &Default::default());
+        ctx.write(move |tx| people::apply_remote_person(tx, &remote)).await?;
     }
     Ok(())
 }
 
 async fn link(ctx: &Context<'_>, person: Uuid, remote_id: &str) -> Result<(), SyncError> {
-    let system = Actor::system();
-    let mut tx = ctx.store.begin_write(&system).await?;
-    pco_sync::link_person(&mut tx, person, remote_id).await?;
-    tx.commit().await?;
-    Ok(())
+    let remote_id = remote_id.to_owned();
+    ctx.write(move |tx| people::link_person(tx, person, &remote_id)).await
 }
 
 /// Adds the local e-mail and phone when Planning Center lacks them: repeatable, never doubled.
@@ -245,22 +237,23 @@ async fn matches(ctx: &Context<'_>, person: &cct_domain::records::Person) -> Res
 /// Course completions and certification status go to the Planning Center fields the office
 /// mapped them to; one write per person per run, whatever number of changes led to it.
 async fn push_status(ctx: &Context<'_>, group: &OutboxGroup, done: &mut HashSet<(Uuid, &'static str)>) -> Result<Outcome, SyncError> {
-    let Some(owner) = pco_sync::owner_of(ctx.store, &group.table_name, group.record_id).await? else {
+    let (table, record_id) = (group.table_name.clone(), group.record_id);
+    let Some(owner) = ctx.store(move |store| summaries::owner_of(store, &table, record_id)).await? else {
         return Ok(Some((EntryOutcome::Skipped, Some("the record no longer exists".into()))));
     };
-    let Some(remote_person) = pco_sync::planning_center_id_of(ctx.store, owner).await? else {
+    let Some(remote_person) = ctx.store(move |store| summaries::planning_center_id_of(store, owner)).await? else {
         return Ok(None); // the person is not in Planning Center yet; their own entry comes first
     };
     let key = if group.table_name == "course_enrollment" { settings::PCO_COMPLETIONS_FIELD } else { settings::PCO_CERTIFICATIONS_FIELD };
-    let Some(field) = settings::get::<String>(ctx.store, key).await? else {
+    let Some(field) = ctx.store(move |store| settings::get::<String>(store, key)).await? else {
         let what = if group.table_name == "course_enrollment" { "course completions" } else { "certifications" };
         return Ok(Some((EntryOutcome::Skipped, Some(format!("no Planning Center field is mapped for {what}; choose one in Sync settings")))));
     };
     if done.insert((owner, key)) {
         let value = if group.table_name == "course_enrollment" {
-            pco_sync::completions_summary(ctx.store, owner).await?
+            ctx.store(move |store| summaries::completions_summary(store, owner)).await?
         } else {
-            pco_sync::certifications_summary(ctx.store, owner).await?
+            ctx.store(move |store| summaries::certifications_summary(store, owner)).await?
         };
         ctx.client.upsert_field_datum(&remote_person, &field, &value).await?;
     }

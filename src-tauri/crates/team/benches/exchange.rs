@@ -50,13 +50,13 @@ async fn new_hub() -> (HubAddress, Option<String>) {
 async fn edit_people(store: &Store, people: &[Person], round: usize) {
     let system = Actor::system();
     for chunk in people.chunks(1_000) {
-        let mut tx = store.begin_write(&system).await.unwrap();
+        let mut tx = store.begin_write(&system).unwrap();
         for person in chunk {
             let mut person = person.clone();
             person.nickname = Some(format!("round {round}"));
-            records::update(&mut tx, person).await.unwrap();
+            records::update(&mut tx, person).unwrap();
         }
-        tx.commit().await.unwrap();
+        tx.commit().unwrap();
     }
 }
 
@@ -66,11 +66,11 @@ async fn main() {
     let (address, password) = new_hub().await;
     let password = password.as_deref();
     let dir = tempfile::tempdir().unwrap();
-    let office = Store::open(dir.path().join("office.sqlite")).await.unwrap();
+    let office = Store::open(dir.path().join("office.sqlite")).unwrap();
     let started = Instant::now();
-    cct_store::demo::load(&office, 300).await.unwrap();
-    cct_store::demo::add_people(&office, people_count - 300).await.unwrap();
-    let logged = changes::unpushed_count(&office).await.unwrap() as u64;
+    cct_store::demo::load(&office, 300).unwrap();
+    cct_store::demo::add_people(&office, people_count - 300).unwrap();
+    let logged = changes::unpushed_count(&office).unwrap() as u64;
     eprintln!("built a church of {people_count} people ({logged} logged changes) in {:.1} s", started.elapsed().as_secs_f64());
 
     let admin = Actor::system();
@@ -81,7 +81,7 @@ async fn main() {
     let first_push = started.elapsed();
 
     let joiner_dir = tempfile::tempdir().unwrap();
-    let laptop = Store::open(joiner_dir.path().join("laptop.sqlite")).await.unwrap();
+    let laptop = Store::open(joiner_dir.path().join("laptop.sqlite")).unwrap();
     let code = membership::make_join_code(&admin, &hub, &credentials, None, chrono::Duration::hours(1)).await.unwrap();
     let started = Instant::now();
     let laptop_hub = Hub::connect(&address, password).await.unwrap();
@@ -89,10 +89,10 @@ async fn main() {
     let (pulled, waiting) = exchange::pull(&laptop, &laptop_hub, &joined.credentials, BATCH, &quiet).await.unwrap();
     let join_time = started.elapsed();
     assert_eq!(waiting, 0);
-    let people_there = records::list::<Person>(&laptop, &admin, &ListQuery::default().page(1, 0)).await.unwrap().total;
+    let people_there = records::list::<Person>(&laptop, &admin, &ListQuery::default().page(1, 0)).unwrap().total;
     assert_eq!(people_there as usize, people_count, "the new device holds the whole church");
 
-    let people = records::list::<Person>(&office, &admin, &ListQuery { limit: Some(EDITS_PER_ROUND as u32), ..Default::default() }).await.unwrap().items;
+    let people = records::list::<Person>(&office, &admin, &ListQuery { limit: Some(EDITS_PER_ROUND as u32), ..Default::default() }).unwrap().items;
     let (mut push_rates, mut pull_rates) = (Vec::new(), Vec::new());
     for round in 0..ROUNDS {
         edit_people(&office, &people, round).await;

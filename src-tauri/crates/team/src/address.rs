@@ -91,8 +91,8 @@ mod tests {
     #[test]
     fn a_hub_off_this_machine_must_be_encrypted() {
         let refused = HubAddress::parse("postgres://office:pw@db.example.org/church?sslmode=disable").unwrap_err();
-        assert_eq!(refused.code(), "tls_required");
-        assert_eq!(HubAddress::parse("postgres://office@db.example.org/church?sslmode=prefer").unwrap_err().code(), "tls_required");
+        assert_eq!(refused.code(), cct_domain::ErrorCode::TlsRequired);
+        assert_eq!(HubAddress::parse("postgres://office@db.example.org/church?sslmode=prefer").unwrap_err().code(), cct_domain::ErrorCode::TlsRequired);
         let (defaulted, _) = HubAddress::parse("postgres://office@db.example.org/church").unwrap();
         assert!(defaulted.as_str().ends_with("sslmode=verify-full"), "{}", defaulted.as_str());
         let (kept, _) = HubAddress::parse("postgresql://office@10.0.0.5/church?sslmode=require").unwrap();
@@ -109,8 +109,8 @@ mod tests {
 
     #[test]
     fn something_else_is_refused_with_a_reason() {
-        assert_eq!(HubAddress::parse("mysql://u@h/db").unwrap_err().code(), "invalid_hub_address");
-        assert_eq!(HubAddress::parse("not a url").unwrap_err().code(), "invalid_hub_address");
-        assert_eq!(HubAddress::parse("postgres://db.example.org/church").unwrap_err().code(), "invalid_hub_address");
+        assert_eq!(HubAddress::parse("mysql://u@h/db").unwrap_err().code(), cct_domain::ErrorCode::InvalidHubAddress);
+        assert_eq!(HubAddress::parse("not a url").unwrap_err().code(), cct_domain::ErrorCode::InvalidHubAddress);
+        assert_eq!(HubAddress::parse("postgres://db.example.org/church").unwrap_err().code(), cct_domain::ErrorCode::InvalidHubAddress);
     }
 }

@@ -1,3 +1,4 @@
+use cct_domain::{ErrorCode, ErrorReport};
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -35,23 +36,31 @@ pub enum TeamError {
 }
 
 impl TeamError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            TeamError::InvalidAddress(_) => "invalid_hub_address",
-            TeamError::TlsRequired { .. } => "tls_required",
-            TeamError::Unreachable(_) => "hub_unreachable",
-            TeamError::Hub(_) => "hub_error",
-            TeamError::HubMigration(_) => "hub_migration_failed",
-            TeamError::AlreadyATeam => "hub_has_team",
-            TeamError::NoTeamYet => "hub_has_no_team",
-            TeamError::JoinCodeUnknown => "join_code_unknown",
-            TeamError::JoinCodeUsed => "join_code_used",
-            TeamError::JoinCodeExpired => "join_code_expired",
-            TeamError::DeviceRemoved => "device_removed",
-            TeamError::NotAMember => "not_a_member",
-            TeamError::NotJoined => "not_joined",
-            TeamError::StationLetterTaken { .. } => "station_letter_taken",
+            TeamError::InvalidAddress(_) => ErrorCode::InvalidHubAddress,
+            TeamError::TlsRequired { .. } => ErrorCode::TlsRequired,
+            TeamError::Unreachable(_) => ErrorCode::HubUnreachable,
+            TeamError::Hub(_) => ErrorCode::HubError,
+            TeamError::HubMigration(_) => ErrorCode::HubMigrationFailed,
+            TeamError::AlreadyATeam => ErrorCode::HubHasTeam,
+            TeamError::NoTeamYet => ErrorCode::HubHasNoTeam,
+            TeamError::JoinCodeUnknown => ErrorCode::JoinCodeUnknown,
+            TeamError::JoinCodeUsed => ErrorCode::JoinCodeUsed,
+            TeamError::JoinCodeExpired => ErrorCode::JoinCodeExpired,
+            TeamError::DeviceRemoved => ErrorCode::DeviceRemoved,
+            TeamError::NotAMember => ErrorCode::NotAMember,
+            TeamError::NotJoined => ErrorCode::NotJoined,
+            TeamError::StationLetterTaken { .. } => ErrorCode::StationLetterTaken,
             TeamError::Store(e) => e.code(),
+        }
+    }
+
+    /// What the window is told: the store's own report for its errors (with their field).
+    pub fn report(&self) -> ErrorReport {
+        match self {
+            TeamError::Store(inner) => inner.report(),
+            other => ErrorReport::new(other.code(), other.to_string()),
         }
     }
 
@@ -71,3 +80,9 @@ pub(crate) fn hub_error(error: sqlx::Error) -> TeamError {
 }
 
 pub type Result<T> = std::result::Result<T, TeamError>;
+
+impl From<TeamError> for ErrorReport {
+    fn from(error: TeamError) -> Self {
+        error.report()
+    }
+}

@@ -34,14 +34,14 @@ pub struct ExchangeProgress {
 /// Sends every unsent change, `batch` at a time. Changes are marked sent only after the hub
 /// committed them.
 pub async fn push(store: &Store, hub: &Hub, credentials: &DeviceCredentials, batch: u32, progress: &(dyn Fn(ExchangeProgress) + Sync)) -> Result<u64> {
-    let total = changes::unpushed_count(store).await? as u64;
+    let total = store.call(changes::unpushed_count).await? as u64;
     let mut pushed = 0;
     loop {
-        let logged = changes::unpushed(store, batch).await?;
+        let logged = store.call(move |store| changes::unpushed(store, batch)).await?;
         let Some(last) = logged.last().map(|l| l.seq) else { break };
         let batch_changes: Vec<&Change> = logged.iter().map(|l| &l.change).collect();
         send_batch(hub, credentials, &batch_changes, total.saturating_sub(pushed + logged.len() as u64)).await?;
-        changes::mark_pushed(store, last).await?;
+        store.call(move |store| changes::mark_pushed(store, last)).await?;
         pushed += logged.len() as u64;
         progress(ExchangeProgress { phase: "push", done: pushed, total: total.max(pushed) });
     }
@@ -52,7 +52,7 @@ pub async fn push(store: &Store, hub: &Hub, credentials: &DeviceCredentials, bat
         note_contact(&mut tx, credentials, 0).await?;
         tx.commit().await.map_err(hub_error)?;
     }
-    device::record_pushed_at(store).await?;
+    store.call(device::record_pushed_at).await?;
     Ok(pushed)
 }
 
@@ -125,7 +125,7 @@ async fn tag_person_with_campus(conn: &mut sqlx::PgConnection, link: &Change) ->
 /// Brings every change from the other devices (within this device's campus, if it has one)
 /// that arrived at the hub since the last pull, `batch` at a time.
 pub async fn pull(store: &Store, hub: &Hub, credentials: &DeviceCredentials, batch: u32, progress: &(dyn Fn(ExchangeProgress) + Sync)) -> Result<(u64, u64)> {
-    let me = device::membership(store).await?;
+    let me = store.call(device::membership).await?;
     let mut cursor = me.pull_cursor;
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM hub_change WHERE seq > $1")
         .bind(cursor)
@@ -158,7 +158,7 @@ pub async fn pull(store: &Store, hub: &Hub, credentials: &DeviceCredentials, bat
         .map_err(hub_error)?;
         scanned += (window_end - cursor).max(0) as u64;
         let batch_changes = rows.iter().map(change_from_row).collect::<std::result::Result<Vec<Change>, sqlx::Error>>().map_err(hub_error)?;
-        let counts = apply::apply_batch(store, &batch_changes, window_end).await?;
+        let counts = store.call(move |store| apply::apply_batch(store, &batch_changes, window_end)).await?;
         pulled += counts.received;
         waiting = counts.waiting;
         cursor = window_end;
@@ -196,6 +196,6 @@ pub async fn sync(store: &Store, hub: &Hub, credentials: &DeviceCredentials, pro
     }
     .await;
     let message = result.as_ref().err().map(|e: &TeamError| e.to_string());
-    device::record_error(store, message.as_deref()).await?;
+    store.call(move |store| device::record_error(store, message.as_deref())).await?;
     result
 }

@@ -16,14 +16,14 @@ const JOIN_CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 const JOIN_CODE_LENGTH: usize = 12;
 
 fn require_admin(actor: &Actor) -> Result<()> {
-    cct_store::actor::require(actor, Permission::SyncManage).map_err(TeamError::Store)
+    cct_store::office::people::require(actor, Permission::SyncManage).map_err(TeamError::Store)
 }
 
 /// Makes this device the first of a new team on an empty hub, and records everything it
 /// already holds as changes for the devices that join later.
 pub async fn create_team(store: &Store, actor: &Actor, hub: &Hub, church_name: &str, device_name: &str) -> Result<DeviceCredentials> {
     require_admin(actor)?;
-    let me = device::membership(store).await?;
+    let me = store.call(device::membership).await?;
     let credentials = DeviceCredentials::issue(&me.device_id);
     let church_id = uuid::Uuid::now_v7().to_string();
     let mut tx = hub.pool().begin().await.map_err(hub_error)?;
@@ -34,8 +34,7 @@ pub async fn create_team(store: &Store, actor: &Actor, hub: &Hub, church_name: &
     sqlx::query("INSERT INTO hub_church (church_id, name) VALUES ($1, $2)").bind(&church_id).bind(church_name.trim()).execute(&mut *tx).await.map_err(hub_error)?;
     upsert_device(&mut tx, &credentials, device_name, None).await?;
     tx.commit().await.map_err(hub_error)?;
-    device::record_joined(store, hub.address().as_str(), &church_id, device_name, None).await?;
-    changes::record_baseline(store).await?;
+    record_joined(store, hub, church_id, device_name, None).await?;
     Ok(credentials)
 }
 
@@ -113,7 +112,7 @@ pub async fn join(store: &Store, actor: Option<&Actor>, hub: &Hub, code: &str, d
             message: "this computer already holds people: sign in as an administrator to join a team".into(),
         })),
     }
-    let me = device::membership(store).await?;
+    let me = store.call(device::membership).await?;
     let credentials = DeviceCredentials::issue(&me.device_id);
     let mut tx = hub.pool().begin().await.map_err(hub_error)?;
     let church_id: Option<String> = sqlx::query_scalar("SELECT church_id FROM hub_church").fetch_optional(&mut *tx).await.map_err(hub_error)?;
@@ -141,14 +140,26 @@ pub async fn join(store: &Store, actor: Option<&Actor>, hub: &Hub, code: &str, d
         .await
         .map_err(hub_error)?;
     tx.commit().await.map_err(hub_error)?;
-    device::record_joined(store, hub.address().as_str(), &church_id, device_name, campus_scope.as_deref()).await?;
-    changes::record_baseline(store).await?;
+    record_joined(store, hub, church_id, device_name, campus_scope.clone()).await?;
     Ok(Joined { credentials, code_made_by, campus_scope })
 }
 
+/// This device is now in the hub's team: noted here, and everything it already holds goes into
+/// its change log, for the devices that join later (a large church's data: seconds of work, on
+/// the blocking pool).
+async fn record_joined(store: &Store, hub: &Hub, church_id: String, device_name: &str, campus_scope: Option<String>) -> Result<()> {
+    let (address, device_name) = (hub.address().as_str().to_owned(), device_name.to_owned());
+    store
+        .call(move |store| {
+            device::record_joined(store, &address, &church_id, &device_name, campus_scope.as_deref())?;
+            changes::record_baseline(store).map(drop)
+        })
+        .await?;
+    Ok(())
+}
+
 async fn store_is_empty(store: &Store) -> Result<bool> {
-    let counts = cct_store::team::device::people_count(store).await?;
-    Ok(counts == 0)
+    Ok(store.call(cct_store::office::people::people_count).await? == 0)
 }
 
 /// Removes a device from the team: from now on the hub refuses its pushes and pulls. What it

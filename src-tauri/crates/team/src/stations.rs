@@ -5,7 +5,7 @@
 
 use crate::error::{hub_error, Result, TeamError};
 use crate::hub::{verify_device, DeviceCredentials, Hub};
-use cct_store::kiosk::{self, StationLetterCheck};
+use cct_store::checkin::station::{self as kiosk, StationLetterCheck};
 use cct_store::Store;
 use sqlx::Row;
 
@@ -53,7 +53,7 @@ pub async fn my_letters(hub: &Hub, credentials: &DeviceCredentials) -> Result<Ve
 /// of reach, and records the answer on the station. Returns the new standing, or `None` when
 /// there was nothing to confirm.
 pub async fn confirm_running_station(store: &Store, hub: &Hub, credentials: &DeviceCredentials) -> Result<Option<StationLetterCheck>> {
-    let Some(station) = kiosk::current(store).await? else { return Ok(None) };
+    let Some(station) = store.call(kiosk::current).await? else { return Ok(None) };
     if station.letter_check != StationLetterCheck::NotConfirmed {
         return Ok(None);
     }
@@ -62,6 +62,6 @@ pub async fn confirm_running_station(store: &Store, hub: &Hub, credentials: &Dev
         Err(TeamError::StationLetterTaken { device, .. }) => (StationLetterCheck::TakenByAnother, Some(device)),
         Err(other) => return Err(other),
     };
-    kiosk::record_letter_check(store, check, holder).await?;
+    store.call(move |store| kiosk::record_letter_check(store, check, holder)).await?;
     Ok(Some(check))
 }

@@ -5,11 +5,13 @@
 use cct_domain::records::{AttendanceStatus, Campus, ClassSession, Course, PeopleCampus, Person};
 use cct_domain::Actor;
 use cct_store::team::{changes, device, REPLICATED_TABLES};
-use cct_store::{actor, attendance, records, Store};
+use cct_store::db::Query;
+use cct_store::office::{attendance, people as actor};
+use cct_store::{records, Store};
 use cct_team::exchange::{self, ExchangeProgress};
 use cct_team::lease::{self, Claim};
 use cct_team::{membership, stations, DeviceCredentials, Hub, HubAddress};
-use sqlx::{Connection, Row};
+use sqlx::Connection;
 use std::time::Duration;
 use tempfile::TempDir;
 use uuid::Uuid;
@@ -51,15 +53,15 @@ impl Device {
 
 async fn empty_store() -> (Store, TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("church.sqlite")).await.unwrap();
+    let store = Store::open(dir.path().join("church.sqlite")).unwrap();
     (store, dir)
 }
 
 /// The office computer: its first administrator, and the team it creates on the hub.
 async fn office(address: &HubAddress, password: Option<&str>) -> (Device, Actor) {
     let (store, dir) = empty_store().await;
-    let admin = cct_store::office::set_up_first_administrator(&store, "Pat", "Admin", None).await.unwrap();
-    let admin = actor::actor_for_person(&store, admin.meta.id).await.unwrap();
+    let admin = cct_store::office::setup::set_up_first_administrator(&store, "Pat", "Admin", None).unwrap();
+    let admin = actor::actor_for_person(&store, admin.meta.id).unwrap();
     let hub = Hub::connect(address, password).await.unwrap();
     let credentials = membership::create_team(&store, &admin, &hub, "Grace Church", "Office").await.unwrap();
     (Device { store, hub, credentials, _dir: dir }, admin)
@@ -79,44 +81,46 @@ async fn laptop(address: &HubAddress, password: Option<&str>, office: &Device, a
 
 async fn write<T: cct_domain::Record>(store: &Store, record: T) -> T {
     let system = Actor::system();
-    let mut tx = store.begin_write(&system).await.unwrap();
-    let record = records::insert(&mut tx, record).await.unwrap();
-    tx.commit().await.unwrap();
+    let mut tx = store.begin_write(&system).unwrap();
+    let record = records::insert(&mut tx, record).unwrap();
+    tx.commit().unwrap();
     record
 }
 
 async fn edit_person(store: &Store, id: Uuid, change: impl FnOnce(&mut Person)) {
     let system = Actor::system();
-    let mut person: Person = records::get(store, &system, id).await.unwrap();
+    let mut person: Person = records::get(store, &system, id).unwrap();
     change(&mut person);
-    let mut tx = store.begin_write(&system).await.unwrap();
-    records::update(&mut tx, person).await.unwrap();
-    tx.commit().await.unwrap();
+    let mut tx = store.begin_write(&system).unwrap();
+    records::update(&mut tx, person).unwrap();
+    tx.commit().unwrap();
 }
 
 async fn delete_person(store: &Store, id: Uuid) {
     let system = Actor::system();
-    let mut tx = store.begin_write(&system).await.unwrap();
-    records::deactivate::<Person>(&mut tx, id).await.unwrap();
-    tx.commit().await.unwrap();
+    let mut tx = store.begin_write(&system).unwrap();
+    records::deactivate::<Person>(&mut tx, id).unwrap();
+    tx.commit().unwrap();
 }
 
 /// Every shared table, every column, as text: what "the same data" means.
 async fn shared_data(store: &Store) -> Vec<(String, Vec<String>)> {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", store.path().display())).await.unwrap();
     let mut all = Vec::new();
     for table in REPLICATED_TABLES {
-        let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info(?) ORDER BY cid").bind(table).fetch_all(&pool).await.unwrap();
-        let listed = columns.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
-        let rows: Vec<String> = sqlx::query_scalar(&format!("SELECT json_array({listed}) FROM {table} ORDER BY id")).fetch_all(&pool).await.unwrap();
+        let rows = store
+            .read(|conn| {
+                let columns: Vec<String> = conn.column("SELECT name FROM pragma_table_info(?1) ORDER BY cid", [table])?;
+                let listed = columns.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
+                conn.column::<String>(&format!("SELECT json_array({listed}) FROM {table} ORDER BY id"), [])
+            })
+            .unwrap();
         all.push((table.to_owned(), rows));
     }
-    pool.close().await;
     all
 }
 
 async fn person(store: &Store, id: Uuid) -> Person {
-    records::get(store, &Actor::system(), id).await.unwrap()
+    records::get(store, &Actor::system(), id).unwrap()
 }
 
 #[tokio::test]
@@ -154,9 +158,9 @@ async fn three_devices_editing_the_same_records_offline_hold_the_same_data_after
     edit_person(&first.store, people[1], |p| p.nickname = Some("Aq".into())).await;
     edit_person(&first.store, people[3], |p| p.phone = Some("555-0104".into())).await;
     let system = Actor::system();
-    let mut tx = first.store.begin_write(&system).await.unwrap();
-    attendance::mark(&mut tx, attendance::MarkAttendance { class_session_id: session.meta.id, people_id: people[0], status: AttendanceStatus::Present, notes: None }).await.unwrap();
-    tx.commit().await.unwrap();
+    let mut tx = first.store.begin_write(&system).unwrap();
+    attendance::mark(&mut tx, attendance::MarkAttendance { class_session_id: session.meta.id, people_id: people[0], status: AttendanceStatus::Present, notes: None }).unwrap();
+    tx.commit().unwrap();
     edit_person(&second.store, people[0], |p| p.email = Some("room102@example.org".into())).await;
     delete_person(&second.store, people[2]).await;
     let visitor = write(&second.store, Person { first_name: "Eutychus".into(), last_name: "Troas".into(), ..Default::default() }).await;
@@ -176,11 +180,11 @@ async fn three_devices_editing_the_same_records_offline_hold_the_same_data_after
     assert!(!apollos.meta.is_active && apollos.phone.as_deref() == Some("555-0104"), "deleted stays deleted; the concurrent edit merged into it");
     assert!(!person(&first.store, people[2]).await.meta.is_active);
     assert_eq!(person(&office.store, visitor.meta.id).await.first_name, "Eutychus");
-    let roster = attendance::session_roster(&office.store, &admin, session.meta.id).await.unwrap();
+    let roster = attendance::session_roster(&office.store, &admin, session.meta.id).unwrap();
     assert!(roster.iter().any(|line| line.people_id == people[0] && line.attendance.as_ref().is_some_and(|a| a.status == AttendanceStatus::Present)), "attendance taken in the classroom reaches the office");
     for device in [&office, &first, &second] {
-        assert_eq!(changes::unpushed_count(&device.store).await.unwrap(), 0);
-        assert!(cct_store::team::apply::waiting(&device.store).await.unwrap().is_empty());
+        assert_eq!(changes::unpushed_count(&device.store).unwrap(), 0);
+        assert!(cct_store::team::apply::waiting(&device.store).unwrap().is_empty());
     }
 
     let listed = membership::devices(&office.hub, &office.credentials).await.unwrap();
@@ -210,18 +214,18 @@ async fn a_device_killed_in_the_middle_of_a_push_loses_nothing_and_duplicates_no
     for n in 0..600 {
         write(&store, Person { first_name: format!("Child{n:03}"), last_name: "Ephesus".into(), ..Default::default() }).await;
     }
-    let unsent = changes::unpushed_count(&store).await.unwrap();
+    let unsent = changes::unpushed_count(&store).unwrap();
     assert!(unsent >= 600);
 
     // Killed after the hub committed a batch but before the device noted it: the device comes
     // back from its files as they were before the push.
-    store.close().await;
+    store.close();
     let before_push = snapshot(&dir);
-    let store = Store::open(dir.path().join("church.sqlite")).await.unwrap();
+    let store = Store::open(dir.path().join("church.sqlite")).unwrap();
     exchange::push(&store, &hub, &credentials, 250, &quiet).await.unwrap();
-    store.close().await;
-    let store = Store::open(before_push.path().join("church.sqlite")).await.unwrap();
-    assert_eq!(changes::unpushed_count(&store).await.unwrap(), unsent, "the restarted device thinks nothing was sent");
+    store.close();
+    let store = Store::open(before_push.path().join("church.sqlite")).unwrap();
+    assert_eq!(changes::unpushed_count(&store).unwrap(), unsent, "the restarted device thinks nothing was sent");
 
     // Killed between batches: the task dies after its second batch.
     let pushing = {
@@ -236,19 +240,16 @@ async fn a_device_killed_in_the_middle_of_a_push_loses_nothing_and_duplicates_no
         })
     };
     assert!(pushing.await.is_err(), "the push task was killed");
-    let left = changes::unpushed_count(&store).await.unwrap();
+    let left = changes::unpushed_count(&store).unwrap();
     assert!(left > 0 && left < unsent, "part of the log was sent: {left} of {unsent} left");
 
     exchange::push(&store, &hub, &credentials, 100, &quiet).await.unwrap();
-    assert_eq!(changes::unpushed_count(&store).await.unwrap(), 0);
+    assert_eq!(changes::unpushed_count(&store).unwrap(), 0);
     let (held, distinct): (i64, i64) = sqlx::query_as(count_held).bind(&credentials.device_id).fetch_one(&mut hub_connection().await).await.unwrap();
     assert_eq!((held, distinct), (sent_at_join + unsent, sent_at_join + unsent), "every change once, none lost");
 
     office.sync().await;
-    let children: i64 = sqlx::query_scalar("SELECT count(*) FROM people WHERE last_name = 'Ephesus'")
-        .fetch_one(&sqlx::SqlitePool::connect(&format!("sqlite://{}", office.store.path().display())).await.unwrap())
-        .await
-        .unwrap();
+    let children: i64 = office.store.read(|conn| conn.scalar("SELECT count(*) FROM people WHERE last_name = 'Ephesus'", [])).unwrap();
     assert_eq!(children, 600, "the office has every child once");
 }
 
@@ -262,33 +263,33 @@ async fn a_removed_device_is_refused_and_join_codes_work_once() {
 
     membership::remove_device(&admin, &office.hub, &office.credentials, &room.credentials.device_id).await.unwrap();
     let push = exchange::push(&room.store, &room.hub, &room.credentials, 100, &quiet).await.unwrap_err();
-    assert_eq!(push.code(), "device_removed", "{push}");
+    assert_eq!(push.code(), cct_domain::ErrorCode::DeviceRemoved, "{push}");
     let pull = exchange::pull(&room.store, &room.hub, &room.credentials, 100, &quiet).await.unwrap_err();
-    assert_eq!(pull.code(), "device_removed");
-    assert_eq!(changes::unpushed_count(&room.store).await.unwrap(), 2, "the removed device keeps what it had not sent (the person and its outbox entry)");
+    assert_eq!(pull.code(), cct_domain::ErrorCode::DeviceRemoved);
+    assert_eq!(changes::unpushed_count(&room.store).unwrap(), 2, "the removed device keeps what it had not sent (the person and its outbox entry)");
     let listed = membership::devices(&office.hub, &office.credentials).await.unwrap();
     assert!(listed.iter().any(|d| d.device_id == room.credentials.device_id && d.removed_at.is_some()));
 
     let forged = DeviceCredentials { device_id: office.credentials.device_id.clone(), secret: "guessed".into() };
-    assert_eq!(exchange::push(&office.store, &office.hub, &forged, 100, &quiet).await.unwrap_err().code(), "not_a_member", "a device id alone is not enough");
+    assert_eq!(exchange::push(&office.store, &office.hub, &forged, 100, &quiet).await.unwrap_err().code(), cct_domain::ErrorCode::NotAMember, "a device id alone is not enough");
 
     let code = membership::make_join_code(&admin, &office.hub, &office.credentials, None, chrono::Duration::hours(1)).await.unwrap();
     let (first, _d1) = empty_store().await;
     membership::join(&first, None, &office.hub, &code.to_lowercase(), "Room 105").await.unwrap();
     let (second, _d2) = empty_store().await;
-    assert_eq!(membership::join(&second, None, &office.hub, &code, "Room 106").await.unwrap_err().code(), "join_code_used");
-    assert_eq!(membership::join(&second, None, &office.hub, "AAAA-BBBB-CCCC", "Room 106").await.unwrap_err().code(), "join_code_unknown");
+    assert_eq!(membership::join(&second, None, &office.hub, &code, "Room 106").await.unwrap_err().code(), cct_domain::ErrorCode::JoinCodeUsed);
+    assert_eq!(membership::join(&second, None, &office.hub, "AAAA-BBBB-CCCC", "Room 106").await.unwrap_err().code(), cct_domain::ErrorCode::JoinCodeUnknown);
     let stale = membership::make_join_code(&admin, &office.hub, &office.credentials, None, chrono::Duration::seconds(-1)).await.unwrap();
-    assert_eq!(membership::join(&second, None, &office.hub, &stale, "Room 106").await.unwrap_err().code(), "join_code_expired");
+    assert_eq!(membership::join(&second, None, &office.hub, &stale, "Room 106").await.unwrap_err().code(), cct_domain::ErrorCode::JoinCodeExpired);
     let volunteer = membership::make_join_code(&Actor::person(Uuid::now_v7(), "Volunteer", [cct_domain::Permission::AttendanceWrite]), &office.hub, &office.credentials, None, chrono::Duration::hours(1)).await.unwrap_err();
-    assert_eq!(volunteer.code(), "permission_denied", "only an administrator makes join codes");
+    assert_eq!(volunteer.code(), cct_domain::ErrorCode::PermissionDenied, "only an administrator makes join codes");
     let (used, _d3) = empty_store().await;
     write(&used, Person { first_name: "Someone".into(), last_name: "Here".into(), ..Default::default() }).await;
     let fresh = membership::make_join_code(&admin, &office.hub, &office.credentials, None, chrono::Duration::hours(1)).await.unwrap();
-    assert_eq!(membership::join(&used, None, &office.hub, &fresh, "Room 107").await.unwrap_err().code(), "conflict", "a computer holding data joins only with an administrator signed in");
+    assert_eq!(membership::join(&used, None, &office.hub, &fresh, "Room 107").await.unwrap_err().code(), cct_domain::ErrorCode::Conflict, "a computer holding data joins only with an administrator signed in");
     let refused = Hub::connect(&address, Some("wrong")).await.err().expect("a wrong password is refused");
-    assert_eq!(refused.code(), "hub_error", "{refused}");
-    assert!(device::membership(&room.store).await.unwrap().hub_url.is_some());
+    assert_eq!(refused.code(), cct_domain::ErrorCode::HubError, "{refused}");
+    assert!(device::membership(&room.store).unwrap().hub_url.is_some());
 }
 
 #[tokio::test]
@@ -339,10 +340,10 @@ async fn a_campus_laptop_holds_only_its_campus_roster() {
     }
     office.sync().await;
     let north_laptop = laptop(&address, password.as_deref(), &office, &admin, "North kiosk", Some(&north.meta.id.to_string())).await;
-    assert_eq!(device::membership(&north_laptop.store).await.unwrap().campus_scope, Some(north.meta.id.to_string()));
+    assert_eq!(device::membership(&north_laptop.store).unwrap().campus_scope, Some(north.meta.id.to_string()));
     let has = |id: Uuid| {
         let store = north_laptop.store.clone();
-        async move { records::get::<Person>(&store, &Actor::system(), id).await.is_ok() }
+        async move { records::get::<Person>(&store, &Actor::system(), id).is_ok() }
     };
     assert!(has(ids[0]).await, "a North person is on the North laptop");
     assert!(!has(ids[1]).await, "a South person is not");
@@ -368,25 +369,15 @@ async fn pulling_again_after_an_interrupted_pull_applies_each_change_once() {
         })
     };
     assert!(pulling.await.is_err());
-    let cursor = device::membership(&store).await.unwrap().pull_cursor;
+    let cursor = device::membership(&store).unwrap().pull_cursor;
     assert!(cursor > 0, "the first batch and its cursor were kept");
     let (pulled, waiting) = exchange::pull(&store, &hub, &joined.credentials, 100, &quiet).await.unwrap();
     assert_eq!(waiting, 0);
     assert!(pulled > 0);
-    let members: i64 = sqlx::query_scalar("SELECT count(*) FROM people WHERE last_name = 'Berea'")
-        .fetch_one(&sqlx::SqlitePool::connect(&format!("sqlite://{}", store.path().display())).await.unwrap())
-        .await
-        .unwrap();
-    assert_eq!(members, 300);
-    let row = sqlx::query("SELECT count(*) AS n FROM team_change WHERE origin = 'remote'")
-        .fetch_one(&sqlx::SqlitePool::connect(&format!("sqlite://{}", store.path().display())).await.unwrap())
-        .await
-        .unwrap();
-    let logged: i64 = row.get("n");
-    let distinct: i64 = sqlx::query_scalar("SELECT count(DISTINCT id) FROM team_change WHERE origin = 'remote'")
-        .fetch_one(&sqlx::SqlitePool::connect(&format!("sqlite://{}", store.path().display())).await.unwrap())
-        .await
-        .unwrap();
+    let count = |sql: &str| -> i64 { store.read(|conn| conn.scalar(sql, [])).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM people WHERE last_name = 'Berea'"), 300);
+    let logged = count("SELECT count(*) FROM team_change WHERE origin = 'remote'");
+    let distinct = count("SELECT count(DISTINCT id) FROM team_change WHERE origin = 'remote'");
     assert_eq!(logged, distinct);
 }
 
@@ -432,14 +423,14 @@ async fn station_started_offline(device: &Device, admin: &Actor, letter: &str) {
         status: Default::default(),
     };
     let session = write(&device.store, session).await;
-    let by = actor::actor_for_person(&device.store, admin.person_id.unwrap()).await.unwrap();
-    let request = cct_store::kiosk::KioskStart { campus_id: campus.meta.id, session_ids: vec![session.meta.id], station: letter.into(), pin: "2468".into(), pin_again: "2468".into() };
-    cct_store::kiosk::start(&device.store, &by, request, cct_store::kiosk::StationLetterCheck::NotConfirmed).await.unwrap();
+    let by = actor::actor_for_person(&device.store, admin.person_id.unwrap()).unwrap();
+    let request = cct_store::checkin::station::KioskStart { campus_id: campus.meta.id, session_ids: vec![session.meta.id], station: letter.into(), pin: "2468".into(), pin_again: "2468".into() };
+    cct_store::checkin::station::start(&device.store, &by, request, cct_store::checkin::station::StationLetterCheck::NotConfirmed).unwrap();
 }
 
 #[tokio::test]
 async fn a_station_started_out_of_reach_of_the_hub_learns_at_the_next_sync_whether_its_letter_is_its_own() {
-    use cct_store::kiosk::{self, StationLetterCheck};
+    use cct_store::checkin::station::{self as kiosk, StationLetterCheck};
     let (address, password) = new_hub().await;
     let (office, admin) = office(&address, password.as_deref()).await;
     let room = laptop(&address, password.as_deref(), &office, &admin, "Room 101", None).await;
@@ -455,8 +446,8 @@ async fn a_station_started_out_of_reach_of_the_hub_learns_at_the_next_sync_wheth
     let standing = |device: &Device| {
         let store = device.store.clone();
         async move {
-            let config = kiosk::current(&store).await.unwrap().unwrap();
-            let view = kiosk::view(&store, &config).await.unwrap();
+            let config = kiosk::current(&store).unwrap().unwrap();
+            let view = kiosk::view(&store, &config).unwrap();
             (view.letter_check, view.letter_holder)
         }
     };

@@ -36,7 +36,7 @@ fn engine(store: &Store, fake: &FakePco, hub: Arc<Hub>, credentials: DeviceCrede
 }
 
 async fn named(store: &Store, first: &str) -> Vec<Person> {
-    let all = records::list::<Person>(store, &Actor::system(), &ListQuery { include_inactive: true, limit: Some(1000), ..Default::default() }).await.unwrap().items;
+    let all = records::list::<Person>(store, &Actor::system(), &ListQuery { include_inactive: true, limit: Some(1000), ..Default::default() }).unwrap().items;
     all.into_iter().filter(|p| p.first_name == first).collect()
 }
 
@@ -47,23 +47,23 @@ async fn a_person_added_on_a_classroom_laptop_reaches_planning_center_once() {
     let quiet = |_: ExchangeProgress| {};
 
     let office_dir = tempfile::tempdir().unwrap();
-    let office = Store::open(office_dir.path().join("church.sqlite")).await.unwrap();
-    let admin = cct_store::office::set_up_first_administrator(&office, "Pat", "Admin", None).await.unwrap();
-    let admin = cct_store::actor::actor_for_person(&office, admin.meta.id).await.unwrap();
+    let office = Store::open(office_dir.path().join("church.sqlite")).unwrap();
+    let admin = cct_store::office::setup::set_up_first_administrator(&office, "Pat", "Admin", None).unwrap();
+    let admin = cct_store::office::people::actor_for_person(&office, admin.meta.id).unwrap();
     let office_hub = Arc::new(Hub::connect(&address, password.as_deref()).await.unwrap());
     let office_credentials = membership::create_team(&office, &admin, &office_hub, "Grace Church", "Office").await.unwrap();
     exchange::sync(&office, &office_hub, &office_credentials, &quiet).await.unwrap();
 
     let laptop_dir = tempfile::tempdir().unwrap();
-    let laptop = Store::open(laptop_dir.path().join("church.sqlite")).await.unwrap();
+    let laptop = Store::open(laptop_dir.path().join("church.sqlite")).unwrap();
     let laptop_hub = Arc::new(Hub::connect(&address, password.as_deref()).await.unwrap());
     let code = membership::make_join_code(&admin, &office_hub, &office_credentials, None, chrono::Duration::hours(1)).await.unwrap();
     let laptop_credentials = membership::join(&laptop, None, &laptop_hub, &code, "Room 201").await.unwrap().credentials;
 
     let system = Actor::system();
-    let mut tx = laptop.begin_write(&system).await.unwrap();
-    records::insert(&mut tx, Person { first_name: "Onesimus".into(), last_name: "Colossae".into(), email: Some("onesimus@example.org".into()), ..Default::default() }).await.unwrap();
-    tx.commit().await.unwrap();
+    let mut tx = laptop.begin_write(&system).unwrap();
+    records::insert(&mut tx, Person { first_name: "Onesimus".into(), last_name: "Colossae".into(), email: Some("onesimus@example.org".into()), ..Default::default() }).unwrap();
+    tx.commit().unwrap();
     exchange::sync(&laptop, &laptop_hub, &laptop_credentials, &quiet).await.unwrap();
     exchange::sync(&office, &office_hub, &office_credentials, &quiet).await.unwrap();
     assert_eq!(named(&office, "Onesimus").await.len(), 1, "the laptop's new person reached the office");
@@ -86,6 +86,6 @@ async fn a_person_added_on_a_classroom_laptop_reaches_planning_center_once() {
         let here = named(store, "Onesimus").await;
         assert_eq!(here.len(), 1, "one local person, not a second copy pulled back from Planning Center");
         assert!(here[0].planning_center_id.is_some(), "both devices know the Planning Center id");
-        assert_eq!(cct_store::outbox::pending_count(store).await.unwrap(), 0, "nothing left queued on either device");
+        assert_eq!(cct_store::office::outbox::pending_count(store).unwrap(), 0, "nothing left queued on either device");
     }
 }

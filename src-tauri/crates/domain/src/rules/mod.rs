@@ -3,5 +3,6 @@
 
 pub mod capacity;
 pub mod certification;
+pub mod conflict;
 pub mod prerequisites;
 pub mod progress;

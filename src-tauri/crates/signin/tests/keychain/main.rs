@@ -102,22 +102,22 @@ async fn a_revoked_sign_in_keeps_queued_changes_until_the_next_sign_in() {
     store.clear().unwrap();
     sign_in(&fake, store.clone(), false).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let local = cct_store::Store::open(dir.path().join("church.sqlite")).await.unwrap();
+    let local = cct_store::Store::open(dir.path().join("church.sqlite")).unwrap();
     let engine = cct_sync::SyncEngine::new(local.clone(), client(&fake, store.clone()), Default::default());
     engine.run().await.unwrap();
     let system = cct_domain::Actor::system();
-    let mut tx = local.begin_write(&system).await.unwrap();
-    cct_store::records::insert(&mut tx, cct_domain::records::Person { first_name: "Queued".into(), last_name: "Offline".into(), ..Default::default() }).await.unwrap();
-    tx.commit().await.unwrap();
+    let mut tx = local.begin_write(&system).unwrap();
+    cct_store::records::insert(&mut tx, cct_domain::records::Person { first_name: "Queued".into(), last_name: "Offline".into(), ..Default::default() }).unwrap();
+    tx.commit().unwrap();
 
     fake.revoke_everything();
     let error = engine.run().await.unwrap_err();
     assert!(error.to_string().contains("sign in again"), "{error}");
-    assert_eq!(cct_store::outbox::pending_count(&local).await.unwrap(), 1, "the queued change is kept");
+    assert_eq!(cct_store::office::outbox::pending_count(&local).unwrap(), 1, "the queued change is kept");
 
     sign_in(&fake, store.clone(), false).await.unwrap();
     engine.run().await.unwrap();
-    assert_eq!(cct_store::outbox::pending_count(&local).await.unwrap(), 0, "sent after signing in again");
+    assert_eq!(cct_store::office::outbox::pending_count(&local).unwrap(), 0, "sent after signing in again");
     store.clear().unwrap();
 }
 
@@ -129,12 +129,12 @@ async fn tokens_never_reach_the_database_or_the_sync_log() {
     store.clear().unwrap();
     sign_in(&fake, store.clone(), false).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let local = cct_store::Store::open(dir.path().join("church.sqlite")).await.unwrap();
+    let local = cct_store::Store::open(dir.path().join("church.sqlite")).unwrap();
     let engine = cct_sync::SyncEngine::new(local.clone(), client(&fake, store.clone()), Default::default());
     fake.expire_access_tokens(); // so a refresh happens mid-run too
     engine.run().await.unwrap();
     let tokens = store.load().unwrap().unwrap();
-    local.close().await;
+    local.close();
     let mut scanned = 0;
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();

@@ -7,27 +7,24 @@
 
 use super::merge::{value_to_write, Change, FieldVersions};
 use super::REPLICATED_TABLES;
-use crate::connection::Schema;
-use crate::row::bind_value;
-use crate::{Result, StoreError};
+use crate::db::rows::sql_value;
+use crate::db::{Query, Result, Schema, StoreError};
+use rusqlite::Connection;
 use serde_json::{json, Map, Value};
-use sqlx::SqliteConnection;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Logs the batch's changes; returns the ids that were new here.
-pub(crate) async fn log_remote(conn: &mut SqliteConnection, changes: &[&Change]) -> Result<HashSet<String>> {
+pub(crate) fn log_remote(conn: &Connection, changes: &[&Change]) -> Result<HashSet<String>> {
     let rows: Vec<Value> = changes
         .iter()
         .map(|c| json!([c.id, c.table_name, c.record_id, Value::Object(c.fields.clone()).to_string(), c.deleted, c.hlc, c.device_id, serde_json::to_string(&c.campus_ids).unwrap_or_else(|_| "[]".into())]))
         .collect();
-    let new: Vec<String> = sqlx::query_scalar(
+    let new: Vec<String> = conn.column(
         "INSERT INTO team_change (id, table_name, record_id, fields, deleted, hlc, device_id, campus_ids, origin, pushed)
-         SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, 'remote', 1 FROM json_each(?) WHERE true
+         SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, 'remote', 1 FROM json_each(?1) WHERE true
          ON CONFLICT(id) DO NOTHING RETURNING id",
-    )
-    .bind(Value::Array(rows).to_string())
-    .fetch_all(&mut *conn)
-    .await?;
+        [Value::Array(rows).to_string()],
+    )?;
     Ok(new.into_iter().collect())
 }
 
@@ -44,8 +41,8 @@ struct RecordWrite {
 
 /// Merges `fresh` (in the hub's order) into the store; returns the changes that must wait,
 /// with the reason.
-pub(crate) async fn merge(conn: &mut SqliteConnection, schema: &Schema, fresh: &[&Change]) -> Result<Vec<(String, String)>> {
-    let stored = stored_versions(conn, fresh).await?;
+pub(crate) fn merge(conn: &Connection, schema: &Schema, fresh: &[&Change]) -> Result<Vec<(String, String)>> {
+    let stored = stored_versions(conn, fresh)?;
     let mut writes: Vec<RecordWrite> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
     for change in fresh {
@@ -83,32 +80,30 @@ pub(crate) async fn merge(conn: &mut SqliteConnection, schema: &Schema, fresh: &
             shapes.entry((write.new_row, write.values.keys().cloned().collect())).or_default().push(write);
         }
         for ((new_row, columns), group) in shapes {
-            if write_group(conn, table, new_row, &columns, &group).await? {
+            if write_group(conn, table, new_row, &columns, &group)? {
                 written.extend(group);
                 continue;
             }
             for write in group {
-                match write_one(conn, write).await? {
+                match write_one(conn, write)? {
                     Ok(()) => written.push(write),
                     Err(reason) => waiting.extend(write.change_ids.iter().map(|id| (id.clone(), reason.clone()))),
                 }
             }
         }
     }
-    save_versions(conn, &written).await?;
+    save_versions(conn, &written)?;
     Ok(waiting)
 }
 
-async fn stored_versions(conn: &mut SqliteConnection, fresh: &[&Change]) -> Result<HashMap<(String, String), FieldVersions>> {
+fn stored_versions(conn: &Connection, fresh: &[&Change]) -> Result<HashMap<(String, String), FieldVersions>> {
     let keys: HashSet<(&str, &str)> = fresh.iter().map(|c| (c.table_name.as_str(), c.record_id.as_str())).collect();
     let keys: Vec<Value> = keys.into_iter().map(|(t, r)| json!([t, r])).collect();
-    let rows: Vec<(String, String, String, bool)> = sqlx::query_as(
-        "SELECT k.table_name, k.record_id, k.clocks, k.deleted FROM json_each(?) j
+    let rows: Vec<(String, String, String, bool)> = conn.tuples(
+        "SELECT k.table_name, k.record_id, k.clocks, k.deleted FROM json_each(?1) j
          JOIN team_record_clock k ON k.table_name = j.value->>0 AND k.record_id = j.value->>1",
-    )
-    .bind(Value::Array(keys).to_string())
-    .fetch_all(&mut *conn)
-    .await?;
+        [Value::Array(keys).to_string()],
+    )?;
     rows.into_iter()
         .map(|(table, record, clocks, deleted)| {
             let by_field = serde_json::from_str(&clocks).map_err(|source| StoreError::CorruptRecord { table: "team_record_clock".into(), source })?;
@@ -128,7 +123,7 @@ fn column_value(value: &Value) -> Value {
 
 /// Writes one shape of one table in a single statement; false when the database refused it
 /// (or an update missed a row), so the caller goes record by record.
-async fn write_group(conn: &mut SqliteConnection, table: &str, new_row: bool, columns: &[String], group: &[&RecordWrite]) -> Result<bool> {
+fn write_group(conn: &Connection, table: &str, new_row: bool, columns: &[String], group: &[&RecordWrite]) -> Result<bool> {
     let rows: Vec<Value> = group
         .iter()
         .map(|w| {
@@ -141,33 +136,34 @@ async fn write_group(conn: &mut SqliteConnection, table: &str, new_row: bool, co
     let sql = if new_row {
         let names: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
         let values: Vec<String> = columns.iter().map(extract).collect();
-        format!("INSERT INTO {table} ({}, id) SELECT {}, j.value->>'$.id' FROM json_each(?) j", names.join(", "), values.join(", "))
+        format!("INSERT INTO {table} ({}, id) SELECT {}, j.value->>'$.id' FROM json_each(?1) j", names.join(", "), values.join(", "))
     } else {
         let sets: Vec<String> = columns.iter().map(|c| format!("\"{c}\" = {}", extract(c))).collect();
-        format!("UPDATE {table} SET {} FROM json_each(?) j WHERE {table}.id = j.value->>'$.id'", sets.join(", "))
+        format!("UPDATE {table} SET {} FROM json_each(?1) j WHERE {table}.id = j.value->>'$.id'", sets.join(", "))
     };
-    match sqlx::query(&sql).bind(Value::Array(rows).to_string()).execute(&mut *conn).await {
-        Ok(done) => Ok(done.rows_affected() == group.len() as u64),
-        Err(sqlx::Error::Database(_)) => Ok(false),
+    // Each shape's statement is new text: prepared once, not kept.
+    match conn.execute(&sql, [Value::Array(rows).to_string()]) {
+        Ok(changed) => Ok(changed == group.len()),
+        Err(rusqlite::Error::SqliteFailure(..)) => Ok(false),
         Err(other) => Err(other.into()),
     }
 }
 
 /// One record on its own: insert (or, when the row turns out to exist, update) or update.
-async fn write_one(conn: &mut SqliteConnection, write: &RecordWrite) -> Result<std::result::Result<(), String>> {
+fn write_one(conn: &Connection, write: &RecordWrite) -> Result<std::result::Result<(), String>> {
     let table = write.table.as_str();
     let outcome = if write.new_row {
-        match single(conn, table, write, true).await? {
-            Err(reason) if reason.contains("UNIQUE constraint failed: ") && reason.ends_with(".id") => single(conn, table, write, false).await?,
+        match single(conn, table, write, true)? {
+            Err(reason) if reason.contains("UNIQUE constraint failed: ") && reason.ends_with(".id") => single(conn, table, write, false)?,
             other => other,
         }
     } else {
-        single(conn, table, write, false).await?
+        single(conn, table, write, false)?
     };
     Ok(outcome)
 }
 
-async fn single(conn: &mut SqliteConnection, table: &str, write: &RecordWrite, insert: bool) -> Result<std::result::Result<(), String>> {
+fn single(conn: &Connection, table: &str, write: &RecordWrite, insert: bool) -> Result<std::result::Result<(), String>> {
     let columns: Vec<&String> = write.values.keys().collect();
     let sql = if insert {
         let names: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
@@ -176,19 +172,17 @@ async fn single(conn: &mut SqliteConnection, table: &str, write: &RecordWrite, i
         let sets: Vec<String> = columns.iter().map(|c| format!("\"{c}\" = ?")).collect();
         format!("UPDATE {table} SET {} WHERE id = ?", sets.join(", "))
     };
-    let mut query = sqlx::query(&sql);
-    for value in write.values.values() {
-        query = bind_value(query, value);
-    }
-    match query.bind(&write.record_id).execute(&mut *conn).await {
-        Ok(done) if !insert && done.rows_affected() == 0 => Ok(Err(format!("no {table} record {} here yet", write.record_id))),
+    let values = write.values.values().map(sql_value).chain([rusqlite::types::Value::Text(write.record_id.clone())]);
+    match conn.execute(&sql, rusqlite::params_from_iter(values)) {
+        Ok(0) if !insert => Ok(Err(format!("no {table} record {} here yet", write.record_id))),
         Ok(_) => Ok(Ok(())),
-        Err(sqlx::Error::Database(refused)) => Ok(Err(refused.message().to_owned())),
+        Err(rusqlite::Error::SqliteFailure(_, Some(refused))) => Ok(Err(refused)),
+        Err(rusqlite::Error::SqliteFailure(code, None)) => Ok(Err(code.to_string())),
         Err(other) => Err(other.into()),
     }
 }
 
-async fn save_versions(conn: &mut SqliteConnection, written: &[&RecordWrite]) -> Result<()> {
+fn save_versions(conn: &Connection, written: &[&RecordWrite]) -> Result<()> {
     if written.is_empty() {
         return Ok(());
     }
@@ -196,13 +190,11 @@ async fn save_versions(conn: &mut SqliteConnection, written: &[&RecordWrite]) ->
         .iter()
         .map(|w| json!([w.table, w.record_id, serde_json::to_string(&w.versions.by_field).unwrap_or_else(|_| "{}".into()), w.versions.deleted]))
         .collect();
-    sqlx::query(
+    conn.run(
         "INSERT INTO team_record_clock (table_name, record_id, clocks, deleted)
-         SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?) WHERE true
+         SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?1) WHERE true
          ON CONFLICT(table_name, record_id) DO UPDATE SET clocks = excluded.clocks, deleted = excluded.deleted",
-    )
-    .bind(Value::Array(rows).to_string())
-    .execute(&mut *conn)
-    .await?;
+        [Value::Array(rows).to_string()],
+    )?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! CSV import: previews that change nothing, per-row errors, batches, cancel, re-import.
 
 use crate::common::*;
-use cct_store::csv_transfer::{self, CsvKind, Mode};
+use cct_store::transfer::{self, CsvKind, Mode};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 fn people_file(n: usize) -> String {
@@ -12,65 +12,65 @@ fn people_file(n: usize) -> String {
     text
 }
 
-#[tokio::test]
-async fn a_preview_reports_every_row_and_writes_nothing() {
-    let (store, _dir) = fresh_store().await;
+#[test]
+fn a_preview_reports_every_row_and_writes_nothing() {
+    let (store, _dir) = fresh_store();
     let text = "first_name,last_name,email,date_of_birth,favourite_hymn\nRuth,Moab,ruth@example.org,1990-05-01,Amazing Grace\n,Nobody,,,\nNaomi,Bethlehem,naomi@example.org,31/31/1960,\n";
     let never = AtomicBool::new(false);
-    let preview = csv_transfer::import(&store, &system(), CsvKind::People, text, Mode::Preview, &never, |_, _| {}).await.unwrap();
+    let preview = transfer::import(&store, &system(), CsvKind::People, text, Mode::Preview, &never, |_, _| {}).unwrap();
     assert_eq!((preview.applied, preview.failed, preview.committed), (1, 2, false));
     assert_eq!(preview.ignored_columns, vec!["favourite_hymn".to_owned()]);
     let errors: Vec<_> = preview.rows.iter().map(|r| (r.line, r.error.as_ref().and_then(|e| e.field.clone()))).collect();
     assert_eq!(errors, vec![(2, None), (3, Some("first_name".into())), (4, Some("date_of_birth".into()))]);
-    assert_eq!(count(&store, "people").await, 0, "a preview changes nothing");
-    assert_eq!(count(&store, "audit_log").await, 0);
+    assert_eq!(count(&store, "people"), 0, "a preview changes nothing");
+    assert_eq!(count(&store, "audit_log"), 0);
 
-    let imported = csv_transfer::import(&store, &system(), CsvKind::People, text, Mode::Commit, &never, |_, _| {}).await.unwrap();
+    let imported = transfer::import(&store, &system(), CsvKind::People, text, Mode::Commit, &never, |_, _| {}).unwrap();
     assert_eq!((imported.applied, imported.failed, imported.committed), (1, 2, true));
-    assert_eq!(count(&store, "people").await, 1, "the good row is kept, the bad ones are not");
+    assert_eq!(count(&store, "people"), 1, "the good row is kept, the bad ones are not");
 }
 
-#[tokio::test]
-async fn an_import_commits_in_batches_stops_when_cancelled_and_resumes_without_duplicates() {
-    let (store, _dir) = fresh_store().await;
+#[test]
+fn an_import_commits_in_batches_stops_when_cancelled_and_resumes_without_duplicates() {
+    let (store, _dir) = fresh_store();
     let text = people_file(500);
     let cancel = AtomicBool::new(false);
     let mut seen = Vec::new();
-    let report = csv_transfer::import(&store, &system(), CsvKind::People, &text, Mode::Commit, &cancel, |done, total| {
+    let report = transfer::import(&store, &system(), CsvKind::People, &text, Mode::Commit, &cancel, |done, total| {
         seen.push((done, total));
         cancel.store(true, Ordering::SeqCst); // pressed during the first batch
     })
-    .await
+    
     .unwrap();
     assert!(report.cancelled);
     assert_eq!(seen, vec![(200, 500)]);
-    assert_eq!(count(&store, "people").await, 200, "the finished batch is kept");
+    assert_eq!(count(&store, "people"), 200, "the finished batch is kept");
 
     let never = AtomicBool::new(false);
-    let again = csv_transfer::import(&store, &system(), CsvKind::People, &text, Mode::Commit, &never, |_, _| {}).await.unwrap();
+    let again = transfer::import(&store, &system(), CsvKind::People, &text, Mode::Commit, &never, |_, _| {}).unwrap();
     assert!(!again.cancelled);
     assert_eq!(again.rows.iter().filter(|r| r.action.as_deref() == Some("updated")).count(), 200);
     assert_eq!(again.rows.iter().filter(|r| r.action.as_deref() == Some("created")).count(), 300);
-    assert_eq!(count(&store, "people").await, 500, "people matched by e-mail are updated, not duplicated");
-    assert_eq!(count(&store, "household").await, 125);
+    assert_eq!(count(&store, "people"), 500, "people matched by e-mail are updated, not duplicated");
+    assert_eq!(count(&store, "household"), 125);
 }
 
-#[tokio::test]
-async fn a_file_without_the_needed_columns_is_refused_whole() {
-    let (store, _dir) = fresh_store().await;
+#[test]
+fn a_file_without_the_needed_columns_is_refused_whole() {
+    let (store, _dir) = fresh_store();
     let never = AtomicBool::new(false);
-    let error = csv_transfer::import(&store, &system(), CsvKind::People, "name,email\nRuth,r@example.org\n", Mode::Preview, &never, |_, _| {}).await.unwrap_err();
+    let error = transfer::import(&store, &system(), CsvKind::People, "name,email\nRuth,r@example.org\n", Mode::Preview, &never, |_, _| {}).unwrap_err();
     assert_eq!(error.field(), Some("file"));
     assert!(error.to_string().contains("first_name"), "{error}");
-    let error = csv_transfer::import(&store, &system(), CsvKind::Enrollments, "email\nr@example.org\n", Mode::Preview, &never, |_, _| {}).await.unwrap_err();
+    let error = transfer::import(&store, &system(), CsvKind::Enrollments, "email\nr@example.org\n", Mode::Preview, &never, |_, _| {}).unwrap_err();
     assert_eq!(error.field(), Some("file"));
 }
 
-#[tokio::test]
-async fn importing_needs_the_permission_to_write_what_is_imported() {
-    let (store, _dir) = fresh_store().await;
-    let volunteer = person_with_role(&store, "Vera", "checkin_volunteer").await;
+#[test]
+fn importing_needs_the_permission_to_write_what_is_imported() {
+    let (store, _dir) = fresh_store();
+    let volunteer = person_with_role(&store, "Vera", "checkin_volunteer");
     let never = AtomicBool::new(false);
-    let error = csv_transfer::import(&store, &volunteer, CsvKind::People, &people_file(1), Mode::Preview, &never, |_, _| {}).await.unwrap_err();
-    assert_eq!(error.code(), "permission_denied");
+    let error = transfer::import(&store, &volunteer, CsvKind::People, &people_file(1), Mode::Preview, &never, |_, _| {}).unwrap_err();
+    assert_eq!(error.code(), cct_domain::ErrorCode::PermissionDenied);
 }

@@ -1,73 +1,176 @@
-//! Every migration is applied to a database that already holds data, and the data survives.
+//! Every migration is applied to a database that already holds data, and the data survives;
+//! a database made by the last release on sqlx opens and upgrades with nothing lost.
 
 use crate::common::*;
-use cct_domain::records::Person;
-use cct_store::{records, Store};
-use sqlx::migrate::Migrator;
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::SqlitePool;
-use std::borrow::Cow;
+use cct_domain::records::{CertificationProgress, CertificationStatus, CourseEnrollment, EnrollmentStatus, Person};
+use cct_store::db::{migrate, Query};
+use cct_store::office::{audit, outbox};
+use cct_store::{records, ListQuery, Store};
+use rusqlite::Connection;
+use std::path::Path;
 
-#[tokio::test]
-async fn each_migration_applies_on_top_of_data_from_the_ones_before() {
-    let all = Store::migrator();
-    let count_of_migrations = all.iter().count();
+/// A database with only the first `steps` migrations applied, and rows in it as an older
+/// version of the app would have written them.
+fn database_after(path: &Path, steps: usize) {
+    let conn = Connection::open(path).unwrap();
+    conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+    migrate::apply(&conn, &migrate::all()[..steps]).unwrap();
+    conn.execute_batch(
+        "INSERT INTO people (id, first_name, last_name, email, status, is_active, created_at, updated_at)
+         VALUES ('0193a0ff-0000-7000-8000-00000000abcd', 'Lydia', 'Thyatira', 'lydia@example.org', 'active', 1, '2025-05-01T10:00:00.000000Z', '2025-05-01T10:00:00.000000Z');
+         INSERT INTO course (id, name, is_active, created_at, updated_at)
+         VALUES ('0193a0ff-0000-7000-8000-00000000c0de', 'Old course', 1, '2025-05-01T10:00:00.000000Z', '2025-05-01T10:00:00.000000Z');
+         INSERT INTO pco_outbox (id, table_name, record_id, action, payload, status, attempts, created_at, updated_at)
+         VALUES ('0193a0ff-0000-7000-8000-0000000000b0', 'people', '0193a0ff-0000-7000-8000-00000000abcd', 'insert', '{\"first_name\":\"Lydia\"}', 'pending', 0, '2025-05-01T10:00:00.000000Z', '2025-05-01T10:00:00.000000Z');",
+    )
+    .unwrap();
+}
+
+#[test]
+fn each_migration_applies_on_top_of_data_from_the_ones_before() {
+    let count_of_migrations = migrate::all().len();
     assert!(count_of_migrations >= 2);
     for applied_first in 1..count_of_migrations {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.sqlite");
-        let pool = SqlitePool::connect_with(SqliteConnectOptions::new().filename(&path).create_if_missing(true).foreign_keys(true)).await.unwrap();
-        let partial = Migrator { migrations: Cow::Owned(all.iter().take(applied_first).cloned().collect()), ..Migrator::DEFAULT };
-        partial.run(&pool).await.unwrap();
-        // Data as an older version of the app would have written it.
-        sqlx::query(
-            "INSERT INTO people (id, first_name, last_name, email, status, is_active, created_at, updated_at)
-             VALUES ('0193a0ff-0000-7000-8000-00000000abcd', 'Lydia', 'Thyatira', 'lydia@example.org', 'active', 1, '2025-05-01T10:00:00.000000Z', '2025-05-01T10:00:00.000000Z')",
-        )
-        .execute(&pool)
-        .await
-        .unwrap();
-        sqlx::query("INSERT INTO course (id, name, is_active, created_at, updated_at) VALUES ('0193a0ff-0000-7000-8000-00000000c0de', 'Old course', 1, '2025-05-01T10:00:00.000000Z', '2025-05-01T10:00:00.000000Z')")
-            .execute(&pool)
-            .await
-            .unwrap();
-        sqlx::query("INSERT INTO pco_outbox (id, table_name, record_id, action, payload, status, attempts, created_at, updated_at) VALUES ('0193a0ff-0000-7000-8000-0000000000b0', 'people', '0193a0ff-0000-7000-8000-00000000abcd', 'insert', '{\"first_name\":\"Lydia\"}', 'pending', 0, '2025-05-01T10:00:00.000000Z', '2025-05-01T10:00:00.000000Z')")
-            .execute(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
+        database_after(&path, applied_first);
 
-        let store = Store::open(&path).await.unwrap_or_else(|e| panic!("migrating after {applied_first}: {e}"));
-        let lydia: Person = records::get(&store, &system(), "0193a0ff-0000-7000-8000-00000000abcd".parse().unwrap()).await.unwrap();
+        let store = Store::open(&path).unwrap_or_else(|e| panic!("migrating after {applied_first}: {e}"));
+        let lydia: Person = records::get(&store, &system(), "0193a0ff-0000-7000-8000-00000000abcd".parse().unwrap()).unwrap();
         assert_eq!(lydia.email.as_deref(), Some("lydia@example.org"));
-        let old_course: cct_domain::records::Course = records::get(&store, &system(), "0193a0ff-0000-7000-8000-00000000c0de".parse().unwrap()).await.unwrap();
+        let old_course: cct_domain::records::Course = records::get(&store, &system(), "0193a0ff-0000-7000-8000-00000000c0de".parse().unwrap()).unwrap();
         assert_eq!((old_course.name.as_str(), old_course.sessions_required), ("Old course", None), "a course from before attendance counted requires no sessions");
-        let found = cct_store::search::search_people(&store, &system(), "lydia", 5).await.unwrap();
+        let found = cct_store::office::search::search_people(&store, &system(), "lydia", 5).unwrap();
         assert_eq!(found.len(), 1, "the search index covers rows written before later migrations");
-        let roles: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM role").fetch_one(&SqlitePool::connect_with(SqliteConnectOptions::new().filename(&path)).await.unwrap()).await.unwrap();
-        assert!(roles >= 5);
-        assert_eq!(cct_store::outbox::pending_count(&store).await.unwrap(), 1, "queued changes survive every migration");
+        assert!(count(&store, "role") >= 5);
+        assert_eq!(outbox::pending_count(&store).unwrap(), 1, "queued changes survive every migration");
         // Rows from before team sync join the change log once, for the device's first push.
-        cct_store::team::changes::record_baseline(&store).await.unwrap();
-        cct_store::team::changes::record_baseline(&store).await.unwrap();
-        let logged = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM team_change WHERE record_id = '0193a0ff-0000-7000-8000-00000000abcd'")
-            .fetch_one(&SqlitePool::connect_with(SqliteConnectOptions::new().filename(&path)).await.unwrap())
-            .await
-            .unwrap();
+        cct_store::team::changes::record_baseline(&store).unwrap();
+        cct_store::team::changes::record_baseline(&store).unwrap();
+        let logged: i64 = scalar(&store, "SELECT COUNT(*) FROM team_change WHERE record_id = '0193a0ff-0000-7000-8000-00000000abcd'", []);
         assert_eq!(logged, 1, "a row from before team sync is logged once, however often the baseline runs");
-        store.close().await;
+        store.close();
     }
 }
 
-#[tokio::test]
-async fn reopening_a_database_with_data_keeps_it_and_migrates_nothing_twice() {
+#[test]
+fn reopening_a_database_with_data_keeps_it_and_migrates_nothing_twice() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("church.sqlite");
-    let store = Store::open(&path).await.unwrap();
-    cct_store::demo::load(&store, 50).await.unwrap();
-    store.close().await;
-    let reopened = Store::open(&path).await.unwrap();
-    assert_eq!(count(&reopened, "people").await, 50);
-    let versions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&SqlitePool::connect_with(SqliteConnectOptions::new().filename(&path)).await.unwrap()).await.unwrap();
-    assert_eq!(versions as usize, Store::migrator().iter().count());
+    let store = Store::open(&path).unwrap();
+    cct_store::demo::load(&store, 50).unwrap();
+    store.close();
+    let reopened = Store::open(&path).unwrap();
+    assert_eq!(count(&reopened, "people"), 50);
+    assert_eq!(count(&reopened, "_sqlx_migrations") as usize, migrate::all().len());
+}
+
+/// The release fixture: made by release 0.1.0, the last build on sqlx (see
+/// `examples/make_release_fixture.rs` at commit fe4665b): the demo church, a station's
+/// morning of check-ins, a visitor, an office edit, and an enrollment a check-in left queued.
+fn release_database(dir: &Path) -> std::path::PathBuf {
+    let packed = std::fs::File::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/release-0.1.0.sqlite.gz")).unwrap();
+    let path = dir.join("office.sqlite");
+    let mut unpacked = std::fs::File::create(&path).unwrap();
+    std::io::copy(&mut flate2::read::GzDecoder::new(packed), &mut unpacked).unwrap();
+    path
+}
+
+/// Every table's rows, as the database holds them, for comparing before and after.
+fn row_counts(conn: &Connection) -> Vec<(String, i64)> {
+    let tables: Vec<String> = conn.column("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%' ORDER BY name", []).unwrap();
+    tables.into_iter().map(|table| {
+        let n: i64 = conn.scalar(&format!("SELECT COUNT(*) FROM {table}"), []).unwrap();
+        (table, n)
+    }).collect()
+}
+
+#[test]
+fn a_database_made_by_release_0_1_upgrades_with_nothing_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = release_database(dir.path());
+    let (before, queued): (Vec<(String, i64)>, String) = {
+        let conn = Connection::open(&path).unwrap();
+        let queued: String = conn.scalar("SELECT course_enrollment_id FROM progress_pending", []).unwrap();
+        // As the release's crash left it: a station checked the enrolled person in to one of the
+        // course's sessions, and the app stopped before it worked out their progress.
+        conn.execute(
+            "INSERT INTO attendance_record (id, class_session_id, people_id, course_enrollment_id, status, check_in_at, is_active, created_at, updated_at)
+             SELECT '0193a0ff-0000-7000-8000-0000000a77e0', s.id, e.people_id, e.id, 'present', '2026-11-29T10:00:00.000000Z', 1,
+                    '2026-11-29T10:00:00.000000Z', '2026-11-29T10:00:00.000000Z'
+             FROM course_enrollment e JOIN class_session s ON s.course_id = e.course_id
+             WHERE e.id = ?1 AND NOT EXISTS (SELECT 1 FROM attendance_record a WHERE a.class_session_id = s.id AND a.people_id = e.people_id)
+             LIMIT 1",
+            [&queued],
+        )
+        .unwrap();
+        (row_counts(&conn), queued)
+    };
+    let rows_before = |table: &str| before.iter().find(|(t, _)| t == table).map(|(_, n)| *n).unwrap();
+    assert_eq!(rows_before("people"), 301, "the demo church and a visitor");
+    assert_eq!(rows_before("_sqlx_migrations"), 5, "migrated by sqlx, five steps");
+
+    let store = Store::open(&path).unwrap();
+    let system = system();
+    // Every table the release had is there with every row; the retired queue is gone, and the
+    // schema's new step is recorded beside sqlx's.
+    let after = store.read(|conn| Ok(row_counts(conn))).unwrap();
+    for (table, rows) in &before {
+        match table.as_str() {
+            "progress_pending" => assert!(after.iter().all(|(t, _)| t != table), "the queue is retired"),
+            "_sqlx_migrations" => assert_eq!(count(&store, table), rows + 1),
+            // Working out the queued enrollment writes its audit row and team change.
+            "audit_log" | "team_change" | "team_record_clock" => assert!(count(&store, table) >= *rows, "{table}"),
+            _ => assert_eq!(count(&store, table), *rows, "{table} keeps every row"),
+        }
+    }
+    assert_eq!(records::list::<Person>(&store, &system, &ListQuery::default().page(1, 0)).unwrap().total, 301, "the demo church and the visitor, all active");
+    let priscilla = cct_store::office::search::search_people(&store, &system, "priscilla", 5).unwrap();
+    assert_eq!(priscilla.len(), 1, "the visitor added at the station is found by the search index");
+    let codes: Vec<String> = store.read(|conn| conn.column("SELECT security_code FROM attendance_record WHERE security_code IS NOT NULL ORDER BY security_code", [])).unwrap();
+    assert_eq!(codes, ["A001", "A002", "A003", "B001", "B002", "B003"], "the morning's codes are kept");
+    let nicknamed = audit::query(&store, &system, &audit::AuditQuery { table_name: Some("people".into()), ..Default::default() }).unwrap();
+    assert!(nicknamed.iter().any(|entry| entry.new_values.as_ref().and_then(|v| v.get("nickname")).and_then(|n| n.as_str()) == Some("Jim")), "the office's edit is in the audit log");
+
+    // The enrollment the release left queued has been worked out by the upgraded store: the
+    // session attended started it.
+    let enrollment: CourseEnrollment = records::get(&store, &system, queued.parse().unwrap()).unwrap();
+    assert_eq!(enrollment.status, EnrollmentStatus::InProgress, "queued enrollment {queued} was worked out on upgrade");
+
+    // The upgraded database takes new work: a check-in continues the station's numbering.
+    let session: String = scalar(&store, "SELECT class_session_id FROM attendance_record WHERE security_code = 'A001'", []);
+    let child: String = scalar(
+        &store,
+        "SELECT id FROM people WHERE date_of_birth > date('now', '-10 years') AND id NOT IN (SELECT people_id FROM attendance_record WHERE class_session_id = ?1) LIMIT 1",
+        [session.clone()],
+    );
+    let result = check_in(&store, &system, session.parse().unwrap(), &[child.parse().unwrap()], "A").unwrap();
+    assert_eq!(result.guardian_tag.unwrap().security_code, "A004", "today's numbering goes on where the release left it");
+    let certified = records::list::<CertificationProgress>(&store, &system, &ListQuery::default().page(1000, 0)).unwrap().items;
+    assert!(certified.iter().any(|c| c.status == CertificationStatus::Completed), "the demo's certifications are kept");
+    store.close();
+
+    // And it opens again, migrating nothing twice.
+    let again = Store::open(&path).unwrap();
+    assert_eq!(count(&again, "_sqlx_migrations") as usize, migrate::all().len());
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("church.sqlite");
+    Store::open(&path).unwrap().close();
+    let conn = Connection::open(&path).unwrap();
+    conn.execute("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (29990101000001, 'from the future', 1, x'00', 0)", []).unwrap();
+    drop(conn);
+    let refused = Store::open(&path).err().expect("refused");
+    assert_eq!(refused.code(), cct_domain::ErrorCode::MigrationFailed);
+    assert!(refused.to_string().contains("newer version"), "{refused}");
+
+    let conn = Connection::open(&path).unwrap();
+    conn.execute("DELETE FROM _sqlx_migrations WHERE version = 29990101000001", []).unwrap();
+    conn.execute("UPDATE _sqlx_migrations SET success = 0 WHERE version = (SELECT max(version) FROM _sqlx_migrations)", []).unwrap();
+    drop(conn);
+    let interrupted = Store::open(&path).err().expect("refused");
+    assert!(interrupted.to_string().contains("stopped part-way"), "{interrupted}");
 }

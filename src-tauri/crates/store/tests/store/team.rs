@@ -2,6 +2,7 @@
 //! same transaction, and devices that exchange their changes, in any order, hold the same data.
 
 use crate::common::*;
+use cct_store::db::Query;
 use cct_domain::records::{CourseEnrollment, Person};
 use cct_store::team::{apply, changes, Change};
 use cct_store::{records, Store};
@@ -9,105 +10,102 @@ use proptest::prelude::*;
 use tempfile::TempDir;
 use uuid::Uuid;
 
-async fn log_of(store: &Store) -> Vec<Change> {
-    changes::unpushed(store, u32::MAX).await.unwrap().into_iter().map(|c| c.change).collect()
+fn log_of(store: &Store) -> Vec<Change> {
+    changes::unpushed(store, u32::MAX).unwrap().into_iter().map(|c| c.change).collect()
 }
 
 /// The log without the outbox entries that people's writes queue for Planning Center.
-async fn record_log(store: &Store) -> Vec<Change> {
-    log_of(store).await.into_iter().filter(|c| c.table_name != "pco_outbox").collect()
+fn record_log(store: &Store) -> Vec<Change> {
+    log_of(store).into_iter().filter(|c| c.table_name != "pco_outbox").collect()
 }
 
 /// Everything a person record holds, for comparing devices.
-async fn people_rows(store: &Store) -> Vec<(String, String, String, Option<String>, Option<String>, bool, String, String)> {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", store.path().display())).await.unwrap();
-    let rows = sqlx::query_as("SELECT id, first_name, last_name, nickname, email, is_active, updated_at, status FROM people ORDER BY id").fetch_all(&pool).await.unwrap();
-    pool.close().await;
-    rows
+fn people_rows(store: &Store) -> Vec<(String, String, String, Option<String>, Option<String>, bool, String, String)> {
+    store.read(|conn| conn.tuples("SELECT id, first_name, last_name, nickname, email, is_active, updated_at, status FROM people ORDER BY id", [])).unwrap()
 }
 
-async fn edit(store: &Store, id: Uuid, change: impl FnOnce(&mut Person)) -> cct_store::Result<Person> {
+fn edit(store: &Store, id: Uuid, change: impl FnOnce(&mut Person)) -> cct_store::Result<Person> {
     let system = system();
-    let mut tx = store.begin_write(&system).await?;
-    let mut person: Person = records::get(store, &system, id).await?;
+    let mut tx = store.begin_write(&system)?;
+    let mut person: Person = records::get(store, &system, id)?;
     change(&mut person);
-    let person = records::update(&mut tx, person).await?;
-    tx.commit().await?;
+    let person = records::update(&mut tx, person)?;
+    tx.commit()?;
     Ok(person)
 }
 
-#[tokio::test]
-async fn a_write_and_its_change_commit_or_roll_back_together() {
-    let (store, _dir) = fresh_store().await;
+#[test]
+fn a_write_and_its_change_commit_or_roll_back_together() {
+    let (store, _dir) = fresh_store();
     let system = system();
-    let mut tx = store.begin_write(&system).await.unwrap();
-    records::insert(&mut tx, Person { first_name: "Rolled".into(), last_name: "Back".into(), ..Default::default() }).await.unwrap();
+    let mut tx = store.begin_write(&system).unwrap();
+    records::insert(&mut tx, Person { first_name: "Rolled".into(), last_name: "Back".into(), ..Default::default() }).unwrap();
     drop(tx);
-    assert!(log_of(&store).await.is_empty(), "a rolled-back write leaves no change behind");
+    assert!(log_of(&store).is_empty(), "a rolled-back write leaves no change behind");
 
-    let person = add_person(&store, "Priscilla", "Tentmaker").await;
-    let log = record_log(&store).await;
+    let person = add_person(&store, "Priscilla", "Tentmaker");
+    let log = record_log(&store);
     assert_eq!(log.len(), 1);
     let change = &log[0];
     assert_eq!((change.table_name.as_str(), change.record_id.clone()), ("people", person.meta.id.to_string()));
     assert_eq!(change.fields["first_name"], "Priscilla");
-    assert_eq!(change.device_id, cct_store::team::device::membership(&store).await.unwrap().device_id);
+    assert_eq!(change.device_id, cct_store::team::device::membership(&store).unwrap().device_id);
     assert!(cct_store::team::Hlc::parse(&change.hlc).is_some(), "{}", change.hlc);
 
-    edit(&store, person.meta.id, |p| p.nickname = Some("Cilla".into())).await.unwrap();
-    let update = record_log(&store).await.pop().unwrap();
+    edit(&store, person.meta.id, |p| p.nickname = Some("Cilla".into())).unwrap();
+    let update = record_log(&store).pop().unwrap();
     assert!(update.fields.contains_key("nickname") && !update.fields.contains_key("first_name"), "an update logs only what changed: {:?}", update.fields);
     assert!(update.hlc > change.hlc);
 }
 
-#[tokio::test]
-async fn a_deleted_record_stays_deleted_even_when_another_device_edited_it_meanwhile() {
-    let (a, _da) = fresh_store().await;
-    let (b, _db) = fresh_store().await;
-    let person = add_person(&a, "Demas", "Thessalonica").await;
-    apply::apply_batch(&b, &log_of(&a).await, 1).await.unwrap();
-    let seen_by_b = log_of(&b).await.len();
+#[test]
+fn a_deleted_record_stays_deleted_even_when_another_device_edited_it_meanwhile() {
+    let (a, _da) = fresh_store();
+    let (b, _db) = fresh_store();
+    let person = add_person(&a, "Demas", "Thessalonica");
+    apply::apply_batch(&b, &log_of(&a), 1).unwrap();
+    let seen_by_b = log_of(&b).len();
 
     let system = system();
-    let mut tx = a.begin_write(&system).await.unwrap();
-    records::deactivate::<Person>(&mut tx, person.meta.id).await.unwrap();
-    tx.commit().await.unwrap();
-    edit(&b, person.meta.id, |p| p.email = Some("demas@example.org".into())).await.unwrap();
+    let mut tx = a.begin_write(&system).unwrap();
+    records::deactivate::<Person>(&mut tx, person.meta.id).unwrap();
+    tx.commit().unwrap();
+    edit(&b, person.meta.id, |p| p.email = Some("demas@example.org".into())).unwrap();
 
-    let from_a = log_of(&a).await;
-    let from_b: Vec<Change> = log_of(&b).await.into_iter().skip(seen_by_b).collect();
-    apply::apply_batch(&a, &from_b, 2).await.unwrap();
-    apply::apply_batch(&b, &from_a, 2).await.unwrap();
-    let (on_a, on_b) = (people_rows(&a).await, people_rows(&b).await);
+    let from_a = log_of(&a);
+    let from_b: Vec<Change> = log_of(&b).into_iter().skip(seen_by_b).collect();
+    apply::apply_batch(&a, &from_b, 2).unwrap();
+    apply::apply_batch(&b, &from_a, 2).unwrap();
+    let (on_a, on_b) = (people_rows(&a), people_rows(&b));
     assert_eq!(on_a, on_b);
     assert!(!on_a[0].5, "deleted on one device, deleted on both");
     assert_eq!(on_a[0].4.as_deref(), Some("demas@example.org"), "the other device's edit still merged");
 
-    let revived = edit(&b, person.meta.id, |p| p.meta.is_active = true).await;
-    assert_eq!(revived.unwrap_err().code(), "conflict", "a deleted record is not brought back");
+    let revived = edit(&b, person.meta.id, |p| p.meta.is_active = true);
+    assert_eq!(revived.unwrap_err().code(), cct_domain::ErrorCode::Conflict, "a deleted record is not brought back");
 }
 
-#[tokio::test]
-async fn a_change_that_arrives_before_the_record_it_refers_to_waits_for_it() {
-    let (office, _d1) = fresh_store().await;
-    let (laptop, _d2) = fresh_store().await;
-    let person = add_person(&office, "Tabitha", "Joppa").await;
-    let course = add_course(&office, "Dorcas sewing circle", None).await;
+#[test]
+fn a_change_that_arrives_before_the_record_it_refers_to_waits_for_it() {
+    let (office, _d1) = fresh_store();
+    let (laptop, _d2) = fresh_store();
+    let person = add_person(&office, "Tabitha", "Joppa");
+    let course = add_course(&office, "Dorcas sewing circle", None);
     let system = system();
-    let mut tx = office.begin_write(&system).await.unwrap();
-    records::insert(&mut tx, CourseEnrollment { people_id: person.meta.id, course_id: course.meta.id, ..Default::default() }).await.unwrap();
-    tx.commit().await.unwrap();
-    let mut log = record_log(&office).await;
+    let mut tx = office.begin_write(&system).unwrap();
+    records::insert(&mut tx, CourseEnrollment { people_id: person.meta.id, course_id: course.meta.id, ..Default::default() }).unwrap();
+    tx.commit().unwrap();
+    let mut log = record_log(&office);
     let enrollment = log.pop().unwrap();
     assert_eq!(enrollment.table_name, "course_enrollment");
 
-    let first = apply::apply_batch(&laptop, std::slice::from_ref(&enrollment), 1).await.unwrap();
+    let first = apply::apply_batch(&laptop, std::slice::from_ref(&enrollment), 1).unwrap();
     assert_eq!((first.received, first.waiting), (1, 1));
-    assert_eq!(apply::waiting(&laptop).await.unwrap()[0].table_name, "course_enrollment");
-    let second = apply::apply_batch(&laptop, &log, 2).await.unwrap();
+    assert_eq!(apply::waiting(&laptop).unwrap()[0].table_name, "course_enrollment");
+    let second = apply::apply_batch(&laptop, &log, 2).unwrap();
     assert_eq!(second.waiting, 0, "the enrollment was written once its person and course arrived");
-    assert_eq!(count(&laptop, "course_enrollment").await, 1);
-    let again = apply::apply_batch(&laptop, &record_log(&office).await, 3).await.unwrap();
+    assert_eq!(count(&laptop, "course_enrollment"), 1);
+    let again = apply::apply_batch(&laptop, &record_log(&office), 3).unwrap();
     assert_eq!(again.received, 0, "changes already here are not applied twice");
 }
 
@@ -128,23 +126,23 @@ fn edits() -> impl Strategy<Value = Vec<Vec<Edit>>> {
     prop::collection::vec(prop::collection::vec(edit, 0..6), 3)
 }
 
-async fn make_edit(store: &Store, people: &[Uuid], edit: &Edit) {
+fn make_edit(store: &Store, people: &[Uuid], edit: &Edit) {
     let result = match edit {
-        Edit::Name { person, value } => edit_person(store, people[*person], |p| p.last_name = format!("Name{value}")).await,
-        Edit::Email { person, value } => edit_person(store, people[*person], |p| p.email = Some(format!("e{value}@example.org"))).await,
+        Edit::Name { person, value } => edit_person(store, people[*person], |p| p.last_name = format!("Name{value}")),
+        Edit::Email { person, value } => edit_person(store, people[*person], |p| p.email = Some(format!("e{value}@example.org"))),
         Edit::Delete { person } => {
             let system = system();
-            let mut tx = store.begin_write(&system).await.unwrap();
-            let result = records::deactivate::<Person>(&mut tx, people[*person]).await.map(|_| ());
-            tx.commit().await.unwrap();
+            let mut tx = store.begin_write(&system).unwrap();
+            let result = records::deactivate::<Person>(&mut tx, people[*person]).map(|_| ());
+            tx.commit().unwrap();
             result
         }
     };
     result.unwrap();
 }
 
-async fn edit_person(store: &Store, id: Uuid, change: impl FnOnce(&mut Person)) -> cct_store::Result<()> {
-    edit(store, id, change).await.map(|_| ())
+fn edit_person(store: &Store, id: Uuid, change: impl FnOnce(&mut Person)) -> cct_store::Result<()> {
+    edit(store, id, change).map(|_| ())
 }
 
 proptest! {
@@ -154,26 +152,25 @@ proptest! {
     /// deletes), then each receives the others' changes in its own random order and batches.
     #[test]
     fn devices_that_saw_the_same_changes_hold_the_same_data(edits in edits(), seed in any::<u64>()) {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        runtime.block_on(async {
-            let devices: Vec<(Store, TempDir)> = vec![fresh_store().await, fresh_store().await, fresh_store().await];
+        {
+            let devices: Vec<(Store, TempDir)> = vec![fresh_store(), fresh_store(), fresh_store()];
             let mut people = Vec::new();
             for name in ["Lois", "Eunice", "Timothy"] {
-                people.push(add_person(&devices[0].0, name, "Lystra").await.meta.id);
+                people.push(add_person(&devices[0].0, name, "Lystra").meta.id);
             }
-            let shared = log_of(&devices[0].0).await;
+            let shared = log_of(&devices[0].0);
             for (device, _) in &devices[1..] {
-                apply::apply_batch(device, &shared, 1).await.unwrap();
+                apply::apply_batch(device, &shared, 1).unwrap();
             }
-            let before: Vec<usize> = futures_len(&devices).await;
+            let before: Vec<usize> = futures_len(&devices);
             for ((device, _), edits) in devices.iter().zip(&edits) {
                 for edit in edits {
-                    make_edit(device, &people, edit).await;
+                    make_edit(device, &people, edit);
                 }
             }
             let mut offline: Vec<Vec<Change>> = Vec::new();
             for (i, (device, _)) in devices.iter().enumerate() {
-                offline.push(log_of(device).await.into_iter().skip(before[i]).filter(|c| c.origin_is(device)).collect());
+                offline.push(log_of(device).into_iter().skip(before[i]).filter(|c| c.origin_is(device)).collect());
             }
             let mut rng = fastrand::Rng::with_seed(seed);
             for (i, (device, _)) in devices.iter().enumerate() {
@@ -183,23 +180,22 @@ proptest! {
                 while !incoming.is_empty() {
                     let take = rng.usize(1..=incoming.len());
                     let batch: Vec<Change> = incoming.drain(..take).collect();
-                    apply::apply_batch(device, &batch, cursor).await.unwrap();
+                    apply::apply_batch(device, &batch, cursor).unwrap();
                     cursor += 1;
                 }
             }
-            let first = people_rows(&devices[0].0).await;
-            prop_assert_eq!(&first, &people_rows(&devices[1].0).await);
-            prop_assert_eq!(&first, &people_rows(&devices[2].0).await);
-            Ok(())
-        })?;
+            let first = people_rows(&devices[0].0);
+            prop_assert_eq!(&first, &people_rows(&devices[1].0));
+            prop_assert_eq!(&first, &people_rows(&devices[2].0));
+        }
     }
 }
 
 /// How many changes each device's log holds now.
-async fn futures_len(devices: &[(Store, TempDir)]) -> Vec<usize> {
+fn futures_len(devices: &[(Store, TempDir)]) -> Vec<usize> {
     let mut lens = Vec::new();
     for (device, _) in devices {
-        lens.push(log_of(device).await.len());
+        lens.push(log_of(device).len());
     }
     lens
 }

@@ -14,7 +14,7 @@ async fn main() {
         eprintln!("usage: cct-sync-once <database file> <base url> <app id> <secret>");
         std::process::exit(2);
     };
-    let store = match Store::open(database).await {
+    let store = match Store::open(database) {
         Ok(store) => store,
         Err(error) => {
             eprintln!("cannot open {database}: {error}");

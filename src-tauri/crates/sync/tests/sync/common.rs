@@ -2,7 +2,9 @@ use cct_domain::records::*;
 use cct_domain::Actor;
 use cct_pco_fake::{FakeConfig, FakePco, Faults, TEST_APP_ID, TEST_SECRET};
 use cct_planning_center::{Client, ClientConfig, Credentials, RetryPolicy};
-use cct_store::{records, settings, ListQuery, Store};
+use cct_store::db::Query;
+use cct_store::office::settings;
+use cct_store::{records, ListQuery, Store};
 use cct_sync::{SyncEngine, SyncSettings};
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,7 +32,7 @@ pub struct Office {
 
 pub async fn office(fake: &FakePco) -> Office {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("church.sqlite")).await.unwrap();
+    let store = Store::open(dir.path().join("church.sqlite")).unwrap();
     let engine = SyncEngine::new(store.clone(), client(fake), SyncSettings { interval: Duration::from_secs(3600), reconcile_every: Duration::from_secs(3600) });
     Office { store, engine, dir }
 }
@@ -41,19 +43,18 @@ pub fn system() -> Actor {
 
 pub async fn add_person(store: &Store, first: &str, last: &str, email: Option<&str>, phone: Option<&str>) -> Person {
     let system = system();
-    let mut tx = store.begin_write(&system).await.unwrap();
+    let mut tx = store.begin_write(&system).unwrap();
     let person = records::insert(
         &mut tx,
         Person { first_name: first.into(), last_name: last.into(), email: email.map(Into::into), phone: phone.map(Into::into), ..Default::default() },
     )
-    .await
     .unwrap();
-    tx.commit().await.unwrap();
+    tx.commit().unwrap();
     person
 }
 
 pub async fn local_people(store: &Store) -> Vec<Person> {
-    records::list::<Person>(store, &system(), &ListQuery { include_inactive: true, limit: Some(1000), ..Default::default() }).await.unwrap().items
+    records::list::<Person>(store, &system(), &ListQuery { include_inactive: true, limit: Some(1000), ..Default::default() }).unwrap().items
 }
 
 pub async fn by_name(store: &Store, first: &str, last: &str) -> Person {
@@ -77,38 +78,35 @@ pub fn remote_emails_of(fake: &FakePco, pco_id: &str) -> Vec<String> {
 }
 
 pub async fn pending(store: &Store) -> i64 {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", store.path().display())).await.unwrap();
-    let n = sqlx::query_scalar("SELECT COUNT(*) FROM pco_outbox WHERE status IN ('pending', 'in_flight', 'failed')").fetch_one(&pool).await.unwrap();
-    pool.close().await;
-    n
+    cct_store::office::outbox::pending_count(store).unwrap()
 }
 
 pub async fn map_completion_field(store: &Store, fake: &FakePco) -> String {
     let field = fake.with_data(|d| d.all("people/field_definitions").find(|f| f.attribute("name") == "Course Completions").map(|f| f.id.to_string())).unwrap();
     let system = system();
-    let mut tx = store.begin_write(&system).await.unwrap();
-    settings::set(&mut tx, settings::PCO_COMPLETIONS_FIELD, &field).await.unwrap();
-    tx.commit().await.unwrap();
+    let mut tx = store.begin_write(&system).unwrap();
+    settings::set(&mut tx, settings::PCO_COMPLETIONS_FIELD, &field).unwrap();
+    tx.commit().unwrap();
     field
 }
 
 /// A course with one required lesson; returns (course, lesson).
 pub async fn course_with_lesson(store: &Store, name: &str) -> (Course, uuid::Uuid) {
     let system = system();
-    let mut tx = store.begin_write(&system).await.unwrap();
-    let course = records::insert(&mut tx, Course { name: name.into(), ..Default::default() }).await.unwrap();
-    let kind: String = sqlx::query_scalar("SELECT id FROM content_type WHERE name = 'video'").fetch_one(tx.conn()).await.unwrap();
-    let lesson = records::insert(&mut tx, Content { course_id: course.meta.id, title: "Lesson".into(), content_type_id: kind.parse().unwrap(), order_sequence: 0, is_required: true, ..Default::default() }).await.unwrap();
-    tx.commit().await.unwrap();
+    let mut tx = store.begin_write(&system).unwrap();
+    let course = records::insert(&mut tx, Course { name: name.into(), ..Default::default() }).unwrap();
+    let kind: String = tx.conn().scalar("SELECT id FROM content_type WHERE name = 'video'", []).unwrap();
+    let lesson = records::insert(&mut tx, Content { course_id: course.meta.id, title: "Lesson".into(), content_type_id: kind.parse().unwrap(), order_sequence: 0, is_required: true, ..Default::default() }).unwrap();
+    tx.commit().unwrap();
     (course, lesson.meta.id)
 }
 
 pub async fn complete_course(store: &Store, person: uuid::Uuid, course: uuid::Uuid, lesson: uuid::Uuid) {
     let system = system();
-    let mut tx = store.begin_write(&system).await.unwrap();
-    let e = cct_store::enrollment::enroll(&mut tx, cct_store::enrollment::EnrollRequest { people_id: person, course_id: course, ..Default::default() }).await.unwrap();
-    cct_store::progress::complete_content(&mut tx, cct_store::progress::CompletionInput { course_enrollment_id: e.meta.id, content_id: lesson, ..Default::default() }).await.unwrap();
-    tx.commit().await.unwrap();
+    let mut tx = store.begin_write(&system).unwrap();
+    let e = cct_store::office::enrollment::enroll(&mut tx, cct_store::office::enrollment::EnrollRequest { people_id: person, course_id: course, ..Default::default() }).unwrap();
+    cct_store::office::progress::complete_content(&mut tx, cct_store::office::progress::CompletionInput { course_enrollment_id: e.meta.id, content_id: lesson, ..Default::default() }).unwrap();
+    tx.commit().unwrap();
 }
 
 /// Runs syncs until one succeeds (faults make some fail part-way); returns how many it took.

@@ -3,15 +3,16 @@
 
 use crate::common::*;
 use cct_domain::records::Person;
-use cct_store::{pco_sync, records};
+use cct_store::planning_center::people as pco_sync;
+use cct_store::records;
 use std::time::Duration;
 
 async fn edit_local(store: &cct_store::Store, person: &Person, nickname: &str) {
     let system = system();
-    let current: Person = records::get(store, &system, person.meta.id).await.unwrap();
-    let mut tx = store.begin_write(&system).await.unwrap();
-    records::update(&mut tx, Person { nickname: Some(nickname.into()), ..current }).await.unwrap();
-    tx.commit().await.unwrap();
+    let current: Person = records::get(store, &system, person.meta.id).unwrap();
+    let mut tx = store.begin_write(&system).unwrap();
+    records::update(&mut tx, Person { nickname: Some(nickname.into()), ..current }).unwrap();
+    tx.commit().unwrap();
 }
 
 fn edit_remote(fake: &cct_pco_fake::FakePco, pco_id: &str, nickname: &str) {
@@ -40,20 +41,22 @@ async fn the_newer_edit_wins_and_the_clash_is_logged() {
     edit_local(&office.store, b, "Local B").await;
 
     office.engine.run().await.unwrap();
-    let nick_a = records::get::<Person>(&office.store, &system(), a.meta.id).await.unwrap().nickname;
-    let nick_b = records::get::<Person>(&office.store, &system(), b.meta.id).await.unwrap().nickname;
+    let nick_a = records::get::<Person>(&office.store, &system(), a.meta.id).unwrap().nickname;
+    let nick_b = records::get::<Person>(&office.store, &system(), b.meta.id).unwrap().nickname;
     assert_eq!(nick_a.as_deref(), Some("Remote A"));
     assert_eq!(nick_b.as_deref(), Some("Local B"));
     let remote = |pco: &str| fake.with_data(|d| d.get("people/people", pco.parse().unwrap()).unwrap().attribute("nickname"));
     assert_eq!(remote(&a_pco), "Remote A");
     assert_eq!(remote(&b_pco), "Local B", "the newer local edit was sent");
 
-    let logged = pco_sync::conflicts(&office.store, &system(), 10).await.unwrap();
+    let logged = pco_sync::conflicts(&office.store, &system(), 10).unwrap();
     let for_a = logged.iter().find(|c| c.record_id == a.meta.id).unwrap();
     let for_b = logged.iter().find(|c| c.record_id == b.meta.id).unwrap();
     assert_eq!((for_a.field.as_str(), for_a.resolution.as_str()), ("nickname", "remote_won"));
     assert_eq!((for_b.field.as_str(), for_b.resolution.as_str()), ("nickname", "local_won"));
-    assert!(for_b.remote_value.as_deref().unwrap().contains("Remote B"));
+    // Kept as a person reads them, for the Planning Center card: "Local B" here, "Remote B" there.
+    assert_eq!((for_b.local_value.as_deref(), for_b.remote_value.as_deref()), (Some("Local B"), Some("Remote B")));
+    assert_eq!((for_a.local_value.as_deref(), for_a.remote_value.as_deref()), (Some("Local A"), Some("Remote A")));
 }
 
 #[tokio::test]
@@ -64,8 +67,8 @@ async fn without_a_local_edit_planning_center_simply_wins() {
     let person = local_people(&office.store).await.remove(0);
     edit_remote(&fake, person.planning_center_id.as_deref().unwrap(), "From PCO");
     office.engine.run().await.unwrap();
-    let now: Person = records::get(&office.store, &system(), person.meta.id).await.unwrap();
+    let now: Person = records::get(&office.store, &system(), person.meta.id).unwrap();
     assert_eq!(now.nickname.as_deref(), Some("From PCO"));
-    assert!(pco_sync::conflicts(&office.store, &system(), 10).await.unwrap().is_empty());
+    assert!(pco_sync::conflicts(&office.store, &system(), 10).unwrap().is_empty());
     assert_eq!(pending(&office.store).await, 0, "pulled changes are not echoed back");
 }

@@ -55,9 +55,9 @@ async fn a_sync_killed_at_random_points_loses_nothing_and_creates_nobody_twice()
         }
         let member = local_people(&office.store).await.into_iter().find(|p| p.planning_center_id.is_some()).unwrap();
         let system = system();
-        let mut tx = office.store.begin_write(&system).await.unwrap();
-        cct_store::records::update(&mut tx, cct_domain::records::Person { nickname: Some(format!("Trial {trial}")), ..member.clone() }).await.unwrap();
-        tx.commit().await.unwrap();
+        let mut tx = office.store.begin_write(&system).unwrap();
+        cct_store::records::update(&mut tx, cct_domain::records::Person { nickname: Some(format!("Trial {trial}")), ..member.clone() }).unwrap();
+        tx.commit().unwrap();
         let database = office.dir.path().join("church.sqlite");
 
         let kill_after = match full_run {

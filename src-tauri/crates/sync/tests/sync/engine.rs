@@ -3,7 +3,8 @@
 
 use crate::common::*;
 use cct_domain::records::{Course, CourseEnrollment, Person, RegistrationStatus};
-use cct_store::{pco_sync, planning_center, records, ListQuery};
+use cct_store::planning_center::{caches, outbox, runs};
+use cct_store::{records, ListQuery};
 use cct_sync::SyncError;
 use std::time::Duration;
 
@@ -39,7 +40,7 @@ async fn every_phase_is_in_the_sync_log() {
     let fake = fake(20, unlimited()).await;
     let office = office(&fake).await;
     office.engine.run().await.unwrap();
-    let runs = planning_center::recent_runs(&office.store, &system(), 20).await.unwrap();
+    let runs = runs::recent_runs(&office.store, &system(), 20).unwrap();
     let kinds: Vec<&str> = runs.iter().map(|r| r.sync_type.as_str()).collect();
     for kind in ["people", "outbox", "reference_data", "registrations", "reconcile_people"] {
         assert!(kinds.contains(&kind), "{kind} logged: {kinds:?}");
@@ -61,10 +62,10 @@ async fn a_refused_write_is_recorded_and_does_not_block_the_queue() {
     add_person(&office.store, "After", "Refusal", Some("after@visitors.example"), None).await;
     let report = office.engine.run().await.unwrap();
     assert!(report.push_failures > 0);
-    let problems = pco_sync::outbox_problems(&office.store, &system()).await.unwrap();
+    let problems = outbox::outbox_problems(&office.store, &system()).unwrap();
     assert!(problems.iter().any(|p| p.status == "refused" && p.last_error.as_deref().unwrap_or("").contains("refused")), "{problems:?}");
     assert!(by_name(&office.store, "After", "Refusal").await.planning_center_id.is_some(), "the queue went on");
-    let runs = planning_center::recent_runs(&office.store, &system(), 5).await.unwrap();
+    let runs = runs::recent_runs(&office.store, &system(), 5).unwrap();
     let outbox_run = runs.iter().find(|r| r.sync_type == "outbox").unwrap();
     assert!(outbox_run.error_details.is_some(), "the refusal is logged with the push");
     let later: Vec<_> = runs.iter().filter(|r| ["reference_data", "registrations"].contains(&r.sync_type.as_str())).collect();
@@ -77,14 +78,14 @@ async fn a_refused_write_is_recorded_and_does_not_block_the_queue() {
 async fn people_deleted_in_planning_center_become_inactive_here() {
     let fake = fake(15, unlimited()).await;
     let dir = tempfile::tempdir().unwrap();
-    let store = cct_store::Store::open(dir.path().join("c.sqlite")).await.unwrap();
+    let store = cct_store::Store::open(dir.path().join("c.sqlite")).unwrap();
     let engine = cct_sync::SyncEngine::new(store.clone(), client(&fake), cct_sync::SyncSettings { interval: Duration::from_secs(3600), reconcile_every: Duration::ZERO });
     engine.run().await.unwrap();
     let gone = local_people(&store).await.remove(0);
     fake.with_data(|d| d.remove("people/people", gone.planning_center_id.as_deref().unwrap().parse().unwrap()));
     let report = engine.run().await.unwrap();
     assert!(report.reconciled);
-    let now: Person = records::get(&store, &system(), gone.meta.id).await.unwrap();
+    let now: Person = records::get(&store, &system(), gone.meta.id).unwrap();
     assert!(!now.meta.is_active, "marked inactive, never deleted");
     assert_eq!(local_people(&store).await.iter().filter(|p| p.meta.is_active).count(), 14);
 }
@@ -96,15 +97,15 @@ async fn attendees_of_a_mapped_signup_become_enrollments() {
     office.engine.run().await.unwrap();
     let signup = fake.with_data(|d| d.all("registrations/signups").next().unwrap().id.to_string());
     let system = system();
-    let mut tx = office.store.begin_write(&system).await.unwrap();
-    let course = records::insert(&mut tx, Course { name: "Alpha".into(), planning_center_event_id: Some(signup.clone()), ..Default::default() }).await.unwrap();
-    tx.commit().await.unwrap();
+    let mut tx = office.store.begin_write(&system).unwrap();
+    let course = records::insert(&mut tx, Course { name: "Alpha".into(), planning_center_event_id: Some(signup.clone()), ..Default::default() }).unwrap();
+    tx.commit().unwrap();
     office.engine.run().await.unwrap();
-    let enrollments = records::list::<CourseEnrollment>(&office.store, &system, &ListQuery::default().filter("course_id", course.meta.id.to_string())).await.unwrap();
+    let enrollments = records::list::<CourseEnrollment>(&office.store, &system, &ListQuery::default().filter("course_id", course.meta.id.to_string())).unwrap();
     assert_eq!(enrollments.total, 25);
     assert_eq!(enrollments.items.iter().filter(|e| e.registration_status == RegistrationStatus::Waitlisted).count(), 5);
     assert!(enrollments.items.iter().all(|e| e.planning_center_registration_id.is_some()));
-    let cached = planning_center::cached_event(&office.store, &system, &signup).await.unwrap().unwrap();
+    let cached = caches::cached_event(&office.store, &system, &signup).unwrap().unwrap();
     assert_eq!(cached.course_id, Some(course.meta.id));
     assert_eq!(pending(&office.store).await, 0, "registrations from Planning Center are not sent back");
 }
@@ -118,11 +119,11 @@ async fn attendance_exports_as_csv_for_staff() {
     let person = local_people(&office.store).await.remove(0);
     let system = system();
     let start = cct_domain::Timestamp::parse("2026-11-29T15:00:00Z").unwrap();
-    let mut tx = office.store.begin_write(&system).await.unwrap();
-    let session = records::insert(&mut tx, cct_domain::records::ClassSession { meta: Default::default(), course_id: course.meta.id, facility_id: None, title: "Week 1".into(), starts_at: start, ends_at: cct_domain::Timestamp::parse("2026-11-29T16:00:00Z").unwrap(), capacity: None, status: cct_domain::records::SessionStatus::Scheduled }).await.unwrap();
-    records::insert(&mut tx, cct_domain::records::AttendanceRecord { class_session_id: session.meta.id, people_id: person.meta.id, check_in_at: Some(start), ..Default::default() }).await.unwrap();
-    tx.commit().await.unwrap();
-    let csv = pco_sync::attendance_csv(&office.store, &system, cct_domain::Timestamp::parse("2026-11-01T00:00:00Z").unwrap(), cct_domain::Timestamp::parse("2026-12-01T00:00:00Z").unwrap()).await.unwrap();
+    let mut tx = office.store.begin_write(&system).unwrap();
+    let session = records::insert(&mut tx, cct_domain::records::ClassSession { meta: Default::default(), course_id: course.meta.id, facility_id: None, title: "Week 1".into(), starts_at: start, ends_at: cct_domain::Timestamp::parse("2026-11-29T16:00:00Z").unwrap(), capacity: None, status: cct_domain::records::SessionStatus::Scheduled }).unwrap();
+    records::insert(&mut tx, cct_domain::records::AttendanceRecord { class_session_id: session.meta.id, people_id: person.meta.id, check_in_at: Some(start), ..Default::default() }).unwrap();
+    tx.commit().unwrap();
+    let csv = cct_store::transfer::attendance_csv(&office.store, &system, cct_domain::Timestamp::parse("2026-11-01T00:00:00Z").unwrap(), cct_domain::Timestamp::parse("2026-12-01T00:00:00Z").unwrap()).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 2);
     assert!(lines[0].starts_with("course,session,"));

@@ -11,9 +11,9 @@ async fn offline_day(office: &Office) {
     add_person(&office.store, "Apollos", "Alexandria", Some("apollos@visitors.example"), None).await;
     let member = local_people(&office.store).await.into_iter().find(|p| p.planning_center_id.is_some()).unwrap();
     let system = system();
-    let mut tx = office.store.begin_write(&system).await.unwrap();
-    cct_store::records::update(&mut tx, cct_domain::records::Person { nickname: Some("Edited offline".into()), ..member }).await.unwrap();
-    tx.commit().await.unwrap();
+    let mut tx = office.store.begin_write(&system).unwrap();
+    cct_store::records::update(&mut tx, cct_domain::records::Person { nickname: Some("Edited offline".into()), ..member }).unwrap();
+    tx.commit().unwrap();
 }
 
 async fn final_state(fake: &cct_pco_fake::FakePco, office: &Office) -> (Vec<(String, String)>, Vec<(String, String, Option<String>, bool)>, Vec<String>) {

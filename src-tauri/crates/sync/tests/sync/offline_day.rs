@@ -2,7 +2,7 @@
 
 use crate::common::*;
 use cct_domain::records::Person;
-use cct_store::pco_sync::{self, DuplicateResolution};
+use cct_store::planning_center::duplicates::{self as pco_sync, DuplicateResolution};
 use cct_store::records;
 
 #[tokio::test]
@@ -23,12 +23,12 @@ async fn an_offline_day_reaches_planning_center_once() {
     let members: Vec<Person> = local_people(&office.store).await.into_iter().filter(|p| p.planning_center_id.is_some()).take(2).collect();
     let system = system();
     for (n, member) in members.iter().enumerate() {
-        let mut tx = office.store.begin_write(&system).await.unwrap();
-        let edited = records::update(&mut tx, Person { nickname: Some(format!("Nick{n}")), ..member.clone() }).await.unwrap();
+        let mut tx = office.store.begin_write(&system).unwrap();
+        let edited = records::update(&mut tx, Person { nickname: Some(format!("Nick{n}")), ..member.clone() }).unwrap();
         if n == 0 {
-            records::update(&mut tx, Person { nickname: Some("Nicky".into()), ..edited }).await.unwrap();
+            records::update(&mut tx, Person { nickname: Some("Nicky".into()), ..edited }).unwrap();
         }
-        tx.commit().await.unwrap();
+        tx.commit().unwrap();
     }
     let field = map_completion_field(&office.store, &fake).await;
     let (course, lesson) = course_with_lesson(&office.store, "Foundations of Faith").await;
@@ -88,7 +88,7 @@ async fn a_possible_duplicate_waits_for_a_person_to_decide() {
     assert_eq!(remote_names(&fake).len(), before + 1, "only the stranger was created");
     assert_eq!(local_people(&office.store).await.len(), before + 1, "the Planning Center twin was not copied in as a second record");
 
-    let open = pco_sync::open_duplicates(&office.store, &system()).await.unwrap();
+    let open = pco_sync::open_duplicates(&office.store, &system()).unwrap();
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].people_id, twin.meta.id);
     assert_eq!(open[0].person_name.as_deref(), Some("Same Person"));
@@ -98,9 +98,9 @@ async fn a_possible_duplicate_waits_for_a_person_to_decide() {
     let _ = stranger;
 
     let admin = system();
-    let mut tx = office.store.begin_write(&admin).await.unwrap();
-    pco_sync::resolve_duplicate(&mut tx, open[0].id, DuplicateResolution::Link { planning_center_id: pco_id.clone() }).await.unwrap();
-    tx.commit().await.unwrap();
+    let mut tx = office.store.begin_write(&admin).unwrap();
+    pco_sync::resolve_duplicate(&mut tx, open[0].id, DuplicateResolution::Link { planning_center_id: pco_id.clone() }).unwrap();
+    tx.commit().unwrap();
     office.engine.run().await.unwrap();
     assert_eq!(remote_names(&fake).len(), before + 1, "linking created nobody");
     let linked = by_name(&office.store, "Same", "Person").await;
@@ -117,11 +117,11 @@ async fn choosing_create_new_creates_the_person() {
     let email = fake.with_data(|d| d.all("people/emails").next().unwrap().attribute("address").as_str().unwrap().to_owned());
     add_person(&office.store, "Shared", "Inbox", Some(&email), None).await;
     office.engine.run().await.unwrap();
-    let open = pco_sync::open_duplicates(&office.store, &system()).await.unwrap();
+    let open = pco_sync::open_duplicates(&office.store, &system()).unwrap();
     let system = system();
-    let mut tx = office.store.begin_write(&system).await.unwrap();
-    pco_sync::resolve_duplicate(&mut tx, open[0].id, DuplicateResolution::CreateNew).await.unwrap();
-    tx.commit().await.unwrap();
+    let mut tx = office.store.begin_write(&system).unwrap();
+    pco_sync::resolve_duplicate(&mut tx, open[0].id, DuplicateResolution::CreateNew).unwrap();
+    tx.commit().unwrap();
     let before = remote_names(&fake).len();
     office.engine.run().await.unwrap();
     assert_eq!(remote_names(&fake).len(), before + 1);
@@ -147,13 +147,13 @@ async fn people_added_here_are_matched_by_phone_or_name_and_birthdate_when_pulle
     let reformatted = format!("{}.{}.{}", &digits[..3], &digits[3..6], &digits[6..]);
     add_person(&office.store, "Phone", "Match", None, Some(&reformatted)).await;
     let system = system();
-    let mut tx = office.store.begin_write(&system).await.unwrap();
-    records::insert(&mut tx, Person { first_name: first.to_uppercase(), last_name: last.clone(), date_of_birth: Some(born.parse().unwrap()), ..Default::default() }).await.unwrap();
-    tx.commit().await.unwrap();
+    let mut tx = office.store.begin_write(&system).unwrap();
+    records::insert(&mut tx, Person { first_name: first.to_uppercase(), last_name: last.clone(), date_of_birth: Some(born.parse().unwrap()), ..Default::default() }).unwrap();
+    tx.commit().unwrap();
     add_person(&office.store, "No", "Match", Some("nobody@visitors.example"), Some("(555) 000-1111")).await;
 
     office.engine.run().await.unwrap();
-    let open = pco_sync::open_duplicates(&office.store, &system).await.unwrap();
+    let open = pco_sync::open_duplicates(&office.store, &system).unwrap();
     let reasons: Vec<(String, String, String)> = open
         .iter()
         .map(|d| (d.person_name.clone().unwrap_or_default(), d.candidates[0].reason.clone(), d.candidates[0].planning_center_id.clone()))

@@ -1,0 +1,142 @@
+//! The check-in station. While kiosk mode is on, these are the only operations that act (every
+//! other one refuses through [`App::signed_in`]), and they act with a check-in volunteer's
+//! permissions at most, for the sessions the station was started for.
+
+use crate::{App, Reply};
+use cct_domain::records::{AttendanceRecord, ClassSession};
+use cct_domain::{Actor, ErrorCode, ErrorReport};
+use cct_store::checkin::station::{self, KioskConfig, KioskStart, KioskView};
+use cct_store::checkin::{self, readiness, CheckInResult, FamilySearch, Label, VisitorInput, VisitorOutcome};
+use cct_store::office::outbox;
+use parking_lot::Mutex;
+use serde::Serialize;
+use std::time::{Duration, Instant};
+use ts_rs::TS;
+use uuid::Uuid;
+
+/// How long a station's configuration and actor are reused before they are read again: long
+/// enough that a Sunday-morning queue of check-ins does not reread them each time, short
+/// enough that a role taken from the station's starter takes effect within seconds.
+const STATION_CACHE: Duration = Duration::from_secs(5);
+
+/// A station as last read, and when.
+#[derive(Default)]
+pub(crate) struct StationCache(Mutex<Option<(Instant, KioskConfig, Actor)>>);
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SessionReadiness {
+    pub session: ClassSession,
+    pub checked_in: i64,
+}
+
+/// The "Sunday readiness" panel: how fresh the roster is, what is waiting to sync, and each
+/// session with how many are in (the window counts down to its start).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Readiness {
+    pub station: String,
+    pub last_roster_refresh: Option<String>,
+    pub pending_changes: i64,
+    pub sessions: Vec<SessionReadiness>,
+}
+
+fn require_session(config: &KioskConfig, class_session_id: Uuid) -> Reply<()> {
+    if config.session_ids.contains(&class_session_id) {
+        Ok(())
+    } else {
+        Err(ErrorReport::new(ErrorCode::SessionNotAtStation, "This station checks in only to the sessions it was started for.").on("class_session_id"))
+    }
+}
+
+impl App {
+    /// The station's configuration and actor, or an error saying kiosk mode is off.
+    fn station(&self) -> Reply<(KioskConfig, Actor)> {
+        let mut cached = self.inner.station.0.lock();
+        if let Some((read_at, config, actor)) = cached.as_ref() {
+            if read_at.elapsed() < STATION_CACHE {
+                return Ok((config.clone(), actor.clone()));
+            }
+        }
+        let config = station::current(self.store())?
+            .ok_or_else(|| ErrorReport::new(ErrorCode::NotAStation, "This laptop is not a check-in station; an administrator starts kiosk mode first."))?;
+        let actor = station::station_actor(self.store(), &config)?;
+        *cached = Some((Instant::now(), config.clone(), actor.clone()));
+        Ok((config, actor))
+    }
+
+    /// The station is read again on its next use.
+    pub(crate) fn forget_station(&self) {
+        self.inner.station.0.lock().take();
+    }
+
+    /// The station's actor, for a check-in at one of its sessions.
+    fn at_session(&self, class_session_id: Uuid) -> Reply<(KioskConfig, Actor)> {
+        let (config, actor) = self.station()?;
+        require_session(&config, class_session_id)?;
+        Ok((config, actor))
+    }
+
+    /// Starts kiosk mode. The request is checked first; then the team's hub is asked for the
+    /// station's letter (a letter another computer holds is refused).
+    pub async fn start_kiosk(&self, request: KioskStart) -> Reply<KioskView> {
+        let actor = self.blocking(|app| app.signed_in()).await?;
+        station::check_request(&actor, &request)?;
+        let letter_check = self.claim_station_letter(&request.station).await?;
+        self.blocking(move |app| {
+            app.forget_station();
+            Ok(station::start(app.store(), &actor, request, letter_check)?)
+        })
+        .await
+    }
+
+    pub fn leave_kiosk(&self, pin: &str) -> Reply<()> {
+        station::leave(self.store(), pin)?;
+        self.forget_station();
+        Ok(())
+    }
+
+    /// The station, if this laptop is one.
+    pub fn kiosk_status(&self) -> Reply<Option<KioskView>> {
+        match station::current(self.store())? {
+            Some(config) => Ok(Some(station::view(self.store(), &config)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn station_search(&self, text: &str, class_session_id: Uuid) -> Reply<FamilySearch> {
+        let (_, actor) = self.at_session(class_session_id)?;
+        Ok(checkin::search_families(self.store(), &actor, text, class_session_id)?)
+    }
+
+    pub fn station_check_in(&self, class_session_id: Uuid, people_ids: &[Uuid]) -> Reply<CheckInResult> {
+        let (config, actor) = self.at_session(class_session_id)?;
+        Ok(self.store().write(&actor, |tx| checkin::check_in(tx, class_session_id, people_ids, &config.station))?)
+    }
+
+    pub fn station_check_out(&self, class_session_id: Uuid, people_id: Uuid) -> Reply<AttendanceRecord> {
+        let (_, actor) = self.at_session(class_session_id)?;
+        Ok(self.store().write(&actor, |tx| checkin::check_out(tx, class_session_id, people_id))?)
+    }
+
+    pub fn station_reprint(&self, class_session_id: Uuid, people_id: Uuid) -> Reply<Label> {
+        let (_, actor) = self.at_session(class_session_id)?;
+        Ok(checkin::reprint(self.store(), &actor, class_session_id, people_id)?)
+    }
+
+    pub fn station_add_visitor(&self, visitor: VisitorInput) -> Reply<VisitorOutcome> {
+        let (_, actor) = self.station()?;
+        Ok(self.store().write(&actor, |tx| checkin::add_visitor(tx, visitor))?)
+    }
+
+    pub fn station_readiness(&self) -> Reply<Readiness> {
+        let (config, _) = self.station()?;
+        let store = self.store();
+        let view = station::view(store, &config)?;
+        let counts = readiness::session_counts(store, &config.session_ids)?;
+        Ok(Readiness {
+            station: config.station,
+            last_roster_refresh: readiness::last_roster_refresh(store)?,
+            pending_changes: outbox::pending_count(store)?,
+            sessions: view.sessions.into_iter().map(|session| SessionReadiness { checked_in: counts.get(&session.meta.id).copied().unwrap_or(0), session }).collect(),
+        })
+    }
+}

@@ -1,0 +1,149 @@
+//! Finding families as you type at the station: everyone who matches and everyone in their
+//! households, so a parent can check in the whole family at once.
+
+use super::{is_child, requirement_scope, MOST_SEVERE_FIRST};
+use crate::db::{Query, Result, Store};
+use crate::office::search;
+use cct_domain::records::{AttendanceRecord, SpecialRequirement};
+use cct_domain::{Actor, Permission, Timestamp};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::HashMap;
+use ts_rs::TS;
+use uuid::Uuid;
+
+/// What the station shows of a person.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct StationPerson {
+    pub id: Uuid,
+    pub first_name: String,
+    pub last_name: String,
+    pub nickname: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FamilyMember {
+    pub person: StationPerson,
+    pub is_child: bool,
+    /// Their attendance for the session searched for, if they have one.
+    pub attendance: Option<AttendanceRecord>,
+    /// Only those the volunteer's role may see.
+    pub special_requirements: Vec<SpecialRequirement>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Family {
+    pub household_id: Option<Uuid>,
+    pub name: String,
+    pub members: Vec<FamilyMember>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FamilySearch {
+    pub families: Vec<Family>,
+    /// False when more people matched than were looked at: the volunteer should keep typing.
+    pub complete: bool,
+}
+
+/// Families whose members match what was typed (first, last or nickname, or the last digits of
+/// a phone), each with all its members. A search is a handful of quick statements on a reader.
+pub fn search_families(store: &Store, actor: &Actor, text: &str, class_session_id: Uuid) -> Result<FamilySearch> {
+    crate::office::people::require(actor, Permission::AttendanceRead)?;
+    store.read(|conn| search_on(conn, actor, text, class_session_id))
+}
+
+fn search_on(conn: &rusqlite::Connection, actor: &Actor, text: &str, class_session_id: Uuid) -> Result<FamilySearch> {
+    let (matches, complete) = search::search_names(conn, actor, text, 12)?;
+    if matches.is_empty() {
+        return Ok(FamilySearch { families: Vec::new(), complete });
+    }
+    let match_ids = json_list(matches.iter().map(|m| &m.id));
+    let household_ids = json_list(matches.iter().filter_map(|m| m.household_id.as_ref()));
+    // Everyone found and everyone in their households, in one statement and only the columns
+    // the station shows.
+    let people: Vec<MemberRow> = conn
+        .tuples::<(String, String, String, Option<String>, Option<String>, Option<String>, Option<String>)>(
+            "SELECT id, first_name, last_name, nickname, date_of_birth, household_id, household_name FROM people
+             WHERE is_active = 1 AND (id IN (SELECT value FROM json_each(?1)) OR household_id IN (SELECT value FROM json_each(?2)))
+             ORDER BY date_of_birth",
+            [&match_ids, &household_ids],
+        )?
+        .into_iter()
+        .map(|(id, first_name, last_name, nickname, date_of_birth, household_id, household_name)| MemberRow {
+            id,
+            first_name,
+            last_name,
+            nickname,
+            date_of_birth,
+            household_id,
+            household_name,
+        })
+        .collect();
+    let ids = json_list(people.iter().map(|p| &p.id));
+    let mut attendance: HashMap<Uuid, AttendanceRecord> = HashMap::new();
+    for record in conn.records::<AttendanceRecord>(
+        "attendance_record",
+        "SELECT * FROM attendance_record WHERE class_session_id = ?1 AND is_active = 1 AND people_id IN (SELECT value FROM json_each(?2))",
+        [class_session_id.to_string(), ids.clone()],
+    )? {
+        attendance.insert(record.people_id, record);
+    }
+    let mut needs: HashMap<Uuid, Vec<SpecialRequirement>> = HashMap::new();
+    if actor.can(Permission::SpecialRequirementsRead) {
+        let scope = requirement_scope(actor);
+        let sql = format!("SELECT * FROM special_requirement WHERE is_active = 1 AND people_id IN (SELECT value FROM json_each(?1)){scope} ORDER BY {MOST_SEVERE_FIRST}");
+        for need in conn.records::<SpecialRequirement>("special_requirement", &sql, [&ids])? {
+            needs.entry(need.people_id).or_default().push(need);
+        }
+    }
+    let today = Timestamp::now().date();
+    // Families in the order their first match ranked; people without a household stand alone.
+    let mut families: Vec<Family> = Vec::new();
+    for found in &matches {
+        let members: Vec<&MemberRow> = match &found.household_id {
+            Some(household) if families.iter().any(|f| f.household_id.map(|id| id.to_string()).as_ref() == Some(household)) => continue,
+            Some(household) => people.iter().filter(|p| p.household_id.as_ref() == Some(household)).collect(),
+            None => people.iter().filter(|p| p.id == found.id).collect(),
+        };
+        let Some(first) = members.first() else { continue };
+        families.push(Family {
+            household_id: found.household_id.as_deref().and_then(|id| Uuid::parse_str(id).ok()),
+            name: first.household_name.clone().unwrap_or_else(|| first.display_name()),
+            members: members.into_iter().filter_map(|member| member.to_family_member(today, &mut attendance, &mut needs)).collect(),
+        });
+    }
+    Ok(FamilySearch { families, complete })
+}
+
+/// Ids as a JSON array, for `json_each`.
+fn json_list<'a>(ids: impl Iterator<Item = &'a String>) -> String {
+    serde_json::to_string(&ids.collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into())
+}
+
+/// A person as the station's search reads them.
+struct MemberRow {
+    id: String,
+    first_name: String,
+    last_name: String,
+    nickname: Option<String>,
+    date_of_birth: Option<String>,
+    household_id: Option<String>,
+    household_name: Option<String>,
+}
+
+impl MemberRow {
+    fn display_name(&self) -> String {
+        cct_domain::records::display_name(&self.first_name, self.nickname.as_deref(), &self.last_name)
+    }
+
+    fn to_family_member(&self, today: NaiveDate, attendance: &mut HashMap<Uuid, AttendanceRecord>, needs: &mut HashMap<Uuid, Vec<SpecialRequirement>>) -> Option<FamilyMember> {
+        let id = Uuid::parse_str(&self.id).ok()?;
+        let date_of_birth = self.date_of_birth.as_deref().and_then(|d| d.parse::<NaiveDate>().ok());
+        Some(FamilyMember {
+            person: StationPerson { id, first_name: self.first_name.clone(), last_name: self.last_name.clone(), nickname: self.nickname.clone() },
+            is_child: is_child(date_of_birth, today),
+            attendance: attendance.remove(&id),
+            special_requirements: needs.remove(&id).unwrap_or_default(),
+        })
+    }
+}

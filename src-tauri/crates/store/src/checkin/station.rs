@@ -1,0 +1,200 @@
+//! The station itself (kiosk mode): a laptop locked to check-in for one campus and some
+//! sessions. While it is on, the app acts with no more than a check-in volunteer's
+//! permissions, whoever started it, and leaving needs the PIN the administrator set.
+
+use crate::checkin;
+use crate::db::{Result, Store, StoreError};
+use crate::office::{people as actor, settings};
+use crate::records;
+use cct_domain::permissions::builtin;
+use cct_domain::records::{Campus, ClassSession};
+use cct_domain::{Actor, Permission, Timestamp, ValidationError};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+use uuid::Uuid;
+
+pub const SETTING: &str = "kiosk";
+/// Wrong PINs allowed before the station refuses to try for a while.
+pub const PIN_ATTEMPTS: u32 = 5;
+pub const LOCKOUT_SECONDS: i64 = 60;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KioskConfig {
+    pub campus_id: Uuid,
+    pub session_ids: Vec<Uuid>,
+    pub station: String,
+    pub started_by: Uuid,
+    pub started_at: Timestamp,
+    pin_salt: String,
+    pin_hash: String,
+    #[serde(default)]
+    failed_attempts: u32,
+    #[serde(default)]
+    locked_until: Option<Timestamp>,
+    #[serde(default)]
+    pub letter_check: StationLetterCheck,
+    /// The computer that holds the letter, when that is not this laptop.
+    #[serde(default)]
+    pub letter_holder: Option<String>,
+}
+
+/// Whether the station's letter is known to be this laptop's alone. Its security codes are
+/// unique for the day only while no other laptop starts codes with the same letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum StationLetterCheck {
+    /// The team's hub gave the letter to this laptop; no other computer of the team can use it.
+    HeldByThisLaptop,
+    /// This laptop is in a team but could not reach the hub to claim the letter; it tries
+    /// again with each team sync.
+    NotConfirmed,
+    /// Found on a later team sync: another computer of the team holds the letter, so the two
+    /// may hand out the same codes. The station should be restarted with another letter.
+    TakenByAnother,
+    /// This laptop is in no team: keeping letters apart is the office's job.
+    #[default]
+    NoTeam,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct KioskStart {
+    pub campus_id: Uuid,
+    pub session_ids: Vec<Uuid>,
+    pub station: String,
+    pub pin: String,
+    /// The PIN typed a second time: kiosk mode is never entered by a slip of the mouse.
+    pub pin_again: String,
+}
+
+/// What the station shows (never the PIN).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct KioskView {
+    pub campus: Campus,
+    pub sessions: Vec<ClassSession>,
+    pub station: String,
+    pub started_at: Timestamp,
+    pub letter_check: StationLetterCheck,
+    /// The computer that holds the letter, when that is not this laptop.
+    pub letter_holder: Option<String>,
+}
+
+fn hash(salt: &str, pin: &str) -> String {
+    let digest = Sha256::digest(format!("{salt}:{pin}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Checks a request to start kiosk mode without starting it: the caller may then claim the
+/// station's letter from the team before [`start`]. Needs `settings.manage`; the station must
+/// be a letter, and the PIN 4 to 8 digits typed twice the same.
+pub fn check_request(by: &Actor, request: &KioskStart) -> Result<Uuid> {
+    actor::require(by, Permission::SettingsManage)?;
+    let person = by.person_id.ok_or_else(|| ValidationError::new("pin", "kiosk mode is started by a signed-in person"))?;
+    checkin::validate_station(&request.station)?;
+    if request.pin.len() < 4 || request.pin.len() > 8 || !request.pin.chars().all(|c| c.is_ascii_digit()) {
+        return Err(ValidationError::new("pin", "the PIN is 4 to 8 digits").into());
+    }
+    if request.pin != request.pin_again {
+        return Err(ValidationError::new("pin_again", "the two PINs differ").into());
+    }
+    if request.session_ids.is_empty() {
+        return Err(ValidationError::new("session_ids", "choose at least one session").into());
+    }
+    Ok(person)
+}
+
+/// Starts kiosk mode (see [`check_request`]); the sessions must exist. `letter_check` says
+/// what the team's hub said of the station's letter.
+pub fn start(store: &Store, by: &Actor, request: KioskStart, letter_check: StationLetterCheck) -> Result<KioskView> {
+    let person = check_request(by, &request)?;
+    if current(store)?.is_some() {
+        return Err(StoreError::Conflict { field: "station", message: "kiosk mode is already on".into() });
+    }
+    let campus = records::get::<Campus>(store, by, request.campus_id).map_err(|_| ValidationError::new("campus_id", "choose a campus"))?;
+    let mut sessions = Vec::new();
+    for id in &request.session_ids {
+        sessions.push(records::get::<ClassSession>(store, by, *id).map_err(|_| ValidationError::new("session_ids", format!("no session has id {id}")))?);
+    }
+    let salt = cct_domain::new_id().simple().to_string();
+    let config = KioskConfig {
+        campus_id: campus.meta.id,
+        session_ids: request.session_ids,
+        station: request.station,
+        started_by: person,
+        started_at: Timestamp::now(),
+        pin_hash: hash(&salt, &request.pin),
+        pin_salt: salt,
+        failed_attempts: 0,
+        locked_until: None,
+        letter_check,
+        letter_holder: None,
+    };
+    store.write(by, |tx| settings::set(tx, SETTING, &config))?;
+    Ok(KioskView::of(&config, campus, sessions))
+}
+
+pub fn current(store: &Store) -> Result<Option<KioskConfig>> {
+    settings::get::<KioskConfig>(store, SETTING)
+}
+
+pub fn view(store: &Store, config: &KioskConfig) -> Result<KioskView> {
+    let system = Actor::system();
+    let campus = records::get::<Campus>(store, &system, config.campus_id)?;
+    let mut sessions = Vec::new();
+    for id in &config.session_ids {
+        sessions.push(records::get::<ClassSession>(store, &system, *id)?);
+    }
+    Ok(KioskView::of(config, campus, sessions))
+}
+
+impl KioskView {
+    fn of(config: &KioskConfig, campus: Campus, sessions: Vec<ClassSession>) -> Self {
+        KioskView {
+            campus,
+            sessions,
+            station: config.station.clone(),
+            started_at: config.started_at,
+            letter_check: config.letter_check,
+            letter_holder: config.letter_holder.clone(),
+        }
+    }
+}
+
+/// Records what the team's hub said of the running station's letter once it could be asked
+/// (see [`StationLetterCheck::NotConfirmed`]).
+pub fn record_letter_check(store: &Store, check: StationLetterCheck, holder: Option<String>) -> Result<()> {
+    let Some(mut config) = current(store)? else { return Ok(()) };
+    config.letter_check = check;
+    config.letter_holder = holder;
+    store.write(&Actor::system(), |tx| settings::set(tx, SETTING, &config))
+}
+
+/// Who acts at the station: the person who started it, with only what both they and a
+/// check-in volunteer may do.
+pub fn station_actor(store: &Store, config: &KioskConfig) -> Result<Actor> {
+    let starter = actor::actor_for_person(store, config.started_by)?;
+    let volunteer = builtin::permissions(builtin::CHECKIN_VOLUNTEER);
+    let permissions: Vec<Permission> = starter.permissions.iter().copied().filter(|p| volunteer.contains(p)).collect();
+    Ok(Actor::person(config.started_by, format!("{} (check-in station {})", starter.display_name, config.station), permissions))
+}
+
+/// Leaves kiosk mode with the PIN. Wrong PINs are counted; after a few the station waits.
+pub fn leave(store: &Store, pin: &str) -> Result<()> {
+    let Some(mut config) = current(store)? else { return Ok(()) };
+    let now = Timestamp::now();
+    if let Some(until) = config.locked_until.filter(|until| *until > now) {
+        let seconds = (until.as_datetime() - now.as_datetime()).num_seconds().max(1);
+        return Err(ValidationError::new("pin", format!("too many wrong PINs; try again in {seconds} seconds")).into());
+    }
+    let system = Actor::system();
+    if hash(&config.pin_salt, pin) != config.pin_hash {
+        config.failed_attempts += 1;
+        if config.failed_attempts >= PIN_ATTEMPTS {
+            config.failed_attempts = 0;
+            config.locked_until = Some(Timestamp::from(now.as_datetime() + chrono::Duration::seconds(LOCKOUT_SECONDS)));
+        }
+        store.write(&system, |tx| settings::set(tx, SETTING, &config))?;
+        return Err(ValidationError::new("pin", "that is not the PIN this station was started with").into());
+    }
+    store.write(&system, |tx| settings::set(tx, SETTING, &serde_json::Value::Null))
+}

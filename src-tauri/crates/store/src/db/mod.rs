@@ -1,0 +1,18 @@
+//! The database itself: the connection layer, the one transaction type, rows as JSON, the
+//! statement shapes, the migrator and the errors. Everything else in the store reaches SQLite
+//! through here.
+
+mod connection;
+mod error;
+pub mod migrate;
+mod query;
+pub mod rows;
+mod schema;
+mod tx;
+
+pub use connection::Store;
+pub use error::{MigrationError, Result, StoreError};
+pub use query::{FromRow, Query};
+pub use rows::JsonRow;
+pub(crate) use schema::Schema;
+pub use tx::{AuditAction, WriteTx};

@@ -1,0 +1,70 @@
+//! Reading the audit trail. Writing it is [`crate::WriteTx`]'s job.
+
+use crate::db::{Query, Result, Store};
+use cct_domain::{Actor, Permission};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, TS)]
+pub struct AuditEntry {
+    pub id: String,
+    pub table_name: String,
+    pub record_id: String,
+    pub action: String,
+    #[serde(deserialize_with = "cct_domain::record::json_text::deserialize")]
+    pub old_values: Option<Value>,
+    #[serde(deserialize_with = "cct_domain::record::json_text::deserialize")]
+    pub new_values: Option<Value>,
+    pub reason: Option<String>,
+    pub changed_by: Option<String>,
+    pub changed_at: String,
+    pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
+    /// Who made the change, by name (`None` for the system: demo loading, sync).
+    #[serde(default)]
+    pub changed_by_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct AuditQuery {
+    pub table_name: Option<String>,
+    pub record_id: Option<String>,
+    pub changed_by: Option<String>,
+    /// Changes to this person's record or to records about them (their enrollments, roles,
+    /// attendance, ...), by whoever made them.
+    pub about_person: Option<String>,
+    pub limit: Option<u32>,
+    pub offset: u32,
+}
+
+/// Newest first.
+pub fn query(store: &Store, actor: &Actor, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
+    crate::office::people::require(actor, Permission::AuditRead)?;
+    let mut sql = format!(
+        "SELECT a.*, {} AS changed_by_name FROM audit_log a LEFT JOIN people p ON p.id = a.changed_by WHERE 1 = 1",
+        crate::office::views::display_name_sql("p")
+    );
+    let mut binds: Vec<String> = Vec::new();
+    for (column, value) in [("a.table_name", &query.table_name), ("a.record_id", &query.record_id), ("a.changed_by", &query.changed_by)] {
+        if let Some(value) = value {
+            binds.push(value.clone());
+            sql.push_str(&format!(" AND {column} = ?{}", binds.len()));
+        }
+    }
+    if let Some(person) = &query.about_person {
+        binds.push(person.clone());
+        let n = binds.len();
+        // An insert's new values hold every column; later changes to a row about the person
+        // (or about one of their enrollments) are found through that row's id.
+        sql.push_str(&format!(
+            " AND (a.record_id = ?{n} OR a.record_id IN (SELECT record_id FROM audit_log WHERE action = 'insert' AND (
+                 json_extract(new_values, '$.people_id') = ?{n}
+                 OR json_extract(new_values, '$.course_enrollment_id') IN (SELECT id FROM course_enrollment WHERE people_id = ?{n}))))"
+        ));
+    }
+    // Numbers, not text: written into the statement as they are.
+    sql.push_str(&format!(" ORDER BY a.changed_at DESC, a.id DESC LIMIT {} OFFSET {}", query.limit.unwrap_or(100).min(1000), query.offset));
+    store.read(|conn| conn.records("audit_log", &sql, rusqlite::params_from_iter(&binds)))
+}

@@ -1,0 +1,17 @@
+//! The office's work: people and who may act, settings, prerequisites, enrolling, progress,
+//! attendance, certifications, households, search, the audit trail, and the screens' views.
+
+pub mod attendance;
+pub mod audit;
+pub mod certifications;
+pub mod editing;
+pub mod enrollment;
+pub mod households;
+pub mod outbox;
+pub mod people;
+pub mod prerequisites;
+pub mod progress;
+pub mod search;
+pub mod settings;
+pub mod setup;
+pub mod views;

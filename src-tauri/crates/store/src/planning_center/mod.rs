@@ -1,0 +1,11 @@
+//! The local side of syncing with Planning Center: the sync's log and cursors, people pulled
+//! and applied under the conflict rule, possible duplicates, the outbox as the push sees it,
+//! Registrations, the caches of events and registrations, and the summaries the push writes.
+
+pub mod caches;
+pub mod duplicates;
+pub mod outbox;
+pub mod people;
+pub mod registrations;
+pub mod runs;
+pub mod summaries;

@@ -1,0 +1,132 @@
+//! Exports to CSV: people and enrollments in the columns an import reads back, and attendance
+//! for staff who enter it in Planning Center by hand.
+
+use super::PEOPLE_COLUMNS;
+use crate::db::{Query, Result, Store, StoreError};
+use cct_domain::records::Person;
+use cct_domain::{Actor, Permission, Timestamp};
+use serde::Serialize;
+
+/// Every active person, in the columns an import reads back (plus their id).
+pub fn export_people(store: &Store, actor: &Actor) -> Result<String> {
+    crate::office::people::require(actor, Permission::PeopleRead)?;
+    let people: Vec<Person> = store.read(|conn| conn.records("people", "SELECT * FROM people WHERE is_active = 1 ORDER BY last_name, first_name", []))?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["id"];
+    header.extend_from_slice(PEOPLE_COLUMNS);
+    out.write_record(&header).map_err(write_error)?;
+    for person in people {
+        let date = person.date_of_birth.map(|d| d.to_string());
+        let cells = [
+            Some(person.meta.id.to_string()),
+            Some(person.first_name),
+            Some(person.last_name),
+            person.nickname,
+            person.email,
+            person.phone,
+            date,
+            person.gender,
+            person.address1,
+            person.address2,
+            person.city,
+            person.state,
+            person.zip,
+            person.household_name,
+        ];
+        out.write_record(cells.iter().map(|c| c.as_deref().unwrap_or(""))).map_err(write_error)?;
+    }
+    finish(out)
+}
+
+/// Every active enrollment with its person and course by name.
+pub fn export_enrollments(store: &Store, actor: &Actor) -> Result<String> {
+    crate::office::people::require(actor, Permission::EnrollmentsRead)?;
+    crate::office::people::require(actor, Permission::PeopleRead)?;
+    let rows: Vec<EnrollmentExportRow> = store.read(|conn| {
+        conn.records(
+            "course_enrollment",
+            "SELECT p.id AS person_id, p.first_name || ' ' || p.last_name AS person, p.email, c.name AS course, e.status, e.registration_status,
+                    e.progress_percentage, e.enrollment_date, e.completion_date, e.dependency_override_reason AS override_reason, e.notes
+             FROM course_enrollment e JOIN people p ON p.id = e.people_id JOIN course c ON c.id = e.course_id
+             WHERE e.is_active = 1 ORDER BY c.name, p.last_name, p.first_name",
+            [],
+        )
+    })?;
+    let mut out = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    out.write_record(["person_id", "person", "email", "course", "status", "registration_status", "progress_percentage", "enrollment_date", "completion_date", "override_reason", "notes"])
+        .map_err(write_error)?;
+    for row in rows {
+        out.serialize(row).map_err(write_error)?;
+    }
+    finish(out)
+}
+
+#[derive(Debug, serde::Deserialize, Serialize)]
+struct EnrollmentExportRow {
+    person_id: String,
+    person: String,
+    email: Option<String>,
+    course: String,
+    status: String,
+    registration_status: String,
+    progress_percentage: f64,
+    enrollment_date: String,
+    completion_date: Option<String>,
+    override_reason: Option<String>,
+    notes: Option<String>,
+}
+
+fn write_error(error: csv::Error) -> StoreError {
+    StoreError::Constraint(format!("the CSV could not be written: {error}"))
+}
+
+fn finish(out: csv::Writer<Vec<u8>>) -> Result<String> {
+    let bytes = out.into_inner().map_err(|e| StoreError::Constraint(format!("the CSV could not be written: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| StoreError::Constraint(format!("the CSV is not UTF-8: {e}")))
+}
+
+/// Attendance as CSV for staff who want to enter it in Planning Center by hand: Planning
+/// Center's API cannot create check-ins or attendance, so this product is their record.
+pub fn attendance_csv(store: &Store, actor: &Actor, from: Timestamp, to: Timestamp) -> Result<String> {
+    crate::office::people::require(actor, Permission::AttendanceRead)?;
+    let rows: Vec<(String, String, String, String, Option<String>, String, Option<String>, Option<String>)> = store.read(|conn| {
+        conn.tuples(
+            "SELECT c.name, s.title, s.starts_at, p.first_name || ' ' || p.last_name, p.planning_center_id, a.status, a.check_in_at, a.check_out_at
+             FROM attendance_record a
+             JOIN class_session s ON s.id = a.class_session_id
+             JOIN course c ON c.id = s.course_id
+             JOIN people p ON p.id = a.people_id
+             WHERE a.is_active = 1 AND s.starts_at >= ?1 AND s.starts_at < ?2
+             ORDER BY s.starts_at, c.name, p.last_name, p.first_name",
+            [from.to_rfc3339(), to.to_rfc3339()],
+        )
+    })?;
+    let mut csv = String::from("course,session,session_starts_at,person,planning_center_person_id,status,checked_in_at,checked_out_at\r\n");
+    for (course, session, starts, person, pco_id, status, check_in, check_out) in rows {
+        let fields = [course, session, starts, person, pco_id.unwrap_or_default(), status, check_in.unwrap_or_default(), check_out.unwrap_or_default()];
+        csv.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        csv.push_str("\r\n");
+    }
+    Ok(csv)
+}
+
+/// RFC 4180 quoting, and a leading quote on values a spreadsheet would run as a formula.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(super::csv_field("plain"), "plain");
+        assert_eq!(super::csv_field("Smith, Ann"), "\"Smith, Ann\"");
+        assert_eq!(super::csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(super::csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+    }
+}

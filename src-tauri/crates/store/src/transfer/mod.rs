@@ -1,0 +1,37 @@
+//! CSV in and out: importing people and enrollments (previewed first, then committed in
+//! batches), and exporting people, enrollments and attendance.
+
+pub mod export;
+pub mod import;
+
+pub use export::{attendance_csv, export_enrollments, export_people};
+pub use import::{import, ImportReport, Mode, RowOutcome, MAX_ROWS};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CsvKind {
+    People,
+    Enrollments,
+}
+
+impl CsvKind {
+    /// The columns an import understands; the first `required` of them must be present.
+    pub(crate) fn columns(self) -> (&'static [&'static str], usize) {
+        match self {
+            CsvKind::People => (PEOPLE_IMPORT_COLUMNS, 2),
+            CsvKind::Enrollments => (ENROLLMENT_IMPORT_COLUMNS, 1),
+        }
+    }
+}
+
+pub(crate) const PEOPLE_COLUMNS: &[&str] =
+    &["first_name", "last_name", "nickname", "email", "phone", "date_of_birth", "gender", "address1", "address2", "city", "state", "zip", "household_name"];
+/// An exported file carries each person's `id`, so importing it back updates them.
+pub(crate) const PEOPLE_IMPORT_COLUMNS: &[&str] =
+    &["first_name", "last_name", "nickname", "email", "phone", "date_of_birth", "gender", "address1", "address2", "city", "state", "zip", "household_name", "id"];
+/// `course` is required; the person is named by `email` or `person_id`.
+pub(crate) const ENROLLMENT_IMPORT_COLUMNS: &[&str] = &["course", "email", "person_id", "override_reason", "notes"];
+
