@@ -120,7 +120,10 @@ fn main() {
     // What volunteers type: the start of a first or last name, growing a letter at a time, and
     // the last four digits of a phone.
     let mut queries = Vec::new();
-    let names = ["Garcia", "Smith", "Johnson", "Okafor", "Nguyen", "Martinez", "Williams", "Thompson", "Lee", "Anderson", "Mary", "David", "Grace", "Samuel"];
+    let names = [
+        "Garcia", "Smith", "Johnson", "Okafor", "Nguyen", "Martinez", "Williams", "Thompson", "Lee", "Anderson",
+        "Mary", "David", "Grace", "Samuel",
+    ];
     for (i, name) in names.iter().cycle().take(SEARCHES / 2).enumerate() {
         let len = 2 + i % (name.len() - 1);
         queries.push(name[..len.min(name.len())].to_owned());
@@ -142,7 +145,12 @@ fn main() {
     let mut people = Vec::new();
     let mut offset = 0;
     while people.len() < CHECK_INS + STORE_CHECK_INS {
-        let page = invoke(&webview, "kiosk_search", json!({ "text": queries[offset % queries.len()], "classSessionId": session })).unwrap();
+        let page = invoke(
+            &webview,
+            "kiosk_search",
+            json!({ "text": queries[offset % queries.len()], "classSessionId": session }),
+        )
+        .unwrap();
         offset += 1;
         for family in page["families"].as_array().unwrap() {
             for member in family["members"].as_array().unwrap() {
@@ -156,7 +164,12 @@ fn main() {
             break;
         }
     }
-    let store_people: Vec<uuid::Uuid> = people.split_off(CHECK_INS.min(people.len())).into_iter().filter_map(|v| v.as_str().and_then(|s| s.parse().ok())).take(STORE_CHECK_INS).collect();
+    let store_people: Vec<uuid::Uuid> = people
+        .split_off(CHECK_INS.min(people.len()))
+        .into_iter()
+        .filter_map(|v| v.as_str().and_then(|s| s.parse().ok()))
+        .take(STORE_CHECK_INS)
+        .collect();
     let rounds = per_second_in_rounds(&people, |person| {
         invoke(&webview, "kiosk_check_in", json!({ "classSessionId": session, "peopleIds": [person] })).unwrap();
     });
@@ -169,7 +182,8 @@ fn main() {
     });
     // People enrolled in a class that counts attendance: each check-in also works out their
     // progress in the same transaction.
-    let members: Vec<uuid::Uuid> = people.iter().take(ENROLLED_CHECK_INS).filter_map(|v| v.as_str().and_then(|s| s.parse().ok())).collect();
+    let members: Vec<uuid::Uuid> =
+        people.iter().take(ENROLLED_CHECK_INS).filter_map(|v| v.as_str().and_then(|s| s.parse().ok())).collect();
     enroll_all(&store, member_course, &members);
     let enrolled_rounds = per_second_in_rounds(&members, |person| {
         invoke(&webview, "kiosk_check_in", json!({ "classSessionId": member_session, "peopleIds": [person] })).unwrap();
@@ -189,11 +203,26 @@ fn main() {
     println!();
     println!("| measure (through the command layer, {PEOPLE} people) | value | target |");
     println!("|---|---|---|");
-    println!("| search p50 ({} searches, {found} families found) | {:.3} ms | |", search_times.len(), percentile(&search_times, 0.50).as_secs_f64() * 1e3);
+    println!(
+        "| search p50 ({} searches, {found} families found) | {:.3} ms | |",
+        search_times.len(),
+        percentile(&search_times, 0.50).as_secs_f64() * 1e3
+    );
     println!("| search p99 | {:.3} ms | <= 2 ms |", percentile(&search_times, 0.99).as_secs_f64() * 1e3);
     println!("| search max | {:.3} ms | |", search_times.last().unwrap().as_secs_f64() * 1e3);
-    println!("| durable check-ins, median of {} rounds ({} check-ins; rounds {}) | {:.0} per second | >= 2,000 per second |", rounds.len(), people.len(), list(&rounds), median(&rounds));
-    println!("| the same, straight on the store ({} check-ins; rounds {}) | {:.0} per second | |", store_people.len(), list(&store_rounds), median(&store_rounds));
+    println!(
+        "| durable check-ins, median of {} rounds ({} check-ins; rounds {}) | {:.0} per second | >= 2,000 per second |",
+        rounds.len(),
+        people.len(),
+        list(&rounds),
+        median(&rounds)
+    );
+    println!(
+        "| the same, straight on the store ({} check-ins; rounds {}) | {:.0} per second | |",
+        store_people.len(),
+        list(&store_rounds),
+        median(&store_rounds)
+    );
     println!(
         "| check-ins of people enrolled in the course, each also working out their progress, median of {} rounds ({} check-ins; rounds {}) | {:.0} per second | |",
         enrolled_rounds.len(),
@@ -209,7 +238,11 @@ fn class_that_counts_attendance(store: &cct_store::Store) -> (uuid::Uuid, uuid::
     use cct_domain::records::{ClassSession, Course};
     let system = cct_domain::Actor::system();
     let mut tx = store.begin_write(&system).unwrap();
-    let course = cct_store::records::insert(&mut tx, Course { name: "Membership Class".into(), sessions_required: Some(4), ..Default::default() }).unwrap();
+    let course = cct_store::records::insert(
+        &mut tx,
+        Course { name: "Membership Class".into(), sessions_required: Some(4), ..Default::default() },
+    )
+    .unwrap();
     let now = cct_domain::Timestamp::now();
     let session = ClassSession {
         meta: Default::default(),
@@ -230,7 +263,11 @@ fn enroll_all(store: &cct_store::Store, course_id: uuid::Uuid, people: &[uuid::U
     let system = cct_domain::Actor::system();
     let mut tx = store.begin_write(&system).unwrap();
     for &people_id in people {
-        cct_store::office::enrollment::enroll(&mut tx, cct_store::office::enrollment::EnrollRequest { people_id, course_id, ..Default::default() }).unwrap();
+        cct_store::office::enrollment::enroll(
+            &mut tx,
+            cct_store::office::enrollment::EnrollRequest { people_id, course_id, ..Default::default() },
+        )
+        .unwrap();
     }
     tx.commit().unwrap();
 }

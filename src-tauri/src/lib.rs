@@ -105,12 +105,18 @@ pub fn run() {
                 use tauri_plugin_opener::OpenerExt;
                 handle.opener().open_url(url, None::<&str>).map_err(|e| e.to_string())
             });
-            let app = App::open(&path, open_browser).map_err(|e| format!("could not open the database at {}: {e}", path.display()))?;
+            let app = App::open(&path, open_browser)
+                .map_err(|e| format!("could not open the database at {}: {e}", path.display()))?;
             manage(tauri_app.handle(), app.clone());
             let (pco_events, team_events) = (tauri_app.handle().clone(), tauri_app.handle().clone());
-            tauri::async_runtime::spawn(background::planning_center(app.clone(), background::SYNC_EVERY, background::CHECK_NETWORK_EVERY, move |progress| {
-                let _ = pco_events.emit("sync-progress", progress);
-            }));
+            tauri::async_runtime::spawn(background::planning_center(
+                app.clone(),
+                background::SYNC_EVERY,
+                background::CHECK_NETWORK_EVERY,
+                move |progress| {
+                    let _ = pco_events.emit("sync-progress", progress);
+                },
+            ));
             tauri::async_runtime::spawn(background::team(app, background::TEAM_SYNC_EVERY, move |progress| {
                 let _ = team_events.emit("team-progress", progress);
             }));

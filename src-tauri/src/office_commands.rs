@@ -9,10 +9,10 @@ use cct_store::office::audit::{self, AuditEntry, AuditQuery};
 use cct_store::office::certifications::{self, CertificationStanding, StandingFilter};
 use cct_store::office::enrollment::{self, EnrollRequest};
 use cct_store::office::households::{self, HouseholdMove};
+use cct_store::office::prerequisites;
 use cct_store::office::progress::{self, CompletionInput};
 use cct_store::office::settings::{self, OfficeRules};
 use cct_store::office::views::{self, CourseDetail, PersonDetail};
-use cct_store::office::prerequisites;
 use tauri::State;
 use uuid::Uuid;
 
@@ -32,7 +32,11 @@ pub async fn move_to_household(app: State<'_, App>, people_id: Uuid, to: Househo
 }
 
 #[tauri::command]
-pub async fn add_prerequisite(app: State<'_, App>, course_id: Uuid, prerequisite_course_id: Uuid) -> Reply<CoursePrerequisite> {
+pub async fn add_prerequisite(
+    app: State<'_, App>,
+    course_id: Uuid,
+    prerequisite_course_id: Uuid,
+) -> Reply<CoursePrerequisite> {
     app.write(move |tx| prerequisites::add(tx, course_id, prerequisite_course_id)).await
 }
 
@@ -59,7 +63,11 @@ pub async fn complete_content(app: State<'_, App>, input: CompletionInput) -> Re
 }
 
 #[tauri::command]
-pub async fn undo_completion(app: State<'_, App>, course_enrollment_id: Uuid, content_id: Uuid) -> Reply<CourseEnrollment> {
+pub async fn undo_completion(
+    app: State<'_, App>,
+    course_enrollment_id: Uuid,
+    content_id: Uuid,
+) -> Reply<CourseEnrollment> {
     app.write(move |tx| progress::undo_completion(tx, course_enrollment_id, content_id)).await
 }
 
@@ -75,7 +83,8 @@ pub async fn mark_attendance(app: State<'_, App>, input: MarkAttendance) -> Repl
 
 #[tauri::command]
 pub async fn certification_standings(app: State<'_, App>, filter: StandingFilter) -> Reply<Vec<CertificationStanding>> {
-    app.read(move |store, actor| certifications::standings(store, actor, filter, chrono::Local::now().date_naive())).await
+    app.read(move |store, actor| certifications::standings(store, actor, filter, chrono::Local::now().date_naive()))
+        .await
 }
 
 #[tauri::command]

@@ -11,9 +11,17 @@ use tauri::{AppHandle, Emitter, Runtime, State};
 use uuid::Uuid;
 
 #[tauri::command]
-pub async fn set_up_office(app: State<'_, App>, first_name: String, last_name: String, email: Option<String>) -> Reply<()> {
+pub async fn set_up_office(
+    app: State<'_, App>,
+    first_name: String,
+    last_name: String,
+    email: Option<String>,
+) -> Reply<()> {
     let email = email.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty());
-    app.blocking(move |app| Ok(setup::set_up_first_administrator(app.store(), &first_name, &last_name, email).map(drop)?)).await
+    app.blocking(move |app| {
+        Ok(setup::set_up_first_administrator(app.store(), &first_name, &last_name, email).map(drop)?)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -22,7 +30,11 @@ pub async fn planning_center_status(app: State<'_, App>) -> Reply<PlanningCenter
 }
 
 #[tauri::command]
-pub async fn map_planning_center_field(app: State<'_, App>, target: String, field_definition_id: Option<String>) -> Reply<()> {
+pub async fn map_planning_center_field(
+    app: State<'_, App>,
+    target: String,
+    field_definition_id: Option<String>,
+) -> Reply<()> {
     app.blocking(move |app| app.map_planning_center_field(FieldTarget::named(&target)?, field_definition_id)).await
 }
 

@@ -35,7 +35,13 @@ pub async fn create_team<R: Runtime>(
     church_name: String,
     device_name: String,
 ) -> Reply<ExchangeReport> {
-    app.create_team(HubForm { address: hub_address, password: hub_password }, &church_name, &device_name, progress(window)).await
+    app.create_team(
+        HubForm { address: hub_address, password: hub_password },
+        &church_name,
+        &device_name,
+        progress(window),
+    )
+    .await
 }
 
 /// Joins a team with an administrator's join code.
@@ -48,7 +54,8 @@ pub async fn join_team<R: Runtime>(
     join_code: String,
     device_name: String,
 ) -> Reply<ExchangeReport> {
-    app.join_team(HubForm { address: hub_address, password: hub_password }, &join_code, &device_name, progress(window)).await
+    app.join_team(HubForm { address: hub_address, password: hub_password }, &join_code, &device_name, progress(window))
+        .await
 }
 
 #[tauri::command]

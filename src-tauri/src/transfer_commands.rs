@@ -14,7 +14,12 @@ pub async fn preview_import(app: State<'_, App>, kind: CsvKind, text: String) ->
 /// Imports the rows that apply, in batches; emits `import-progress` after each batch and stops
 /// between batches after `cancel_import`.
 #[tauri::command]
-pub async fn run_import<R: Runtime>(window: AppHandle<R>, app: State<'_, App>, kind: CsvKind, text: String) -> Reply<ImportReport> {
+pub async fn run_import<R: Runtime>(
+    window: AppHandle<R>,
+    app: State<'_, App>,
+    kind: CsvKind,
+    text: String,
+) -> Reply<ImportReport> {
     app.blocking(move |app| {
         app.run_import(kind, &text, |progress| {
             let _ = window.emit("import-progress", progress);
@@ -33,6 +38,9 @@ pub async fn cancel_import(app: State<'_, App>) -> Reply<()> {
 #[tauri::command]
 pub async fn export_csv<R: Runtime>(window: AppHandle<R>, app: State<'_, App>, kind: CsvKind) -> Reply<String> {
     let paths = window.path();
-    let folders: Vec<_> = [paths.download_dir(), paths.document_dir(), paths.home_dir(), paths.app_data_dir()].into_iter().flatten().collect();
+    let folders: Vec<_> = [paths.download_dir(), paths.document_dir(), paths.home_dir(), paths.app_data_dir()]
+        .into_iter()
+        .flatten()
+        .collect();
     app.blocking(move |app| Ok(app.export_csv(kind, &folders)?.display().to_string())).await
 }

@@ -53,15 +53,24 @@ pub struct UpdateProgress {
 
 /// Checks for an update. `pubkey` replaces the built-in key only in tests, which sign with a
 /// throw-away key; the commands always pass `None`.
-pub async fn check<R: Runtime>(handle: &AppHandle<R>, app: &App, pending: &Pending, pubkey: Option<String>) -> Reply<Option<UpdateInfo>> {
+pub async fn check<R: Runtime>(
+    handle: &AppHandle<R>,
+    app: &App,
+    pending: &Pending,
+    pubkey: Option<String>,
+) -> Reply<Option<UpdateInfo>> {
     let mut builder = handle.updater_builder();
     if let Some(url) = app.blocking(|app| app.update_endpoint()).await? {
-        builder = builder.endpoints(vec![url]).map_err(|e| ErrorReport::new(ErrorCode::UpdateEndpointInvalid, e.to_string()))?;
+        builder = builder
+            .endpoints(vec![url])
+            .map_err(|e| ErrorReport::new(ErrorCode::UpdateEndpointInvalid, e.to_string()))?;
     }
     if let Some(pubkey) = pubkey {
         builder = builder.pubkey(pubkey);
     }
-    let updater = builder.build().map_err(|e| ErrorReport::new(ErrorCode::UpdateCheckFailed, format!("Updates cannot be checked on this computer: {e}")))?;
+    let updater = builder.build().map_err(|e| {
+        ErrorReport::new(ErrorCode::UpdateCheckFailed, format!("Updates cannot be checked on this computer: {e}"))
+    })?;
     let found = updater.check().await.map_err(check_error)?;
     app.blocking(|app| app.record_update_check()).await?;
     let info = found.as_ref().map(info_of);
@@ -70,7 +79,12 @@ pub async fn check<R: Runtime>(handle: &AppHandle<R>, app: &App, pending: &Pendi
 }
 
 fn info_of(update: &Update) -> UpdateInfo {
-    UpdateInfo { version: update.version.clone(), current_version: update.current_version.clone(), notes: update.body.clone(), date: update.date.map(|d| d.to_string()) }
+    UpdateInfo {
+        version: update.version.clone(),
+        current_version: update.current_version.clone(),
+        notes: update.body.clone(),
+        date: update.date.map(|d| d.to_string()),
+    }
 }
 
 fn check_error(error: tauri_plugin_updater::Error) -> ErrorReport {
@@ -124,7 +138,12 @@ fn no_update() -> ErrorReport {
 
 /// Installs the downloaded package (verified again first). The caller restarts the app.
 pub async fn install(pending: &Pending) -> Reply<()> {
-    let package = pending.lock().await.package.take().ok_or_else(|| ErrorReport::new(ErrorCode::NotDownloaded, "Download the update before installing it."))?;
+    let package = pending
+        .lock()
+        .await
+        .package
+        .take()
+        .ok_or_else(|| ErrorReport::new(ErrorCode::NotDownloaded, "Download the update before installing it."))?;
     install_package(pending, &package).await
 }
 
@@ -144,14 +163,25 @@ pub async fn install_package(pending: &Pending, package: &[u8]) -> Reply<()> {
 }
 
 #[tauri::command]
-pub async fn update_status<R: Runtime>(handle: AppHandle<R>, app: State<'_, App>, pending: State<'_, Pending>) -> Reply<UpdateStatus> {
+pub async fn update_status<R: Runtime>(
+    handle: AppHandle<R>,
+    app: State<'_, App>,
+    pending: State<'_, Pending>,
+) -> Reply<UpdateStatus> {
     let (custom, last) = app
         .blocking(|app| {
             app.signed_in()?;
             Ok((app.custom_update_endpoint()?, app.last_update_check()?))
         })
         .await?;
-    let built_in = handle.config().plugins.0.get("updater").and_then(|u| u["endpoints"][0].as_str()).unwrap_or_default().to_owned();
+    let built_in = handle
+        .config()
+        .plugins
+        .0
+        .get("updater")
+        .and_then(|u| u["endpoints"][0].as_str())
+        .unwrap_or_default()
+        .to_owned();
     let pending = pending.lock().await;
     Ok(UpdateStatus {
         current_version: handle.package_info().version.to_string(),
@@ -165,7 +195,11 @@ pub async fn update_status<R: Runtime>(handle: AppHandle<R>, app: State<'_, App>
 
 /// Checks now (the "Check for updates" button).
 #[tauri::command]
-pub async fn check_for_update<R: Runtime>(handle: AppHandle<R>, app: State<'_, App>, pending: State<'_, Pending>) -> Reply<Option<UpdateInfo>> {
+pub async fn check_for_update<R: Runtime>(
+    handle: AppHandle<R>,
+    app: State<'_, App>,
+    pending: State<'_, Pending>,
+) -> Reply<Option<UpdateInfo>> {
     app.blocking(|app| app.signed_in().map(drop)).await?;
     check(&handle, &app, &pending, None).await
 }
@@ -173,7 +207,11 @@ pub async fn check_for_update<R: Runtime>(handle: AppHandle<R>, app: State<'_, A
 /// The start-up check: runs only if the last one was a day or more ago, and stays quiet
 /// offline (a failed check is retried on the next start).
 #[tauri::command]
-pub async fn check_for_update_on_start<R: Runtime>(handle: AppHandle<R>, app: State<'_, App>, pending: State<'_, Pending>) -> Reply<Option<UpdateInfo>> {
+pub async fn check_for_update_on_start<R: Runtime>(
+    handle: AppHandle<R>,
+    app: State<'_, App>,
+    pending: State<'_, Pending>,
+) -> Reply<Option<UpdateInfo>> {
     let last = app.blocking(|app| app.last_update_check()).await?;
     if !start_up_check_due(last, Timestamp::now()) {
         return Ok(pending.lock().await.update.as_ref().map(info_of));
@@ -182,14 +220,22 @@ pub async fn check_for_update_on_start<R: Runtime>(handle: AppHandle<R>, app: St
 }
 
 #[tauri::command]
-pub async fn download_update<R: Runtime>(handle: AppHandle<R>, app: State<'_, App>, pending: State<'_, Pending>) -> Reply<()> {
+pub async fn download_update<R: Runtime>(
+    handle: AppHandle<R>,
+    app: State<'_, App>,
+    pending: State<'_, Pending>,
+) -> Reply<()> {
     app.blocking(|app| app.require(Permission::SettingsManage).map(drop)).await?;
     download(&handle, &pending).await
 }
 
 /// Installs the downloaded update and restarts. The window asks first.
 #[tauri::command]
-pub async fn install_update_and_restart<R: Runtime>(handle: AppHandle<R>, app: State<'_, App>, pending: State<'_, Pending>) -> Reply<()> {
+pub async fn install_update_and_restart<R: Runtime>(
+    handle: AppHandle<R>,
+    app: State<'_, App>,
+    pending: State<'_, Pending>,
+) -> Reply<()> {
     app.blocking(|app| app.require(Permission::SettingsManage).map(drop)).await?;
     install(&pending).await?;
     app.store().close();
@@ -198,7 +244,11 @@ pub async fn install_update_and_restart<R: Runtime>(handle: AppHandle<R>, app: S
 
 /// Sets (or, with `None`, clears) the office's own update manifest address.
 #[tauri::command]
-pub async fn set_update_endpoint(app: State<'_, App>, pending: State<'_, Pending>, endpoint: Option<String>) -> Reply<()> {
+pub async fn set_update_endpoint(
+    app: State<'_, App>,
+    pending: State<'_, Pending>,
+    endpoint: Option<String>,
+) -> Reply<()> {
     app.blocking(move |app| app.set_update_endpoint(endpoint)).await?;
     *pending.lock().await = PendingUpdate::default();
     Ok(())

@@ -21,7 +21,10 @@ fn harness() -> Harness {
 fn harness_with_browser(browser: cct_app::OpenBrowser) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let core = cct_app::App::open(&dir.path().join("church.sqlite"), browser).unwrap();
-    let app = church_course_tracker::with_commands(mock_builder()).plugin(tauri_plugin_updater::Builder::new().build()).build(tauri::generate_context!()).unwrap();
+    let app = church_course_tracker::with_commands(mock_builder())
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .build(tauri::generate_context!())
+        .unwrap();
     church_course_tracker::manage(app.handle(), core);
     let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
     Harness { webview, app, _dir: dir }

@@ -29,7 +29,8 @@ pub(crate) fn office_at(fake: &FakePco, browser: Option<cct_app::OpenBrowser>) -
         Some(browser) => harness_with_browser(browser),
         None => harness(),
     };
-    invoke(&h, "set_up_office", json!({ "firstName": "Grace", "lastName": "Office", "email": "grace@office.example" })).unwrap();
+    invoke(&h, "set_up_office", json!({ "firstName": "Grace", "lastName": "Office", "email": "grace@office.example" }))
+        .unwrap();
     point_at(&h, fake);
     h
 }
@@ -110,7 +111,18 @@ fn a_sign_in_planning_center_revoked_puts_the_app_in_sign_in_again_and_keeps_the
     invoke(&h, "sign_in_with_browser", json!({})).unwrap();
     invoke(&h, "sync_now", json!({})).unwrap();
     let system = cct_domain::Actor::system();
-    store_of(&h).write(&system, |tx| cct_store::records::insert(tx, cct_domain::records::Person { first_name: "Added".into(), last_name: "Offline".into(), ..Default::default() })).unwrap();
+    store_of(&h)
+        .write(&system, |tx| {
+            cct_store::records::insert(
+                tx,
+                cct_domain::records::Person {
+                    first_name: "Added".into(),
+                    last_name: "Offline".into(),
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
 
     fake.revoke_everything();
     let error = invoke(&h, "sync_now", json!({})).unwrap_err();
@@ -120,11 +132,19 @@ fn a_sign_in_planning_center_revoked_puts_the_app_in_sign_in_again_and_keeps_the
     assert_eq!(status["pending_changes"], 1, "the queued change is kept");
     let base = fake.base_url();
     let tokens = cct_app::planning_center::token_store(&base).unwrap();
-    assert_eq!(cct_planning_center::TokenStore::load(tokens.as_ref()).unwrap(), None, "the dead tokens left the keychain");
+    assert_eq!(
+        cct_planning_center::TokenStore::load(tokens.as_ref()).unwrap(),
+        None,
+        "the dead tokens left the keychain"
+    );
 
     invoke(&h, "sign_in_with_browser", json!({})).unwrap();
     invoke(&h, "sync_now", json!({})).unwrap();
-    assert_eq!(invoke(&h, "planning_center_status", json!({})).unwrap()["pending_changes"], 0, "sent after signing in again");
+    assert_eq!(
+        invoke(&h, "planning_center_status", json!({})).unwrap()["pending_changes"],
+        0,
+        "sent after signing in again"
+    );
     invoke(&h, "sign_out", json!({})).unwrap();
 }
 
@@ -133,7 +153,12 @@ fn the_app_syncs_by_itself_once_signed_in() {
     let _keychain = one_at_a_time();
     let fake = fake();
     let h = office_at(&fake, None);
-    let background = tauri::async_runtime::spawn(cct_app::background::planning_center(app_of(&h), Duration::from_millis(200), Duration::from_millis(50), |_| {}));
+    let background = tauri::async_runtime::spawn(cct_app::background::planning_center(
+        app_of(&h),
+        Duration::from_millis(200),
+        Duration::from_millis(50),
+        |_| {},
+    ));
     std::thread::sleep(Duration::from_millis(400));
     assert_eq!(invoke(&h, "app_status", json!({})).unwrap()["people"], 1, "not signed in: nothing runs");
     invoke(&h, "sign_in_with_token", json!({ "appId": TEST_APP_ID, "secret": TEST_SECRET })).unwrap();
@@ -160,14 +185,20 @@ fn the_office_chooses_which_planning_center_fields_receive_completions() {
     invoke(&h, "sync_now", json!({})).unwrap();
     let status = invoke(&h, "planning_center_status", json!({})).unwrap();
     let fields = status["field_definitions"].as_array().unwrap();
-    let completions = fields.iter().find(|f| f["name"] == "Course Completions").unwrap()["id"].as_str().unwrap().to_owned();
+    let completions =
+        fields.iter().find(|f| f["name"] == "Course Completions").unwrap()["id"].as_str().unwrap().to_owned();
     assert_eq!(status["completions_field"], Value::Null);
 
-    let unknown = invoke(&h, "map_planning_center_field", json!({ "target": "completions", "fieldDefinitionId": "999999" })).unwrap_err();
+    let unknown =
+        invoke(&h, "map_planning_center_field", json!({ "target": "completions", "fieldDefinitionId": "999999" }))
+            .unwrap_err();
     assert_eq!(unknown["field"], "field_definition_id");
-    let bad_target = invoke(&h, "map_planning_center_field", json!({ "target": "birthdays", "fieldDefinitionId": completions })).unwrap_err();
+    let bad_target =
+        invoke(&h, "map_planning_center_field", json!({ "target": "birthdays", "fieldDefinitionId": completions }))
+            .unwrap_err();
     assert_eq!(bad_target["field"], "target");
-    invoke(&h, "map_planning_center_field", json!({ "target": "completions", "fieldDefinitionId": completions })).unwrap();
+    invoke(&h, "map_planning_center_field", json!({ "target": "completions", "fieldDefinitionId": completions }))
+        .unwrap();
     assert_eq!(invoke(&h, "planning_center_status", json!({})).unwrap()["completions_field"], json!(completions));
     invoke(&h, "map_planning_center_field", json!({ "target": "completions", "fieldDefinitionId": null })).unwrap();
     assert_eq!(invoke(&h, "planning_center_status", json!({})).unwrap()["completions_field"], Value::Null);

@@ -5,9 +5,9 @@
 use super::*;
 use base64::Engine;
 use church_course_tracker::updates;
-use tauri::Manager;
 use std::io::Cursor;
 use std::sync::Arc;
+use tauri::Manager;
 
 const NEW_VERSION: &str = "0.2.0";
 const NOTES: &str = "Kiosk printing fixes and a faster people search.";
@@ -26,8 +26,16 @@ fn b64(text: &str) -> String {
 
 /// Signs like `tauri signer sign`: minisign, with the version in the trusted comment.
 fn sign(package: &[u8], keys: &minisign::KeyPair) -> String {
-    let comment = format!("timestamp:1764000000\tfile:church-course-tracker_{NEW_VERSION}_amd64.deb\tversion:{NEW_VERSION}");
-    let signature = minisign::sign(Some(&keys.pk), &keys.sk, Cursor::new(package), Some(&comment), Some("signature from tauri secret key")).unwrap();
+    let comment =
+        format!("timestamp:1764000000\tfile:church-course-tracker_{NEW_VERSION}_amd64.deb\tversion:{NEW_VERSION}");
+    let signature = minisign::sign(
+        Some(&keys.pk),
+        &keys.sk,
+        Cursor::new(package),
+        Some(&comment),
+        Some("signature from tauri secret key"),
+    )
+    .unwrap();
     b64(&signature.to_string())
 }
 
@@ -41,7 +49,9 @@ fn loopback() -> std::net::TcpListener {
 fn serve(listener: std::net::TcpListener, app: axum::Router) {
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        runtime.block_on(async move { axum::serve(tokio::net::TcpListener::from_std(listener).unwrap(), app).await.unwrap() });
+        runtime.block_on(async move {
+            axum::serve(tokio::net::TcpListener::from_std(listener).unwrap(), app).await.unwrap()
+        });
     });
 }
 
@@ -74,13 +84,25 @@ fn update_server() -> UpdateServer {
     let good_package = package.clone();
     let app = axum::Router::new()
         .route("/none/{target}/{arch}/{version}", get(|| async { axum::http::StatusCode::NO_CONTENT }))
-        .route("/latest/{target}/{arch}/{version}", get(move |axum::extract::Path((_t, _a, version)): axum::extract::Path<(String, String, String)>| {
-            seen.lock().unwrap().push(version);
-            async move { ([("content-type", "application/json")], good) }
-        }))
-        .route("/tampered-release/{target}/{arch}/{version}", get(move || async move { ([("content-type", "application/json")], bad) }))
-        .route("/lying/{target}/{arch}/{version}", get(move || async move { ([("content-type", "application/json")], lying) }))
-        .route("/malformed/{target}/{arch}/{version}", get(|| async { ([("content-type", "application/json")], r#"{"version": 3, "platforms": "everywhere"}"#) }))
+        .route(
+            "/latest/{target}/{arch}/{version}",
+            get(move |axum::extract::Path((_t, _a, version)): axum::extract::Path<(String, String, String)>| {
+                seen.lock().unwrap().push(version);
+                async move { ([("content-type", "application/json")], good) }
+            }),
+        )
+        .route(
+            "/tampered-release/{target}/{arch}/{version}",
+            get(move || async move { ([("content-type", "application/json")], bad) }),
+        )
+        .route(
+            "/lying/{target}/{arch}/{version}",
+            get(move || async move { ([("content-type", "application/json")], lying) }),
+        )
+        .route(
+            "/malformed/{target}/{arch}/{version}",
+            get(|| async { ([("content-type", "application/json")], r#"{"version": 3, "platforms": "everywhere"}"#) }),
+        )
         .route("/package", get(move || async move { good_package }))
         .route("/tampered", get(move || async move { tampered }));
     serve(listener, app);
@@ -120,11 +142,17 @@ fn a_newer_version_is_found_downloaded_and_verified_and_a_changed_package_is_ref
     point_updates_at(&h, &format!("{}/latest/{{{{target}}}}/{{{{arch}}}}/{{{{current_version}}}}", server.url));
     let (app, pending) = (app_of(&h), h.app.state::<updates::Pending>());
     let handle = h.app.handle().clone();
-    let info = tauri::async_runtime::block_on(updates::check(&handle, &app, &pending, Some(server.pubkey.clone()))).unwrap().expect("an update");
+    let info = tauri::async_runtime::block_on(updates::check(&handle, &app, &pending, Some(server.pubkey.clone())))
+        .unwrap()
+        .expect("an update");
     assert_eq!(info.version, NEW_VERSION);
     assert_eq!(info.current_version, env!("CARGO_PKG_VERSION"));
     assert_eq!(info.notes.as_deref(), Some(NOTES));
-    assert_eq!(server.requests.lock().unwrap().as_slice(), [env!("CARGO_PKG_VERSION").to_owned()], "the endpoint template carried the current version");
+    assert_eq!(
+        server.requests.lock().unwrap().as_slice(),
+        [env!("CARGO_PKG_VERSION").to_owned()],
+        "the endpoint template carried the current version"
+    );
 
     tauri::async_runtime::block_on(updates::download(&handle, &pending)).unwrap();
     let status = invoke(&h, "update_status", json!({})).unwrap();
@@ -136,17 +164,26 @@ fn a_newer_version_is_found_downloaded_and_verified_and_a_changed_package_is_ref
     let refused = tauri::async_runtime::block_on(updates::install_package(&pending, &changed)).unwrap_err();
     assert_eq!(refused.code, cct_domain::ErrorCode::UpdateSignatureInvalid, "{}", refused.message);
     assert!(refused.message.contains("nothing was installed"));
-    assert_eq!(invoke(&h, "update_status", json!({})).unwrap()["available"], Value::Null, "a refused update is forgotten");
+    assert_eq!(
+        invoke(&h, "update_status", json!({})).unwrap()["available"],
+        Value::Null,
+        "a refused update is forgotten"
+    );
 }
 
 #[test]
 fn a_package_that_does_not_match_its_signature_is_refused_at_download() {
     let h = demo_with_updates();
     let server = update_server();
-    point_updates_at(&h, &format!("{}/tampered-release/{{{{target}}}}/{{{{arch}}}}/{{{{current_version}}}}", server.url));
+    point_updates_at(
+        &h,
+        &format!("{}/tampered-release/{{{{target}}}}/{{{{arch}}}}/{{{{current_version}}}}", server.url),
+    );
     let (app, pending) = (app_of(&h), h.app.state::<updates::Pending>());
     let handle = h.app.handle().clone();
-    tauri::async_runtime::block_on(updates::check(&handle, &app, &pending, Some(server.pubkey.clone()))).unwrap().expect("an update");
+    tauri::async_runtime::block_on(updates::check(&handle, &app, &pending, Some(server.pubkey.clone())))
+        .unwrap()
+        .expect("an update");
     let refused = tauri::async_runtime::block_on(updates::download(&handle, &pending)).unwrap_err();
     assert_eq!(refused.code, cct_domain::ErrorCode::UpdateSignatureInvalid);
     assert_eq!(invoke(&h, "update_status", json!({})).unwrap()["downloaded"], false);
@@ -159,7 +196,9 @@ fn a_manifest_that_announces_another_version_than_the_signature_is_refused() {
     point_updates_at(&h, &format!("{}/lying/{{{{target}}}}/{{{{arch}}}}/{{{{current_version}}}}", server.url));
     let (app, pending) = (app_of(&h), h.app.state::<updates::Pending>());
     let handle = h.app.handle().clone();
-    let info = tauri::async_runtime::block_on(updates::check(&handle, &app, &pending, Some(server.pubkey.clone()))).unwrap().expect("an update");
+    let info = tauri::async_runtime::block_on(updates::check(&handle, &app, &pending, Some(server.pubkey.clone())))
+        .unwrap()
+        .expect("an update");
     assert_eq!(info.version, "0.3.0");
     let refused = tauri::async_runtime::block_on(updates::download(&handle, &pending)).unwrap_err();
     assert_eq!(refused.code, cct_domain::ErrorCode::UpdateSignatureInvalid, "{}", refused.message);
@@ -191,10 +230,19 @@ fn a_malformed_manifest_gives_a_clear_error() {
 #[test]
 fn only_https_update_addresses_are_accepted_and_only_from_administrators() {
     let h = demo_with_updates();
-    let refused = invoke(&h, "set_update_endpoint", json!({ "endpoint": "http://updates.example.org/latest.json" })).unwrap_err();
+    let refused =
+        invoke(&h, "set_update_endpoint", json!({ "endpoint": "http://updates.example.org/latest.json" })).unwrap_err();
     assert_eq!((refused["code"].as_str(), refused["field"].as_str()), (Some("invalid_input"), Some("endpoint")));
-    invoke(&h, "set_update_endpoint", json!({ "endpoint": "https://updates.example.org/{{target}}/{{arch}}/{{current_version}}" })).unwrap();
-    assert_eq!(invoke(&h, "update_status", json!({})).unwrap()["endpoint"], "https://updates.example.org/{{target}}/{{arch}}/{{current_version}}");
+    invoke(
+        &h,
+        "set_update_endpoint",
+        json!({ "endpoint": "https://updates.example.org/{{target}}/{{arch}}/{{current_version}}" }),
+    )
+    .unwrap();
+    assert_eq!(
+        invoke(&h, "update_status", json!({})).unwrap()["endpoint"],
+        "https://updates.example.org/{{target}}/{{arch}}/{{current_version}}"
+    );
     invoke(&h, "set_update_endpoint", json!({ "endpoint": null })).unwrap();
     let status = invoke(&h, "update_status", json!({})).unwrap();
     assert_eq!(status["custom_endpoint"], false);
@@ -219,7 +267,9 @@ fn a_release_built_here_verifies_with_the_apps_key_and_is_refused_when_tampered(
     let target = tauri_plugin_updater::target().unwrap();
     let listener = loopback();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let manifest = |file: &str| serde_json::json!({ "version": version, "notes": "built here", "platforms": { target.clone(): { "signature": signature.trim(), "url": format!("{url}/{file}") } } }).to_string();
+    let manifest = |file: &str| {
+        serde_json::json!({ "version": version, "notes": "built here", "platforms": { target.clone(): { "signature": signature.trim(), "url": format!("{url}/{file}") } } }).to_string()
+    };
     let (good, bad) = (manifest("package"), manifest("tampered"));
     let app = axum::Router::new()
         .route("/good/{t}/{a}/{v}", get(move || async move { ([("content-type", "application/json")], good) }))

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // One entry point for people and CI, on Debian/Ubuntu, macOS and Windows:
 //   node ui/scripts/tasks.mjs app    installs what is missing, builds the UI, runs the app
-//   node ui/scripts/tasks.mjs test   installs what is missing, builds the UI, runs every test
-//                                    (cargo's, then the end-to-end tests through the real app)
+//   node ui/scripts/tasks.mjs test   installs what is missing, builds the UI, checks formatting and
+//                                    lints, runs every test (the UI's unit tests, cargo's, then the
+//                                    end-to-end tests through the real app)
 //   node ui/scripts/tasks.mjs bench-team   the team-sync benchmark, on a private PostgreSQL
 // It needs only Node.js (20+) and Rust (rustup) to start; everything else it installs.
 import { spawnSync } from "node:child_process";
@@ -64,6 +65,17 @@ function installSystemPackages() {
 
 function checkRust() {
   if (!succeeds("cargo", ["--version"])) fail("Rust is not installed. Install it with rustup (https://rustup.rs), then run this again.");
+}
+
+// The code is formatted and lint-free before any test runs; the UI's pure helpers have unit
+// tests of their own (node --test, no browser needed).
+function checkStyle() {
+  if (!succeeds("cargo", ["fmt", "--version"]) || !succeeds("cargo", ["clippy", "--version"])) {
+    fail("rustfmt and clippy are missing: rustup component add rustfmt clippy");
+  }
+  run("cargo", ["fmt", "--all", "--check"]);
+  run("cargo", ["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]);
+  run("npm", ["test"], { cwd: ui });
 }
 
 function installUi() {
@@ -148,6 +160,7 @@ switch (task) {
     installSystemPackages();
     checkRust();
     installUi();
+    checkStyle();
     runTests(["test", "--workspace", "--locked"]);
     runEndToEndTests();
     break;

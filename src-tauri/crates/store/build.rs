@@ -15,18 +15,25 @@ fn main() {
         .map(|path| {
             let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
             // `<version>_<description>.sql`, as sqlx named them (its table keeps that description).
-            let (version, description) = name.split_once('_').unwrap_or_else(|| panic!("{name}: a migration is named <version>_<description>.sql"));
+            let (version, description) = name
+                .split_once('_')
+                .unwrap_or_else(|| panic!("{name}: a migration is named <version>_<description>.sql"));
             let version: i64 = version.parse().unwrap_or_else(|_| panic!("{name}: the version is a number"));
             println!("cargo:rerun-if-changed={}", path.display());
             (version, description.replace('_', " "), path)
         })
         .collect();
     files.sort();
-    let mut code = String::from("/// The schema's steps, oldest first.\npub(crate) static MIGRATIONS: &[Migration] = &[\n");
+    let mut code =
+        String::from("/// The schema's steps, oldest first.\npub(crate) static MIGRATIONS: &[Migration] = &[\n");
     for (version, description, path) in files {
         let path = path.canonicalize().unwrap_or(path);
-        writeln!(code, "    Migration {{ version: {version}, description: {description:?}, sql: include_str!({:?}) }},", path.display().to_string())
-            .expect("writing to a String");
+        writeln!(
+            code,
+            "    Migration {{ version: {version}, description: {description:?}, sql: include_str!({:?}) }},",
+            path.display().to_string()
+        )
+        .expect("writing to a String");
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("migrations.rs");

@@ -15,7 +15,12 @@ pub const TEAM_SYNC_EVERY: Duration = Duration::from_secs(60);
 
 /// Syncs with Planning Center for the life of the app. Failures are shown by the sync log and
 /// the Planning Center card; the next tick retries.
-pub async fn planning_center(app: App, sync_every: Duration, check_every: Duration, progress: impl Fn(Progress) + Clone + Send + 'static) {
+pub async fn planning_center(
+    app: App,
+    sync_every: Duration,
+    check_every: Duration,
+    progress: impl Fn(Progress) + Clone + Send + 'static,
+) {
     let mut online = false;
     let mut last_sync: Option<Instant> = None;
     loop {
@@ -37,8 +42,13 @@ pub async fn planning_center(app: App, sync_every: Duration, check_every: Durati
 /// Can a TCP connection be opened to the API's host? (No request is made.)
 pub async fn reachable(base_url: &str) -> bool {
     let Ok(url) = url::Url::parse(base_url) else { return false };
-    let (Some(host), Some(port)) = (url.host_str().map(str::to_owned), url.port_or_known_default()) else { return false };
-    matches!(tokio::time::timeout(Duration::from_secs(5), tokio::net::TcpStream::connect((host.as_str(), port))).await, Ok(Ok(_)))
+    let (Some(host), Some(port)) = (url.host_str().map(str::to_owned), url.port_or_known_default()) else {
+        return false;
+    };
+    matches!(
+        tokio::time::timeout(Duration::from_secs(5), tokio::net::TcpStream::connect((host.as_str(), port))).await,
+        Ok(Ok(_))
+    )
 }
 
 /// Team sync for the life of the app, while this device belongs to a team (kiosk mode

@@ -73,13 +73,16 @@ impl App {
     /// and must not hold up the async runtime's workers.
     pub async fn blocking<T: Send + 'static>(&self, work: impl FnOnce(&App) -> Reply<T> + Send + 'static) -> Reply<T> {
         let app = self.clone();
-        tokio::task::spawn_blocking(move || work(&app))
-            .await
-            .map_err(|stopped| ErrorReport::new(ErrorCode::Internal, format!("the work stopped before it finished: {stopped}")))?
+        tokio::task::spawn_blocking(move || work(&app)).await.map_err(|stopped| {
+            ErrorReport::new(ErrorCode::Internal, format!("the work stopped before it finished: {stopped}"))
+        })?
     }
 
     /// Reads for the signed-in person (see [`App::signed_in`]).
-    pub async fn read<T: Send + 'static>(&self, work: impl FnOnce(&Store, &Actor) -> cct_store::Result<T> + Send + 'static) -> Reply<T> {
+    pub async fn read<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Store, &Actor) -> cct_store::Result<T> + Send + 'static,
+    ) -> Reply<T> {
         self.blocking(move |app| {
             let actor = app.signed_in()?;
             Ok(work(app.store(), &actor)?)
@@ -89,7 +92,10 @@ impl App {
 
     /// One write transaction for the signed-in person: committed if `work` succeeds, rolled
     /// back if it fails. Permissions are the store's to check, against that person's roles.
-    pub async fn write<T: Send + 'static>(&self, work: impl FnOnce(&mut WriteTx<'_>) -> cct_store::Result<T> + Send + 'static) -> Reply<T> {
+    pub async fn write<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut WriteTx<'_>) -> cct_store::Result<T> + Send + 'static,
+    ) -> Reply<T> {
         self.blocking(move |app| {
             let actor = app.signed_in()?;
             Ok(app.store().write(&actor, work)?)

@@ -84,13 +84,18 @@ pub enum FieldTarget {
 impl FieldTarget {
     /// The target a form names (`completions` or `certifications`), or an error beside it.
     pub fn named(name: &str) -> Reply<Self> {
-        serde_json::from_value(serde_json::Value::String(name.to_owned()))
-            .map_err(|_| ErrorReport::new(ErrorCode::InvalidInput, format!("{name:?} is not completions or certifications")).on("target"))
+        serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
+            ErrorReport::new(ErrorCode::InvalidInput, format!("{name:?} is not completions or certifications"))
+                .on("target")
+        })
     }
 }
 
 pub fn oauth_app() -> OAuthApp {
-    OAuthApp { client_id: std::env::var(CLIENT_ID_ENV).unwrap_or_else(|_| DEFAULT_CLIENT_ID.to_owned()), client_secret: None }
+    OAuthApp {
+        client_id: std::env::var(CLIENT_ID_ENV).unwrap_or_else(|_| DEFAULT_CLIENT_ID.to_owned()),
+        client_secret: None,
+    }
 }
 
 /// The keychain account for a server: production and a test server never share a sign-in.
@@ -127,7 +132,10 @@ impl App {
             SignIn::PersonalAccessToken { app_id } => {
                 let app_id = app_id.clone();
                 let entry = app_id.clone();
-                let Some(secret) = keychain(move || KeychainSecret::personal_access_token(&entry)?.load()).await? else { return Ok(None) };
+                let Some(secret) = keychain(move || KeychainSecret::personal_access_token(&entry)?.load()).await?
+                else {
+                    return Ok(None);
+                };
                 Credentials::PersonalAccessToken { app_id, secret }
             }
         };
@@ -179,9 +187,14 @@ impl App {
             FieldTarget::Certifications => settings::PCO_CERTIFICATIONS_FIELD,
         };
         if let Some(id) = &field_definition_id {
-            let known: Vec<FieldDefinition> = settings::get(self.store(), settings::PCO_FIELD_DEFINITIONS)?.unwrap_or_default();
+            let known: Vec<FieldDefinition> =
+                settings::get(self.store(), settings::PCO_FIELD_DEFINITIONS)?.unwrap_or_default();
             if !known.iter().any(|d| &d.id == id) {
-                return Err(ErrorReport::new(ErrorCode::UnknownReference, "Planning Center has no such field; sync once to refresh the list.").on("field_definition_id"));
+                return Err(ErrorReport::new(
+                    ErrorCode::UnknownReference,
+                    "Planning Center has no such field; sync once to refresh the list.",
+                )
+                .on("field_definition_id"));
             }
         }
         let value = field_definition_id.map(serde_json::Value::String).unwrap_or(serde_json::Value::Null);
@@ -189,7 +202,10 @@ impl App {
     }
 
     async fn remember_sign_in(&self, sign_in: Option<SignIn>) -> Reply<()> {
-        self.blocking(move |app| Ok(app.store().write(&Actor::system(), |tx| settings::set(tx, settings::PCO_SIGN_IN, &sign_in))?)).await?;
+        self.blocking(move |app| {
+            Ok(app.store().write(&Actor::system(), |tx| settings::set(tx, settings::PCO_SIGN_IN, &sign_in))?)
+        })
+        .await?;
         // Rebuilt with the new credentials on next use.
         *self.inner.planning_center.engine.lock().await = None;
         Ok(())
@@ -205,7 +221,13 @@ impl App {
                 app.planning_center_url()
             })
             .await?;
-        let options = SignInOptions { base_url: &base, app: oauth_app(), ports: &REDIRECT_PORTS, scopes: &SCOPES, timeout: BROWSER_SIGN_IN_WAIT };
+        let options = SignInOptions {
+            base_url: &base,
+            app: oauth_app(),
+            ports: &REDIRECT_PORTS,
+            scopes: &SCOPES,
+            timeout: BROWSER_SIGN_IN_WAIT,
+        };
         let opener = self.open_browser().clone();
         browser_flow(options, token_store(&base)?, move |url| opener(url)).await?;
         self.remember_sign_in(Some(SignIn::Oauth)).await
@@ -226,7 +248,9 @@ impl App {
         if secret.is_empty() {
             return Err(ErrorReport::new(ErrorCode::InvalidInput, "The secret is required.").on("secret"));
         }
-        let client = self.planning_center_client(Credentials::PersonalAccessToken { app_id: app_id.clone(), secret: secret.clone() }).await?;
+        let client = self
+            .planning_center_client(Credentials::PersonalAccessToken { app_id: app_id.clone(), secret: secret.clone() })
+            .await?;
         match client.get_list("/people/v2/campuses", &[("per_page", "1".into())]).await {
             Ok(_) => {}
             Err(PcoError::SignInRequired { .. }) => {
@@ -265,8 +289,12 @@ impl App {
     async fn forget_planning_center_secrets(&self) -> Reply<()> {
         let (sign_in, base) = self.blocking(|app| Ok((app.sign_in_choice()?, app.planning_center_url()?))).await?;
         match sign_in {
-            Some(SignIn::Oauth) => keychain(move || KeychainTokenStore::new(&keychain_account(&base))?.clear_tokens()).await,
-            Some(SignIn::PersonalAccessToken { app_id }) => keychain(move || KeychainSecret::personal_access_token(&app_id)?.clear()).await,
+            Some(SignIn::Oauth) => {
+                keychain(move || KeychainTokenStore::new(&keychain_account(&base))?.clear_tokens()).await
+            }
+            Some(SignIn::PersonalAccessToken { app_id }) => {
+                keychain(move || KeychainSecret::personal_access_token(&app_id)?.clear()).await
+            }
             None => Ok(()),
         }
     }
@@ -276,9 +304,15 @@ impl App {
         if let Some(engine) = cached.as_ref() {
             return Ok(engine.clone());
         }
-        let (credentials, _) =
-            self.planning_center_credentials().await?.ok_or_else(|| ErrorReport::new(ErrorCode::NotConnected, "Sign in to Planning Center first."))?;
-        let engine = SyncEngine::new(self.store().clone(), self.planning_center_client(credentials).await?, SyncSettings::default());
+        let (credentials, _) = self
+            .planning_center_credentials()
+            .await?
+            .ok_or_else(|| ErrorReport::new(ErrorCode::NotConnected, "Sign in to Planning Center first."))?;
+        let engine = SyncEngine::new(
+            self.store().clone(),
+            self.planning_center_client(credentials).await?,
+            SyncSettings::default(),
+        );
         engine.set_outbox_lease(self.outbox_lease().await?);
         *cached = Some(engine.clone());
         Ok(engine)

@@ -42,27 +42,90 @@ pub enum RecordKind {
 macro_rules! for_kind {
     ($kind:expr, $T:ident => $body:expr) => {
         match $kind {
-            RecordKind::People => { type $T = Person; $body }
-            RecordKind::Household => { type $T = Household; $body }
-            RecordKind::Campus => { type $T = Campus; $body }
-            RecordKind::Role => { type $T = Role; $body }
-            RecordKind::PeopleCampus => { type $T = PeopleCampus; $body }
-            RecordKind::PeopleRole => { type $T = PeopleRole; $body }
-            RecordKind::SpecialRequirement => { type $T = SpecialRequirement; $body }
-            RecordKind::Facility => { type $T = Facility; $body }
-            RecordKind::Course => { type $T = Course; $body }
-            RecordKind::CourseModule => { type $T = CourseModule; $body }
-            RecordKind::Content => { type $T = Content; $body }
-            RecordKind::ContentType => { type $T = ContentType; $body }
-            RecordKind::CoursePrerequisite => { type $T = CoursePrerequisite; $body }
-            RecordKind::CourseRole => { type $T = CourseRole; $body }
-            RecordKind::ClassSession => { type $T = ClassSession; $body }
-            RecordKind::Certification => { type $T = Certification; $body }
-            RecordKind::CertificationCourse => { type $T = CertificationCourse; $body }
-            RecordKind::CertificationProgress => { type $T = CertificationProgress; $body }
-            RecordKind::CourseEnrollment => { type $T = CourseEnrollment; $body }
-            RecordKind::ContentCompletion => { type $T = ContentCompletion; $body }
-            RecordKind::AttendanceRecord => { type $T = AttendanceRecord; $body }
+            RecordKind::People => {
+                type $T = Person;
+                $body
+            }
+            RecordKind::Household => {
+                type $T = Household;
+                $body
+            }
+            RecordKind::Campus => {
+                type $T = Campus;
+                $body
+            }
+            RecordKind::Role => {
+                type $T = Role;
+                $body
+            }
+            RecordKind::PeopleCampus => {
+                type $T = PeopleCampus;
+                $body
+            }
+            RecordKind::PeopleRole => {
+                type $T = PeopleRole;
+                $body
+            }
+            RecordKind::SpecialRequirement => {
+                type $T = SpecialRequirement;
+                $body
+            }
+            RecordKind::Facility => {
+                type $T = Facility;
+                $body
+            }
+            RecordKind::Course => {
+                type $T = Course;
+                $body
+            }
+            RecordKind::CourseModule => {
+                type $T = CourseModule;
+                $body
+            }
+            RecordKind::Content => {
+                type $T = Content;
+                $body
+            }
+            RecordKind::ContentType => {
+                type $T = ContentType;
+                $body
+            }
+            RecordKind::CoursePrerequisite => {
+                type $T = CoursePrerequisite;
+                $body
+            }
+            RecordKind::CourseRole => {
+                type $T = CourseRole;
+                $body
+            }
+            RecordKind::ClassSession => {
+                type $T = ClassSession;
+                $body
+            }
+            RecordKind::Certification => {
+                type $T = Certification;
+                $body
+            }
+            RecordKind::CertificationCourse => {
+                type $T = CertificationCourse;
+                $body
+            }
+            RecordKind::CertificationProgress => {
+                type $T = CertificationProgress;
+                $body
+            }
+            RecordKind::CourseEnrollment => {
+                type $T = CourseEnrollment;
+                $body
+            }
+            RecordKind::ContentCompletion => {
+                type $T = ContentCompletion;
+                $body
+            }
+            RecordKind::AttendanceRecord => {
+                type $T = AttendanceRecord;
+                $body
+            }
         }
     };
 }
@@ -130,7 +193,8 @@ fn from_form<T: serde::de::DeserializeOwned>(value: Value) -> Reply<T> {
 }
 
 fn to_value<T: Serialize>(record: &T) -> Reply<Value> {
-    serde_json::to_value(record).map_err(|e| ErrorReport::new(ErrorCode::Internal, format!("a record could not be sent to the window: {e}")))
+    serde_json::to_value(record)
+        .map_err(|e| ErrorReport::new(ErrorCode::Internal, format!("a record could not be sent to the window: {e}")))
 }
 
 #[cfg(test)]
@@ -141,7 +205,10 @@ mod tests {
     #[test]
     fn a_form_that_does_not_fit_names_its_field() {
         let missing = from_form::<Course>(json!({ "description": "no name" })).unwrap_err();
-        assert_eq!((missing.code, missing.field.as_deref(), missing.message.as_str()), (ErrorCode::InvalidInput, Some("name"), "name is required"));
+        assert_eq!(
+            (missing.code, missing.field.as_deref(), missing.message.as_str()),
+            (ErrorCode::InvalidInput, Some("name"), "name is required")
+        );
         let wrong = from_form::<Course>(json!({ "name": "Alpha", "max_capacity": "lots" })).unwrap_err();
         assert_eq!(wrong.field.as_deref(), Some("max_capacity"), "{}", wrong.message);
     }

@@ -8,7 +8,9 @@ use cct_domain::{ErrorCode, ErrorReport};
 pub(crate) async fn keychain<T: Send + 'static>(work: impl FnOnce() -> Result<T, String> + Send + 'static) -> Reply<T> {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|stopped| ErrorReport::new(ErrorCode::Internal, format!("the keychain call stopped before it finished: {stopped}")))?
+        .map_err(|stopped| {
+            ErrorReport::new(ErrorCode::Internal, format!("the keychain call stopped before it finished: {stopped}"))
+        })?
         .map_err(unavailable)
 }
 

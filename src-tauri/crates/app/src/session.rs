@@ -26,7 +26,10 @@ impl App {
             ));
         }
         self.current_actor()?.ok_or_else(|| {
-            ErrorReport::new(ErrorCode::SignInRequired, "Nobody is signed in on this computer yet. Load the demo church or set up your office first.")
+            ErrorReport::new(
+                ErrorCode::SignInRequired,
+                "Nobody is signed in on this computer yet. Load the demo church or set up your office first.",
+            )
         })
     }
 

@@ -43,7 +43,11 @@ fn require_session(config: &KioskConfig, class_session_id: Uuid) -> Reply<()> {
     if config.session_ids.contains(&class_session_id) {
         Ok(())
     } else {
-        Err(ErrorReport::new(ErrorCode::SessionNotAtStation, "This station checks in only to the sessions it was started for.").on("class_session_id"))
+        Err(ErrorReport::new(
+            ErrorCode::SessionNotAtStation,
+            "This station checks in only to the sessions it was started for.",
+        )
+        .on("class_session_id"))
     }
 }
 
@@ -56,8 +60,12 @@ impl App {
                 return Ok((config.clone(), actor.clone()));
             }
         }
-        let config = station::current(self.store())?
-            .ok_or_else(|| ErrorReport::new(ErrorCode::NotAStation, "This laptop is not a check-in station; an administrator starts kiosk mode first."))?;
+        let config = station::current(self.store())?.ok_or_else(|| {
+            ErrorReport::new(
+                ErrorCode::NotAStation,
+                "This laptop is not a check-in station; an administrator starts kiosk mode first.",
+            )
+        })?;
         let actor = station::station_actor(self.store(), &config)?;
         *cached = Some((Instant::now(), config.clone(), actor.clone()));
         Ok((config, actor))
@@ -136,7 +144,14 @@ impl App {
             station: config.station,
             last_roster_refresh: readiness::last_roster_refresh(store)?,
             pending_changes: outbox::pending_count(store)?,
-            sessions: view.sessions.into_iter().map(|session| SessionReadiness { checked_in: counts.get(&session.meta.id).copied().unwrap_or(0), session }).collect(),
+            sessions: view
+                .sessions
+                .into_iter()
+                .map(|session| SessionReadiness {
+                    checked_in: counts.get(&session.meta.id).copied().unwrap_or(0),
+                    session,
+                })
+                .collect(),
         })
     }
 }

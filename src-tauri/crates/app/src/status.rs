@@ -46,7 +46,11 @@ impl App {
             version: env!("CARGO_PKG_VERSION"),
             database_path: store.path().display().to_string(),
             demo_mode: self.is_demo()?,
-            signed_in: actor.map(|a| SignedIn { person_id: a.person_id, name: a.display_name, permissions: a.permissions.into_iter().collect() }),
+            signed_in: actor.map(|a| SignedIn {
+                person_id: a.person_id,
+                name: a.display_name,
+                permissions: a.permissions.into_iter().collect(),
+            }),
             people,
             courses,
             pending_changes: outbox::pending_count(store)?,

@@ -92,7 +92,8 @@ async fn forget_secrets(membership: &DeviceMembership) -> Reply<()> {
 
 /// The address, and its password from the password box or, failing that, from the address.
 fn parse_address(form: HubForm) -> Reply<(HubAddress, Option<String>)> {
-    let (address, in_address) = HubAddress::parse(&form.address).map_err(|e| ErrorReport::from(e).or_on("hub_address"))?;
+    let (address, in_address) =
+        HubAddress::parse(&form.address).map_err(|e| ErrorReport::from(e).or_on("hub_address"))?;
     Ok((address, form.password.filter(|p| !p.is_empty()).or(in_address)))
 }
 
@@ -108,7 +109,8 @@ fn require_name(value: &str, field: &str) -> Reply<()> {
 async fn open_hub(form: HubForm) -> Reply<Arc<Hub>> {
     let (address, password) = parse_address(form)?;
     keep_hub_password(&address, password.clone()).await?;
-    let hub = Hub::connect(&address, password.as_deref()).await.map_err(|e| ErrorReport::from(e).or_on("hub_address"))?;
+    let hub =
+        Hub::connect(&address, password.as_deref()).await.map_err(|e| ErrorReport::from(e).or_on("hub_address"))?;
     Ok(Arc::new(hub))
 }
 
@@ -131,7 +133,8 @@ impl App {
             ErrorReport::new(ErrorCode::NotAMember, "This device's team secret is missing from the keychain. Ask an administrator for a join code and join again.")
         })?;
         let hub = Arc::new(Hub::connect(&address, password.as_deref()).await?);
-        let connection = Arc::new(TeamConnection { hub, credentials: DeviceCredentials { device_id: me.device_id, secret } });
+        let connection =
+            Arc::new(TeamConnection { hub, credentials: DeviceCredentials { device_id: me.device_id, secret } });
         *cached = Some(connection.clone());
         Ok(connection)
     }
@@ -167,7 +170,12 @@ impl App {
         self.blocking(move |app| {
             app.signed_in()?;
             let store = app.store();
-            Ok(TeamStatus { membership: device::membership(store)?, unsent_changes: changes::unpushed_count(store)?, waiting: apply::waiting(store)?, syncing })
+            Ok(TeamStatus {
+                membership: device::membership(store)?,
+                unsent_changes: changes::unpushed_count(store)?,
+                waiting: apply::waiting(store)?,
+                syncing,
+            })
         })
         .await
     }
@@ -179,7 +187,13 @@ impl App {
     }
 
     /// Creates a team on an empty hub, with this device as its first member.
-    pub async fn create_team(&self, form: HubForm, church_name: &str, device_name: &str, progress: impl Fn(ExchangeProgress) + Send + Sync) -> Reply<ExchangeReport> {
+    pub async fn create_team(
+        &self,
+        form: HubForm,
+        church_name: &str,
+        device_name: &str,
+        progress: impl Fn(ExchangeProgress) + Send + Sync,
+    ) -> Reply<ExchangeReport> {
         let actor = self.blocking(|app| app.signed_in()).await?;
         require_name(church_name, "church_name")?;
         require_name(device_name, "device_name")?;
@@ -190,7 +204,13 @@ impl App {
 
     /// Joins a team with an administrator's join code. A new, empty computer needs nobody signed
     /// in: it is then used as the administrator who made the code.
-    pub async fn join_team(&self, form: HubForm, join_code: &str, device_name: &str, progress: impl Fn(ExchangeProgress) + Send + Sync) -> Reply<ExchangeReport> {
+    pub async fn join_team(
+        &self,
+        form: HubForm,
+        join_code: &str,
+        device_name: &str,
+        progress: impl Fn(ExchangeProgress) + Send + Sync,
+    ) -> Reply<ExchangeReport> {
         let actor = self
             .blocking(|app| {
                 if app.is_station()? {
@@ -202,7 +222,9 @@ impl App {
         require_name(device_name, "device_name")?;
         require_name(join_code, "join_code")?;
         let hub = open_hub(form).await?;
-        let joined = membership::join(self.store(), actor.as_ref(), &hub, join_code, device_name).await.map_err(|e| ErrorReport::from(e).or_on("join_code"))?;
+        let joined = membership::join(self.store(), actor.as_ref(), &hub, join_code, device_name)
+            .await
+            .map_err(|e| ErrorReport::from(e).or_on("join_code"))?;
         // Joined from here on, even if the first sync fails part-way (the background sync goes on
         // from where it stopped), so the new computer is used as its administrator either way.
         let synced = self.begin_membership(hub, joined.credentials, &progress).await;
@@ -226,7 +248,12 @@ impl App {
 
     /// This device now belongs to the hub's team: keep its secret, use the connection (also for
     /// Planning Center's outbox leases), and sync at once.
-    async fn begin_membership(&self, hub: Arc<Hub>, credentials: DeviceCredentials, progress: &(dyn Fn(ExchangeProgress) + Sync)) -> Reply<ExchangeReport> {
+    async fn begin_membership(
+        &self,
+        hub: Arc<Hub>,
+        credentials: DeviceCredentials,
+        progress: &(dyn Fn(ExchangeProgress) + Sync),
+    ) -> Reply<ExchangeReport> {
         keep_device_secret(&credentials).await?;
         *self.inner.team.live.lock().await = Some(Arc::new(TeamConnection { hub, credentials }));
         self.refresh_outbox_lease().await?;
@@ -238,7 +265,14 @@ impl App {
         let hours = valid_hours.unwrap_or(24).clamp(1, 24 * 14);
         let connection = self.team_connection().await?;
         let campus = campus_id.map(|c| c.to_string());
-        Ok(membership::make_join_code(&actor, &connection.hub, &connection.credentials, campus.as_deref(), chrono::Duration::hours(hours as i64)).await?)
+        Ok(membership::make_join_code(
+            &actor,
+            &connection.hub,
+            &connection.credentials,
+            campus.as_deref(),
+            chrono::Duration::hours(hours as i64),
+        )
+        .await?)
     }
 
     pub async fn remove_team_device(&self, device_id: &str) -> Reply<()> {
@@ -274,7 +308,12 @@ impl App {
 
     /// One push and pull, reporting progress; never two at once.
     pub(crate) async fn sync_team(&self, progress: &(dyn Fn(ExchangeProgress) + Sync)) -> Reply<ExchangeReport> {
-        let _running = self.inner.team.syncing.try_lock().map_err(|_| ErrorReport::new(ErrorCode::AlreadySyncing, "The team is syncing already."))?;
+        let _running = self
+            .inner
+            .team
+            .syncing
+            .try_lock()
+            .map_err(|_| ErrorReport::new(ErrorCode::AlreadySyncing, "The team is syncing already."))?;
         let connection = self.team_connection().await?;
         let result = exchange::sync(self.store(), &connection.hub, &connection.credentials, progress).await;
         if let Err(TeamError::DeviceRemoved) = &result {
@@ -304,7 +343,9 @@ impl App {
         };
         match tokio::time::timeout(LETTER_CLAIM_WAIT, claim).await {
             Ok(Some(Ok(()))) => Ok(StationLetterCheck::HeldByThisLaptop),
-            Ok(Some(Err(taken @ TeamError::StationLetterTaken { .. }))) => Err(ErrorReport::from(taken).or_on("station")),
+            Ok(Some(Err(taken @ TeamError::StationLetterTaken { .. }))) => {
+                Err(ErrorReport::from(taken).or_on("station"))
+            }
             Ok(Some(Err(_)) | None) | Err(_) => Ok(StationLetterCheck::NotConfirmed),
         }
     }

@@ -36,7 +36,9 @@ impl App {
         let cancel = &self.inner.import.cancel;
         // A cancel pressed after the previous import ended must not stop this one.
         cancel.store(false, Ordering::SeqCst);
-        let report = transfer::import(self.store(), &actor, kind, text, Mode::Commit, cancel, |done, total| progress(ImportProgress { done, total }));
+        let report = transfer::import(self.store(), &actor, kind, text, Mode::Commit, cancel, |done, total| {
+            progress(ImportProgress { done, total })
+        });
         cancel.store(false, Ordering::SeqCst);
         Ok(report?)
     }
@@ -52,16 +54,18 @@ impl App {
             CsvKind::People => (transfer::export_people(self.store(), &actor)?, "people"),
             CsvKind::Enrollments => (transfer::export_enrollments(self.store(), &actor)?, "enrollments"),
         };
-        let folder = folders
-            .iter()
-            .find(|dir| dir.is_dir())
-            .ok_or_else(|| ErrorReport::new(ErrorCode::NoFolder, "There is no Downloads, Documents or home folder to save the file in."))?;
+        let folder = folders.iter().find(|dir| dir.is_dir()).ok_or_else(|| {
+            ErrorReport::new(
+                ErrorCode::NoFolder,
+                "There is no Downloads, Documents or home folder to save the file in.",
+            )
+        })?;
         let path = free_name(folder, &format!("{stem}-{}", chrono::Local::now().format("%Y-%m-%d")));
         // Written beside, then renamed, so a crash never leaves half a file under the real name.
         let partial = path.with_extension("csv.part");
-        std::fs::write(&partial, text.as_bytes())
-            .and_then(|_| std::fs::rename(&partial, &path))
-            .map_err(|e| ErrorReport::new(ErrorCode::ExportFailed, format!("Could not save {}: {e}", path.display())))?;
+        std::fs::write(&partial, text.as_bytes()).and_then(|_| std::fs::rename(&partial, &path)).map_err(|e| {
+            ErrorReport::new(ErrorCode::ExportFailed, format!("Could not save {}: {e}", path.display()))
+        })?;
         Ok(path)
     }
 }

@@ -34,7 +34,10 @@ pub fn validate_endpoint(endpoint: &str) -> Reply<Url> {
     match url.scheme() {
         "https" => Ok(url),
         "http" if loopback => Ok(url),
-        _ => Err(refuse("Update addresses must start with https:// so nobody on the network can tamper with what the app is told.".into())),
+        _ => Err(refuse(
+            "Update addresses must start with https:// so nobody on the network can tamper with what the app is told."
+                .into(),
+        )),
     }
 }
 
@@ -47,9 +50,12 @@ impl App {
     /// The office's own manifest address, if it set one, for the updater.
     pub fn update_endpoint(&self) -> Reply<Option<Url>> {
         match self.custom_update_endpoint()? {
-            Some(endpoint) => Url::parse(&endpoint)
-                .map(Some)
-                .map_err(|e| ErrorReport::new(ErrorCode::UpdateEndpointInvalid, format!("The update address {endpoint} is not valid: {e}"))),
+            Some(endpoint) => Url::parse(&endpoint).map(Some).map_err(|e| {
+                ErrorReport::new(
+                    ErrorCode::UpdateEndpointInvalid,
+                    format!("The update address {endpoint} is not valid: {e}"),
+                )
+            }),
             None => Ok(None),
         }
     }
@@ -88,7 +94,10 @@ mod tests {
         assert!(!start_up_check_due(Some(at("2026-11-24T08:00:00Z")), now));
         assert!(!start_up_check_due(Some(at("2026-11-23T09:00:01Z")), now));
         assert!(start_up_check_due(Some(at("2026-11-23T09:00:00Z")), now));
-        assert!(start_up_check_due(Some(at("2027-01-01T00:00:00Z")), now), "a clock that went backwards does not block checks for months");
+        assert!(
+            start_up_check_due(Some(at("2027-01-01T00:00:00Z")), now),
+            "a clock that went backwards does not block checks for months"
+        );
     }
 
     #[test]

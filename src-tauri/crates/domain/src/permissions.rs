@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
-use uuid::Uuid;
 use ts_rs::TS;
+use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 pub enum Permission {
@@ -81,10 +81,7 @@ impl Permission {
 
     /// The name stored in `role.permissions`, e.g. `people.write`.
     pub fn name(self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
     }
 
     pub fn from_name(name: &str) -> Option<Permission> {
@@ -188,15 +185,19 @@ pub struct Actor {
 
 impl Actor {
     pub fn system() -> Self {
-        Self {
-            person_id: None,
-            display_name: "system".into(),
-            permissions: Permission::ALL.into_iter().collect(),
-        }
+        Self { person_id: None, display_name: "system".into(), permissions: Permission::ALL.into_iter().collect() }
     }
 
-    pub fn person(person_id: Uuid, display_name: impl Into<String>, permissions: impl IntoIterator<Item = Permission>) -> Self {
-        Self { person_id: Some(person_id), display_name: display_name.into(), permissions: permissions.into_iter().collect() }
+    pub fn person(
+        person_id: Uuid,
+        display_name: impl Into<String>,
+        permissions: impl IntoIterator<Item = Permission>,
+    ) -> Self {
+        Self {
+            person_id: Some(person_id),
+            display_name: display_name.into(),
+            permissions: permissions.into_iter().collect(),
+        }
     }
 
     pub fn can(&self, permission: Permission) -> bool {

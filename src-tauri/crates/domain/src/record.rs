@@ -5,8 +5,8 @@ use crate::time::Timestamp;
 use crate::ValidationError;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 use ts_rs::TS;
+use uuid::Uuid;
 
 /// The columns every record table has. The store sets the timestamps and the `*_by` columns;
 /// what a caller puts there is overwritten.
@@ -33,7 +33,14 @@ fn active() -> bool {
 impl Default for RecordMeta {
     fn default() -> Self {
         let now = Timestamp::now();
-        Self { id: crate::new_id(), is_active: true, created_at: now, updated_at: now, created_by: None, updated_by: None }
+        Self {
+            id: crate::new_id(),
+            is_active: true,
+            created_at: now,
+            updated_at: now,
+            created_by: None,
+            updated_by: None,
+        }
     }
 }
 

@@ -22,7 +22,10 @@ pub struct Target {
 }
 
 pub fn route(product: &str, rest: &[&str], data: &Data) -> Result<Target, ApiError> {
-    let find = |segment: &str| collections::by_segment(product, segment).ok_or_else(|| ApiError::not_found(format!("no {product} resource named {segment}")));
+    let find = |segment: &str| {
+        collections::by_segment(product, segment)
+            .ok_or_else(|| ApiError::not_found(format!("no {product} resource named {segment}")))
+    };
     let parse_id = |text: &str| text.parse::<u64>().map_err(|_| ApiError::not_found(format!("{text} is not an id")));
     match rest {
         [segment] => Ok(Target { collection: find(segment)?, parent: None, id: None }),
@@ -53,13 +56,19 @@ pub struct ListParams {
 }
 
 pub fn parse_params(collection: &Collection, query: &[(String, String)]) -> Result<ListParams, ApiError> {
-    let mut params = ListParams { filters: Vec::new(), order: None, includes: Vec::new(), per_page: DEFAULT_PER_PAGE, offset: 0 };
+    let mut params =
+        ListParams { filters: Vec::new(), order: None, includes: Vec::new(), per_page: DEFAULT_PER_PAGE, offset: 0 };
     for (key, value) in query {
         if let Some(inner) = key.strip_prefix("where[") {
             // where[attr]=v or where[attr][gte]=v
-            let (attribute, rest) = inner.split_once(']').ok_or_else(|| ApiError::bad_request("invalid_filter", format!("malformed filter {key}")))?;
+            let (attribute, rest) = inner
+                .split_once(']')
+                .ok_or_else(|| ApiError::bad_request("invalid_filter", format!("malformed filter {key}")))?;
             if !collection.query_by.contains(&attribute) {
-                return Err(ApiError::bad_request("invalid_filter", format!("{attribute} is not a queryable attribute of {}", collection.kind)));
+                return Err(ApiError::bad_request(
+                    "invalid_filter",
+                    format!("{attribute} is not a queryable attribute of {}", collection.kind),
+                ));
             }
             let operator = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')).map(str::to_owned);
             if let Some(op) = &operator {
@@ -76,13 +85,24 @@ pub fn parse_params(collection: &Collection, query: &[(String, String)]) -> Resu
                         None => (value.as_str(), false),
                     };
                     if !collection.order_by.contains(&name) {
-                        return Err(ApiError::bad_request("invalid_order", format!("cannot order {} by {name}", collection.kind)));
+                        return Err(ApiError::bad_request(
+                            "invalid_order",
+                            format!("cannot order {} by {name}", collection.kind),
+                        ));
                     }
                     params.order = Some((name.to_owned(), descending));
                 }
-                "include" => params.includes = value.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
-                "per_page" => params.per_page = value.parse::<usize>().unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE),
-                "offset" => params.offset = value.parse::<usize>().map_err(|_| ApiError::bad_request("invalid_offset", "offset must be a whole number"))?,
+                "include" => {
+                    params.includes = value.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+                }
+                "per_page" => {
+                    params.per_page = value.parse::<usize>().unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE)
+                }
+                "offset" => {
+                    params.offset = value
+                        .parse::<usize>()
+                        .map_err(|_| ApiError::bad_request("invalid_offset", "offset must be a whole number"))?
+                }
                 _ => {}
             }
         }
@@ -91,21 +111,35 @@ pub fn parse_params(collection: &Collection, query: &[(String, String)]) -> Resu
 }
 
 fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .ok()
-        .or_else(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc()))
+    DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).ok().or_else(|| {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc())
+    })
 }
 
 fn matches(record: &Record, data: &Data, attribute: &str, operator: Option<&str>, value: &str) -> bool {
     if attribute == "search_name_or_email_or_phone_number" {
         let needle = value.to_lowercase();
         let digits: String = needle.chars().filter(char::is_ascii_digit).collect();
-        let name = format!("{} {}", record.attribute("first_name").as_str().unwrap_or(""), record.attribute("last_name").as_str().unwrap_or("")).to_lowercase();
+        let name = format!(
+            "{} {}",
+            record.attribute("first_name").as_str().unwrap_or(""),
+            record.attribute("last_name").as_str().unwrap_or("")
+        )
+        .to_lowercase();
         return name.contains(&needle)
-            || data.children_of("people/emails", record.id).any(|e| e.attribute("address").as_str().unwrap_or("").to_lowercase().contains(&needle))
+            || data
+                .children_of("people/emails", record.id)
+                .any(|e| e.attribute("address").as_str().unwrap_or("").to_lowercase().contains(&needle))
             || (!digits.is_empty()
-                && data.children_of("people/phone_numbers", record.id).any(|p| p.attribute("number").as_str().unwrap_or("").chars().filter(char::is_ascii_digit).collect::<String>().contains(&digits)));
+                && data.children_of("people/phone_numbers", record.id).any(|p| {
+                    p.attribute("number")
+                        .as_str()
+                        .unwrap_or("")
+                        .chars()
+                        .filter(char::is_ascii_digit)
+                        .collect::<String>()
+                        .contains(&digits)
+                }));
     }
     if let Some(op) = operator {
         let left = match attribute {
@@ -147,11 +181,22 @@ fn sort_key(value: &Value) -> String {
 fn sort_by<K: Ord>(records: &mut [&Record], descending: bool, key: impl Fn(&Record) -> K) {
     records.sort_by(|a, b| {
         let ordering = key(a).cmp(&key(b));
-        if descending { ordering.reverse() } else { ordering }
+        if descending {
+            ordering.reverse()
+        } else {
+            ordering
+        }
     });
 }
 
-pub fn list(base: &str, path: &str, target: &Target, params: &ListParams, data: &Data, raw_query: &[(String, String)]) -> Value {
+pub fn list(
+    base: &str,
+    path: &str,
+    target: &Target,
+    params: &ListParams,
+    data: &Data,
+    raw_query: &[(String, String)],
+) -> Value {
     let collection = target.collection;
     let candidates: Box<dyn Iterator<Item = &Record>> = match target.parent {
         Some(parent) => Box::new(data.children_of(collection.key, parent)),
@@ -175,7 +220,8 @@ pub fn list(base: &str, path: &str, target: &Target, params: &ListParams, data: 
     let page: Vec<&Record> = records.into_iter().skip(params.offset).take(params.per_page).collect();
     let mut included = Vec::new();
     let mut seen = BTreeSet::new();
-    let resources: Vec<Value> = page.iter().map(|r| render(base, r, data, &params.includes, &mut included, &mut seen)).collect();
+    let resources: Vec<Value> =
+        page.iter().map(|r| render(base, r, data, &params.includes, &mut included, &mut seen)).collect();
     let next_offset = params.offset + params.per_page;
     let link_with_offset = |offset: usize| {
         let mut pairs: Vec<(String, String)> = raw_query.iter().filter(|(k, _)| k != "offset").cloned().collect();
@@ -227,7 +273,14 @@ fn self_link(base: &str, record: &Record) -> String {
     }
 }
 
-fn render(base: &str, record: &Record, data: &Data, includes: &[String], included: &mut Vec<Value>, seen: &mut BTreeSet<(&'static str, u64)>) -> Value {
+fn render(
+    base: &str,
+    record: &Record,
+    data: &Data,
+    includes: &[String],
+    included: &mut Vec<Value>,
+    seen: &mut BTreeSet<(&'static str, u64)>,
+) -> Value {
     let collection = collections::by_key(record.collection);
     let mut attributes = record.attributes.clone();
     attributes.insert("created_at".into(), Value::String(format_time(record.created_at)));
@@ -249,18 +302,27 @@ fn render(base: &str, record: &Record, data: &Data, includes: &[String], include
         let related: Vec<&Record> = match include {
             Include::Children(child) => {
                 if !wanted {
-                    relationships.entry(name.to_string()).or_insert_with(|| json!({ "links": { "related": format!("{}/{name}", self_link(base, record)) } }));
+                    relationships.entry(name.to_string()).or_insert_with(
+                        || json!({ "links": { "related": format!("{}/{name}", self_link(base, record)) } }),
+                    );
                     continue;
                 }
                 let children: Vec<&Record> = data.children_of(child, record.id).collect();
-                relationships.insert(name.to_string(), json!({ "data": children.iter().map(|c| identifier(child, c.id)).collect::<Vec<_>>() }));
+                relationships.insert(
+                    name.to_string(),
+                    json!({ "data": children.iter().map(|c| identifier(child, c.id)).collect::<Vec<_>>() }),
+                );
                 children
             }
             Include::Related(relationship, target) => {
                 if !wanted {
                     continue;
                 }
-                record.relationships.get(relationship).map(|(_, ids)| ids.iter().filter_map(|id| data.get(target, *id)).collect()).unwrap_or_default()
+                record
+                    .relationships
+                    .get(relationship)
+                    .map(|(_, ids)| ids.iter().filter_map(|id| data.get(target, *id)).collect())
+                    .unwrap_or_default()
             }
         };
         for child in related {
@@ -275,15 +337,30 @@ fn render(base: &str, record: &Record, data: &Data, includes: &[String], include
 
 /// Checks a create or update document and returns its attributes.
 pub fn attributes_from(collection: &Collection, body: &[u8], creating: bool) -> Result<Map<String, Value>, ApiError> {
-    let document: Value = serde_json::from_slice(body).map_err(|e| ApiError::bad_request("invalid_json", format!("the body is not JSON: {e}")))?;
+    let document: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request("invalid_json", format!("the body is not JSON: {e}")))?;
     let data = match document.get("data") {
         Some(Value::Object(data)) => data,
-        Some(Value::Array(_)) => return Err(ApiError::bad_request("invalid_resource_payload", "data must be a single resource object, not an array")),
-        _ => return Err(ApiError::bad_request("invalid_resource_payload", "the body must be {\"data\": {\"type\", \"attributes\"}}")),
+        Some(Value::Array(_)) => {
+            return Err(ApiError::bad_request(
+                "invalid_resource_payload",
+                "data must be a single resource object, not an array",
+            ))
+        }
+        _ => {
+            return Err(ApiError::bad_request(
+                "invalid_resource_payload",
+                "the body must be {\"data\": {\"type\", \"attributes\"}}",
+            ))
+        }
     };
     if let Some(kind) = data.get("type").and_then(Value::as_str) {
         if kind != collection.kind {
-            return Err(ApiError::new(StatusCode::CONFLICT, "type_mismatch", format!("expected type {}, got {kind}", collection.kind)));
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "type_mismatch",
+                format!("expected type {}, got {kind}", collection.kind),
+            ));
         }
     }
     let attributes = match data.get("attributes") {
@@ -293,7 +370,10 @@ pub fn attributes_from(collection: &Collection, body: &[u8], creating: bool) -> 
     };
     for name in attributes.keys() {
         if !collection.writable.contains(&name.as_str()) {
-            return Err(ApiError::invalid_attribute(name, format!("{name} is not an assignable attribute of {}", collection.kind)));
+            return Err(ApiError::invalid_attribute(
+                name,
+                format!("{name} is not an assignable attribute of {}", collection.kind),
+            ));
         }
     }
     if creating {
@@ -308,13 +388,24 @@ pub fn attributes_from(collection: &Collection, body: &[u8], creating: bool) -> 
             return Err(ApiError::invalid_attribute("address", "address is invalid"));
         }
     }
-    if collection.key == "people/people" && creating && ["first_name", "last_name"].iter().all(|n| attributes.get(*n).and_then(Value::as_str).is_none_or(str::is_empty)) {
+    if collection.key == "people/people"
+        && creating
+        && ["first_name", "last_name"]
+            .iter()
+            .all(|n| attributes.get(*n).and_then(Value::as_str).is_none_or(str::is_empty))
+    {
         return Err(ApiError::invalid_attribute("first_name", "a person needs a first or last name"));
     }
     Ok(attributes)
 }
 
-pub fn write(method: &Method, target: &Target, body: &[u8], data: &mut Data, now: DateTime<Utc>) -> Result<(StatusCode, Option<u64>), ApiError> {
+pub fn write(
+    method: &Method,
+    target: &Target,
+    body: &[u8],
+    data: &mut Data,
+    now: DateTime<Utc>,
+) -> Result<(StatusCode, Option<u64>), ApiError> {
     let collection = target.collection;
     if collection.writable.is_empty() {
         return Err(ApiError::forbidden(collection.refusal));
@@ -322,7 +413,11 @@ pub fn write(method: &Method, target: &Target, body: &[u8], data: &mut Data, now
     match (method.as_str(), target.id) {
         ("POST", None) => {
             if collection.parent.is_some() && target.parent.is_none() {
-                return Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", format!("create {} under its parent", collection.kind)));
+                return Err(ApiError::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "method_not_allowed",
+                    format!("create {} under its parent", collection.kind),
+                ));
             }
             let attributes = attributes_from(collection, body, true)?;
             check_links(collection, &attributes, data)?;
@@ -333,7 +428,9 @@ pub fn write(method: &Method, target: &Target, body: &[u8], data: &mut Data, now
         ("PATCH", Some(id)) => {
             let attributes = attributes_from(collection, body, false)?;
             check_links(collection, &attributes, data)?;
-            let record = data.get_mut(collection.key, id).ok_or_else(|| ApiError::not_found(format!("{} {id} not found", collection.kind)))?;
+            let record = data
+                .get_mut(collection.key, id)
+                .ok_or_else(|| ApiError::not_found(format!("{} {id} not found", collection.kind)))?;
             for (name, value) in &attributes {
                 record.attributes.insert(name.clone(), value.clone());
             }
@@ -342,7 +439,11 @@ pub fn write(method: &Method, target: &Target, body: &[u8], data: &mut Data, now
                     let inactivated = if status == "inactive" { Value::String(format_time(now)) } else { Value::Null };
                     record.attributes.insert("inactivated_at".into(), inactivated);
                 }
-                let name = format!("{} {}", record.attribute("first_name").as_str().unwrap_or(""), record.attribute("last_name").as_str().unwrap_or(""));
+                let name = format!(
+                    "{} {}",
+                    record.attribute("first_name").as_str().unwrap_or(""),
+                    record.attribute("last_name").as_str().unwrap_or("")
+                );
                 record.attributes.insert("name".into(), Value::String(name.trim().to_owned()));
             }
             record.updated_at = now;
@@ -350,7 +451,8 @@ pub fn write(method: &Method, target: &Target, body: &[u8], data: &mut Data, now
             Ok((StatusCode::OK, Some(id)))
         }
         ("DELETE", Some(id)) => {
-            data.remove(collection.key, id).ok_or_else(|| ApiError::not_found(format!("{} {id} not found", collection.kind)))?;
+            data.remove(collection.key, id)
+                .ok_or_else(|| ApiError::not_found(format!("{} {id} not found", collection.kind)))?;
             Ok((StatusCode::NO_CONTENT, None))
         }
         _ => Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed here")),
@@ -359,7 +461,11 @@ pub fn write(method: &Method, target: &Target, body: &[u8], data: &mut Data, now
 
 fn check_links(collection: &Collection, attributes: &Map<String, Value>, data: &Data) -> Result<(), ApiError> {
     let id_of = |v: &Value| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()).parse::<u64>().ok();
-    for (attribute, target) in [("primary_campus_id", "people/campuses"), ("field_definition_id", "people/field_definitions"), ("person_id", "people/people")] {
+    for (attribute, target) in [
+        ("primary_campus_id", "people/campuses"),
+        ("field_definition_id", "people/field_definitions"),
+        ("person_id", "people/people"),
+    ] {
         if collection.writable.contains(&attribute) {
             if let Some(value) = attributes.get(attribute).filter(|v| !v.is_null()) {
                 if id_of(value).and_then(|id| data.get(target, id)).is_none() {

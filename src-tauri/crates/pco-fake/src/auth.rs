@@ -92,14 +92,19 @@ pub fn pkce_challenge(verifier: &str) -> String {
 }
 
 impl AuthState {
-    pub fn new(personal_access_tokens: Vec<(String, String)>, clients: Vec<OAuthClient>, access_token_lifetime: Duration) -> Self {
+    pub fn new(
+        personal_access_tokens: Vec<(String, String)>,
+        clients: Vec<OAuthClient>,
+        access_token_lifetime: Duration,
+    ) -> Self {
         Self { personal_access_tokens, clients, access_token_lifetime, ..Default::default() }
     }
 
     pub fn authenticate(&self, authorization: Option<&str>) -> Result<Identity, AuthFailure> {
         let header = authorization.ok_or(AuthFailure::Missing)?;
         if let Some(encoded) = header.strip_prefix("Basic ") {
-            let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).map_err(|_| AuthFailure::Missing)?;
+            let decoded =
+                base64::engine::general_purpose::STANDARD.decode(encoded.trim()).map_err(|_| AuthFailure::Missing)?;
             let text = String::from_utf8(decoded).map_err(|_| AuthFailure::Missing)?;
             let (app, secret) = text.split_once(':').ok_or(AuthFailure::Missing)?;
             return if self.personal_access_tokens.iter().any(|(a, s)| a == app && s == secret) {
@@ -123,7 +128,11 @@ impl AuthState {
         if get("response_type") != "code" {
             return Err(oauth_error("unsupported_response_type", "response_type must be code"));
         }
-        let client = self.clients.iter().find(|c| c.client_id == get("client_id")).ok_or_else(|| oauth_error("invalid_client", "unknown client_id"))?;
+        let client = self
+            .clients
+            .iter()
+            .find(|c| c.client_id == get("client_id"))
+            .ok_or_else(|| oauth_error("invalid_client", "unknown client_id"))?;
         if !client.redirect_uris.iter().any(|u| u == get("redirect_uri")) {
             return Err(oauth_error("invalid_redirect_uri", "redirect_uri is not registered for this application"));
         }
@@ -131,7 +140,9 @@ impl AuthState {
         match (challenge.as_deref(), get("code_challenge_method")) {
             (Some(_), "S256") => {}
             (Some(_), _) => return Err(oauth_error("invalid_request", "code_challenge_method must be S256")),
-            (None, _) if client.client_secret.is_none() => return Err(oauth_error("invalid_request", "a public client must use PKCE")),
+            (None, _) if client.client_secret.is_none() => {
+                return Err(oauth_error("invalid_request", "a public client must use PKCE"))
+            }
             (None, _) => {}
         }
         if get("scope").is_empty() {
@@ -140,7 +151,13 @@ impl AuthState {
         let code = random_token();
         self.codes.insert(
             code.clone(),
-            PendingCode { client_id: client.client_id.clone(), redirect_uri: get("redirect_uri").to_owned(), code_challenge: challenge, scope: get("scope").to_owned(), issued: Instant::now() },
+            PendingCode {
+                client_id: client.client_id.clone(),
+                redirect_uri: get("redirect_uri").to_owned(),
+                code_challenge: challenge,
+                scope: get("scope").to_owned(),
+                issued: Instant::now(),
+            },
         );
         Ok(code)
     }
@@ -148,7 +165,12 @@ impl AuthState {
     pub fn exchange(&mut self, params: &HashMap<String, String>) -> Result<TokenGrant, OAuthError> {
         let get = |k: &str| params.get(k).map(String::as_str).unwrap_or("");
         let client_id = get("client_id").to_owned();
-        let client = self.clients.iter().find(|c| c.client_id == client_id).cloned().ok_or_else(|| oauth_error("invalid_client", "unknown client_id"))?;
+        let client = self
+            .clients
+            .iter()
+            .find(|c| c.client_id == client_id)
+            .cloned()
+            .ok_or_else(|| oauth_error("invalid_client", "unknown client_id"))?;
         if let Some(secret) = &client.client_secret {
             if !params.contains_key("code_verifier") && get("client_secret") != secret {
                 return Err(oauth_error("invalid_client", "client authentication failed"));
@@ -156,7 +178,9 @@ impl AuthState {
         }
         match get("grant_type") {
             "authorization_code" => {
-                let pending = self.codes.remove(get("code")).ok_or_else(|| oauth_error("invalid_grant", "the authorization code is invalid or was already used"))?;
+                let pending = self.codes.remove(get("code")).ok_or_else(|| {
+                    oauth_error("invalid_grant", "the authorization code is invalid or was already used")
+                })?;
                 if pending.client_id != client_id || pending.redirect_uri != get("redirect_uri") {
                     return Err(oauth_error("invalid_grant", "the code was issued to another client or redirect_uri"));
                 }
@@ -165,14 +189,21 @@ impl AuthState {
                 }
                 if let Some(challenge) = pending.code_challenge {
                     if pkce_challenge(get("code_verifier")) != challenge {
-                        return Err(oauth_error("invalid_grant", "the code_verifier does not match the code_challenge"));
+                        return Err(oauth_error(
+                            "invalid_grant",
+                            "the code_verifier does not match the code_challenge",
+                        ));
                     }
                 }
                 Ok(self.issue(&client_id, &pending.scope))
             }
             "refresh_token" => {
                 let token = get("refresh_token").to_owned();
-                let (owner, scope, used) = self.refresh.get(&token).cloned().ok_or_else(|| oauth_error("invalid_grant", "the refresh token is invalid"))?;
+                let (owner, scope, used) = self
+                    .refresh
+                    .get(&token)
+                    .cloned()
+                    .ok_or_else(|| oauth_error("invalid_grant", "the refresh token is invalid"))?;
                 if used {
                     return Err(oauth_error("invalid_grant", "the refresh token was already used"));
                 }
@@ -202,9 +233,21 @@ impl AuthState {
     pub fn issue(&mut self, client_id: &str, scope: &str) -> TokenGrant {
         let access_token = random_token();
         let refresh_token = random_token();
-        self.access.insert(access_token.clone(), AccessToken { expires: Instant::now() + self.access_token_lifetime, scope: scope.to_owned(), revoked: false });
+        self.access.insert(
+            access_token.clone(),
+            AccessToken {
+                expires: Instant::now() + self.access_token_lifetime,
+                scope: scope.to_owned(),
+                revoked: false,
+            },
+        );
         self.refresh.insert(refresh_token.clone(), (client_id.to_owned(), scope.to_owned(), false));
-        TokenGrant { access_token, refresh_token, expires_in: self.access_token_lifetime.as_secs(), scope: scope.to_owned() }
+        TokenGrant {
+            access_token,
+            refresh_token,
+            expires_in: self.access_token_lifetime.as_secs(),
+            scope: scope.to_owned(),
+        }
     }
 
     /// Every access token issued so far expires now (the "expired tokens" fault).

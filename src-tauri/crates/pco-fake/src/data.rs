@@ -42,10 +42,24 @@ pub struct Data {
 }
 
 impl Data {
-    pub fn insert(&mut self, collection: &'static str, attributes: Map<String, Value>, parent: Option<u64>, at: DateTime<Utc>) -> u64 {
+    pub fn insert(
+        &mut self,
+        collection: &'static str,
+        attributes: Map<String, Value>,
+        parent: Option<u64>,
+        at: DateTime<Utc>,
+    ) -> u64 {
         self.next_id += 1;
         let id = self.next_id;
-        let record = Record { id, collection, attributes, parent, relationships: BTreeMap::new(), created_at: at, updated_at: at };
+        let record = Record {
+            id,
+            collection,
+            attributes,
+            parent,
+            relationships: BTreeMap::new(),
+            created_at: at,
+            updated_at: at,
+        };
         if let Some(parent) = parent {
             self.children.entry((collection, parent)).or_default().push(id);
         }
@@ -53,7 +67,14 @@ impl Data {
         id
     }
 
-    pub fn relate(&mut self, collection: &'static str, id: u64, name: &'static str, target_collection: &'static str, targets: Vec<u64>) {
+    pub fn relate(
+        &mut self,
+        collection: &'static str,
+        id: u64,
+        name: &'static str,
+        target_collection: &'static str,
+        targets: Vec<u64>,
+    ) {
         if let Some(record) = self.records.get_mut(collection).and_then(|c| c.get_mut(&id)) {
             record.relationships.insert(name, (target_collection, targets));
         }
@@ -82,11 +103,7 @@ impl Data {
     }
 
     pub fn children_of(&self, collection: &'static str, parent: u64) -> impl Iterator<Item = &Record> {
-        self.children
-            .get(&(collection, parent))
-            .into_iter()
-            .flatten()
-            .filter_map(move |id| self.get(collection, *id))
+        self.children.get(&(collection, parent)).into_iter().flatten().filter_map(move |id| self.get(collection, *id))
     }
 
     pub fn count(&self, collection: &str) -> usize {
@@ -102,30 +119,61 @@ impl Data {
         let mut rng = fastrand::Rng::with_seed(seed);
         let epoch = Utc.with_ymd_and_hms(2024, 1, 1, 9, 0, 0).single().unwrap_or_default();
         let import_time = epoch + Duration::days(30);
-        let first = ["James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "David", "Grace", "Samuel", "Ruth", "Esther", "Caleb", "Naomi", "Luis", "Sofia", "Kwame", "Mei", "Hannah"];
-        let last = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Martinez", "Wilson", "Taylor", "Thomas", "Moore", "Lee", "Nguyen", "Okafor", "Clark", "Walker", "Young", "King"];
+        let first = [
+            "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "David", "Grace", "Samuel",
+            "Ruth", "Esther", "Caleb", "Naomi", "Luis", "Sofia", "Kwame", "Mei", "Hannah",
+        ];
+        let last = [
+            "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Martinez", "Wilson",
+            "Taylor", "Thomas", "Moore", "Lee", "Nguyen", "Okafor", "Clark", "Walker", "Young", "King",
+        ];
 
         let campuses: Vec<u64> = ["Main Campus", "East Campus"]
             .iter()
-            .map(|name| data.insert("people/campuses", obj(json!({"name": name, "city": "Springfield", "state": "IL"})), None, epoch))
+            .map(|name| {
+                data.insert(
+                    "people/campuses",
+                    obj(json!({"name": name, "city": "Springfield", "state": "IL"})),
+                    None,
+                    epoch,
+                )
+            })
             .collect();
-        for (i, (name, kind)) in [("Course Completions", "text"), ("Certifications", "text"), ("Baptism Date", "date")].iter().enumerate() {
-            data.insert("people/field_definitions", obj(json!({"name": name, "data_type": kind, "sequence": i, "tab_id": "1", "deleted_at": null})), None, epoch);
+        for (i, (name, kind)) in
+            [("Course Completions", "text"), ("Certifications", "text"), ("Baptism Date", "date")].iter().enumerate()
+        {
+            data.insert(
+                "people/field_definitions",
+                obj(json!({"name": name, "data_type": kind, "sequence": i, "tab_id": "1", "deleted_at": null})),
+                None,
+                epoch,
+            );
         }
-        data.insert("people/workflows", obj(json!({"name": "Course follow-up", "completed_card_count": 0, "ready_card_count": 0})), None, epoch);
+        data.insert(
+            "people/workflows",
+            obj(json!({"name": "Course follow-up", "completed_card_count": 0, "ready_card_count": 0})),
+            None,
+            epoch,
+        );
 
         let mut person_ids = Vec::with_capacity(people);
         while person_ids.len() < people {
             let surname = last[rng.usize(..last.len())];
             let at = epoch + Duration::minutes(rng.i64(0..60 * 24 * 700));
-            let household = data.insert("people/households", obj(json!({"name": format!("{surname} Household"), "member_count": 0})), None, at);
+            let household = data.insert(
+                "people/households",
+                obj(json!({"name": format!("{surname} Household"), "member_count": 0})),
+                None,
+                at,
+            );
             let size = 1 + rng.usize(..4);
             let mut members = Vec::new();
             for member in 0..size.min(people - person_ids.len()) {
                 let n = person_ids.len();
                 let given = first[rng.usize(..first.len())];
                 let child = member >= 2;
-                let updated = if n % 10 == 0 { import_time } else { epoch + Duration::minutes(rng.i64(0..60 * 24 * 700)) };
+                let updated =
+                    if n % 10 == 0 { import_time } else { epoch + Duration::minutes(rng.i64(0..60 * 24 * 700)) };
                 let birth_year = if child { 2012 + rng.i32(0..10) } else { 1950 + rng.i32(0..50) };
                 let id = data.insert(
                     "people/people",
@@ -145,12 +193,28 @@ impl Data {
                     record.created_at = record.created_at.min(updated);
                 }
                 data.relate("people/people", id, "households", "people/households", vec![household]);
-                data.relate("people/people", id, "primary_campus", "people/campuses", vec![campuses[n % campuses.len()]]);
+                data.relate(
+                    "people/people",
+                    id,
+                    "primary_campus",
+                    "people/campuses",
+                    vec![campuses[n % campuses.len()]],
+                );
                 if !child {
                     let email = format!("{}.{}{}@example.org", given.to_lowercase(), surname.to_lowercase(), n);
-                    data.insert("people/emails", obj(json!({"address": email, "location": "Home", "primary": true, "blocked": false})), Some(id), updated);
+                    data.insert(
+                        "people/emails",
+                        obj(json!({"address": email, "location": "Home", "primary": true, "blocked": false})),
+                        Some(id),
+                        updated,
+                    );
                     let phone = format!("(555) {:03}-{:04}", 200 + rng.u32(0..700), rng.u32(0..10_000));
-                    data.insert("people/phone_numbers", obj(json!({"number": phone, "carrier": null, "location": "Mobile", "primary": true})), Some(id), updated);
+                    data.insert(
+                        "people/phone_numbers",
+                        obj(json!({"number": phone, "carrier": null, "location": "Mobile", "primary": true})),
+                        Some(id),
+                        updated,
+                    );
                     if member == 0 {
                         data.insert(
                             "people/addresses",
@@ -192,11 +256,22 @@ impl Data {
             }
         }
 
-        let event = data.insert("check-ins/events", obj(json!({"name": "Sunday Kids", "frequency": "Weekly", "archived_at": null})), None, epoch);
+        let event = data.insert(
+            "check-ins/events",
+            obj(json!({"name": "Sunday Kids", "frequency": "Weekly", "archived_at": null})),
+            None,
+            epoch,
+        );
         let sunday = epoch + Duration::days(7);
         data.insert("check-ins/event_times", obj(json!({"starts_at": format_time(sunday), "shows_at": format_time(sunday - Duration::minutes(30)), "hides_at": format_time(sunday + Duration::hours(2))})), Some(event), epoch);
         for (n, person) in person_ids.iter().step_by(13).take(15).enumerate() {
-            let code = format!("{}{}{}{}", (b'A' + (n % 26) as u8) as char, n % 10, (b'K' + (n % 10) as u8) as char, (n * 7) % 10);
+            let code = format!(
+                "{}{}{}{}",
+                (b'A' + (n % 26) as u8) as char,
+                n % 10,
+                (b'K' + (n % 10) as u8) as char,
+                (n * 7) % 10
+            );
             let check_in = data.insert(
                 "check-ins/check_ins",
                 obj(json!({"first_name": "", "last_name": "", "security_code": code, "kind": "Regular", "medical_notes": null, "checked_out_at": null, "person_id": person.to_string()})),
@@ -205,8 +280,14 @@ impl Data {
             );
             data.relate("check-ins/check_ins", check_in, "person", "people/people", vec![*person]);
         }
-        let group = data.insert("groups/groups", obj(json!({"name": "Young Adults", "members_count": 12})), None, epoch);
-        data.insert("groups/events", obj(json!({"name": "Weekly meeting", "starts_at": format_time(sunday)})), Some(group), epoch);
+        let group =
+            data.insert("groups/groups", obj(json!({"name": "Young Adults", "members_count": 12})), None, epoch);
+        data.insert(
+            "groups/events",
+            obj(json!({"name": "Weekly meeting", "starts_at": format_time(sunday)})),
+            Some(group),
+            epoch,
+        );
         debug_assert!(collections::by_key("people/people").is_some());
         data
     }

@@ -73,7 +73,11 @@ fn form_or_json(headers: &HeaderMap, body: &[u8]) -> HashMap<String, String> {
         let value: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
         value
             .as_object()
-            .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))).collect())
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())))
+                    .collect()
+            })
             .unwrap_or_default()
     } else {
         url::form_urlencoded::parse(body).into_owned().collect()
@@ -108,7 +112,14 @@ async fn revoke(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byt
     axum::Json(json!({})).into_response()
 }
 
-async fn api_root(state: State<Arc<Shared>>, Path(product): Path<String>, method: Method, headers: HeaderMap, raw: RawQuery, body: Bytes) -> Response {
+async fn api_root(
+    state: State<Arc<Shared>>,
+    Path(product): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    raw: RawQuery,
+    body: Bytes,
+) -> Response {
     api(state, Path((product, String::new())), method, headers, raw, body).await
 }
 
@@ -136,7 +147,9 @@ async fn api(
             lock(&shared.stats).unauthorized += 1;
             let error = match failure {
                 AuthFailure::Expired => ApiError::unauthorized("BABOON", "the access token has expired"),
-                AuthFailure::Revoked => ApiError::unauthorized("CAPUCHIN", "the access token is invalid or was revoked"),
+                AuthFailure::Revoked => {
+                    ApiError::unauthorized("CAPUCHIN", "the access token is invalid or was revoked")
+                }
                 AuthFailure::Missing => ApiError::unauthorized("CAPUCHIN", "authentication is required"),
             };
             return error.into_response();
@@ -174,7 +187,11 @@ async fn api(
     }
     let version = headers.get("x-pco-api-version").and_then(|v| v.to_str().ok()).unwrap_or("LATEST").to_owned();
     if version != "LATEST" && version.as_str() < EARLIEST_VERSION {
-        return with_rate_headers(ApiError::bad_request("unsupported_version_error", format!("version {version} is not supported")).into_response(), verdict);
+        return with_rate_headers(
+            ApiError::bad_request("unsupported_version_error", format!("version {version} is not supported"))
+                .into_response(),
+            verdict,
+        );
     }
     let mut response = handle(&shared, &faults, &identity, &product, &rest, &method, &query, &body);
     response.headers_mut().insert("x-pco-api-processed-as-version", HeaderValue::from_static("2025-11-10"));
@@ -182,10 +199,22 @@ async fn api(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn handle(shared: &Shared, faults: &Faults, identity: &Identity, product: &str, rest: &str, method: &Method, query: &[(String, String)], body: &[u8]) -> Response {
+fn handle(
+    shared: &Shared,
+    faults: &Faults,
+    identity: &Identity,
+    product: &str,
+    rest: &str,
+    method: &Method,
+    query: &[(String, String)],
+    body: &[u8],
+) -> Response {
     let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
     if segments.is_empty() {
-        return json_api(StatusCode::OK, json!({ "data": { "type": "Organization", "id": "1", "attributes": { "name": "Fake Community Church" } } }));
+        return json_api(
+            StatusCode::OK,
+            json!({ "data": { "type": "Organization", "id": "1", "attributes": { "name": "Fake Community Church" } } }),
+        );
     }
     if let Identity::OAuth(token) = identity {
         let needed = match product {
@@ -194,7 +223,8 @@ fn handle(shared: &Shared, faults: &Faults, identity: &Identity, product: &str, 
         };
         let scopes = lock(&shared.auth).scope_of(token).unwrap_or("").to_owned();
         if !scopes.split(' ').any(|s| s == needed) {
-            return ApiError::new(StatusCode::FORBIDDEN, "PELICAN", format!("the token lacks the {needed} scope")).into_response();
+            return ApiError::new(StatusCode::FORBIDDEN, "PELICAN", format!("the token lacks the {needed} scope"))
+                .into_response();
         }
     }
     let base = lock(&shared.base_url).clone();
@@ -206,10 +236,15 @@ fn handle(shared: &Shared, faults: &Faults, identity: &Identity, product: &str, 
     };
     let result = match *method {
         Method::GET => match target.id {
-            None => api::parse_params(target.collection, query).map(|params| json_api(StatusCode::OK, api::list(&base, &path, &target, &params, &data, query))),
+            None => api::parse_params(target.collection, query)
+                .map(|params| json_api(StatusCode::OK, api::list(&base, &path, &target, &params, &data, query))),
             Some(id) => match data.get(target.collection.key, id) {
                 Some(record) => {
-                    let includes: Vec<String> = query.iter().filter(|(k, _)| k == "include").flat_map(|(_, v)| v.split(',').map(str::to_owned)).collect();
+                    let includes: Vec<String> = query
+                        .iter()
+                        .filter(|(k, _)| k == "include")
+                        .flat_map(|(_, v)| v.split(',').map(str::to_owned))
+                        .collect();
                     Ok(json_api(StatusCode::OK, api::show(&base, record, &data, &includes)))
                 }
                 None => Err(ApiError::not_found(format!("{} {id} not found", target.collection.kind))),
@@ -219,9 +254,11 @@ fn handle(shared: &Shared, faults: &Faults, identity: &Identity, product: &str, 
             if target.collection.key == "people/field_data" && faults.field_data_forbidden {
                 Err(ApiError::forbidden("You do not have permission to edit fields on this tab"))
             } else {
-                api::write(method, &target, body, &mut data, chrono::Utc::now()).map(|(status, id)| match id.and_then(|id| data.get(target.collection.key, id)) {
-                    Some(record) => json_api(status, api::show(&base, record, &data, &[])),
-                    None => status.into_response(),
+                api::write(method, &target, body, &mut data, chrono::Utc::now()).map(|(status, id)| {
+                    match id.and_then(|id| data.get(target.collection.key, id)) {
+                        Some(record) => json_api(status, api::show(&base, record, &data, &[])),
+                        None => status.into_response(),
+                    }
                 })
             }
         }
@@ -266,7 +303,8 @@ fn dropped_connection() -> Response {
         tokio::time::sleep(Duration::from_millis(5)).await;
         Err::<Bytes, std::io::Error>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "injected drop"))
     });
-    (StatusCode::OK, [(header::CONTENT_TYPE, HeaderValue::from_static(JSON_API))], Body::from_stream(stream)).into_response()
+    (StatusCode::OK, [(header::CONTENT_TYPE, HeaderValue::from_static(JSON_API))], Body::from_stream(stream))
+        .into_response()
 }
 
 pub(crate) fn new_limiter() -> std::sync::Mutex<RateLimiter> {
@@ -274,7 +312,11 @@ pub(crate) fn new_limiter() -> std::sync::Mutex<RateLimiter> {
 }
 
 pub(crate) fn new_auth(config: &crate::FakeConfig) -> std::sync::Mutex<AuthState> {
-    std::sync::Mutex::new(AuthState::new(config.personal_access_tokens.clone(), config.oauth_clients.clone(), config.access_token_lifetime))
+    std::sync::Mutex::new(AuthState::new(
+        config.personal_access_tokens.clone(),
+        config.oauth_clients.clone(),
+        config.access_token_lifetime,
+    ))
 }
 
 pub(crate) fn new_stats() -> std::sync::Mutex<Stats> {

@@ -32,7 +32,10 @@ fn env_number(name: &str, default: u64) -> u64 {
 async fn run(people: usize, period: Duration) -> Run {
     let faults = Faults { rate_limit: 100, rate_period: period, ..Default::default() };
     let fake = FakePco::start(FakeConfig { people, faults, ..Default::default() }).await.expect("fake starts");
-    let mut config = ClientConfig::new(fake.base_url(), Credentials::PersonalAccessToken { app_id: TEST_APP_ID.into(), secret: TEST_SECRET.into() });
+    let mut config = ClientConfig::new(
+        fake.base_url(),
+        Credentials::PersonalAccessToken { app_id: TEST_APP_ID.into(), secret: TEST_SECRET.into() },
+    );
     config.rate_period = period;
     let client = Client::new(config).expect("client");
     let started = Instant::now();
@@ -84,8 +87,12 @@ async fn main() {
     let period = Duration::from_secs(env_number("PERIOD_SECONDS", 20));
     let runs = env_number("RUNS", 1);
     println!("Pulling {people} people with e-mails, phones and addresses from the fake Planning Center (100 requests per window).\n");
-    println!("| run            | people | w/ e+p | requests | bound |  429s / windows | wall (s) | least (s) | ratio |");
-    println!("|----------------|--------|--------|----------|-------|-----------------|----------|-----------|-------|");
+    println!(
+        "| run            | people | w/ e+p | requests | bound |  429s / windows | wall (s) | least (s) | ratio |"
+    );
+    println!(
+        "|----------------|--------|--------|----------|-------|-----------------|----------|-----------|-------|"
+    );
     for i in 0..runs {
         let result = run(people, period).await;
         print_row(&format!("{}s window #{}", period.as_secs(), i + 1), &result);

@@ -26,7 +26,10 @@ pub struct OAuthTokens {
 // Tokens must never reach logs: Debug shows only their shape.
 impl std::fmt::Debug for OAuthTokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OAuthTokens").field("expires_at", &self.expires_at).field("scope", &self.scope).finish_non_exhaustive()
+        f.debug_struct("OAuthTokens")
+            .field("expires_at", &self.expires_at)
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
     }
 }
 
@@ -114,10 +117,17 @@ pub fn code_challenge(verifier: &str) -> String {
 }
 
 /// Builds `GET /oauth/authorize` with PKCE (S256) and a random `state`.
-pub fn authorization_request(base_url: &str, app: &OAuthApp, redirect_uri: &str, scopes: &[&str]) -> Result<AuthorizationRequest> {
+pub fn authorization_request(
+    base_url: &str,
+    app: &OAuthApp,
+    redirect_uri: &str,
+    scopes: &[&str],
+) -> Result<AuthorizationRequest> {
     let code_verifier = random_urlsafe(48);
     let state = random_urlsafe(24);
-    let mut url = url::Url::parse(base_url).and_then(|u| u.join("/oauth/authorize")).map_err(|e| PcoError::Config(format!("base URL: {e}")))?;
+    let mut url = url::Url::parse(base_url)
+        .and_then(|u| u.join("/oauth/authorize"))
+        .map_err(|e| PcoError::Config(format!("base URL: {e}")))?;
     url.query_pairs_mut()
         .append_pair("response_type", "code")
         .append_pair("client_id", &app.client_id)
@@ -144,7 +154,12 @@ pub(crate) struct TokenResponse {
 impl From<TokenResponse> for OAuthTokens {
     fn from(t: TokenResponse) -> Self {
         let issued = t.created_at.unwrap_or_else(now_secs);
-        OAuthTokens { access_token: t.access_token, refresh_token: t.refresh_token, expires_at: issued + t.expires_in, scope: t.scope }
+        OAuthTokens {
+            access_token: t.access_token,
+            refresh_token: t.refresh_token,
+            expires_at: issued + t.expires_in,
+            scope: t.scope,
+        }
     }
 }
 
@@ -161,13 +176,22 @@ mod tests {
 
     #[test]
     fn pkce_matches_rfc_7636_appendix_b() {
-        assert_eq!(code_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(
+            code_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
     }
 
     #[test]
     fn the_authorization_url_carries_pkce_and_state() {
         let app = OAuthApp { client_id: "desktop".into(), client_secret: None };
-        let request = authorization_request("https://api.planningcenteronline.com", &app, "http://127.0.0.1:47100/callback", &["people", "registrations"]).unwrap();
+        let request = authorization_request(
+            "https://api.planningcenteronline.com",
+            &app,
+            "http://127.0.0.1:47100/callback",
+            &["people", "registrations"],
+        )
+        .unwrap();
         let url = url::Url::parse(&request.url).unwrap();
         let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
         assert_eq!(url.path(), "/oauth/authorize");
@@ -182,7 +206,12 @@ mod tests {
 
     #[test]
     fn tokens_do_not_show_in_debug_output() {
-        let tokens = OAuthTokens { access_token: "secret-access".into(), refresh_token: "secret-refresh".into(), expires_at: 0, scope: "people".into() };
+        let tokens = OAuthTokens {
+            access_token: "secret-access".into(),
+            refresh_token: "secret-refresh".into(),
+            expires_at: 0,
+            scope: "people".into(),
+        };
         let shown = format!("{tokens:?}");
         assert!(!shown.contains("secret"), "{shown}");
         assert!(tokens.expires_soon());

@@ -106,7 +106,8 @@ enum RetryReason {
 
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Self> {
-        let base = url::Url::parse(&config.base_url).map_err(|e| PcoError::Config(format!("base URL {:?}: {e}", config.base_url)))?;
+        let base = url::Url::parse(&config.base_url)
+            .map_err(|e| PcoError::Config(format!("base URL {:?}: {e}", config.base_url)))?;
         if !matches!(base.scheme(), "https" | "http") {
             return Err(PcoError::Config(format!("base URL must be http(s), got {}", base.scheme())));
         }
@@ -117,7 +118,16 @@ impl Client {
             .build()
             .map_err(|e| PcoError::Config(format!("HTTP client: {e}")))?;
         let pacer = Pacer::new(config.rate_limit, config.rate_period);
-        Ok(Self { inner: Arc::new(Inner { http, base, config, pacer, refresh_lock: tokio::sync::Mutex::new(()), stats: ClientStats::default() }) })
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                config,
+                pacer,
+                refresh_lock: tokio::sync::Mutex::new(()),
+                stats: ClientStats::default(),
+            }),
+        })
     }
 
     pub fn stats(&self) -> &ClientStats {
@@ -158,10 +168,14 @@ impl Client {
 
     fn url_for(&self, path_or_url: &str, query: &[(&str, String)]) -> Result<url::Url> {
         let mut url = if path_or_url.starts_with("http://") || path_or_url.starts_with("https://") {
-            let url = url::Url::parse(path_or_url).map_err(|e| PcoError::Config(format!("URL {path_or_url:?}: {e}")))?;
+            let url =
+                url::Url::parse(path_or_url).map_err(|e| PcoError::Config(format!("URL {path_or_url:?}: {e}")))?;
             // A `links.next` must point at the configured server, never elsewhere.
             if url.origin() != self.inner.base.origin() {
-                return Err(PcoError::Config(format!("refusing to follow a link to another server: {}", url.origin().ascii_serialization())));
+                return Err(PcoError::Config(format!(
+                    "refusing to follow a link to another server: {}",
+                    url.origin().ascii_serialization()
+                )));
             }
             url
         } else {
@@ -174,7 +188,13 @@ impl Client {
     }
 
     /// Sends one API request with pacing, authentication and retries.
-    async fn send(&self, method: Method, path_or_url: &str, query: &[(&str, String)], body: Option<Value>) -> Result<(Vec<u8>, RequestLabel)> {
+    async fn send(
+        &self,
+        method: Method,
+        path_or_url: &str,
+        query: &[(&str, String)],
+        body: Option<Value>,
+    ) -> Result<(Vec<u8>, RequestLabel)> {
         let url = self.url_for(path_or_url, query)?;
         let label = RequestLabel { method: method.to_string(), path: url.path().to_owned() };
         let policy = &self.inner.config.retry;
@@ -232,12 +252,26 @@ impl Client {
                 Attempt::Fail(error) => return Err(error),
                 Attempt::Retry { wait, reason } => {
                     if reason == RetryReason::ServerError && !repeatable {
-                        return Err(PcoError::Api { request: label, status: StatusCode::SERVICE_UNAVAILABLE, errors: vec![ApiErrorObject { detail: Some("the server failed; the create may or may not have happened".into()), ..Default::default() }] });
+                        return Err(PcoError::Api {
+                            request: label,
+                            status: StatusCode::SERVICE_UNAVAILABLE,
+                            errors: vec![ApiErrorObject {
+                                detail: Some("the server failed; the create may or may not have happened".into()),
+                                ..Default::default()
+                            }],
+                        });
                     }
                     if attempt >= policy.max_attempts {
                         return Err(match reason {
                             RetryReason::RateLimited => PcoError::RateLimited { request: label, attempts: attempt },
-                            _ => PcoError::Api { request: label, status: StatusCode::SERVICE_UNAVAILABLE, errors: vec![ApiErrorObject { detail: Some("the server kept failing".into()), ..Default::default() }] },
+                            _ => PcoError::Api {
+                                request: label,
+                                status: StatusCode::SERVICE_UNAVAILABLE,
+                                errors: vec![ApiErrorObject {
+                                    detail: Some("the server kept failing".into()),
+                                    ..Default::default()
+                                }],
+                            },
                         });
                     }
                     self.inner.stats.retries.fetch_add(1, Ordering::Relaxed);
@@ -261,10 +295,17 @@ impl Client {
             return Attempt::Retry { wait: self.backoff(attempt), reason: RetryReason::ServerError };
         }
         if status == StatusCode::FORBIDDEN {
-            return Attempt::Fail(PcoError::Forbidden { request: label.clone(), errors: error_objects(response).await });
+            return Attempt::Fail(PcoError::Forbidden {
+                request: label.clone(),
+                errors: error_objects(response).await,
+            });
         }
         if status.is_client_error() && status != StatusCode::UNAUTHORIZED {
-            return Attempt::Fail(PcoError::Api { request: label.clone(), status, errors: error_objects(response).await });
+            return Attempt::Fail(PcoError::Api {
+                request: label.clone(),
+                status,
+                errors: error_objects(response).await,
+            });
         }
         Attempt::Done(response)
     }
@@ -284,7 +325,10 @@ impl Client {
                 Ok(format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{app_id}:{secret}"))))
             }
             Credentials::OAuth { store, .. } => {
-                let tokens = store.load().map_err(PcoError::TokenStore)?.ok_or_else(|| PcoError::SignInRequired { reason: "not signed in".into() })?;
+                let tokens = store
+                    .load()
+                    .map_err(PcoError::TokenStore)?
+                    .ok_or_else(|| PcoError::SignInRequired { reason: "not signed in".into() })?;
                 if !force && !tokens.expires_soon() {
                     return Ok(format!("Bearer {}", tokens.access_token));
                 }
@@ -302,11 +346,18 @@ impl Client {
             return Err(PcoError::Config("a personal access token cannot be refreshed".into()));
         };
         let _guard = self.inner.refresh_lock.lock().await;
-        let current = store.load().map_err(PcoError::TokenStore)?.ok_or_else(|| PcoError::SignInRequired { reason: "not signed in".into() })?;
+        let current = store
+            .load()
+            .map_err(PcoError::TokenStore)?
+            .ok_or_else(|| PcoError::SignInRequired { reason: "not signed in".into() })?;
         if current.access_token != stale_access_token && (force || !current.expires_soon()) {
             return Ok(current);
         }
-        let mut form = vec![("grant_type", "refresh_token".to_owned()), ("refresh_token", current.refresh_token.clone()), ("client_id", app.client_id.clone())];
+        let mut form = vec![
+            ("grant_type", "refresh_token".to_owned()),
+            ("refresh_token", current.refresh_token.clone()),
+            ("client_id", app.client_id.clone()),
+        ];
         if let Some(secret) = &app.client_secret {
             form.push(("client_secret", secret.clone()));
         }
@@ -362,7 +413,9 @@ impl Client {
             attempt += 1;
             let sent = self.inner.http.post(url.clone()).form(form).send().await;
             let response = match sent {
-                Ok(response) if response.status().is_server_error() && attempt < self.inner.config.retry.max_attempts => {
+                Ok(response)
+                    if response.status().is_server_error() && attempt < self.inner.config.retry.max_attempts =>
+                {
                     tokio::time::sleep(self.backoff(attempt)).await;
                     continue;
                 }
@@ -374,9 +427,13 @@ impl Client {
                 Err(source) => return Err(PcoError::Transport { request: label, attempts: attempt, source }),
             };
             let status = response.status();
-            let text = response.text().await.map_err(|e| PcoError::Decode { request: label.clone(), message: e.to_string() })?;
+            let text = response
+                .text()
+                .await
+                .map_err(|e| PcoError::Decode { request: label.clone(), message: e.to_string() })?;
             if status.is_success() {
-                let parsed: TokenResponse = serde_json::from_str(&text).map_err(|e| PcoError::Decode { request: label.clone(), message: e.to_string() })?;
+                let parsed: TokenResponse = serde_json::from_str(&text)
+                    .map_err(|e| PcoError::Decode { request: label.clone(), message: e.to_string() })?;
                 return Ok(parsed.into());
             }
             let reason = serde_json::from_str::<OAuthErrorBody>(&text)
@@ -392,7 +449,10 @@ fn unauthorized(label: &RequestLabel, errors: Vec<ApiErrorObject>) -> PcoError {
     let hint = errors.iter().filter_map(|e| e.meta.as_ref()?.get("hint")?.as_str().map(str::to_owned)).next();
     match hint.as_deref() {
         Some("CAPUCHIN") | Some("BABOON") | None => PcoError::SignInRequired {
-            reason: format!("{label} was refused: {}", errors.first().map(ToString::to_string).unwrap_or_else(|| "unauthorized".into())),
+            reason: format!(
+                "{label} was refused: {}",
+                errors.first().map(ToString::to_string).unwrap_or_else(|| "unauthorized".into())
+            ),
         },
         Some(_) => PcoError::Api { request: label.clone(), status: StatusCode::UNAUTHORIZED, errors },
     }
@@ -405,9 +465,13 @@ async fn error_objects(response: reqwest::Response) -> Vec<ApiErrorObject> {
     }
     let status = response.status();
     match response.text().await {
-        Ok(text) => serde_json::from_str::<Errors>(&text)
-            .map(|e| e.errors)
-            .unwrap_or_else(|_| vec![ApiErrorObject { status: Some(status.as_u16().to_string()), detail: Some(text.chars().take(300).collect()), ..Default::default() }]),
+        Ok(text) => serde_json::from_str::<Errors>(&text).map(|e| e.errors).unwrap_or_else(|_| {
+            vec![ApiErrorObject {
+                status: Some(status.as_u16().to_string()),
+                detail: Some(text.chars().take(300).collect()),
+                ..Default::default()
+            }]
+        }),
         Err(_) => Vec::new(),
     }
 }

@@ -11,18 +11,31 @@ use serde::Serialize;
 pub const PERSON_INCLUDES: &[&str] = &["emails", "phone_numbers", "addresses", "households", "primary_campus"];
 
 fn decode_error(context: &str, error: serde_json::Error) -> PcoError {
-    PcoError::Decode { request: crate::error::RequestLabel { method: "GET".into(), path: context.into() }, message: error.to_string() }
+    PcoError::Decode {
+        request: crate::error::RequestLabel { method: "GET".into(), path: context.into() },
+        message: error.to_string(),
+    }
 }
 
 /// Decodes a list page's resources.
 pub fn typed<A: DeserializeOwned>(page: &ListDocument, context: &str) -> Result<Vec<Typed<A>>> {
-    page.data.iter().map(|r| r.attributes().map(|attributes| Typed { id: r.id.clone(), attributes }).map_err(|e| decode_error(context, e))).collect()
+    page.data
+        .iter()
+        .map(|r| {
+            r.attributes()
+                .map(|attributes| Typed { id: r.id.clone(), attributes })
+                .map_err(|e| decode_error(context, e))
+        })
+        .collect()
 }
 
 /// The people on a list page, with their e-mails, phones and addresses from `included`.
 pub fn people_of(page: &ListDocument) -> Result<Vec<Person>> {
     let included = Included::new(&page.included);
-    page.data.iter().map(|r| Person::from_resource(r, &included).map_err(|e| decode_error("/people/v2/people", e))).collect()
+    page.data
+        .iter()
+        .map(|r| Person::from_resource(r, &included).map_err(|e| decode_error("/people/v2/people", e)))
+        .collect()
 }
 
 fn to_value<T: Serialize>(value: &T) -> serde_json::Value {
@@ -41,7 +54,8 @@ impl Client {
     }
 
     pub async fn person(&self, id: &str) -> Result<Person> {
-        let document = self.get_one(&format!("/people/v2/people/{id}"), &[("include", PERSON_INCLUDES.join(","))]).await?;
+        let document =
+            self.get_one(&format!("/people/v2/people/{id}"), &[("include", PERSON_INCLUDES.join(","))]).await?;
         let included = Included::new(&document.included);
         Person::from_resource(&document.data, &included).map_err(|e| decode_error("/people/v2/people/{id}", e))
     }
@@ -49,7 +63,14 @@ impl Client {
     /// Searches by name, e-mail or phone (to match before creating).
     pub async fn search_people(&self, text: &str) -> Result<Vec<Person>> {
         let page = self
-            .get_list("/people/v2/people", &[("where[search_name_or_email_or_phone_number]", text.to_owned()), ("include", PERSON_INCLUDES.join(",")), ("per_page", "25".into())])
+            .get_list(
+                "/people/v2/people",
+                &[
+                    ("where[search_name_or_email_or_phone_number]", text.to_owned()),
+                    ("include", PERSON_INCLUDES.join(",")),
+                    ("per_page", "25".into()),
+                ],
+            )
             .await?;
         people_of(&page)
     }
@@ -59,50 +80,98 @@ impl Client {
     }
 
     pub async fn update_person(&self, id: &str, attributes: &PersonAttributes) -> Result<Resource> {
-        Ok(self.patch(&format!("/people/v2/people/{id}"), write_document("Person", Some(id), to_value(attributes))).await?.data)
+        Ok(self
+            .patch(&format!("/people/v2/people/{id}"), write_document("Person", Some(id), to_value(attributes)))
+            .await?
+            .data)
     }
 
     pub async fn add_email(&self, person_id: &str, email: &EmailAttributes) -> Result<Resource> {
-        Ok(self.post(&format!("/people/v2/people/{person_id}/emails"), write_document("Email", None, to_value(email))).await?.data)
+        Ok(self
+            .post(&format!("/people/v2/people/{person_id}/emails"), write_document("Email", None, to_value(email)))
+            .await?
+            .data)
     }
 
     pub async fn add_phone_number(&self, person_id: &str, phone: &PhoneNumberAttributes) -> Result<Resource> {
-        Ok(self.post(&format!("/people/v2/people/{person_id}/phone_numbers"), write_document("PhoneNumber", None, to_value(phone))).await?.data)
+        Ok(self
+            .post(
+                &format!("/people/v2/people/{person_id}/phone_numbers"),
+                write_document("PhoneNumber", None, to_value(phone)),
+            )
+            .await?
+            .data)
     }
 
     pub async fn add_address(&self, person_id: &str, address: &AddressAttributes) -> Result<Resource> {
-        Ok(self.post(&format!("/people/v2/people/{person_id}/addresses"), write_document("Address", None, to_value(address))).await?.data)
+        Ok(self
+            .post(
+                &format!("/people/v2/people/{person_id}/addresses"),
+                write_document("Address", None, to_value(address)),
+            )
+            .await?
+            .data)
     }
 
     /// Sets a custom field (e.g. where the office maps course completions).
     pub async fn set_field_datum(&self, person_id: &str, field_definition_id: &str, value: &str) -> Result<Resource> {
         let attributes = serde_json::json!({ "field_definition_id": field_definition_id, "value": value });
-        Ok(self.post(&format!("/people/v2/people/{person_id}/field_data"), write_document("FieldDatum", None, attributes)).await?.data)
+        Ok(self
+            .post(&format!("/people/v2/people/{person_id}/field_data"), write_document("FieldDatum", None, attributes))
+            .await?
+            .data)
     }
 
     /// Sets a custom field, updating the person's existing value for it rather than adding a
     /// second one, so repeating it is harmless.
-    pub async fn upsert_field_datum(&self, person_id: &str, field_definition_id: &str, value: &str) -> Result<Resource> {
+    pub async fn upsert_field_datum(
+        &self,
+        person_id: &str,
+        field_definition_id: &str,
+        value: &str,
+    ) -> Result<Resource> {
         let path = format!("/people/v2/people/{person_id}/field_data");
         let existing = self.get_list(&path, &[("where[field_definition_id]", field_definition_id.to_owned())]).await?;
         match existing.data.first() {
-            Some(datum) => Ok(self.patch(&format!("{path}/{}", datum.id), write_document("FieldDatum", Some(&datum.id), serde_json::json!({ "value": value }))).await?.data),
+            Some(datum) => Ok(self
+                .patch(
+                    &format!("{path}/{}", datum.id),
+                    write_document("FieldDatum", Some(&datum.id), serde_json::json!({ "value": value })),
+                )
+                .await?
+                .data),
             None => self.set_field_datum(person_id, field_definition_id, value).await,
         }
     }
 
     /// People whose `remote_id` is the given stamp (at most one, for people we created).
     pub async fn people_with_remote_id(&self, remote_id: i64) -> Result<Vec<Person>> {
-        let page = self.get_list("/people/v2/people", &[("where[remote_id]", remote_id.to_string()), ("include", PERSON_INCLUDES.join(","))]).await?;
+        let page = self
+            .get_list(
+                "/people/v2/people",
+                &[("where[remote_id]", remote_id.to_string()), ("include", PERSON_INCLUDES.join(","))],
+            )
+            .await?;
         people_of(&page)
     }
 
-    pub async fn create_workflow_card(&self, workflow_id: &str, person_id: &str, note: Option<&str>) -> Result<Resource> {
+    pub async fn create_workflow_card(
+        &self,
+        workflow_id: &str,
+        person_id: &str,
+        note: Option<&str>,
+    ) -> Result<Resource> {
         let mut attributes = serde_json::json!({ "person_id": person_id });
         if let Some(note) = note {
             attributes["note"] = note.into();
         }
-        Ok(self.post(&format!("/people/v2/workflows/{workflow_id}/cards"), write_document("WorkflowCard", None, attributes)).await?.data)
+        Ok(self
+            .post(
+                &format!("/people/v2/workflows/{workflow_id}/cards"),
+                write_document("WorkflowCard", None, attributes),
+            )
+            .await?
+            .data)
     }
 
     pub async fn all<A: DeserializeOwned>(&self, path: &str) -> Result<Vec<Typed<A>>> {

@@ -56,7 +56,12 @@ pub enum PcoError {
     RateLimited { request: RequestLabel, attempts: u32 },
     /// The network failed (connection refused or cut, timeout) after every retry.
     #[error("{request} could not reach Planning Center after {attempts} attempts: {source}")]
-    Transport { request: RequestLabel, attempts: u32, #[source] source: reqwest::Error },
+    Transport {
+        request: RequestLabel,
+        attempts: u32,
+        #[source]
+        source: reqwest::Error,
+    },
     /// The answer was not the JSON:API document expected.
     #[error("{request} returned a response that could not be read: {message}")]
     Decode { request: RequestLabel, message: String },

@@ -114,7 +114,11 @@ impl<'a> Included<'a> {
     }
 
     /// The included resources a relationship points at, decoded.
-    pub fn resolve<A: DeserializeOwned>(&self, resource: &Resource, relationship: &str) -> Result<Vec<(String, A)>, serde_json::Error> {
+    pub fn resolve<A: DeserializeOwned>(
+        &self,
+        resource: &Resource,
+        relationship: &str,
+    ) -> Result<Vec<(String, A)>, serde_json::Error> {
         resource
             .related(relationship)
             .into_iter()

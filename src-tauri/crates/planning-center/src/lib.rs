@@ -12,7 +12,9 @@ pub mod pacing;
 pub mod paging;
 pub mod resources;
 
-pub use auth::{authorization_request, AuthorizationRequest, Credentials, MemoryTokenStore, OAuthApp, OAuthTokens, TokenStore};
+pub use auth::{
+    authorization_request, AuthorizationRequest, Credentials, MemoryTokenStore, OAuthApp, OAuthTokens, TokenStore,
+};
 pub use client::{Client, ClientConfig, ClientStats, RetryPolicy, API_VERSION, PRODUCTION_URL};
 pub use error::{PcoError, Result};
 pub use paging::{ChangeCursor, ChangeFeed, Paginator};

@@ -32,7 +32,15 @@ fn guard(period: Duration) -> Duration {
 
 impl Pacer {
     pub fn new(limit: u32, period: Duration) -> Self {
-        Self { state: Mutex::new(State { limit: limit.max(1), period, sent: VecDeque::new(), server_count: None, blocked_until: None }) }
+        Self {
+            state: Mutex::new(State {
+                limit: limit.max(1),
+                period,
+                sent: VecDeque::new(),
+                server_count: None,
+                blocked_until: None,
+            }),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -82,12 +90,15 @@ impl Pacer {
 
     /// Learns from a response's rate-limit headers.
     pub fn observe(&self, headers: &HeaderMap) {
-        let number = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u32>().ok());
+        let number =
+            |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u32>().ok());
         let mut s = self.lock();
         if let Some(limit) = number("x-pco-api-request-rate-limit").filter(|l| *l > 0) {
             s.limit = limit;
         }
-        if let Some(period) = headers.get("x-pco-api-request-rate-period").and_then(|v| v.to_str().ok()).and_then(parse_period) {
+        if let Some(period) =
+            headers.get("x-pco-api-request-rate-period").and_then(|v| v.to_str().ok()).and_then(parse_period)
+        {
             s.period = period;
         }
         if let Some(count) = number("x-pco-api-request-rate-count") {
@@ -122,7 +133,10 @@ pub fn parse_period(text: &str) -> Option<Duration> {
 /// `Retry-After` in seconds, clamped: a missing, negative or absurd value (seen on the real API,
 /// issue 606) becomes something between one second and `ceiling`.
 pub fn retry_after(headers: &HeaderMap, fallback: Duration, ceiling: Duration) -> Duration {
-    let parsed = headers.get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
+    let parsed = headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok());
     let wait = match parsed {
         Some(seconds) if seconds > 0 => Duration::from_secs(seconds as u64),
         _ => fallback,

@@ -121,10 +121,15 @@ impl ChangeFeed {
     }
 
     fn advance(&mut self, records: &[Resource]) {
-        let Some(last) = records.last().and_then(|r| r.attributes.get("updated_at")).and_then(|v| v.as_str()).map(str::to_owned) else {
+        let Some(last) =
+            records.last().and_then(|r| r.attributes.get("updated_at")).and_then(|v| v.as_str()).map(str::to_owned)
+        else {
             return;
         };
-        let at_last = records.iter().filter(|r| r.attributes.get("updated_at").and_then(|v| v.as_str()) == Some(last.as_str())).count();
+        let at_last = records
+            .iter()
+            .filter(|r| r.attributes.get("updated_at").and_then(|v| v.as_str()) == Some(last.as_str()))
+            .count();
         if self.cursor.since.as_deref() == Some(last.as_str()) {
             self.cursor.seen_at_since += at_last;
         } else {
@@ -171,7 +176,11 @@ mod tests {
 
     #[test]
     fn duplicates_from_offset_drift_keep_the_newest_copy() {
-        let mut records = vec![resource("1", "2026-01-01T00:00:00Z"), resource("2", "2026-01-01T00:00:00Z"), resource("1", "2026-02-01T00:00:00Z")];
+        let mut records = vec![
+            resource("1", "2026-01-01T00:00:00Z"),
+            resource("2", "2026-01-01T00:00:00Z"),
+            resource("1", "2026-02-01T00:00:00Z"),
+        ];
         keep_newest(&mut records);
         assert_eq!(records.len(), 2);
         assert_eq!(records[1].attributes["updated_at"], "2026-02-01T00:00:00Z");

@@ -211,6 +211,10 @@ impl Person {
     }
 
     pub fn primary_phone(&self) -> Option<&str> {
-        self.phone_numbers.iter().find(|p| p.attributes.primary).or(self.phone_numbers.first()).map(|p| p.attributes.number.as_str())
+        self.phone_numbers
+            .iter()
+            .find(|p| p.attributes.primary)
+            .or(self.phone_numbers.first())
+            .map(|p| p.attributes.number.as_str())
     }
 }

@@ -24,7 +24,9 @@ fn describe(error: keyring::Error) -> String {
 }
 
 fn is_unreachable(detail: &str) -> bool {
-    ["Failed to connect", "org.freedesktop.secrets", "ServiceUnknown", "NoReply", "not provided by any .service"].iter().any(|sign| detail.contains(sign))
+    ["Failed to connect", "org.freedesktop.secrets", "ServiceUnknown", "NoReply", "not provided by any .service"]
+        .iter()
+        .any(|sign| detail.contains(sign))
 }
 
 /// OAuth tokens in the OS keychain, one entry per Planning Center server (production, or a
@@ -49,14 +51,17 @@ impl KeychainTokenStore {
 impl TokenStore for KeychainTokenStore {
     fn load(&self) -> Result<Option<OAuthTokens>, String> {
         match self.entry.get_password() {
-            Ok(json) => serde_json::from_str(&json).map(Some).map_err(|_| describe(keyring::Error::BadEncoding(Vec::new()))),
+            Ok(json) => {
+                serde_json::from_str(&json).map(Some).map_err(|_| describe(keyring::Error::BadEncoding(Vec::new())))
+            }
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(error) => Err(describe(error)),
         }
     }
 
     fn save(&self, tokens: &OAuthTokens) -> Result<(), String> {
-        let json = serde_json::to_string(tokens).map_err(|e| format!("could not prepare the sign-in for the keychain: {e}"))?;
+        let json = serde_json::to_string(tokens)
+            .map_err(|e| format!("could not prepare the sign-in for the keychain: {e}"))?;
         self.entry.set_password(&json).map_err(describe)
     }
 

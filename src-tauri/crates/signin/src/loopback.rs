@@ -1,4 +1,6 @@
-use cct_planning_center::{authorization_request, Client, ClientConfig, Credentials, OAuthApp, OAuthTokens, PcoError, TokenStore};
+use cct_planning_center::{
+    authorization_request, Client, ClientConfig, Credentials, OAuthApp, OAuthTokens, PcoError, TokenStore,
+};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -58,7 +60,9 @@ pub async fn sign_in_with_browser(
     let request = authorization_request(options.base_url, &options.app, &redirect_uri, options.scopes)?;
     open_browser(request.url.clone()).map_err(SignInError::Browser)?;
 
-    let query = tokio::time::timeout(options.timeout, wait_for_redirect(&listener)).await.map_err(|_| SignInError::TimedOut)??;
+    let query = tokio::time::timeout(options.timeout, wait_for_redirect(&listener))
+        .await
+        .map_err(|_| SignInError::TimedOut)??;
     drop(listener); // listening for the one redirect only
     let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     if let Some(error) = param("error") {

@@ -11,19 +11,82 @@ use cct_domain::records::*;
 use cct_domain::{Actor, Timestamp};
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
-use uuid::Uuid;
 use ts_rs::TS;
+use uuid::Uuid;
 
 const FIRST_NAMES: [&str; 40] = [
-    "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "David", "Elizabeth", "William", "Barbara",
-    "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Daniel", "Karen", "Matthew", "Grace", "Samuel", "Ruth",
-    "Andrew", "Esther", "Joshua", "Hannah", "Caleb", "Naomi", "Isaac", "Abigail", "Nathan", "Lydia", "Peter", "Miriam",
-    "Luis", "Sofia", "Kwame", "Mei",
+    "James",
+    "Mary",
+    "John",
+    "Patricia",
+    "Robert",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Daniel",
+    "Karen",
+    "Matthew",
+    "Grace",
+    "Samuel",
+    "Ruth",
+    "Andrew",
+    "Esther",
+    "Joshua",
+    "Hannah",
+    "Caleb",
+    "Naomi",
+    "Isaac",
+    "Abigail",
+    "Nathan",
+    "Lydia",
+    "Peter",
+    "Miriam",
+    "Luis",
+    "Sofia",
+    "Kwame",
+    "Mei",
 ];
 const LAST_NAMES: [&str; 30] = [
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Wilson",
-    "Anderson", "Taylor", "Thomas", "Moore", "Jackson", "Martin", "Lee", "Thompson", "White", "Harris", "Clark", "Lewis",
-    "Robinson", "Walker", "Young", "Allen", "King", "Nguyen", "Okafor",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Wilson",
+    "Anderson",
+    "Taylor",
+    "Thomas",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Thompson",
+    "White",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Nguyen",
+    "Okafor",
 ];
 
 /// What the loader made, for the first-run screen.
@@ -61,7 +124,10 @@ pub fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
     // Counted inside the transaction: nothing can be added between the count and the load.
     let existing: i64 = tx.conn().scalar("SELECT COUNT(*) FROM people", [])?;
     if existing > 0 {
-        return Err(StoreError::Conflict { field: "people", message: "the demo church can only be loaded into an empty database".into() });
+        return Err(StoreError::Conflict {
+            field: "people",
+            message: "the demo church can only be loaded into an empty database".into(),
+        });
     }
     tx.disable_outbox();
     let today = tx.now().date();
@@ -75,14 +141,24 @@ pub fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
     for (name, address, zone) in campuses {
         let campus = records::insert(
             &mut tx,
-            Campus { name: name.into(), address: Some(address.into()), time_zone: zone.into(), phone: Some("(555) 201-0100".into()), ..Default::default() },
-        )
-        ?;
+            Campus {
+                name: name.into(),
+                address: Some(address.into()),
+                time_zone: zone.into(),
+                phone: Some("(555) 201-0100".into()),
+                ..Default::default()
+            },
+        )?;
         campus_ids.push(campus.meta.id);
     }
     let mut rooms = Vec::new();
-    for (campus, (name, capacity)) in campus_ids.iter().flat_map(|c| [(*c, ("Fellowship Hall", 80)), (*c, ("Room 101", 24)), (*c, ("Kids Wing", 30))]) {
-        let room = records::insert(&mut tx, Facility { campus_id: campus, name: name.into(), capacity: Some(capacity), ..Default::default() })?;
+    for (campus, (name, capacity)) in
+        campus_ids.iter().flat_map(|c| [(*c, ("Fellowship Hall", 80)), (*c, ("Room 101", 24)), (*c, ("Kids Wing", 30))])
+    {
+        let room = records::insert(
+            &mut tx,
+            Facility { campus_id: campus, name: name.into(), capacity: Some(capacity), ..Default::default() },
+        )?;
         rooms.push(room.meta.id);
     }
 
@@ -94,11 +170,17 @@ pub fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
     let roles = [("admin", 0usize), ("staff", 1), ("checkin_volunteer", 2)];
     for (role, index) in roles {
         let role_id = role_id_on(tx.conn(), role)?;
-        records::insert(&mut tx, PeopleRole { people_id: people[index].meta.id, role_id, assigned_date: today, ..Default::default() })?;
+        records::insert(
+            &mut tx,
+            PeopleRole { people_id: people[index].meta.id, role_id, assigned_date: today, ..Default::default() },
+        )?;
     }
     let member_role = role_id_on(tx.conn(), "member")?;
     for person in people.iter().skip(3).filter(|p| p.email.is_some()) {
-        records::insert(&mut tx, PeopleRole { people_id: person.meta.id, role_id: member_role, assigned_date: today, ..Default::default() })?;
+        records::insert(
+            &mut tx,
+            PeopleRole { people_id: person.meta.id, role_id: member_role, assigned_date: today, ..Default::default() },
+        )?;
     }
     let admin = people[0].meta.id;
 
@@ -127,14 +209,17 @@ pub fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
                 sessions_required: (i == 1).then_some(3),
                 ..Default::default()
             },
-        )
-        ?;
+        )?;
         for module_no in 0..2 {
             let module = records::insert(
                 &mut tx,
-                CourseModule { course_id: course.meta.id, title: format!("Module {}", module_no + 1), order_sequence: module_no, ..Default::default() },
-            )
-            ?;
+                CourseModule {
+                    course_id: course.meta.id,
+                    title: format!("Module {}", module_no + 1),
+                    order_sequence: module_no,
+                    ..Default::default()
+                },
+            )?;
             for lesson in 0..3 {
                 let kind = content_types[(module_no as usize + lesson) % content_types.len()];
                 records::insert(
@@ -149,19 +234,31 @@ pub fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
                         is_required: lesson < 2,
                         ..Default::default()
                     },
-                )
-                ?;
+                )?;
             }
         }
         for week in 0..weeks.min(4) {
-            let starts = Timestamp::from((today - Duration::days(21) + Duration::days(7 * week)).and_hms_opt(15, 0, 0).unwrap_or_default().and_utc());
+            let starts = Timestamp::from(
+                (today - Duration::days(21) + Duration::days(7 * week))
+                    .and_hms_opt(15, 0, 0)
+                    .unwrap_or_default()
+                    .and_utc(),
+            );
             let ends = Timestamp::from(starts.as_datetime() + Duration::minutes(90));
             let room = rooms[(i % 2) * 3 + if i >= 3 { 2 } else { 1 }];
             records::insert(
                 &mut tx,
-                ClassSession { meta: Default::default(), course_id: course.meta.id, facility_id: Some(room), title: format!("{name}: week {}", week + 1), starts_at: starts, ends_at: ends, capacity: None, status: SessionStatus::Scheduled },
-            )
-            ?;
+                ClassSession {
+                    meta: Default::default(),
+                    course_id: course.meta.id,
+                    facility_id: Some(room),
+                    title: format!("{name}: week {}", week + 1),
+                    starts_at: starts,
+                    ends_at: ends,
+                    capacity: None,
+                    status: SessionStatus::Scheduled,
+                },
+            )?;
         }
         courses.push(course);
     }
@@ -169,14 +266,39 @@ pub fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
     prerequisites::add(&mut tx, courses[2].meta.id, courses[1].meta.id)?;
     let certification = records::insert(
         &mut tx,
-        Certification { name: "Children's Ministry Worker".into(), description: Some("Cleared to serve with children.".into()), validity_months: Some(24), ..Default::default() },
-    )
-    ?;
+        Certification {
+            name: "Children's Ministry Worker".into(),
+            description: Some("Cleared to serve with children.".into()),
+            validity_months: Some(24),
+            ..Default::default()
+        },
+    )?;
     for course in [&courses[3], &courses[4]] {
-        records::insert(&mut tx, CertificationCourse { certification_id: certification.meta.id, course_id: course.meta.id, ..Default::default() })?;
+        records::insert(
+            &mut tx,
+            CertificationCourse {
+                certification_id: certification.meta.id,
+                course_id: course.meta.id,
+                ..Default::default()
+            },
+        )?;
     }
-    for (course, role_type) in [(&courses[0], CourseRoleType::Teacher), (&courses[3], CourseRoleType::Teacher), (&courses[1], CourseRoleType::Assistant)] {
-        records::insert(&mut tx, CourseRole { people_id: people[1].meta.id, course_id: course.meta.id, role_type, assigned_date: today, assigned_by: Some(admin), ..Default::default() })?;
+    for (course, role_type) in [
+        (&courses[0], CourseRoleType::Teacher),
+        (&courses[3], CourseRoleType::Teacher),
+        (&courses[1], CourseRoleType::Assistant),
+    ] {
+        records::insert(
+            &mut tx,
+            CourseRole {
+                people_id: people[1].meta.id,
+                course_id: course.meta.id,
+                role_type,
+                assigned_date: today,
+                assigned_by: Some(admin),
+                ..Default::default()
+            },
+        )?;
     }
 
     // Enrollments with progress: adults take Foundations, some finish it and move on; some
@@ -184,19 +306,40 @@ pub fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
     let adults: Vec<&Person> = people.iter().filter(|p| p.email.is_some()).collect();
     let mut enrollments = 0;
     for (n, person) in adults.iter().enumerate().take(60) {
-        let first = enrollment::enroll(&mut tx, enrollment::EnrollRequest { people_id: person.meta.id, course_id: courses[0].meta.id, ..Default::default() })?;
+        let first = enrollment::enroll(
+            &mut tx,
+            enrollment::EnrollRequest {
+                people_id: person.meta.id,
+                course_id: courses[0].meta.id,
+                ..Default::default()
+            },
+        )?;
         enrollments += 1;
         let finish = n % 3 != 0;
         complete_lessons(&mut tx, &first, if finish { usize::MAX } else { n % 4 })?;
         if finish && n % 2 == 0 {
-            let next = enrollment::enroll(&mut tx, enrollment::EnrollRequest { people_id: person.meta.id, course_id: courses[1].meta.id, ..Default::default() })?;
+            let next = enrollment::enroll(
+                &mut tx,
+                enrollment::EnrollRequest {
+                    people_id: person.meta.id,
+                    course_id: courses[1].meta.id,
+                    ..Default::default()
+                },
+            )?;
             enrollments += 1;
             complete_lessons(&mut tx, &next, n % 5)?;
         }
     }
     for (n, person) in adults.iter().skip(60).take(25).enumerate() {
         for course in [&courses[3], &courses[4]] {
-            let e = enrollment::enroll(&mut tx, enrollment::EnrollRequest { people_id: person.meta.id, course_id: course.meta.id, ..Default::default() })?;
+            let e = enrollment::enroll(
+                &mut tx,
+                enrollment::EnrollRequest {
+                    people_id: person.meta.id,
+                    course_id: course.meta.id,
+                    ..Default::default()
+                },
+            )?;
             enrollments += 1;
             complete_lessons(&mut tx, &e, if n % 3 == 2 { 1 } else { usize::MAX })?;
         }
@@ -208,7 +351,14 @@ pub fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
     settings::set(&mut tx, settings::CURRENT_PERSON, &admin)?;
     settings::set(&mut tx, settings::OFFICE_TIME_ZONE, &"America/Chicago")?;
     tx.commit()?;
-    Ok(DemoSummary { campuses: campus_ids.len(), people: people.len(), households, courses: courses.len(), enrollments, admin_person_id: admin })
+    Ok(DemoSummary {
+        campuses: campus_ids.len(),
+        people: people.len(),
+        households,
+        courses: courses.len(),
+        enrollments,
+        admin_person_id: admin,
+    })
 }
 
 fn content_type_ids(tx: &WriteTx<'_>) -> Result<Vec<Uuid>> {
@@ -218,13 +368,22 @@ fn content_type_ids(tx: &WriteTx<'_>) -> Result<Vec<Uuid>> {
 /// Attendance at a course's sessions so far: most came to each, every fifth person missed
 /// one, and every seventh missed them all (the office's follow-up list).
 fn mark_attendance(tx: &mut WriteTx<'_>, course: &Course, today: NaiveDate) -> Result<()> {
-    let sessions = tx.conn().ids("SELECT id FROM class_session WHERE course_id = ?1 AND starts_at < ?2 ORDER BY starts_at", [course.meta.id.to_string(), today.to_string()])?;
-    let people = tx.conn().ids("SELECT people_id FROM course_enrollment WHERE course_id = ?1 AND is_active = 1 ORDER BY enrollment_date, id", [course.meta.id.to_string()])?;
+    let sessions = tx.conn().ids(
+        "SELECT id FROM class_session WHERE course_id = ?1 AND starts_at < ?2 ORDER BY starts_at",
+        [course.meta.id.to_string(), today.to_string()],
+    )?;
+    let people = tx.conn().ids(
+        "SELECT people_id FROM course_enrollment WHERE course_id = ?1 AND is_active = 1 ORDER BY enrollment_date, id",
+        [course.meta.id.to_string()],
+    )?;
     for (n, &person) in people.iter().enumerate() {
         for (week, &session) in sessions.iter().enumerate() {
             let missed = n % 7 == 3 || (n % 5 == 1 && week == 1);
             let status = if missed { AttendanceStatus::Absent } else { AttendanceStatus::Present };
-            attendance::mark(tx, attendance::MarkAttendance { class_session_id: session, people_id: person, status, notes: None })?;
+            attendance::mark(
+                tx,
+                attendance::MarkAttendance { class_session_id: session, people_id: person, status, notes: None },
+            )?;
         }
     }
     Ok(())
@@ -232,23 +391,38 @@ fn mark_attendance(tx: &mut WriteTx<'_>, course: &Course, today: NaiveDate) -> R
 
 /// Completes the first `count` pieces of an enrollment's content, in course order.
 fn complete_lessons(tx: &mut WriteTx<'_>, enrollment: &CourseEnrollment, count: usize) -> Result<()> {
-    let content = tx.conn().ids("SELECT id FROM content WHERE course_id = ?1 AND is_active = 1 ORDER BY order_sequence", [enrollment.course_id.to_string()])?;
+    let content = tx.conn().ids(
+        "SELECT id FROM content WHERE course_id = ?1 AND is_active = 1 ORDER BY order_sequence",
+        [enrollment.course_id.to_string()],
+    )?;
     let started = enrollment.enrollment_date;
     for (i, &id) in content.iter().take(count).enumerate() {
         let at: NaiveDate = started;
         let completed_at = Timestamp::from(at.and_hms_opt(16, i as u32 % 60, 0).unwrap_or_default().and_utc());
         progress::complete_content(
             tx,
-            progress::CompletionInput { course_enrollment_id: enrollment.meta.id, content_id: id, completed_at: Some(completed_at), time_spent_minutes: Some(30), ..Default::default() },
-        )
-        ?;
+            progress::CompletionInput {
+                course_enrollment_id: enrollment.meta.id,
+                content_id: id,
+                completed_at: Some(completed_at),
+                time_spent_minutes: Some(30),
+                ..Default::default()
+            },
+        )?;
     }
     Ok(())
 }
 
 /// Households of one to five people (adults first, children after) until `people` holds
 /// `count` more people; returns how many households were made.
-fn add_households(tx: &mut WriteTx<'_>, dice: &mut Dice, campus_ids: &[Uuid], count: usize, today: NaiveDate, people: &mut Vec<Person>) -> Result<usize> {
+fn add_households(
+    tx: &mut WriteTx<'_>,
+    dice: &mut Dice,
+    campus_ids: &[Uuid],
+    count: usize,
+    today: NaiveDate,
+    people: &mut Vec<Person>,
+) -> Result<usize> {
     let target = people.len() + count;
     let mut households = 0;
     while people.len() < target {
@@ -278,7 +452,16 @@ fn add_households(tx: &mut WriteTx<'_>, dice: &mut Dice, campus_ids: &[Uuid], co
                 ..Default::default()
             };
             let person = records::insert(tx, person)?;
-            records::insert(tx, PeopleCampus { people_id: person.meta.id, campus_id: campus, assigned_date: today, is_primary: true, ..Default::default() })?;
+            records::insert(
+                tx,
+                PeopleCampus {
+                    people_id: person.meta.id,
+                    campus_id: campus,
+                    assigned_date: today,
+                    is_primary: true,
+                    ..Default::default()
+                },
+            )?;
             if !adult && dice.below(4) == 0 {
                 let (kind, details, severity) = [
                     (RequirementType::Allergy, "Peanut allergy: EpiPen in backpack", Severity::Critical),
@@ -286,7 +469,16 @@ fn add_households(tx: &mut WriteTx<'_>, dice: &mut Dice, campus_ids: &[Uuid], co
                     (RequirementType::Accessibility, "Uses a wheelchair; ground-floor rooms", Severity::High),
                     (RequirementType::Medical, "Asthma: inhaler with the guardian", Severity::High),
                 ][dice.below(4)];
-                records::insert(tx, SpecialRequirement { people_id: person.meta.id, requirement_type: kind, details: details.into(), severity, ..Default::default() })?;
+                records::insert(
+                    tx,
+                    SpecialRequirement {
+                        people_id: person.meta.id,
+                        requirement_type: kind,
+                        details: details.into(),
+                        severity,
+                        ..Default::default()
+                    },
+                )?;
             }
             people.push(person);
         }

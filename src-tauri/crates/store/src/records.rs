@@ -117,7 +117,8 @@ impl<T: Record> Update<T> {
         meta.updated_at = now;
         meta.updated_by = by;
         let row = to_row(T::TABLE, &record)?;
-        let action = if old.meta().is_active && !record.meta().is_active { AuditAction::Delete } else { AuditAction::Update };
+        let action =
+            if old.meta().is_active && !record.meta().is_active { AuditAction::Delete } else { AuditAction::Update };
         Ok(Planned::Changed(Update { old, record, row, old_changed, new_changed, action }))
     }
 
@@ -155,7 +156,9 @@ pub fn get<T: Record>(store: &Store, actor: &Actor, id: Uuid) -> Result<T> {
     require_read::<T>(actor)?;
     let scope = T::read_scope(actor).map(|s| format!(" AND ({s})")).unwrap_or_default();
     let sql = format!("SELECT * FROM {} WHERE id = ?1{scope}", T::TABLE);
-    store.read(|conn| conn.record(T::TABLE, &sql, [id.to_string()]))?.ok_or(StoreError::NotFound { table: T::TABLE, id })
+    store
+        .read(|conn| conn.record(T::TABLE, &sql, [id.to_string()]))?
+        .ok_or(StoreError::NotFound { table: T::TABLE, id })
 }
 
 /// Filters, order and paging for [`list`]. Filters are equality on columns; the column names are
@@ -227,11 +230,17 @@ pub fn list<T: Record>(store: &Store, actor: &Actor, query: &ListQuery) -> Resul
         None => "id",
     };
     let direction = if query.descending { "DESC" } else { "ASC" };
-    let where_clause = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
+    let where_clause =
+        if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
     let limit = query.limit.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
     let count_sql = format!("SELECT COUNT(*) FROM {}{where_clause}", T::TABLE);
     let page_at = values.len();
-    let select_sql = format!("SELECT * FROM {}{where_clause} ORDER BY {order} {direction}, id LIMIT ?{} OFFSET ?{}", T::TABLE, page_at + 1, page_at + 2);
+    let select_sql = format!(
+        "SELECT * FROM {}{where_clause} ORDER BY {order} {direction}, id LIMIT ?{} OFFSET ?{}",
+        T::TABLE,
+        page_at + 1,
+        page_at + 2
+    );
     store.read(|conn| {
         let total: i64 = conn.scalar(&count_sql, rusqlite::params_from_iter(&values))?;
         let paged = values.iter().cloned().chain([i64::from(limit).into(), i64::from(query.offset).into()]);
@@ -255,9 +264,19 @@ pub(crate) fn check_references(conn: &rusqlite::Connection, references: &[Refere
         let sql = format!("SELECT is_active FROM {} WHERE id = ?1", reference.table);
         let active: Option<bool> = conn.optional(&sql, [reference.id.to_string()])?;
         match active {
-            None => return Err(StoreError::UnknownReference { field: reference.field, table: reference.table, id: reference.id }),
+            None => {
+                return Err(StoreError::UnknownReference {
+                    field: reference.field,
+                    table: reference.table,
+                    id: reference.id,
+                })
+            }
             Some(false) if reference.must_be_active => {
-                return Err(StoreError::InactiveReference { field: reference.field, table: reference.table, id: reference.id })
+                return Err(StoreError::InactiveReference {
+                    field: reference.field,
+                    table: reference.table,
+                    id: reference.id,
+                })
             }
             Some(_) => {}
         }
@@ -268,7 +287,11 @@ pub(crate) fn check_references(conn: &rusqlite::Connection, references: &[Refere
 /// An update re-checks only the references it changes: a record may keep pointing at a row that
 /// has since been deactivated (a completed enrollment in a retired course stays valid).
 fn changed_references<T: Record>(record: &T, old_row: &JsonRow) -> Vec<Reference> {
-    record.references().into_iter().filter(|r| old_row.get(r.field).and_then(Value::as_str) != Some(r.id.to_string().as_str())).collect()
+    record
+        .references()
+        .into_iter()
+        .filter(|r| old_row.get(r.field).and_then(Value::as_str) != Some(r.id.to_string().as_str()))
+        .collect()
 }
 
 pub(crate) fn diff(old: &JsonRow, new: &JsonRow) -> (JsonRow, JsonRow) {
@@ -291,7 +314,9 @@ pub(crate) fn diff(old: &JsonRow, new: &JsonRow) -> (JsonRow, JsonRow) {
 fn same_value(old: &Value, new: &Value) -> bool {
     match (old, new) {
         (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
-        (Value::String(text), structured @ (Value::Array(_) | Value::Object(_))) => serde_json::from_str::<Value>(text).ok().as_ref() == Some(structured),
+        (Value::String(text), structured @ (Value::Array(_) | Value::Object(_))) => {
+            serde_json::from_str::<Value>(text).ok().as_ref() == Some(structured)
+        }
         _ => old == new,
     }
 }
@@ -319,9 +344,11 @@ pub(crate) fn update_row(tx: &WriteTx<'_>, table: &str, id: Uuid, row: &JsonRow)
     for column in &columns {
         tx.schema().check_column(table, column)?;
     }
-    let assignments = columns.iter().enumerate().map(|(n, c)| format!("{c} = ?{}", n + 1)).collect::<Vec<_>>().join(", ");
+    let assignments =
+        columns.iter().enumerate().map(|(n, c)| format!("{c} = ?{}", n + 1)).collect::<Vec<_>>().join(", ");
     let sql = format!("UPDATE {table} SET {assignments} WHERE id = ?{}", columns.len() + 1);
-    let values = columns.iter().map(|c| sql_value(&row[c.as_str()])).chain([rusqlite::types::Value::Text(id.to_string())]);
+    let values =
+        columns.iter().map(|c| sql_value(&row[c.as_str()])).chain([rusqlite::types::Value::Text(id.to_string())]);
     tx.conn().run(&sql, rusqlite::params_from_iter(values))?;
     Ok(())
 }
@@ -333,7 +360,9 @@ mod tests {
     use cct_domain::records::{Course, CourseEnrollment, Person};
 
     fn queued_for_planning_center(store: &Store, record_id: Uuid) -> i64 {
-        store.read(|conn| conn.scalar("SELECT COUNT(*) FROM pco_outbox WHERE record_id = ?1", [record_id.to_string()])).unwrap()
+        store
+            .read(|conn| conn.scalar("SELECT COUNT(*) FROM pco_outbox WHERE record_id = ?1", [record_id.to_string()]))
+            .unwrap()
     }
 
     #[test]
@@ -343,9 +372,20 @@ mod tests {
         let system = Actor::system();
         let enrollment = store
             .write(&system, |tx| {
-                let person = insert(tx, Person { first_name: "Lydia".into(), last_name: "Thyatira".into(), ..Default::default() })?;
+                let person = insert(
+                    tx,
+                    Person { first_name: "Lydia".into(), last_name: "Thyatira".into(), ..Default::default() },
+                )?;
                 let course = insert(tx, Course { name: "Membership".into(), ..Default::default() })?;
-                insert(tx, CourseEnrollment { people_id: person.meta.id, course_id: course.meta.id, enrollment_date: tx.now().date(), ..Default::default() })
+                insert(
+                    tx,
+                    CourseEnrollment {
+                        people_id: person.meta.id,
+                        course_id: course.meta.id,
+                        enrollment_date: tx.now().date(),
+                        ..Default::default()
+                    },
+                )
             })
             .unwrap();
         let id = enrollment.meta.id;

@@ -97,13 +97,19 @@ pub(crate) struct Context<'a> {
 impl Context<'_> {
     /// Runs store work on the blocking pool: statements block, and a page of them must not
     /// hold up the async runtime's worker.
-    pub async fn store<T: Send + 'static>(&self, work: impl FnOnce(&Store) -> cct_store::Result<T> + Send + 'static) -> Result<T, SyncError> {
+    pub async fn store<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Store) -> cct_store::Result<T> + Send + 'static,
+    ) -> Result<T, SyncError> {
         Ok(self.store.call(work).await?)
     }
 
     /// One write transaction as the system actor, which writes what Planning Center sent and
     /// the sync's own bookkeeping.
-    pub async fn write<T: Send + 'static>(&self, work: impl FnOnce(&mut WriteTx<'_>) -> cct_store::Result<T> + Send + 'static) -> Result<T, SyncError> {
+    pub async fn write<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut WriteTx<'_>) -> cct_store::Result<T> + Send + 'static,
+    ) -> Result<T, SyncError> {
         self.store(move |store| store.write(&Actor::system(), work)).await
     }
 
@@ -138,7 +144,15 @@ impl Context<'_> {
 impl SyncEngine {
     pub fn new(store: Store, client: Client, settings: SyncSettings) -> Arc<Self> {
         let (progress, _) = watch::channel(Progress { phase: Phase::Idle, done: 0, total: None });
-        Arc::new(Self { store, client, settings, running: tokio::sync::Mutex::new(()), progress, cancel: CancelFlag::default(), outbox_lease: Default::default() })
+        Arc::new(Self {
+            store,
+            client,
+            settings,
+            running: tokio::sync::Mutex::new(()),
+            progress,
+            cancel: CancelFlag::default(),
+            outbox_lease: Default::default(),
+        })
     }
 
     /// Joins (Some) or leaves (None) a team whose hub leases outbox entries to one device.
@@ -188,7 +202,8 @@ impl SyncEngine {
         report.pushed = pushed.successful;
         report.push_failures = pushed.failed;
         logged(ctx, "reference_data", Direction::FromPc, pull::reference_data(ctx)).await?;
-        report.registrations = logged(ctx, "registrations", Direction::FromPc, pull::registrations(ctx)).await?.processed;
+        report.registrations =
+            logged(ctx, "registrations", Direction::FromPc, pull::registrations(ctx)).await?.processed;
         if self.reconcile_due().await? {
             logged(ctx, "reconcile_people", Direction::FromPc, pull::reconcile_people(ctx)).await?;
             report.reconciled = true;
@@ -201,7 +216,10 @@ impl SyncEngine {
         let last = cursor.and_then(|c| c.last_reconciled_at);
         Ok(match last {
             None => true,
-            Some(at) => Timestamp::now().as_datetime() - at.as_datetime() >= chrono::Duration::from_std(self.settings.reconcile_every).unwrap_or(chrono::Duration::days(7)),
+            Some(at) => {
+                Timestamp::now().as_datetime() - at.as_datetime()
+                    >= chrono::Duration::from_std(self.settings.reconcile_every).unwrap_or(chrono::Duration::days(7))
+            }
         })
     }
 

@@ -28,7 +28,10 @@ impl From<SyncError> for cct_domain::ErrorReport {
             SyncError::Store(inner) => inner.report(),
             SyncError::PlanningCenter(inner) => inner.into(),
             SyncError::AlreadyRunning => ErrorReport::new(ErrorCode::SyncRunning, "A sync is already running."),
-            SyncError::Cancelled => ErrorReport::new(ErrorCode::SyncCancelled, "The sync was cancelled; it resumes where it stopped next time."),
+            SyncError::Cancelled => ErrorReport::new(
+                ErrorCode::SyncCancelled,
+                "The sync was cancelled; it resumes where it stopped next time.",
+            ),
         }
     }
 }

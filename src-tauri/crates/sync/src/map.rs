@@ -5,10 +5,14 @@ use cct_domain::Timestamp;
 use cct_planning_center::resources::{Person as RemotePersonResource, PersonAttributes};
 use cct_store::planning_center::people::RemotePerson;
 
-pub fn remote_person(person: &RemotePersonResource, household_names: &std::collections::HashMap<String, String>) -> RemotePerson {
+pub fn remote_person(
+    person: &RemotePersonResource,
+    household_names: &std::collections::HashMap<String, String>,
+) -> RemotePerson {
     let a = &person.attributes;
     let address = person.addresses.iter().find(|x| x.attributes.primary).or(person.addresses.first());
-    let household = person.household_ids.first().map(|id| (id.clone(), household_names.get(id).cloned().unwrap_or_default()));
+    let household =
+        person.household_ids.first().map(|id| (id.clone(), household_names.get(id).cloned().unwrap_or_default()));
     RemotePerson {
         planning_center_id: person.id.clone(),
         first_name: a.first_name.clone().unwrap_or_default(),

@@ -24,7 +24,11 @@ async fn people_cursor(ctx: &Context<'_>) -> Result<Option<SyncCursor>, SyncErro
 
 pub async fn people(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
     let saved = people_cursor(ctx).await?;
-    let position: ChangeCursor = saved.as_ref().and_then(|c| c.position.as_deref()).and_then(|p| serde_json::from_str(p).ok()).unwrap_or_default();
+    let position: ChangeCursor = saved
+        .as_ref()
+        .and_then(|c| c.position.as_deref())
+        .and_then(|p| serde_json::from_str(p).ok())
+        .unwrap_or_default();
     let first_pull_done = saved.as_ref().and_then(|c| c.full_pull_completed_at);
     let last_reconciled_at = saved.as_ref().and_then(|c| c.last_reconciled_at);
     let mut feed = ctx.client.people_changes(position);
@@ -39,8 +43,10 @@ pub async fn people(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
             .filter(|r| r.kind == "Household")
             .map(|r| (r.id.clone(), r.attributes.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_owned()))
             .collect();
-        let pulled: Vec<(String, cct_store::planning_center::people::RemotePerson)> =
-            people_of(&page)?.iter().map(|person| (person.id.clone(), map::remote_person(person, &households))).collect();
+        let pulled: Vec<(String, cct_store::planning_center::people::RemotePerson)> = people_of(&page)?
+            .iter()
+            .map(|person| (person.id.clone(), map::remote_person(person, &households)))
+            .collect();
         let cursor = feed.cursor();
         let saved_position = SyncCursor {
             updated_since: cursor.since.as_deref().and_then(|t| Timestamp::parse(t).ok()),
@@ -55,7 +61,12 @@ pub async fn people(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
                 let mut failures = Vec::new();
                 for (id, person) in &pulled {
                     match people::apply_remote_person(tx, person) {
-                        Ok(Applied::Inserted(_) | Applied::Updated { .. } | Applied::Unchanged(_) | Applied::HeldAsPossibleDuplicate(_)) => {}
+                        Ok(
+                            Applied::Inserted(_)
+                            | Applied::Updated { .. }
+                            | Applied::Unchanged(_)
+                            | Applied::HeldAsPossibleDuplicate(_),
+                        ) => {}
                         Err(error) => failures.push(format!("person {id}: {error}")),
                     }
                 }
@@ -85,7 +96,14 @@ pub async fn reference_data(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
     let definitions = ctx.client.field_definitions().await?;
     ctx.check_cancelled()?;
     let local_campuses = ctx
-        .store(|store| Ok(records::list::<Campus>(store, &Actor::system(), &ListQuery { include_inactive: true, limit: Some(1000), ..Default::default() })?.items))
+        .store(|store| {
+            Ok(records::list::<Campus>(
+                store,
+                &Actor::system(),
+                &ListQuery { include_inactive: true, limit: Some(1000), ..Default::default() },
+            )?
+            .items)
+        })
         .await?;
     let count = (households.len() + campuses.len() + definitions.len()) as i64;
     ctx.write(move |tx| {
@@ -93,10 +111,17 @@ pub async fn reference_data(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
             people::upsert_household(tx, &household.id, &household.attributes.name)?;
         }
         for campus in &campuses {
-            let linked = local_campuses.iter().find(|c| c.planning_center_location_id.as_deref() == Some(campus.id.as_str()));
-            let same_name = local_campuses.iter().find(|c| c.name.eq_ignore_ascii_case(&campus.attributes.name) && c.planning_center_location_id.is_none());
+            let linked =
+                local_campuses.iter().find(|c| c.planning_center_location_id.as_deref() == Some(campus.id.as_str()));
+            let same_name = local_campuses.iter().find(|c| {
+                c.name.eq_ignore_ascii_case(&campus.attributes.name) && c.planning_center_location_id.is_none()
+            });
             let address =
-                [campus.attributes.street.clone(), campus.attributes.city.clone(), campus.attributes.state.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ");
+                [campus.attributes.street.clone(), campus.attributes.city.clone(), campus.attributes.state.clone()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", ");
             match linked.or(same_name) {
                 Some(local) => {
                     let mut updated = local.clone();
@@ -116,8 +141,10 @@ pub async fn reference_data(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
                 }
             }
         }
-        let names: Vec<serde_json::Value> =
-            definitions.iter().map(|d| serde_json::json!({ "id": d.id, "name": d.attributes.name, "data_type": d.attributes.data_type })).collect();
+        let names: Vec<serde_json::Value> = definitions
+            .iter()
+            .map(|d| serde_json::json!({ "id": d.id, "name": d.attributes.name, "data_type": d.attributes.data_type }))
+            .collect();
         settings::set(tx, settings::PCO_FIELD_DEFINITIONS, &names)
     })
     .await?;
@@ -136,7 +163,10 @@ pub async fn registrations(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
         counts.processed += attendees.len() as i64;
         counts.successful += attendees.len() as i64;
         ctx.write(move |tx| {
-            let registered = attendees.iter().filter(|(a, _)| a.attributes.active && !a.attributes.waitlisted && !a.attributes.canceled).count() as i64;
+            let registered = attendees
+                .iter()
+                .filter(|(a, _)| a.attributes.active && !a.attributes.waitlisted && !a.attributes.canceled)
+                .count() as i64;
             caches::upsert_event(
                 tx,
                 CachedEvent {
@@ -149,7 +179,9 @@ pub async fn registrations(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
                     max_capacity: None,
                     current_registrations_count: registered,
                     registration_deadline: signup.attributes.close_at.clone(),
-                    event_status: Some(if signup.attributes.archived == Some(true) { "archived" } else { "open" }.into()),
+                    event_status: Some(
+                        if signup.attributes.archived == Some(true) { "archived" } else { "open" }.into(),
+                    ),
                     course_id: course,
                     last_synced_at: None,
                     created_at: Timestamp::now(),

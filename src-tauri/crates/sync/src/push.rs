@@ -8,8 +8,8 @@
 
 use crate::engine::{Context, Phase};
 use crate::error::SyncError;
-use crate::LeaseDecision;
 use crate::map::{self, digits};
+use crate::LeaseDecision;
 use cct_planning_center::resources::{EmailAttributes, Person as RemotePerson, PhoneNumberAttributes};
 use cct_planning_center::PcoError;
 use cct_store::office::settings;
@@ -33,13 +33,17 @@ pub async fn outbox(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
                 Ok(LeaseDecision::Send) => {}
                 Ok(LeaseDecision::Skip) => continue,
                 Ok(LeaseDecision::AlreadySent) => {
-                    settle(ctx, group, EntryOutcome::Sent, Some("sent by another device of the team".to_owned())).await?;
+                    settle(ctx, group, EntryOutcome::Sent, Some("sent by another device of the team".to_owned()))
+                        .await?;
                     counts.successful += 1;
                     continue;
                 }
                 Err(message) => {
                     // Without the hub's word another device might send it too: keep it queued.
-                    ctx.note_error(format!("the team hub could not be asked who sends {} {}: {message}", group.table_name, group.record_id));
+                    ctx.note_error(format!(
+                        "the team hub could not be asked who sends {} {}: {message}",
+                        group.table_name, group.record_id
+                    ));
                     continue;
                 }
             }
@@ -47,9 +51,17 @@ pub async fn outbox(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
         let outcome = match group.table_name.as_str() {
             "people" => push_person(ctx, group).await,
             "course_enrollment" | "certification_progress" => push_status(ctx, group, &mut statuses_done).await,
-            "household" => Ok(Some((EntryOutcome::Skipped, Some("households are kept in step from Planning Center; add people to households there".to_owned())))),
-            "people_campus" => Ok(Some((EntryOutcome::Skipped, Some("campus assignments are not sent to Planning Center yet".to_owned())))),
-            other => Ok(Some((EntryOutcome::Skipped, Some(format!("{other} changes have no place in Planning Center"))))),
+            "household" => Ok(Some((
+                EntryOutcome::Skipped,
+                Some("households are kept in step from Planning Center; add people to households there".to_owned()),
+            ))),
+            "people_campus" => Ok(Some((
+                EntryOutcome::Skipped,
+                Some("campus assignments are not sent to Planning Center yet".to_owned()),
+            ))),
+            other => {
+                Ok(Some((EntryOutcome::Skipped, Some(format!("{other} changes have no place in Planning Center")))))
+            }
         };
         let (outcome, message) = match outcome {
             Ok(Some(result)) => result,
@@ -65,9 +77,16 @@ pub async fn outbox(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
             Err(other) => return Err(other),
         };
         settle(ctx, group, outcome, message.clone()).await?;
-        if let (Some(lease), EntryOutcome::Sent | EntryOutcome::Skipped | EntryOutcome::Refused | EntryOutcome::Failed) = (&ctx.outbox_lease, outcome) {
+        if let (
+            Some(lease),
+            EntryOutcome::Sent | EntryOutcome::Skipped | EntryOutcome::Refused | EntryOutcome::Failed,
+        ) = (&ctx.outbox_lease, outcome)
+        {
             if let Err(message) = lease.complete(&group.entry_ids).await {
-                ctx.note_error(format!("the team hub did not record that {} {} was sent: {message}", group.table_name, group.record_id));
+                ctx.note_error(format!(
+                    "the team hub did not record that {} {} was sent: {message}",
+                    group.table_name, group.record_id
+                ));
             }
         }
         match outcome {
@@ -92,7 +111,12 @@ fn classify(error: &PcoError) -> Option<EntryOutcome> {
     }
 }
 
-async fn settle(ctx: &Context<'_>, group: &OutboxGroup, outcome: EntryOutcome, message: Option<String>) -> Result<(), SyncError> {
+async fn settle(
+    ctx: &Context<'_>,
+    group: &OutboxGroup,
+    outcome: EntryOutcome,
+    message: Option<String>,
+) -> Result<(), SyncError> {
     let group = group.clone();
     ctx.write(move |tx| outbox::settle(tx, &group, outcome, message.as_deref())).await
 }
@@ -141,7 +165,10 @@ async fn push_person(ctx: &Context<'_>, group: &OutboxGroup) -> Result<Outcome, 
         match ctx.client.update_person(&remote_id, &map::person_attributes(person, local.remote_stamp)).await {
             Ok(_) => {}
             Err(PcoError::Api { status, .. }) if status.as_u16() == 404 => {
-                return Ok(Some((EntryOutcome::Failed, Some("this person was deleted or merged in Planning Center; link them again in Sync".into()))));
+                return Ok(Some((
+                    EntryOutcome::Failed,
+                    Some("this person was deleted or merged in Planning Center; link them again in Sync".into()),
+                )));
             }
             Err(error) => return Err(error.into()),
         }
@@ -172,18 +199,41 @@ async fn link(ctx: &Context<'_>, person: Uuid, remote_id: &str) -> Result<(), Sy
 }
 
 /// Adds the local e-mail and phone when Planning Center lacks them: repeatable, never doubled.
-async fn ensure_contact(ctx: &Context<'_>, remote: &RemotePerson, person: &cct_domain::records::Person) -> Result<(), SyncError> {
+async fn ensure_contact(
+    ctx: &Context<'_>,
+    remote: &RemotePerson,
+    person: &cct_domain::records::Person,
+) -> Result<(), SyncError> {
     if let Some(email) = person.email.as_deref().filter(|e| !e.is_empty()) {
         if !remote.emails.iter().any(|e| e.attributes.address.eq_ignore_ascii_case(email)) {
             let primary = remote.emails.is_empty();
-            ctx.client.add_email(&remote.id, &EmailAttributes { address: email.to_owned(), location: Some("Home".into()), primary }).await?;
+            ctx.client
+                .add_email(
+                    &remote.id,
+                    &EmailAttributes { address: email.to_owned(), location: Some("Home".into()), primary },
+                )
+                .await?;
         }
     }
     if let Some(phone) = person.phone.as_deref().filter(|p| !p.is_empty()) {
         let wanted = digits(phone);
-        if !remote.phone_numbers.iter().any(|p| digits(&p.attributes.number).ends_with(&wanted) || wanted.ends_with(&digits(&p.attributes.number))) {
+        if !remote
+            .phone_numbers
+            .iter()
+            .any(|p| digits(&p.attributes.number).ends_with(&wanted) || wanted.ends_with(&digits(&p.attributes.number)))
+        {
             let primary = remote.phone_numbers.is_empty();
-            ctx.client.add_phone_number(&remote.id, &PhoneNumberAttributes { number: phone.to_owned(), location: Some("Mobile".into()), primary, carrier: None }).await?;
+            ctx.client
+                .add_phone_number(
+                    &remote.id,
+                    &PhoneNumberAttributes {
+                        number: phone.to_owned(),
+                        location: Some("Mobile".into()),
+                        primary,
+                        carrier: None,
+                    },
+                )
+                .await?;
         }
     }
     Ok(())
@@ -191,13 +241,20 @@ async fn ensure_contact(ctx: &Context<'_>, remote: &RemotePerson, person: &cct_d
 
 /// People in Planning Center who may be this person: the same e-mail, the same phone, or the
 /// same name and birthdate.
-async fn matches(ctx: &Context<'_>, person: &cct_domain::records::Person) -> Result<Vec<DuplicateCandidate>, SyncError> {
+async fn matches(
+    ctx: &Context<'_>,
+    person: &cct_domain::records::Person,
+) -> Result<Vec<DuplicateCandidate>, SyncError> {
     let mut found: Vec<DuplicateCandidate> = Vec::new();
     let mut add = |candidate: &RemotePerson, reason: &str| {
         if found.iter().any(|c| c.planning_center_id == candidate.id) {
             return;
         }
-        let name = format!("{} {}", candidate.attributes.first_name.clone().unwrap_or_default(), candidate.attributes.last_name.clone().unwrap_or_default());
+        let name = format!(
+            "{} {}",
+            candidate.attributes.first_name.clone().unwrap_or_default(),
+            candidate.attributes.last_name.clone().unwrap_or_default()
+        );
         found.push(DuplicateCandidate {
             planning_center_id: candidate.id.clone(),
             name: name.trim().to_owned(),
@@ -224,7 +281,11 @@ async fn matches(ctx: &Context<'_>, person: &cct_domain::records::Person) -> Res
     if let Some(born) = person.date_of_birth {
         let name = format!("{} {}", person.first_name, person.last_name);
         for candidate in ctx.client.search_people(&name).await? {
-            let same_name = candidate.attributes.first_name.as_deref().is_some_and(|f| f.eq_ignore_ascii_case(&person.first_name))
+            let same_name = candidate
+                .attributes
+                .first_name
+                .as_deref()
+                .is_some_and(|f| f.eq_ignore_ascii_case(&person.first_name))
                 && candidate.attributes.last_name.as_deref().is_some_and(|l| l.eq_ignore_ascii_case(&person.last_name));
             if same_name && candidate.attributes.birthdate.as_deref() == Some(born.to_string().as_str()) {
                 add(&candidate, "same name and birthdate");
@@ -236,7 +297,11 @@ async fn matches(ctx: &Context<'_>, person: &cct_domain::records::Person) -> Res
 
 /// Course completions and certification status go to the Planning Center fields the office
 /// mapped them to; one write per person per run, whatever number of changes led to it.
-async fn push_status(ctx: &Context<'_>, group: &OutboxGroup, done: &mut HashSet<(Uuid, &'static str)>) -> Result<Outcome, SyncError> {
+async fn push_status(
+    ctx: &Context<'_>,
+    group: &OutboxGroup,
+    done: &mut HashSet<(Uuid, &'static str)>,
+) -> Result<Outcome, SyncError> {
     let (table, record_id) = (group.table_name.clone(), group.record_id);
     let Some(owner) = ctx.store(move |store| summaries::owner_of(store, &table, record_id)).await? else {
         return Ok(Some((EntryOutcome::Skipped, Some("the record no longer exists".into()))));
@@ -244,10 +309,17 @@ async fn push_status(ctx: &Context<'_>, group: &OutboxGroup, done: &mut HashSet<
     let Some(remote_person) = ctx.store(move |store| summaries::planning_center_id_of(store, owner)).await? else {
         return Ok(None); // the person is not in Planning Center yet; their own entry comes first
     };
-    let key = if group.table_name == "course_enrollment" { settings::PCO_COMPLETIONS_FIELD } else { settings::PCO_CERTIFICATIONS_FIELD };
+    let key = if group.table_name == "course_enrollment" {
+        settings::PCO_COMPLETIONS_FIELD
+    } else {
+        settings::PCO_CERTIFICATIONS_FIELD
+    };
     let Some(field) = ctx.store(move |store| settings::get::<String>(store, key)).await? else {
         let what = if group.table_name == "course_enrollment" { "course completions" } else { "certifications" };
-        return Ok(Some((EntryOutcome::Skipped, Some(format!("no Planning Center field is mapped for {what}; choose one in Sync settings")))));
+        return Ok(Some((
+            EntryOutcome::Skipped,
+            Some(format!("no Planning Center field is mapped for {what}; choose one in Sync settings")),
+        )));
     };
     if done.insert((owner, key)) {
         let value = if group.table_name == "course_enrollment" {

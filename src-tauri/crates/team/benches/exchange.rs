@@ -34,10 +34,15 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 async fn new_hub() -> (HubAddress, Option<String>) {
-    let url = std::env::var("CCT_TEST_HUB_URL").expect("set CCT_TEST_HUB_URL (and CCT_TEST_HUB_PASSWORD), or run `node ui/scripts/tasks.mjs bench-team`");
+    let url = std::env::var("CCT_TEST_HUB_URL")
+        .expect("set CCT_TEST_HUB_URL (and CCT_TEST_HUB_PASSWORD), or run `node ui/scripts/tasks.mjs bench-team`");
     let password = std::env::var("CCT_TEST_HUB_PASSWORD").ok();
     let (server, _) = HubAddress::parse(&url).unwrap();
-    let options = server.as_str().parse::<sqlx::postgres::PgConnectOptions>().unwrap().password(password.as_deref().unwrap_or_default());
+    let options = server
+        .as_str()
+        .parse::<sqlx::postgres::PgConnectOptions>()
+        .unwrap()
+        .password(password.as_deref().unwrap_or_default());
     let mut admin = sqlx::PgConnection::connect_with(&options).await.unwrap();
     let name = format!("cct_bench_{}", uuid::Uuid::new_v4().simple());
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
@@ -71,7 +76,10 @@ async fn main() {
     cct_store::demo::load(&office, 300).unwrap();
     cct_store::demo::add_people(&office, people_count - 300).unwrap();
     let logged = changes::unpushed_count(&office).unwrap() as u64;
-    eprintln!("built a church of {people_count} people ({logged} logged changes) in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "built a church of {people_count} people ({logged} logged changes) in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 
     let admin = Actor::system();
     let hub = Hub::connect(&address, password).await.unwrap();
@@ -92,7 +100,13 @@ async fn main() {
     let people_there = records::list::<Person>(&laptop, &admin, &ListQuery::default().page(1, 0)).unwrap().total;
     assert_eq!(people_there as usize, people_count, "the new device holds the whole church");
 
-    let people = records::list::<Person>(&office, &admin, &ListQuery { limit: Some(EDITS_PER_ROUND as u32), ..Default::default() }).unwrap().items;
+    let people = records::list::<Person>(
+        &office,
+        &admin,
+        &ListQuery { limit: Some(EDITS_PER_ROUND as u32), ..Default::default() },
+    )
+    .unwrap()
+    .items;
     let (mut push_rates, mut pull_rates) = (Vec::new(), Vec::new());
     for round in 0..ROUNDS {
         edit_people(&office, &people, round).await;
@@ -106,12 +120,33 @@ async fn main() {
     }
 
     println!();
-    println!("Team sync, {people_count} people, batches of {BATCH}, PostgreSQL on loopback, {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!(
+        "Team sync, {people_count} people, batches of {BATCH}, PostgreSQL on loopback, {} cores",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
     println!("| measure                                   | value            |");
     println!("|-------------------------------------------|------------------|");
-    println!("| first push, whole church                  | {pushed} changes in {:.1} s = {:.0}/s |", first_push.as_secs_f64(), per_second(pushed, first_push));
-    println!("| new device joins (code to usable)         | {:.1} s ({pulled} changes, {:.0}/s) |", join_time.as_secs_f64(), per_second(pulled, join_time));
-    println!("| push, {EDITS_PER_ROUND} edits, median of {ROUNDS}           | {:.0} changes/s |", median(push_rates.clone()));
-    println!("| pull + merge, {EDITS_PER_ROUND} edits, median of {ROUNDS}   | {:.0} changes/s |", median(pull_rates.clone()));
-    println!("| rounds (push/s, pull/s)                   | {:?} / {:?} |", push_rates.iter().map(|r| r.round()).collect::<Vec<_>>(), pull_rates.iter().map(|r| r.round()).collect::<Vec<_>>());
+    println!(
+        "| first push, whole church                  | {pushed} changes in {:.1} s = {:.0}/s |",
+        first_push.as_secs_f64(),
+        per_second(pushed, first_push)
+    );
+    println!(
+        "| new device joins (code to usable)         | {:.1} s ({pulled} changes, {:.0}/s) |",
+        join_time.as_secs_f64(),
+        per_second(pulled, join_time)
+    );
+    println!(
+        "| push, {EDITS_PER_ROUND} edits, median of {ROUNDS}           | {:.0} changes/s |",
+        median(push_rates.clone())
+    );
+    println!(
+        "| pull + merge, {EDITS_PER_ROUND} edits, median of {ROUNDS}   | {:.0} changes/s |",
+        median(pull_rates.clone())
+    );
+    println!(
+        "| rounds (push/s, pull/s)                   | {:?} / {:?} |",
+        push_rates.iter().map(|r| r.round()).collect::<Vec<_>>(),
+        pull_rates.iter().map(|r| r.round()).collect::<Vec<_>>()
+    );
 }

@@ -26,7 +26,9 @@ impl HubAddress {
             return Err(TeamError::InvalidAddress("it must start with postgres:// or postgresql://".into()));
         }
         if url.username().is_empty() {
-            return Err(TeamError::InvalidAddress("it must name the database user (postgres://user@host/database)".into()));
+            return Err(TeamError::InvalidAddress(
+                "it must name the database user (postgres://user@host/database)".into(),
+            ));
         }
         let password = url.password().map(|p| percent_encoding::percent_decode_str(p).decode_utf8_lossy().into_owned());
         url.set_password(None).map_err(|()| TeamError::InvalidAddress("it has no host".into()))?;
@@ -50,7 +52,8 @@ impl HubAddress {
     }
 
     pub async fn connect(&self, password: Option<&str>) -> Result<PgPool> {
-        let mut options = PgConnectOptions::from_str(self.url.as_str()).map_err(|e| TeamError::InvalidAddress(e.to_string()))?;
+        let mut options =
+            PgConnectOptions::from_str(self.url.as_str()).map_err(|e| TeamError::InvalidAddress(e.to_string()))?;
         if let Some(password) = password {
             options = options.password(password);
         }
@@ -73,7 +76,10 @@ fn is_loopback(url: &Url) -> bool {
     match url.host_str() {
         None | Some("") => true,
         Some("localhost") => true,
-        Some(host) => socket_dir || host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback()),
+        Some(host) => {
+            socket_dir
+                || host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        }
     }
 }
 
@@ -92,7 +98,10 @@ mod tests {
     fn a_hub_off_this_machine_must_be_encrypted() {
         let refused = HubAddress::parse("postgres://office:pw@db.example.org/church?sslmode=disable").unwrap_err();
         assert_eq!(refused.code(), cct_domain::ErrorCode::TlsRequired);
-        assert_eq!(HubAddress::parse("postgres://office@db.example.org/church?sslmode=prefer").unwrap_err().code(), cct_domain::ErrorCode::TlsRequired);
+        assert_eq!(
+            HubAddress::parse("postgres://office@db.example.org/church?sslmode=prefer").unwrap_err().code(),
+            cct_domain::ErrorCode::TlsRequired
+        );
         let (defaulted, _) = HubAddress::parse("postgres://office@db.example.org/church").unwrap();
         assert!(defaulted.as_str().ends_with("sslmode=verify-full"), "{}", defaulted.as_str());
         let (kept, _) = HubAddress::parse("postgresql://office@10.0.0.5/church?sslmode=require").unwrap();
@@ -101,7 +110,12 @@ mod tests {
 
     #[test]
     fn loopback_and_sockets_may_go_unencrypted() {
-        for local in ["postgres://u@localhost/db?sslmode=disable", "postgres://u@127.0.0.1/db", "postgres://u@[::1]:5433/db", "postgres://u@x/db?host=/run/postgresql"] {
+        for local in [
+            "postgres://u@localhost/db?sslmode=disable",
+            "postgres://u@127.0.0.1/db",
+            "postgres://u@[::1]:5433/db",
+            "postgres://u@x/db?host=/run/postgresql",
+        ] {
             let (address, _) = HubAddress::parse(local).unwrap_or_else(|e| panic!("{local}: {e}"));
             assert!(!address.as_str().contains("verify-full"), "{local}");
         }
@@ -111,6 +125,9 @@ mod tests {
     fn something_else_is_refused_with_a_reason() {
         assert_eq!(HubAddress::parse("mysql://u@h/db").unwrap_err().code(), cct_domain::ErrorCode::InvalidHubAddress);
         assert_eq!(HubAddress::parse("not a url").unwrap_err().code(), cct_domain::ErrorCode::InvalidHubAddress);
-        assert_eq!(HubAddress::parse("postgres://db.example.org/church").unwrap_err().code(), cct_domain::ErrorCode::InvalidHubAddress);
+        assert_eq!(
+            HubAddress::parse("postgres://db.example.org/church").unwrap_err().code(),
+            cct_domain::ErrorCode::InvalidHubAddress
+        );
     }
 }

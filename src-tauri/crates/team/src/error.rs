@@ -74,7 +74,11 @@ impl TeamError {
 /// Connection failures are "unreachable"; everything the server answered is the hub's.
 pub(crate) fn hub_error(error: sqlx::Error) -> TeamError {
     match error {
-        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => TeamError::Unreachable(error),
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => TeamError::Unreachable(error),
         other => TeamError::Hub(other),
     }
 }

@@ -33,7 +33,13 @@ pub struct ExchangeProgress {
 
 /// Sends every unsent change, `batch` at a time. Changes are marked sent only after the hub
 /// committed them.
-pub async fn push(store: &Store, hub: &Hub, credentials: &DeviceCredentials, batch: u32, progress: &(dyn Fn(ExchangeProgress) + Sync)) -> Result<u64> {
+pub async fn push(
+    store: &Store,
+    hub: &Hub,
+    credentials: &DeviceCredentials,
+    batch: u32,
+    progress: &(dyn Fn(ExchangeProgress) + Sync),
+) -> Result<u64> {
     let total = store.call(changes::unpushed_count).await? as u64;
     let mut pushed = 0;
     loop {
@@ -59,7 +65,10 @@ pub async fn push(store: &Store, hub: &Hub, credentials: &DeviceCredentials, bat
 async fn send_batch(hub: &Hub, credentials: &DeviceCredentials, batch: &[&Change], still_unsent: u64) -> Result<()> {
     if let Some(foreign) = batch.iter().find(|c| c.device_id != credentials.device_id) {
         // Only a device's own changes are pushed from its log; anything else is a bug.
-        return Err(TeamError::Store(cct_store::StoreError::Constraint(format!("change {} was made by another device", foreign.id))));
+        return Err(TeamError::Store(cct_store::StoreError::Constraint(format!(
+            "change {} was made by another device",
+            foreign.id
+        ))));
     }
     let mut tx = hub.pool().begin().await.map_err(hub_error)?;
     verify_device(&mut tx, credentials).await?;
@@ -105,7 +114,9 @@ async fn note_contact(conn: &mut sqlx::PgConnection, credentials: &DeviceCredent
 /// those of their own rows, are tagged with the campus, so that campus's laptops pull them
 /// (unless they already passed them; see the README's limits).
 async fn tag_person_with_campus(conn: &mut sqlx::PgConnection, link: &Change) -> Result<()> {
-    let (Some(person), Some(campus)) = (link.fields.get("people_id").and_then(|v| v.as_str()), link.fields.get("campus_id").and_then(|v| v.as_str())) else {
+    let (Some(person), Some(campus)) =
+        (link.fields.get("people_id").and_then(|v| v.as_str()), link.fields.get("campus_id").and_then(|v| v.as_str()))
+    else {
         return Ok(());
     };
     sqlx::query(
@@ -124,7 +135,13 @@ async fn tag_person_with_campus(conn: &mut sqlx::PgConnection, link: &Change) ->
 
 /// Brings every change from the other devices (within this device's campus, if it has one)
 /// that arrived at the hub since the last pull, `batch` at a time.
-pub async fn pull(store: &Store, hub: &Hub, credentials: &DeviceCredentials, batch: u32, progress: &(dyn Fn(ExchangeProgress) + Sync)) -> Result<(u64, u64)> {
+pub async fn pull(
+    store: &Store,
+    hub: &Hub,
+    credentials: &DeviceCredentials,
+    batch: u32,
+    progress: &(dyn Fn(ExchangeProgress) + Sync),
+) -> Result<(u64, u64)> {
     let me = store.call(device::membership).await?;
     let mut cursor = me.pull_cursor;
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM hub_change WHERE seq > $1")
@@ -136,12 +153,14 @@ pub async fn pull(store: &Store, hub: &Hub, credentials: &DeviceCredentials, bat
     loop {
         let mut conn = hub.pool().acquire().await.map_err(hub_error)?;
         verify_device(&mut conn, credentials).await?;
-        let window_end: Option<i64> = sqlx::query_scalar("SELECT max(seq) FROM (SELECT seq FROM hub_change WHERE seq > $1 ORDER BY seq LIMIT $2) w")
-            .bind(cursor)
-            .bind(batch as i64)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(hub_error)?;
+        let window_end: Option<i64> = sqlx::query_scalar(
+            "SELECT max(seq) FROM (SELECT seq FROM hub_change WHERE seq > $1 ORDER BY seq LIMIT $2) w",
+        )
+        .bind(cursor)
+        .bind(batch as i64)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(hub_error)?;
         let Some(window_end) = window_end else { break };
         let rows = sqlx::query(
             "SELECT id, device_id, table_name, record_id, fields::text, deleted, hlc, campus_ids FROM hub_change
@@ -157,7 +176,11 @@ pub async fn pull(store: &Store, hub: &Hub, credentials: &DeviceCredentials, bat
         .await
         .map_err(hub_error)?;
         scanned += (window_end - cursor).max(0) as u64;
-        let batch_changes = rows.iter().map(change_from_row).collect::<std::result::Result<Vec<Change>, sqlx::Error>>().map_err(hub_error)?;
+        let batch_changes = rows
+            .iter()
+            .map(change_from_row)
+            .collect::<std::result::Result<Vec<Change>, sqlx::Error>>()
+            .map_err(hub_error)?;
         let counts = store.call(move |store| apply::apply_batch(store, &batch_changes, window_end)).await?;
         pulled += counts.received;
         waiting = counts.waiting;
@@ -188,7 +211,12 @@ fn change_from_row(row: &sqlx::postgres::PgRow) -> std::result::Result<Change, s
 }
 
 /// Push, then pull: what this device wrote reaches the others, and theirs reaches it.
-pub async fn sync(store: &Store, hub: &Hub, credentials: &DeviceCredentials, progress: &(dyn Fn(ExchangeProgress) + Sync)) -> Result<ExchangeReport> {
+pub async fn sync(
+    store: &Store,
+    hub: &Hub,
+    credentials: &DeviceCredentials,
+    progress: &(dyn Fn(ExchangeProgress) + Sync),
+) -> Result<ExchangeReport> {
     let result = async {
         let pushed = push(store, hub, credentials, DEFAULT_BATCH, progress).await?;
         let (pulled, waiting) = pull(store, hub, credentials, DEFAULT_BATCH, progress).await?;

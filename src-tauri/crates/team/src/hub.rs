@@ -32,7 +32,8 @@ impl Hub {
     /// migrated by a newer version is left as it is (its extra migrations are ignored).
     pub async fn connect(address: &HubAddress, password: Option<&str>) -> Result<Hub> {
         let pool = address.connect(password).await?;
-        let mut migrator = sqlx::migrate::Migrator { migrations: HUB_MIGRATOR.migrations.clone(), ..sqlx::migrate::Migrator::DEFAULT };
+        let mut migrator =
+            sqlx::migrate::Migrator { migrations: HUB_MIGRATOR.migrations.clone(), ..sqlx::migrate::Migrator::DEFAULT };
         migrator.set_ignore_missing(true);
         migrator.run(&pool).await?;
         Ok(Hub { pool, address: address.clone() })
@@ -54,11 +55,12 @@ impl Hub {
 /// Checks the device may use the hub, and holds its row until the transaction ends, so a
 /// removal waits for a push in flight and no push starts after it.
 pub(crate) async fn verify_device(conn: &mut PgConnection, credentials: &DeviceCredentials) -> Result<()> {
-    let row = sqlx::query("SELECT secret_hash, removed_at IS NOT NULL AS removed FROM hub_device WHERE id = $1 FOR SHARE")
-        .bind(&credentials.device_id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(hub_error)?;
+    let row =
+        sqlx::query("SELECT secret_hash, removed_at IS NOT NULL AS removed FROM hub_device WHERE id = $1 FOR SHARE")
+            .bind(&credentials.device_id)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(hub_error)?;
     let Some(row) = row else { return Err(TeamError::NotAMember) };
     let (hash, removed): (String, bool) = (row.try_get(0).map_err(hub_error)?, row.try_get(1).map_err(hub_error)?);
     if removed {

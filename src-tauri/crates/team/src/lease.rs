@@ -18,7 +18,12 @@ pub enum Claim {
 }
 
 /// Claims every entry of one record's outbox group, or none: a group is sent whole.
-pub async fn claim(hub: &Hub, credentials: &DeviceCredentials, outbox_ids: &[String], lease: Duration) -> Result<Claim> {
+pub async fn claim(
+    hub: &Hub,
+    credentials: &DeviceCredentials,
+    outbox_ids: &[String],
+    lease: Duration,
+) -> Result<Claim> {
     let mut tx = hub.pool().begin().await.map_err(hub_error)?;
     verify_device(&mut tx, credentials).await?;
     for id in outbox_ids {
@@ -36,14 +41,19 @@ pub async fn claim(hub: &Hub, credentials: &DeviceCredentials, outbox_ids: &[Str
         .await
         .map_err(hub_error)?;
         if granted.is_none() {
-            let holder = sqlx::query("SELECT device_id, completed_at IS NOT NULL FROM hub_outbox_lease WHERE outbox_id = $1")
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(hub_error)?;
+            let holder =
+                sqlx::query("SELECT device_id, completed_at IS NOT NULL FROM hub_outbox_lease WHERE outbox_id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(hub_error)?;
             let sent: bool = holder.try_get(1).map_err(hub_error)?;
             // Dropping the transaction gives back what this call had claimed.
-            return Ok(if sent { Claim::AlreadySent } else { Claim::HeldElsewhere { device_id: holder.try_get(0).map_err(hub_error)? } });
+            return Ok(if sent {
+                Claim::AlreadySent
+            } else {
+                Claim::HeldElsewhere { device_id: holder.try_get(0).map_err(hub_error)? }
+            });
         }
     }
     tx.commit().await.map_err(hub_error)?;

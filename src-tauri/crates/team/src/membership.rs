@@ -1,8 +1,8 @@
 //! Who belongs to a church's team: the first device creates it, an administrator makes join
 //! codes, a device joins with one, and an administrator can remove a device.
 
-use crate::hub::{random_token, sha256_hex, verify_device, DeviceCredentials, Hub};
 use crate::error::{hub_error, Result, TeamError};
+use crate::hub::{random_token, sha256_hex, verify_device, DeviceCredentials, Hub};
 use cct_domain::{Actor, Permission};
 use cct_store::team::{changes, device};
 use cct_store::Store;
@@ -21,24 +21,43 @@ fn require_admin(actor: &Actor) -> Result<()> {
 
 /// Makes this device the first of a new team on an empty hub, and records everything it
 /// already holds as changes for the devices that join later.
-pub async fn create_team(store: &Store, actor: &Actor, hub: &Hub, church_name: &str, device_name: &str) -> Result<DeviceCredentials> {
+pub async fn create_team(
+    store: &Store,
+    actor: &Actor,
+    hub: &Hub,
+    church_name: &str,
+    device_name: &str,
+) -> Result<DeviceCredentials> {
     require_admin(actor)?;
     let me = store.call(device::membership).await?;
     let credentials = DeviceCredentials::issue(&me.device_id);
     let church_id = uuid::Uuid::now_v7().to_string();
     let mut tx = hub.pool().begin().await.map_err(hub_error)?;
-    let existing: Option<String> = sqlx::query_scalar("SELECT church_id FROM hub_church FOR UPDATE").fetch_optional(&mut *tx).await.map_err(hub_error)?;
+    let existing: Option<String> = sqlx::query_scalar("SELECT church_id FROM hub_church FOR UPDATE")
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(hub_error)?;
     if existing.is_some() {
         return Err(TeamError::AlreadyATeam);
     }
-    sqlx::query("INSERT INTO hub_church (church_id, name) VALUES ($1, $2)").bind(&church_id).bind(church_name.trim()).execute(&mut *tx).await.map_err(hub_error)?;
+    sqlx::query("INSERT INTO hub_church (church_id, name) VALUES ($1, $2)")
+        .bind(&church_id)
+        .bind(church_name.trim())
+        .execute(&mut *tx)
+        .await
+        .map_err(hub_error)?;
     upsert_device(&mut tx, &credentials, device_name, None).await?;
     tx.commit().await.map_err(hub_error)?;
     record_joined(store, hub, church_id, device_name, None).await?;
     Ok(credentials)
 }
 
-async fn upsert_device(conn: &mut sqlx::PgConnection, credentials: &DeviceCredentials, name: &str, campus_scope: Option<&str>) -> Result<()> {
+async fn upsert_device(
+    conn: &mut sqlx::PgConnection,
+    credentials: &DeviceCredentials,
+    name: &str,
+    campus_scope: Option<&str>,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO hub_device (id, name, campus_scope, secret_hash) VALUES ($1, $2, $3, $4)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, campus_scope = EXCLUDED.campus_scope, secret_hash = EXCLUDED.secret_hash,
@@ -56,7 +75,13 @@ async fn upsert_device(conn: &mut sqlx::PgConnection, credentials: &DeviceCreden
 
 /// A join code an administrator hands to a new device, valid for `valid_for` and once.
 /// `campus_scope` makes the device a campus laptop that holds only that campus's roster.
-pub async fn make_join_code(actor: &Actor, hub: &Hub, credentials: &DeviceCredentials, campus_scope: Option<&str>, valid_for: chrono::Duration) -> Result<String> {
+pub async fn make_join_code(
+    actor: &Actor,
+    hub: &Hub,
+    credentials: &DeviceCredentials,
+    campus_scope: Option<&str>,
+    valid_for: chrono::Duration,
+) -> Result<String> {
     require_admin(actor)?;
     let mut tx = hub.pool().begin().await.map_err(hub_error)?;
     verify_device(&mut tx, credentials).await?;
@@ -107,15 +132,18 @@ pub async fn join(store: &Store, actor: Option<&Actor>, hub: &Hub, code: &str, d
     match actor {
         Some(actor) => require_admin(actor)?,
         None if store_is_empty(store).await? => {}
-        None => return Err(TeamError::Store(cct_store::StoreError::Conflict {
-            field: "people",
-            message: "this computer already holds people: sign in as an administrator to join a team".into(),
-        })),
+        None => {
+            return Err(TeamError::Store(cct_store::StoreError::Conflict {
+                field: "people",
+                message: "this computer already holds people: sign in as an administrator to join a team".into(),
+            }))
+        }
     }
     let me = store.call(device::membership).await?;
     let credentials = DeviceCredentials::issue(&me.device_id);
     let mut tx = hub.pool().begin().await.map_err(hub_error)?;
-    let church_id: Option<String> = sqlx::query_scalar("SELECT church_id FROM hub_church").fetch_optional(&mut *tx).await.map_err(hub_error)?;
+    let church_id: Option<String> =
+        sqlx::query_scalar("SELECT church_id FROM hub_church").fetch_optional(&mut *tx).await.map_err(hub_error)?;
     let church_id = church_id.ok_or(TeamError::NoTeamYet)?;
     let row = sqlx::query("SELECT campus_scope, expires_at, used_at IS NOT NULL AS used, made_by_person FROM hub_join_code WHERE code_hash = $1 FOR UPDATE")
         .bind(sha256_hex(&normalise_code(code)))
@@ -147,7 +175,13 @@ pub async fn join(store: &Store, actor: Option<&Actor>, hub: &Hub, code: &str, d
 /// This device is now in the hub's team: noted here, and everything it already holds goes into
 /// its change log, for the devices that join later (a large church's data: seconds of work, on
 /// the blocking pool).
-async fn record_joined(store: &Store, hub: &Hub, church_id: String, device_name: &str, campus_scope: Option<String>) -> Result<()> {
+async fn record_joined(
+    store: &Store,
+    hub: &Hub,
+    church_id: String,
+    device_name: &str,
+    campus_scope: Option<String>,
+) -> Result<()> {
     let (address, device_name) = (hub.address().as_str().to_owned(), device_name.to_owned());
     store
         .call(move |store| {
@@ -168,12 +202,13 @@ pub async fn remove_device(actor: &Actor, hub: &Hub, credentials: &DeviceCredent
     require_admin(actor)?;
     let mut tx = hub.pool().begin().await.map_err(hub_error)?;
     verify_device(&mut tx, credentials).await?;
-    let removed = sqlx::query("UPDATE hub_device SET removed_at = now(), removed_by = $1 WHERE id = $2 AND removed_at IS NULL")
-        .bind(&credentials.device_id)
-        .bind(device_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(hub_error)?;
+    let removed =
+        sqlx::query("UPDATE hub_device SET removed_at = now(), removed_by = $1 WHERE id = $2 AND removed_at IS NULL")
+            .bind(&credentials.device_id)
+            .bind(device_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(hub_error)?;
     if removed.rows_affected() == 0 {
         return Err(TeamError::NotAMember);
     }

@@ -27,12 +27,17 @@ pub async fn claim_letter(hub: &Hub, credentials: &DeviceCredentials, letter: &s
     .await
     .map_err(hub_error)?;
     if granted.is_none() {
-        let holder = sqlx::query("SELECT d.name FROM hub_station_letter l JOIN hub_device d ON d.id = l.device_id WHERE l.letter = $1")
-            .bind(letter)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(hub_error)?;
-        return Err(TeamError::StationLetterTaken { letter: letter.to_owned(), device: holder.try_get(0).map_err(hub_error)? });
+        let holder = sqlx::query(
+            "SELECT d.name FROM hub_station_letter l JOIN hub_device d ON d.id = l.device_id WHERE l.letter = $1",
+        )
+        .bind(letter)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(hub_error)?;
+        return Err(TeamError::StationLetterTaken {
+            letter: letter.to_owned(),
+            device: holder.try_get(0).map_err(hub_error)?,
+        });
     }
     tx.commit().await.map_err(hub_error)?;
     Ok(())
@@ -52,7 +57,11 @@ pub async fn my_letters(hub: &Hub, credentials: &DeviceCredentials) -> Result<Ve
 /// Claims the letter of this laptop's running station if it was started while the hub was out
 /// of reach, and records the answer on the station. Returns the new standing, or `None` when
 /// there was nothing to confirm.
-pub async fn confirm_running_station(store: &Store, hub: &Hub, credentials: &DeviceCredentials) -> Result<Option<StationLetterCheck>> {
+pub async fn confirm_running_station(
+    store: &Store,
+    hub: &Hub,
+    credentials: &DeviceCredentials,
+) -> Result<Option<StationLetterCheck>> {
     let Some(station) = store.call(kiosk::current).await? else { return Ok(None) };
     if station.letter_check != StationLetterCheck::NotConfirmed {
         return Ok(None);

@@ -4,9 +4,9 @@
 
 use cct_domain::records::{AttendanceStatus, Campus, ClassSession, Course, PeopleCampus, Person};
 use cct_domain::Actor;
-use cct_store::team::{changes, device, REPLICATED_TABLES};
 use cct_store::db::Query;
 use cct_store::office::{attendance, people as actor};
+use cct_store::team::{changes, device, REPLICATED_TABLES};
 use cct_store::{records, Store};
 use cct_team::exchange::{self, ExchangeProgress};
 use cct_team::lease::{self, Claim};
@@ -26,7 +26,11 @@ async fn new_hub() -> (HubAddress, Option<String>) {
     let password = std::env::var("CCT_TEST_HUB_PASSWORD").ok();
     let (server, _) = HubAddress::parse(&url).unwrap();
     let mut admin = sqlx::PgConnection::connect_with(
-        &server.as_str().parse::<sqlx::postgres::PgConnectOptions>().unwrap().password(password.as_deref().unwrap_or_default()),
+        &server
+            .as_str()
+            .parse::<sqlx::postgres::PgConnectOptions>()
+            .unwrap()
+            .password(password.as_deref().unwrap_or_default()),
     )
     .await
     .expect("connect to the test PostgreSQL server");
@@ -68,8 +72,17 @@ async fn office(address: &HubAddress, password: Option<&str>) -> (Device, Actor)
 }
 
 /// A new laptop that joins with a code the office's administrator made.
-async fn laptop(address: &HubAddress, password: Option<&str>, office: &Device, admin: &Actor, name: &str, campus: Option<&str>) -> Device {
-    let code = membership::make_join_code(admin, &office.hub, &office.credentials, campus, chrono::Duration::hours(1)).await.unwrap();
+async fn laptop(
+    address: &HubAddress,
+    password: Option<&str>,
+    office: &Device,
+    admin: &Actor,
+    name: &str,
+    campus: Option<&str>,
+) -> Device {
+    let code = membership::make_join_code(admin, &office.hub, &office.credentials, campus, chrono::Duration::hours(1))
+        .await
+        .unwrap();
     let (store, dir) = empty_store().await;
     let hub = Hub::connect(address, password).await.unwrap();
     let joined = membership::join(&store, None, &hub, &code, name).await.unwrap();
@@ -109,7 +122,8 @@ async fn shared_data(store: &Store) -> Vec<(String, Vec<String>)> {
     for table in REPLICATED_TABLES {
         let rows = store
             .read(|conn| {
-                let columns: Vec<String> = conn.column("SELECT name FROM pragma_table_info(?1) ORDER BY cid", [table])?;
+                let columns: Vec<String> =
+                    conn.column("SELECT name FROM pragma_table_info(?1) ORDER BY cid", [table])?;
                 let listed = columns.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
                 conn.column::<String>(&format!("SELECT json_array({listed}) FROM {table} ORDER BY id"), [])
             })
@@ -127,12 +141,25 @@ async fn person(store: &Store, id: Uuid) -> Person {
 async fn three_devices_editing_the_same_records_offline_hold_the_same_data_after_syncing() {
     let (address, password) = new_hub().await;
     let (office, admin) = office(&address, password.as_deref()).await;
-    let north = write(&office.store, Campus { name: "North".into(), time_zone: "America/Chicago".into(), ..Default::default() }).await;
+    let north = write(
+        &office.store,
+        Campus { name: "North".into(), time_zone: "America/Chicago".into(), ..Default::default() },
+    )
+    .await;
     let mut people = Vec::new();
     for name in ["Lydia", "Aquila", "Phoebe", "Apollos"] {
-        people.push(write(&office.store, Person { first_name: name.into(), last_name: "Corinth".into(), ..Default::default() }).await.meta.id);
+        people.push(
+            write(&office.store, Person { first_name: name.into(), last_name: "Corinth".into(), ..Default::default() })
+                .await
+                .meta
+                .id,
+        );
     }
-    let course = write(&office.store, Course { name: "Foundations".into(), campus_id: Some(north.meta.id), ..Default::default() }).await;
+    let course = write(
+        &office.store,
+        Course { name: "Foundations".into(), campus_id: Some(north.meta.id), ..Default::default() },
+    )
+    .await;
     let starts = chrono::Utc::now() + chrono::Duration::days(3);
     let session = ClassSession {
         meta: Default::default(),
@@ -148,7 +175,11 @@ async fn three_devices_editing_the_same_records_offline_hold_the_same_data_after
     office.sync().await;
     let first = laptop(&address, password.as_deref(), &office, &admin, "Room 101", None).await;
     let second = laptop(&address, password.as_deref(), &office, &admin, "Room 102", None).await;
-    assert_eq!(person(&second.store, people[0]).await.first_name, "Lydia", "a new device receives the church's data when it joins");
+    assert_eq!(
+        person(&second.store, people[0]).await.first_name,
+        "Lydia",
+        "a new device receives the church's data when it joins"
+    );
 
     // Offline, all three edit the same people, one field even on all three.
     edit_person(&office.store, people[0], |p| p.email = Some("office@example.org".into())).await;
@@ -159,11 +190,22 @@ async fn three_devices_editing_the_same_records_offline_hold_the_same_data_after
     edit_person(&first.store, people[3], |p| p.phone = Some("555-0104".into())).await;
     let system = Actor::system();
     let mut tx = first.store.begin_write(&system).unwrap();
-    attendance::mark(&mut tx, attendance::MarkAttendance { class_session_id: session.meta.id, people_id: people[0], status: AttendanceStatus::Present, notes: None }).unwrap();
+    attendance::mark(
+        &mut tx,
+        attendance::MarkAttendance {
+            class_session_id: session.meta.id,
+            people_id: people[0],
+            status: AttendanceStatus::Present,
+            notes: None,
+        },
+    )
+    .unwrap();
     tx.commit().unwrap();
     edit_person(&second.store, people[0], |p| p.email = Some("room102@example.org".into())).await;
     delete_person(&second.store, people[2]).await;
-    let visitor = write(&second.store, Person { first_name: "Eutychus".into(), last_name: "Troas".into(), ..Default::default() }).await;
+    let visitor =
+        write(&second.store, Person { first_name: "Eutychus".into(), last_name: "Troas".into(), ..Default::default() })
+            .await;
 
     for device in [&first, &second, &office, &first, &second] {
         device.sync().await;
@@ -175,13 +217,24 @@ async fn three_devices_editing_the_same_records_offline_hold_the_same_data_after
     let lydia = person(&office.store, people[0]).await;
     assert_eq!(lydia.email.as_deref(), Some("room102@example.org"), "the last writer of a field wins");
     let aquila = person(&office.store, people[1]).await;
-    assert_eq!((aquila.last_name.as_str(), aquila.nickname.as_deref()), ("Pontus", Some("Aq")), "edits of different fields both survive");
+    assert_eq!(
+        (aquila.last_name.as_str(), aquila.nickname.as_deref()),
+        ("Pontus", Some("Aq")),
+        "edits of different fields both survive"
+    );
     let apollos = person(&office.store, people[3]).await;
-    assert!(!apollos.meta.is_active && apollos.phone.as_deref() == Some("555-0104"), "deleted stays deleted; the concurrent edit merged into it");
+    assert!(
+        !apollos.meta.is_active && apollos.phone.as_deref() == Some("555-0104"),
+        "deleted stays deleted; the concurrent edit merged into it"
+    );
     assert!(!person(&first.store, people[2]).await.meta.is_active);
     assert_eq!(person(&office.store, visitor.meta.id).await.first_name, "Eutychus");
     let roster = attendance::session_roster(&office.store, &admin, session.meta.id).unwrap();
-    assert!(roster.iter().any(|line| line.people_id == people[0] && line.attendance.as_ref().is_some_and(|a| a.status == AttendanceStatus::Present)), "attendance taken in the classroom reaches the office");
+    assert!(
+        roster.iter().any(|line| line.people_id == people[0]
+            && line.attendance.as_ref().is_some_and(|a| a.status == AttendanceStatus::Present)),
+        "attendance taken in the classroom reaches the office"
+    );
     for device in [&office, &first, &second] {
         assert_eq!(changes::unpushed_count(&device.store).unwrap(), 0);
         assert!(cct_store::team::apply::waiting(&device.store).unwrap().is_empty());
@@ -189,7 +242,10 @@ async fn three_devices_editing_the_same_records_offline_hold_the_same_data_after
 
     let listed = membership::devices(&office.hub, &office.credentials).await.unwrap();
     assert_eq!(listed.len(), 3);
-    assert!(listed.iter().all(|d| d.last_contact_at.is_some() && d.unsent_changes == 0 && d.changes_to_pull == 0), "{listed:?}");
+    assert!(
+        listed.iter().all(|d| d.last_contact_at.is_some() && d.unsent_changes == 0 && d.changes_to_pull == 0),
+        "{listed:?}"
+    );
 }
 
 /// A copy of the database files as they are now: a device "killed" later restarts from them.
@@ -207,12 +263,25 @@ async fn a_device_killed_in_the_middle_of_a_push_loses_nothing_and_duplicates_no
     let (address, password) = new_hub().await;
     let (office, admin) = office(&address, password.as_deref()).await;
     office.sync().await;
-    let Device { store, hub, credentials, _dir: dir } = laptop(&address, password.as_deref(), &office, &admin, "Room 103", None).await;
-    let hub_connection = || async { sqlx::PgConnection::connect_with(&address.as_str().parse::<sqlx::postgres::PgConnectOptions>().unwrap().password(password.as_deref().unwrap_or_default())).await.unwrap() };
+    let Device { store, hub, credentials, _dir: dir } =
+        laptop(&address, password.as_deref(), &office, &admin, "Room 103", None).await;
+    let hub_connection = || async {
+        sqlx::PgConnection::connect_with(
+            &address
+                .as_str()
+                .parse::<sqlx::postgres::PgConnectOptions>()
+                .unwrap()
+                .password(password.as_deref().unwrap_or_default()),
+        )
+        .await
+        .unwrap()
+    };
     let count_held = "SELECT count(*), count(DISTINCT id) FROM hub_change WHERE device_id = $1";
-    let (sent_at_join, _): (i64, i64) = sqlx::query_as(count_held).bind(&credentials.device_id).fetch_one(&mut hub_connection().await).await.unwrap();
+    let (sent_at_join, _): (i64, i64) =
+        sqlx::query_as(count_held).bind(&credentials.device_id).fetch_one(&mut hub_connection().await).await.unwrap();
     for n in 0..600 {
-        write(&store, Person { first_name: format!("Child{n:03}"), last_name: "Ephesus".into(), ..Default::default() }).await;
+        write(&store, Person { first_name: format!("Child{n:03}"), last_name: "Ephesus".into(), ..Default::default() })
+            .await;
     }
     let unsent = changes::unpushed_count(&store).unwrap();
     assert!(unsent >= 600);
@@ -229,7 +298,8 @@ async fn a_device_killed_in_the_middle_of_a_push_loses_nothing_and_duplicates_no
 
     // Killed between batches: the task dies after its second batch.
     let pushing = {
-        let (store, hub, credentials) = (store.clone(), Hub::connect(&address, password.as_deref()).await.unwrap(), credentials.clone());
+        let (store, hub, credentials) =
+            (store.clone(), Hub::connect(&address, password.as_deref()).await.unwrap(), credentials.clone());
         tokio::spawn(async move {
             let die_after_two = |progress: ExchangeProgress| {
                 if progress.done >= 200 {
@@ -245,11 +315,13 @@ async fn a_device_killed_in_the_middle_of_a_push_loses_nothing_and_duplicates_no
 
     exchange::push(&store, &hub, &credentials, 100, &quiet).await.unwrap();
     assert_eq!(changes::unpushed_count(&store).unwrap(), 0);
-    let (held, distinct): (i64, i64) = sqlx::query_as(count_held).bind(&credentials.device_id).fetch_one(&mut hub_connection().await).await.unwrap();
+    let (held, distinct): (i64, i64) =
+        sqlx::query_as(count_held).bind(&credentials.device_id).fetch_one(&mut hub_connection().await).await.unwrap();
     assert_eq!((held, distinct), (sent_at_join + unsent, sent_at_join + unsent), "every change once, none lost");
 
     office.sync().await;
-    let children: i64 = office.store.read(|conn| conn.scalar("SELECT count(*) FROM people WHERE last_name = 'Ephesus'", [])).unwrap();
+    let children: i64 =
+        office.store.read(|conn| conn.scalar("SELECT count(*) FROM people WHERE last_name = 'Ephesus'", [])).unwrap();
     assert_eq!(children, 600, "the office has every child once");
 }
 
@@ -259,34 +331,74 @@ async fn a_removed_device_is_refused_and_join_codes_work_once() {
     let (office, admin) = office(&address, password.as_deref()).await;
     office.sync().await;
     let room = laptop(&address, password.as_deref(), &office, &admin, "Room 104", None).await;
-    write(&room.store, Person { first_name: "Alexander".into(), last_name: "Coppersmith".into(), ..Default::default() }).await;
+    write(
+        &room.store,
+        Person { first_name: "Alexander".into(), last_name: "Coppersmith".into(), ..Default::default() },
+    )
+    .await;
 
     membership::remove_device(&admin, &office.hub, &office.credentials, &room.credentials.device_id).await.unwrap();
     let push = exchange::push(&room.store, &room.hub, &room.credentials, 100, &quiet).await.unwrap_err();
     assert_eq!(push.code(), cct_domain::ErrorCode::DeviceRemoved, "{push}");
     let pull = exchange::pull(&room.store, &room.hub, &room.credentials, 100, &quiet).await.unwrap_err();
     assert_eq!(pull.code(), cct_domain::ErrorCode::DeviceRemoved);
-    assert_eq!(changes::unpushed_count(&room.store).unwrap(), 2, "the removed device keeps what it had not sent (the person and its outbox entry)");
+    assert_eq!(
+        changes::unpushed_count(&room.store).unwrap(),
+        2,
+        "the removed device keeps what it had not sent (the person and its outbox entry)"
+    );
     let listed = membership::devices(&office.hub, &office.credentials).await.unwrap();
     assert!(listed.iter().any(|d| d.device_id == room.credentials.device_id && d.removed_at.is_some()));
 
     let forged = DeviceCredentials { device_id: office.credentials.device_id.clone(), secret: "guessed".into() };
-    assert_eq!(exchange::push(&office.store, &office.hub, &forged, 100, &quiet).await.unwrap_err().code(), cct_domain::ErrorCode::NotAMember, "a device id alone is not enough");
+    assert_eq!(
+        exchange::push(&office.store, &office.hub, &forged, 100, &quiet).await.unwrap_err().code(),
+        cct_domain::ErrorCode::NotAMember,
+        "a device id alone is not enough"
+    );
 
-    let code = membership::make_join_code(&admin, &office.hub, &office.credentials, None, chrono::Duration::hours(1)).await.unwrap();
+    let code = membership::make_join_code(&admin, &office.hub, &office.credentials, None, chrono::Duration::hours(1))
+        .await
+        .unwrap();
     let (first, _d1) = empty_store().await;
     membership::join(&first, None, &office.hub, &code.to_lowercase(), "Room 105").await.unwrap();
     let (second, _d2) = empty_store().await;
-    assert_eq!(membership::join(&second, None, &office.hub, &code, "Room 106").await.unwrap_err().code(), cct_domain::ErrorCode::JoinCodeUsed);
-    assert_eq!(membership::join(&second, None, &office.hub, "AAAA-BBBB-CCCC", "Room 106").await.unwrap_err().code(), cct_domain::ErrorCode::JoinCodeUnknown);
-    let stale = membership::make_join_code(&admin, &office.hub, &office.credentials, None, chrono::Duration::seconds(-1)).await.unwrap();
-    assert_eq!(membership::join(&second, None, &office.hub, &stale, "Room 106").await.unwrap_err().code(), cct_domain::ErrorCode::JoinCodeExpired);
-    let volunteer = membership::make_join_code(&Actor::person(Uuid::now_v7(), "Volunteer", [cct_domain::Permission::AttendanceWrite]), &office.hub, &office.credentials, None, chrono::Duration::hours(1)).await.unwrap_err();
+    assert_eq!(
+        membership::join(&second, None, &office.hub, &code, "Room 106").await.unwrap_err().code(),
+        cct_domain::ErrorCode::JoinCodeUsed
+    );
+    assert_eq!(
+        membership::join(&second, None, &office.hub, "AAAA-BBBB-CCCC", "Room 106").await.unwrap_err().code(),
+        cct_domain::ErrorCode::JoinCodeUnknown
+    );
+    let stale =
+        membership::make_join_code(&admin, &office.hub, &office.credentials, None, chrono::Duration::seconds(-1))
+            .await
+            .unwrap();
+    assert_eq!(
+        membership::join(&second, None, &office.hub, &stale, "Room 106").await.unwrap_err().code(),
+        cct_domain::ErrorCode::JoinCodeExpired
+    );
+    let volunteer = membership::make_join_code(
+        &Actor::person(Uuid::now_v7(), "Volunteer", [cct_domain::Permission::AttendanceWrite]),
+        &office.hub,
+        &office.credentials,
+        None,
+        chrono::Duration::hours(1),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(volunteer.code(), cct_domain::ErrorCode::PermissionDenied, "only an administrator makes join codes");
     let (used, _d3) = empty_store().await;
     write(&used, Person { first_name: "Someone".into(), last_name: "Here".into(), ..Default::default() }).await;
-    let fresh = membership::make_join_code(&admin, &office.hub, &office.credentials, None, chrono::Duration::hours(1)).await.unwrap();
-    assert_eq!(membership::join(&used, None, &office.hub, &fresh, "Room 107").await.unwrap_err().code(), cct_domain::ErrorCode::Conflict, "a computer holding data joins only with an administrator signed in");
+    let fresh = membership::make_join_code(&admin, &office.hub, &office.credentials, None, chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        membership::join(&used, None, &office.hub, &fresh, "Room 107").await.unwrap_err().code(),
+        cct_domain::ErrorCode::Conflict,
+        "a computer holding data joins only with an administrator signed in"
+    );
     let refused = Hub::connect(&address, Some("wrong")).await.err().expect("a wrong password is refused");
     assert_eq!(refused.code(), cct_domain::ErrorCode::HubError, "{refused}");
     assert!(device::membership(&room.store).unwrap().hub_url.is_some());
@@ -305,19 +417,29 @@ async fn only_one_device_sends_an_outbox_entry_to_planning_center() {
         lease::claim(&room.hub, &room.credentials, &entry[1..], minute).await.unwrap(),
         Claim::HeldElsewhere { device_id: office.credentials.device_id.clone() }
     );
-    assert_eq!(lease::claim(&office.hub, &office.credentials, &entry, minute).await.unwrap(), Claim::Granted, "the holder may renew");
+    assert_eq!(
+        lease::claim(&office.hub, &office.credentials, &entry, minute).await.unwrap(),
+        Claim::Granted,
+        "the holder may renew"
+    );
     lease::complete(&office.hub, &office.credentials, &entry).await.unwrap();
     assert_eq!(lease::claim(&room.hub, &room.credentials, &entry, minute).await.unwrap(), Claim::AlreadySent);
 
     // A device that claimed and then vanished holds the entry only until its lease runs out.
     let orphan = vec![Uuid::now_v7().to_string()];
-    assert_eq!(lease::claim(&room.hub, &room.credentials, &orphan, Duration::from_millis(1)).await.unwrap(), Claim::Granted);
+    assert_eq!(
+        lease::claim(&room.hub, &room.credentials, &orphan, Duration::from_millis(1)).await.unwrap(),
+        Claim::Granted
+    );
     tokio::time::sleep(Duration::from_millis(20)).await;
     assert_eq!(lease::claim(&office.hub, &office.credentials, &orphan, minute).await.unwrap(), Claim::Granted);
 
     // Two devices racing for the same entries: exactly one wins.
     let raced: Vec<String> = (0..20).map(|_| Uuid::now_v7().to_string()).collect();
-    let (a, b) = tokio::join!(lease::claim(&office.hub, &office.credentials, &raced, minute), lease::claim(&room.hub, &room.credentials, &raced, minute));
+    let (a, b) = tokio::join!(
+        lease::claim(&office.hub, &office.credentials, &raced, minute),
+        lease::claim(&room.hub, &room.credentials, &raced, minute)
+    );
     let granted = [a.unwrap(), b.unwrap()].iter().filter(|c| **c == Claim::Granted).count();
     assert_eq!(granted, 1);
 }
@@ -326,20 +448,41 @@ async fn only_one_device_sends_an_outbox_entry_to_planning_center() {
 async fn a_campus_laptop_holds_only_its_campus_roster() {
     let (address, password) = new_hub().await;
     let (office, admin) = office(&address, password.as_deref()).await;
-    let north = write(&office.store, Campus { name: "North".into(), time_zone: "America/Chicago".into(), ..Default::default() }).await;
-    let south = write(&office.store, Campus { name: "South".into(), time_zone: "America/Chicago".into(), ..Default::default() }).await;
+    let north = write(
+        &office.store,
+        Campus { name: "North".into(), time_zone: "America/Chicago".into(), ..Default::default() },
+    )
+    .await;
+    let south = write(
+        &office.store,
+        Campus { name: "South".into(), time_zone: "America/Chicago".into(), ..Default::default() },
+    )
+    .await;
     let mut ids = Vec::new();
     for (name, campus) in [("Nora", Some(north.meta.id)), ("Sam", Some(south.meta.id)), ("Una", None)] {
-        let person = write(&office.store, Person { first_name: name.into(), last_name: "Scoped".into(), ..Default::default() }).await;
+        let person =
+            write(&office.store, Person { first_name: name.into(), last_name: "Scoped".into(), ..Default::default() })
+                .await;
         if let Some(campus_id) = campus {
-            write(&office.store, PeopleCampus { people_id: person.meta.id, campus_id, assigned_date: chrono::Utc::now().date_naive(), is_primary: true, ..Default::default() }).await;
+            write(
+                &office.store,
+                PeopleCampus {
+                    people_id: person.meta.id,
+                    campus_id,
+                    assigned_date: chrono::Utc::now().date_naive(),
+                    is_primary: true,
+                    ..Default::default()
+                },
+            )
+            .await;
             // An edit after the person joined the campus carries the campus with it.
             edit_person(&office.store, person.meta.id, |p| p.nickname = Some(format!("{name}!"))).await;
         }
         ids.push(person.meta.id);
     }
     office.sync().await;
-    let north_laptop = laptop(&address, password.as_deref(), &office, &admin, "North kiosk", Some(&north.meta.id.to_string())).await;
+    let north_laptop =
+        laptop(&address, password.as_deref(), &office, &admin, "North kiosk", Some(&north.meta.id.to_string())).await;
     assert_eq!(device::membership(&north_laptop.store).unwrap().campus_scope, Some(north.meta.id.to_string()));
     let has = |id: Uuid| {
         let store = north_laptop.store.clone();
@@ -355,17 +498,29 @@ async fn pulling_again_after_an_interrupted_pull_applies_each_change_once() {
     let (address, password) = new_hub().await;
     let (office, admin) = office(&address, password.as_deref()).await;
     for n in 0..300 {
-        write(&office.store, Person { first_name: format!("Member{n}"), last_name: "Berea".into(), ..Default::default() }).await;
+        write(
+            &office.store,
+            Person { first_name: format!("Member{n}"), last_name: "Berea".into(), ..Default::default() },
+        )
+        .await;
     }
     office.sync().await;
-    let code = membership::make_join_code(&admin, &office.hub, &office.credentials, None, chrono::Duration::hours(1)).await.unwrap();
+    let code = membership::make_join_code(&admin, &office.hub, &office.credentials, None, chrono::Duration::hours(1))
+        .await
+        .unwrap();
     let (store, _dir) = empty_store().await;
     let hub = Hub::connect(&address, password.as_deref()).await.unwrap();
     let joined = membership::join(&store, None, &hub, &code, "Room 109").await.unwrap();
     let pulling = {
-        let (store, hub, credentials) = (store.clone(), Hub::connect(&address, password.as_deref()).await.unwrap(), joined.credentials.clone());
+        let (store, hub, credentials) =
+            (store.clone(), Hub::connect(&address, password.as_deref()).await.unwrap(), joined.credentials.clone());
         tokio::spawn(async move {
-            exchange::pull(&store, &hub, &credentials, 100, &|p: ExchangeProgress| if p.done >= 100 { panic!("unplugged") }).await
+            exchange::pull(&store, &hub, &credentials, 100, &|p: ExchangeProgress| {
+                if p.done >= 100 {
+                    panic!("unplugged")
+                }
+            })
+            .await
         })
     };
     assert!(pulling.await.is_err());
@@ -392,7 +547,9 @@ async fn each_station_letter_belongs_to_one_computer_of_the_team() {
     stations::claim_letter(&room.hub, &room.credentials, "B").await.expect("a computer may start its own letter again");
     stations::claim_letter(&room.hub, &room.credentials, "K").await.expect("a computer may hold several letters");
     match stations::claim_letter(&hall.hub, &hall.credentials, "B").await {
-        Err(cct_team::TeamError::StationLetterTaken { letter, device }) => assert_eq!((letter.as_str(), device.as_str()), ("B", "Room 101")),
+        Err(cct_team::TeamError::StationLetterTaken { letter, device }) => {
+            assert_eq!((letter.as_str(), device.as_str()), ("B", "Room 101"))
+        }
         other => panic!("a second computer must not start codes with B: {other:?}"),
     }
     stations::claim_letter(&hall.hub, &hall.credentials, "C").await.unwrap();
@@ -403,13 +560,18 @@ async fn each_station_letter_belongs_to_one_computer_of_the_team() {
     membership::remove_device(&admin, &office.hub, &office.credentials, &room.credentials.device_id).await.unwrap();
     stations::claim_letter(&hall.hub, &hall.credentials, "B").await.expect("a removed computer's letter is taken over");
     assert_eq!(stations::my_letters(&hall.hub, &hall.credentials).await.unwrap(), ["B", "C"]);
-    assert!(matches!(stations::claim_letter(&room.hub, &room.credentials, "D").await, Err(cct_team::TeamError::DeviceRemoved)));
+    assert!(matches!(
+        stations::claim_letter(&room.hub, &room.credentials, "D").await,
+        Err(cct_team::TeamError::DeviceRemoved)
+    ));
 }
 
 /// Starts a station on `device` as the office's administrator, as if the hub had been out of
 /// reach when it started.
 async fn station_started_offline(device: &Device, admin: &Actor, letter: &str) {
-    let campus = write(&device.store, Campus { name: "Main".into(), time_zone: "America/Chicago".into(), ..Default::default() }).await;
+    let campus =
+        write(&device.store, Campus { name: "Main".into(), time_zone: "America/Chicago".into(), ..Default::default() })
+            .await;
     let course = write(&device.store, Course { name: "Kids".into(), ..Default::default() }).await;
     let now = cct_domain::Timestamp::now();
     let session = ClassSession {
@@ -424,8 +586,20 @@ async fn station_started_offline(device: &Device, admin: &Actor, letter: &str) {
     };
     let session = write(&device.store, session).await;
     let by = actor::actor_for_person(&device.store, admin.person_id.unwrap()).unwrap();
-    let request = cct_store::checkin::station::KioskStart { campus_id: campus.meta.id, session_ids: vec![session.meta.id], station: letter.into(), pin: "2468".into(), pin_again: "2468".into() };
-    cct_store::checkin::station::start(&device.store, &by, request, cct_store::checkin::station::StationLetterCheck::NotConfirmed).unwrap();
+    let request = cct_store::checkin::station::KioskStart {
+        campus_id: campus.meta.id,
+        session_ids: vec![session.meta.id],
+        station: letter.into(),
+        pin: "2468".into(),
+        pin_again: "2468".into(),
+    };
+    cct_store::checkin::station::start(
+        &device.store,
+        &by,
+        request,
+        cct_store::checkin::station::StationLetterCheck::NotConfirmed,
+    )
+    .unwrap();
 }
 
 #[tokio::test]
@@ -455,10 +629,18 @@ async fn a_station_started_out_of_reach_of_the_hub_learns_at_the_next_sync_wheth
 
     let found = stations::confirm_running_station(&room.store, &room.hub, &room.credentials).await.unwrap();
     assert_eq!(found, Some(StationLetterCheck::TakenByAnother));
-    assert_eq!(standing(&room).await, (StationLetterCheck::TakenByAnother, Some("Office".to_owned())), "the station says who else uses its letter");
+    assert_eq!(
+        standing(&room).await,
+        (StationLetterCheck::TakenByAnother, Some("Office".to_owned())),
+        "the station says who else uses its letter"
+    );
     let confirmed = stations::confirm_running_station(&hall.store, &hall.hub, &hall.credentials).await.unwrap();
     assert_eq!(confirmed, Some(StationLetterCheck::HeldByThisLaptop));
     assert_eq!(standing(&hall).await, (StationLetterCheck::HeldByThisLaptop, None));
-    assert_eq!(stations::confirm_running_station(&hall.store, &hall.hub, &hall.credentials).await.unwrap(), None, "nothing left to confirm");
+    assert_eq!(
+        stations::confirm_running_station(&hall.store, &hall.hub, &hall.credentials).await.unwrap(),
+        None,
+        "nothing left to confirm"
+    );
     assert_eq!(stations::my_letters(&hall.hub, &hall.credentials).await.unwrap(), ["H"]);
 }

@@ -16,10 +16,15 @@ use std::time::Duration;
 use uuid::Uuid;
 
 async fn new_hub() -> (HubAddress, Option<String>) {
-    let url = std::env::var("CCT_TEST_HUB_URL").expect("CCT_TEST_HUB_URL must name a PostgreSQL server; `node ui/scripts/tasks.mjs test` starts one");
+    let url = std::env::var("CCT_TEST_HUB_URL")
+        .expect("CCT_TEST_HUB_URL must name a PostgreSQL server; `node ui/scripts/tasks.mjs test` starts one");
     let password = std::env::var("CCT_TEST_HUB_PASSWORD").ok();
     let (server, _) = HubAddress::parse(&url).unwrap();
-    let options = server.as_str().parse::<sqlx::postgres::PgConnectOptions>().unwrap().password(password.as_deref().unwrap_or_default());
+    let options = server
+        .as_str()
+        .parse::<sqlx::postgres::PgConnectOptions>()
+        .unwrap()
+        .password(password.as_deref().unwrap_or_default());
     let mut admin = sqlx::PgConnection::connect_with(&options).await.unwrap();
     let name = format!("cct_hub_{}", Uuid::new_v4().simple());
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
@@ -29,20 +34,40 @@ async fn new_hub() -> (HubAddress, Option<String>) {
 }
 
 fn engine(store: &Store, fake: &FakePco, hub: Arc<Hub>, credentials: DeviceCredentials) -> Arc<SyncEngine> {
-    let client = Client::new(ClientConfig::new(fake.base_url(), Credentials::PersonalAccessToken { app_id: TEST_APP_ID.into(), secret: TEST_SECRET.into() })).unwrap();
-    let engine = SyncEngine::new(store.clone(), client, SyncSettings { interval: Duration::from_secs(3600), reconcile_every: Duration::from_secs(3600) });
+    let client = Client::new(ClientConfig::new(
+        fake.base_url(),
+        Credentials::PersonalAccessToken { app_id: TEST_APP_ID.into(), secret: TEST_SECRET.into() },
+    ))
+    .unwrap();
+    let engine = SyncEngine::new(
+        store.clone(),
+        client,
+        SyncSettings { interval: Duration::from_secs(3600), reconcile_every: Duration::from_secs(3600) },
+    );
     engine.set_outbox_lease(Some(Arc::new(HubLease::new(hub, credentials))));
     engine
 }
 
 async fn named(store: &Store, first: &str) -> Vec<Person> {
-    let all = records::list::<Person>(store, &Actor::system(), &ListQuery { include_inactive: true, limit: Some(1000), ..Default::default() }).unwrap().items;
+    let all = records::list::<Person>(
+        store,
+        &Actor::system(),
+        &ListQuery { include_inactive: true, limit: Some(1000), ..Default::default() },
+    )
+    .unwrap()
+    .items;
     all.into_iter().filter(|p| p.first_name == first).collect()
 }
 
 #[tokio::test]
 async fn a_person_added_on_a_classroom_laptop_reaches_planning_center_once() {
-    let fake = FakePco::start(FakeConfig { people: 0, faults: Faults { rate_limit: 100_000, rate_period: Duration::from_secs(1), ..Default::default() }, ..Default::default() }).await.unwrap();
+    let fake = FakePco::start(FakeConfig {
+        people: 0,
+        faults: Faults { rate_limit: 100_000, rate_period: Duration::from_secs(1), ..Default::default() },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
     let (address, password) = new_hub().await;
     let quiet = |_: ExchangeProgress| {};
 
@@ -51,18 +76,30 @@ async fn a_person_added_on_a_classroom_laptop_reaches_planning_center_once() {
     let admin = cct_store::office::setup::set_up_first_administrator(&office, "Pat", "Admin", None).unwrap();
     let admin = cct_store::office::people::actor_for_person(&office, admin.meta.id).unwrap();
     let office_hub = Arc::new(Hub::connect(&address, password.as_deref()).await.unwrap());
-    let office_credentials = membership::create_team(&office, &admin, &office_hub, "Grace Church", "Office").await.unwrap();
+    let office_credentials =
+        membership::create_team(&office, &admin, &office_hub, "Grace Church", "Office").await.unwrap();
     exchange::sync(&office, &office_hub, &office_credentials, &quiet).await.unwrap();
 
     let laptop_dir = tempfile::tempdir().unwrap();
     let laptop = Store::open(laptop_dir.path().join("church.sqlite")).unwrap();
     let laptop_hub = Arc::new(Hub::connect(&address, password.as_deref()).await.unwrap());
-    let code = membership::make_join_code(&admin, &office_hub, &office_credentials, None, chrono::Duration::hours(1)).await.unwrap();
+    let code = membership::make_join_code(&admin, &office_hub, &office_credentials, None, chrono::Duration::hours(1))
+        .await
+        .unwrap();
     let laptop_credentials = membership::join(&laptop, None, &laptop_hub, &code, "Room 201").await.unwrap().credentials;
 
     let system = Actor::system();
     let mut tx = laptop.begin_write(&system).unwrap();
-    records::insert(&mut tx, Person { first_name: "Onesimus".into(), last_name: "Colossae".into(), email: Some("onesimus@example.org".into()), ..Default::default() }).unwrap();
+    records::insert(
+        &mut tx,
+        Person {
+            first_name: "Onesimus".into(),
+            last_name: "Colossae".into(),
+            email: Some("onesimus@example.org".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     tx.commit().unwrap();
     exchange::sync(&laptop, &laptop_hub, &laptop_credentials, &quiet).await.unwrap();
     exchange::sync(&office, &office_hub, &office_credentials, &quiet).await.unwrap();
@@ -80,7 +117,8 @@ async fn a_person_added_on_a_classroom_laptop_reaches_planning_center_once() {
         exchange::sync(&laptop, &laptop_hub, &laptop_credentials, &quiet).await.unwrap();
         exchange::sync(&office, &office_hub, &office_credentials, &quiet).await.unwrap();
     }
-    let in_planning_center = fake.with_data(|d| d.all("people/people").filter(|p| p.attribute("first_name") == "Onesimus").count());
+    let in_planning_center =
+        fake.with_data(|d| d.all("people/people").filter(|p| p.attribute("first_name") == "Onesimus").count());
     assert_eq!(in_planning_center, 1, "created in Planning Center once");
     for store in [&office, &laptop] {
         let here = named(store, "Onesimus").await;

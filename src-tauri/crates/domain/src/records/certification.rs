@@ -3,8 +3,8 @@ use crate::validate::*;
 use crate::{record_meta, Record, RecordMeta, Reference, ValidationError};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 use ts_rs::TS;
+use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct Certification {

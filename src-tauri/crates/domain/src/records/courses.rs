@@ -3,8 +3,8 @@ use crate::validate::*;
 use crate::{record_meta, Record, RecordMeta, Reference, Timestamp, ValidationError};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 use ts_rs::TS;
+use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct Course {
@@ -192,7 +192,10 @@ impl Record for CourseRole {
     }
 
     fn references(&self) -> Vec<Reference> {
-        vec![Reference::to_active("people_id", "people", self.people_id), Reference::to_active("course_id", "course", self.course_id)]
+        vec![
+            Reference::to_active("people_id", "people", self.people_id),
+            Reference::to_active("course_id", "course", self.course_id),
+        ]
     }
 }
 

@@ -3,8 +3,8 @@ use crate::validate::*;
 use crate::{record_meta, Record, RecordMeta, Reference, Timestamp, ValidationError};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 use ts_rs::TS;
+use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -58,7 +58,9 @@ impl Record for CourseEnrollment {
     /// along the way: a check-in that moves a percentage must not cost an API call.
     fn update_reaches_planning_center(old: &Self, new: &Self) -> bool {
         let completed = |e: &Self| e.status == EnrollmentStatus::Completed;
-        completed(old) != completed(new) || old.completion_date != new.completion_date || old.meta.is_active != new.meta.is_active
+        completed(old) != completed(new)
+            || old.completion_date != new.completion_date
+            || old.meta.is_active != new.meta.is_active
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
@@ -80,7 +82,10 @@ impl Record for CourseEnrollment {
     }
 
     fn references(&self) -> Vec<Reference> {
-        let mut refs = vec![Reference::to_active("people_id", "people", self.people_id), Reference::to("course_id", "course", self.course_id)];
+        let mut refs = vec![
+            Reference::to_active("people_id", "people", self.people_id),
+            Reference::to("course_id", "course", self.course_id),
+        ];
         refs.extend(Reference::optional("dependency_override_by", "people", self.dependency_override_by));
         refs
     }
@@ -205,16 +210,24 @@ mod tests {
 
     #[test]
     fn planning_center_hears_of_an_enrollment_when_it_completes_not_as_it_progresses() {
-        let started = CourseEnrollment { status: EnrollmentStatus::InProgress, progress_percentage: 20.0, ..Default::default() };
+        let started =
+            CourseEnrollment { status: EnrollmentStatus::InProgress, progress_percentage: 20.0, ..Default::default() };
         let further = CourseEnrollment { progress_percentage: 40.0, ..started.clone() };
-        let begun = CourseEnrollment { status: EnrollmentStatus::Enrolled, progress_percentage: 0.0, ..started.clone() };
+        let begun =
+            CourseEnrollment { status: EnrollmentStatus::Enrolled, progress_percentage: 0.0, ..started.clone() };
         assert!(!CourseEnrollment::update_reaches_planning_center(&started, &further));
         assert!(!CourseEnrollment::update_reaches_planning_center(&begun, &started));
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 29);
-        let done = CourseEnrollment { status: EnrollmentStatus::Completed, progress_percentage: 100.0, completion_date: today, ..started.clone() };
+        let done = CourseEnrollment {
+            status: EnrollmentStatus::Completed,
+            progress_percentage: 100.0,
+            completion_date: today,
+            ..started.clone()
+        };
         assert!(CourseEnrollment::update_reaches_planning_center(&further, &done));
         assert!(CourseEnrollment::update_reaches_planning_center(&done, &further), "a completion taken back");
-        let redated = CourseEnrollment { completion_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 22), ..done.clone() };
+        let redated =
+            CourseEnrollment { completion_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 22), ..done.clone() };
         assert!(CourseEnrollment::update_reaches_planning_center(&done, &redated));
         let mut dropped = started.clone();
         dropped.meta.is_active = false;

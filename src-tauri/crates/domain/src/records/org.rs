@@ -3,8 +3,8 @@ use crate::record::json_text;
 use crate::validate::*;
 use crate::{record_meta, Record, RecordMeta, Reference, ValidationError};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 use ts_rs::TS;
+use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct Campus {
@@ -96,7 +96,11 @@ mod tests {
 
     #[test]
     fn roles_refuse_unknown_permissions() {
-        let role = Role { name: "helper".into(), permissions: vec!["people.read".into(), "launch.rockets".into()], ..Default::default() };
+        let role = Role {
+            name: "helper".into(),
+            permissions: vec!["people.read".into(), "launch.rockets".into()],
+            ..Default::default()
+        };
         assert_eq!(role.validate().unwrap_err().field, "permissions");
         let ok = Role { permissions: vec!["people.read".into()], ..role };
         assert!(ok.validate().is_ok());

@@ -3,8 +3,8 @@ use crate::validate::*;
 use crate::{record_meta, Record, RecordMeta, Reference, Timestamp, ValidationError};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 use ts_rs::TS;
+use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct Household {
@@ -120,7 +120,10 @@ impl Record for PeopleCampus {
     }
 
     fn references(&self) -> Vec<Reference> {
-        vec![Reference::to_active("people_id", "people", self.people_id), Reference::to_active("campus_id", "campus", self.campus_id)]
+        vec![
+            Reference::to_active("people_id", "people", self.people_id),
+            Reference::to_active("campus_id", "campus", self.campus_id),
+        ]
     }
 }
 
@@ -144,7 +147,10 @@ impl Record for PeopleRole {
     }
 
     fn references(&self) -> Vec<Reference> {
-        vec![Reference::to_active("people_id", "people", self.people_id), Reference::to_active("role_id", "role", self.role_id)]
+        vec![
+            Reference::to_active("people_id", "people", self.people_id),
+            Reference::to_active("role_id", "role", self.role_id),
+        ]
     }
 }
 

@@ -2,8 +2,8 @@ use crate::records::CertificationStatus;
 use chrono::{Months, NaiveDate};
 use serde::Serialize;
 use std::collections::HashMap;
-use uuid::Uuid;
 use ts_rs::TS;
+use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Outcome {
@@ -51,7 +51,12 @@ pub enum Standing {
 }
 
 /// `window_days` is the office's "expiring soon" window.
-pub fn standing(status: CertificationStatus, expires_date: Option<NaiveDate>, today: NaiveDate, window_days: i64) -> Standing {
+pub fn standing(
+    status: CertificationStatus,
+    expires_date: Option<NaiveDate>,
+    today: NaiveDate,
+    window_days: i64,
+) -> Standing {
     match (status, expires_date) {
         (CertificationStatus::InProgress, _) => Standing::InProgress,
         (_, Some(expires)) if today > expires => Standing::Expired,
@@ -92,7 +97,11 @@ mod tests {
         let outcome = evaluate(&[a, b], &done, Some(24), date(2026, 4, 1));
         assert_eq!(
             outcome,
-            Outcome { status: CertificationStatus::Completed, completed_date: Some(date(2026, 3, 5)), expires_date: Some(date(2028, 3, 5)) }
+            Outcome {
+                status: CertificationStatus::Completed,
+                completed_date: Some(date(2026, 3, 5)),
+                expires_date: Some(date(2028, 3, 5))
+            }
         );
     }
 

@@ -65,7 +65,8 @@ impl FieldValue for String {
 /// Optional text (an e-mail, a phone, a city) compares without case or surrounding spaces.
 impl FieldValue for Option<String> {
     fn same(&self, other: &Self) -> bool {
-        let normal = |value: &Option<String>| value.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_lowercase);
+        let normal =
+            |value: &Option<String>| value.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_lowercase);
         normal(self) == normal(other)
     }
     fn shown(&self) -> Option<String> {
@@ -131,7 +132,11 @@ mod tests {
         assert_eq!(reconcile("nickname", &mut nickname, text("Anne"), NOTHING_WAITING), None);
         assert_eq!(nickname, text("Anne"));
         let mut email = text("ann@example.org");
-        assert_eq!(reconcile("email", &mut email, None, NOTHING_WAITING), None, "Planning Center may clear a field nobody changed here");
+        assert_eq!(
+            reconcile("email", &mut email, None, NOTHING_WAITING),
+            None,
+            "Planning Center may clear a field nobody changed here"
+        );
         assert_eq!(email, None);
     }
 
@@ -140,7 +145,10 @@ mod tests {
         let mut nickname = text("Ann");
         let clash = reconcile("nickname", &mut nickname, text("Anne"), NEWER_HERE).expect("a clash");
         assert_eq!(nickname, text("Ann"));
-        assert_eq!(clash, Clash { field: "nickname", local: text("Ann"), remote: text("Anne"), resolution: Resolution::LocalWon });
+        assert_eq!(
+            clash,
+            Clash { field: "nickname", local: text("Ann"), remote: text("Anne"), resolution: Resolution::LocalWon }
+        );
     }
 
     #[test]
@@ -148,7 +156,10 @@ mod tests {
         let mut first = "Jon".to_owned();
         let clash = reconcile("first_name", &mut first, "John".to_owned(), NEWER_THERE).expect("a clash");
         assert_eq!(first, "John");
-        assert_eq!((clash.local.as_deref(), clash.remote.as_deref(), clash.resolution), (Some("Jon"), Some("John"), Resolution::RemoteWon));
+        assert_eq!(
+            (clash.local.as_deref(), clash.remote.as_deref(), clash.resolution),
+            (Some("Jon"), Some("John"), Resolution::RemoteWon)
+        );
     }
 
     #[test]
@@ -171,10 +182,14 @@ mod tests {
     #[test]
     fn dates_and_status_are_shown_as_a_person_reads_them() {
         let mut born = NaiveDate::from_ymd_opt(1990, 4, 2);
-        let clash = reconcile("date_of_birth", &mut born, NaiveDate::from_ymd_opt(1990, 2, 4), NEWER_HERE).expect("a clash");
+        let clash =
+            reconcile("date_of_birth", &mut born, NaiveDate::from_ymd_opt(1990, 2, 4), NEWER_HERE).expect("a clash");
         assert_eq!((clash.local.as_deref(), clash.remote.as_deref()), (Some("1990-04-02"), Some("1990-02-04")));
         let mut status = PersonStatus::Active;
         let clash = reconcile("status", &mut status, PersonStatus::Inactive, NEWER_THERE).expect("a clash");
-        assert_eq!((status, clash.local.as_deref(), clash.remote.as_deref()), (PersonStatus::Inactive, Some("active"), Some("inactive")));
+        assert_eq!(
+            (status, clash.local.as_deref(), clash.remote.as_deref()),
+            (PersonStatus::Inactive, Some("active"), Some("inactive"))
+        );
     }
 }

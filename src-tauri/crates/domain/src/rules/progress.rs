@@ -92,39 +92,76 @@ mod tests {
     fn dropped_stays_dropped() {
         let required = ids(1);
         let completed: HashSet<Uuid> = required.iter().copied().collect();
-        assert_eq!(progress(content_only(&required, &completed), EnrollmentStatus::Dropped).status, EnrollmentStatus::Dropped);
+        assert_eq!(
+            progress(content_only(&required, &completed), EnrollmentStatus::Dropped).status,
+            EnrollmentStatus::Dropped
+        );
     }
 
     #[test]
     fn undoing_a_completion_reopens_the_enrollment() {
         let required = ids(2);
         let completed = HashSet::from([required[0]]);
-        assert_eq!(progress(content_only(&required, &completed), EnrollmentStatus::Completed).status, EnrollmentStatus::InProgress);
+        assert_eq!(
+            progress(content_only(&required, &completed), EnrollmentStatus::Completed).status,
+            EnrollmentStatus::InProgress
+        );
     }
 
     #[test]
     fn each_required_session_attended_is_a_step_beside_the_content() {
         let required = ids(2);
         let completed = HashSet::from([required[0]]);
-        let work = Work { required_content: &required, completed_content: &completed, sessions_required: 2, sessions_attended: 1 };
-        assert_eq!(progress(work, EnrollmentStatus::Enrolled), Progress { percentage: 50.0, status: EnrollmentStatus::InProgress });
+        let work = Work {
+            required_content: &required,
+            completed_content: &completed,
+            sessions_required: 2,
+            sessions_attended: 1,
+        };
+        assert_eq!(
+            progress(work, EnrollmentStatus::Enrolled),
+            Progress { percentage: 50.0, status: EnrollmentStatus::InProgress }
+        );
     }
 
     #[test]
     fn attending_the_required_sessions_completes_a_course_without_content() {
         let none = HashSet::new();
-        let work = |attended| Work { required_content: &[], completed_content: &none, sessions_required: 4, sessions_attended: attended };
-        assert_eq!(progress(work(3), EnrollmentStatus::InProgress), Progress { percentage: 75.0, status: EnrollmentStatus::InProgress });
-        assert_eq!(progress(work(4), EnrollmentStatus::InProgress), Progress { percentage: 100.0, status: EnrollmentStatus::Completed });
-        assert_eq!(progress(work(6), EnrollmentStatus::InProgress), Progress { percentage: 100.0, status: EnrollmentStatus::Completed }, "extra sessions count no further");
+        let work = |attended| Work {
+            required_content: &[],
+            completed_content: &none,
+            sessions_required: 4,
+            sessions_attended: attended,
+        };
+        assert_eq!(
+            progress(work(3), EnrollmentStatus::InProgress),
+            Progress { percentage: 75.0, status: EnrollmentStatus::InProgress }
+        );
+        assert_eq!(
+            progress(work(4), EnrollmentStatus::InProgress),
+            Progress { percentage: 100.0, status: EnrollmentStatus::Completed }
+        );
+        assert_eq!(
+            progress(work(6), EnrollmentStatus::InProgress),
+            Progress { percentage: 100.0, status: EnrollmentStatus::Completed },
+            "extra sessions count no further"
+        );
     }
 
     #[test]
     fn all_content_done_but_sessions_missing_is_not_complete() {
         let required = ids(1);
         let completed: HashSet<Uuid> = required.iter().copied().collect();
-        let work = Work { required_content: &required, completed_content: &completed, sessions_required: 3, sessions_attended: 2 };
-        assert_eq!(progress(work, EnrollmentStatus::InProgress), Progress { percentage: 75.0, status: EnrollmentStatus::InProgress });
+        let work = Work {
+            required_content: &required,
+            completed_content: &completed,
+            sessions_required: 3,
+            sessions_attended: 2,
+        };
+        assert_eq!(
+            progress(work, EnrollmentStatus::InProgress),
+            Progress { percentage: 75.0, status: EnrollmentStatus::InProgress }
+        );
     }
 
     #[test]
@@ -138,7 +175,11 @@ mod tests {
     fn attending_starts_an_enrollment_where_no_session_is_required() {
         let required = ids(2);
         let none = HashSet::new();
-        let work = Work { required_content: &required, completed_content: &none, sessions_required: 0, sessions_attended: 1 };
-        assert_eq!(progress(work, EnrollmentStatus::Enrolled), Progress { percentage: 0.0, status: EnrollmentStatus::InProgress });
+        let work =
+            Work { required_content: &required, completed_content: &none, sessions_required: 0, sessions_attended: 1 };
+        assert_eq!(
+            progress(work, EnrollmentStatus::Enrolled),
+            Progress { percentage: 0.0, status: EnrollmentStatus::InProgress }
+        );
     }
 }

@@ -25,20 +25,32 @@ async fn pacing_stays_under_the_limit_without_a_single_429() {
         client.get_list("/people/v2/campuses", &[]).await.unwrap();
     }
     assert_eq!(fake.stats().rate_limited, 0, "the first response taught the client the limit");
-    assert!(started.elapsed() >= Duration::from_secs(3), "35 requests at 10/s take at least 3 s: {:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(3),
+        "35 requests at 10/s take at least 3 s: {:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
 async fn a_lower_limit_than_assumed_trips_once_then_is_honoured() {
     let fake = fake(30, Faults { rate_limit: 5, rate_period: Duration::from_secs(1), ..Default::default() }).await;
-    let mut config = ClientConfig::new(fake.base_url(), Credentials::PersonalAccessToken { app_id: cct_pco_fake::TEST_APP_ID.into(), secret: cct_pco_fake::TEST_SECRET.into() });
+    let mut config = ClientConfig::new(
+        fake.base_url(),
+        Credentials::PersonalAccessToken {
+            app_id: cct_pco_fake::TEST_APP_ID.into(),
+            secret: cct_pco_fake::TEST_SECRET.into(),
+        },
+    );
     config.retry = quick_retries();
     let client = Client::new(config).unwrap();
     // Concurrent requests before any response has told the client the limit.
-    let calls: Vec<_> = (0..12).map(|_| {
-        let client = client.clone();
-        tokio::spawn(async move { client.get_list("/people/v2/campuses", &[]).await.map(|_| ()) })
-    }).collect();
+    let calls: Vec<_> = (0..12)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.get_list("/people/v2/campuses", &[]).await.map(|_| ()) })
+        })
+        .collect();
     for call in calls {
         call.await.unwrap().unwrap();
     }
@@ -70,7 +82,10 @@ async fn missing_or_negative_retry_after_is_clamped() {
         let started = Instant::now();
         assert_eq!(pull_all(&client).await.unwrap().len(), 50);
         let waited = started.elapsed();
-        assert!(waited >= Duration::from_millis(900) && waited < Duration::from_secs(5), "{header:?}: waited {waited:?}");
+        assert!(
+            waited >= Duration::from_millis(900) && waited < Duration::from_secs(5),
+            "{header:?}: waited {waited:?}"
+        );
     }
 }
 
@@ -106,7 +121,10 @@ async fn a_create_is_not_repeated_after_a_server_error() {
     let fake = fake(5, Faults { error_rate: 1.0, ..fast_window() }).await;
     let client = pat_client(&fake);
     let error = client
-        .create_person(&cct_planning_center::resources::PersonAttributes { first_name: Some("Once".into()), ..Default::default() })
+        .create_person(&cct_planning_center::resources::PersonAttributes {
+            first_name: Some("Once".into()),
+            ..Default::default()
+        })
         .await
         .unwrap_err();
     assert!(error.to_string().contains("may or may not"), "{error}");
@@ -124,8 +142,18 @@ async fn dropped_connections_are_retried_for_reads() {
 #[tokio::test]
 async fn slow_answers_time_out_with_a_clear_error_or_succeed_within_the_timeout() {
     let fake = fake(10, Faults { latency: Duration::from_millis(400), ..fast_window() }).await;
-    let mut config = ClientConfig::new(fake.base_url(), Credentials::PersonalAccessToken { app_id: cct_pco_fake::TEST_APP_ID.into(), secret: cct_pco_fake::TEST_SECRET.into() });
-    config.retry = cct_planning_center::RetryPolicy { max_attempts: 2, request_timeout: Duration::from_millis(100), ..quick_retries() };
+    let mut config = ClientConfig::new(
+        fake.base_url(),
+        Credentials::PersonalAccessToken {
+            app_id: cct_pco_fake::TEST_APP_ID.into(),
+            secret: cct_pco_fake::TEST_SECRET.into(),
+        },
+    );
+    config.retry = cct_planning_center::RetryPolicy {
+        max_attempts: 2,
+        request_timeout: Duration::from_millis(100),
+        ..quick_retries()
+    };
     let impatient = Client::new(config.clone()).unwrap();
     let error = impatient.get_list("/people/v2/people", &[]).await.unwrap_err();
     assert!(matches!(error, PcoError::Transport { attempts: 2, .. }), "{error}");
@@ -141,7 +169,8 @@ async fn a_server_that_is_down_is_reported_as_unreachable() {
     let url = fake.base_url();
     drop(fake);
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let mut config = ClientConfig::new(url, Credentials::PersonalAccessToken { app_id: "a".into(), secret: "b".into() });
+    let mut config =
+        ClientConfig::new(url, Credentials::PersonalAccessToken { app_id: "a".into(), secret: "b".into() });
     config.retry = cct_planning_center::RetryPolicy { max_attempts: 2, ..quick_retries() };
     let error = Client::new(config).unwrap().get_list("/people/v2/people", &[]).await.unwrap_err();
     assert!(matches!(error, PcoError::Transport { .. }), "{error}");
@@ -150,7 +179,10 @@ async fn a_server_that_is_down_is_reported_as_unreachable() {
 #[tokio::test]
 async fn a_wrong_personal_access_token_is_refused() {
     let fake = fake(1, fast_window()).await;
-    let mut config = ClientConfig::new(fake.base_url(), Credentials::PersonalAccessToken { app_id: "fake-app-id".into(), secret: "wrong".into() });
+    let mut config = ClientConfig::new(
+        fake.base_url(),
+        Credentials::PersonalAccessToken { app_id: "fake-app-id".into(), secret: "wrong".into() },
+    );
     config.retry = quick_retries();
     let error = Client::new(config).unwrap().get_list("/people/v2/people", &[]).await.unwrap_err();
     assert!(matches!(error, PcoError::SignInRequired { .. }), "{error}");

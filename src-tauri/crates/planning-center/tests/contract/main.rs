@@ -11,7 +11,13 @@ use std::time::Duration;
 
 /// Short waits so fault tests run in seconds; the logic is the production logic.
 pub fn quick_retries() -> RetryPolicy {
-    RetryPolicy { max_attempts: 6, base_delay: Duration::from_millis(10), max_delay: Duration::from_millis(100), max_retry_after: Duration::from_secs(2), request_timeout: Duration::from_secs(5) }
+    RetryPolicy {
+        max_attempts: 6,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(100),
+        max_retry_after: Duration::from_secs(2),
+        request_timeout: Duration::from_secs(5),
+    }
 }
 
 pub async fn fake(people: usize, faults: Faults) -> FakePco {
@@ -19,7 +25,10 @@ pub async fn fake(people: usize, faults: Faults) -> FakePco {
 }
 
 pub fn pat_client(fake: &FakePco) -> Client {
-    let mut config = ClientConfig::new(fake.base_url(), Credentials::PersonalAccessToken { app_id: TEST_APP_ID.into(), secret: TEST_SECRET.into() });
+    let mut config = ClientConfig::new(
+        fake.base_url(),
+        Credentials::PersonalAccessToken { app_id: TEST_APP_ID.into(), secret: TEST_SECRET.into() },
+    );
     config.retry = quick_retries();
     Client::new(config).unwrap()
 }

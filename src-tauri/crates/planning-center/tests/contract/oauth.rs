@@ -4,14 +4,19 @@
 use crate::*;
 use cct_pco_fake::DESKTOP_CLIENT_ID;
 use cct_planning_center::auth::{now_secs, TokenStore};
-use cct_planning_center::{authorization_request, Client, ClientConfig, Credentials, MemoryTokenStore, OAuthApp, OAuthTokens, PcoError};
+use cct_planning_center::{
+    authorization_request, Client, ClientConfig, Credentials, MemoryTokenStore, OAuthApp, OAuthTokens, PcoError,
+};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 const REDIRECT: &str = "http://127.0.0.1:47100/callback";
 
 fn oauth_client(fake: &cct_pco_fake::FakePco, store: Arc<MemoryTokenStore>) -> Client {
-    let mut config = ClientConfig::new(fake.base_url(), Credentials::OAuth { app: OAuthApp { client_id: DESKTOP_CLIENT_ID.into(), client_secret: None }, store });
+    let mut config = ClientConfig::new(
+        fake.base_url(),
+        Credentials::OAuth { app: OAuthApp { client_id: DESKTOP_CLIENT_ID.into(), client_secret: None }, store },
+    );
     config.retry = quick_retries();
     Client::new(config).unwrap()
 }
@@ -36,7 +41,10 @@ async fn the_code_flow_with_pkce_signs_in() {
     let answer = consent(&request.url).await;
     assert_eq!(answer["state"], request.state, "state comes back unchanged for the app to check");
 
-    let wrong = client.exchange_code(&answer["code"], "not-the-verifier-at-all-not-the-verifier-at-all", REDIRECT).await.unwrap_err();
+    let wrong = client
+        .exchange_code(&answer["code"], "not-the-verifier-at-all-not-the-verifier-at-all", REDIRECT)
+        .await
+        .unwrap_err();
     assert!(wrong.to_string().contains("code_verifier"), "{wrong}");
     assert!(store.load().unwrap().is_none());
 
@@ -68,7 +76,12 @@ async fn an_unregistered_redirect_or_missing_pkce_is_refused() {
 async fn an_expired_access_token_is_refreshed_on_401_and_the_rotated_pair_saved() {
     let fake = fake(5, fast_window()).await;
     let (access, refresh) = fake.issue_token("people");
-    let store = Arc::new(MemoryTokenStore::with(OAuthTokens { access_token: access.clone(), refresh_token: refresh.clone(), expires_at: now_secs() + 7200, scope: "people".into() }));
+    let store = Arc::new(MemoryTokenStore::with(OAuthTokens {
+        access_token: access.clone(),
+        refresh_token: refresh.clone(),
+        expires_at: now_secs() + 7200,
+        scope: "people".into(),
+    }));
     let client = oauth_client(&fake, store.clone());
     fake.expire_access_tokens();
     assert_eq!(client.get_list("/people/v2/people", &[]).await.unwrap().data.len(), 5);
@@ -87,12 +100,19 @@ async fn an_expired_access_token_is_refreshed_on_401_and_the_rotated_pair_saved(
 async fn a_token_near_expiry_is_refreshed_before_use_once_for_concurrent_requests() {
     let fake = fake(5, fast_window()).await;
     let (access, refresh) = fake.issue_token("people");
-    let store = Arc::new(MemoryTokenStore::with(OAuthTokens { access_token: access, refresh_token: refresh, expires_at: now_secs() + 30, scope: "people".into() }));
+    let store = Arc::new(MemoryTokenStore::with(OAuthTokens {
+        access_token: access,
+        refresh_token: refresh,
+        expires_at: now_secs() + 30,
+        scope: "people".into(),
+    }));
     let client = oauth_client(&fake, store);
-    let calls: Vec<_> = (0..5).map(|_| {
-        let client = client.clone();
-        tokio::spawn(async move { client.get_list("/people/v2/people", &[]).await.map(|p| p.data.len()) })
-    }).collect();
+    let calls: Vec<_> = (0..5)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.get_list("/people/v2/people", &[]).await.map(|p| p.data.len()) })
+        })
+        .collect();
     for call in calls {
         assert_eq!(call.await.unwrap().unwrap(), 5);
     }
@@ -104,7 +124,15 @@ async fn a_token_near_expiry_is_refreshed_before_use_once_for_concurrent_request
 async fn a_mass_revocation_asks_for_sign_in_again() {
     let fake = fake(5, fast_window()).await;
     let (access, refresh) = fake.issue_token("people");
-    let client = oauth_client(&fake, Arc::new(MemoryTokenStore::with(OAuthTokens { access_token: access, refresh_token: refresh, expires_at: now_secs() + 7200, scope: "people".into() })));
+    let client = oauth_client(
+        &fake,
+        Arc::new(MemoryTokenStore::with(OAuthTokens {
+            access_token: access,
+            refresh_token: refresh,
+            expires_at: now_secs() + 7200,
+            scope: "people".into(),
+        })),
+    );
     fake.revoke_everything();
     let error = client.get_list("/people/v2/people", &[]).await.unwrap_err();
     assert!(matches!(error, PcoError::SignInRequired { .. }), "{error}");
@@ -114,10 +142,23 @@ async fn a_mass_revocation_asks_for_sign_in_again() {
 async fn sign_out_revokes_at_planning_center_and_forgets_the_tokens() {
     let fake = fake(5, fast_window()).await;
     let (access, refresh) = fake.issue_token("people");
-    let store = Arc::new(MemoryTokenStore::with(OAuthTokens { access_token: access.clone(), refresh_token: refresh, expires_at: now_secs() + 7200, scope: "people".into() }));
+    let store = Arc::new(MemoryTokenStore::with(OAuthTokens {
+        access_token: access.clone(),
+        refresh_token: refresh,
+        expires_at: now_secs() + 7200,
+        scope: "people".into(),
+    }));
     let client = oauth_client(&fake, store.clone());
     client.sign_out().await.unwrap();
     assert!(store.load().unwrap().is_none());
-    let reused = oauth_client(&fake, Arc::new(MemoryTokenStore::with(OAuthTokens { access_token: access, refresh_token: "gone".into(), expires_at: now_secs() + 7200, scope: "people".into() })));
+    let reused = oauth_client(
+        &fake,
+        Arc::new(MemoryTokenStore::with(OAuthTokens {
+            access_token: access,
+            refresh_token: "gone".into(),
+            expires_at: now_secs() + 7200,
+            scope: "people".into(),
+        })),
+    );
     assert!(matches!(reused.get_list("/people/v2/people", &[]).await.unwrap_err(), PcoError::SignInRequired { .. }));
 }

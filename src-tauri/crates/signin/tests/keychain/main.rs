@@ -13,7 +13,13 @@ static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(())
 const PORTS: [u16; 3] = [47_100, 47_101, 47_102];
 
 async fn fake() -> FakePco {
-    FakePco::start(FakeConfig { people: 30, faults: Faults { rate_limit: 10_000, rate_period: Duration::from_secs(1), ..Default::default() }, ..Default::default() }).await.unwrap()
+    FakePco::start(FakeConfig {
+        people: 30,
+        faults: Faults { rate_limit: 10_000, rate_period: Duration::from_secs(1), ..Default::default() },
+        ..Default::default()
+    })
+    .await
+    .unwrap()
 }
 
 fn app() -> OAuthApp {
@@ -41,9 +47,19 @@ fn browser(tamper_state: bool) -> impl FnOnce(String) -> Result<(), String> {
     }
 }
 
-async fn sign_in(fake: &FakePco, store: Arc<KeychainTokenStore>, tamper: bool) -> Result<cct_planning_center::OAuthTokens, SignInError> {
+async fn sign_in(
+    fake: &FakePco,
+    store: Arc<KeychainTokenStore>,
+    tamper: bool,
+) -> Result<cct_planning_center::OAuthTokens, SignInError> {
     let base = fake.base_url();
-    let options = SignInOptions { base_url: &base, app: app(), ports: &PORTS, scopes: &["people", "registrations"], timeout: Duration::from_secs(10) };
+    let options = SignInOptions {
+        base_url: &base,
+        app: app(),
+        ports: &PORTS,
+        scopes: &["people", "registrations"],
+        timeout: Duration::from_secs(10),
+    };
     sign_in_with_browser(options, store, browser(tamper)).await
 }
 
@@ -90,8 +106,15 @@ async fn refresh_rotates_the_tokens_in_the_keychain_and_sign_out_revokes_them() 
     assert_ne!(rotated.refresh_token, first.refresh_token, "the rotated pair was saved to the keychain");
     api.sign_out().await.unwrap();
     assert_eq!(store.load().unwrap(), None, "deleted from the keychain");
-    let reuse = Client::new(ClientConfig::new(fake.base_url(), Credentials::OAuth { app: app(), store: Arc::new(cct_planning_center::MemoryTokenStore::with(rotated)) })).unwrap();
-    assert!(matches!(reuse.get_list("/people/v2/people", &[]).await.unwrap_err(), PcoError::SignInRequired { .. }), "revoked at Planning Center");
+    let reuse = Client::new(ClientConfig::new(
+        fake.base_url(),
+        Credentials::OAuth { app: app(), store: Arc::new(cct_planning_center::MemoryTokenStore::with(rotated)) },
+    ))
+    .unwrap();
+    assert!(
+        matches!(reuse.get_list("/people/v2/people", &[]).await.unwrap_err(), PcoError::SignInRequired { .. }),
+        "revoked at Planning Center"
+    );
 }
 
 #[tokio::test]
@@ -107,7 +130,11 @@ async fn a_revoked_sign_in_keeps_queued_changes_until_the_next_sign_in() {
     engine.run().await.unwrap();
     let system = cct_domain::Actor::system();
     let mut tx = local.begin_write(&system).unwrap();
-    cct_store::records::insert(&mut tx, cct_domain::records::Person { first_name: "Queued".into(), last_name: "Offline".into(), ..Default::default() }).unwrap();
+    cct_store::records::insert(
+        &mut tx,
+        cct_domain::records::Person { first_name: "Queued".into(), last_name: "Offline".into(), ..Default::default() },
+    )
+    .unwrap();
     tx.commit().unwrap();
 
     fake.revoke_everything();
@@ -140,7 +167,10 @@ async fn tokens_never_reach_the_database_or_the_sync_log() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
         scanned += bytes.len();
         for secret in [&tokens.access_token, &tokens.refresh_token] {
-            assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "a token was written to a database file");
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "a token was written to a database file"
+            );
         }
     }
     assert!(scanned > 50_000, "the database (and its WAL) was read: {scanned} bytes");
@@ -165,7 +195,12 @@ async fn personal_access_token_secrets_live_in_the_keychain() {
 #[ignore = "run by a_missing_keychain_is_a_clear_error_with_no_fallback in a process of its own"]
 fn probe_keychain_without_a_session_bus() {
     let outcome = KeychainTokenStore::new("probe-without-bus").and_then(|store| {
-        store.save(&cct_planning_center::OAuthTokens { access_token: "a".into(), refresh_token: "r".into(), expires_at: 0, scope: "people".into() })
+        store.save(&cct_planning_center::OAuthTokens {
+            access_token: "a".into(),
+            refresh_token: "r".into(),
+            expires_at: 0,
+            scope: "people".into(),
+        })
     });
     let message = outcome.expect_err("saving must fail when there is no keychain");
     println!("KEYCHAIN-ERROR: {message}");
@@ -187,8 +222,14 @@ fn a_missing_keychain_is_a_clear_error_with_no_fallback() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-    let message = stdout.lines().find_map(|l| l.split_once("KEYCHAIN-ERROR: ").map(|(_, m)| m)).expect("the probe ran and reported");
-    assert!(message.contains("not available") && message.contains("never keeps Planning Center sign-ins anywhere else"), "{message}");
+    let message = stdout
+        .lines()
+        .find_map(|l| l.split_once("KEYCHAIN-ERROR: ").map(|(_, m)| m))
+        .expect("the probe ran and reported");
+    assert!(
+        message.contains("not available") && message.contains("never keeps Planning Center sign-ins anywhere else"),
+        "{message}"
+    );
     let written: Vec<_> = walk(home.path());
     assert!(written.is_empty(), "nothing was written in place of the keychain: {written:?}");
 }
@@ -218,7 +259,10 @@ async fn a_wrong_code_verifier_is_refused_and_nothing_is_saved() {
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let location = http.get(&request.url).send().await.unwrap().headers()["location"].to_str().unwrap().to_owned();
     let code = url::Url::parse(&location).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
-    let error = client(&fake, store.clone()).exchange_code(&code, "a-verifier-that-was-never-sent-a-verifier-that-was-never-sent", redirect).await.unwrap_err();
+    let error = client(&fake, store.clone())
+        .exchange_code(&code, "a-verifier-that-was-never-sent-a-verifier-that-was-never-sent", redirect)
+        .await
+        .unwrap_err();
     assert!(matches!(error, PcoError::SignInRequired { .. }) && error.to_string().contains("code_verifier"), "{error}");
     assert_eq!(store.load().unwrap(), None);
 }

@@ -51,27 +51,45 @@ pub struct CheckInResult {
 ///
 /// Attendance counts toward course progress: the enrollments of those checked in are brought up
 /// to date in the same transaction, with the certifications a completed course earns.
-pub fn check_in(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_ids: &[Uuid], station: &str) -> Result<CheckInResult> {
+pub fn check_in(
+    tx: &mut WriteTx<'_>,
+    class_session_id: Uuid,
+    people_ids: &[Uuid],
+    station: &str,
+) -> Result<CheckInResult> {
     tx.require(Permission::AttendanceWrite)?;
     if people_ids.is_empty() {
         return Err(ValidationError::new("people_ids", "choose who to check in").into());
     }
-    let session = SessionFacts::read(tx.conn(), class_session_id)?.ok_or_else(|| ValidationError::new("class_session_id", "no such session"))?;
+    let session = SessionFacts::read(tx.conn(), class_session_id)?
+        .ok_or_else(|| ValidationError::new("class_session_id", "no such session"))?;
     if !session.is_active {
-        return Err(StoreError::InactiveReference { field: "class_session_id", table: "class_session", id: class_session_id });
+        return Err(StoreError::InactiveReference {
+            field: "class_session_id",
+            table: "class_session",
+            id: class_session_id,
+        });
     }
     let today = tx.now().date();
     let mut code: Option<String> = None;
     let mut result = CheckInResult { labels: Vec::new(), guardian_tag: None, already_checked_in: Vec::new() };
     let mut children = Vec::new();
     for &people_id in people_ids {
-        let person = Arrival::read(tx.conn(), people_id)?.ok_or(StoreError::UnknownReference { field: "people_ids", table: "people", id: people_id })?;
+        let person = Arrival::read(tx.conn(), people_id)?.ok_or(StoreError::UnknownReference {
+            field: "people_ids",
+            table: "people",
+            id: people_id,
+        })?;
         if !person.is_active {
             return Err(StoreError::InactiveReference { field: "people_ids", table: "people", id: people_id });
         }
         let existing = attendance::record_of(tx.conn(), class_session_id, people_id)?;
         if let Some(record) = &existing {
-            if record.meta.is_active && record.check_in_at.is_some() && record.check_out_at.is_none() && matches!(record.status, AttendanceStatus::Present | AttendanceStatus::Late) {
+            if record.meta.is_active
+                && record.check_in_at.is_some()
+                && record.check_out_at.is_none()
+                && matches!(record.status, AttendanceStatus::Present | AttendanceStatus::Late)
+            {
                 result.already_checked_in.push(person.name.clone());
                 result.labels.push(label(tx.conn(), tx.actor(), &person, &session, record.security_code.clone())?);
                 continue;
@@ -89,7 +107,8 @@ pub fn check_in(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_ids: &[Uuid
         let enrollment = attendance::active_enrollment_id(tx.conn(), people_id, session.course_id)?;
         let now = tx.now();
         let exists = existing.is_some();
-        let mut record = existing.unwrap_or_else(|| AttendanceRecord { class_session_id, people_id, ..Default::default() });
+        let mut record =
+            existing.unwrap_or_else(|| AttendanceRecord { class_session_id, people_id, ..Default::default() });
         record.meta.is_active = true;
         record.status = AttendanceStatus::Present;
         record.check_in_at = Some(now);
@@ -120,7 +139,10 @@ pub fn check_out(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_id: Uuid) 
     tx.require(Permission::AttendanceWrite)?;
     let mut record = attendance::record_of(tx.conn(), class_session_id, people_id)?
         .filter(|r| r.meta.is_active && r.check_in_at.is_some())
-        .ok_or_else(|| StoreError::Conflict { field: "people_id", message: "this person is not checked in to this session".into() })?;
+        .ok_or_else(|| StoreError::Conflict {
+            field: "people_id",
+            message: "this person is not checked in to this session".into(),
+        })?;
     if record.check_out_at.is_some() {
         return Ok(record);
     }
@@ -132,10 +154,16 @@ pub fn check_out(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_id: Uuid) 
 pub fn reprint(store: &Store, actor: &Actor, class_session_id: Uuid, people_id: Uuid) -> Result<Label> {
     crate::office::people::require(actor, Permission::AttendanceRead)?;
     store.read(|conn| {
-        let not_checked_in = || StoreError::Conflict { field: "people_id", message: "this person is not checked in, so there is no label to reprint".into() };
-        let record = attendance::record_of(conn, class_session_id, people_id)?.filter(|r| r.meta.is_active && r.check_in_at.is_some()).ok_or_else(not_checked_in)?;
+        let not_checked_in = || StoreError::Conflict {
+            field: "people_id",
+            message: "this person is not checked in, so there is no label to reprint".into(),
+        };
+        let record = attendance::record_of(conn, class_session_id, people_id)?
+            .filter(|r| r.meta.is_active && r.check_in_at.is_some())
+            .ok_or_else(not_checked_in)?;
         let person = Arrival::read(conn, people_id)?.ok_or_else(not_checked_in)?;
-        let session = SessionFacts::read(conn, class_session_id)?.ok_or(StoreError::NotFound { table: "class_session", id: class_session_id })?;
+        let session = SessionFacts::read(conn, class_session_id)?
+            .ok_or(StoreError::NotFound { table: "class_session", id: class_session_id })?;
         label(conn, actor, &person, &session, record.security_code)
     })
 }
@@ -148,10 +176,15 @@ struct Arrival {
     is_active: bool,
 }
 
+/// First name, nickname, last name, date of birth, whether active.
+type ArrivalColumns = (String, Option<String>, String, Option<String>, bool);
+
 impl Arrival {
     fn read(conn: &Connection, id: Uuid) -> Result<Option<Self>> {
-        let row: Option<(String, Option<String>, String, Option<String>, bool)> =
-            conn.tuple("SELECT first_name, nickname, last_name, date_of_birth, is_active FROM people WHERE id = ?1", [id.to_string()])?;
+        let row: Option<ArrivalColumns> = conn.tuple(
+            "SELECT first_name, nickname, last_name, date_of_birth, is_active FROM people WHERE id = ?1",
+            [id.to_string()],
+        )?;
         Ok(row.map(|(first, nickname, last, born, is_active)| Arrival {
             id,
             name: cct_domain::records::display_name(&first, nickname.as_deref(), &last),
@@ -170,12 +203,21 @@ struct SessionFacts {
 
 impl SessionFacts {
     fn read(conn: &Connection, id: Uuid) -> Result<Option<Self>> {
-        let row: Option<(String, String, bool)> = conn.tuple("SELECT course_id, title, is_active FROM class_session WHERE id = ?1", [id.to_string()])?;
-        Ok(row.and_then(|(course_id, title, is_active)| Some(SessionFacts { course_id: Uuid::parse_str(&course_id).ok()?, title, is_active })))
+        let row: Option<(String, String, bool)> =
+            conn.tuple("SELECT course_id, title, is_active FROM class_session WHERE id = ?1", [id.to_string()])?;
+        Ok(row.and_then(|(course_id, title, is_active)| {
+            Some(SessionFacts { course_id: Uuid::parse_str(&course_id).ok()?, title, is_active })
+        }))
     }
 }
 
-fn label(conn: &Connection, actor: &Actor, person: &Arrival, session: &SessionFacts, security_code: Option<String>) -> Result<Label> {
+fn label(
+    conn: &Connection,
+    actor: &Actor,
+    person: &Arrival,
+    session: &SessionFacts,
+    security_code: Option<String>,
+) -> Result<Label> {
     let mut alerts = Vec::new();
     if actor.can(Permission::SpecialRequirementsRead) {
         let scope = requirement_scope(actor);
@@ -194,7 +236,8 @@ pub fn validate_station(station: &str) -> Result<()> {
     if station.len() == 1 && station.chars().all(|c| c.is_ascii_uppercase() && !matches!(c, 'I' | 'O')) {
         Ok(())
     } else {
-        Err(ValidationError::new("station", "a station is one capital letter (not I or O, which look like 1 and 0)").into())
+        Err(ValidationError::new("station", "a station is one capital letter (not I or O, which look like 1 and 0)")
+            .into())
     }
 }
 

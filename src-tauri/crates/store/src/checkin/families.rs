@@ -101,7 +101,11 @@ fn search_on(conn: &rusqlite::Connection, actor: &Actor, text: &str, class_sessi
     let mut families: Vec<Family> = Vec::new();
     for found in &matches {
         let members: Vec<&MemberRow> = match &found.household_id {
-            Some(household) if families.iter().any(|f| f.household_id.map(|id| id.to_string()).as_ref() == Some(household)) => continue,
+            Some(household)
+                if families.iter().any(|f| f.household_id.map(|id| id.to_string()).as_ref() == Some(household)) =>
+            {
+                continue
+            }
             Some(household) => people.iter().filter(|p| p.household_id.as_ref() == Some(household)).collect(),
             None => people.iter().filter(|p| p.id == found.id).collect(),
         };
@@ -109,7 +113,10 @@ fn search_on(conn: &rusqlite::Connection, actor: &Actor, text: &str, class_sessi
         families.push(Family {
             household_id: found.household_id.as_deref().and_then(|id| Uuid::parse_str(id).ok()),
             name: first.household_name.clone().unwrap_or_else(|| first.display_name()),
-            members: members.into_iter().filter_map(|member| member.to_family_member(today, &mut attendance, &mut needs)).collect(),
+            members: members
+                .into_iter()
+                .filter_map(|member| member.to_family_member(today, &mut attendance, &mut needs))
+                .collect(),
         });
     }
     Ok(FamilySearch { families, complete })
@@ -136,11 +143,21 @@ impl MemberRow {
         cct_domain::records::display_name(&self.first_name, self.nickname.as_deref(), &self.last_name)
     }
 
-    fn to_family_member(&self, today: NaiveDate, attendance: &mut HashMap<Uuid, AttendanceRecord>, needs: &mut HashMap<Uuid, Vec<SpecialRequirement>>) -> Option<FamilyMember> {
+    fn to_family_member(
+        &self,
+        today: NaiveDate,
+        attendance: &mut HashMap<Uuid, AttendanceRecord>,
+        needs: &mut HashMap<Uuid, Vec<SpecialRequirement>>,
+    ) -> Option<FamilyMember> {
         let id = Uuid::parse_str(&self.id).ok()?;
         let date_of_birth = self.date_of_birth.as_deref().and_then(|d| d.parse::<NaiveDate>().ok());
         Some(FamilyMember {
-            person: StationPerson { id, first_name: self.first_name.clone(), last_name: self.last_name.clone(), nickname: self.nickname.clone() },
+            person: StationPerson {
+                id,
+                first_name: self.first_name.clone(),
+                last_name: self.last_name.clone(),
+                nickname: self.nickname.clone(),
+            },
             is_child: is_child(date_of_birth, today),
             attendance: attendance.remove(&id),
             special_requirements: needs.remove(&id).unwrap_or_default(),

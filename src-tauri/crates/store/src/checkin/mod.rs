@@ -9,7 +9,9 @@ pub mod readiness;
 pub mod station;
 pub mod visitors;
 
-pub use arrivals::{check_in, check_out, is_child, reprint, validate_station, CheckInResult, GuardianTag, Label, CHILD_UNDER_YEARS};
+pub use arrivals::{
+    check_in, check_out, is_child, reprint, validate_station, CheckInResult, GuardianTag, Label, CHILD_UNDER_YEARS,
+};
 pub use families::{search_families, Family, FamilyMember, FamilySearch, StationPerson};
 pub use visitors::{add_visitor, VisitorInput, VisitorOutcome};
 
@@ -17,7 +19,8 @@ use cct_domain::records::SpecialRequirement;
 use cct_domain::{Actor, Record};
 
 /// Severity is stored as text, whose alphabetical order is not its urgency.
-const MOST_SEVERE_FIRST: &str = "CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END";
+const MOST_SEVERE_FIRST: &str =
+    "CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END";
 
 /// The special requirements the actor may see, as a condition to append (the record type's own
 /// read scope).

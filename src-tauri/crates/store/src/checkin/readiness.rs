@@ -6,7 +6,8 @@ use uuid::Uuid;
 
 /// How many are checked in (and not yet out) at each of the sessions.
 pub fn session_counts(store: &Store, session_ids: &[Uuid]) -> Result<BTreeMap<Uuid, i64>> {
-    let ids = serde_json::to_string(&session_ids.iter().map(|id| id.to_string()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into());
+    let ids = serde_json::to_string(&session_ids.iter().map(|id| id.to_string()).collect::<Vec<_>>())
+        .unwrap_or_else(|_| "[]".into());
     let rows: Vec<(String, i64)> = store.read(|conn| {
         conn.tuples(
             "SELECT class_session_id, COUNT(*) FROM attendance_record WHERE is_active = 1 AND check_in_at IS NOT NULL AND check_out_at IS NULL

@@ -89,7 +89,8 @@ fn hash(salt: &str, pin: &str) -> String {
 /// be a letter, and the PIN 4 to 8 digits typed twice the same.
 pub fn check_request(by: &Actor, request: &KioskStart) -> Result<Uuid> {
     actor::require(by, Permission::SettingsManage)?;
-    let person = by.person_id.ok_or_else(|| ValidationError::new("pin", "kiosk mode is started by a signed-in person"))?;
+    let person =
+        by.person_id.ok_or_else(|| ValidationError::new("pin", "kiosk mode is started by a signed-in person"))?;
     checkin::validate_station(&request.station)?;
     if request.pin.len() < 4 || request.pin.len() > 8 || !request.pin.chars().all(|c| c.is_ascii_digit()) {
         return Err(ValidationError::new("pin", "the PIN is 4 to 8 digits").into());
@@ -110,10 +111,14 @@ pub fn start(store: &Store, by: &Actor, request: KioskStart, letter_check: Stati
     if current(store)?.is_some() {
         return Err(StoreError::Conflict { field: "station", message: "kiosk mode is already on".into() });
     }
-    let campus = records::get::<Campus>(store, by, request.campus_id).map_err(|_| ValidationError::new("campus_id", "choose a campus"))?;
+    let campus = records::get::<Campus>(store, by, request.campus_id)
+        .map_err(|_| ValidationError::new("campus_id", "choose a campus"))?;
     let mut sessions = Vec::new();
     for id in &request.session_ids {
-        sessions.push(records::get::<ClassSession>(store, by, *id).map_err(|_| ValidationError::new("session_ids", format!("no session has id {id}")))?);
+        sessions.push(
+            records::get::<ClassSession>(store, by, *id)
+                .map_err(|_| ValidationError::new("session_ids", format!("no session has id {id}")))?,
+        );
     }
     let salt = cct_domain::new_id().simple().to_string();
     let config = KioskConfig {
@@ -175,7 +180,11 @@ pub fn station_actor(store: &Store, config: &KioskConfig) -> Result<Actor> {
     let starter = actor::actor_for_person(store, config.started_by)?;
     let volunteer = builtin::permissions(builtin::CHECKIN_VOLUNTEER);
     let permissions: Vec<Permission> = starter.permissions.iter().copied().filter(|p| volunteer.contains(p)).collect();
-    Ok(Actor::person(config.started_by, format!("{} (check-in station {})", starter.display_name, config.station), permissions))
+    Ok(Actor::person(
+        config.started_by,
+        format!("{} (check-in station {})", starter.display_name, config.station),
+        permissions,
+    ))
 }
 
 /// Leaves kiosk mode with the PIN. Wrong PINs are counted; after a few the station waits.

@@ -27,9 +27,13 @@ pub struct VisitorInput {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum VisitorOutcome {
-    Added { person: Box<Person> },
+    Added {
+        person: Box<Person>,
+    },
     /// People already here who may be the visitor; nothing was added.
-    PossibleDuplicates { candidates: Vec<Person> },
+    PossibleDuplicates {
+        candidates: Vec<Person>,
+    },
 }
 
 /// Adds a visitor at the station, unless people already here may be them.
@@ -52,7 +56,10 @@ pub fn add_visitor(tx: &mut WriteTx<'_>, input: VisitorInput) -> Result<VisitorO
     }
     let household = match input.household_id {
         Some(id) => records::get_in::<Household>(tx, id)?,
-        None => records::insert_derived(tx, Household { name: format!("{} Household", input.last_name.trim()), ..Default::default() })?,
+        None => records::insert_derived(
+            tx,
+            Household { name: format!("{} Household", input.last_name.trim()), ..Default::default() },
+        )?,
     };
     // A volunteer may add a visitor without the right to edit people: the station's job is
     // attendance, and the office reviews visitors in the audit log.

@@ -58,9 +58,13 @@ impl Store {
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| StoreError::Open { path: path.display().to_string(), source })?;
+            std::fs::create_dir_all(parent)
+                .map_err(|source| StoreError::Open { path: path.display().to_string(), source })?;
         }
-        let writer = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let writer = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
         configure(&writer)?;
         writer.query_row("PRAGMA journal_mode = WAL", [], |row| row.get::<_, String>(0))?;
         writer.pragma_update(None, "wal_autocheckpoint", WAL_PAGES_BEFORE_CHECKPOINT)?;
@@ -71,12 +75,20 @@ impl Store {
         let clock = DeviceClock::new(device_id, team::changes::latest_clock(&writer)?);
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
-            let reader = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+            let reader =
+                Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
             configure(&reader)?;
             readers.push(Mutex::new(Some(reader)));
         }
         let store = Self {
-            inner: Arc::new(Inner { path, writer: Mutex::new(Some(writer)), readers, next_reader: AtomicUsize::new(0), schema, clock }),
+            inner: Arc::new(Inner {
+                path,
+                writer: Mutex::new(Some(writer)),
+                readers,
+                next_reader: AtomicUsize::new(0),
+                schema,
+                clock,
+            }),
         };
         store.settle_carried_over(&queued_by_release_0_1);
         Ok(store)
@@ -111,7 +123,8 @@ impl Store {
     /// fails half-way with SQLITE_BUSY; dropped without [`WriteTx::commit`], it rolls back.
     /// While it lives, every other write of this store waits.
     pub fn begin_write<'a>(&'a self, actor: &'a Actor) -> Result<WriteTx<'a>> {
-        let connection = parking_lot::MutexGuard::try_map(self.inner.writer.lock(), Option::as_mut).map_err(|_| StoreError::Closed)?;
+        let connection = parking_lot::MutexGuard::try_map(self.inner.writer.lock(), Option::as_mut)
+            .map_err(|_| StoreError::Closed)?;
         WriteTx::begin(connection, actor, &self.inner.schema, &self.inner.clock)
     }
 
@@ -138,7 +151,9 @@ impl Store {
     /// of them must not hold up the tasks of an async runtime's worker.
     pub async fn call<T: Send + 'static>(&self, work: impl FnOnce(&Store) -> Result<T> + Send + 'static) -> Result<T> {
         let store = self.clone();
-        tokio::task::spawn_blocking(move || work(&store)).await.map_err(|stopped| StoreError::Interrupted(stopped.to_string()))?
+        tokio::task::spawn_blocking(move || work(&store))
+            .await
+            .map_err(|stopped| StoreError::Interrupted(stopped.to_string()))?
     }
 
     /// This device's hybrid logical clock, which stamps its changes for the team.

@@ -74,7 +74,9 @@ impl StoreError {
             StoreError::Constraint(_) => ErrorCode::ConstraintViolation,
             StoreError::CorruptRecord { .. } => ErrorCode::CorruptRecord,
             StoreError::Migration(_) => ErrorCode::MigrationFailed,
-            StoreError::Open { .. } | StoreError::Database(_) | StoreError::Closed | StoreError::Interrupted(_) => ErrorCode::DatabaseError,
+            StoreError::Open { .. } | StoreError::Database(_) | StoreError::Closed | StoreError::Interrupted(_) => {
+                ErrorCode::DatabaseError
+            }
         }
     }
 
@@ -82,9 +84,9 @@ impl StoreError {
     pub fn field(&self) -> Option<&str> {
         match self {
             StoreError::Invalid(v) | StoreError::Rule(DomainError::Invalid(v)) => Some(&v.field),
-            StoreError::UnknownReference { field, .. } | StoreError::InactiveReference { field, .. } | StoreError::Conflict { field, .. } => {
-                Some(field)
-            }
+            StoreError::UnknownReference { field, .. }
+            | StoreError::InactiveReference { field, .. }
+            | StoreError::Conflict { field, .. } => Some(field),
             StoreError::Duplicate { field, .. } | StoreError::UnknownColumn { field, .. } => Some(field),
             StoreError::Rule(DomainError::PrerequisitesNotMet { .. }) => Some("course_id"),
             StoreError::Rule(DomainError::PrerequisiteCycle { .. }) => Some("prerequisite_course_id"),
@@ -112,7 +114,9 @@ impl StoreError {
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> Self {
         match &error {
-            rusqlite::Error::SqliteFailure(_, Some(message)) => Self::from_constraint_message(message).unwrap_or(StoreError::Database(error)),
+            rusqlite::Error::SqliteFailure(_, Some(message)) => {
+                Self::from_constraint_message(message).unwrap_or(StoreError::Database(error))
+            }
             _ => StoreError::Database(error),
         }
     }

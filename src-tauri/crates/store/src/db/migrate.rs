@@ -46,15 +46,20 @@ const LEDGER: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (
 /// and one whose applied steps differ from these.
 pub fn apply(conn: &Connection, steps: &[Migration]) -> Result<usize> {
     conn.execute_batch(LEDGER)?;
-    if let Some(version) = conn.optional::<i64>("SELECT version FROM _sqlx_migrations WHERE success = 0 ORDER BY version LIMIT 1", [])? {
+    if let Some(version) =
+        conn.optional::<i64>("SELECT version FROM _sqlx_migrations WHERE success = 0 ORDER BY version LIMIT 1", [])?
+    {
         return Err(MigrationError::Interrupted { version }.into());
     }
-    let applied: Vec<(i64, Vec<u8>)> = conn.tuples("SELECT version, checksum FROM _sqlx_migrations ORDER BY version", [])?;
+    let applied: Vec<(i64, Vec<u8>)> =
+        conn.tuples("SELECT version, checksum FROM _sqlx_migrations ORDER BY version", [])?;
     for (version, checksum) in &applied {
         match MIGRATIONS.iter().find(|m| m.version == *version) {
             None => return Err(MigrationError::Newer { version: *version }.into()),
             Some(step) if step.checksum() != *checksum => {
-                return Err(MigrationError::Changed { version: *version, description: step.description.to_owned() }.into())
+                return Err(
+                    MigrationError::Changed { version: *version, description: step.description.to_owned() }.into()
+                )
             }
             Some(_) => {}
         }
@@ -68,7 +73,8 @@ pub fn apply(conn: &Connection, steps: &[Migration]) -> Result<usize> {
 }
 
 fn apply_one(conn: &Connection, step: &Migration) -> Result<()> {
-    let failed = |source| MigrationError::Failed { version: step.version, description: step.description.to_owned(), source };
+    let failed =
+        |source| MigrationError::Failed { version: step.version, description: step.description.to_owned(), source };
     let started = std::time::Instant::now();
     conn.execute_batch("BEGIN IMMEDIATE").map_err(failed)?;
     let applied = conn.execute_batch(step.sql).and_then(|()| {

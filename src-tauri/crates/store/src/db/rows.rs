@@ -17,12 +17,17 @@ pub fn to_row<T: serde::Serialize>(table: &str, record: &T) -> Result<JsonRow> {
 }
 
 pub fn from_row<T: serde::de::DeserializeOwned>(table: &str, row: JsonRow) -> Result<T> {
-    serde_json::from_value(Value::Object(row)).map_err(|source| StoreError::CorruptRecord { table: table.to_owned(), source })
+    serde_json::from_value(Value::Object(row))
+        .map_err(|source| StoreError::CorruptRecord { table: table.to_owned(), source })
 }
 
 /// A statement's columns: each name, and whether it is declared BOOLEAN.
 pub(crate) fn columns_of(statement: &rusqlite::Statement<'_>) -> Vec<(String, bool)> {
-    statement.columns().iter().map(|c| (c.name().to_owned(), c.decl_type().is_some_and(|t| t.eq_ignore_ascii_case("BOOLEAN")))).collect()
+    statement
+        .columns()
+        .iter()
+        .map(|c| (c.name().to_owned(), c.decl_type().is_some_and(|t| t.eq_ignore_ascii_case("BOOLEAN"))))
+        .collect()
 }
 
 /// One row as JSON, by the columns [`columns_of`] read from its statement.

@@ -18,7 +18,8 @@ impl Schema {
         )?;
         let mut columns = HashMap::new();
         for table in tables {
-            let names: HashSet<String> = conn.column::<String>("SELECT name FROM pragma_table_info(?1)", [&table])?.into_iter().collect();
+            let names: HashSet<String> =
+                conn.column::<String>("SELECT name FROM pragma_table_info(?1)", [&table])?.into_iter().collect();
             columns.insert(table, names);
         }
         Ok(Self { columns })

@@ -36,7 +36,8 @@ const AUDIT_INSERT: &str = "INSERT INTO audit_log (id, table_name, record_id, ac
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
 /// Parameters: id, table, record id, action, payload (JSON text), when queued.
-const OUTBOX_INSERT: &str = "INSERT INTO pco_outbox (id, table_name, record_id, action, payload, status, attempts, created_at, updated_at)
+const OUTBOX_INSERT: &str =
+    "INSERT INTO pco_outbox (id, table_name, record_id, action, payload, status, attempts, created_at, updated_at)
      VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6, ?6)";
 
 /// What wrote an audit row.
@@ -57,7 +58,12 @@ pub struct WriteTx<'a> {
 }
 
 impl<'a> WriteTx<'a> {
-    pub(crate) fn begin(conn: MappedMutexGuard<'a, Connection>, actor: &'a Actor, schema: &'a Schema, clock: &'a DeviceClock) -> Result<Self> {
+    pub(crate) fn begin(
+        conn: MappedMutexGuard<'a, Connection>,
+        actor: &'a Actor,
+        schema: &'a Schema,
+        clock: &'a DeviceClock,
+    ) -> Result<Self> {
         if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {
             // A transaction whose rollback failed (an I/O error) is still open: end it first.
             if !conn.is_autocommit() {
@@ -67,7 +73,16 @@ impl<'a> WriteTx<'a> {
                 return Err(error.into());
             }
         }
-        Ok(Self { conn, actor, schema, clock, now: Timestamp::now(), reason: None, outbox_enabled: true, finished: false })
+        Ok(Self {
+            conn,
+            actor,
+            schema,
+            clock,
+            now: Timestamp::now(),
+            reason: None,
+            outbox_enabled: true,
+            finished: false,
+        })
     }
 
     pub fn actor(&self) -> &Actor {
@@ -128,7 +143,14 @@ impl<'a> WriteTx<'a> {
     }
 
     /// Writes the audit row for a change and logs the change for the team.
-    pub(crate) fn audit(&mut self, table: &str, record_id: &str, action: AuditAction, old_values: Option<&JsonRow>, new_values: Option<&JsonRow>) -> Result<()> {
+    pub(crate) fn audit(
+        &mut self,
+        table: &str,
+        record_id: &str,
+        action: AuditAction,
+        old_values: Option<&JsonRow>,
+        new_values: Option<&JsonRow>,
+    ) -> Result<()> {
         self.audit_only(table, record_id, action, old_values, new_values)?;
         let empty = JsonRow::new();
         self.record_team_change(table, record_id, new_values.unwrap_or(&empty), action == AuditAction::Delete)
@@ -136,7 +158,14 @@ impl<'a> WriteTx<'a> {
 
     /// The audit row alone, for a caller that logs the team change itself (with bookkeeping
     /// columns the audit leaves out).
-    pub(crate) fn audit_only(&mut self, table: &str, record_id: &str, action: AuditAction, old_values: Option<&JsonRow>, new_values: Option<&JsonRow>) -> Result<()> {
+    pub(crate) fn audit_only(
+        &mut self,
+        table: &str,
+        record_id: &str,
+        action: AuditAction,
+        old_values: Option<&JsonRow>,
+        new_values: Option<&JsonRow>,
+    ) -> Result<()> {
         self.conn.run(
             AUDIT_INSERT,
             rusqlite::params![
@@ -157,20 +186,35 @@ impl<'a> WriteTx<'a> {
 
     /// Adds a write of a replicated table to this device's change log, for the church's other
     /// devices. Audited writes do this themselves; bookkeeping written beside them calls it.
-    pub(crate) fn record_team_change(&mut self, table: &str, record_id: &str, fields: &JsonRow, deleted: bool) -> Result<()> {
+    pub(crate) fn record_team_change(
+        &mut self,
+        table: &str,
+        record_id: &str,
+        fields: &JsonRow,
+        deleted: bool,
+    ) -> Result<()> {
         changes::record_local(&self.conn, self.clock, table, record_id, fields, deleted)
     }
 
     /// Queues a change for Planning Center (unless the outbox is off), shared with the team so
     /// that any signed-in office computer can send a classroom laptop's change.
-    pub(crate) fn enqueue_outbox(&mut self, table: &str, record_id: Uuid, action: AuditAction, payload: &JsonRow) -> Result<()> {
+    pub(crate) fn enqueue_outbox(
+        &mut self,
+        table: &str,
+        record_id: Uuid,
+        action: AuditAction,
+        payload: &JsonRow,
+    ) -> Result<()> {
         if !self.outbox_enabled {
             return Ok(());
         }
         let id = cct_domain::new_id().to_string();
         let payload = json_text(payload);
         let queued_at = self.now.to_rfc3339();
-        self.conn.run(OUTBOX_INSERT, rusqlite::params![id, table, record_id.to_string(), action.as_str(), payload, queued_at])?;
+        self.conn.run(
+            OUTBOX_INSERT,
+            rusqlite::params![id, table, record_id.to_string(), action.as_str(), payload, queued_at],
+        )?;
         let shared = serde_json::json!({
             "id": id,
             "table_name": table,
@@ -182,7 +226,9 @@ impl<'a> WriteTx<'a> {
             "created_at": queued_at,
             "updated_at": queued_at,
         });
-        let Value::Object(fields) = shared else { return Err(StoreError::Constraint("an outbox entry is an object".into())) };
+        let Value::Object(fields) = shared else {
+            return Err(StoreError::Constraint("an outbox entry is an object".into()));
+        };
         self.record_team_change("pco_outbox", &id, &fields, false)
     }
 }

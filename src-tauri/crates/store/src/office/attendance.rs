@@ -7,8 +7,8 @@ use crate::records::{self, ListQuery};
 use cct_domain::records::{AttendanceRecord, AttendanceStatus, ClassSession, CourseEnrollment};
 use cct_domain::{Actor, Permission};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 use ts_rs::TS;
+use uuid::Uuid;
 
 #[derive(Debug, Clone, Deserialize, TS)]
 pub struct MarkAttendance {
@@ -23,13 +23,19 @@ pub struct MarkAttendance {
 pub fn mark(tx: &mut WriteTx<'_>, input: MarkAttendance) -> Result<AttendanceRecord> {
     tx.require(Permission::AttendanceWrite)?;
     let session: ClassSession = records::get_in(tx, input.class_session_id).map_err(|e| match e {
-        StoreError::NotFound { id, .. } => StoreError::UnknownReference { field: "class_session_id", table: "class_session", id },
+        StoreError::NotFound { id, .. } => {
+            StoreError::UnknownReference { field: "class_session_id", table: "class_session", id }
+        }
         other => other,
     })?;
     let enrollment_id = active_enrollment_id(tx.conn(), input.people_id, session.course_id)?;
     let existing = record_of(tx.conn(), session.meta.id, input.people_id)?;
     let is_new = existing.is_none();
-    let mut record = existing.unwrap_or_else(|| AttendanceRecord { class_session_id: session.meta.id, people_id: input.people_id, ..Default::default() });
+    let mut record = existing.unwrap_or_else(|| AttendanceRecord {
+        class_session_id: session.meta.id,
+        people_id: input.people_id,
+        ..Default::default()
+    });
     record.meta.is_active = true;
     record.status = input.status;
     record.course_enrollment_id = enrollment_id;
@@ -38,7 +44,9 @@ pub fn mark(tx: &mut WriteTx<'_>, input: MarkAttendance) -> Result<AttendanceRec
         record.notes = input.notes;
     }
     match input.status {
-        AttendanceStatus::Present | AttendanceStatus::Late => record.check_in_at = record.check_in_at.or(Some(tx.now())),
+        AttendanceStatus::Present | AttendanceStatus::Late => {
+            record.check_in_at = record.check_in_at.or(Some(tx.now()))
+        }
         AttendanceStatus::Absent | AttendanceStatus::Excused => {
             record.check_in_at = None;
             record.check_out_at = None;
@@ -58,12 +66,20 @@ pub(crate) const RECORD_OF: &str = "SELECT * FROM attendance_record WHERE class_
 pub(crate) const ACTIVE_ENROLLMENT: &str = "SELECT id FROM course_enrollment WHERE people_id = ?1 AND course_id = ?2 AND is_active = 1 AND status <> 'dropped'";
 
 /// A person's attendance row for a session, active or not (there is at most one).
-pub(crate) fn record_of(conn: &rusqlite::Connection, class_session_id: Uuid, people_id: Uuid) -> Result<Option<AttendanceRecord>> {
+pub(crate) fn record_of(
+    conn: &rusqlite::Connection,
+    class_session_id: Uuid,
+    people_id: Uuid,
+) -> Result<Option<AttendanceRecord>> {
     conn.record("attendance_record", RECORD_OF, [class_session_id.to_string(), people_id.to_string()])
 }
 
 /// The enrollment an attendance row counts toward: the person's live one in the session's course.
-pub(crate) fn active_enrollment_id(conn: &rusqlite::Connection, people_id: Uuid, course_id: Uuid) -> Result<Option<Uuid>> {
+pub(crate) fn active_enrollment_id(
+    conn: &rusqlite::Connection,
+    people_id: Uuid,
+    course_id: Uuid,
+) -> Result<Option<Uuid>> {
     conn.id(ACTIVE_ENROLLMENT, [people_id.to_string(), course_id.to_string()])
 }
 
@@ -83,22 +99,37 @@ pub fn session_roster(store: &Store, actor: &Actor, class_session_id: Uuid) -> R
     let enrollments = records::list::<CourseEnrollment>(
         store,
         actor,
-        &ListQuery::default().filter("course_id", session.course_id.to_string()).filter("registration_status", "registered").page(records::MAX_PAGE, 0),
-    )
-    ?
+        &ListQuery::default()
+            .filter("course_id", session.course_id.to_string())
+            .filter("registration_status", "registered")
+            .page(records::MAX_PAGE, 0),
+    )?
     .items;
-    let marked = records::list::<AttendanceRecord>(store, actor, &ListQuery::default().filter("class_session_id", class_session_id.to_string()).page(records::MAX_PAGE, 0))
-        ?
-        .items;
+    let marked = records::list::<AttendanceRecord>(
+        store,
+        actor,
+        &ListQuery::default().filter("class_session_id", class_session_id.to_string()).page(records::MAX_PAGE, 0),
+    )?
+    .items;
     let mut lines: Vec<RosterLine> = enrollments
         .iter()
         .filter(|e| e.status != cct_domain::records::EnrollmentStatus::Dropped)
-        .map(|e| RosterLine { people_id: e.people_id, person_name: String::new(), enrollment_id: Some(e.meta.id), attendance: None })
+        .map(|e| RosterLine {
+            people_id: e.people_id,
+            person_name: String::new(),
+            enrollment_id: Some(e.meta.id),
+            attendance: None,
+        })
         .collect();
     for record in marked {
         match lines.iter_mut().find(|line| line.people_id == record.people_id) {
             Some(line) => line.attendance = Some(record),
-            None => lines.push(RosterLine { people_id: record.people_id, person_name: String::new(), enrollment_id: record.course_enrollment_id, attendance: Some(record) }),
+            None => lines.push(RosterLine {
+                people_id: record.people_id,
+                person_name: String::new(),
+                enrollment_id: record.course_enrollment_id,
+                attendance: Some(record),
+            }),
         }
     }
     let names = person_names(store, lines.iter().map(|l| l.people_id))?;

@@ -47,7 +47,9 @@ pub fn query(store: &Store, actor: &Actor, query: &AuditQuery) -> Result<Vec<Aud
         crate::office::views::display_name_sql("p")
     );
     let mut binds: Vec<String> = Vec::new();
-    for (column, value) in [("a.table_name", &query.table_name), ("a.record_id", &query.record_id), ("a.changed_by", &query.changed_by)] {
+    for (column, value) in
+        [("a.table_name", &query.table_name), ("a.record_id", &query.record_id), ("a.changed_by", &query.changed_by)]
+    {
         if let Some(value) = value {
             binds.push(value.clone());
             sql.push_str(&format!(" AND {column} = ?{}", binds.len()));
@@ -65,6 +67,10 @@ pub fn query(store: &Store, actor: &Actor, query: &AuditQuery) -> Result<Vec<Aud
         ));
     }
     // Numbers, not text: written into the statement as they are.
-    sql.push_str(&format!(" ORDER BY a.changed_at DESC, a.id DESC LIMIT {} OFFSET {}", query.limit.unwrap_or(100).min(1000), query.offset));
+    sql.push_str(&format!(
+        " ORDER BY a.changed_at DESC, a.id DESC LIMIT {} OFFSET {}",
+        query.limit.unwrap_or(100).min(1000),
+        query.offset
+    ));
     store.read(|conn| conn.records("audit_log", &sql, rusqlite::params_from_iter(&binds)))
 }

@@ -10,8 +10,8 @@ use cct_domain::{Actor, Permission};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
-use uuid::Uuid;
 use ts_rs::TS;
+use uuid::Uuid;
 
 /// Re-evaluates every certification for one person after their course completions changed.
 pub fn refresh_for_person(tx: &mut WriteTx<'_>, people_id: Uuid) -> Result<Vec<CertificationProgress>> {
@@ -25,15 +25,18 @@ pub fn refresh_for_person(tx: &mut WriteTx<'_>, people_id: Uuid) -> Result<Vec<C
             [people_id.to_string()],
         )?
         .into_iter()
-    .filter_map(|(course, date)| Some((Uuid::parse_str(&course).ok()?, date.parse().ok()?)))
-    .collect();
-    let enrolled: Vec<Uuid> = tx.conn().ids("SELECT course_id FROM course_enrollment WHERE people_id = ?1 AND is_active = 1 AND status <> 'dropped'", [people_id.to_string()])?;
+        .filter_map(|(course, date)| Some((Uuid::parse_str(&course).ok()?, date.parse().ok()?)))
+        .collect();
+    let enrolled: Vec<Uuid> = tx.conn().ids(
+        "SELECT course_id FROM course_enrollment WHERE people_id = ?1 AND is_active = 1 AND status <> 'dropped'",
+        [people_id.to_string()],
+    )?;
 
     let mut changed = Vec::new();
-    for (certification_id, (validity_months, required)) in requirements {
-        let outcome = evaluate(&required, &completions, validity_months, today);
+    for (certification_id, requirement) in requirements {
+        let outcome = evaluate(&requirement.courses, &completions, requirement.validity_months, today);
         let existing = find_progress(tx, people_id, certification_id)?;
-        let started = required.iter().any(|c| enrolled.contains(c));
+        let started = requirement.courses.iter().any(|c| enrolled.contains(c));
         let (mut progress, is_new) = match existing {
             Some(progress) => (progress, false),
             None if started || outcome.status != CertificationStatus::InProgress => {
@@ -52,11 +55,8 @@ pub fn refresh_for_person(tx: &mut WriteTx<'_>, people_id: Uuid) -> Result<Vec<C
         if !is_new && progress == before {
             continue;
         }
-        let saved = if is_new {
-            records::insert_derived(tx, progress)?
-        } else {
-            records::update_derived(tx, progress)?
-        };
+        let saved =
+            if is_new { records::insert_derived(tx, progress)? } else { records::update_derived(tx, progress)? };
         changed.push(saved);
     }
     Ok(changed)
@@ -66,7 +66,10 @@ pub fn refresh_for_person(tx: &mut WriteTx<'_>, people_id: Uuid) -> Result<Vec<C
 pub fn expire_lapsed(tx: &mut WriteTx<'_>) -> Result<usize> {
     tx.require(Permission::CertificationsWrite)?;
     let today = tx.now().date().to_string();
-    let ids = tx.conn().ids("SELECT id FROM certification_progress WHERE is_active = 1 AND status = 'completed' AND expires_date < ?1", [today])?;
+    let ids = tx.conn().ids(
+        "SELECT id FROM certification_progress WHERE is_active = 1 AND status = 'completed' AND expires_date < ?1",
+        [today],
+    )?;
     for &id in &ids {
         let mut progress: CertificationProgress = records::get_in(tx, id)?;
         progress.status = CertificationStatus::Expired;
@@ -94,7 +97,12 @@ pub enum StandingFilter {
 
 /// Certifications by standing today, soonest expiry first. The "expiring soon" window is the
 /// office's setting.
-pub fn standings(store: &Store, actor: &Actor, filter: StandingFilter, today: NaiveDate) -> Result<Vec<CertificationStanding>> {
+pub fn standings(
+    store: &Store,
+    actor: &Actor,
+    filter: StandingFilter,
+    today: NaiveDate,
+) -> Result<Vec<CertificationStanding>> {
     crate::office::people::require(actor, Permission::CertificationsRead)?;
     let window = settings::office_rules(store)?.expiring_soon_days;
     let rows = store.read(|conn| {
@@ -110,7 +118,9 @@ pub fn standings(store: &Store, actor: &Actor, filter: StandingFilter, today: Na
     })?;
     let mut result = Vec::new();
     for mut map in rows {
-        let name = |map: &mut crate::db::JsonRow, column: &str| map.remove(column).and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let name = |map: &mut crate::db::JsonRow, column: &str| {
+            map.remove(column).and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+        };
         let person_name = name(&mut map, "person_name");
         let certification_name = name(&mut map, "certification_name");
         let progress: CertificationProgress = crate::db::rows::from_row("certification_progress", map)?;
@@ -127,18 +137,26 @@ pub fn standings(store: &Store, actor: &Actor, filter: StandingFilter, today: Na
     Ok(result)
 }
 
-/// Each active certification's validity and required courses.
-fn certification_requirements(tx: &WriteTx<'_>) -> Result<HashMap<Uuid, (Option<i64>, Vec<Uuid>)>> {
+/// What a certification asks for: the courses to complete, and how long it lasts.
+struct Requirement {
+    validity_months: Option<i64>,
+    courses: Vec<Uuid>,
+}
+
+/// Each active certification's requirement.
+fn certification_requirements(tx: &WriteTx<'_>) -> Result<HashMap<Uuid, Requirement>> {
     let rows: Vec<(String, Option<i64>, String)> = tx.conn().tuples(
         "SELECT c.id, c.validity_months, cc.course_id FROM certification c
          JOIN certification_course cc ON cc.certification_id = c.id AND cc.is_active = 1
          WHERE c.is_active = 1",
         [],
     )?;
-    let mut map: HashMap<Uuid, (Option<i64>, Vec<Uuid>)> = HashMap::new();
-    for (certification, validity, course) in rows {
-        let (Ok(certification), Ok(course)) = (Uuid::parse_str(&certification), Uuid::parse_str(&course)) else { continue };
-        map.entry(certification).or_insert_with(|| (validity, Vec::new())).1.push(course);
+    let mut map: HashMap<Uuid, Requirement> = HashMap::new();
+    for (certification, validity_months, course) in rows {
+        let (Ok(certification), Ok(course)) = (Uuid::parse_str(&certification), Uuid::parse_str(&course)) else {
+            continue;
+        };
+        map.entry(certification).or_insert_with(|| Requirement { validity_months, courses: Vec::new() }).courses.push(course);
     }
     Ok(map)
 }

@@ -7,11 +7,11 @@ use crate::records;
 use cct_domain::records::{Course, CourseEnrollment, EnrollmentStatus, RegistrationStatus};
 use cct_domain::rules::{capacity, prerequisites::missing};
 use cct_domain::{DomainError, Permission, ValidationError};
-use serde::Deserialize;
 use rusqlite::Connection;
+use serde::Deserialize;
 use std::collections::HashSet;
-use uuid::Uuid;
 use ts_rs::TS;
+use uuid::Uuid;
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 pub struct EnrollRequest {
@@ -25,7 +25,9 @@ pub struct EnrollRequest {
 pub fn enroll(tx: &mut WriteTx<'_>, request: EnrollRequest) -> Result<CourseEnrollment> {
     tx.require(Permission::EnrollmentsWrite)?;
     let course: Course = records::get_in(tx, request.course_id).map_err(|e| match e {
-        StoreError::NotFound { .. } => StoreError::UnknownReference { field: "course_id", table: "course", id: request.course_id },
+        StoreError::NotFound { .. } => {
+            StoreError::UnknownReference { field: "course_id", table: "course", id: request.course_id }
+        }
         other => other,
     })?;
     if !course.meta.is_active {
@@ -35,14 +37,18 @@ pub fn enroll(tx: &mut WriteTx<'_>, request: EnrollRequest) -> Result<CourseEnro
     let is_new = existing.is_none();
     if let Some(existing) = &existing {
         if existing.meta.is_active && existing.status != EnrollmentStatus::Dropped {
-            return Err(StoreError::Conflict { field: "people_id", message: "this person is already enrolled in this course".into() });
+            return Err(StoreError::Conflict {
+                field: "people_id",
+                message: "this person is already enrolled in this course".into(),
+            });
         }
     }
 
     let required = prerequisites::required_by(tx.conn(), course.meta.id)?;
     let completed = completed_courses(tx.conn(), request.people_id)?;
     let lacking = missing(&required, &completed);
-    let override_reason = request.override_reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+    let override_reason =
+        request.override_reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
     if request.override_reason.is_some() && override_reason.is_none() {
         return Err(ValidationError::new("override_reason", "an override needs a reason").into());
     }
@@ -74,7 +80,11 @@ pub fn enroll(tx: &mut WriteTx<'_>, request: EnrollRequest) -> Result<CourseEnro
     if overriding {
         // The system actor has no person to name, and an override must name who made it.
         let Some(by) = tx.actor().person_id else {
-            return Err(ValidationError::new("dependency_override_by", "an override must be made by a signed-in person").into());
+            return Err(ValidationError::new(
+                "dependency_override_by",
+                "an override must be made by a signed-in person",
+            )
+            .into());
         };
         enrollment.dependency_override = true;
         enrollment.dependency_override_by = Some(by);
@@ -140,7 +150,11 @@ fn refresh_registration_count(tx: &mut WriteTx<'_>, course_id: Uuid) -> Result<(
 }
 
 fn find(conn: &Connection, people_id: Uuid, course_id: Uuid) -> Result<Option<CourseEnrollment>> {
-    conn.record("course_enrollment", "SELECT * FROM course_enrollment WHERE people_id = ?1 AND course_id = ?2", [people_id.to_string(), course_id.to_string()])
+    conn.record(
+        "course_enrollment",
+        "SELECT * FROM course_enrollment WHERE people_id = ?1 AND course_id = ?2",
+        [people_id.to_string(), course_id.to_string()],
+    )
 }
 
 fn registered_count(conn: &Connection, course_id: Uuid) -> Result<i64> {
@@ -152,5 +166,11 @@ fn registered_count(conn: &Connection, course_id: Uuid) -> Result<i64> {
 }
 
 pub(crate) fn completed_courses(conn: &Connection, people_id: Uuid) -> Result<HashSet<Uuid>> {
-    Ok(conn.ids("SELECT course_id FROM course_enrollment WHERE people_id = ?1 AND is_active = 1 AND status = 'completed'", [people_id.to_string()])?.into_iter().collect())
+    Ok(conn
+        .ids(
+            "SELECT course_id FROM course_enrollment WHERE people_id = ?1 AND is_active = 1 AND status = 'completed'",
+            [people_id.to_string()],
+        )?
+        .into_iter()
+        .collect())
 }

@@ -12,8 +12,12 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(tag = "to", rename_all = "snake_case")]
 pub enum HouseholdMove {
-    Existing { household_id: Uuid },
-    New { name: String },
+    Existing {
+        household_id: Uuid,
+    },
+    New {
+        name: String,
+    },
     /// Out of any household.
     None,
 }
@@ -22,7 +26,10 @@ pub fn move_person(tx: &mut WriteTx<'_>, people_id: Uuid, to: HouseholdMove) -> 
     tx.require(Permission::PeopleWrite)?;
     let mut person: Person = records::get_in(tx, people_id)?;
     let household = match to {
-        HouseholdMove::Existing { household_id } => Some(records::get_in::<Household>(tx, household_id).map_err(|_| ValidationError::new("household_id", "choose a household"))?),
+        HouseholdMove::Existing { household_id } => Some(
+            records::get_in::<Household>(tx, household_id)
+                .map_err(|_| ValidationError::new("household_id", "choose a household"))?,
+        ),
         HouseholdMove::New { name } => {
             let name = name.trim();
             if name.is_empty() {

@@ -47,7 +47,8 @@ pub fn role_id(store: &Store, name: &str) -> Result<Uuid> {
 }
 
 pub(crate) fn role_id_on(conn: &rusqlite::Connection, name: &str) -> Result<Uuid> {
-    conn.id("SELECT id FROM role WHERE name = ?1", [name])?.ok_or_else(|| StoreError::Conflict { field: "role_id", message: format!("no role named {name:?}") })
+    conn.id("SELECT id FROM role WHERE name = ?1", [name])?
+        .ok_or_else(|| StoreError::Conflict { field: "role_id", message: format!("no role named {name:?}") })
 }
 
 /// How many people this database holds (active or not).

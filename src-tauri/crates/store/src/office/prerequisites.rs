@@ -33,7 +33,11 @@ pub fn add(tx: &mut WriteTx<'_>, course_id: Uuid, prerequisite_course_id: Uuid) 
 
 /// The active prerequisites of a course.
 pub fn of_course(store: &Store, actor: &Actor, course_id: Uuid) -> Result<Vec<Course>> {
-    let edges = records::list::<CoursePrerequisite>(store, actor, &ListQuery::default().filter("course_id", course_id.to_string()).page(1000, 0))?;
+    let edges = records::list::<CoursePrerequisite>(
+        store,
+        actor,
+        &ListQuery::default().filter("course_id", course_id.to_string()).page(1000, 0),
+    )?;
     edges.items.into_iter().map(|edge| records::get::<Course>(store, actor, edge.prerequisite_course_id)).collect()
 }
 
@@ -42,13 +46,17 @@ pub(crate) fn required_by(conn: &Connection, course_id: Uuid) -> Result<Vec<Uuid
 }
 
 fn active_edges(conn: &Connection) -> Result<Vec<(Uuid, Uuid)>> {
-    let rows: Vec<(String, String)> = conn.tuples("SELECT course_id, prerequisite_course_id FROM course_prerequisite WHERE is_active = 1", [])?;
+    let rows: Vec<(String, String)> =
+        conn.tuples("SELECT course_id, prerequisite_course_id FROM course_prerequisite WHERE is_active = 1", [])?;
     Ok(rows.into_iter().filter_map(|(a, b)| Some((Uuid::parse_str(&a).ok()?, Uuid::parse_str(&b).ok()?))).collect())
 }
 
 pub(crate) fn course_names(conn: &Connection, ids: &[Uuid]) -> Result<Vec<String>> {
     ids.iter()
-        .map(|id| conn.optional::<String>("SELECT name FROM course WHERE id = ?1", [id.to_string()])?.ok_or(StoreError::NotFound { table: "course", id: *id }))
+        .map(|id| {
+            conn.optional::<String>("SELECT name FROM course WHERE id = ?1", [id.to_string()])?
+                .ok_or(StoreError::NotFound { table: "course", id: *id })
+        })
         .collect()
 }
 

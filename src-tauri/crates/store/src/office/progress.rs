@@ -29,13 +29,22 @@ pub struct CompletionInput {
 pub fn complete_content(tx: &mut WriteTx<'_>, input: CompletionInput) -> Result<CourseEnrollment> {
     tx.require(Permission::EnrollmentsWrite)?;
     let enrollment: CourseEnrollment = records::get_in(tx, input.course_enrollment_id)?;
-    let content: Content =
-        records::get_in(tx, input.content_id).map_err(|_| StoreError::UnknownReference { field: "content_id", table: "content", id: input.content_id })?;
+    let content: Content = records::get_in(tx, input.content_id).map_err(|_| StoreError::UnknownReference {
+        field: "content_id",
+        table: "content",
+        id: input.content_id,
+    })?;
     if content.course_id != enrollment.course_id {
-        return Err(StoreError::Conflict { field: "content_id", message: "this content belongs to another course".into() });
+        return Err(StoreError::Conflict {
+            field: "content_id",
+            message: "this content belongs to another course".into(),
+        });
     }
     if !enrollment.meta.is_active || enrollment.status == EnrollmentStatus::Dropped {
-        return Err(StoreError::Conflict { field: "course_enrollment_id", message: "this enrollment was dropped".into() });
+        return Err(StoreError::Conflict {
+            field: "course_enrollment_id",
+            message: "this enrollment was dropped".into(),
+        });
     }
     let existing = tx.conn().id(
         "SELECT id FROM content_completion WHERE course_enrollment_id = ?1 AND content_id = ?2",
@@ -89,13 +98,19 @@ pub fn recompute(tx: &mut WriteTx<'_>, course_enrollment_id: Uuid) -> Result<Cou
     let (mut enrollment, stored): (CourseEnrollment, _) = records::get_with_row(tx, course_enrollment_id)?;
     let conn = tx.conn();
     let required = conn.ids(REQUIRED_CONTENT, [enrollment.course_id.to_string()])?;
-    let completed: HashSet<Uuid> = conn.ids(COMPLETED_CONTENT, [course_enrollment_id.to_string()])?.into_iter().collect();
+    let completed: HashSet<Uuid> =
+        conn.ids(COMPLETED_CONTENT, [course_enrollment_id.to_string()])?.into_iter().collect();
     let (sessions_required, sessions_attended): (Option<i64>, i64) = conn
         .tuple(ATTENDANCE_TOWARD_COURSE, [enrollment.course_id.to_string(), enrollment.people_id.to_string()])?
         .unwrap_or((None, 0));
     let was_completed = enrollment.status == EnrollmentStatus::Completed;
     let outcome = progress(
-        Work { required_content: &required, completed_content: &completed, sessions_required: sessions_required.unwrap_or(0), sessions_attended },
+        Work {
+            required_content: &required,
+            completed_content: &completed,
+            sessions_required: sessions_required.unwrap_or(0),
+            sessions_attended,
+        },
         enrollment.status,
     );
     enrollment.progress_percentage = outcome.percentage;
@@ -115,10 +130,12 @@ pub fn recompute(tx: &mut WriteTx<'_>, course_enrollment_id: Uuid) -> Result<Cou
 }
 
 /// A course's required content. Parameter: the course.
-const REQUIRED_CONTENT: &str = "SELECT id FROM content WHERE course_id = ?1 AND is_active = 1 AND is_required = 1 ORDER BY order_sequence";
+const REQUIRED_CONTENT: &str =
+    "SELECT id FROM content WHERE course_id = ?1 AND is_active = 1 AND is_required = 1 ORDER BY order_sequence";
 
 /// The content an enrollment completed. Parameter: the enrollment.
-const COMPLETED_CONTENT: &str = "SELECT content_id FROM content_completion WHERE course_enrollment_id = ?1 AND is_active = 1";
+const COMPLETED_CONTENT: &str =
+    "SELECT content_id FROM content_completion WHERE course_enrollment_id = ?1 AND is_active = 1";
 
 /// The sessions a course requires (NULL when none) and those of its sessions a person was
 /// present or late at. Parameters: the course, the person.
@@ -130,7 +147,10 @@ const ATTENDANCE_TOWARD_COURSE: &str = "SELECT
 /// Brings every live enrollment of a course up to date, after what the course asks for changed
 /// (its sessions required, its required content, a session cancelled).
 pub fn recompute_course(tx: &mut WriteTx<'_>, course_id: Uuid) -> Result<usize> {
-    let ids = tx.conn().ids("SELECT id FROM course_enrollment WHERE course_id = ?1 AND is_active = 1 AND status <> 'dropped'", [course_id.to_string()])?;
+    let ids = tx.conn().ids(
+        "SELECT id FROM course_enrollment WHERE course_id = ?1 AND is_active = 1 AND status <> 'dropped'",
+        [course_id.to_string()],
+    )?;
     for &id in &ids {
         recompute(tx, id)?;
     }
@@ -170,7 +190,8 @@ fn latest_step(conn: &Connection, enrollment: &CourseEnrollment) -> Result<Optio
 /// Enrollments a check-in on release 0.1 queued for its store's writer to work out, read
 /// before the migration that retires the queue: the store works them out once it is open.
 pub(crate) fn queued_before_upgrade(conn: &Connection) -> Result<Vec<Uuid>> {
-    let queue_exists: bool = conn.scalar("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'progress_pending')", [])?;
+    let queue_exists: bool = conn
+        .scalar("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'progress_pending')", [])?;
     if !queue_exists {
         return Ok(Vec::new());
     }

@@ -36,7 +36,12 @@ pub struct NameMatch {
 /// The check-in station's search: names, nickname and phone digits only (not e-mail), without
 /// relevance ranking, which would score every match of a short prefix. Results are in name
 /// order; `complete` is false when there were more matches than the window (keep typing).
-pub fn search_names(conn: &rusqlite::Connection, actor: &Actor, text: &str, limit: u32) -> Result<(Vec<NameMatch>, bool)> {
+pub fn search_names(
+    conn: &rusqlite::Connection,
+    actor: &Actor,
+    text: &str,
+    limit: u32,
+) -> Result<(Vec<NameMatch>, bool)> {
     crate::office::people::require(actor, Permission::PeopleRead)?;
     let Some(terms) = fts_query(text) else { return Ok((Vec::new(), true)) };
     let match_expr = format!("{{first_name last_name nickname phone_digits}}: ({terms})");

@@ -43,7 +43,8 @@ pub fn set<T: Serialize>(tx: &mut WriteTx<'_>, key: &str, value: &T) -> Result<(
 /// [`set`] for a setting that follows from something the caller was allowed to do (the
 /// check-in station's own state, the time of the last update check).
 pub(crate) fn set_derived<T: Serialize>(tx: &mut WriteTx<'_>, key: &str, value: &T) -> Result<()> {
-    let new = serde_json::to_value(value).map_err(|source| StoreError::CorruptRecord { table: "office_setting".into(), source })?;
+    let new = serde_json::to_value(value)
+        .map_err(|source| StoreError::CorruptRecord { table: "office_setting".into(), source })?;
     let old: Option<String> = tx.conn().optional("SELECT value FROM office_setting WHERE key = ?1", [key])?;
     tx.conn().run(
         "INSERT INTO office_setting (key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)
@@ -79,7 +80,8 @@ pub fn office_rules(store: &Store) -> Result<OfficeRules> {
 pub(crate) fn office_rules_on(conn: &rusqlite::Connection) -> Result<OfficeRules> {
     let defaults = OfficeRules::default();
     Ok(OfficeRules {
-        absence_warning_threshold: get_on(conn, ABSENCE_WARNING_THRESHOLD)?.unwrap_or(defaults.absence_warning_threshold),
+        absence_warning_threshold: get_on(conn, ABSENCE_WARNING_THRESHOLD)?
+            .unwrap_or(defaults.absence_warning_threshold),
         expiring_soon_days: get_on(conn, EXPIRING_SOON_DAYS)?.unwrap_or(defaults.expiring_soon_days),
     })
 }

@@ -6,14 +6,14 @@ use crate::db::{Query, Result, Store};
 use crate::office::prerequisites;
 use crate::records::{self, ListQuery};
 use cct_domain::records::{
-    AttendanceRecord, Campus, ClassSession, Content, ContentType, Course, CourseEnrollment, CourseModule, CourseRole, Household, PeopleCampus,
-    PeopleRole, Person, Role, SpecialRequirement,
+    AttendanceRecord, Campus, ClassSession, Content, ContentType, Course, CourseEnrollment, CourseModule, CourseRole,
+    Household, PeopleCampus, PeopleRole, Person, Role, SpecialRequirement,
 };
 use cct_domain::{Actor, Permission};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-use uuid::Uuid;
 use ts_rs::TS;
+use uuid::Uuid;
 
 /// More rows than any one course or person has; the screens show them all.
 const ALL: u32 = crate::records::MAX_PAGE;
@@ -61,24 +61,26 @@ pub struct CourseDetail {
 pub fn course_detail(store: &Store, actor: &Actor, course_id: Uuid) -> Result<CourseDetail> {
     let course = records::get::<Course>(store, actor, course_id)?;
     let prerequisites = prerequisites::of_course(store, actor, course_id)?;
-    let of_course = || ListQuery::default().filter("course_id", course_id.to_string()).order_by("order_sequence").page(ALL, 0);
+    let of_course =
+        || ListQuery::default().filter("course_id", course_id.to_string()).order_by("order_sequence").page(ALL, 0);
     let module_list = records::list::<CourseModule>(store, actor, &of_course())?.items;
     let mut content = records::list::<Content>(store, actor, &of_course())?.items;
     let modules = module_list
         .into_iter()
         .map(|module| {
-            let (lessons, rest): (Vec<Content>, Vec<Content>) = content.drain(..).partition(|c| c.module_id == Some(module.meta.id));
+            let (lessons, rest): (Vec<Content>, Vec<Content>) =
+                content.drain(..).partition(|c| c.module_id == Some(module.meta.id));
             content = rest;
             ModuleOutline { module, lessons }
         })
         .collect();
-    let content_types = records::list::<ContentType>(store, actor, &ListQuery::default().order_by("name").page(ALL, 0))?.items;
+    let content_types =
+        records::list::<ContentType>(store, actor, &ListQuery::default().order_by("name").page(ALL, 0))?.items;
     let sessions = records::list::<ClassSession>(
         store,
         actor,
         &ListQuery::default().filter("course_id", course_id.to_string()).order_by("starts_at").page(ALL, 0),
-    )
-    ?
+    )?
     .items;
 
     let (enrollments, course_roles) = if actor.can(Permission::EnrollmentsRead) && actor.can(Permission::PeopleRead) {
@@ -86,7 +88,16 @@ pub fn course_detail(store: &Store, actor: &Actor, course_id: Uuid) -> Result<Co
     } else {
         (Vec::new(), Vec::new())
     };
-    Ok(CourseDetail { course, prerequisites, modules, unassigned_content: content, content_types, enrollments, course_roles, sessions })
+    Ok(CourseDetail {
+        course,
+        prerequisites,
+        modules,
+        unassigned_content: content,
+        content_types,
+        enrollments,
+        course_roles,
+        sessions,
+    })
 }
 
 fn enrollment_lines(store: &Store, actor: &Actor, course: &Course) -> Result<Vec<EnrollmentLine>> {
@@ -95,10 +106,12 @@ fn enrollment_lines(store: &Store, actor: &Actor, course: &Course) -> Result<Vec
         Some(n) => n,
         None => crate::office::settings::office_rules(store)?.absence_warning_threshold,
     };
-    let enrollments =
-        records::list::<CourseEnrollment>(store, actor, &ListQuery::default().filter("course_id", course_id.to_string()).order_by("enrollment_date").page(ALL, 0))
-            ?
-            .items;
+    let enrollments = records::list::<CourseEnrollment>(
+        store,
+        actor,
+        &ListQuery::default().filter("course_id", course_id.to_string()).order_by("enrollment_date").page(ALL, 0),
+    )?
+    .items;
     let names = person_names(store, enrollments.iter().map(|e| e.people_id))?;
     let mut completed: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     let rows: Vec<(String, String)> = store.read(|conn| {
@@ -144,11 +157,17 @@ fn enrollment_lines(store: &Store, actor: &Actor, course: &Course) -> Result<Vec
 }
 
 fn course_role_lines(store: &Store, actor: &Actor, course_id: Uuid) -> Result<Vec<CourseRoleLine>> {
-    let roles = records::list::<CourseRole>(store, actor, &ListQuery::default().filter("course_id", course_id.to_string()).order_by("role_type").page(ALL, 0))
-        ?
-        .items;
+    let roles = records::list::<CourseRole>(
+        store,
+        actor,
+        &ListQuery::default().filter("course_id", course_id.to_string()).order_by("role_type").page(ALL, 0),
+    )?
+    .items;
     let names = person_names(store, roles.iter().map(|r| r.people_id))?;
-    Ok(roles.into_iter().map(|role| CourseRoleLine { person_name: names.get(&role.people_id).cloned().unwrap_or_default(), role }).collect())
+    Ok(roles
+        .into_iter()
+        .map(|role| CourseRoleLine { person_name: names.get(&role.people_id).cloned().unwrap_or_default(), role })
+        .collect())
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -178,12 +197,18 @@ pub fn person_detail(store: &Store, actor: &Actor, people_id: Uuid) -> Result<Pe
     let (household, household_members) = match person.household_id {
         Some(household_id) => {
             let household = records::get::<Household>(store, actor, household_id)?;
-            let members = records::list::<Person>(store, actor, &ListQuery::default().filter("household_id", household_id.to_string()).order_by("first_name").page(ALL, 0))
-                ?
-                .items
-                .into_iter()
-                .filter(|p| p.meta.id != people_id)
-                .collect();
+            let members = records::list::<Person>(
+                store,
+                actor,
+                &ListQuery::default()
+                    .filter("household_id", household_id.to_string())
+                    .order_by("first_name")
+                    .page(ALL, 0),
+            )?
+            .items
+            .into_iter()
+            .filter(|p| p.meta.id != people_id)
+            .collect();
             (Some(household), members)
         }
         None => (None, Vec::new()),
@@ -214,7 +239,10 @@ pub fn person_detail(store: &Store, actor: &Actor, people_id: Uuid) -> Result<Pe
         let names = course_names(store, list.iter().map(|e| e.course_id))?;
         enrollments = list
             .into_iter()
-            .map(|enrollment| PersonEnrollment { course_name: names.get(&enrollment.course_id).cloned().unwrap_or_default(), enrollment })
+            .map(|enrollment| PersonEnrollment {
+                course_name: names.get(&enrollment.course_id).cloned().unwrap_or_default(),
+                enrollment,
+            })
             .collect();
     }
     let attendance = if actor.can(Permission::AttendanceRead) {
@@ -222,7 +250,16 @@ pub fn person_detail(store: &Store, actor: &Actor, people_id: Uuid) -> Result<Pe
     } else {
         Vec::new()
     };
-    Ok(PersonDetail { person, household, household_members, campuses, roles, special_requirements, enrollments, attendance })
+    Ok(PersonDetail {
+        person,
+        household,
+        household_members,
+        campuses,
+        roles,
+        special_requirements,
+        enrollments,
+        attendance,
+    })
 }
 
 /// `Person::display_name` in SQL, for the row `alias` names.
@@ -245,6 +282,7 @@ fn names(store: &Store, select: &str, ids: impl Iterator<Item = Uuid>) -> Result
         return Ok(HashMap::new());
     }
     let json = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
-    let rows: Vec<(String, String)> = store.read(|conn| conn.tuples(&format!("{select} WHERE id IN (SELECT value FROM json_each(?1))"), [json]))?;
+    let rows: Vec<(String, String)> =
+        store.read(|conn| conn.tuples(&format!("{select} WHERE id IN (SELECT value FROM json_each(?1))"), [json]))?;
     Ok(rows.into_iter().filter_map(|(id, name)| Some((Uuid::parse_str(&id).ok()?, name))).collect())
 }

@@ -76,11 +76,19 @@ pub fn upsert_registration(tx: &mut WriteTx<'_>, registration: CachedRegistratio
 pub fn cached_event(store: &Store, actor: &Actor, planning_center_event_id: &str) -> Result<Option<CachedEvent>> {
     crate::office::people::require(actor, Permission::CoursesRead)?;
     store.read(|conn| {
-        conn.record("planning_center_events_cache", "SELECT * FROM planning_center_events_cache WHERE planning_center_event_id = ?1", [planning_center_event_id])
+        conn.record(
+            "planning_center_events_cache",
+            "SELECT * FROM planning_center_events_cache WHERE planning_center_event_id = ?1",
+            [planning_center_event_id],
+        )
     })
 }
 
-pub fn cached_registrations(store: &Store, actor: &Actor, planning_center_event_id: &str) -> Result<Vec<CachedRegistration>> {
+pub fn cached_registrations(
+    store: &Store,
+    actor: &Actor,
+    planning_center_event_id: &str,
+) -> Result<Vec<CachedRegistration>> {
     crate::office::people::require(actor, Permission::EnrollmentsRead)?;
     store.read(|conn| {
         conn.records(
@@ -93,7 +101,13 @@ pub fn cached_registrations(store: &Store, actor: &Actor, planning_center_event_
 
 /// The row is keyed by its Planning Center id: an existing row keeps its local id and creation
 /// time, and only changed columns are audited.
-fn upsert_cache<T: Serialize + serde::de::DeserializeOwned>(tx: &mut WriteTx<'_>, table: &'static str, key_column: &str, key: &str, record: T) -> Result<T> {
+fn upsert_cache<T: Serialize + serde::de::DeserializeOwned>(
+    tx: &mut WriteTx<'_>,
+    table: &'static str,
+    key_column: &str,
+    key: &str,
+    record: T,
+) -> Result<T> {
     tx.require(Permission::SyncManage)?;
     if key.trim().is_empty() {
         return Err(cct_domain::ValidationError::new(key_column, "is required").into());
@@ -119,10 +133,15 @@ fn upsert_cache<T: Serialize + serde::de::DeserializeOwned>(tx: &mut WriteTx<'_>
             let id = row.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
             let (before, after): (JsonRow, JsonRow) = row
                 .iter()
-                .filter(|(column, value)| !matches!(column.as_str(), "updated_at" | "last_synced_at") && old.get(*column) != Some(value))
-                .map(|(column, value)| ((column.clone(), old.get(column).cloned().unwrap_or(Value::Null)), (column.clone(), value.clone())))
+                .filter(|(column, value)| {
+                    !matches!(column.as_str(), "updated_at" | "last_synced_at") && old.get(*column) != Some(value)
+                })
+                .map(|(column, value)| {
+                    ((column.clone(), old.get(column).cloned().unwrap_or(Value::Null)), (column.clone(), value.clone()))
+                })
                 .unzip();
-            let uuid = Uuid::parse_str(&id).map_err(|_| StoreError::Constraint(format!("{table} row has a malformed id {id:?}")))?;
+            let uuid = Uuid::parse_str(&id)
+                .map_err(|_| StoreError::Constraint(format!("{table} row has a malformed id {id:?}")))?;
             update_row(tx, table, uuid, &row)?;
             if !after.is_empty() {
                 tx.audit(table, &id, AuditAction::Update, Some(&before), Some(&after))?;

@@ -48,9 +48,15 @@ fn candidates_json(candidates: &[DuplicateCandidate]) -> String {
 }
 
 /// Queues a possible duplicate for a person to decide, and holds the person's outbox entries.
-pub fn hold_as_possible_duplicate(tx: &mut WriteTx<'_>, group: &OutboxGroup, candidates: &[DuplicateCandidate]) -> Result<()> {
-    let open: Option<(String, String)> =
-        tx.conn().tuple("SELECT id, candidates FROM pco_possible_duplicate WHERE people_id = ?1 AND status = 'open'", [group.record_id.to_string()])?;
+pub fn hold_as_possible_duplicate(
+    tx: &mut WriteTx<'_>,
+    group: &OutboxGroup,
+    candidates: &[DuplicateCandidate],
+) -> Result<()> {
+    let open: Option<(String, String)> = tx.conn().tuple(
+        "SELECT id, candidates FROM pco_possible_duplicate WHERE people_id = ?1 AND status = 'open'",
+        [group.record_id.to_string()],
+    )?;
     match open {
         Some((id, existing)) => {
             let mut all: Vec<DuplicateCandidate> = serde_json::from_str(&existing).unwrap_or_default();
@@ -59,7 +65,8 @@ pub fn hold_as_possible_duplicate(tx: &mut WriteTx<'_>, group: &OutboxGroup, can
                     all.push(candidate.clone());
                 }
             }
-            tx.conn().run("UPDATE pco_possible_duplicate SET candidates = ?1 WHERE id = ?2", [candidates_json(&all), id])?;
+            tx.conn()
+                .run("UPDATE pco_possible_duplicate SET candidates = ?1 WHERE id = ?2", [candidates_json(&all), id])?;
         }
         None => {
             tx.conn().run(
@@ -68,7 +75,12 @@ pub fn hold_as_possible_duplicate(tx: &mut WriteTx<'_>, group: &OutboxGroup, can
             )?;
         }
     }
-    settle(tx, group, EntryOutcome::Held, Some("possibly the same person as someone already in Planning Center: decide in Sync"))
+    settle(
+        tx,
+        group,
+        EntryOutcome::Held,
+        Some("possibly the same person as someone already in Planning Center: decide in Sync"),
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
@@ -88,14 +100,18 @@ pub fn resolve_duplicate(tx: &mut WriteTx<'_>, duplicate_id: Uuid, resolution: D
         .tuple("SELECT people_id, status FROM pco_possible_duplicate WHERE id = ?1", [duplicate_id.to_string()])?
         .ok_or(StoreError::NotFound { table: "pco_possible_duplicate", id: duplicate_id })?;
     if status != "open" {
-        return Err(StoreError::Conflict { field: "decision", message: "this possible duplicate was already decided".into() });
+        return Err(StoreError::Conflict {
+            field: "decision",
+            message: "this possible duplicate was already decided".into(),
+        });
     }
     let (status, linked) = match &resolution {
         DuplicateResolution::Link { planning_center_id } => ("linked", Some(planning_center_id.clone())),
         DuplicateResolution::CreateNew => ("create_new", None),
     };
     if let Some(pco_id) = &linked {
-        let taken = tx.conn().id("SELECT id FROM people WHERE planning_center_id = ?1 AND id <> ?2", [pco_id, &people_id])?;
+        let taken =
+            tx.conn().id("SELECT id FROM people WHERE planning_center_id = ?1 AND id <> ?2", [pco_id, &people_id])?;
         if taken.is_some() {
             return Err(StoreError::Conflict {
                 field: "planning_center_id",
@@ -124,9 +140,17 @@ pub fn resolve_duplicate(tx: &mut WriteTx<'_>, duplicate_id: Uuid, resolution: D
 /// The Planning Center people offered as candidates for a local person: after "create new",
 /// they are still to be brought in as people of their own.
 pub fn duplicate_candidate_ids(store: &Store, people_id: Uuid) -> Result<Vec<String>> {
-    let rows: Vec<String> =
-        store.read(|conn| conn.column("SELECT candidates FROM pco_possible_duplicate WHERE people_id = ?1 AND status = 'create_new'", [people_id.to_string()]))?;
-    Ok(rows.iter().flat_map(|json| serde_json::from_str::<Vec<DuplicateCandidate>>(json).unwrap_or_default()).map(|c| c.planning_center_id).collect())
+    let rows: Vec<String> = store.read(|conn| {
+        conn.column(
+            "SELECT candidates FROM pco_possible_duplicate WHERE people_id = ?1 AND status = 'create_new'",
+            [people_id.to_string()],
+        )
+    })?;
+    Ok(rows
+        .iter()
+        .flat_map(|json| serde_json::from_str::<Vec<DuplicateCandidate>>(json).unwrap_or_default())
+        .map(|c| c.planning_center_id)
+        .collect())
 }
 
 pub fn open_duplicates(store: &Store, actor: &Actor) -> Result<Vec<PossibleDuplicate>> {

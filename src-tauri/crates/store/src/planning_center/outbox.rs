@@ -90,8 +90,10 @@ pub fn push_person(store: &Store, id: Uuid) -> Result<PushPerson> {
         let row = rows.pop().ok_or(StoreError::NotFound { table: "people", id })?;
         let remote_stamp = row.get("pco_remote_id").and_then(Value::as_i64);
         let person: Person = crate::db::rows::from_row("people", row)?;
-        let decision: Option<String> =
-            conn.optional("SELECT status FROM pco_possible_duplicate WHERE people_id = ?1 ORDER BY created_at DESC LIMIT 1", [id.to_string()])?;
+        let decision: Option<String> = conn.optional(
+            "SELECT status FROM pco_possible_duplicate WHERE people_id = ?1 ORDER BY created_at DESC LIMIT 1",
+            [id.to_string()],
+        )?;
         let duplicate_decision = decision.and_then(|s| serde_json::from_value(Value::String(s)).ok());
         Ok(PushPerson { person, remote_stamp, duplicate_decision })
     })

@@ -46,7 +46,10 @@ pub enum Applied {
     /// Not applied: someone added here, not yet in Planning Center, may be this person. Their
     /// changes wait for a person to decide (see [`super::duplicates::resolve_duplicate`]).
     HeldAsPossibleDuplicate(Uuid),
-    Updated { id: Uuid, conflicts: usize },
+    Updated {
+        id: Uuid,
+        conflicts: usize,
+    },
     Unchanged(Uuid),
 }
 
@@ -61,7 +64,9 @@ pub fn apply_remote_person(tx: &mut WriteTx<'_>, remote: &RemotePerson) -> Resul
     let by_pco = tx.conn().id("SELECT id FROM people WHERE planning_center_id = ?1", [&remote.planning_center_id])?;
     if by_pco.is_none() {
         if let Some(stamp) = remote.remote_id {
-            let ours = tx.conn().id("SELECT id FROM people WHERE pco_remote_id = ?1 AND planning_center_id IS NULL", [stamp])?;
+            let ours = tx
+                .conn()
+                .id("SELECT id FROM people WHERE pco_remote_id = ?1 AND planning_center_id IS NULL", [stamp])?;
             if let Some(id) = ours {
                 // We created this person and a crash cut the sync off before we recorded it.
                 // Planning Center holds only part of what we sent: every local value stays, and
@@ -81,8 +86,14 @@ pub fn apply_remote_person(tx: &mut WriteTx<'_>, remote: &RemotePerson) -> Resul
             first_name: remote.first_name.clone(),
             last_name: remote.last_name.clone(),
             nickname: remote.nickname.clone(),
-            email: remote.email.clone().filter(|e| cct_domain::validate::optional_email("email", &Some(e.clone())).is_ok()),
-            phone: remote.phone.clone().filter(|p| cct_domain::validate::optional_phone("phone", &Some(p.clone())).is_ok()),
+            email: remote
+                .email
+                .clone()
+                .filter(|e| cct_domain::validate::optional_email("email", &Some(e.clone())).is_ok()),
+            phone: remote
+                .phone
+                .clone()
+                .filter(|p| cct_domain::validate::optional_phone("phone", &Some(p.clone())).is_ok()),
             date_of_birth: remote.date_of_birth,
             gender: remote.gender.clone(),
             address1: remote.address1.clone(),
@@ -105,7 +116,10 @@ pub fn apply_remote_person(tx: &mut WriteTx<'_>, remote: &RemotePerson) -> Resul
         "SELECT COUNT(*) FROM pco_outbox WHERE table_name = 'people' AND record_id = ?1 AND status IN ('pending', 'in_flight', 'held', 'failed')",
         [local_id.to_string()],
     )?;
-    let edits = LocalEdits { unsent: unsent > 0, local_is_newer: remote.updated_at.is_none_or(|remote_at| local.meta.updated_at > remote_at) };
+    let edits = LocalEdits {
+        unsent: unsent > 0,
+        local_is_newer: remote.updated_at.is_none_or(|remote_at| local.meta.updated_at > remote_at),
+    };
     let before = local.clone();
     let remote_status = if remote.inactive { PersonStatus::Inactive } else { PersonStatus::Active };
     let clashes: Vec<Clash> = [
@@ -139,7 +153,10 @@ pub fn apply_remote_person(tx: &mut WriteTx<'_>, remote: &RemotePerson) -> Resul
         records::update_derived(tx, local)?;
     } else {
         // Only bookkeeping changed: no audit row for a sync timestamp.
-        tx.conn().run("UPDATE people SET last_synced_at = ?1 WHERE id = ?2", [tx.now().to_rfc3339(), local_id.to_string()])?;
+        tx.conn().run(
+            "UPDATE people SET last_synced_at = ?1 WHERE id = ?2",
+            [tx.now().to_rfc3339(), local_id.to_string()],
+        )?;
     }
     set_remote_stamp(tx, local_id, remote.updated_at)?;
     Ok(if changed { Applied::Updated { id: local_id, conflicts: clashes.len() } } else { Applied::Unchanged(local_id) })
@@ -171,7 +188,13 @@ fn unlinked_match(tx: &mut WriteTx<'_>, remote: &RemotePerson) -> Result<Option<
     for person in people {
         let reason = if person.email.is_some() && person.email.same(&remote.email) {
             "same e-mail"
-        } else if person.phone.as_deref().map(digits).filter(|d| d.len() >= 7).is_some_and(|d| Some(d) == remote.phone.as_deref().map(digits)) {
+        } else if person
+            .phone
+            .as_deref()
+            .map(digits)
+            .filter(|d| d.len() >= 7)
+            .is_some_and(|d| Some(d) == remote.phone.as_deref().map(digits))
+        {
             "same phone number"
         } else if person.date_of_birth.is_some()
             && person.date_of_birth == remote.date_of_birth
@@ -202,7 +225,10 @@ fn unlinked_match(tx: &mut WriteTx<'_>, remote: &RemotePerson) -> Result<Option<
 }
 
 fn set_remote_stamp(tx: &WriteTx<'_>, person: Uuid, updated_at: Option<Timestamp>) -> Result<()> {
-    tx.conn().run("UPDATE people SET pco_updated_at = ?1 WHERE id = ?2", rusqlite::params![updated_at.map(|t| t.to_rfc3339()), person.to_string()])?;
+    tx.conn().run(
+        "UPDATE people SET pco_updated_at = ?1 WHERE id = ?2",
+        rusqlite::params![updated_at.map(|t| t.to_rfc3339()), person.to_string()],
+    )?;
     Ok(())
 }
 
@@ -228,7 +254,12 @@ pub fn upsert_household(tx: &mut WriteTx<'_>, planning_center_id: &str, name: &s
         }
         None => {
             let name = if name.trim().is_empty() { "Household".to_owned() } else { name.to_owned() };
-            Ok(records::insert_derived(tx, Household { planning_center_id: Some(planning_center_id.to_owned()), name, ..Default::default() })?.meta.id)
+            Ok(records::insert_derived(
+                tx,
+                Household { planning_center_id: Some(planning_center_id.to_owned()), name, ..Default::default() },
+            )?
+            .meta
+            .id)
         }
     }
 }
@@ -238,7 +269,10 @@ pub fn upsert_household(tx: &mut WriteTx<'_>, planning_center_id: &str, name: &s
 pub fn deactivate_missing_people(tx: &mut WriteTx<'_>, remote_ids: &HashSet<String>) -> Result<usize> {
     tx.require(Permission::SyncManage)?;
     tx.disable_outbox();
-    let linked: Vec<(String, String)> = tx.conn().tuples("SELECT id, planning_center_id FROM people WHERE planning_center_id IS NOT NULL AND is_active = 1", [])?;
+    let linked: Vec<(String, String)> = tx.conn().tuples(
+        "SELECT id, planning_center_id FROM people WHERE planning_center_id IS NOT NULL AND is_active = 1",
+        [],
+    )?;
     let mut count = 0;
     for (id, pco_id) in linked {
         if remote_ids.contains(&pco_id) {
@@ -256,7 +290,10 @@ pub fn deactivate_missing_people(tx: &mut WriteTx<'_>, remote_ids: &HashSet<Stri
 /// anything else is sent for them.
 pub fn link_person(tx: &mut WriteTx<'_>, people_id: Uuid, planning_center_id: &str) -> Result<()> {
     tx.require(Permission::SyncManage)?;
-    let taken = tx.conn().id("SELECT id FROM people WHERE planning_center_id = ?1 AND id <> ?2", [planning_center_id.to_owned(), people_id.to_string()])?;
+    let taken = tx.conn().id(
+        "SELECT id FROM people WHERE planning_center_id = ?1 AND id <> ?2",
+        [planning_center_id.to_owned(), people_id.to_string()],
+    )?;
     if taken.is_some() {
         return Err(StoreError::Duplicate { table: "people".into(), field: "planning_center_id".into() });
     }
@@ -274,7 +311,8 @@ pub fn link_person(tx: &mut WriteTx<'_>, people_id: Uuid, planning_center_id: &s
 /// UUID's random tail (53 bits, safe in any JSON number); unique, enforced by an index.
 pub fn stamp_for_create(store: &Store, id: Uuid) -> Result<i64> {
     store.write(&Actor::system(), |tx| {
-        let existing: Option<Option<i64>> = tx.conn().optional("SELECT pco_remote_id FROM people WHERE id = ?1", [id.to_string()])?;
+        let existing: Option<Option<i64>> =
+            tx.conn().optional("SELECT pco_remote_id FROM people WHERE id = ?1", [id.to_string()])?;
         if let Some(stamp) = existing.ok_or(StoreError::NotFound { table: "people", id })? {
             return Ok(stamp);
         }
@@ -282,7 +320,8 @@ pub fn stamp_for_create(store: &Store, id: Uuid) -> Result<i64> {
         let mut tail = [0u8; 8];
         tail.copy_from_slice(&bytes[8..16]);
         let stamp = (u64::from_be_bytes(tail) & ((1 << 53) - 1)).max(1) as i64;
-        tx.conn().run("UPDATE people SET pco_remote_id = ?1 WHERE id = ?2", rusqlite::params![stamp, id.to_string()])?;
+        tx.conn()
+            .run("UPDATE people SET pco_remote_id = ?1 WHERE id = ?2", rusqlite::params![stamp, id.to_string()])?;
         // Shared, so another device sending this person finds the create by the same stamp.
         let mut stamped = JsonRow::new();
         stamped.insert("pco_remote_id".into(), Value::from(stamp));
@@ -320,5 +359,11 @@ pub struct SyncConflict {
 /// The latest clashes, newest first.
 pub fn conflicts(store: &Store, actor: &Actor, limit: u32) -> Result<Vec<SyncConflict>> {
     crate::office::people::require(actor, Permission::SyncManage)?;
-    store.read(|conn| conn.records("pco_sync_conflict", "SELECT * FROM pco_sync_conflict ORDER BY detected_at DESC LIMIT ?1", [limit.min(1000)]))
+    store.read(|conn| {
+        conn.records(
+            "pco_sync_conflict",
+            "SELECT * FROM pco_sync_conflict ORDER BY detected_at DESC LIMIT ?1",
+            [limit.min(1000)],
+        )
+    })
 }

@@ -9,7 +9,13 @@ use uuid::Uuid;
 /// A Registrations attendee of a signup mapped to a local course becomes (or updates) that
 /// person's enrollment. Planning Center is the record of registration here, so prerequisites
 /// and capacity are not re-checked; the enrollment notes where it came from.
-pub fn apply_remote_registration(tx: &mut WriteTx<'_>, course_id: Uuid, people_id: Uuid, registration_id: &str, status: RegistrationStatus) -> Result<()> {
+pub fn apply_remote_registration(
+    tx: &mut WriteTx<'_>,
+    course_id: Uuid,
+    people_id: Uuid,
+    registration_id: &str,
+    status: RegistrationStatus,
+) -> Result<()> {
     tx.require(Permission::SyncManage)?;
     tx.disable_outbox();
     let existing = tx.conn().id(
@@ -34,7 +40,11 @@ pub fn apply_remote_registration(tx: &mut WriteTx<'_>, course_id: Uuid, people_i
                 course_id,
                 planning_center_registration_id: Some(registration_id.to_owned()),
                 enrollment_date: now.date(),
-                status: if status == RegistrationStatus::Cancelled { EnrollmentStatus::Dropped } else { EnrollmentStatus::Enrolled },
+                status: if status == RegistrationStatus::Cancelled {
+                    EnrollmentStatus::Dropped
+                } else {
+                    EnrollmentStatus::Enrolled
+                },
                 registration_status: status,
                 waitlisted_at: (status == RegistrationStatus::Waitlisted).then_some(now),
                 planning_center_synced: true,
@@ -49,5 +59,7 @@ pub fn apply_remote_registration(tx: &mut WriteTx<'_>, course_id: Uuid, people_i
 
 /// The local course mapped to a Planning Center signup.
 pub fn course_for_signup(store: &Store, signup_id: &str) -> Result<Option<Uuid>> {
-    store.read(|conn| conn.id("SELECT id FROM course WHERE planning_center_event_id = ?1 AND is_active = 1", [signup_id]))
+    store.read(|conn| {
+        conn.id("SELECT id FROM course WHERE planning_center_event_id = ?1 AND is_active = 1", [signup_id])
+    })
 }

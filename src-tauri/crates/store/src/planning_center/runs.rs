@@ -65,10 +65,20 @@ pub fn finish_run(tx: &mut WriteTx<'_>, run_id: Uuid, counts: RunCounts, errors:
     let done = tx.conn().run(
         "UPDATE planning_center_sync_log SET records_processed = ?1, records_successful = ?2, records_failed = ?3,
          error_details = ?4, completed_at = ?5 WHERE id = ?6 AND completed_at IS NULL",
-        rusqlite::params![counts.processed, counts.successful, counts.failed, errors.map(|e| e.to_string()), tx.now().to_rfc3339(), run_id.to_string()],
+        rusqlite::params![
+            counts.processed,
+            counts.successful,
+            counts.failed,
+            errors.map(|e| e.to_string()),
+            tx.now().to_rfc3339(),
+            run_id.to_string()
+        ],
     )?;
     if done == 0 {
-        return Err(StoreError::Conflict { field: "run_id", message: "this sync run does not exist or has already finished".into() });
+        return Err(StoreError::Conflict {
+            field: "run_id",
+            message: "this sync run does not exist or has already finished".into(),
+        });
     }
     Ok(())
 }
@@ -76,7 +86,13 @@ pub fn finish_run(tx: &mut WriteTx<'_>, run_id: Uuid, counts: RunCounts, errors:
 /// The latest runs, newest first.
 pub fn recent_runs(store: &Store, actor: &Actor, limit: u32) -> Result<Vec<SyncRun>> {
     crate::office::people::require(actor, Permission::SyncManage)?;
-    store.read(|conn| conn.records("planning_center_sync_log", "SELECT * FROM planning_center_sync_log ORDER BY started_at DESC, id DESC LIMIT ?1", [limit.min(1000)]))
+    store.read(|conn| {
+        conn.records(
+            "planning_center_sync_log",
+            "SELECT * FROM planning_center_sync_log ORDER BY started_at DESC, id DESC LIMIT ?1",
+            [limit.min(1000)],
+        )
+    })
 }
 
 /// Where an incremental pull of one resource stands.
@@ -98,7 +114,15 @@ pub struct SyncCursor {
 impl SyncCursor {
     /// A resource never read yet.
     pub fn new(resource: &str) -> Self {
-        Self { resource: resource.to_owned(), updated_since: None, next_url: None, full_pull_completed_at: None, last_reconciled_at: None, position: None, updated_at: Timestamp::now() }
+        Self {
+            resource: resource.to_owned(),
+            updated_since: None,
+            next_url: None,
+            full_pull_completed_at: None,
+            last_reconciled_at: None,
+            position: None,
+            updated_at: Timestamp::now(),
+        }
     }
 }
 
@@ -142,7 +166,12 @@ pub struct WebhookEvent {
     pub created_at: Timestamp,
 }
 
-pub fn record_webhook(tx: &mut WriteTx<'_>, event_type: &str, planning_center_id: Option<String>, payload: Value) -> Result<WebhookEvent> {
+pub fn record_webhook(
+    tx: &mut WriteTx<'_>,
+    event_type: &str,
+    planning_center_id: Option<String>,
+    payload: Value,
+) -> Result<WebhookEvent> {
     tx.require(Permission::SyncManage)?;
     if event_type.trim().is_empty() {
         return Err(cct_domain::ValidationError::new("event_type", "is required").into());
@@ -177,7 +206,10 @@ pub fn mark_webhook_processed(tx: &mut WriteTx<'_>, id: Uuid, error: Option<Stri
 pub fn unprocessed_webhooks(store: &Store, actor: &Actor, limit: u32) -> Result<Vec<WebhookEvent>> {
     crate::office::people::require(actor, Permission::SyncManage)?;
     store.read(|conn| {
-        conn.records("planning_center_webhook_events", "SELECT * FROM planning_center_webhook_events WHERE processed = 0 ORDER BY created_at LIMIT ?1", [limit.min(1000)])
+        conn.records(
+            "planning_center_webhook_events",
+            "SELECT * FROM planning_center_webhook_events WHERE processed = 0 ORDER BY created_at LIMIT ?1",
+            [limit.min(1000)],
+        )
     })
 }
-

@@ -14,7 +14,11 @@ pub fn completions_summary(store: &Store, people_id: Uuid) -> Result<String> {
             [people_id.to_string()],
         )
     })?;
-    Ok(rows.into_iter().map(|(name, date)| format!("{name} ({})", date.unwrap_or_default())).collect::<Vec<_>>().join("; "))
+    Ok(rows
+        .into_iter()
+        .map(|(name, date)| format!("{name} ({})", date.unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join("; "))
 }
 
 /// "Children's Ministry Worker: completed, expires 2028-11-24".
@@ -48,5 +52,12 @@ pub fn owner_of(store: &Store, table: &str, record_id: Uuid) -> Result<Option<Uu
 }
 
 pub fn planning_center_id_of(store: &Store, people_id: Uuid) -> Result<Option<String>> {
-    Ok(store.read(|conn| conn.optional::<Option<String>>("SELECT planning_center_id FROM people WHERE id = ?1", [people_id.to_string()]))?.flatten())
+    Ok(store
+        .read(|conn| {
+            conn.optional::<Option<String>>(
+                "SELECT planning_center_id FROM people WHERE id = ?1",
+                [people_id.to_string()],
+            )
+        })?
+        .flatten())
 }

@@ -36,7 +36,10 @@ pub fn apply_batch(store: &Store, changes: &[Change], cursor: i64) -> Result<App
             wait(conn, &change_id, &reason)?;
         }
         retry_waiting(conn, schema)?;
-        conn.run("UPDATE team_device SET pull_cursor = max(pull_cursor, ?1), last_pull_at = ?2", rusqlite::params![cursor, tx.now().to_rfc3339()])?;
+        conn.run(
+            "UPDATE team_device SET pull_cursor = max(pull_cursor, ?1), last_pull_at = ?2",
+            rusqlite::params![cursor, tx.now().to_rfc3339()],
+        )?;
         let waiting: i64 = conn.scalar("SELECT count(*) FROM team_waiting_change", [])?;
         Ok((ApplyCounts { received: fresh.len() as u64, waiting: waiting as u64 }, latest))
     })?;

@@ -17,7 +17,18 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 pub(crate) fn log_remote(conn: &Connection, changes: &[&Change]) -> Result<HashSet<String>> {
     let rows: Vec<Value> = changes
         .iter()
-        .map(|c| json!([c.id, c.table_name, c.record_id, Value::Object(c.fields.clone()).to_string(), c.deleted, c.hlc, c.device_id, serde_json::to_string(&c.campus_ids).unwrap_or_else(|_| "[]".into())]))
+        .map(|c| {
+            json!([
+                c.id,
+                c.table_name,
+                c.record_id,
+                Value::Object(c.fields.clone()).to_string(),
+                c.deleted,
+                c.hlc,
+                c.device_id,
+                serde_json::to_string(&c.campus_ids).unwrap_or_else(|_| "[]".into())
+            ])
+        })
         .collect();
     let new: Vec<String> = conn.column(
         "INSERT INTO team_change (id, table_name, record_id, fields, deleted, hlc, device_id, campus_ids, origin, pushed)
@@ -106,7 +117,8 @@ fn stored_versions(conn: &Connection, fresh: &[&Change]) -> Result<HashMap<(Stri
     )?;
     rows.into_iter()
         .map(|(table, record, clocks, deleted)| {
-            let by_field = serde_json::from_str(&clocks).map_err(|source| StoreError::CorruptRecord { table: "team_record_clock".into(), source })?;
+            let by_field = serde_json::from_str(&clocks)
+                .map_err(|source| StoreError::CorruptRecord { table: "team_record_clock".into(), source })?;
             Ok(((table, record), FieldVersions { by_field, deleted }))
         })
         .collect()
@@ -123,7 +135,13 @@ fn column_value(value: &Value) -> Value {
 
 /// Writes one shape of one table in a single statement; false when the database refused it
 /// (or an update missed a row), so the caller goes record by record.
-fn write_group(conn: &Connection, table: &str, new_row: bool, columns: &[String], group: &[&RecordWrite]) -> Result<bool> {
+fn write_group(
+    conn: &Connection,
+    table: &str,
+    new_row: bool,
+    columns: &[String],
+    group: &[&RecordWrite],
+) -> Result<bool> {
     let rows: Vec<Value> = group
         .iter()
         .map(|w| {
@@ -136,7 +154,11 @@ fn write_group(conn: &Connection, table: &str, new_row: bool, columns: &[String]
     let sql = if new_row {
         let names: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
         let values: Vec<String> = columns.iter().map(extract).collect();
-        format!("INSERT INTO {table} ({}, id) SELECT {}, j.value->>'$.id' FROM json_each(?1) j", names.join(", "), values.join(", "))
+        format!(
+            "INSERT INTO {table} ({}, id) SELECT {}, j.value->>'$.id' FROM json_each(?1) j",
+            names.join(", "),
+            values.join(", ")
+        )
     } else {
         let sets: Vec<String> = columns.iter().map(|c| format!("\"{c}\" = {}", extract(c))).collect();
         format!("UPDATE {table} SET {} FROM json_each(?1) j WHERE {table}.id = j.value->>'$.id'", sets.join(", "))
@@ -154,7 +176,9 @@ fn write_one(conn: &Connection, write: &RecordWrite) -> Result<std::result::Resu
     let table = write.table.as_str();
     let outcome = if write.new_row {
         match single(conn, table, write, true)? {
-            Err(reason) if reason.contains("UNIQUE constraint failed: ") && reason.ends_with(".id") => single(conn, table, write, false)?,
+            Err(reason) if reason.contains("UNIQUE constraint failed: ") && reason.ends_with(".id") => {
+                single(conn, table, write, false)?
+            }
             other => other,
         }
     } else {
@@ -163,7 +187,12 @@ fn write_one(conn: &Connection, write: &RecordWrite) -> Result<std::result::Resu
     Ok(outcome)
 }
 
-fn single(conn: &Connection, table: &str, write: &RecordWrite, insert: bool) -> Result<std::result::Result<(), String>> {
+fn single(
+    conn: &Connection,
+    table: &str,
+    write: &RecordWrite,
+    insert: bool,
+) -> Result<std::result::Result<(), String>> {
     let columns: Vec<&String> = write.values.keys().collect();
     let sql = if insert {
         let names: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
@@ -188,7 +217,14 @@ fn save_versions(conn: &Connection, written: &[&RecordWrite]) -> Result<()> {
     }
     let rows: Vec<Value> = written
         .iter()
-        .map(|w| json!([w.table, w.record_id, serde_json::to_string(&w.versions.by_field).unwrap_or_else(|_| "{}".into()), w.versions.deleted]))
+        .map(|w| {
+            json!([
+                w.table,
+                w.record_id,
+                serde_json::to_string(&w.versions.by_field).unwrap_or_else(|_| "{}".into()),
+                w.versions.deleted
+            ])
+        })
         .collect();
     conn.run(
         "INSERT INTO team_record_clock (table_name, record_id, clocks, deleted)

@@ -16,7 +16,14 @@ const REVIVAL_REFUSED: &str = "team: a deleted record stays deleted";
 /// record's campuses are looked up inside it, and a trigger keeps the record's field versions
 /// current. Refuses to bring back a record that another device (or this one) deleted: deleted
 /// records stay deleted.
-pub(crate) fn record_local(conn: &Connection, clock: &DeviceClock, table: &str, record_id: &str, fields: &JsonRow, deleted: bool) -> Result<()> {
+pub(crate) fn record_local(
+    conn: &Connection,
+    clock: &DeviceClock,
+    table: &str,
+    record_id: &str,
+    fields: &JsonRow,
+    deleted: bool,
+) -> Result<()> {
     if fields.is_empty() && !deleted {
         return Ok(());
     }
@@ -34,7 +41,9 @@ pub(crate) fn record_local(conn: &Connection, clock: &DeviceClock, table: &str, 
     });
     match logged {
         Ok(_) => Ok(()),
-        Err(rusqlite::Error::SqliteFailure(_, Some(message))) if message.contains(REVIVAL_REFUSED) => Err(revival_refused()),
+        Err(rusqlite::Error::SqliteFailure(_, Some(message))) if message.contains(REVIVAL_REFUSED) => {
+            Err(revival_refused())
+        }
         Err(other) => Err(other.into()),
     }
 }

@@ -35,7 +35,13 @@ pub fn membership(store: &Store) -> Result<DeviceMembership> {
 
 /// Records that this device joined (or created) a church's team. Who may do that is the hub's
 /// to decide (an administrator, or a join code), so it is checked there.
-pub fn record_joined(store: &Store, hub_url: &str, church_id: &str, device_name: &str, campus_scope: Option<&str>) -> Result<()> {
+pub fn record_joined(
+    store: &Store,
+    hub_url: &str,
+    church_id: &str,
+    device_name: &str,
+    campus_scope: Option<&str>,
+) -> Result<()> {
     store.write(&Actor::system(), |tx| {
         tx.conn().run(
             "UPDATE team_device SET hub_url = ?1, church_id = ?2, device_name = ?3, campus_scope = ?4, pull_cursor = 0, joined_at = ?5, last_error = NULL",

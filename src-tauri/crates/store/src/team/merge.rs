@@ -93,7 +93,15 @@ mod tests {
 
     const FIELDS: [&str; 4] = ["first_name", "last_name", "notes", ACTIVE_FIELD];
 
-    fn change(n: usize, record: u8, device: u8, wall: u64, counter: u32, fields: Vec<(usize, i64)>, deleted: bool) -> Change {
+    fn change(
+        n: usize,
+        record: u8,
+        device: u8,
+        wall: u64,
+        counter: u32,
+        fields: Vec<(usize, i64)>,
+        deleted: bool,
+    ) -> Change {
         let mut map = Map::new();
         for (field, value) in fields {
             let name = FIELDS[field % FIELDS.len()];
@@ -114,7 +122,14 @@ mod tests {
 
     fn changes() -> impl Strategy<Value = Vec<Change>> {
         // Few records, devices and clock values, so writes collide on fields and even on clocks.
-        let one = (0u8..3, 0u8..3, 0u64..4, 0u32..3, prop::collection::vec((0usize..4, 0i64..5), 1..4), prop::bool::weighted(0.1));
+        let one = (
+            0u8..3,
+            0u8..3,
+            0u64..4,
+            0u32..3,
+            prop::collection::vec((0usize..4, 0i64..5), 1..4),
+            prop::bool::weighted(0.1),
+        );
         prop::collection::vec(one, 1..40).prop_map(|items| {
             // A device's clock never gives two writes the same time; other devices' may.
             let mut seen = std::collections::HashSet::new();

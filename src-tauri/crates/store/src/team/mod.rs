@@ -48,7 +48,14 @@ pub fn is_replicated(table: &str) -> bool {
 }
 
 /// Tables whose rows are about one person (their `people_id`): they go where the person goes.
-pub const PERSONAL_TABLES: [&str; 6] = ["people_campus", "people_role", "special_requirement", "certification_progress", "course_enrollment", "attendance_record"];
+pub const PERSONAL_TABLES: [&str; 6] = [
+    "people_campus",
+    "people_role",
+    "special_requirement",
+    "certification_progress",
+    "course_enrollment",
+    "attendance_record",
+];
 
 /// The campuses a record belongs to, for scoping a classroom laptop to its campus's roster:
 /// a person's campuses, for their own rows too; a course's campus, for its sessions, and for

@@ -10,7 +10,9 @@ use serde::Serialize;
 /// Every active person, in the columns an import reads back (plus their id).
 pub fn export_people(store: &Store, actor: &Actor) -> Result<String> {
     crate::office::people::require(actor, Permission::PeopleRead)?;
-    let people: Vec<Person> = store.read(|conn| conn.records("people", "SELECT * FROM people WHERE is_active = 1 ORDER BY last_name, first_name", []))?;
+    let people: Vec<Person> = store.read(|conn| {
+        conn.records("people", "SELECT * FROM people WHERE is_active = 1 ORDER BY last_name, first_name", [])
+    })?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["id"];
     header.extend_from_slice(PEOPLE_COLUMNS);
@@ -53,8 +55,20 @@ pub fn export_enrollments(store: &Store, actor: &Actor) -> Result<String> {
         )
     })?;
     let mut out = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
-    out.write_record(["person_id", "person", "email", "course", "status", "registration_status", "progress_percentage", "enrollment_date", "completion_date", "override_reason", "notes"])
-        .map_err(write_error)?;
+    out.write_record([
+        "person_id",
+        "person",
+        "email",
+        "course",
+        "status",
+        "registration_status",
+        "progress_percentage",
+        "enrollment_date",
+        "completion_date",
+        "override_reason",
+        "notes",
+    ])
+    .map_err(write_error)?;
     for row in rows {
         out.serialize(row).map_err(write_error)?;
     }
@@ -85,13 +99,28 @@ fn finish(out: csv::Writer<Vec<u8>>) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| StoreError::Constraint(format!("the CSV is not UTF-8: {e}")))
 }
 
+/// One line of the attendance export, as its statement names the columns.
+#[derive(serde::Deserialize)]
+struct AttendanceExportRow {
+    course: String,
+    session: String,
+    starts_at: String,
+    person: String,
+    planning_center_id: Option<String>,
+    status: String,
+    check_in_at: Option<String>,
+    check_out_at: Option<String>,
+}
+
 /// Attendance as CSV for staff who want to enter it in Planning Center by hand: Planning
 /// Center's API cannot create check-ins or attendance, so this product is their record.
 pub fn attendance_csv(store: &Store, actor: &Actor, from: Timestamp, to: Timestamp) -> Result<String> {
     crate::office::people::require(actor, Permission::AttendanceRead)?;
-    let rows: Vec<(String, String, String, String, Option<String>, String, Option<String>, Option<String>)> = store.read(|conn| {
-        conn.tuples(
-            "SELECT c.name, s.title, s.starts_at, p.first_name || ' ' || p.last_name, p.planning_center_id, a.status, a.check_in_at, a.check_out_at
+    let rows: Vec<AttendanceExportRow> = store.read(|conn| {
+        conn.records(
+            "attendance_record",
+            "SELECT c.name AS course, s.title AS session, s.starts_at, p.first_name || ' ' || p.last_name AS person,
+                    p.planning_center_id, a.status, a.check_in_at, a.check_out_at
              FROM attendance_record a
              JOIN class_session s ON s.id = a.class_session_id
              JOIN course c ON c.id = s.course_id
@@ -101,9 +130,20 @@ pub fn attendance_csv(store: &Store, actor: &Actor, from: Timestamp, to: Timesta
             [from.to_rfc3339(), to.to_rfc3339()],
         )
     })?;
-    let mut csv = String::from("course,session,session_starts_at,person,planning_center_person_id,status,checked_in_at,checked_out_at\r\n");
-    for (course, session, starts, person, pco_id, status, check_in, check_out) in rows {
-        let fields = [course, session, starts, person, pco_id.unwrap_or_default(), status, check_in.unwrap_or_default(), check_out.unwrap_or_default()];
+    let mut csv = String::from(
+        "course,session,session_starts_at,person,planning_center_person_id,status,checked_in_at,checked_out_at\r\n",
+    );
+    for row in rows {
+        let fields = [
+            row.course,
+            row.session,
+            row.starts_at,
+            row.person,
+            row.planning_center_id.unwrap_or_default(),
+            row.status,
+            row.check_in_at.unwrap_or_default(),
+            row.check_out_at.unwrap_or_default(),
+        ];
         csv.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
         csv.push_str("\r\n");
     }

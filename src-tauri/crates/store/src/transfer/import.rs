@@ -9,8 +9,8 @@ use super::CsvKind;
 use crate::db::{Query, Result, Store, StoreError, WriteTx};
 use crate::office::enrollment::{self, EnrollRequest};
 use crate::records;
-use cct_domain::ErrorReport;
 use cct_domain::records::{Household, Person};
+use cct_domain::ErrorReport;
 use cct_domain::{Actor, Permission, ValidationError};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -60,17 +60,32 @@ struct Parsed {
 }
 
 fn parse(kind: CsvKind, text: &str) -> Result<Parsed> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let headers: Vec<String> = reader.headers().map_err(csv_error)?.iter().map(|h| h.trim().to_lowercase().replace(' ', "_")).collect();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers: Vec<String> =
+        reader.headers().map_err(csv_error)?.iter().map(|h| h.trim().to_lowercase().replace(' ', "_")).collect();
     let (known, required) = kind.columns();
     if kind == CsvKind::People {
         for column in &known[..required] {
             if !headers.iter().any(|h| h == column) {
-                return Err(ValidationError::new("file", format!("the file has no \"{column}\" column; the first line must name the columns ({})", known.join(", "))).into());
+                return Err(ValidationError::new(
+                    "file",
+                    format!(
+                        "the file has no \"{column}\" column; the first line must name the columns ({})",
+                        known.join(", ")
+                    ),
+                )
+                .into());
             }
         }
     } else if !headers.iter().any(|h| h == "course") || !headers.iter().any(|h| h == "email" || h == "person_id") {
-        return Err(ValidationError::new("file", "the file needs a \"course\" column and an \"email\" or \"person_id\" column").into());
+        return Err(ValidationError::new(
+            "file",
+            "the file needs a \"course\" column and an \"email\" or \"person_id\" column",
+        )
+        .into());
     }
     let ignored_columns = headers.iter().filter(|h| !known.contains(&h.as_str())).cloned().collect();
     let mut rows = Vec::new();
@@ -80,10 +95,13 @@ fn parse(kind: CsvKind, text: &str) -> Result<Parsed> {
             continue;
         }
         let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let values = headers.iter().cloned().zip(record.iter().map(str::to_owned)).filter(|(_, v)| !v.is_empty()).collect();
+        let values =
+            headers.iter().cloned().zip(record.iter().map(str::to_owned)).filter(|(_, v)| !v.is_empty()).collect();
         rows.push((line, values));
         if rows.len() > MAX_ROWS {
-            return Err(ValidationError::new("file", format!("the file has more than {MAX_ROWS} rows; split it")).into());
+            return Err(
+                ValidationError::new("file", format!("the file has more than {MAX_ROWS} rows; split it")).into()
+            );
         }
     }
     Ok(Parsed { rows, ignored_columns })
@@ -96,11 +114,29 @@ fn csv_error(error: csv::Error) -> StoreError {
 
 /// Previews or runs an import. `progress(done, total)` is called after each committed batch;
 /// `cancel` is checked between batches.
-pub fn import(store: &Store, actor: &Actor, kind: CsvKind, text: &str, mode: Mode, cancel: &AtomicBool, mut progress: impl FnMut(usize, usize)) -> Result<ImportReport> {
-    crate::office::people::require(actor, if kind == CsvKind::People { Permission::PeopleWrite } else { Permission::EnrollmentsWrite })?;
+pub fn import(
+    store: &Store,
+    actor: &Actor,
+    kind: CsvKind,
+    text: &str,
+    mode: Mode,
+    cancel: &AtomicBool,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<ImportReport> {
+    crate::office::people::require(
+        actor,
+        if kind == CsvKind::People { Permission::PeopleWrite } else { Permission::EnrollmentsWrite },
+    )?;
     let Parsed { rows, ignored_columns } = parse(kind, text)?;
     let total = rows.len();
-    let mut report = ImportReport { rows: Vec::with_capacity(total), applied: 0, failed: 0, committed: mode == Mode::Commit, cancelled: false, ignored_columns };
+    let mut report = ImportReport {
+        rows: Vec::with_capacity(total),
+        applied: 0,
+        failed: 0,
+        committed: mode == Mode::Commit,
+        cancelled: false,
+        ignored_columns,
+    };
     let batch_size = if mode == Mode::Preview { total.max(1) } else { BATCH };
     for batch in rows.chunks(batch_size) {
         if mode == Mode::Commit && cancel.load(Ordering::SeqCst) {
@@ -138,7 +174,9 @@ fn summary_of(kind: CsvKind, values: &HashMap<String, String>) -> String {
     let get = |k: &str| values.get(k).map(String::as_str).unwrap_or("");
     match kind {
         CsvKind::People => format!("{} {}", get("first_name"), get("last_name")).trim().to_owned(),
-        CsvKind::Enrollments => format!("{} → {}", if get("email").is_empty() { get("person_id") } else { get("email") }, get("course")),
+        CsvKind::Enrollments => {
+            format!("{} → {}", if get("email").is_empty() { get("person_id") } else { get("email") }, get("course"))
+        }
     }
 }
 
@@ -154,8 +192,12 @@ fn apply_person(tx: &mut WriteTx<'_>, values: &HashMap<String, String>) -> Resul
     };
     let existing = match (values.get("id"), values.get("email")) {
         (Some(id), _) => {
-            let id = Uuid::parse_str(id).map_err(|_| ValidationError::new("id", format!("\"{id}\" is not a person id; leave it empty for someone new")))?;
-            Some(records::get_in::<Person>(tx, id).map_err(|_| ValidationError::new("id", format!("no person has id {id}; leave it empty for someone new")))?)
+            let id = Uuid::parse_str(id).map_err(|_| {
+                ValidationError::new("id", format!("\"{id}\" is not a person id; leave it empty for someone new"))
+            })?;
+            Some(records::get_in::<Person>(tx, id).map_err(|_| {
+                ValidationError::new("id", format!("no person has id {id}; leave it empty for someone new"))
+            })?)
         }
         (None, Some(email)) => person_with_email(tx, email)?,
         (None, None) => None,
@@ -186,18 +228,29 @@ fn apply_person(tx: &mut WriteTx<'_>, values: &HashMap<String, String>) -> Resul
 fn apply_enrollment(tx: &mut WriteTx<'_>, values: &HashMap<String, String>) -> Result<(String, &'static str)> {
     let person = match (values.get("person_id"), values.get("email")) {
         (Some(id), _) => {
-            let id = Uuid::parse_str(id).map_err(|_| ValidationError::new("person_id", format!("\"{id}\" is not a person id")))?;
-            records::get_in::<Person>(tx, id).map_err(|_| ValidationError::new("person_id", format!("no person has id {id}")))?
+            let id = Uuid::parse_str(id)
+                .map_err(|_| ValidationError::new("person_id", format!("\"{id}\" is not a person id")))?;
+            records::get_in::<Person>(tx, id)
+                .map_err(|_| ValidationError::new("person_id", format!("no person has id {id}")))?
         }
-        (None, Some(email)) => person_with_email(tx, email)?.ok_or_else(|| ValidationError::new("email", format!("no one has the e-mail {email}")))?,
+        (None, Some(email)) => person_with_email(tx, email)?
+            .ok_or_else(|| ValidationError::new("email", format!("no one has the e-mail {email}")))?,
         (None, None) => return Err(ValidationError::new("email", "name the person by e-mail or person_id").into()),
     };
     let course_name = values.get("course").ok_or_else(|| ValidationError::new("course", "name the course"))?;
     let course_id = tx
         .conn()
-        .id("SELECT id FROM course WHERE lower(name) = lower(?1) AND is_active = 1 ORDER BY created_at LIMIT 1", [course_name])?
+        .id(
+            "SELECT id FROM course WHERE lower(name) = lower(?1) AND is_active = 1 ORDER BY created_at LIMIT 1",
+            [course_name],
+        )?
         .ok_or_else(|| ValidationError::new("course", format!("no course is named \"{course_name}\"")))?;
-    let request = EnrollRequest { people_id: person.meta.id, course_id, notes: values.get("notes").cloned(), override_reason: values.get("override_reason").cloned() };
+    let request = EnrollRequest {
+        people_id: person.meta.id,
+        course_id,
+        notes: values.get("notes").cloned(),
+        override_reason: values.get("override_reason").cloned(),
+    };
     enrollment::enroll(tx, request)?;
     Ok((format!("{} → {course_name}", person.display_name()), "enrolled"))
 }
@@ -209,13 +262,19 @@ fn parse_date(field: &'static str, text: &str) -> Result<NaiveDate> {
 }
 
 fn person_with_email(tx: &WriteTx<'_>, email: &str) -> Result<Option<Person>> {
-    tx.conn().record("people", "SELECT * FROM people WHERE lower(email) = lower(?1) AND is_active = 1 ORDER BY created_at LIMIT 1", [email])
+    tx.conn().record(
+        "people",
+        "SELECT * FROM people WHERE lower(email) = lower(?1) AND is_active = 1 ORDER BY created_at LIMIT 1",
+        [email],
+    )
 }
 
 fn household_named(tx: &mut WriteTx<'_>, name: &str) -> Result<Household> {
-    match tx.conn().id("SELECT id FROM household WHERE name = ?1 AND is_active = 1 ORDER BY created_at LIMIT 1", [name])? {
+    match tx
+        .conn()
+        .id("SELECT id FROM household WHERE name = ?1 AND is_active = 1 ORDER BY created_at LIMIT 1", [name])?
+    {
         Some(id) => records::get_in(tx, id),
         None => records::insert(tx, Household { name: name.to_owned(), ..Default::default() }),
     }
 }
-

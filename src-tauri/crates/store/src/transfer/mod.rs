@@ -27,11 +27,37 @@ impl CsvKind {
     }
 }
 
-pub(crate) const PEOPLE_COLUMNS: &[&str] =
-    &["first_name", "last_name", "nickname", "email", "phone", "date_of_birth", "gender", "address1", "address2", "city", "state", "zip", "household_name"];
+pub(crate) const PEOPLE_COLUMNS: &[&str] = &[
+    "first_name",
+    "last_name",
+    "nickname",
+    "email",
+    "phone",
+    "date_of_birth",
+    "gender",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "zip",
+    "household_name",
+];
 /// An exported file carries each person's `id`, so importing it back updates them.
-pub(crate) const PEOPLE_IMPORT_COLUMNS: &[&str] =
-    &["first_name", "last_name", "nickname", "email", "phone", "date_of_birth", "gender", "address1", "address2", "city", "state", "zip", "household_name", "id"];
+pub(crate) const PEOPLE_IMPORT_COLUMNS: &[&str] = &[
+    "first_name",
+    "last_name",
+    "nickname",
+    "email",
+    "phone",
+    "date_of_birth",
+    "gender",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "zip",
+    "household_name",
+    "id",
+];
 /// `course` is required; the person is named by `email` or `person_id`.
 pub(crate) const ENROLLMENT_IMPORT_COLUMNS: &[&str] = &["course", "email", "person_id", "override_reason", "notes"];
-

@@ -1,9 +1,9 @@
 //! Security codes: unique within the day across laptops that never see each other.
 
 use crate::common::*;
-use cct_store::db::Query;
 use cct_domain::records::{ClassSession, Course, Person};
 use cct_domain::Timestamp;
+use cct_store::db::Query;
 use cct_store::{checkin, records, Store};
 use std::collections::HashSet;
 
@@ -16,13 +16,26 @@ fn laptop(children: usize) -> (Store, tempfile::TempDir, uuid::Uuid, Vec<uuid::U
     let now = Timestamp::now();
     let session = records::insert(
         &mut tx,
-        ClassSession { meta: Default::default(), course_id: course.meta.id, facility_id: None, title: "Kids 10:30".into(), starts_at: now, ends_at: Timestamp::from(now.as_datetime() + chrono::Duration::hours(1)), capacity: None, status: Default::default() },
+        ClassSession {
+            meta: Default::default(),
+            course_id: course.meta.id,
+            facility_id: None,
+            title: "Kids 10:30".into(),
+            starts_at: now,
+            ends_at: Timestamp::from(now.as_datetime() + chrono::Duration::hours(1)),
+            capacity: None,
+            status: Default::default(),
+        },
     )
-    
     .unwrap();
     let mut ids = Vec::new();
     for i in 0..children {
-        let child = Person { first_name: format!("Child{i}"), last_name: "Kid".into(), date_of_birth: chrono::NaiveDate::from_ymd_opt(2019, 5, 1), ..Default::default() };
+        let child = Person {
+            first_name: format!("Child{i}"),
+            last_name: "Kid".into(),
+            date_of_birth: chrono::NaiveDate::from_ymd_opt(2019, 5, 1),
+            ..Default::default()
+        };
         ids.push(records::insert(&mut tx, child).unwrap().meta.id);
     }
     tx.commit().unwrap();
@@ -86,21 +99,39 @@ fn a_check_in_and_its_check_out_are_audited_and_logged_for_the_team() {
         tx.conn().tuples("SELECT action, new_values, old_values FROM audit_log WHERE table_name = 'attendance_record' ORDER BY changed_at, action", []).unwrap();
     assert_eq!(audit.len(), 2, "one row for the check-in, one for the check-out: {audit:?}");
     let inserted: serde_json::Value = serde_json::from_str(&audit[0].1).unwrap();
-    assert_eq!((audit[0].0.as_str(), inserted["security_code"].as_str(), inserted["people_id"].as_str()), ("insert", Some("C001"), Some(kids[0].to_string().as_str())));
+    assert_eq!(
+        (audit[0].0.as_str(), inserted["security_code"].as_str(), inserted["people_id"].as_str()),
+        ("insert", Some("C001"), Some(kids[0].to_string().as_str()))
+    );
     let updated: serde_json::Value = serde_json::from_str(&audit[1].1).unwrap();
     let before: serde_json::Value = serde_json::from_str(audit[1].2.as_deref().unwrap()).unwrap();
     assert_eq!(audit[1].0, "update");
-    assert_eq!(updated.as_object().unwrap().keys().collect::<Vec<_>>(), ["check_out_at"], "only what changed is audited");
+    assert_eq!(
+        updated.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["check_out_at"],
+        "only what changed is audited"
+    );
     assert!(before["check_out_at"].is_null());
-    assert_eq!(count(&store, "audit_log"), audit_before + 2, "the day's code counter is bookkeeping, not an audited record");
+    assert_eq!(
+        count(&store, "audit_log"),
+        audit_before + 2,
+        "the day's code counter is bookkeeping, not an audited record"
+    );
 
-    let logged: Vec<(String, String)> = tx.conn().tuples("SELECT fields, origin FROM team_change WHERE table_name = 'attendance_record' ORDER BY seq", []).unwrap();
+    let logged: Vec<(String, String)> = tx
+        .conn()
+        .tuples("SELECT fields, origin FROM team_change WHERE table_name = 'attendance_record' ORDER BY seq", [])
+        .unwrap();
     assert_eq!(logged.len(), 2);
     let first: serde_json::Value = serde_json::from_str(&logged[0].0).unwrap();
     let second: serde_json::Value = serde_json::from_str(&logged[1].0).unwrap();
     assert_eq!((first["security_code"].as_str(), logged[0].1.as_str()), (Some("C001"), "local"));
-    assert!(second["check_out_at"].is_string() && second["updated_at"].is_string() && second.get("security_code").is_none(), "{second}");
-    let clocks: i64 = tx.conn().scalar("SELECT count(*) FROM team_record_clock WHERE table_name = 'attendance_record'", []).unwrap();
+    assert!(
+        second["check_out_at"].is_string() && second["updated_at"].is_string() && second.get("security_code").is_none(),
+        "{second}"
+    );
+    let clocks: i64 =
+        tx.conn().scalar("SELECT count(*) FROM team_record_clock WHERE table_name = 'attendance_record'", []).unwrap();
     assert_eq!(clocks, 1, "the record's field versions are kept");
 }
 

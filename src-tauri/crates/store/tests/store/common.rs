@@ -20,7 +20,9 @@ pub fn system() -> Actor {
 pub fn add_person(store: &Store, first: &str, last: &str) -> Person {
     let system = system();
     let mut tx = store.begin_write(&system).unwrap();
-    let person = records::insert(&mut tx, Person { first_name: first.into(), last_name: last.into(), ..Default::default() }).unwrap();
+    let person =
+        records::insert(&mut tx, Person { first_name: first.into(), last_name: last.into(), ..Default::default() })
+            .unwrap();
     tx.commit().unwrap();
     person
 }
@@ -39,7 +41,16 @@ pub fn person_with_role(store: &Store, first: &str, role: &str) -> Actor {
     let role_id = actor::role_id(store, role).unwrap();
     let system = system();
     let mut tx = store.begin_write(&system).unwrap();
-    records::insert(&mut tx, PeopleRole { people_id: person.meta.id, role_id, assigned_date: chrono::Utc::now().date_naive(), ..Default::default() }).unwrap();
+    records::insert(
+        &mut tx,
+        PeopleRole {
+            people_id: person.meta.id,
+            role_id,
+            assigned_date: chrono::Utc::now().date_naive(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     tx.commit().unwrap();
     actor::actor_for_person(store, person.meta.id).unwrap()
 }
@@ -71,7 +82,6 @@ pub fn add_lessons(store: &Store, course_id: Uuid, n: usize, required: bool) -> 
                 ..Default::default()
             },
         )
-        
         .unwrap();
         ids.push(content.meta.id);
     }
@@ -80,6 +90,12 @@ pub fn add_lessons(store: &Store, course_id: Uuid, n: usize, required: bool) -> 
 }
 
 /// Checks people in at a station, in one transaction, as the station's command does.
-pub fn check_in(store: &Store, actor: &Actor, session: Uuid, people: &[Uuid], station: &str) -> cct_store::Result<cct_store::checkin::CheckInResult> {
+pub fn check_in(
+    store: &Store,
+    actor: &Actor,
+    session: Uuid,
+    people: &[Uuid],
+    station: &str,
+) -> cct_store::Result<cct_store::checkin::CheckInResult> {
     store.write(actor, |tx| cct_store::checkin::check_in(tx, session, people, station))
 }

@@ -17,7 +17,10 @@ fn concurrent_writers_never_see_busy() {
             let system = cct_domain::Actor::system();
             for i in 0..25 {
                 let mut tx = store.begin_write(&system)?;
-                records::insert(&mut tx, Person { first_name: format!("W{worker}"), last_name: format!("N{i}"), ..Default::default() })?;
+                records::insert(
+                    &mut tx,
+                    Person { first_name: format!("W{worker}"), last_name: format!("N{i}"), ..Default::default() },
+                )?;
                 tx.commit()?;
             }
             Ok::<_, cct_store::StoreError>(())
@@ -55,19 +58,31 @@ fn check_ins_and_office_writes_take_turns() {
     let mut tx = store.begin_write(&system).unwrap();
     let course = records::insert(&mut tx, Course { name: "Basics".into(), ..Default::default() }).unwrap();
     let now = cct_domain::Timestamp::now();
-    let session = records::insert(&mut tx, ClassSession {
-                meta: Default::default(),
-                course_id: course.meta.id,
-                facility_id: None,
-                title: "9:00".into(),
-                starts_at: now,
-                ends_at: cct_domain::Timestamp::from(now.as_datetime() + chrono::Duration::hours(1)),
-                capacity: None,
-                status: Default::default(),
-            }).unwrap();
+    let session = records::insert(
+        &mut tx,
+        ClassSession {
+            meta: Default::default(),
+            course_id: course.meta.id,
+            facility_id: None,
+            title: "9:00".into(),
+            starts_at: now,
+            ends_at: cct_domain::Timestamp::from(now.as_datetime() + chrono::Duration::hours(1)),
+            capacity: None,
+            status: Default::default(),
+        },
+    )
+    .unwrap();
     let mut people = Vec::new();
     for i in 0..40 {
-        people.push(records::insert(&mut tx, Person { first_name: "Adult".into(), last_name: format!("N{i}"), ..Default::default() }).unwrap().meta.id);
+        people.push(
+            records::insert(
+                &mut tx,
+                Person { first_name: "Adult".into(), last_name: format!("N{i}"), ..Default::default() },
+            )
+            .unwrap()
+            .meta
+            .id,
+        );
     }
     tx.commit().unwrap();
 
@@ -88,7 +103,10 @@ fn check_ins_and_office_writes_take_turns() {
             let system = cct_domain::Actor::system();
             for i in 0..10 {
                 let mut tx = store.begin_write(&system)?;
-                records::insert(&mut tx, Person { first_name: format!("Office{worker}"), last_name: format!("N{i}"), ..Default::default() })?;
+                records::insert(
+                    &mut tx,
+                    Person { first_name: format!("Office{worker}"), last_name: format!("N{i}"), ..Default::default() },
+                )?;
                 if i % 3 == 0 {
                     // Dropped without committing: rolled back before anyone else writes.
                     drop(tx);

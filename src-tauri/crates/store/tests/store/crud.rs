@@ -12,7 +12,12 @@ fn insert_writes_the_row_its_audit_entry_and_its_outbox_entry_together() {
 
     let read: Person = records::get(&store, &system(), person.meta.id).unwrap();
     assert_eq!(read, person);
-    let trail = audit::query(&store, &system(), &AuditQuery { record_id: Some(person.meta.id.to_string()), ..Default::default() }).unwrap();
+    let trail = audit::query(
+        &store,
+        &system(),
+        &AuditQuery { record_id: Some(person.meta.id.to_string()), ..Default::default() },
+    )
+    .unwrap();
     assert_eq!(trail.len(), 1);
     assert_eq!(trail[0].action, "insert");
     assert_eq!(trail[0].table_name, "people");
@@ -34,7 +39,12 @@ fn update_audits_only_what_changed_and_keeps_creation_stamps() {
     assert_eq!(edited.meta.created_at, person.meta.created_at);
     assert_eq!(edited.meta.updated_by, admin.person_id);
     assert!(edited.meta.updated_at >= person.meta.updated_at);
-    let trail = audit::query(&store, &system(), &AuditQuery { record_id: Some(person.meta.id.to_string()), ..Default::default() }).unwrap();
+    let trail = audit::query(
+        &store,
+        &system(),
+        &AuditQuery { record_id: Some(person.meta.id.to_string()), ..Default::default() },
+    )
+    .unwrap();
     assert_eq!(trail[0].action, "update");
     assert_eq!(trail[0].changed_by, admin.person_id.map(|id| id.to_string()));
     let new = trail[0].new_values.as_ref().unwrap().as_object().unwrap();
@@ -67,9 +77,12 @@ fn soft_delete_keeps_the_row_and_hides_it_from_lists() {
 
     let active = records::list::<Person>(&store, &system, &ListQuery::default()).unwrap();
     assert_eq!(active.items.iter().map(|p| p.meta.id).collect::<Vec<_>>(), vec![keep.meta.id]);
-    let all = records::list::<Person>(&store, &system, &ListQuery { include_inactive: true, ..Default::default() }).unwrap();
+    let all =
+        records::list::<Person>(&store, &system, &ListQuery { include_inactive: true, ..Default::default() }).unwrap();
     assert_eq!(all.total, 2);
-    let trail = audit::query(&store, &system, &AuditQuery { record_id: Some(gone.meta.id.to_string()), ..Default::default() }).unwrap();
+    let trail =
+        audit::query(&store, &system, &AuditQuery { record_id: Some(gone.meta.id.to_string()), ..Default::default() })
+            .unwrap();
     assert_eq!(trail[0].action, "delete");
     assert_eq!(trail[0].new_values.as_ref().unwrap()["is_active"], false);
 }
@@ -100,27 +113,162 @@ fn every_record_type_round_trips_through_its_table() {
     let lessons = add_lessons(&store, course.meta.id, 1, true);
     let today = chrono::Utc::now().date_naive();
     let mut tx = store.begin_write(&system).unwrap();
-    let campus = records::insert(&mut tx, Campus { name: "North".into(), time_zone: "UTC".into(), ..Default::default() }).unwrap();
-    let room = records::insert(&mut tx, Facility { campus_id: campus.meta.id, name: "Room 1".into(), capacity: Some(20), ..Default::default() }).unwrap();
-    let household = records::insert(&mut tx, Household { name: "Moabite Household".into(), ..Default::default() }).unwrap();
-    let module = records::insert(&mut tx, CourseModule { course_id: course.meta.id, title: "Module 1".into(), order_sequence: 0, ..Default::default() }).unwrap();
-    let role = records::insert(&mut tx, Role { name: "greeter".into(), permissions: vec!["people.read".into()], ..Default::default() }).unwrap();
+    let campus =
+        records::insert(&mut tx, Campus { name: "North".into(), time_zone: "UTC".into(), ..Default::default() })
+            .unwrap();
+    let room = records::insert(
+        &mut tx,
+        Facility { campus_id: campus.meta.id, name: "Room 1".into(), capacity: Some(20), ..Default::default() },
+    )
+    .unwrap();
+    let household =
+        records::insert(&mut tx, Household { name: "Moabite Household".into(), ..Default::default() }).unwrap();
+    let module = records::insert(
+        &mut tx,
+        CourseModule { course_id: course.meta.id, title: "Module 1".into(), order_sequence: 0, ..Default::default() },
+    )
+    .unwrap();
+    let role = records::insert(
+        &mut tx,
+        Role { name: "greeter".into(), permissions: vec!["people.read".into()], ..Default::default() },
+    )
+    .unwrap();
     let kind = records::insert(&mut tx, ContentType { name: "podcast".into(), ..Default::default() }).unwrap();
-    let assessment = records::insert(&mut tx, Assessment { course_id: course.meta.id, module_id: Some(module.meta.id), title: "Quiz".into(), passing_score: 70.0, is_required: true, ..Default::default() }).unwrap();
-    let enrollment = records::insert(&mut tx, CourseEnrollment { people_id: person.meta.id, course_id: course.meta.id, enrollment_date: today, ..Default::default() }).unwrap();
+    let assessment = records::insert(
+        &mut tx,
+        Assessment {
+            course_id: course.meta.id,
+            module_id: Some(module.meta.id),
+            title: "Quiz".into(),
+            passing_score: 70.0,
+            is_required: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let enrollment = records::insert(
+        &mut tx,
+        CourseEnrollment {
+            people_id: person.meta.id,
+            course_id: course.meta.id,
+            enrollment_date: today,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let start = cct_domain::Timestamp::parse("2026-11-29T15:00:00Z").unwrap();
-    let session = records::insert(&mut tx, ClassSession { meta: Default::default(), course_id: course.meta.id, facility_id: Some(room.meta.id), title: "Week 1".into(), starts_at: start, ends_at: cct_domain::Timestamp::parse("2026-11-29T16:30:00Z").unwrap(), capacity: Some(20), status: SessionStatus::Scheduled }).unwrap();
-    let certification = records::insert(&mut tx, Certification { name: "Usher".into(), validity_months: Some(12), ..Default::default() }).unwrap();
+    let session = records::insert(
+        &mut tx,
+        ClassSession {
+            meta: Default::default(),
+            course_id: course.meta.id,
+            facility_id: Some(room.meta.id),
+            title: "Week 1".into(),
+            starts_at: start,
+            ends_at: cct_domain::Timestamp::parse("2026-11-29T16:30:00Z").unwrap(),
+            capacity: Some(20),
+            status: SessionStatus::Scheduled,
+        },
+    )
+    .unwrap();
+    let certification = records::insert(
+        &mut tx,
+        Certification { name: "Usher".into(), validity_months: Some(12), ..Default::default() },
+    )
+    .unwrap();
     let saved = (
-        records::insert(&mut tx, PeopleCampus { people_id: person.meta.id, campus_id: campus.meta.id, assigned_date: today, is_primary: true, ..Default::default() }).unwrap(),
-        records::insert(&mut tx, PeopleRole { people_id: person.meta.id, role_id: role.meta.id, assigned_date: today, ..Default::default() }).unwrap(),
-        records::insert(&mut tx, CourseRole { people_id: person.meta.id, course_id: course.meta.id, role_type: CourseRoleType::Observer, assigned_date: today, ..Default::default() }).unwrap(),
-        records::insert(&mut tx, ContentCompletion { course_enrollment_id: enrollment.meta.id, content_id: lessons[0], score: Some(88.5), ..Default::default() }).unwrap(),
-        records::insert(&mut tx, AssessmentAttempt { course_enrollment_id: enrollment.meta.id, assessment_id: assessment.meta.id, attempt_number: 1, score: 91.0, is_passed: true, ..Default::default() }).unwrap(),
-        records::insert(&mut tx, AttendanceRecord { class_session_id: session.meta.id, people_id: person.meta.id, course_enrollment_id: Some(enrollment.meta.id), status: AttendanceStatus::Late, check_in_at: Some(start), security_code: Some("K7Q2".into()), ..Default::default() }).unwrap(),
-        records::insert(&mut tx, SpecialRequirement { people_id: person.meta.id, requirement_type: RequirementType::Allergy, details: "Peanuts".into(), severity: Severity::Critical, ..Default::default() }).unwrap(),
-        records::insert(&mut tx, CertificationCourse { certification_id: certification.meta.id, course_id: course.meta.id, ..Default::default() }).unwrap(),
-        records::insert(&mut tx, CertificationProgress { people_id: person.meta.id, certification_id: certification.meta.id, started_date: today, ..Default::default() }).unwrap(),
+        records::insert(
+            &mut tx,
+            PeopleCampus {
+                people_id: person.meta.id,
+                campus_id: campus.meta.id,
+                assigned_date: today,
+                is_primary: true,
+                ..Default::default()
+            },
+        )
+        .unwrap(),
+        records::insert(
+            &mut tx,
+            PeopleRole { people_id: person.meta.id, role_id: role.meta.id, assigned_date: today, ..Default::default() },
+        )
+        .unwrap(),
+        records::insert(
+            &mut tx,
+            CourseRole {
+                people_id: person.meta.id,
+                course_id: course.meta.id,
+                role_type: CourseRoleType::Observer,
+                assigned_date: today,
+                ..Default::default()
+            },
+        )
+        .unwrap(),
+        records::insert(
+            &mut tx,
+            ContentCompletion {
+                course_enrollment_id: enrollment.meta.id,
+                content_id: lessons[0],
+                score: Some(88.5),
+                ..Default::default()
+            },
+        )
+        .unwrap(),
+        records::insert(
+            &mut tx,
+            AssessmentAttempt {
+                course_enrollment_id: enrollment.meta.id,
+                assessment_id: assessment.meta.id,
+                attempt_number: 1,
+                score: 91.0,
+                is_passed: true,
+                ..Default::default()
+            },
+        )
+        .unwrap(),
+        records::insert(
+            &mut tx,
+            AttendanceRecord {
+                class_session_id: session.meta.id,
+                people_id: person.meta.id,
+                course_enrollment_id: Some(enrollment.meta.id),
+                status: AttendanceStatus::Late,
+                check_in_at: Some(start),
+                security_code: Some("K7Q2".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap(),
+        records::insert(
+            &mut tx,
+            SpecialRequirement {
+                people_id: person.meta.id,
+                requirement_type: RequirementType::Allergy,
+                details: "Peanuts".into(),
+                severity: Severity::Critical,
+                ..Default::default()
+            },
+        )
+        .unwrap(),
+        records::insert(
+            &mut tx,
+            CertificationCourse {
+                certification_id: certification.meta.id,
+                course_id: course.meta.id,
+                ..Default::default()
+            },
+        )
+        .unwrap(),
+        records::insert(
+            &mut tx,
+            CertificationProgress {
+                people_id: person.meta.id,
+                certification_id: certification.meta.id,
+                started_date: today,
+                ..Default::default()
+            },
+        )
+        .unwrap(),
     );
     tx.commit().unwrap();
 

@@ -20,7 +20,8 @@ fn a_preview_reports_every_row_and_writes_nothing() {
     let preview = transfer::import(&store, &system(), CsvKind::People, text, Mode::Preview, &never, |_, _| {}).unwrap();
     assert_eq!((preview.applied, preview.failed, preview.committed), (1, 2, false));
     assert_eq!(preview.ignored_columns, vec!["favourite_hymn".to_owned()]);
-    let errors: Vec<_> = preview.rows.iter().map(|r| (r.line, r.error.as_ref().and_then(|e| e.field.clone()))).collect();
+    let errors: Vec<_> =
+        preview.rows.iter().map(|r| (r.line, r.error.as_ref().and_then(|e| e.field.clone()))).collect();
     assert_eq!(errors, vec![(2, None), (3, Some("first_name".into())), (4, Some("date_of_birth".into()))]);
     assert_eq!(count(&store, "people"), 0, "a preview changes nothing");
     assert_eq!(count(&store, "audit_log"), 0);
@@ -40,7 +41,6 @@ fn an_import_commits_in_batches_stops_when_cancelled_and_resumes_without_duplica
         seen.push((done, total));
         cancel.store(true, Ordering::SeqCst); // pressed during the first batch
     })
-    
     .unwrap();
     assert!(report.cancelled);
     assert_eq!(seen, vec![(200, 500)]);
@@ -59,10 +59,28 @@ fn an_import_commits_in_batches_stops_when_cancelled_and_resumes_without_duplica
 fn a_file_without_the_needed_columns_is_refused_whole() {
     let (store, _dir) = fresh_store();
     let never = AtomicBool::new(false);
-    let error = transfer::import(&store, &system(), CsvKind::People, "name,email\nRuth,r@example.org\n", Mode::Preview, &never, |_, _| {}).unwrap_err();
+    let error = transfer::import(
+        &store,
+        &system(),
+        CsvKind::People,
+        "name,email\nRuth,r@example.org\n",
+        Mode::Preview,
+        &never,
+        |_, _| {},
+    )
+    .unwrap_err();
     assert_eq!(error.field(), Some("file"));
     assert!(error.to_string().contains("first_name"), "{error}");
-    let error = transfer::import(&store, &system(), CsvKind::Enrollments, "email\nr@example.org\n", Mode::Preview, &never, |_, _| {}).unwrap_err();
+    let error = transfer::import(
+        &store,
+        &system(),
+        CsvKind::Enrollments,
+        "email\nr@example.org\n",
+        Mode::Preview,
+        &never,
+        |_, _| {},
+    )
+    .unwrap_err();
     assert_eq!(error.field(), Some("file"));
 }
 
@@ -71,6 +89,8 @@ fn importing_needs_the_permission_to_write_what_is_imported() {
     let (store, _dir) = fresh_store();
     let volunteer = person_with_role(&store, "Vera", "checkin_volunteer");
     let never = AtomicBool::new(false);
-    let error = transfer::import(&store, &volunteer, CsvKind::People, &people_file(1), Mode::Preview, &never, |_, _| {}).unwrap_err();
+    let error =
+        transfer::import(&store, &volunteer, CsvKind::People, &people_file(1), Mode::Preview, &never, |_, _| {})
+            .unwrap_err();
     assert_eq!(error.code(), cct_domain::ErrorCode::PermissionDenied);
 }

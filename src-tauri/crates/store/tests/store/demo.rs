@@ -19,9 +19,13 @@ fn the_demo_church_loads_once_into_an_empty_database() {
     let system = system();
     let prereqs = records::list::<CoursePrerequisite>(&store, &system, &ListQuery::default()).unwrap();
     assert_eq!(prereqs.total, 2);
-    let earned = records::list::<CertificationProgress>(&store, &system, &ListQuery::default().filter("status", "completed")).unwrap();
+    let earned =
+        records::list::<CertificationProgress>(&store, &system, &ListQuery::default().filter("status", "completed"))
+            .unwrap();
     assert!(earned.total > 0, "some volunteers hold the certification");
-    let completed = records::list::<CourseEnrollment>(&store, &system, &ListQuery::default().filter("status", "completed")).unwrap();
+    let completed =
+        records::list::<CourseEnrollment>(&store, &system, &ListQuery::default().filter("status", "completed"))
+            .unwrap();
     assert!(completed.total > 10);
     assert!(count(&store, "special_requirement") > 0);
     assert!(count(&store, "class_session") > 0);

@@ -11,7 +11,11 @@ fn complete_course(store: &cct_store::Store, person: Uuid, course: Uuid) {
     let system = system();
     let mut tx = store.begin_write(&system).unwrap();
     let e = enroll(&mut tx, EnrollRequest { people_id: person, course_id: course, ..Default::default() }).unwrap();
-    let done = progress::complete_content(&mut tx, progress::CompletionInput { course_enrollment_id: e.meta.id, content_id: lessons[0], ..Default::default() }).unwrap();
+    let done = progress::complete_content(
+        &mut tx,
+        progress::CompletionInput { course_enrollment_id: e.meta.id, content_id: lessons[0], ..Default::default() },
+    )
+    .unwrap();
     assert_eq!(done.status, EnrollmentStatus::Completed);
     tx.commit().unwrap();
 }
@@ -28,14 +32,18 @@ fn enrolling_checks_prerequisites() {
     tx.commit().unwrap();
 
     let mut tx = store.begin_write(&staff).unwrap();
-    let error = enroll(&mut tx, EnrollRequest { people_id: ruth.meta.id, course_id: beta.meta.id, ..Default::default() }).unwrap_err();
+    let error =
+        enroll(&mut tx, EnrollRequest { people_id: ruth.meta.id, course_id: beta.meta.id, ..Default::default() })
+            .unwrap_err();
     drop(tx);
     assert_eq!(error.code(), cct_domain::ErrorCode::PrerequisitesNotMet);
     assert!(error.to_string().contains("Alpha"), "{error}");
 
     complete_course(&store, ruth.meta.id, alpha.meta.id);
     let mut tx = store.begin_write(&staff).unwrap();
-    let enrolled = enroll(&mut tx, EnrollRequest { people_id: ruth.meta.id, course_id: beta.meta.id, ..Default::default() }).unwrap();
+    let enrolled =
+        enroll(&mut tx, EnrollRequest { people_id: ruth.meta.id, course_id: beta.meta.id, ..Default::default() })
+            .unwrap();
     tx.commit().unwrap();
     assert!(!enrolled.dependency_override);
     assert_eq!(enrolled.registration_status, RegistrationStatus::Registered);
@@ -52,7 +60,12 @@ fn only_an_admin_overrides_and_the_override_records_who_and_why() {
     let mut tx = store.begin_write(&admin).unwrap();
     prerequisites::add(&mut tx, beta.meta.id, alpha.meta.id).unwrap();
     tx.commit().unwrap();
-    let request = EnrollRequest { people_id: ruth.meta.id, course_id: beta.meta.id, override_reason: Some("Took Alpha at her previous church".into()), ..Default::default() };
+    let request = EnrollRequest {
+        people_id: ruth.meta.id,
+        course_id: beta.meta.id,
+        override_reason: Some("Took Alpha at her previous church".into()),
+        ..Default::default()
+    };
 
     let mut tx = store.begin_write(&staff).unwrap();
     assert_eq!(enroll(&mut tx, request.clone()).unwrap_err().code(), cct_domain::ErrorCode::PermissionDenied);
@@ -68,7 +81,12 @@ fn only_an_admin_overrides_and_the_override_records_who_and_why() {
     assert_eq!(enrolled.dependency_override_reason.as_deref(), Some("Took Alpha at her previous church"));
     assert!(enrolled.dependency_override_at.is_some());
 
-    let trail = audit::query(&store, &admin, &AuditQuery { record_id: Some(enrolled.meta.id.to_string()), ..Default::default() }).unwrap();
+    let trail = audit::query(
+        &store,
+        &admin,
+        &AuditQuery { record_id: Some(enrolled.meta.id.to_string()), ..Default::default() },
+    )
+    .unwrap();
     assert_eq!(trail[0].reason.as_deref(), Some("Took Alpha at her previous church"));
     assert_eq!(trail[0].changed_by, admin.person_id.map(|id| id.to_string()));
 }
@@ -108,7 +126,13 @@ fn past_capacity_people_are_waitlisted_and_move_up_when_a_seat_opens() {
     let mut enrollments = Vec::new();
     for person in &people {
         let mut tx = store.begin_write(&system).unwrap();
-        enrollments.push(enroll(&mut tx, EnrollRequest { people_id: person.meta.id, course_id: course.meta.id, ..Default::default() }).unwrap());
+        enrollments.push(
+            enroll(
+                &mut tx,
+                EnrollRequest { people_id: person.meta.id, course_id: course.meta.id, ..Default::default() },
+            )
+            .unwrap(),
+        );
         tx.commit().unwrap();
     }
     let statuses: Vec<_> = enrollments.iter().map(|e| e.registration_status).collect();
@@ -123,11 +147,19 @@ fn past_capacity_people_are_waitlisted_and_move_up_when_a_seat_opens() {
     tx.commit().unwrap();
     let cat: CourseEnrollment = records::get(&store, &system, enrollments[2].meta.id).unwrap();
     let dov: CourseEnrollment = records::get(&store, &system, enrollments[3].meta.id).unwrap();
-    assert_eq!((cat.registration_status, dov.registration_status), (Registered, Waitlisted), "first come, first served");
+    assert_eq!(
+        (cat.registration_status, dov.registration_status),
+        (Registered, Waitlisted),
+        "first come, first served"
+    );
     let course_now: Course = records::get(&store, &system, course.meta.id).unwrap();
     assert_eq!(course_now.current_registrations, 2);
 
     let mut tx = store.begin_write(&system).unwrap();
-    let again = enroll(&mut tx, EnrollRequest { people_id: people[1].meta.id, course_id: course.meta.id, ..Default::default() }).unwrap_err();
+    let again = enroll(
+        &mut tx,
+        EnrollRequest { people_id: people[1].meta.id, course_id: course.meta.id, ..Default::default() },
+    )
+    .unwrap_err();
     assert_eq!(again.code(), cct_domain::ErrorCode::Conflict, "already enrolled");
 }

@@ -1,8 +1,8 @@
 //! Store tests: real SQLite files in temporary directories.
 
-mod common;
 mod attendance_progress;
 mod checkin;
+mod common;
 mod concurrency;
 mod crud;
 mod csv_import;

@@ -36,10 +36,16 @@ fn each_migration_applies_on_top_of_data_from_the_ones_before() {
         database_after(&path, applied_first);
 
         let store = Store::open(&path).unwrap_or_else(|e| panic!("migrating after {applied_first}: {e}"));
-        let lydia: Person = records::get(&store, &system(), "0193a0ff-0000-7000-8000-00000000abcd".parse().unwrap()).unwrap();
+        let lydia: Person =
+            records::get(&store, &system(), "0193a0ff-0000-7000-8000-00000000abcd".parse().unwrap()).unwrap();
         assert_eq!(lydia.email.as_deref(), Some("lydia@example.org"));
-        let old_course: cct_domain::records::Course = records::get(&store, &system(), "0193a0ff-0000-7000-8000-00000000c0de".parse().unwrap()).unwrap();
-        assert_eq!((old_course.name.as_str(), old_course.sessions_required), ("Old course", None), "a course from before attendance counted requires no sessions");
+        let old_course: cct_domain::records::Course =
+            records::get(&store, &system(), "0193a0ff-0000-7000-8000-00000000c0de".parse().unwrap()).unwrap();
+        assert_eq!(
+            (old_course.name.as_str(), old_course.sessions_required),
+            ("Old course", None),
+            "a course from before attendance counted requires no sessions"
+        );
         let found = cct_store::office::search::search_people(&store, &system(), "lydia", 5).unwrap();
         assert_eq!(found.len(), 1, "the search index covers rows written before later migrations");
         assert!(count(&store, "role") >= 5);
@@ -47,7 +53,11 @@ fn each_migration_applies_on_top_of_data_from_the_ones_before() {
         // Rows from before team sync join the change log once, for the device's first push.
         cct_store::team::changes::record_baseline(&store).unwrap();
         cct_store::team::changes::record_baseline(&store).unwrap();
-        let logged: i64 = scalar(&store, "SELECT COUNT(*) FROM team_change WHERE record_id = '0193a0ff-0000-7000-8000-00000000abcd'", []);
+        let logged: i64 = scalar(
+            &store,
+            "SELECT COUNT(*) FROM team_change WHERE record_id = '0193a0ff-0000-7000-8000-00000000abcd'",
+            [],
+        );
         assert_eq!(logged, 1, "a row from before team sync is logged once, however often the baseline runs");
         store.close();
     }
@@ -69,7 +79,9 @@ fn reopening_a_database_with_data_keeps_it_and_migrates_nothing_twice() {
 /// `examples/make_release_fixture.rs` at commit fe4665b): the demo church, a station's
 /// morning of check-ins, a visitor, an office edit, and an enrollment a check-in left queued.
 fn release_database(dir: &Path) -> std::path::PathBuf {
-    let packed = std::fs::File::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/release-0.1.0.sqlite.gz")).unwrap();
+    let packed =
+        std::fs::File::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/release-0.1.0.sqlite.gz"))
+            .unwrap();
     let path = dir.join("office.sqlite");
     let mut unpacked = std::fs::File::create(&path).unwrap();
     std::io::copy(&mut flate2::read::GzDecoder::new(packed), &mut unpacked).unwrap();
@@ -79,10 +91,13 @@ fn release_database(dir: &Path) -> std::path::PathBuf {
 /// Every table's rows, as the database holds them, for comparing before and after.
 fn row_counts(conn: &Connection) -> Vec<(String, i64)> {
     let tables: Vec<String> = conn.column("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%' ORDER BY name", []).unwrap();
-    tables.into_iter().map(|table| {
-        let n: i64 = conn.scalar(&format!("SELECT COUNT(*) FROM {table}"), []).unwrap();
-        (table, n)
-    }).collect()
+    tables
+        .into_iter()
+        .map(|table| {
+            let n: i64 = conn.scalar(&format!("SELECT COUNT(*) FROM {table}"), []).unwrap();
+            (table, n)
+        })
+        .collect()
 }
 
 #[test]
@@ -124,13 +139,34 @@ fn a_database_made_by_release_0_1_upgrades_with_nothing_lost() {
             _ => assert_eq!(count(&store, table), *rows, "{table} keeps every row"),
         }
     }
-    assert_eq!(records::list::<Person>(&store, &system, &ListQuery::default().page(1, 0)).unwrap().total, 301, "the demo church and the visitor, all active");
+    assert_eq!(
+        records::list::<Person>(&store, &system, &ListQuery::default().page(1, 0)).unwrap().total,
+        301,
+        "the demo church and the visitor, all active"
+    );
     let priscilla = cct_store::office::search::search_people(&store, &system, "priscilla", 5).unwrap();
     assert_eq!(priscilla.len(), 1, "the visitor added at the station is found by the search index");
-    let codes: Vec<String> = store.read(|conn| conn.column("SELECT security_code FROM attendance_record WHERE security_code IS NOT NULL ORDER BY security_code", [])).unwrap();
+    let codes: Vec<String> = store
+        .read(|conn| {
+            conn.column(
+                "SELECT security_code FROM attendance_record WHERE security_code IS NOT NULL ORDER BY security_code",
+                [],
+            )
+        })
+        .unwrap();
     assert_eq!(codes, ["A001", "A002", "A003", "B001", "B002", "B003"], "the morning's codes are kept");
-    let nicknamed = audit::query(&store, &system, &audit::AuditQuery { table_name: Some("people".into()), ..Default::default() }).unwrap();
-    assert!(nicknamed.iter().any(|entry| entry.new_values.as_ref().and_then(|v| v.get("nickname")).and_then(|n| n.as_str()) == Some("Jim")), "the office's edit is in the audit log");
+    let nicknamed =
+        audit::query(&store, &system, &audit::AuditQuery { table_name: Some("people".into()), ..Default::default() })
+            .unwrap();
+    assert!(
+        nicknamed.iter().any(|entry| entry
+            .new_values
+            .as_ref()
+            .and_then(|v| v.get("nickname"))
+            .and_then(|n| n.as_str())
+            == Some("Jim")),
+        "the office's edit is in the audit log"
+    );
 
     // The enrollment the release left queued has been worked out by the upgraded store: the
     // session attended started it.
@@ -138,15 +174,21 @@ fn a_database_made_by_release_0_1_upgrades_with_nothing_lost() {
     assert_eq!(enrollment.status, EnrollmentStatus::InProgress, "queued enrollment {queued} was worked out on upgrade");
 
     // The upgraded database takes new work: a check-in continues the station's numbering.
-    let session: String = scalar(&store, "SELECT class_session_id FROM attendance_record WHERE security_code = 'A001'", []);
+    let session: String =
+        scalar(&store, "SELECT class_session_id FROM attendance_record WHERE security_code = 'A001'", []);
     let child: String = scalar(
         &store,
         "SELECT id FROM people WHERE date_of_birth > date('now', '-10 years') AND id NOT IN (SELECT people_id FROM attendance_record WHERE class_session_id = ?1) LIMIT 1",
         [session.clone()],
     );
     let result = check_in(&store, &system, session.parse().unwrap(), &[child.parse().unwrap()], "A").unwrap();
-    assert_eq!(result.guardian_tag.unwrap().security_code, "A004", "today's numbering goes on where the release left it");
-    let certified = records::list::<CertificationProgress>(&store, &system, &ListQuery::default().page(1000, 0)).unwrap().items;
+    assert_eq!(
+        result.guardian_tag.unwrap().security_code,
+        "A004",
+        "today's numbering goes on where the release left it"
+    );
+    let certified =
+        records::list::<CertificationProgress>(&store, &system, &ListQuery::default().page(1000, 0)).unwrap().items;
     assert!(certified.iter().any(|c| c.status == CertificationStatus::Completed), "the demo's certifications are kept");
     store.close();
 
@@ -169,7 +211,11 @@ fn a_database_from_a_newer_version_is_refused_and_left_as_it_was() {
 
     let conn = Connection::open(&path).unwrap();
     conn.execute("DELETE FROM _sqlx_migrations WHERE version = 29990101000001", []).unwrap();
-    conn.execute("UPDATE _sqlx_migrations SET success = 0 WHERE version = (SELECT max(version) FROM _sqlx_migrations)", []).unwrap();
+    conn.execute(
+        "UPDATE _sqlx_migrations SET success = 0 WHERE version = (SELECT max(version) FROM _sqlx_migrations)",
+        [],
+    )
+    .unwrap();
     drop(conn);
     let interrupted = Store::open(&path).err().expect("refused");
     assert!(interrupted.to_string().contains("stopped part-way"), "{interrupted}");

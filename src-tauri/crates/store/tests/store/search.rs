@@ -1,16 +1,32 @@
 use crate::common::*;
 use cct_domain::records::Person;
-use cct_store::records;
 use cct_store::office::search::search_people;
+use cct_store::records;
 
 #[test]
 fn people_are_found_by_name_prefix_nickname_email_and_phone() {
     let (store, _dir) = fresh_store();
     let system = system();
     let mut tx = store.begin_write(&system).unwrap();
-    let jon = records::insert(&mut tx, Person { first_name: "Jonathan".into(), last_name: "Smith".into(), nickname: Some("Jon".into()), email: Some("jsmith@example.org".into()), phone: Some("(555) 867-5309".into()), ..Default::default() }).unwrap();
-    let josé = records::insert(&mut tx, Person { first_name: "José".into(), last_name: "Álvarez".into(), ..Default::default() }).unwrap();
-    records::insert(&mut tx, Person { first_name: "Mary".into(), last_name: "Smithers".into(), ..Default::default() }).unwrap();
+    let jon = records::insert(
+        &mut tx,
+        Person {
+            first_name: "Jonathan".into(),
+            last_name: "Smith".into(),
+            nickname: Some("Jon".into()),
+            email: Some("jsmith@example.org".into()),
+            phone: Some("(555) 867-5309".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let josé = records::insert(
+        &mut tx,
+        Person { first_name: "José".into(), last_name: "Álvarez".into(), ..Default::default() },
+    )
+    .unwrap();
+    records::insert(&mut tx, Person { first_name: "Mary".into(), last_name: "Smithers".into(), ..Default::default() })
+        .unwrap();
     tx.commit().unwrap();
 
     let names = |people: Vec<Person>| people.into_iter().map(|p| p.first_name).collect::<Vec<_>>();

@@ -2,8 +2,8 @@
 //! same transaction, and devices that exchange their changes, in any order, hold the same data.
 
 use crate::common::*;
-use cct_store::db::Query;
 use cct_domain::records::{CourseEnrollment, Person};
+use cct_store::db::Query;
 use cct_store::team::{apply, changes, Change};
 use cct_store::{records, Store};
 use proptest::prelude::*;
@@ -20,7 +20,10 @@ fn record_log(store: &Store) -> Vec<Change> {
 }
 
 /// Everything a person record holds, for comparing devices.
-fn people_rows(store: &Store) -> Vec<(String, String, String, Option<String>, Option<String>, bool, String, String)> {
+/// id, first and last name, nickname, e-mail, whether active, when updated, status.
+type PersonRow = (String, String, String, Option<String>, Option<String>, bool, String, String);
+
+fn people_rows(store: &Store) -> Vec<PersonRow> {
     store.read(|conn| conn.tuples("SELECT id, first_name, last_name, nickname, email, is_active, updated_at, status FROM people ORDER BY id", [])).unwrap()
 }
 
@@ -39,7 +42,8 @@ fn a_write_and_its_change_commit_or_roll_back_together() {
     let (store, _dir) = fresh_store();
     let system = system();
     let mut tx = store.begin_write(&system).unwrap();
-    records::insert(&mut tx, Person { first_name: "Rolled".into(), last_name: "Back".into(), ..Default::default() }).unwrap();
+    records::insert(&mut tx, Person { first_name: "Rolled".into(), last_name: "Back".into(), ..Default::default() })
+        .unwrap();
     drop(tx);
     assert!(log_of(&store).is_empty(), "a rolled-back write leaves no change behind");
 
@@ -54,7 +58,11 @@ fn a_write_and_its_change_commit_or_roll_back_together() {
 
     edit(&store, person.meta.id, |p| p.nickname = Some("Cilla".into())).unwrap();
     let update = record_log(&store).pop().unwrap();
-    assert!(update.fields.contains_key("nickname") && !update.fields.contains_key("first_name"), "an update logs only what changed: {:?}", update.fields);
+    assert!(
+        update.fields.contains_key("nickname") && !update.fields.contains_key("first_name"),
+        "an update logs only what changed: {:?}",
+        update.fields
+    );
     assert!(update.hlc > change.hlc);
 }
 
@@ -93,7 +101,11 @@ fn a_change_that_arrives_before_the_record_it_refers_to_waits_for_it() {
     let course = add_course(&office, "Dorcas sewing circle", None);
     let system = system();
     let mut tx = office.begin_write(&system).unwrap();
-    records::insert(&mut tx, CourseEnrollment { people_id: person.meta.id, course_id: course.meta.id, ..Default::default() }).unwrap();
+    records::insert(
+        &mut tx,
+        CourseEnrollment { people_id: person.meta.id, course_id: course.meta.id, ..Default::default() },
+    )
+    .unwrap();
     tx.commit().unwrap();
     let mut log = record_log(&office);
     let enrollment = log.pop().unwrap();
@@ -129,7 +141,9 @@ fn edits() -> impl Strategy<Value = Vec<Vec<Edit>>> {
 fn make_edit(store: &Store, people: &[Uuid], edit: &Edit) {
     let result = match edit {
         Edit::Name { person, value } => edit_person(store, people[*person], |p| p.last_name = format!("Name{value}")),
-        Edit::Email { person, value } => edit_person(store, people[*person], |p| p.email = Some(format!("e{value}@example.org"))),
+        Edit::Email { person, value } => {
+            edit_person(store, people[*person], |p| p.email = Some(format!("e{value}@example.org")))
+        }
         Edit::Delete { person } => {
             let system = system();
             let mut tx = store.begin_write(&system).unwrap();

@@ -21,7 +21,10 @@ async fn main() {
             std::process::exit(1);
         }
     };
-    let client = match Client::new(ClientConfig::new(base_url.clone(), Credentials::PersonalAccessToken { app_id: app_id.clone(), secret: secret.clone() })) {
+    let client = match Client::new(ClientConfig::new(
+        base_url.clone(),
+        Credentials::PersonalAccessToken { app_id: app_id.clone(), secret: secret.clone() },
+    )) {
         Ok(client) => client,
         Err(error) => {
             eprintln!("{error}");

@@ -45,7 +45,8 @@ async fn the_newer_edit_wins_and_the_clash_is_logged() {
     let nick_b = records::get::<Person>(&office.store, &system(), b.meta.id).unwrap().nickname;
     assert_eq!(nick_a.as_deref(), Some("Remote A"));
     assert_eq!(nick_b.as_deref(), Some("Local B"));
-    let remote = |pco: &str| fake.with_data(|d| d.get("people/people", pco.parse().unwrap()).unwrap().attribute("nickname"));
+    let remote =
+        |pco: &str| fake.with_data(|d| d.get("people/people", pco.parse().unwrap()).unwrap().attribute("nickname"));
     assert_eq!(remote(&a_pco), "Remote A");
     assert_eq!(remote(&b_pco), "Local B", "the newer local edit was sent");
 

@@ -56,14 +56,16 @@ async fn a_sync_killed_at_random_points_loses_nothing_and_creates_nobody_twice()
         let member = local_people(&office.store).await.into_iter().find(|p| p.planning_center_id.is_some()).unwrap();
         let system = system();
         let mut tx = office.store.begin_write(&system).unwrap();
-        cct_store::records::update(&mut tx, cct_domain::records::Person { nickname: Some(format!("Trial {trial}")), ..member.clone() }).unwrap();
+        cct_store::records::update(
+            &mut tx,
+            cct_domain::records::Person { nickname: Some(format!("Trial {trial}")), ..member.clone() },
+        )
+        .unwrap();
         tx.commit().unwrap();
         let database = office.dir.path().join("church.sqlite");
 
-        let kill_after = match full_run {
-            None => None, // the first trial measures how long a whole sync takes
-            Some(full) => Some(full.mul_f64(rng.f64() * 1.2)),
-        };
+        // The first trial measures how long a whole sync takes; the others kill it within that.
+        let kill_after = full_run.map(|full| full.mul_f64(rng.f64() * 1.2));
         let took = run_child(&fake, &database, kill_after).await;
         if full_run.is_none() {
             full_run = Some(took);
@@ -81,7 +83,11 @@ async fn a_sync_killed_at_random_points_loses_nothing_and_creates_nobody_twice()
             let pco = local.planning_center_id.unwrap_or_else(|| panic!("trial {trial}: {first} linked"));
             assert_eq!(remote_emails_of(&fake, &pco), vec![email.to_owned()], "trial {trial}: e-mail sent once");
         }
-        let nickname = fake.with_data(|d| d.get("people/people", member.planning_center_id.as_deref().unwrap().parse().unwrap()).unwrap().attribute("nickname"));
+        let nickname = fake.with_data(|d| {
+            d.get("people/people", member.planning_center_id.as_deref().unwrap().parse().unwrap())
+                .unwrap()
+                .attribute("nickname")
+        });
         assert_eq!(nickname, format!("Trial {trial}"), "trial {trial}: the edit arrived");
         assert_eq!(pending(&office.store).await, 0, "trial {trial}");
     }

@@ -32,7 +32,11 @@ async fn never_two_at_once_and_a_cancelled_run_resumes_where_it_stopped() {
     fake.reset_stats();
     let report = office.engine.run().await.unwrap();
     assert_eq!(local_people(&office.store).await.len(), 600);
-    assert!(report.pulled_people <= 600 - partial as i64 + 100, "resumed from the saved cursor, not from the start: {}", report.pulled_people);
+    assert!(
+        report.pulled_people <= 600 - partial as i64 + 100,
+        "resumed from the saved cursor, not from the start: {}",
+        report.pulled_people
+    );
 }
 
 #[tokio::test]
@@ -63,13 +67,20 @@ async fn a_refused_write_is_recorded_and_does_not_block_the_queue() {
     let report = office.engine.run().await.unwrap();
     assert!(report.push_failures > 0);
     let problems = outbox::outbox_problems(&office.store, &system()).unwrap();
-    assert!(problems.iter().any(|p| p.status == "refused" && p.last_error.as_deref().unwrap_or("").contains("refused")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.status == "refused" && p.last_error.as_deref().unwrap_or("").contains("refused")),
+        "{problems:?}"
+    );
     assert!(by_name(&office.store, "After", "Refusal").await.planning_center_id.is_some(), "the queue went on");
     let runs = runs::recent_runs(&office.store, &system(), 5).unwrap();
     let outbox_run = runs.iter().find(|r| r.sync_type == "outbox").unwrap();
     assert!(outbox_run.error_details.is_some(), "the refusal is logged with the push");
-    let later: Vec<_> = runs.iter().filter(|r| ["reference_data", "registrations"].contains(&r.sync_type.as_str())).collect();
-    assert!(!later.is_empty() && later.iter().all(|r| r.error_details.is_none()), "later phases do not repeat it: {later:?}");
+    let later: Vec<_> =
+        runs.iter().filter(|r| ["reference_data", "registrations"].contains(&r.sync_type.as_str())).collect();
+    assert!(
+        !later.is_empty() && later.iter().all(|r| r.error_details.is_none()),
+        "later phases do not repeat it: {later:?}"
+    );
     assert!(report.errors.iter().any(|e| e.contains("refused")), "the run's report has it: {:?}", report.errors);
     assert_eq!(pending(&office.store).await, 0);
 }
@@ -79,7 +90,11 @@ async fn people_deleted_in_planning_center_become_inactive_here() {
     let fake = fake(15, unlimited()).await;
     let dir = tempfile::tempdir().unwrap();
     let store = cct_store::Store::open(dir.path().join("c.sqlite")).unwrap();
-    let engine = cct_sync::SyncEngine::new(store.clone(), client(&fake), cct_sync::SyncSettings { interval: Duration::from_secs(3600), reconcile_every: Duration::ZERO });
+    let engine = cct_sync::SyncEngine::new(
+        store.clone(),
+        client(&fake),
+        cct_sync::SyncSettings { interval: Duration::from_secs(3600), reconcile_every: Duration::ZERO },
+    );
     engine.run().await.unwrap();
     let gone = local_people(&store).await.remove(0);
     fake.with_data(|d| d.remove("people/people", gone.planning_center_id.as_deref().unwrap().parse().unwrap()));
@@ -98,10 +113,19 @@ async fn attendees_of_a_mapped_signup_become_enrollments() {
     let signup = fake.with_data(|d| d.all("registrations/signups").next().unwrap().id.to_string());
     let system = system();
     let mut tx = office.store.begin_write(&system).unwrap();
-    let course = records::insert(&mut tx, Course { name: "Alpha".into(), planning_center_event_id: Some(signup.clone()), ..Default::default() }).unwrap();
+    let course = records::insert(
+        &mut tx,
+        Course { name: "Alpha".into(), planning_center_event_id: Some(signup.clone()), ..Default::default() },
+    )
+    .unwrap();
     tx.commit().unwrap();
     office.engine.run().await.unwrap();
-    let enrollments = records::list::<CourseEnrollment>(&office.store, &system, &ListQuery::default().filter("course_id", course.meta.id.to_string())).unwrap();
+    let enrollments = records::list::<CourseEnrollment>(
+        &office.store,
+        &system,
+        &ListQuery::default().filter("course_id", course.meta.id.to_string()),
+    )
+    .unwrap();
     assert_eq!(enrollments.total, 25);
     assert_eq!(enrollments.items.iter().filter(|e| e.registration_status == RegistrationStatus::Waitlisted).count(), 5);
     assert!(enrollments.items.iter().all(|e| e.planning_center_registration_id.is_some()));
@@ -120,10 +144,38 @@ async fn attendance_exports_as_csv_for_staff() {
     let system = system();
     let start = cct_domain::Timestamp::parse("2026-11-29T15:00:00Z").unwrap();
     let mut tx = office.store.begin_write(&system).unwrap();
-    let session = records::insert(&mut tx, cct_domain::records::ClassSession { meta: Default::default(), course_id: course.meta.id, facility_id: None, title: "Week 1".into(), starts_at: start, ends_at: cct_domain::Timestamp::parse("2026-11-29T16:00:00Z").unwrap(), capacity: None, status: cct_domain::records::SessionStatus::Scheduled }).unwrap();
-    records::insert(&mut tx, cct_domain::records::AttendanceRecord { class_session_id: session.meta.id, people_id: person.meta.id, check_in_at: Some(start), ..Default::default() }).unwrap();
+    let session = records::insert(
+        &mut tx,
+        cct_domain::records::ClassSession {
+            meta: Default::default(),
+            course_id: course.meta.id,
+            facility_id: None,
+            title: "Week 1".into(),
+            starts_at: start,
+            ends_at: cct_domain::Timestamp::parse("2026-11-29T16:00:00Z").unwrap(),
+            capacity: None,
+            status: cct_domain::records::SessionStatus::Scheduled,
+        },
+    )
+    .unwrap();
+    records::insert(
+        &mut tx,
+        cct_domain::records::AttendanceRecord {
+            class_session_id: session.meta.id,
+            people_id: person.meta.id,
+            check_in_at: Some(start),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     tx.commit().unwrap();
-    let csv = cct_store::transfer::attendance_csv(&office.store, &system, cct_domain::Timestamp::parse("2026-11-01T00:00:00Z").unwrap(), cct_domain::Timestamp::parse("2026-12-01T00:00:00Z").unwrap()).unwrap();
+    let csv = cct_store::transfer::attendance_csv(
+        &office.store,
+        &system,
+        cct_domain::Timestamp::parse("2026-11-01T00:00:00Z").unwrap(),
+        cct_domain::Timestamp::parse("2026-12-01T00:00:00Z").unwrap(),
+    )
+    .unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 2);
     assert!(lines[0].starts_with("course,session,"));

@@ -12,14 +12,26 @@ async fn offline_day(office: &Office) {
     let member = local_people(&office.store).await.into_iter().find(|p| p.planning_center_id.is_some()).unwrap();
     let system = system();
     let mut tx = office.store.begin_write(&system).unwrap();
-    cct_store::records::update(&mut tx, cct_domain::records::Person { nickname: Some("Edited offline".into()), ..member }).unwrap();
+    cct_store::records::update(
+        &mut tx,
+        cct_domain::records::Person { nickname: Some("Edited offline".into()), ..member },
+    )
+    .unwrap();
     tx.commit().unwrap();
 }
 
-async fn final_state(fake: &cct_pco_fake::FakePco, office: &Office) -> (Vec<(String, String)>, Vec<(String, String, Option<String>, bool)>, Vec<String>) {
-    let mut local: Vec<(String, String, Option<String>, bool)> = local_people(&office.store).await.into_iter().map(|p| (p.first_name, p.last_name, p.nickname, p.planning_center_id.is_some())).collect();
+async fn final_state(
+    fake: &cct_pco_fake::FakePco,
+    office: &Office,
+) -> (Vec<(String, String)>, Vec<(String, String, Option<String>, bool)>, Vec<String>) {
+    let mut local: Vec<(String, String, Option<String>, bool)> = local_people(&office.store)
+        .await
+        .into_iter()
+        .map(|p| (p.first_name, p.last_name, p.nickname, p.planning_center_id.is_some()))
+        .collect();
     local.sort();
-    let mut emails: Vec<String> = fake.with_data(|d| d.all("people/emails").map(|e| e.attribute("address").as_str().unwrap().to_owned()).collect());
+    let mut emails: Vec<String> = fake
+        .with_data(|d| d.all("people/emails").map(|e| e.attribute("address").as_str().unwrap().to_owned()).collect());
     emails.sort();
     (remote_names(fake), local, emails)
 }

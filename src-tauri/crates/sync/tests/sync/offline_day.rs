@@ -20,7 +20,8 @@ async fn an_offline_day_reaches_planning_center_once() {
         add_person(&office.store, "Aquila", "Pontus", Some("aquila@visitors.example"), None).await,
         add_person(&office.store, "Priscilla", "Pontus", None, Some("(555) 301-0003")).await,
     ];
-    let members: Vec<Person> = local_people(&office.store).await.into_iter().filter(|p| p.planning_center_id.is_some()).take(2).collect();
+    let members: Vec<Person> =
+        local_people(&office.store).await.into_iter().filter(|p| p.planning_center_id.is_some()).take(2).collect();
     let system = system();
     for (n, member) in members.iter().enumerate() {
         let mut tx = office.store.begin_write(&system).unwrap();
@@ -54,12 +55,17 @@ async fn an_offline_day_reaches_planning_center_once() {
     }
     assert_eq!(names.len(), 43);
     // Edits arrived; two edits of one person went as one request.
-    let nick = |pco: &str| fake.with_data(|d| d.get("people/people", pco.parse().unwrap()).unwrap().attribute("nickname"));
+    let nick =
+        |pco: &str| fake.with_data(|d| d.get("people/people", pco.parse().unwrap()).unwrap().attribute("nickname"));
     assert_eq!(nick(members[0].planning_center_id.as_deref().unwrap()), "Nicky");
     assert_eq!(nick(members[1].planning_center_id.as_deref().unwrap()), "Nick1");
     // Completions reached the mapped field.
     let lydia = by_name(&office.store, "Lydia", "Thyatira").await.planning_center_id.unwrap();
-    let value = fake.with_data(|d| d.children_of("people/field_data", lydia.parse().unwrap()).find(|f| f.attribute("field_definition_id") == field.as_str()).map(|f| f.attribute("value")));
+    let value = fake.with_data(|d| {
+        d.children_of("people/field_data", lydia.parse().unwrap())
+            .find(|f| f.attribute("field_definition_id") == field.as_str())
+            .map(|f| f.attribute("value"))
+    });
     assert!(value.unwrap().as_str().unwrap().starts_with("Foundations of Faith ("));
     let writes = fake.stats().writes - writes_before;
     // 3 creates + 2 e-mails + 2 phones + 2 member updates + 2 completion fields.
@@ -86,7 +92,11 @@ async fn a_possible_duplicate_waits_for_a_person_to_decide() {
     let before = remote_names(&fake).len();
     office.engine.run().await.unwrap();
     assert_eq!(remote_names(&fake).len(), before + 1, "only the stranger was created");
-    assert_eq!(local_people(&office.store).await.len(), before + 1, "the Planning Center twin was not copied in as a second record");
+    assert_eq!(
+        local_people(&office.store).await.len(),
+        before + 1,
+        "the Planning Center twin was not copied in as a second record"
+    );
 
     let open = pco_sync::open_duplicates(&office.store, &system()).unwrap();
     assert_eq!(open.len(), 1);
@@ -99,14 +109,16 @@ async fn a_possible_duplicate_waits_for_a_person_to_decide() {
 
     let admin = system();
     let mut tx = office.store.begin_write(&admin).unwrap();
-    pco_sync::resolve_duplicate(&mut tx, open[0].id, DuplicateResolution::Link { planning_center_id: pco_id.clone() }).unwrap();
+    pco_sync::resolve_duplicate(&mut tx, open[0].id, DuplicateResolution::Link { planning_center_id: pco_id.clone() })
+        .unwrap();
     tx.commit().unwrap();
     office.engine.run().await.unwrap();
     assert_eq!(remote_names(&fake).len(), before + 1, "linking created nobody");
     let linked = by_name(&office.store, "Same", "Person").await;
     assert_eq!(linked.planning_center_id.as_deref(), Some(pco_id.as_str()));
     assert_eq!(pending(&office.store).await, 0);
-    let remote_first = fake.with_data(|d| d.get("people/people", pco_id.parse().unwrap()).unwrap().attribute("first_name"));
+    let remote_first =
+        fake.with_data(|d| d.get("people/people", pco_id.parse().unwrap()).unwrap().attribute("first_name"));
     assert!(remote_first == "Same" || linked.first_name == remote_first, "one name won, per the conflict policy");
 }
 
@@ -114,7 +126,8 @@ async fn a_possible_duplicate_waits_for_a_person_to_decide() {
 async fn choosing_create_new_creates_the_person() {
     let fake = fake(10, unlimited()).await;
     let office = office(&fake).await;
-    let email = fake.with_data(|d| d.all("people/emails").next().unwrap().attribute("address").as_str().unwrap().to_owned());
+    let email =
+        fake.with_data(|d| d.all("people/emails").next().unwrap().attribute("address").as_str().unwrap().to_owned());
     add_person(&office.store, "Shared", "Inbox", Some(&email), None).await;
     office.engine.run().await.unwrap();
     let open = pco_sync::open_duplicates(&office.store, &system()).unwrap();
@@ -148,7 +161,16 @@ async fn people_added_here_are_matched_by_phone_or_name_and_birthdate_when_pulle
     add_person(&office.store, "Phone", "Match", None, Some(&reformatted)).await;
     let system = system();
     let mut tx = office.store.begin_write(&system).unwrap();
-    records::insert(&mut tx, Person { first_name: first.to_uppercase(), last_name: last.clone(), date_of_birth: Some(born.parse().unwrap()), ..Default::default() }).unwrap();
+    records::insert(
+        &mut tx,
+        Person {
+            first_name: first.to_uppercase(),
+            last_name: last.clone(),
+            date_of_birth: Some(born.parse().unwrap()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     tx.commit().unwrap();
     add_person(&office.store, "No", "Match", Some("nobody@visitors.example"), Some("(555) 000-1111")).await;
 
@@ -156,10 +178,19 @@ async fn people_added_here_are_matched_by_phone_or_name_and_birthdate_when_pulle
     let open = pco_sync::open_duplicates(&office.store, &system).unwrap();
     let reasons: Vec<(String, String, String)> = open
         .iter()
-        .map(|d| (d.person_name.clone().unwrap_or_default(), d.candidates[0].reason.clone(), d.candidates[0].planning_center_id.clone()))
+        .map(|d| {
+            (
+                d.person_name.clone().unwrap_or_default(),
+                d.candidates[0].reason.clone(),
+                d.candidates[0].planning_center_id.clone(),
+            )
+        })
         .collect();
     assert!(reasons.contains(&("Phone Match".into(), "same phone number".into(), by_phone_id)), "{reasons:?}");
-    assert!(reasons.contains(&(format!("{} {last}", first.to_uppercase()), "same name and birthdate".into(), by_name_id)), "{reasons:?}");
+    assert!(
+        reasons.contains(&(format!("{} {last}", first.to_uppercase()), "same name and birthdate".into(), by_name_id)),
+        "{reasons:?}"
+    );
     assert_eq!(open.len(), 2, "nobody else was held: {reasons:?}");
     assert!(by_name(&office.store, "No", "Match").await.planning_center_id.is_some(), "a stranger is created");
 }
