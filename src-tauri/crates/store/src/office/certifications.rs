@@ -156,7 +156,10 @@ fn certification_requirements(tx: &WriteTx<'_>) -> Result<HashMap<Uuid, Requirem
         let (Ok(certification), Ok(course)) = (Uuid::parse_str(&certification), Uuid::parse_str(&course)) else {
             continue;
         };
-        map.entry(certification).or_insert_with(|| Requirement { validity_months, courses: Vec::new() }).courses.push(course);
+        map.entry(certification)
+            .or_insert_with(|| Requirement { validity_months, courses: Vec::new() })
+            .courses
+            .push(course);
     }
     Ok(map)
 }
