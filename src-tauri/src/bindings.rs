@@ -126,7 +126,10 @@ pub fn typescript() -> String {
         cct_sync::Phase,
         cct_sync::SyncReport,
     ];
-    let mut text = String::from("// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit; run\n// `CCT_WRITE_BINDINGS=1 cargo test -p church-course-tracker bindings` after changing them.\n\n");
+    let mut text = String::from(
+        "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit; run\n\
+         // `CCT_WRITE_BINDINGS=1 cargo test -p church-course-tracker bindings` after changing them.\n\n",
+    );
     text.push_str("export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]?: JsonValue } | null;\n\n");
     for declaration in declarations {
         // ts-rs writes i64 as `bigint`, but the IPC carries JSON numbers; every count and size

@@ -162,14 +162,18 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 /// Where a run's screenshots go: `CCT_SCREENSHOTS` (e.g. docs/screenshots) or a temp folder.
 export const screenshots = process.env.CCT_SCREENSHOTS ?? path.join(os.tmpdir(), "cct-e2e-screenshots");
 
-/// The debug build of the app on a fresh database of its own, driven over WebDriver.
-export async function launchApp(name) {
+/// The debug build of the app on a fresh database of its own, driven over WebDriver; or, with
+/// `binary` and `database`, that build on that database (the window benchmark's release build).
+export async function launchApp(name, { binary = "target/debug/church-course-tracker", database } = {}) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `cct-e2e-${name}-`));
-  const driver = await startDriver({ CCT_DATABASE: path.join(dataDir, "church.sqlite") });
-  const app = await Session.start(driver.url, path.join(root, "target/debug/church-course-tracker"));
+  const driver = await startDriver({ CCT_DATABASE: database ?? path.join(dataDir, "church.sqlite") });
+  const requestedAt = Date.now();
+  const app = await Session.start(driver.url, path.join(root, binary));
   return {
     app,
     dataDir,
+    /// When the session (and so the app) was asked for, in milliseconds since the epoch.
+    requestedAt,
     async close() {
       await app.end().catch(() => {});
       driver.stop();

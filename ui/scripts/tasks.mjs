@@ -5,6 +5,7 @@
 //                                    lints, runs every test (the UI's unit tests, cargo's, then the
 //                                    end-to-end tests through the real app)
 //   node ui/scripts/tasks.mjs bench-team   the team-sync benchmark, on a private PostgreSQL
+//   node ui/scripts/tasks.mjs bench-window what a person feels: the release window over WebDriver
 // It needs only Node.js (20+) and Rust (rustup) to start; everything else it installs.
 import { spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
@@ -136,6 +137,25 @@ function startTestHub() {
 // End-to-end tests drive the real app through tauri-driver and WebKitWebDriver, in a virtual
 // display (xvfb-run) with its own D-Bus session and keyring. tauri-driver drives WebKitGTK
 // (Linux) and WebView2 (Windows, with msedgedriver); there is no WebDriver for macOS's WKWebView.
+/// A virtual display (Linux) with a private D-Bus session and keyring, for the real window.
+function inWindow(command) {
+  const keyringHome = mkdtempSync(join(tmpdir(), "cct-keyring-"));
+  const script = `printf pw | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && exec ${command}`;
+  run("xvfb-run", ["-a", "-s", "-screen 0 1280x1000x24", "dbus-run-session", "--", "sh", "-c", script], { env: { ...process.env, XDG_DATA_HOME: keyringHome } });
+}
+
+// The window benchmark: the release app over WebDriver on the check-in benchmark's church of
+// 100,000 people (built by that benchmark the first time, then kept in CCT_BENCH_CHURCH).
+function benchWindow() {
+  if (process.platform !== "linux") fail("the window benchmark drives WebKitGTK through tauri-driver, on Linux");
+  if (!succeeds("tauri-driver", ["--help"])) run("cargo", ["install", "tauri-driver", "--locked"]);
+  const church = process.env.CCT_BENCH_CHURCH ?? join(tmpdir(), "cct-bench-church.sqlite");
+  if (!existsSync(church)) run("cargo", ["bench", "--locked", "--bench", "checkin"], { env: { ...process.env, CCT_BENCH_CHURCH: church } });
+  run("cargo", ["build", "--release", "--locked", "--bin", "church-course-tracker"]);
+  process.env.CCT_BENCH_CHURCH = church;
+  inWindow("node benches/window.mjs");
+}
+
 function runEndToEndTests() {
   if (process.platform !== "linux") {
     console.log("\nEnd-to-end tests run on Linux (tauri-driver + WebKitWebDriver); skipped here.");
@@ -143,9 +163,7 @@ function runEndToEndTests() {
   }
   if (!succeeds("tauri-driver", ["--help"])) run("cargo", ["install", "tauri-driver", "--locked"]);
   run("cargo", ["build", "--locked", "--bin", "church-course-tracker"]);
-  const keyringHome = mkdtempSync(join(tmpdir(), "cct-keyring-"));
-  const script = "printf pw | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null && exec node --test tests/e2e/";
-  run("xvfb-run", ["-a", "-s", "-screen 0 1280x1000x24", "dbus-run-session", "--", "sh", "-c", script], { env: { ...process.env, XDG_DATA_HOME: keyringHome } });
+  inWindow("node --test tests/e2e/");
 }
 
 const task = process.argv[2];
@@ -171,6 +189,12 @@ switch (task) {
     run("cargo", ["bench", "--locked", "-p", "cct-team", "--bench", "exchange"], { env: { ...process.env, CCT_TEST_HUB_URL: hub.url, CCT_TEST_HUB_PASSWORD: hub.password } });
     break;
   }
+  case "bench-window":
+    installSystemPackages();
+    checkRust();
+    installUi();
+    benchWindow();
+    break;
   default:
-    fail("usage: node ui/scripts/tasks.mjs app|test|bench-team");
+    fail("usage: node ui/scripts/tasks.mjs app|test|bench-team|bench-window");
 }

@@ -2,6 +2,7 @@
 import { api, office, pco } from "../api";
 import { card, el, errorText, field, form, input } from "../dom";
 import type { Screen } from "../main";
+import { keystroke } from "../timing";
 import { joinCard } from "./team";
 
 export function renderFirstRun(app: HTMLElement, done: () => void) {
@@ -67,6 +68,7 @@ export async function renderHome(view: HTMLElement, screen: Screen) {
     let latest = 0;
     search.addEventListener("input", async () => {
       const mine = ++latest;
+      const shown = keystroke("office-search");
       const text = search.value.trim();
       if (!text) return results.replaceChildren();
       try {
@@ -76,6 +78,7 @@ export async function renderHome(view: HTMLElement, screen: Screen) {
           ...people.map((p) => el("li", {}, el("a", { href: `#/people/${p.id}` }, `${p.nickname ?? p.first_name} ${p.last_name}`), el("span", { className: "muted" }, p.email ?? p.phone ?? p.household_name ?? ""))),
         );
         if (people.length === 0) results.replaceChildren(el("li", { className: "muted" }, "No one matches."));
+        shown();
       } catch (error) {
         results.replaceChildren(el("li", { className: "error" }, errorText(error)));
       }

@@ -4,6 +4,7 @@
 import { kiosk, records, type CheckInResult, type Family, type KioskView, type Label, type Readiness } from "../api";
 import { el, errorText, field, form, formatTime, input, select } from "../dom";
 import { inputError } from "../errors";
+import { keystroke } from "../timing";
 import type { Screen } from "../main";
 
 export async function renderStartKiosk(view: HTMLElement, screen: Screen) {
@@ -58,6 +59,7 @@ export async function renderKiosk(app: HTMLElement, done: () => void) {
   let latest = 0;
   const search = async () => {
     const mine = ++latest;
+    const shown = keystroke("station-search");
     const text = box.value.trim();
     if (!text) return results.replaceChildren();
     try {
@@ -65,6 +67,7 @@ export async function renderKiosk(app: HTMLElement, done: () => void) {
       if (mine !== latest) return;
       const hint = !complete ? el("p", { className: "warning" }, "Many people match: keep typing (a last name, or the last 4 digits of a phone).") : families.length ? null : el("p", { className: "muted" }, "No one found. Add them as a visitor below.");
       results.replaceChildren(...(hint ? [hint] : []), ...families.map((f) => familyCard(f, session.id, labels, search)));
+      shown();
     } catch (error) {
       results.replaceChildren(el("p", { className: "error" }, errorText(error)));
     }

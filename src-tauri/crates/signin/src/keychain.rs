@@ -5,7 +5,9 @@ pub const SERVICE: &str = "org.churchcoursetracker.desktop";
 
 /// Turns a keychain failure into words a person can act on. It never includes the secret
 /// (keyring's `BadEncoding` carries the raw bytes, so it is described, not printed).
-const UNAVAILABLE: &str = "The system keychain is locked or not available. Unlock it (on Linux, sign in to your desktop session so GNOME Keyring or KWallet starts, or unlock it in Passwords and Keys) and try again. Church Course Tracker never keeps Planning Center sign-ins anywhere else.";
+const UNAVAILABLE: &str = "The system keychain is locked or not available. Unlock it (on Linux, sign in to your \
+     desktop session so GNOME Keyring or KWallet starts, or unlock it in Passwords and Keys) and try again. \
+     Church Course Tracker never keeps Planning Center sign-ins anywhere else.";
 
 fn describe(error: keyring::Error) -> String {
     match error {
@@ -13,7 +15,10 @@ fn describe(error: keyring::Error) -> String {
         // On Linux, no Secret Service on the session bus (no keyring running) comes back as a
         // platform failure from D-Bus; it needs the same advice as a locked keychain.
         keyring::Error::PlatformFailure(inner) if is_unreachable(&inner.to_string()) => UNAVAILABLE.into(),
-        keyring::Error::PlatformFailure(inner) => format!("The system keychain failed ({inner}). Try again; if it keeps failing, restart the computer. Church Course Tracker never keeps Planning Center sign-ins anywhere else."),
+        keyring::Error::PlatformFailure(inner) => format!(
+            "The system keychain failed ({inner}). Try again; if it keeps failing, restart the computer. \
+             Church Course Tracker never keeps Planning Center sign-ins anywhere else."
+        ),
         keyring::Error::BadEncoding(_) => "The saved Planning Center sign-in in the keychain is damaged; sign out and sign in again.".into(),
         keyring::Error::TooLong(what, limit) => format!("The keychain refused the sign-in: {what} is longer than {limit}."),
         keyring::Error::Invalid(what, why) => format!("The keychain refused the sign-in: {what} {why}."),

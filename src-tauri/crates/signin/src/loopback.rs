@@ -36,8 +36,11 @@ pub struct SignInOptions<'a> {
     pub timeout: Duration,
 }
 
-const DONE_PAGE: &str = "<!doctype html><meta charset=utf-8><title>Signed in</title><p style=\"font-family:sans-serif\">You are signed in to Planning Center. You can close this window and return to Church Course Tracker.</p>";
-const FAILED_PAGE: &str = "<!doctype html><meta charset=utf-8><title>Not signed in</title><p style=\"font-family:sans-serif\">Signing in did not finish. Return to Church Course Tracker and try again.</p>";
+const DONE_PAGE: &str = "<!doctype html><meta charset=utf-8><title>Signed in</title>\
+     <p style=\"font-family:sans-serif\">You are signed in to Planning Center. \
+     You can close this window and return to Church Course Tracker.</p>";
+const FAILED_PAGE: &str = "<!doctype html><meta charset=utf-8><title>Not signed in</title>\
+     <p style=\"font-family:sans-serif\">Signing in did not finish. Return to Church Course Tracker and try again.</p>";
 
 /// Runs the whole flow: listen on a loopback port, open the browser at Planning Center's
 /// authorize page, take the one redirect, check `state`, and exchange the code (with its PKCE

@@ -75,9 +75,12 @@ pub(crate) fn update_over<T: Record>(tx: &mut WriteTx<'_>, stored: JsonRow, reco
         Planned::Changed(update) => update,
     };
     let id = update.record.id();
-    update_row(tx, T::TABLE, id, &update.row)?;
+    // Only the columns that changed (and the update's stamps) are written: an index whose
+    // columns are all left alone is not touched, as it would be by a SET of every column.
+    let written = update.team_fields();
+    update_row(tx, T::TABLE, id, &written)?;
     tx.audit_only(T::TABLE, &id.to_string(), update.action, Some(&update.old_changed), Some(&update.new_changed))?;
-    tx.record_team_change(T::TABLE, &id.to_string(), &update.team_fields(), update.action == AuditAction::Delete)?;
+    tx.record_team_change(T::TABLE, &id.to_string(), &written, update.action == AuditAction::Delete)?;
     if T::update_reaches_planning_center(&update.old, &update.record) {
         tx.enqueue_outbox(T::TABLE, id, update.action, &update.row)?;
     }

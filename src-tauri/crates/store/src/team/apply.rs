@@ -25,7 +25,7 @@ pub struct ApplyCounts {
 /// transaction. Changes already here are skipped.
 pub fn apply_batch(store: &Store, changes: &[Change], cursor: i64) -> Result<ApplyCounts> {
     let schema = store.schema();
-    let (counts, latest) = store.write(&Actor::system(), |tx| {
+    store.write(&Actor::system(), |tx| {
         let conn = tx.conn();
         // Tables a newer version of the app shares have no place here yet.
         let known: Vec<&Change> = changes.iter().filter(|c| is_replicated(&c.table_name)).collect();
@@ -41,10 +41,11 @@ pub fn apply_batch(store: &Store, changes: &[Change], cursor: i64) -> Result<App
             rusqlite::params![cursor, tx.now().to_rfc3339()],
         )?;
         let waiting: i64 = conn.scalar("SELECT count(*) FROM team_waiting_change", [])?;
-        Ok((ApplyCounts { received: fresh.len() as u64, waiting: waiting as u64 }, latest))
-    })?;
-    store.clock().observe(latest);
-    Ok(counts)
+        // Inside the transaction, while no local write can come between: whatever is written
+        // here next is later than every change of this batch (see `changes::latest_clock`).
+        store.clock().observe(latest);
+        Ok(ApplyCounts { received: fresh.len() as u64, waiting: waiting as u64 })
+    })
 }
 
 fn wait(conn: &Connection, change_id: &str, reason: &str) -> Result<()> {

@@ -135,8 +135,17 @@ pub fn unpushed_count(store: &Store) -> Result<i64> {
 }
 
 /// The latest clock this device has written or seen, to start its clock from after a restart.
+///
+/// Every change logged before this device's last local one is older than it: a local write's
+/// clock comes after everything the device had seen (a pulled batch pushes the clock forward in
+/// the batch's own transaction). So only the changes from that last local one on are looked at,
+/// not the whole log, which a large church's laptop holds hundreds of thousands of.
 pub(crate) fn latest_clock(conn: &Connection) -> Result<Hlc> {
-    let latest: Option<String> = conn.scalar("SELECT max(hlc) FROM team_change", [])?;
+    let latest: Option<String> = conn.scalar(
+        "SELECT max(hlc) FROM team_change
+         WHERE seq >= coalesce((SELECT seq FROM team_change WHERE origin = 'local' ORDER BY seq DESC LIMIT 1), 0)",
+        [],
+    )?;
     Ok(latest.as_deref().and_then(Hlc::parse).unwrap_or_default())
 }
 

@@ -52,3 +52,30 @@ fn searching_people_needs_permission() {
     let guest = person_with_role(&store, "Gus", "guest");
     assert_eq!(search_people(&store, &guest, "gus", 5).unwrap_err().code(), cct_domain::ErrorCode::PermissionDenied);
 }
+
+#[test]
+fn people_whose_names_start_with_what_was_typed_come_first() {
+    let (store, _dir) = fresh_store();
+    let system = system();
+    let mut tx = store.begin_write(&system).unwrap();
+    for (first, last, email) in
+        [("Zed", "Adams", Some("smith.family@example.org")), ("Mary", "Smithers", None), ("Ann", "Smith", None)]
+    {
+        records::insert(
+            &mut tx,
+            Person {
+                first_name: first.into(),
+                last_name: last.into(),
+                email: email.map(Into::into),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+    let found: Vec<String> =
+        search_people(&store, &system, "smith", 10).unwrap().into_iter().map(|p| p.last_name).collect();
+    assert_eq!(found, ["Smith", "Smithers", "Adams"], "by name first, in name order; then by e-mail");
+    let limited = search_people(&store, &system, "smith", 2).unwrap();
+    assert_eq!(limited.len(), 2);
+}

@@ -223,3 +223,44 @@ impl OriginIs for Change {
         self.device_id == store.clock().device_id()
     }
 }
+
+/// A change from another device whose clock runs an hour ahead of this one's.
+fn change_from_the_future(record: &Person) -> Change {
+    let ahead =
+        cct_store::team::Hlc { wall_ms: (chrono::Utc::now().timestamp_millis() + 3_600_000) as u64, counter: 0 };
+    Change {
+        id: Uuid::now_v7().to_string(),
+        table_name: "people".into(),
+        record_id: record.meta.id.to_string(),
+        fields: serde_json::json!({ "nickname": "Remote" }).as_object().unwrap().clone(),
+        deleted: false,
+        hlc: ahead.to_string(),
+        device_id: "another-device".into(),
+        campus_ids: vec![],
+    }
+}
+
+#[test]
+fn after_a_restart_this_devices_writes_come_after_every_change_it_has_seen() {
+    let (store, dir) = fresh_store();
+    let path = dir.path().join("church.sqlite");
+    let person = add_person(&store, "Rhoda", "Jerusalem");
+    // A remote change arrives after this device's last local write, then the app restarts.
+    let remote = change_from_the_future(&person);
+    apply::apply_batch(&store, std::slice::from_ref(&remote), 1).unwrap();
+    store.close();
+    let store = Store::open(&path).unwrap();
+    edit(&store, person.meta.id, |p| p.email = Some("rhoda@example.org".into())).unwrap();
+    let local = record_log(&store).into_iter().rfind(|c| c.device_id != "another-device").unwrap();
+    assert!(local.hlc > remote.hlc, "{} after {}", local.hlc, remote.hlc);
+
+    // And again with local writes after the remote one, then a restart.
+    let second = change_from_the_future(&person);
+    apply::apply_batch(&store, std::slice::from_ref(&second), 2).unwrap();
+    edit(&store, person.meta.id, |p| p.nickname = Some("Rho".into())).unwrap();
+    store.close();
+    let store = Store::open(&path).unwrap();
+    edit(&store, person.meta.id, |p| p.nickname = Some("Rhody".into())).unwrap();
+    let latest = record_log(&store).pop().unwrap();
+    assert!(latest.hlc > second.hlc, "{} after {}", latest.hlc, second.hlc);
+}
