@@ -4,7 +4,8 @@
 //!   - durable check-ins per second (each one its own committed transaction with its audit row
 //!     and team change), the median of five rounds;
 //!   - the same for people enrolled in a course that counts attendance, whose progress each
-//!     check-in works out (audited and shared with the team) in its transaction.
+//!     check-in works out (audited and shared with the team) in its transaction;
+//!   - children released at pickup by their guardian tag's code, per second.
 //!
 //! Run: `cargo bench --bench checkin` (about four minutes, most of it building the church).
 //! With `CCT_BENCH_CHURCH=/some/file.sqlite` the church built is kept in that file and reused
@@ -170,8 +171,19 @@ fn main() {
         .filter_map(|v| v.as_str().and_then(|s| s.parse().ok()))
         .take(STORE_CHECK_INS)
         .collect();
+    let mut codes = Vec::new();
     let rounds = per_second_in_rounds(&people, |person| {
-        invoke(&webview, "kiosk_check_in", json!({ "classSessionId": session, "peopleIds": [person] })).unwrap();
+        let result =
+            invoke(&webview, "kiosk_check_in", json!({ "classSessionId": session, "peopleIds": [person] })).unwrap();
+        if let Some(code) = result["guardian_tag"]["security_code"].as_str() {
+            codes.push(code.to_owned());
+        }
+    });
+    // Pickup: each child released with their guardian tag's code (the guess is counted before
+    // the code is checked, then the release, in their own transactions).
+    let release_rounds = per_second_in_rounds(&codes, |code| {
+        let released = invoke(&webview, "kiosk_release", json!({ "code": code, "peopleIds": [] })).unwrap();
+        assert_eq!(released["released"].as_array().map(Vec::len), Some(1));
     });
 
     let session_id: uuid::Uuid = session.as_str().unwrap().parse().unwrap();
@@ -229,6 +241,13 @@ fn main() {
         members.len(),
         list(&enrolled_rounds),
         median(&enrolled_rounds)
+    );
+    println!(
+        "| children released by their tag's code, median of {} rounds ({} releases; rounds {}) | {:.0} per second | |",
+        release_rounds.len(),
+        codes.len(),
+        list(&release_rounds),
+        median(&release_rounds)
     );
     println!("| an empty write transaction, for scale | {empty_per_second:.0} per second | |");
 }

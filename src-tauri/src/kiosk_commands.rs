@@ -1,11 +1,11 @@
 //! The check-in station (see `cct_app::station`). While kiosk mode is on, these are the only
 //! commands that act, with a check-in volunteer's permissions at most.
 
-use cct_app::station::Readiness;
+use cct_app::station::{Readiness, StaffApproval};
 use cct_app::{App, Reply};
 use cct_domain::records::AttendanceRecord;
 use cct_store::checkin::station::{KioskStart, KioskView};
-use cct_store::checkin::{CheckInResult, FamilySearch, Label, VisitorInput, VisitorOutcome};
+use cct_store::checkin::{CheckInResult, Collector, FamilySearch, Pickup, Released, VisitorInput, VisitorOutcome};
 use tauri::State;
 use uuid::Uuid;
 
@@ -36,9 +36,16 @@ pub fn kiosk_search(app: State<'_, App>, text: String, class_session_id: Uuid) -
     app.station_search(&text, class_session_id)
 }
 
+/// With a staff approval (a full room), the staff member's password check runs here too: rare,
+/// and a moment's wait is what staff expect from a sign-in.
 #[tauri::command]
-pub fn kiosk_check_in(app: State<'_, App>, class_session_id: Uuid, people_ids: Vec<Uuid>) -> Reply<CheckInResult> {
-    app.station_check_in(class_session_id, &people_ids)
+pub fn kiosk_check_in(
+    app: State<'_, App>,
+    class_session_id: Uuid,
+    people_ids: Vec<Uuid>,
+    approval: Option<StaffApproval>,
+) -> Reply<CheckInResult> {
+    app.station_check_in(class_session_id, &people_ids, approval.as_ref())
 }
 
 #[tauri::command]
@@ -47,8 +54,41 @@ pub async fn kiosk_check_out(app: State<'_, App>, class_session_id: Uuid, people
 }
 
 #[tauri::command]
-pub async fn kiosk_reprint(app: State<'_, App>, class_session_id: Uuid, people_id: Uuid) -> Reply<Label> {
-    app.blocking(move |app| app.station_reprint(class_session_id, people_id)).await
+pub async fn kiosk_pickup(app: State<'_, App>, code: String) -> Reply<Pickup> {
+    app.blocking(move |app| app.station_pickup(&code)).await
+}
+
+#[tauri::command]
+pub async fn kiosk_release(
+    app: State<'_, App>,
+    code: String,
+    people_ids: Vec<Uuid>,
+    collected_by: Option<Collector>,
+) -> Reply<Released> {
+    app.blocking(move |app| app.station_release(&code, &people_ids, collected_by.as_ref())).await
+}
+
+#[tauri::command]
+pub async fn kiosk_staff_release(
+    app: State<'_, App>,
+    class_session_id: Uuid,
+    people_ids: Vec<Uuid>,
+    collected_by: Option<Collector>,
+    approval: StaffApproval,
+) -> Reply<Released> {
+    app.blocking(move |app| app.station_staff_release(class_session_id, &people_ids, collected_by.as_ref(), &approval))
+        .await
+}
+
+#[tauri::command]
+pub async fn kiosk_reprint(
+    app: State<'_, App>,
+    class_session_id: Uuid,
+    people_id: Uuid,
+    code: Option<String>,
+    approval: Option<StaffApproval>,
+) -> Reply<CheckInResult> {
+    app.blocking(move |app| app.station_reprint(class_session_id, people_id, code.as_deref(), approval.as_ref())).await
 }
 
 #[tauri::command]

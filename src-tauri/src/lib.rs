@@ -8,15 +8,16 @@ pub mod commands;
 pub mod kiosk_commands;
 pub mod office_commands;
 pub mod record_commands;
+pub mod session_commands;
+pub mod startup;
 pub mod sync_commands;
 pub mod team_commands;
 pub mod transfer_commands;
 pub mod updates;
 
-use cct_app::{background, App, OpenBrowser};
+use cct_app::App;
 use std::path::PathBuf;
-use std::sync::Arc;
-use tauri::{Emitter, Manager, Runtime};
+use tauri::{Manager, Runtime};
 
 /// Environment variable naming the database file, for tests and for trying the app with a
 /// throw-away database. Unset, the database lives in the OS's app-data folder.
@@ -25,7 +26,20 @@ pub const DATABASE_ENV: &str = "CCT_DATABASE";
 /// Registers the commands on any runtime (the real one, or Tauri's mock in tests).
 pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
+        startup::startup_problem,
+        startup::retry_start,
         commands::app_status,
+        session_commands::set_up_office,
+        session_commands::sign_in_screen,
+        session_commands::sign_in,
+        session_commands::sign_in_to_demo,
+        session_commands::unlock,
+        session_commands::accept_invitation,
+        session_commands::set_first_password,
+        session_commands::still_here,
+        session_commands::lock,
+        session_commands::sign_out,
+        session_commands::invite_to_sign_in,
         commands::load_demo_church,
         commands::search_people,
         commands::list_courses,
@@ -60,6 +74,9 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         kiosk_commands::kiosk_check_in,
         kiosk_commands::kiosk_check_out,
         kiosk_commands::kiosk_reprint,
+        kiosk_commands::kiosk_pickup,
+        kiosk_commands::kiosk_release,
+        kiosk_commands::kiosk_staff_release,
         kiosk_commands::kiosk_add_visitor,
         kiosk_commands::kiosk_readiness,
         updates::update_status,
@@ -68,11 +85,10 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         updates::download_update,
         updates::install_update_and_restart,
         updates::set_update_endpoint,
-        sync_commands::set_up_office,
         sync_commands::planning_center_status,
         sync_commands::sign_in_with_browser,
         sync_commands::sign_in_with_token,
-        sync_commands::sign_out,
+        sync_commands::sign_out_of_planning_center,
         sync_commands::sync_now,
         sync_commands::cancel_sync,
         sync_commands::resolve_possible_duplicate,
@@ -88,38 +104,29 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
     ])
 }
 
-/// What the commands share: the app, and the update the updater plugin found (its own type).
+/// What the commands share, for an app opened elsewhere (the tests): the app, and the update
+/// the updater plugin found (its own type). The real app starts through [`startup::start`].
 pub fn manage<R: Runtime>(handle: &tauri::AppHandle<R>, app: App) {
+    handle.manage(startup::StartupProblem::none(app.store().path()));
     handle.manage(app);
     handle.manage(updates::Pending::default());
 }
 
 pub fn run() {
-    let app = with_commands(tauri::Builder::default())
+    let mut builder = tauri::Builder::default();
+    // One app per database. On the office's own database, a second launch brings the first
+    // window forward (the plugin must come before any other). A database named by CCT_DATABASE
+    // (a throw-away one, or a test's) may run beside another app; the store's lock file still
+    // refuses a second app on the same file, whichever it is.
+    if std::env::var_os(DATABASE_ENV).is_none() {
+        builder = builder.plugin(tauri_plugin_single_instance::init(|handle, _args, _cwd| bring_forward(handle)));
+    }
+    let app = with_commands(builder)
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(|tauri_app| {
             let path = database_path(tauri_app.path().app_data_dir().ok());
-            let handle = tauri_app.handle().clone();
-            let open_browser: OpenBrowser = Arc::new(move |url: String| {
-                use tauri_plugin_opener::OpenerExt;
-                handle.opener().open_url(url, None::<&str>).map_err(|e| e.to_string())
-            });
-            let app = App::open(&path, open_browser)
-                .map_err(|e| format!("could not open the database at {}: {e}", path.display()))?;
-            manage(tauri_app.handle(), app.clone());
-            let (pco_events, team_events) = (tauri_app.handle().clone(), tauri_app.handle().clone());
-            tauri::async_runtime::spawn(background::planning_center(
-                app.clone(),
-                background::SYNC_EVERY,
-                background::CHECK_NETWORK_EVERY,
-                move |progress| {
-                    let _ = pco_events.emit("sync-progress", progress);
-                },
-            ));
-            tauri::async_runtime::spawn(background::team(app, background::TEAM_SYNC_EVERY, move |progress| {
-                let _ = team_events.emit("team-progress", progress);
-            }));
+            startup::start(tauri_app.handle(), &path);
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -129,6 +136,15 @@ pub fn run() {
             eprintln!("Church Course Tracker could not start: {error}");
             std::process::exit(1);
         }
+    }
+}
+
+/// Shows the main window, in front, after a second launch was turned away.
+fn bring_forward<R: Runtime>(handle: &tauri::AppHandle<R>) {
+    if let Some(window) = handle.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
     }
 }
 

@@ -1,28 +1,12 @@
-//! Setting up a real church and connecting it to Planning Center: the first administrator,
-//! signing in (browser or personal access token), syncing with progress, and deciding
-//! possible duplicates (see `cct_app::planning_center`).
+//! Connecting a church to Planning Center: signing the office in (browser or personal access
+//! token), syncing with progress, and deciding possible duplicates (see `cct_app::planning_center`).
 
 use cct_app::planning_center::{FieldTarget, PlanningCenterStatus};
 use cct_app::{App, Reply};
-use cct_store::office::setup;
 use cct_store::planning_center::duplicates::{self, DuplicateResolution};
 use cct_sync::SyncReport;
 use tauri::{AppHandle, Emitter, Runtime, State};
 use uuid::Uuid;
-
-#[tauri::command]
-pub async fn set_up_office(
-    app: State<'_, App>,
-    first_name: String,
-    last_name: String,
-    email: Option<String>,
-) -> Reply<()> {
-    let email = email.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty());
-    app.blocking(move |app| {
-        Ok(setup::set_up_first_administrator(app.store(), &first_name, &last_name, email).map(drop)?)
-    })
-    .await
-}
 
 #[tauri::command]
 pub async fn planning_center_status(app: State<'_, App>) -> Reply<PlanningCenterStatus> {
@@ -49,7 +33,7 @@ pub async fn sign_in_with_token(app: State<'_, App>, app_id: String, secret: Str
 }
 
 #[tauri::command]
-pub async fn sign_out(app: State<'_, App>) -> Reply<()> {
+pub async fn sign_out_of_planning_center(app: State<'_, App>) -> Reply<()> {
     app.sign_out_of_planning_center().await
 }
 

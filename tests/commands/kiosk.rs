@@ -1,6 +1,7 @@
 //! The check-in station through the commands: kiosk mode locked in Rust, families found as you
-//! type, check-in never twice, codes kept on reprint, visitors with a duplicate check, and a
-//! whole session checked in offline then synced without duplicates.
+//! type, check-in never twice, pickup only with the guardian tag's code (or staff), visitors
+//! with a duplicate check, and a whole session checked in offline then synced without
+//! duplicates.
 
 use super::*;
 use crate::planning_center::{fake, office_at, one_at_a_time};
@@ -83,6 +84,12 @@ fn kiosk_mode_refuses_every_other_command_until_the_pin_is_given() {
     assert_eq!(wrong["field"], "pin");
     assert_eq!(invoke(&h, "list_courses", json!({})).unwrap_err()["code"], "kiosk_locked");
     invoke(&h, "leave_kiosk", json!({ "pin": "2468" })).unwrap();
+    assert_eq!(
+        invoke(&h, "list_courses", json!({})).unwrap_err()["code"],
+        "signed_out",
+        "leaving kiosk mode signs nobody in: whoever left it signs in as themselves"
+    );
+    invoke(&h, "sign_in_to_demo", json!({})).unwrap();
     assert!(invoke(&h, "list_courses", json!({})).is_ok());
     assert_eq!(
         invoke(&h, "kiosk_search", json!({ "text": "smi", "classSessionId": session })).unwrap_err()["code"],
@@ -90,14 +97,12 @@ fn kiosk_mode_refuses_every_other_command_until_the_pin_is_given() {
     );
 }
 
-#[test]
-fn a_family_is_checked_in_once_with_one_code_that_a_reprint_keeps() {
-    let h = harness();
-    invoke(&h, "load_demo_church", json!({})).unwrap();
-    let session = station(&h);
-    // A family with a child: the demo's households hold parents and children.
+const STAFF_PASSWORD: &str = "Staff decides 2026";
+
+/// A family with a child and an adult, as the station's search shows them.
+fn family_with_child(h: &Harness, session: &str, name: &str) -> (Vec<Value>, Vec<Value>) {
     let families =
-        invoke(&h, "kiosk_search", json!({ "text": "Garcia", "classSessionId": session })).unwrap()["families"].clone();
+        invoke(h, "kiosk_search", json!({ "text": name, "classSessionId": session })).unwrap()["families"].clone();
     let family = families
         .as_array()
         .unwrap()
@@ -105,26 +110,145 @@ fn a_family_is_checked_in_once_with_one_code_that_a_reprint_keeps() {
         .find(|f| f["members"].as_array().unwrap().iter().any(|m| m["is_child"] == true))
         .expect("a family with a child")
         .clone();
-    let ids: Vec<Value> = family["members"].as_array().unwrap().iter().map(|m| m["person"]["id"].clone()).collect();
+    let members = family["members"].as_array().unwrap();
+    let everyone = members.iter().map(|m| m["person"]["id"].clone()).collect();
+    let children = members.iter().filter(|m| m["is_child"] == true).map(|m| m["person"]["id"].clone()).collect();
+    (everyone, children)
+}
+
+/// Another valid-looking code of the same station.
+fn another_code(code: &str) -> String {
+    let last = if code.ends_with('Z') { 'Y' } else { 'Z' };
+    format!("{}{last}", &code[..3])
+}
+
+#[test]
+fn a_family_is_released_only_with_their_tags_code_and_no_screen_shows_it() {
+    let h = harness();
+    invoke(&h, "load_demo_church", json!({})).unwrap();
+    // A staff member with a password, who can decide at the station.
+    let sam = crate::access::staff_person(&h);
+    let invitation = invoke(&h, "invite_to_sign_in", json!({ "peopleId": sam, "purpose": "invite" })).unwrap();
+    invoke(
+        &h,
+        "accept_invitation",
+        json!({ "code": invitation["code"], "password": STAFF_PASSWORD, "passwordAgain": STAFF_PASSWORD }),
+    )
+    .unwrap();
+    invoke(&h, "sign_in_to_demo", json!({})).unwrap();
+    let session = station(&h);
+
+    let (ids, children) = family_with_child(&h, &session, "Garcia");
     let result = invoke(&h, "kiosk_check_in", json!({ "classSessionId": session, "peopleIds": ids })).unwrap();
     let code = result["guardian_tag"]["security_code"].as_str().expect("children get a code").to_owned();
     assert!(code.starts_with('B') && code.len() == 4, "{code}");
     let child_labels: Vec<&Value> =
         result["labels"].as_array().unwrap().iter().filter(|l| !l["security_code"].is_null()).collect();
+    assert_eq!(child_labels.len(), children.len());
     assert!(child_labels.iter().all(|l| l["security_code"] == code.as_str()), "one code for the family's children");
 
+    // From here on, nothing the station answers carries the code.
+    let mut answers = Vec::new();
     let again = invoke(&h, "kiosk_check_in", json!({ "classSessionId": session, "peopleIds": ids })).unwrap();
     assert_eq!(again["already_checked_in"].as_array().unwrap().len(), ids.len(), "nobody is checked in twice");
-    assert!(again["guardian_tag"].is_null(), "no new code for people already in");
+    assert!(again["guardian_tag"].is_null() && again["labels"].as_array().unwrap().is_empty(), "{again}");
+    answers.push(again);
+    let searched = invoke(&h, "kiosk_search", json!({ "text": "Garcia", "classSessionId": session })).unwrap();
+    let child_row = searched["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["members"].as_array().unwrap().iter())
+        .find(|m| m["person"]["id"] == children[0])
+        .unwrap()
+        .clone();
+    assert!(child_row["presence"]["checked_in_at"].is_string(), "the search says they are in: {child_row}");
+    answers.push(searched);
+    answers.push(invoke(&h, "kiosk_readiness", json!({})).unwrap());
+    answers.push(invoke(&h, "kiosk_status", json!({})).unwrap());
+    let child = children[0].clone();
+    let no_proof = invoke(&h, "kiosk_reprint", json!({ "classSessionId": session, "peopleId": child })).unwrap_err();
+    assert_eq!(no_proof["field"], "code");
+    answers.push(no_proof);
+    let wrong = another_code(&code);
+    let wrong_reprint =
+        invoke(&h, "kiosk_reprint", json!({ "classSessionId": session, "peopleId": child, "code": wrong }))
+            .unwrap_err();
+    assert_eq!(wrong_reprint["code"], "pickup_code_wrong");
+    answers.push(wrong_reprint);
+    let plain = invoke(&h, "kiosk_check_out", json!({ "classSessionId": session, "peopleId": child })).unwrap_err();
+    assert_eq!(plain["code"], "pickup_code_required", "a child is not checked out without the tag");
+    answers.push(plain);
+    let wrong_pickup = invoke(&h, "kiosk_pickup", json!({ "code": wrong })).unwrap_err();
+    assert_eq!(
+        (wrong_pickup["code"].as_str(), wrong_pickup["field"].as_str()),
+        (Some("pickup_code_wrong"), Some("code"))
+    );
+    answers.push(wrong_pickup);
+    let wrong_release = invoke(&h, "kiosk_release", json!({ "code": wrong, "peopleIds": [] })).unwrap_err();
+    assert_eq!(wrong_release["code"], "pickup_code_wrong");
+    answers.push(wrong_release);
+    for answer in &answers {
+        assert!(!answer.to_string().contains(&code), "the code is in {answer}");
+    }
+    assert_eq!(invoke(&h, "kiosk_readiness", json!({})).unwrap()["sessions"][0]["checked_in"], ids.len() as i64);
 
-    let child = child_labels[0]["people_id"].clone();
-    let reprint = invoke(&h, "kiosk_reprint", json!({ "classSessionId": session, "peopleId": child })).unwrap();
-    assert_eq!(reprint["security_code"], code.as_str());
-    let out = invoke(&h, "kiosk_check_out", json!({ "classSessionId": session, "peopleId": child })).unwrap();
-    assert!(out["check_out_at"].is_string());
+    // The family's tag reprints, and opens their children, and only theirs.
+    let reprint = invoke(
+        &h,
+        "kiosk_reprint",
+        json!({ "classSessionId": session, "peopleId": child, "code": code.to_lowercase() }),
+    )
+    .unwrap();
+    assert_eq!(reprint["guardian_tag"]["security_code"], code.as_str());
+    let pickup = invoke(&h, "kiosk_pickup", json!({ "code": code })).unwrap();
+    let on_tag: Vec<Value> = pickup["children"].as_array().unwrap().iter().map(|c| c["people_id"].clone()).collect();
+    assert_eq!(on_tag.len(), children.len());
+    assert!(on_tag.iter().all(|id| children.contains(id)));
+    assert!(
+        !pickup["children"][0]["may_collect"].as_array().unwrap().is_empty(),
+        "the household's adults may collect: {pickup}"
+    );
+    let released = invoke(&h, "kiosk_release", json!({ "code": code, "peopleIds": [] })).unwrap();
+    assert_eq!(released["released"].as_array().unwrap().len(), children.len());
     let readiness = invoke(&h, "kiosk_readiness", json!({})).unwrap();
-    assert_eq!(readiness["sessions"][0]["checked_in"], ids.len() as i64 - 1);
-    assert_eq!(readiness["station"], "B");
+    assert_eq!(readiness["sessions"][0]["checked_in"], (ids.len() - children.len()) as i64);
+
+    // A family that lost its tag: staff release with a reason, signing in at the station.
+    let (_, others) = family_with_child(&h, &session, "Smith");
+    invoke(&h, "kiosk_check_in", json!({ "classSessionId": session, "peopleIds": [others[0]] })).unwrap();
+    let approval = |password: &str| json!({ "email": "sam@example.org", "password": password, "reason": "tag lost" });
+    let wrong_password = invoke(
+        &h,
+        "kiosk_staff_release",
+        json!({ "classSessionId": session, "peopleIds": [others[0]], "approval": approval("not it") }),
+    )
+    .unwrap_err();
+    assert_eq!(wrong_password["code"], "wrong_password");
+    let by_staff = invoke(
+        &h,
+        "kiosk_staff_release",
+        json!({ "classSessionId": session, "peopleIds": [others[0]], "approval": approval(STAFF_PASSWORD),
+                "collectedBy": { "people_id": null, "name": "Aunt May" } }),
+    )
+    .unwrap();
+    assert_eq!(by_staff["released"].as_array().unwrap().len(), 1);
+
+    invoke(&h, "leave_kiosk", json!({ "pin": "2468" })).unwrap();
+    invoke(&h, "sign_in_to_demo", json!({})).unwrap();
+    let audit =
+        invoke(&h, "audit_log", json!({ "query": { "table_name": "attendance_record", "limit": 500 } })).unwrap();
+    let staff_row = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["reason"] == "tag lost")
+        .expect("the staff release is audited with its reason");
+    assert_eq!(staff_row["changed_by"], sam, "and names who released the child");
+    let store = store_of(&h);
+    for table in ["audit_log", "team_change", "pco_outbox", "attendance_record"] {
+        assert!(!table_text(&store, table).contains(&code), "the code is in {table}");
+    }
 }
 
 #[test]
@@ -195,6 +319,8 @@ fn a_whole_session_checked_in_offline_then_synced_has_no_duplicates() {
     // Back online: the administrator leaves kiosk mode and syncs, twice.
     fake.update_faults(|f| f.drop_rate = 0.0);
     invoke(&h, "leave_kiosk", json!({ "pin": "2468" })).unwrap();
+    let office = json!({ "by": "email", "email": "grace@office.example" });
+    invoke(&h, "sign_in", json!({ "who": office, "password": ADMIN_PASSWORD })).unwrap();
     invoke(&h, "sync_now", json!({})).unwrap();
     invoke(&h, "sync_now", json!({})).unwrap();
     assert_eq!(

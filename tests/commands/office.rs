@@ -3,20 +3,20 @@
 
 use super::*;
 use cct_domain::Actor;
-use cct_store::office::{people as actor, settings};
+use cct_store::office::people as actor;
 use cct_store::records;
 
-fn demo() -> Harness {
+pub(crate) fn demo() -> Harness {
     let h = harness();
     invoke(&h, "load_demo_church", json!({})).unwrap();
     h
 }
 
-fn id(value: &Value) -> String {
+pub(crate) fn id(value: &Value) -> String {
     value["id"].as_str().expect("a record id").to_owned()
 }
 
-fn course_named(h: &Harness, name: &str) -> Value {
+pub(crate) fn course_named(h: &Harness, name: &str) -> Value {
     let courses = invoke(h, "list_courses", json!({})).unwrap();
     courses
         .as_array()
@@ -27,13 +27,13 @@ fn course_named(h: &Harness, name: &str) -> Value {
         .unwrap_or_else(|| panic!("no course {name}"))
 }
 
-fn lesson_type(h: &Harness) -> String {
+pub(crate) fn lesson_type(h: &Harness) -> String {
     let types = invoke(h, "list_records", json!({ "kind": "content_type" })).unwrap();
     id(&types["items"][0])
 }
 
 /// Someone in the demo church with no enrollments at all (so no completed prerequisites).
-fn newcomer(h: &Harness) -> Value {
+pub(crate) fn newcomer(h: &Harness) -> Value {
     let people =
         invoke(h, "list_records", json!({ "kind": "people", "query": { "order_by": "last_name", "limit": 300 } }))
             .unwrap();
@@ -46,8 +46,12 @@ fn newcomer(h: &Harness) -> Value {
     panic!("every demo person is enrolled somewhere");
 }
 
-/// Makes `role` the only role of a demo person and signs them in on this computer.
-fn sign_in_as(h: &Harness, role: &str) -> String {
+/// The password everyone signed in by [`sign_in_as`] chose.
+pub(crate) const THEIR_PASSWORD: &str = "their own password";
+
+/// Gives a demo person `role`, lets the signed-in administrator invite them, and signs them in
+/// with the password they set through the invitation, as the window does. Returns their id.
+pub(crate) fn sign_in_as(h: &Harness, role: &str) -> String {
     let system = Actor::system();
     let store = store_of(h);
     let person =
@@ -67,8 +71,18 @@ fn sign_in_as(h: &Harness, role: &str) -> String {
         },
     )
     .unwrap();
-    settings::set(&mut tx, settings::CURRENT_PERSON, &person.meta.id).unwrap();
     tx.commit().unwrap();
+    // The demo's administrator invites them.
+    invoke(h, "sign_in_to_demo", json!({})).unwrap();
+    let invitation =
+        invoke(h, "invite_to_sign_in", json!({ "peopleId": person.meta.id, "purpose": "invite" })).unwrap();
+    let signed_in = invoke(
+        h,
+        "accept_invitation",
+        json!({ "code": invitation["code"], "password": THEIR_PASSWORD, "passwordAgain": THEIR_PASSWORD }),
+    )
+    .unwrap();
+    assert_eq!(signed_in["person_id"], json!(person.meta.id));
     person.meta.id.to_string()
 }
 
@@ -359,7 +373,7 @@ fn the_office_sets_when_absences_are_flagged_and_certifications_expire_soon() {
     let h = demo();
     assert_eq!(
         invoke(&h, "office_rules", json!({})).unwrap(),
-        json!({ "absence_warning_threshold": 3, "expiring_soon_days": 60 })
+        json!({ "absence_warning_threshold": 3, "expiring_soon_days": 60, "idle_lock_minutes": 15 })
     );
     let course = course_named(&h, "Growing in Faith");
     let flagged = |h: &Harness| {
@@ -399,6 +413,13 @@ fn the_office_sets_when_absences_are_flagged_and_certifications_expire_soon() {
     )
     .unwrap_err();
     assert_eq!(refused["field"], "expiring_soon_days");
+    let never_locks =
+        json!({ "rules": { "absence_warning_threshold": 2, "expiring_soon_days": 30, "idle_lock_minutes": 0 } });
+    assert_eq!(invoke(&h, "set_office_rules", never_locks).unwrap_err()["field"], "idle_lock_minutes");
+    let locks_sooner =
+        json!({ "rules": { "absence_warning_threshold": 1, "expiring_soon_days": 90, "idle_lock_minutes": 5 } });
+    invoke(&h, "set_office_rules", locks_sooner).unwrap();
+    assert_eq!(invoke(&h, "sign_in_screen", json!({})).unwrap()["idle_lock_seconds"], 300);
     sign_in_as(&h, "staff");
     let denied = invoke(
         &h,

@@ -29,8 +29,7 @@ pub(crate) fn office_at(fake: &FakePco, browser: Option<cct_app::OpenBrowser>) -
         Some(browser) => harness_with_browser(browser),
         None => harness(),
     };
-    invoke(&h, "set_up_office", json!({ "firstName": "Grace", "lastName": "Office", "email": "grace@office.example" }))
-        .unwrap();
+    set_up_office(&h, "Grace", "Office", "grace@office.example");
     point_at(&h, fake);
     h
 }
@@ -51,7 +50,13 @@ fn a_new_office_signs_in_with_a_token_and_syncs() {
     let _keychain = one_at_a_time();
     let fake = fake();
     let h = office_at(&fake, None);
-    let again = invoke(&h, "set_up_office", json!({ "firstName": "Second", "lastName": "Admin" })).unwrap_err();
+    let again = invoke(
+        &h,
+        "set_up_office",
+        json!({ "first": { "first_name": "Second", "last_name": "Admin", "email": null,
+                           "password": ADMIN_PASSWORD, "password_again": ADMIN_PASSWORD } }),
+    )
+    .unwrap_err();
     assert_eq!(again["code"], "conflict");
     let status = invoke(&h, "app_status", json!({})).unwrap();
     assert_eq!(status["signed_in"]["name"], "Grace Office");
@@ -74,7 +79,7 @@ fn a_new_office_signs_in_with_a_token_and_syncs() {
     let status = invoke(&h, "planning_center_status", json!({})).unwrap();
     assert!(status["recent_runs"].as_array().unwrap().len() >= 4);
 
-    invoke(&h, "sign_out", json!({})).unwrap();
+    invoke(&h, "sign_out_of_planning_center", json!({})).unwrap();
     assert_eq!(invoke(&h, "planning_center_status", json!({})).unwrap()["sign_in"], Value::Null);
 }
 
@@ -87,7 +92,7 @@ fn signing_in_through_the_browser_keeps_the_tokens_in_the_keychain() {
     assert_eq!(invoke(&h, "planning_center_status", json!({})).unwrap()["sign_in"]["kind"], "oauth");
     let report = invoke(&h, "sync_now", json!({})).unwrap();
     assert_eq!(report["pulled_people"], 30);
-    invoke(&h, "sign_out", json!({})).unwrap();
+    invoke(&h, "sign_out_of_planning_center", json!({})).unwrap();
 }
 
 /// Plays the system browser: Planning Center's page redirects back to the app's loopback.
@@ -145,7 +150,7 @@ fn a_sign_in_planning_center_revoked_puts_the_app_in_sign_in_again_and_keeps_the
         0,
         "sent after signing in again"
     );
-    invoke(&h, "sign_out", json!({})).unwrap();
+    invoke(&h, "sign_out_of_planning_center", json!({})).unwrap();
 }
 
 #[test]
@@ -171,7 +176,7 @@ fn the_app_syncs_by_itself_once_signed_in() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(people, 31, "the background sync brought everyone in");
-    invoke(&h, "sign_out", json!({})).unwrap();
+    invoke(&h, "sign_out_of_planning_center", json!({})).unwrap();
     // Stopped last; the real app never stops it.
     background.abort();
 }
@@ -202,5 +207,5 @@ fn the_office_chooses_which_planning_center_fields_receive_completions() {
     assert_eq!(invoke(&h, "planning_center_status", json!({})).unwrap()["completions_field"], json!(completions));
     invoke(&h, "map_planning_center_field", json!({ "target": "completions", "fieldDefinitionId": null })).unwrap();
     assert_eq!(invoke(&h, "planning_center_status", json!({})).unwrap()["completions_field"], Value::Null);
-    invoke(&h, "sign_out", json!({})).unwrap();
+    invoke(&h, "sign_out_of_planning_center", json!({})).unwrap();
 }

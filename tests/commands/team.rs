@@ -1,7 +1,8 @@
 //! Team sync through the commands, against the test PostgreSQL server (`CCT_TEST_HUB_URL`):
-//! an office creates its team, a new laptop joins with a join code and becomes usable as the
-//! administrator who made it, the hub's password goes to the keychain and nowhere else, and a
-//! removed laptop is refused.
+//! an office creates its team, a new laptop joins with a join code and opens on the sign-in
+//! screen, people sign in there with the passwords they set on the office computer (offline,
+//! too), the hub's password goes to the keychain and nowhere else, and a removed laptop is
+//! refused.
 
 use super::*;
 use sqlx::Connection;
@@ -28,8 +29,7 @@ fn new_hub() -> (String, String) {
 fn an_office_creates_a_team_and_a_new_laptop_joins_it_with_a_code() {
     let (hub, password) = new_hub();
     let office = harness();
-    invoke(&office, "set_up_office", json!({ "firstName": "Pat", "lastName": "Admin", "email": "pat@example.org" }))
-        .unwrap();
+    set_up_office(&office, "Pat", "Admin", "pat@example.org");
     invoke(
         &office,
         "create_record",
@@ -68,10 +68,11 @@ fn an_office_creates_a_team_and_a_new_laptop_joins_it_with_a_code() {
         invoke(&laptop, "join_team", json!({ "hubAddress": hub, "joinCode": code, "deviceName": "Room 101" })).unwrap();
     assert!(joined["pulled"].as_u64().unwrap() >= 2, "{joined}");
     let status = invoke(&laptop, "app_status", json!({})).unwrap();
-    assert_eq!(
-        status["signed_in"]["name"], "Pat Admin",
-        "the new laptop is used as the administrator who made the code"
-    );
+    assert_eq!(status["signed_in"], Value::Null, "the new laptop acts as nobody until someone signs in");
+    assert_eq!(invoke(&laptop, "search_people", json!({ "query": "priscilla" })).unwrap_err()["code"], "signed_out");
+    let pat = json!({ "by": "email", "email": "pat@example.org" });
+    let signed_in = invoke(&laptop, "sign_in", json!({ "who": pat, "password": ADMIN_PASSWORD })).unwrap();
+    assert_eq!(signed_in["name"], "Pat Admin", "the office's password came with the team's data");
     let found = invoke(&laptop, "search_people", json!({ "query": "priscilla" })).unwrap();
     assert_eq!(found.as_array().unwrap().len(), 1, "the office's people are on the laptop");
     let again = invoke(&laptop, "join_team", json!({ "hubAddress": hub, "joinCode": code, "deviceName": "Room 102" }))
@@ -118,8 +119,7 @@ fn an_office_creates_a_team_and_a_new_laptop_joins_it_with_a_code() {
 fn two_computers_of_a_team_never_run_stations_with_one_letter() {
     let (hub, _) = new_hub();
     let office = harness();
-    invoke(&office, "set_up_office", json!({ "firstName": "Pat", "lastName": "Admin", "email": "pat@example.org" }))
-        .unwrap();
+    set_up_office(&office, "Pat", "Admin", "pat@example.org");
     let campus = invoke(
         &office,
         "create_record",
@@ -142,6 +142,8 @@ fn two_computers_of_a_team_never_run_stations_with_one_letter() {
     let code = invoke(&office, "make_join_code", json!({ "campusId": null, "validHours": 24 })).unwrap();
     let laptop = harness();
     invoke(&laptop, "join_team", json!({ "hubAddress": hub, "joinCode": code, "deviceName": "Room 101" })).unwrap();
+    let pat = json!({ "by": "email", "email": "pat@example.org" });
+    invoke(&laptop, "sign_in", json!({ "who": pat, "password": ADMIN_PASSWORD })).unwrap();
 
     let station = start(&laptop, "B").unwrap();
     assert_eq!(station["letter_check"], "held_by_this_laptop", "the hub gave B to the laptop: {station}");
@@ -151,4 +153,103 @@ fn two_computers_of_a_team_never_run_stations_with_one_letter() {
     assert!(invoke(&office, "kiosk_status", json!({})).unwrap().is_null(), "the refused station did not start");
     let own = start(&office, "C").unwrap();
     assert_eq!(own["letter_check"], "held_by_this_laptop");
+}
+
+/// Ends the hub: its database is dropped, every connection to it cut. A computer that needs
+/// it from now on is as offline as a laptop out of reach of the church's network.
+fn take_hub_away(hub: &str) {
+    let url = std::env::var("CCT_TEST_HUB_URL").unwrap();
+    let password = std::env::var("CCT_TEST_HUB_PASSWORD").unwrap_or_default();
+    let name = url::Url::parse(hub).unwrap().path().trim_start_matches('/').to_owned();
+    tauri::async_runtime::block_on(async {
+        let options = url.parse::<sqlx::postgres::PgConnectOptions>().unwrap().password(&password);
+        let mut admin = sqlx::PgConnection::connect_with(&options).await.unwrap();
+        sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).await.unwrap();
+    });
+}
+
+#[test]
+fn a_person_invited_on_the_office_computer_signs_in_on_a_laptop_that_is_offline_since_its_last_sync() {
+    let (hub, _) = new_hub();
+    let office = harness();
+    set_up_office(&office, "Pat", "Admin", "pat@example.org");
+    invoke(&office, "create_team", json!({ "hubAddress": hub, "churchName": "Grace Church", "deviceName": "Office" }))
+        .unwrap();
+    let code = invoke(&office, "make_join_code", json!({ "campusId": null, "validHours": 24 })).unwrap();
+    let laptop = harness();
+    invoke(&laptop, "join_team", json!({ "hubAddress": hub, "joinCode": code, "deviceName": "Room 101" })).unwrap();
+
+    // On the office computer: a new volunteer, her role, and the invitation she uses there.
+    let vera = invoke(
+        &office,
+        "create_record",
+        json!({ "kind": "people", "record": {
+        "first_name": "Vera", "last_name": "Volunteer", "email": "vera@example.org", "status": "active" } }),
+    )
+    .unwrap();
+    let roles = invoke(&office, "list_records", json!({ "kind": "role" })).unwrap();
+    let volunteer_role = roles["items"].as_array().unwrap().iter().find(|r| r["name"] == "checkin_volunteer").unwrap();
+    invoke(
+        &office,
+        "create_record",
+        json!({ "kind": "people_role", "record": {
+        "people_id": vera["id"], "role_id": volunteer_role["id"], "assigned_date": "2026-11-01" } }),
+    )
+    .unwrap();
+    let invitation =
+        invoke(&office, "invite_to_sign_in", json!({ "peopleId": vera["id"], "purpose": "invite" })).unwrap();
+    invoke(
+        &office,
+        "accept_invitation",
+        json!({ "code": invitation["code"], "password": "vera's own password", "passwordAgain": "vera's own password" }),
+    )
+    .unwrap();
+    invoke(&office, "sync_team_now", json!({})).unwrap();
+    // The laptop's last sync, by whoever used it last (the background sync does the same).
+    let pat = json!({ "by": "email", "email": "pat@example.org" });
+    invoke(&laptop, "sign_in", json!({ "who": pat, "password": ADMIN_PASSWORD })).unwrap();
+    invoke(&laptop, "sync_team_now", json!({})).unwrap();
+    invoke(&laptop, "sign_out", json!({})).unwrap();
+
+    // The hub's change log holds no password hash: they travel on a channel of their own.
+    let hub_log: String = tauri::async_runtime::block_on(async {
+        let mut conn = sqlx::PgConnection::connect(&hub).await.unwrap();
+        sqlx::query_scalar("SELECT coalesce(string_agg(fields::text, ' '), '') FROM hub_change")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+    });
+    assert!(hub_log.contains("Vera") && !hub_log.contains("$argon2"), "the hub's change log holds no hash");
+
+    // The laptop loses the hub; Vera signs in there with the password she set at the office.
+    take_hub_away(&hub);
+    invoke(&laptop, "sign_in", json!({ "who": pat, "password": ADMIN_PASSWORD })).unwrap();
+    assert!(invoke(&laptop, "sync_team_now", json!({})).is_err(), "the laptop really is offline");
+    invoke(&laptop, "sign_out", json!({})).unwrap();
+    let vera_by_email = json!({ "by": "email", "email": "vera@example.org" });
+    let wrong =
+        invoke(&laptop, "sign_in", json!({ "who": vera_by_email, "password": "not vera's password" })).unwrap_err();
+    assert_eq!((wrong["code"].as_str(), wrong["field"].as_str()), (Some("wrong_password"), Some("password")));
+    let signed_in =
+        invoke(&laptop, "sign_in", json!({ "who": vera_by_email, "password": "vera's own password" })).unwrap();
+    assert_eq!(signed_in["name"], "Vera Volunteer");
+    assert!(!signed_in["permissions"].as_array().unwrap().contains(&json!("people.write")), "{signed_in}");
+    let screen = invoke(&laptop, "sign_in_screen", json!({})).unwrap();
+    assert_eq!(screen["recent"][0]["name"], "Vera Volunteer", "the laptop lists her next time");
+
+    // She acts as herself: a volunteer, refused what volunteers may not do.
+    let refused = invoke(&laptop, "make_join_code", json!({ "campusId": null, "validHours": 24 })).unwrap_err();
+    assert_eq!(refused["code"], "permission_denied");
+    let course =
+        invoke(&laptop, "create_record", json!({ "kind": "course", "record": { "name": "Hers" } })).unwrap_err();
+    assert_eq!(course["code"], "permission_denied");
+
+    // Neither computer's change log or audit log holds a password or its hash.
+    for (computer, h) in [("office", &office), ("laptop", &laptop)] {
+        let store = store_of(h);
+        let dump = table_text(&store, "audit_log") + &table_text(&store, "team_change");
+        for secret in ["$argon2", "vera's own password", ADMIN_PASSWORD, invitation["code"].as_str().unwrap()] {
+            assert!(!dump.contains(secret), "{computer}: {secret} is in the audit or change log");
+        }
+    }
 }

@@ -1,6 +1,7 @@
 // The check-in station through the real app: an administrator starts it, a family is found and
-// checked in with a security code, the window cannot reach any other command, and the PIN
-// leaves kiosk mode.
+// checked in with a guardian tag, a stranger searching them sees no code, a wrong code releases
+// nobody and the right one releases the family's children, the window cannot reach any other
+// command, and the PIN leaves kiosk mode for the sign-in screen.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { launchApp, screenshots as shots } from "./webdriver.mjs";
@@ -41,16 +42,41 @@ test("a check-in station: start, check a family in, locked, leave with the PIN",
   // A family with a child, found as you type.
   await app.type("#kiosk-search", "Mar");
   await app.waitFor("#kiosk-results .family", { text: "(child)" });
-  const clicked = await app.execute(`
+  const family = await app.execute(`
     const family = [...document.querySelectorAll('#kiosk-results .family')].find(f => f.textContent.includes('(child)') && !f.textContent.includes('✓'));
-    if (!family) return false;
+    if (!family) return null;
     family.querySelector('button.check-in').click();
     return true;`);
-  assert.ok(clicked, "a family with a child to check in");
+  assert.ok(family, "a family with a child to check in");
   const tag = await app.text("#kiosk-labels .label.guardian");
-  assert.match(tag, /C\d{3}/, "the guardian tag carries a code from station C's range");
-  await app.waitFor("#kiosk-results .member .in", { text: "✓" });
+  const code = tag.match(/C[2-9A-HJKMNP-Z]{3}/)?.[0];
+  assert.ok(code, `the guardian tag carries a code of station C without look-alikes: ${tag}`);
+  await app.waitFor("#kiosk-results .member .in", { text: "checked in" });
   await app.screenshot(shots, "kiosk-labels", "#kiosk-labels");
+  await app.click("#labels-done");
+
+  // A stranger at the station searches the family: they are "checked in", and no code shows.
+  await app.type("#kiosk-search", "Mar");
+  await app.waitFor("#kiosk-results .member .in", { text: "checked in" });
+  const screenText = await app.execute("return document.body.innerText");
+  assert.ok(!screenText.includes(code), "the code is nowhere on the station's screen");
+  await app.screenshot(shots, "kiosk-stranger");
+
+  // A wrong code releases nobody.
+  const wrong = code.endsWith("Z") ? `${code.slice(0, 3)}Y` : `${code.slice(0, 3)}Z`;
+  await app.type("#pickup-code", wrong);
+  await app.click('#pickup-form button[type="submit"]');
+  await app.waitFor("#pickup-form .form-error, #pickup-form .error-text", { text: "does not match" });
+  await app.screenshot(shots, "kiosk-wrong-code", "#pickup");
+  // The tag's code opens the family's children, with who may collect them.
+  await app.type("#pickup-code", code.toLowerCase());
+  await app.click('#pickup-form button[type="submit"]');
+  await app.waitFor("#release-form", { text: "May collect" });
+  await app.screenshot(shots, "kiosk-pickup", "#pickup");
+  await app.click("#release");
+  await app.waitFor("#pickup-done", { text: "Released" });
+  await app.type("#kiosk-search", "Mar");
+  await app.waitFor("#kiosk-results .member", { text: "left" });
 
   // The window itself cannot reach anything else: the lock is in Rust.
   const attempt = await app.executeAsync(`
@@ -64,5 +90,7 @@ test("a check-in station: start, check a family in, locked, leave with the PIN",
   await app.waitFor('#leave-kiosk [data-error-for="pin"]', { text: "not the PIN" });
   await app.type('#leave-kiosk [name="pin"]', "2468");
   await app.click('#leave-kiosk button[type="submit"]');
+  // Leaving signs nobody in: whoever left signs in as themselves (the demo, without a password).
+  await app.click("#demo-sign-in");
   await app.waitFor('nav a[href="#/people"]');
 });

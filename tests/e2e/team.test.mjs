@@ -1,13 +1,15 @@
-// Team sync through the real app: an office creates its church's team on a PostgreSQL hub and
-// makes a join code; a second, empty computer joins with it from the first-run screen and
-// opens with the church's people, as the administrator who made the code. The hub is a fresh
-// database on the test server the test command starts (CCT_TEST_HUB_URL).
+// Team sync through the real app: a newly set-up office creates its church's team on a
+// PostgreSQL hub and makes a join code; a second, empty computer joins with it from the
+// first-run screen, opens on the sign-in screen, and the administrator signs in there with the
+// password they chose at the office. The hub is a fresh database on the test server the test
+// command starts (CCT_TEST_HUB_URL).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, test } from "node:test";
 import { launchApp, screenshots as shots } from "./webdriver.mjs";
 
 const opened = [];
+const PASSWORD = "the office's password";
 
 after(async () => {
   for (const running of opened) await running.close();
@@ -31,8 +33,14 @@ test("an office creates a team and an empty computer joins it with a code", { ti
   const office = await launchApp("team-office");
   opened.push(office);
   const app = office.app;
-  await app.click("#load-demo", { timeout: 90_000 });
-  await app.waitFor("#stats", { text: "300", timeout: 60_000 });
+  // A real church (the demo never joins a team), set up with the administrator's password.
+  await app.type('#set-up-office [name="first_name"]', "Pat");
+  await app.type('#set-up-office [name="last_name"]', "Admin");
+  await app.type('#set-up-office [name="email"]', "pat@example.org");
+  await app.type('#set-up-office [name="password"]', PASSWORD);
+  await app.type('#set-up-office [name="password_again"]', PASSWORD);
+  await app.click('#set-up-office button[type="submit"]');
+  await app.waitFor("#signed-in-as", { text: "Pat Admin", timeout: 60_000 });
 
   await app.click('nav a[href="#/team"]');
   await app.type('#create-team [name="hub_address"]', "postgres://someone@db.example.org/church?sslmode=disable");
@@ -63,7 +71,13 @@ test("an office creates a team and an empty computer joins it with a code", { ti
   await other.type('#join-team [name="device_name"]', "Room 101 laptop");
   await other.screenshot(shots, "join-team", "#join-team");
   await other.click('#join-team button[type="submit"]');
-  await other.waitFor("#stats", { text: "300", timeout: 120_000 });
+  // Joined, it acts as nobody: whoever uses it signs in, with the password set at the office.
+  await other.waitFor("#sign-in", { text: "Who is using this computer?", timeout: 120_000 });
+  assert.equal(await other.execute("return document.querySelectorAll('#nav a').length"), 0, "nothing is open before sign-in");
+  await other.type("#sign-in-email", "pat@example.org");
+  await other.type("#sign-in-email-password", PASSWORD);
+  await other.click('#sign-in-by-email button[type="submit"]');
+  await other.waitFor("#signed-in-as", { text: "Pat Admin" });
   await other.click('nav a[href="#/team"]');
   await other.waitFor("#team-devices", { text: "Room 101 laptop" });
 

@@ -164,9 +164,10 @@ export const screenshots = process.env.CCT_SCREENSHOTS ?? path.join(os.tmpdir(),
 
 /// The debug build of the app on a fresh database of its own, driven over WebDriver; or, with
 /// `binary` and `database`, that build on that database (the window benchmark's release build).
-export async function launchApp(name, { binary = "target/debug/church-course-tracker", database } = {}) {
+/// `env` adds to the app's environment (a short idle lock, for one).
+export async function launchApp(name, { binary = "target/debug/church-course-tracker", database, env = {} } = {}) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `cct-e2e-${name}-`));
-  const driver = await startDriver({ CCT_DATABASE: database ?? path.join(dataDir, "church.sqlite") });
+  const driver = await startDriver({ CCT_DATABASE: database ?? path.join(dataDir, "church.sqlite"), ...env });
   const requestedAt = Date.now();
   const app = await Session.start(driver.url, path.join(root, binary));
   return {

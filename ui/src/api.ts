@@ -16,6 +16,7 @@ export interface RecordOf {
   people_campus: B.PeopleCampus;
   people_role: B.PeopleRole;
   special_requirement: B.SpecialRequirement;
+  pickup_contact: B.PickupContact;
   facility: B.Facility;
   course: B.Course;
   course_module: B.CourseModule;
@@ -40,6 +41,23 @@ export const api = {
   loadDemoChurch: () => invoke<B.DemoSummary>("load_demo_church"),
   searchPeople: (query: string) => invoke<B.Person[]>("search_people", { query }),
   listCourses: () => invoke<B.Course[]>("list_courses"),
+};
+
+/// Who uses the app on this computer: the sign-in screen, the idle lock, invitations.
+export const session = {
+  startupProblem: () => invoke<B.ErrorReport | null>("startup_problem"),
+  retryStart: () => invoke<void>("retry_start"),
+  setUpOffice: (first: B.FirstAdministrator) => invoke<B.SignedIn>("set_up_office", { first }),
+  screen: () => invoke<B.SignInScreen>("sign_in_screen"),
+  signIn: (who: B.Who, password: string) => invoke<B.SignedIn>("sign_in", { who, password }),
+  signInToDemo: () => invoke<B.SignedIn>("sign_in_to_demo"),
+  unlock: (password: string) => invoke<B.SignedIn>("unlock", { password }),
+  acceptInvitation: (code: string, password: string, passwordAgain: string) => invoke<B.SignedIn>("accept_invitation", { code, password, passwordAgain }),
+  setFirstPassword: (password: string, passwordAgain: string) => invoke<B.SignedIn>("set_first_password", { password, passwordAgain }),
+  stillHere: () => invoke<void>("still_here"),
+  lock: () => invoke<void>("lock"),
+  signOut: () => invoke<void>("sign_out"),
+  invite: (peopleId: string, purpose: B.InvitationPurpose) => invoke<B.Invitation>("invite_to_sign_in", { peopleId, purpose }),
 };
 
 export const records = {
@@ -80,9 +98,12 @@ export const kiosk = {
   leave: (pin: string) => invoke<void>("leave_kiosk", { pin }),
   status: () => invoke<B.KioskView | null>("kiosk_status"),
   search: (text: string, classSessionId: string) => invoke<B.FamilySearch>("kiosk_search", { text, classSessionId }),
-  checkIn: (classSessionId: string, peopleIds: string[]) => invoke<B.CheckInResult>("kiosk_check_in", { classSessionId, peopleIds }),
+  checkIn: (classSessionId: string, peopleIds: string[], approval: B.StaffApproval | null = null) => invoke<B.CheckInResult>("kiosk_check_in", { classSessionId, peopleIds, approval }),
   checkOut: (classSessionId: string, peopleId: string) => invoke<B.AttendanceRecord>("kiosk_check_out", { classSessionId, peopleId }),
-  reprint: (classSessionId: string, peopleId: string) => invoke<B.Label>("kiosk_reprint", { classSessionId, peopleId }),
+  reprint: (classSessionId: string, peopleId: string, code: string | null, approval: B.StaffApproval | null = null) => invoke<B.CheckInResult>("kiosk_reprint", { classSessionId, peopleId, code, approval }),
+  pickup: (code: string) => invoke<B.Pickup>("kiosk_pickup", { code }),
+  release: (code: string, peopleIds: string[], collectedBy: B.Collector | null) => invoke<B.Released>("kiosk_release", { code, peopleIds, collectedBy }),
+  staffRelease: (classSessionId: string, peopleIds: string[], collectedBy: B.Collector | null, approval: B.StaffApproval) => invoke<B.Released>("kiosk_staff_release", { classSessionId, peopleIds, collectedBy, approval }),
   addVisitor: (visitor: B.VisitorInput) => invoke<B.VisitorOutcome>("kiosk_add_visitor", { visitor }),
   readiness: () => invoke<B.Readiness>("kiosk_readiness"),
 };
@@ -108,11 +129,10 @@ export const team = {
 };
 
 export const pco = {
-  setUpOffice: (firstName: string, lastName: string, email: string) => invoke<void>("set_up_office", { firstName, lastName, email }),
   status: () => invoke<B.PlanningCenterStatus>("planning_center_status"),
   signInWithBrowser: () => invoke<void>("sign_in_with_browser"),
   signInWithToken: (appId: string, secret: string) => invoke<void>("sign_in_with_token", { appId, secret }),
-  signOut: () => invoke<void>("sign_out"),
+  signOut: () => invoke<void>("sign_out_of_planning_center"),
   syncNow: () => invoke<B.SyncReport>("sync_now"),
   cancelSync: () => invoke<void>("cancel_sync"),
   mapField: (target: "completions" | "certifications", fieldDefinitionId: string | null) => invoke<void>("map_planning_center_field", { target, fieldDefinitionId }),

@@ -7,7 +7,7 @@ export type Timestamp = string;
 
 export type RecordMeta = { id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
-export type Permission = "people.read" | "people.write" | "campuses.read" | "campuses.write" | "roles.read" | "roles.manage" | "courses.read" | "courses.write" | "enrollments.read" | "enrollments.write" | "enrollments.override_prerequisites" | "attendance.read" | "attendance.write" | "certifications.read" | "certifications.write" | "special_requirements.read" | "special_requirements.read_confidential" | "special_requirements.write" | "audit.read" | "sync.manage" | "settings.manage";
+export type Permission = "people.read" | "people.write" | "campuses.read" | "campuses.write" | "roles.read" | "roles.manage" | "courses.read" | "courses.write" | "enrollments.read" | "enrollments.write" | "enrollments.override_prerequisites" | "attendance.read" | "attendance.write" | "certifications.read" | "certifications.write" | "special_requirements.read" | "special_requirements.read_confidential" | "special_requirements.write" | "audit.read" | "sync.manage" | "settings.manage" | "data.export" | "checkin.override";
 
 export type Person = { planning_center_id: string | null, first_name: string, last_name: string, nickname: string | null, email: string | null, phone: string | null, date_of_birth: string | null, gender: string | null, address1: string | null, address2: string | null, city: string | null, state: string | null, zip: string | null, household_id: string | null, household_name: string | null, status: PersonStatus, join_date: string | null, last_synced_at: Timestamp | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
@@ -20,6 +20,16 @@ export type PeopleCampus = { people_id: string, campus_id: string, assigned_date
 export type PeopleRole = { people_id: string, role_id: string, assigned_date: string, assigned_by: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
 export type SpecialRequirement = { people_id: string, requirement_type: RequirementType, details: string, severity: Severity, visibility: Visibility, requires_action: boolean, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type PickupContact = { child_id: string, 
+/**
+ * Someone in the church's records, or none for a name only.
+ */
+people_id: string | null, name: string, relationship: string | null, may_collect: boolean, 
+/**
+ * Shown only to roles allowed confidential information (the terms of a custody order).
+ */
+note: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
 export type RequirementType = "allergy" | "medical" | "accessibility" | "dietary" | "other";
 
@@ -88,9 +98,28 @@ export type ContentCompletion = { course_enrollment_id: string, content_id: stri
 
 export type AssessmentAttempt = { course_enrollment_id: string, assessment_id: string, attempt_number: number, score: number, is_passed: boolean, submitted_at: Timestamp, graded_by: string | null, feedback: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
-export type AttendanceRecord = { class_session_id: string, people_id: string, course_enrollment_id: string | null, status: AttendanceStatus, check_in_at: Timestamp | null, check_out_at: Timestamp | null, marked_by: string | null, security_code: string | null, notes: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+export type AttendanceRecord = { class_session_id: string, people_id: string, course_enrollment_id: string | null, status: AttendanceStatus, check_in_at: Timestamp | null, check_out_at: Timestamp | null, marked_by: string | null, 
+/**
+ * Kept for rows from release 0.1 and older devices; a code is never stored here now (it
+ * is the guardian tag's, see the store's `checkin::pickup`).
+ */
+security_code: string | null, notes: string | null, 
+/**
+ * Who released a child (the station's volunteer, or staff).
+ */
+released_by: string | null, release_method: ReleaseMethod | null, 
+/**
+ * Why staff released a child without the tag's code.
+ */
+release_reason: string | null, 
+/**
+ * Who collected them, as the volunteer saw it.
+ */
+collected_by: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
 export type AttendanceStatus = "present" | "absent" | "late" | "excused";
+
+export type ReleaseMethod = "code" | "staff";
 
 export type Certification = { name: string, description: string | null, 
 /**
@@ -106,19 +135,60 @@ export type CertificationStatus = "in_progress" | "completed" | "expired";
 
 export type ErrorReport = { code: ErrorCode, message: string, field: string | null, };
 
-export type ErrorCode = "invalid_input" | "prerequisites_not_met" | "prerequisite_cycle" | "not_found" | "unknown_reference" | "inactive_reference" | "duplicate" | "conflict" | "unknown_column" | "use_dedicated_command" | "permission_denied" | "sign_in_required" | "kiosk_locked" | "not_a_station" | "session_not_at_station" | "demo_mode" | "constraint_violation" | "corrupt_record" | "migration_failed" | "database_error" | "keychain_unavailable" | "no_folder" | "export_failed" | "internal" | "not_connected" | "sign_in_again" | "sign_in_failed" | "offline" | "planning_center_error" | "sync_running" | "sync_cancelled" | "invalid_hub_address" | "tls_required" | "hub_unreachable" | "hub_error" | "hub_migration_failed" | "hub_has_team" | "hub_has_no_team" | "join_code_unknown" | "join_code_used" | "join_code_expired" | "device_removed" | "not_a_member" | "not_joined" | "station_letter_taken" | "already_syncing" | "cannot_remove_self" | "update_endpoint_invalid" | "update_check_failed" | "update_manifest_invalid" | "update_not_for_this_computer" | "update_signature_invalid" | "update_failed" | "no_update" | "not_downloaded";
+export type ErrorCode = "invalid_input" | "prerequisites_not_met" | "prerequisite_cycle" | "not_found" | "unknown_reference" | "inactive_reference" | "duplicate" | "conflict" | "unknown_column" | "use_dedicated_command" | "permission_denied" | "signed_out" | "session_locked" | "wrong_password" | "sign_in_wait" | "no_password" | "unknown_person" | "person_inactive" | "invitation_unknown" | "invitation_used" | "invitation_expired" | "last_administrator" | "kiosk_locked" | "not_a_station" | "session_not_at_station" | "pickup_code_wrong" | "pickup_code_other_station" | "pickup_code_other_day" | "pickup_code_wait" | "not_on_tag" | "pickup_not_authorized" | "pickup_code_required" | "room_full" | "demo_mode" | "store_in_use" | "constraint_violation" | "corrupt_record" | "migration_failed" | "database_error" | "keychain_unavailable" | "no_folder" | "export_failed" | "internal" | "not_connected" | "sign_in_again" | "sign_in_failed" | "offline" | "planning_center_error" | "sync_running" | "sync_cancelled" | "invalid_hub_address" | "tls_required" | "hub_unreachable" | "hub_error" | "hub_migration_failed" | "hub_has_team" | "hub_has_no_team" | "join_code_unknown" | "join_code_used" | "join_code_expired" | "device_removed" | "not_a_member" | "not_joined" | "station_letter_taken" | "already_syncing" | "cannot_remove_self" | "update_endpoint_invalid" | "update_check_failed" | "update_manifest_invalid" | "update_not_for_this_computer" | "update_signature_invalid" | "update_failed" | "no_update" | "not_downloaded";
 
 export type AppStatus = { version: string, database_path: string, demo_mode: boolean, signed_in: SignedIn | null, people: number, courses: number, pending_changes: number, 
 /**
  * This laptop is a check-in station: the window shows only check-in.
  */
-kiosk: boolean, };
+kiosk: boolean, 
+/**
+ * Seconds without use before the window locks.
+ */
+idle_lock_seconds: number, };
 
 export type SignedIn = { person_id: string | null, name: string, permissions: Array<Permission>, };
 
+export type SignInScreen = { 
+/**
+ * Who signed in on this computer lately, most recent first.
+ */
+recent: Array<RecentPerson>, 
+/**
+ * The demo church's administrator, who signs in without a password (demo only).
+ */
+demo: RecentPerson | null, 
+/**
+ * Whose locked session this is, when the window locked.
+ */
+locked: RecentPerson | null, 
+/**
+ * After an upgrade from release 0.1: the administrator it acted as here, who sets their
+ * first password on this screen.
+ */
+first_password_for: RecentPerson | null, 
+/**
+ * Seconds without use before the window locks.
+ */
+idle_lock_seconds: number, };
+
+export type RecentPerson = { people_id: string, name: string, };
+
+export type Who = { "by": "person", people_id: string, } | { "by": "email", email: string, };
+
+export type Invitation = { code: string, people_id: string, purpose: InvitationPurpose, expires_at: Timestamp, };
+
+export type InvitationPurpose = "invite" | "reset";
+
+export type FirstAdministrator = { first_name: string, last_name: string, email: string | null, password: string, 
+/**
+ * The password typed a second time.
+ */
+password_again: string, };
+
 export type DemoSummary = { campuses: number, people: number, households: number, courses: number, enrollments: number, admin_person_id: string, };
 
-export type RecordKind = "people" | "household" | "campus" | "role" | "people_campus" | "people_role" | "special_requirement" | "facility" | "course" | "course_module" | "content" | "content_type" | "course_prerequisite" | "course_role" | "class_session" | "certification" | "certification_course" | "certification_progress" | "course_enrollment" | "content_completion" | "attendance_record";
+export type RecordKind = "people" | "household" | "campus" | "role" | "people_campus" | "people_role" | "special_requirement" | "pickup_contact" | "facility" | "course" | "course_module" | "content" | "content_type" | "course_prerequisite" | "course_role" | "class_session" | "certification" | "certification_course" | "certification_progress" | "course_enrollment" | "content_completion" | "attendance_record";
 
 export type ListQuery = { filters: Array<[string, JsonValue]>, include_inactive: boolean, order_by: string | null, descending: boolean, limit: number | null, offset: number, };
 
@@ -168,7 +238,12 @@ roles: Array<[PeopleRole, Role]>,
 /**
  * Only those the actor may see (confidential ones need their own permission).
  */
-special_requirements: Array<SpecialRequirement>, enrollments: Array<PersonEnrollment>, attendance: Array<AttendanceRecord>, };
+special_requirements: Array<SpecialRequirement>, enrollments: Array<PersonEnrollment>, attendance: Array<AttendanceRecord>, 
+/**
+ * Whether they have a password on the church's computers; told only to those who invite
+ * people to sign in (`None` for everyone else).
+ */
+has_password: boolean | null, };
 
 export type PersonEnrollment = { enrollment: CourseEnrollment, course_name: string, };
 
@@ -200,7 +275,11 @@ absence_warning_threshold: number,
 /**
  * Days before expiry a certification lists as expiring soon.
  */
-expiring_soon_days: number, };
+expiring_soon_days: number, 
+/**
+ * Minutes without use after which the window locks and asks for a password again.
+ */
+idle_lock_minutes: number, };
 
 export type AuditEntry = { id: string, table_name: string, record_id: string, action: string, old_values: JsonValue | null, new_values: JsonValue | null, reason: string | null, changed_by: string | null, changed_at: string, ip_address: string | null, user_agent: string | null, 
 /**
@@ -257,15 +336,50 @@ export type Family = { household_id: string | null, name: string, members: Array
 
 export type FamilyMember = { person: StationPerson, is_child: boolean, 
 /**
- * Their attendance for the session searched for, if they have one.
+ * Whether they are in the session searched for, or have left it. Never a code: a
+ * passer-by can read the station's screen.
  */
-attendance: AttendanceRecord | null, 
+presence: Presence | null, 
 /**
  * Only those the volunteer's role may see.
  */
 special_requirements: Array<SpecialRequirement>, };
 
 export type StationPerson = { id: string, first_name: string, last_name: string, nickname: string | null, };
+
+export type Presence = { checked_in_at: Timestamp | null, checked_out_at: Timestamp | null, };
+
+export type Pickup = { children: Array<PickupChild>, };
+
+export type PickupChild = { people_id: string, name: string, class_session_id: string, session: string, checked_out: boolean, 
+/**
+ * The adults of the child's household, and others the office named.
+ */
+may_collect: Array<PickupPerson>, 
+/**
+ * People the office named who must not collect the child.
+ */
+must_not_collect: Array<PickupPerson>, };
+
+export type PickupPerson = { people_id: string | null, name: string, relationship: string | null, 
+/**
+ * Only for roles allowed confidential notes (a custody order's terms).
+ */
+note: string | null, };
+
+export type Collector = { people_id: string | null, name: string, };
+
+export type Released = { 
+/**
+ * Names of the children released now.
+ */
+released: Array<string>, 
+/**
+ * Names of those already released earlier (nothing changed for them).
+ */
+already_released: Array<string>, };
+
+export type StaffApproval = { email: string, password: string, reason: string, };
 
 export type Label = { people_id: string, name: string, session: string, security_code: string | null, 
 /**
@@ -277,7 +391,8 @@ export type GuardianTag = { security_code: string, children: Array<string>, };
 
 export type CheckInResult = { labels: Array<Label>, guardian_tag: GuardianTag | null, 
 /**
- * Names of people who were already checked in (nothing changed for them).
+ * Names of people who were already checked in: nothing changed for them, and nothing is
+ * given that would let someone collect them.
  */
 already_checked_in: Array<string>, };
 

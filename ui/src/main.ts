@@ -1,7 +1,8 @@
 // The window: a navigation bar and one screen at a time, chosen by the URL's hash so the back
 // button and reloads keep the office where it was.
-import { api, updates, type AppStatus, type Permission } from "./api";
+import { api, hasCode, session, updates, type AppStatus, type Permission } from "./api";
 import { el, errorText } from "./dom";
+import { stopWatchingIdle, watchIdle } from "./idle";
 import { count } from "./format";
 import { firstScreen } from "./timing";
 import { renderAudit } from "./screens/audit";
@@ -15,10 +16,12 @@ import { renderUpdates } from "./screens/updates";
 import { renderTeam } from "./screens/team";
 import { renderKiosk, renderStartKiosk } from "./screens/kiosk";
 import { renderOrganization } from "./screens/organization";
+import { renderSignIn, renderStartupProblem } from "./screens/sign-in";
 
 const app = document.querySelector<HTMLElement>("#app")!;
 const nav = document.querySelector<HTMLElement>("#nav")!;
 const dbStatus = document.querySelector<HTMLElement>("#db-status")!;
+const sessionBar = document.querySelector<HTMLElement>("#session")!;
 
 export interface Screen {
   status: AppStatus;
@@ -59,16 +62,23 @@ async function render() {
     ? "Demo church · works offline · never sent to Planning Center"
     : `Works offline · ${count(status.pending_changes, "change")} waiting to sync`;
   if (status.kiosk) {
+    stopWatchingIdle();
     nav.replaceChildren();
+    sessionBar.replaceChildren();
     return renderKiosk(app, () => {
       location.hash = "#/";
       void render();
     });
   }
-  if (status.people === 0 && !status.signed_in) {
+  if (!status.signed_in) {
+    stopWatchingIdle();
     nav.replaceChildren();
-    return renderFirstRun(app, () => void render());
+    sessionBar.replaceChildren();
+    if (status.people === 0) return renderFirstRun(app, () => void render());
+    return renderSignIn(app, () => void render()).catch((error) => app.replaceChildren(el("div", { className: "card" }, el("p", { className: "error" }, errorText(error)))));
   }
+  watchIdle(status.idle_lock_seconds, () => void render());
+  showSession(status);
   const permissions = new Set(status.signed_in?.permissions ?? []);
   const screen: Screen = {
     status,
@@ -123,8 +133,41 @@ async function render() {
         await renderHome(view, screen);
     }
   } catch (error) {
+    // Locked or signed out meanwhile (idle time, another window's sign-out): to the sign-in screen.
+    if (hasCode(error, "session_locked") || hasCode(error, "signed_out")) return void render();
     if (mine === rendering) view.replaceChildren(el("div", { className: "card" }, el("p", { className: "error" }, errorText(error))));
   }
+}
+
+/// Who is signed in, in the header, with Lock and Sign out.
+function showSession(status: AppStatus) {
+  const person = status.signed_in!;
+  const lock = el("button", { type: "button", className: "secondary", id: "lock-now" }, "Lock");
+  const signOut = el("button", { type: "button", className: "secondary", id: "sign-out" }, "Sign out");
+  lock.addEventListener("click", async () => {
+    stopWatchingIdle();
+    await session.lock();
+    void render();
+  });
+  signOut.addEventListener("click", async () => {
+    stopWatchingIdle();
+    await session.signOut();
+    location.hash = "#/";
+    void render();
+  });
+  const name = el("span", { id: "signed-in-as" }, person.name);
+  if (status.demo_mode) name.append(el("span", { className: "badge", title: "The demo church signs in without a password" }, "demo · no password"));
+  sessionBar.replaceChildren(name, lock, signOut);
+}
+
+/// The database could not be opened: the window explains why before anything else.
+async function start() {
+  const problem = await session.startupProblem().catch(() => null);
+  if (problem) {
+    dbStatus.textContent = "The local database could not be opened";
+    return renderStartupProblem(app, problem, () => void start());
+  }
+  await render();
 }
 
 /// The start-up update check (at most daily, decided in Rust). It only shows a notice; nothing
@@ -144,7 +187,7 @@ async function announceUpdate() {
 
 window.addEventListener("hashchange", () => void render());
 // The first screen's mark, for the cold-start benchmark; then the update notice.
-void render().then(() => {
+void start().then(() => {
   firstScreen();
   return announceUpdate();
 });

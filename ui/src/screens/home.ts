@@ -1,5 +1,5 @@
 // First run (the demo church, or setting up a real office) and the home dashboard.
-import { api, office, pco } from "../api";
+import { api, office, session } from "../api";
 import { card, el, errorText, field, form, input } from "../dom";
 import type { Screen } from "../main";
 import { keystroke } from "../timing";
@@ -24,18 +24,21 @@ export function renderFirstRun(app: HTMLElement, done: () => void) {
   const first = input({ autocomplete: "given-name" });
   const last = input({ autocomplete: "family-name" });
   const email = input({ type: "email", autocomplete: "email" });
+  const password = input({ type: "password", autocomplete: "new-password" });
+  const again = input({ type: "password", autocomplete: "new-password" });
   const setUp = form(
     { id: "set-up-office", className: "card" },
     [
       el("h2", {}, "Set up your church"),
-      el("p", { className: "muted" }, "You become this computer's administrator. Then connect Planning Center to bring in your people, or start entering them here."),
+      el("p", { className: "muted" }, "You become the church's first administrator and sign in with the password you choose here. Then connect Planning Center to bring in your people, or start entering them, and invite each person who uses the app to set their own password."),
       field("First name", "first_name", first),
       field("Last name", "last_name", last),
-      field("E-mail (optional)", "email", email),
+      field("E-mail (you sign in with it on other computers)", "email", email),
+      el("div", { className: "row" }, field("Password (8 or more characters)", "password", password), field("The same password again", "password_again", again)),
       el("button", { type: "submit" }, "Set up"),
     ],
     async () => {
-      await pco.setUpOffice(first.value, last.value, email.value);
+      await session.setUpOffice({ first_name: first.value, last_name: last.value, email: email.value || null, password: password.value, password_again: again.value });
       done();
     },
   );

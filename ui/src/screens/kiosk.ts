@@ -1,11 +1,12 @@
 // The check-in station: starting it (administrators), and the station itself — families found as
 // you type, check-in and check-out, labels on screen or printed, visitors, and the Sunday
 // readiness panel. The lock is in Rust: while kiosk mode is on, every other command refuses.
-import { kiosk, records, type CheckInResult, type Family, type KioskView, type Label, type Readiness } from "../api";
+import { hasCode, kiosk, records, type CheckInResult, type Family, type KioskView, type Label, type Readiness } from "../api";
 import { el, errorText, field, form, formatTime, input, select } from "../dom";
 import { inputError } from "../errors";
 import { keystroke } from "../timing";
 import type { Screen } from "../main";
+import { pickupCard, staffApprovalForm } from "./pickup";
 
 export async function renderStartKiosk(view: HTMLElement, screen: Screen) {
   const [campuses, sessions] = await Promise.all([records.list("campus", { order_by: "name" }), records.list("class_session", { order_by: "starts_at", descending: true, limit: 200 })]);
@@ -72,9 +73,13 @@ export async function renderKiosk(app: HTMLElement, done: () => void) {
       results.replaceChildren(el("p", { className: "error" }, errorText(error)));
     }
   };
-  box.addEventListener("input", () => void search());
+  box.addEventListener("input", () => {
+    // A new family at the station: the last family's labels (and their code) leave the screen.
+    labels.replaceChildren();
+    void search();
+  });
   app.replaceChildren(
-    el("div", { className: "kiosk" }, kioskHeader(station, sessionPicker), readiness, el("section", { className: "card" }, box, results), labels, visitorCard(labels, () => session.id), leaveCard(done)),
+    el("div", { className: "kiosk" }, kioskHeader(station, sessionPicker), pickupCard(() => session.id, search), el("section", { className: "card" }, box, results), labels, readiness, visitorCard(labels, () => session.id), leaveCard(done)),
   );
   await fillReadiness(readiness, station);
   // The panel follows the background syncs: the roster, the changes waiting, the letter's check.
@@ -147,19 +152,37 @@ function letterLine(station: KioskView): HTMLElement {
 
 function familyCard(family: Family, sessionId: string, labels: HTMLElement, refresh: () => Promise<void>): HTMLElement {
   const boxes: [HTMLInputElement, string][] = [];
+  const decision = el("div", { className: "decision" });
   const members = family.members.map((m) => {
-    const checkedIn = m.attendance?.check_in_at && !m.attendance.check_out_at;
+    const presence = m.presence;
     const row = el("div", { className: "member" });
     const name = `${m.person.nickname ?? m.person.first_name} ${m.person.last_name}${m.is_child ? " (child)" : ""}`;
-    if (checkedIn) {
-      const reprint = el("button", { type: "button", className: "secondary small" }, "Reprint");
-      reprint.addEventListener("click", async () => showLabels(labels, { labels: [await kiosk.reprint(sessionId, m.person.id)], guardian_tag: null, already_checked_in: [] }));
-      const out = el("button", { type: "button", className: "secondary small" }, "Check out");
-      out.addEventListener("click", async () => {
-        await kiosk.checkOut(sessionId, m.person.id);
-        await refresh();
-      });
-      row.append(el("span", { className: "in" }, `✓ ${name}${m.attendance?.security_code ? ` · ${m.attendance.security_code}` : ""}`), reprint, out);
+    if (presence?.checked_in_at && !presence.checked_out_at) {
+      // Never the code: anyone passing can read this screen.
+      row.append(el("span", { className: "in" }, `✓ ${name} · checked in`));
+      if (m.is_child) {
+        const reprint = el("button", { type: "button", className: "secondary small" }, "Reprint");
+        reprint.addEventListener("click", () => decision.replaceChildren(reprintForm(sessionId, m.person.id, labels)));
+        const release = el("button", { type: "button", className: "secondary small" }, "Release without tag (staff)");
+        release.addEventListener("click", () =>
+          decision.replaceChildren(
+            staffApprovalForm("staff-release-untagged", `Release ${name} without the tag`, "Staff only: the family has lost the guardian tag. Say why; it is audited and on the day's report.", async (approval) => {
+              await kiosk.staffRelease(sessionId, [m.person.id], null, approval);
+              await refresh();
+            }),
+          ),
+        );
+        row.append(reprint, release);
+      } else {
+        const out = el("button", { type: "button", className: "secondary small" }, "Check out");
+        out.addEventListener("click", async () => {
+          await kiosk.checkOut(sessionId, m.person.id).catch((error) => alert(errorText(error)));
+          await refresh();
+        });
+        row.append(out);
+      }
+    } else if (presence?.checked_out_at) {
+      row.append(el("span", { className: "muted" }, `${name} · left`));
     } else {
       const box = el("input", { type: "checkbox", checked: true });
       boxes.push([box, m.person.id]);
@@ -179,25 +202,61 @@ function familyCard(family: Family, sessionId: string, labels: HTMLElement, refr
       await refresh();
     } catch (error) {
       button.disabled = false;
-      alert(errorText(error));
+      if (!hasCode(error, "room_full")) return alert(errorText(error));
+      decision.replaceChildren(
+        el("p", { className: "warning", role: "alert" }, errorText(error)),
+        staffApprovalForm("staff-capacity", "Let them in anyway", "Staff only: the room is at its capacity.", async (approval) => {
+          showLabels(labels, await kiosk.checkIn(sessionId, ids, approval));
+          await refresh();
+        }),
+      );
     }
   });
-  return el("div", { className: "family card" }, el("h3", {}, family.name), ...members, el("div", { className: "actions" }, button));
+  return el("div", { className: "family card" }, el("h3", {}, family.name), ...members, el("div", { className: "actions" }, button), decision);
 }
 
+/// A reprint needs the guardian tag the family holds, or a staff member.
+function reprintForm(sessionId: string, peopleId: string, labels: HTMLElement): HTMLElement {
+  const code = input({ id: "reprint-code", autocomplete: "off", placeholder: "Code on the guardian tag" });
+  return el(
+    "div",
+    { className: "reprint" },
+    form({ id: "reprint-with-code" }, [el("div", { className: "row" }, field("Guardian tag code", "code", code), el("button", { type: "submit", className: "secondary" }, "Reprint labels"))], async () => {
+      const result = await kiosk.reprint(sessionId, peopleId, code.value);
+      code.value = "";
+      showLabels(labels, result);
+    }),
+    staffApprovalForm("reprint-by-staff", "No tag?", "Staff may reprint without it. Say why.", async (approval) => showLabels(labels, await kiosk.reprint(sessionId, peopleId, null, approval))),
+  );
+}
+
+/// How long labels (and the code on them) stay on the station's screen when nobody prints.
+const LABELS_SHOWN_MS = 90_000;
+
 function showLabels(section: HTMLElement, result: CheckInResult) {
-  const print = el("button", { type: "button", className: "secondary" }, "Print labels");
-  print.addEventListener("click", () => printLabels(result.labels, result.guardian_tag));
+  const clear = () => section.replaceChildren();
+  const print = el("button", { type: "button", className: "secondary", id: "print-labels" }, "Print labels");
+  print.addEventListener("click", () => {
+    printLabels(result.labels, result.guardian_tag);
+    // Printed: the code now lives on the family's tag, not on this screen.
+    clear();
+  });
+  const done = el("button", { type: "button", className: "secondary", id: "labels-done" }, "Done");
+  done.addEventListener("click", clear);
   section.replaceChildren(
     el(
       "div",
       { className: "card labels" },
       el("h3", {}, "Labels"),
       result.already_checked_in.length ? el("p", { className: "muted" }, `Already checked in: ${result.already_checked_in.join(", ")}`) : null,
-      el("div", { className: "label-row" }, ...result.labels.map(labelCard), result.guardian_tag ? el("div", { className: "label guardian" }, el("strong", {}, result.guardian_tag.security_code), el("span", {}, "Guardian tag"), el("span", {}, result.guardian_tag.children.join(", "))) : null),
-      print,
+      el("div", { className: "label-row" }, ...result.labels.map(labelCard), result.guardian_tag ? el("div", { className: "label guardian" }, el("strong", {}, result.guardian_tag.security_code), el("span", {}, "Guardian tag: show it at pickup"), el("span", {}, result.guardian_tag.children.join(", "))) : null),
+      el("div", { className: "actions" }, print, done),
     ),
   );
+  const shown = section.firstElementChild;
+  window.setTimeout(() => {
+    if (section.firstElementChild === shown) clear();
+  }, LABELS_SHOWN_MS);
 }
 
 function labelCard(label: Label): HTMLElement {

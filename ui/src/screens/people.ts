@@ -1,6 +1,6 @@
 // People: search and browse, add someone, and one person's page (household, campuses, roles,
 // special requirements, enrollments, attendance).
-import { api, office, records, type Person, type RequirementType, type Severity, type Visibility } from "../api";
+import { api, office, records, session, type Person, type PersonDetail, type RequirementType, type Severity, type Visibility } from "../api";
 import { card, el, errorText, field, form, formatDate, formatTime, input, progressBar, select, text } from "../dom";
 import type { Screen } from "../main";
 
@@ -105,6 +105,8 @@ export async function renderPerson(view: HTMLElement, screen: Screen, id: string
   if (!detail.campuses.length && !detail.roles.length) places.append(el("p", { className: "muted" }, "No campus or role yet."));
   await assignments(places, detail, screen);
   view.append(el("div", { className: "columns" }, household, places), requirementsCard(detail.special_requirements, person.id, screen));
+  if (screen.can("special_requirements.read")) view.append(await pickupListCard(detail, screen));
+  if (detail.has_password !== null && person.is_active) view.append(signInCard(detail));
   if (screen.can("enrollments.read")) {
     view.append(
       card(
@@ -129,6 +131,31 @@ export async function renderPerson(view: HTMLElement, screen: Screen, id: string
   if (detail.attendance.length) {
     view.append(card("Attendance", el("ul", { className: "list" }, ...detail.attendance.map((a) => el("li", {}, el("span", {}, a.status), el("span", { className: "muted" }, formatTime(a.check_in_at ?? a.created_at)))))));
   }
+}
+
+/// For an administrator: a single-use code with which this person sets their first password,
+/// or a new one when they forgot theirs. The code is shown once, here, and kept only as a hash.
+function signInCard(detail: PersonDetail): HTMLElement {
+  const name = `${detail.person.nickname ?? detail.person.first_name} ${detail.person.last_name}`;
+  const purpose = detail.has_password ? "reset" : "invite";
+  const make = el("button", { type: "button", id: "make-invitation" }, detail.has_password ? "Make a password reset code" : "Invite to sign in");
+  const shown = el("div", { id: "invitation", role: "status" });
+  make.addEventListener("click", async () => {
+    make.disabled = true;
+    try {
+      const invitation = await session.invite(detail.person.id, purpose);
+      shown.replaceChildren(
+        el("p", { className: "code", id: "invitation-code-shown" }, invitation.code),
+        el("p", { className: "muted" }, `Give this code to ${name} in person. It works once, on this computer's sign-in screen, until ${formatTime(invitation.expires_at)}; they choose their own password with it. Making another code cancels this one.`),
+      );
+    } catch (error) {
+      shown.replaceChildren(el("p", { className: "error" }, errorText(error)));
+    } finally {
+      make.disabled = false;
+    }
+  });
+  const state = detail.has_password ? `${name} has a password and signs in on any of the church's computers.` : `${name} has no password yet.`;
+  return card("Signing in", el("p", { className: "muted" }, state), make, shown);
 }
 
 function editPerson(person: Person, screen: Screen): HTMLElement {
@@ -171,6 +198,62 @@ function requirementsCard(requirements: import("../api").SpecialRequirement[], p
       el("summary", {}, "Add a requirement"),
       form({}, [el("div", { className: "row" }, field("Type", "requirement_type", type), field("Severity", "severity", severity), field("Who sees it", "visibility", visibility)), field("Details", "details", details), el("button", { type: "submit" }, "Add")], async () => {
         await records.create("special_requirement", { people_id: peopleId, requirement_type: type.value as RequirementType, severity: severity.value as Severity, visibility: visibility.value as Visibility, details: details.value, requires_action: false });
+        screen.refresh();
+      }),
+    ),
+  );
+  return section;
+}
+
+/// Who may, and who must not, collect this child at check-out. The household's adults may
+/// without being listed; a "must not" entry (a custody order) bars even them. Volunteers see
+/// only who may; the store keeps the rest from them.
+async function pickupListCard(detail: PersonDetail, screen: Screen): Promise<HTMLElement> {
+  const child = detail.person;
+  const contacts = (await records.list("pickup_contact", { filters: [["child_id", child.id]], order_by: "name" })).items;
+  const list = el(
+    "ul",
+    { className: "list", id: "pickup-list" },
+    ...contacts.map((c) => {
+      const item = el("li", { className: c.may_collect ? "" : "severity-critical" }, el("span", {}, el("strong", {}, c.may_collect ? "May collect: " : "Must NOT collect: "), `${c.name}${c.relationship ? ` (${c.relationship})` : ""}`), el("span", { className: "muted" }, c.note ?? ""));
+      if (screen.can("special_requirements.write")) {
+        const remove = el("button", { type: "button", className: "secondary small" }, "Remove");
+        remove.addEventListener("click", async () => {
+          await records.deactivate("pickup_contact", c.id);
+          screen.refresh();
+        });
+        item.append(remove);
+      }
+      return item;
+    }),
+  );
+  if (!contacts.length) list.append(el("li", { className: "muted" }, "Nobody listed: the adults of the household may collect."));
+  const section = card("Pickup at check-out", el("p", { className: "muted" }, "The adults of the household may collect without being listed. A “must not” entry bars anyone, household included; its note is for staff only."), list);
+  if (!screen.can("special_requirements.write")) return section;
+  const members = detail.household_members.filter((m) => m.id !== child.id);
+  const who = select([...members.map((m) => ({ value: m.id, label: `${m.nickname ?? m.first_name} ${m.last_name}` })), { value: "", label: "Someone else (type the name)" }]);
+  const name = input({ placeholder: "Name, if not in the household" });
+  const relationship = input({ placeholder: "grandmother, neighbour…" });
+  const allowed = select([
+    { value: "yes", label: "May collect" },
+    { value: "no", label: "Must NOT collect" },
+  ]);
+  const note = input({ placeholder: "For staff: a court order's terms" });
+  section.append(
+    el(
+      "details",
+      {},
+      el("summary", {}, "Add to the pickup list"),
+      form({ id: "add-pickup-contact" }, [el("div", { className: "row" }, field("Person", "people_id", who), field("Name", "name", name), field("Relationship", "relationship", relationship), field("Pickup", "may_collect", allowed)), field("Note", "note", note), el("button", { type: "submit" }, "Add")], async () => {
+        const member = members.find((m) => m.id === who.value);
+        await records.create("pickup_contact", {
+          child_id: child.id,
+          people_id: member?.id ?? null,
+          name: member ? `${member.nickname ?? member.first_name} ${member.last_name}` : name.value,
+          relationship: relationship.value || null,
+          may_collect: allowed.value === "yes",
+          note: note.value || null,
+        });
         screen.refresh();
       }),
     ),

@@ -2,7 +2,7 @@
 //! asking through [`App`], call one function here or in the store, and hand back its
 //! [`Reply`]. Nothing here knows of Tauri, so every rule and cache can be tested without it.
 //!
-//! - [`session`]: who is acting on this computer, and refusing when nobody is;
+//! - [`session`]: who is signed in on this computer, idle locks, and refusing when nobody is;
 //! - [`status`]: what the window shows first (the church, its counts, who is signed in);
 //! - [`records`]: the office's direct edits of any record kind;
 //! - [`planning_center`]: the connection (keychain, sign-in, the sync engine);
@@ -42,6 +42,7 @@ pub struct App {
 
 struct Inner {
     store: Store,
+    sessions: session::Sessions,
     open_browser: OpenBrowser,
     planning_center: planning_center::Connection,
     team: team::Connection,
@@ -56,6 +57,7 @@ impl App {
         Ok(Self {
             inner: Arc::new(Inner {
                 store,
+                sessions: Default::default(),
                 open_browser,
                 planning_center: Default::default(),
                 team: Default::default(),

@@ -4,8 +4,9 @@
 
 use crate::{App, Reply};
 use cct_domain::records::*;
+use cct_domain::Record;
 use cct_domain::{ErrorCode, ErrorReport};
-use cct_store::office::editing;
+use cct_store::office::{editing, people};
 use cct_store::{records, ListQuery, Page};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -22,6 +23,7 @@ pub enum RecordKind {
     PeopleCampus,
     PeopleRole,
     SpecialRequirement,
+    PickupContact,
     Facility,
     Course,
     CourseModule,
@@ -68,6 +70,10 @@ macro_rules! for_kind {
             }
             RecordKind::SpecialRequirement => {
                 type $T = SpecialRequirement;
+                $body
+            }
+            RecordKind::PickupContact => {
+                type $T = PickupContact;
                 $body
             }
             RecordKind::Facility => {
@@ -148,6 +154,8 @@ impl App {
     pub fn create_record(&self, kind: RecordKind, form: Value) -> Reply<Value> {
         let actor = self.signed_in()?;
         for_kind!(kind, T => {
+            // Refused before the form is read: someone who may not write learns nothing of its rules.
+            people::require(&actor, T::RESOURCE.write_permission())?;
             let record: T = from_form(without_managed_columns(form))?;
             to_value(&self.store().write(&actor, |tx| editing::create(tx, record))?)
         })
@@ -157,6 +165,7 @@ impl App {
     pub fn update_record(&self, kind: RecordKind, form: Value) -> Reply<Value> {
         let actor = self.signed_in()?;
         for_kind!(kind, T => {
+            people::require(&actor, T::RESOURCE.write_permission())?;
             let record: T = from_form(form)?;
             to_value(&self.store().write(&actor, |tx| editing::update(tx, record))?)
         })

@@ -5,10 +5,13 @@
 use crate::{App, Reply};
 use cct_domain::records::{AttendanceRecord, ClassSession};
 use cct_domain::{Actor, ErrorCode, ErrorReport};
+use cct_store::access::{self, Who};
 use cct_store::checkin::station::{self, KioskConfig, KioskStart, KioskView};
-use cct_store::checkin::{self, readiness, CheckInResult, FamilySearch, Label, VisitorInput, VisitorOutcome};
-use cct_store::office::outbox;
+use cct_store::checkin::{self, pickup, readiness, CheckInResult, FamilySearch, VisitorInput, VisitorOutcome};
+use cct_store::checkin::{Collector, Pickup, Released, ReprintProof};
+use cct_store::office::{outbox, people};
 use parking_lot::Mutex;
+use serde::Deserialize;
 use serde::Serialize;
 use std::time::{Duration, Instant};
 use ts_rs::TS;
@@ -37,6 +40,14 @@ pub struct Readiness {
     pub last_roster_refresh: Option<String>,
     pub pending_changes: i64,
     pub sessions: Vec<SessionReadiness>,
+}
+
+/// A staff member's decision at the station: they sign in there and then, and say why.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct StaffApproval {
+    pub email: String,
+    pub password: String,
+    pub reason: String,
 }
 
 fn require_session(config: &KioskConfig, class_session_id: Uuid) -> Reply<()> {
@@ -91,11 +102,16 @@ impl App {
         let letter_check = self.claim_station_letter(&request.station).await?;
         self.blocking(move |app| {
             app.forget_station();
-            Ok(station::start(app.store(), &actor, request, letter_check)?)
+            let view = station::start(app.store(), &actor, request, letter_check)?;
+            // The laptop is the families' now: nobody is signed in on it until someone leaves
+            // kiosk mode with the PIN and signs in as themselves.
+            app.sign_out();
+            Ok(view)
         })
         .await
     }
 
+    /// Leaves kiosk mode; the window then opens on the sign-in screen.
     pub fn leave_kiosk(&self, pin: &str) -> Reply<()> {
         station::leave(self.store(), pin)?;
         self.forget_station();
@@ -115,19 +131,100 @@ impl App {
         Ok(checkin::search_families(self.store(), &actor, text, class_session_id)?)
     }
 
-    pub fn station_check_in(&self, class_session_id: Uuid, people_ids: &[Uuid]) -> Reply<CheckInResult> {
-        let (config, actor) = self.at_session(class_session_id)?;
-        Ok(self.store().write(&actor, |tx| checkin::check_in(tx, class_session_id, people_ids, &config.station))?)
+    /// Checks people in. Past the room's capacity, a staff member's approval lets them in.
+    pub fn station_check_in(
+        &self,
+        class_session_id: Uuid,
+        people_ids: &[Uuid],
+        approval: Option<&StaffApproval>,
+    ) -> Reply<CheckInResult> {
+        let (config, station_actor) = self.at_session(class_session_id)?;
+        let actor = match approval {
+            Some(approval) => self.staff_at_station(approval)?,
+            None => station_actor,
+        };
+        Ok(self.store().write(&actor, |tx| {
+            if let Some(approval) = approval {
+                tx.set_reason(Some(approval.reason.trim().to_owned()).filter(|r| !r.is_empty()));
+            }
+            checkin::check_in(tx, class_session_id, people_ids, &config.station)
+        })?)
     }
 
+    /// An adult leaves; children are released with their tag's code ([`App::station_release`]).
     pub fn station_check_out(&self, class_session_id: Uuid, people_id: Uuid) -> Reply<AttendanceRecord> {
         let (_, actor) = self.at_session(class_session_id)?;
         Ok(self.store().write(&actor, |tx| checkin::check_out(tx, class_session_id, people_id))?)
     }
 
-    pub fn station_reprint(&self, class_session_id: Uuid, people_id: Uuid) -> Reply<Label> {
-        let (_, actor) = self.at_session(class_session_id)?;
-        Ok(checkin::reprint(self.store(), &actor, class_session_id, people_id)?)
+    /// The children a guardian tag's code releases, and who may and may not collect them.
+    pub fn station_pickup(&self, code: &str) -> Reply<Pickup> {
+        let (config, actor) = self.station()?;
+        Ok(pickup::look_up(self.store(), &actor, &config.station, code)?)
+    }
+
+    /// Releases the chosen children of a guardian tag (all, when none are chosen).
+    pub fn station_release(
+        &self,
+        code: &str,
+        people_ids: &[Uuid],
+        collected_by: Option<&Collector>,
+    ) -> Reply<Released> {
+        let (config, actor) = self.station()?;
+        Ok(pickup::release_by_code(self.store(), &actor, &config.station, code, people_ids, collected_by)?)
+    }
+
+    /// Staff release children without the tag's code, or to someone on a not-authorized list.
+    pub fn station_staff_release(
+        &self,
+        class_session_id: Uuid,
+        people_ids: &[Uuid],
+        collected_by: Option<&Collector>,
+        approval: &StaffApproval,
+    ) -> Reply<Released> {
+        self.at_session(class_session_id)?;
+        let staff = self.staff_at_station(approval)?;
+        Ok(self.store().write(&staff, |tx| {
+            pickup::release_by_staff(tx, class_session_id, people_ids, &approval.reason, collected_by)
+        })?)
+    }
+
+    /// A child's label and guardian tag again: with the tag's code, or a staff member's sign-in.
+    pub fn station_reprint(
+        &self,
+        class_session_id: Uuid,
+        people_id: Uuid,
+        code: Option<&str>,
+        approval: Option<&StaffApproval>,
+    ) -> Reply<CheckInResult> {
+        let (config, station_actor) = self.at_session(class_session_id)?;
+        let (actor, proof) = match (code, approval) {
+            (Some(code), _) if !code.trim().is_empty() => (station_actor, ReprintProof::Code(code)),
+            (_, Some(approval)) => (self.staff_at_station(approval)?, ReprintProof::Staff),
+            _ => {
+                return Err(ErrorReport::new(
+                    ErrorCode::InvalidInput,
+                    "Type the code on the family's guardian tag, or fetch a staff member.",
+                )
+                .on("code"))
+            }
+        };
+        Ok(pickup::reprint(self.store(), &actor, &config.station, class_session_id, people_id, proof)?)
+    }
+
+    /// A staff member who signs in at the station for one decision. Their password is checked
+    /// (and throttled) as at the sign-in screen, and they must hold `checkin.override`.
+    fn staff_at_station(&self, approval: &StaffApproval) -> Reply<Actor> {
+        let email = approval.email.trim();
+        if email.is_empty() {
+            return Err(
+                ErrorReport::new(ErrorCode::InvalidInput, "A staff member signs in with their e-mail.").on("email")
+            );
+        }
+        let people_id = access::sign_in(self.store(), &Who::Email { email: email.to_owned() }, &approval.password)?;
+        let staff = people::actor_for_person(self.store(), people_id)?;
+        people::require(&staff, cct_domain::Permission::CheckinOverride)?;
+        Ok(staff)
     }
 
     pub fn station_add_visitor(&self, visitor: VisitorInput) -> Reply<VisitorOutcome> {

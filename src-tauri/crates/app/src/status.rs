@@ -20,6 +20,16 @@ pub struct SignedIn {
     pub permissions: Vec<Permission>,
 }
 
+impl From<Actor> for SignedIn {
+    fn from(actor: Actor) -> Self {
+        Self {
+            person_id: actor.person_id,
+            name: actor.display_name,
+            permissions: actor.permissions.into_iter().collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct AppStatus {
     pub version: &'static str,
@@ -31,6 +41,8 @@ pub struct AppStatus {
     pub pending_changes: i64,
     /// This laptop is a check-in station: the window shows only check-in.
     pub kiosk: bool,
+    /// Seconds without use before the window locks.
+    pub idle_lock_seconds: u64,
 }
 
 impl App {
@@ -46,21 +58,27 @@ impl App {
             version: env!("CARGO_PKG_VERSION"),
             database_path: store.path().display().to_string(),
             demo_mode: self.is_demo()?,
-            signed_in: actor.map(|a| SignedIn {
-                person_id: a.person_id,
-                name: a.display_name,
-                permissions: a.permissions.into_iter().collect(),
-            }),
+            signed_in: actor.map(SignedIn::from),
             people,
             courses,
             pending_changes: outbox::pending_count(store)?,
             kiosk: self.is_station()?,
+            idle_lock_seconds: self.idle_lock_seconds()?,
         })
     }
 
-    /// Loads the demo church into an empty database; the store refuses once people exist.
+    /// Loads the demo church into an empty database (the store refuses once people exist) and
+    /// signs in as its administrator.
     pub fn load_demo_church(&self) -> Reply<DemoSummary> {
-        Ok(demo::load(self.store(), DEMO_PEOPLE)?)
+        let summary = demo::load(self.store(), DEMO_PEOPLE)?;
+        self.start_session(summary.admin_person_id)?;
+        Ok(summary)
+    }
+
+    /// Sets up a new office: its first administrator, with their password, signed in.
+    pub fn set_up_office(&self, first: cct_store::office::setup::FirstAdministrator) -> Reply<Actor> {
+        let person = cct_store::office::setup::set_up_first_administrator(self.store(), first)?;
+        self.start_session(person.meta.id)
     }
 
     /// The office's search as you type: the best 25 matches.

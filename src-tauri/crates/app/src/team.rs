@@ -4,10 +4,9 @@
 
 use crate::secrets::keychain;
 use crate::{App, Reply};
-use cct_domain::{Actor, ErrorCode, ErrorReport, Permission};
+use cct_domain::{ErrorCode, ErrorReport, Permission};
 use cct_signin::KeychainSecret;
 use cct_store::checkin::station::StationLetterCheck;
-use cct_store::office::settings;
 use cct_store::team::apply::{self, WaitingChange};
 use cct_store::team::changes;
 use cct_store::team::device::{self, DeviceMembership};
@@ -181,7 +180,7 @@ impl App {
     }
 
     pub async fn team_devices(&self) -> Reply<Vec<TeamDevice>> {
-        self.blocking(|app| app.signed_in().map(drop)).await?;
+        self.blocking(|app| app.require(Permission::SyncManage).map(drop)).await?;
         let connection = self.team_connection().await?;
         Ok(membership::devices(&connection.hub, &connection.credentials).await?)
     }
@@ -194,7 +193,13 @@ impl App {
         device_name: &str,
         progress: impl Fn(ExchangeProgress) + Send + Sync,
     ) -> Reply<ExchangeReport> {
-        let actor = self.blocking(|app| app.signed_in()).await?;
+        let actor = self
+            .blocking(|app| {
+                let actor = app.require(Permission::SyncManage)?;
+                app.refuse_demo()?;
+                Ok(actor)
+            })
+            .await?;
         require_name(church_name, "church_name")?;
         require_name(device_name, "device_name")?;
         let hub = open_hub(form).await?;
@@ -203,7 +208,7 @@ impl App {
     }
 
     /// Joins a team with an administrator's join code. A new, empty computer needs nobody signed
-    /// in: it is then used as the administrator who made the code.
+    /// in; it opens on the sign-in screen afterwards. The demo church never joins a team.
     pub async fn join_team(
         &self,
         form: HubForm,
@@ -216,7 +221,12 @@ impl App {
                 if app.is_station()? {
                     app.signed_in()?; // refuses with the station's message
                 }
-                app.current_actor()
+                let actor = app.current_actor()?;
+                if let Some(actor) = &actor {
+                    cct_store::office::people::require(actor, Permission::SyncManage)?;
+                }
+                app.refuse_demo()?;
+                Ok(actor)
             })
             .await?;
         require_name(device_name, "device_name")?;
@@ -225,25 +235,10 @@ impl App {
         let joined = membership::join(self.store(), actor.as_ref(), &hub, join_code, device_name)
             .await
             .map_err(|e| ErrorReport::from(e).or_on("join_code"))?;
-        // Joined from here on, even if the first sync fails part-way (the background sync goes on
-        // from where it stopped), so the new computer is used as its administrator either way.
-        let synced = self.begin_membership(hub, joined.credentials, &progress).await;
-        if actor.is_none() {
-            if let Some(person) = joined.code_made_by.as_deref().and_then(|p| p.parse::<Uuid>().ok()) {
-                self.blocking(move |app| app.use_as(person)).await?;
-            }
-        }
-        synced
-    }
-
-    /// A new device is used as the administrator whose join code let it in, once their record is
-    /// here (a first sync cut off before it arrived leaves the device as it was).
-    fn use_as(&self, person: Uuid) -> Reply<()> {
-        let system = Actor::system();
-        if cct_store::records::get::<cct_domain::records::Person>(self.store(), &system, person).is_err() {
-            return Ok(());
-        }
-        Ok(self.store().write(&system, |tx| settings::set(tx, settings::CURRENT_PERSON, &person))?)
+        // Joined from here on, even if the first sync fails part-way: the background sync goes on
+        // from where it stopped. Whoever uses this computer next signs in as themselves, with
+        // the password that arrives with the team's data.
+        self.begin_membership(hub, joined.credentials, &progress).await
     }
 
     /// This device now belongs to the hub's team: keep its secret, use the connection (also for
@@ -261,7 +256,7 @@ impl App {
     }
 
     pub async fn make_join_code(&self, campus_id: Option<Uuid>, valid_hours: Option<u32>) -> Reply<String> {
-        let actor = self.blocking(|app| app.signed_in()).await?;
+        let actor = self.blocking(|app| app.require(Permission::SyncManage)).await?;
         let hours = valid_hours.unwrap_or(24).clamp(1, 24 * 14);
         let connection = self.team_connection().await?;
         let campus = campus_id.map(|c| c.to_string());
@@ -276,7 +271,7 @@ impl App {
     }
 
     pub async fn remove_team_device(&self, device_id: &str) -> Reply<()> {
-        let actor = self.blocking(|app| app.signed_in()).await?;
+        let actor = self.blocking(|app| app.require(Permission::SyncManage)).await?;
         let connection = self.team_connection().await?;
         if device_id == connection.credentials.device_id {
             return Err(ErrorReport::new(ErrorCode::CannotRemoveSelf, "This is the device you are using. Remove it from another administrator's device, or leave the team here."));

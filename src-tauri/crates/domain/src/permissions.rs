@@ -52,10 +52,17 @@ pub enum Permission {
     SyncManage,
     #[serde(rename = "settings.manage")]
     SettingsManage,
+    /// Carrying the church's people away in a file (CSV exports).
+    #[serde(rename = "data.export")]
+    DataExport,
+    /// Staff decisions at check-in: releasing a child without their tag's code or to someone
+    /// on their not-authorized list, a room past capacity, a label reprinted without the tag.
+    #[serde(rename = "checkin.override")]
+    CheckinOverride,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 21] = [
+    pub const ALL: [Permission; 23] = [
         Permission::PeopleRead,
         Permission::PeopleWrite,
         Permission::CampusesRead,
@@ -77,6 +84,8 @@ impl Permission {
         Permission::AuditRead,
         Permission::SyncManage,
         Permission::SettingsManage,
+        Permission::DataExport,
+        Permission::CheckinOverride,
     ];
 
     /// The name stored in `role.permissions`, e.g. `people.write`.

@@ -348,7 +348,7 @@ pub fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
     mark_attendance(&mut tx, &courses[1], today)?;
 
     settings::set(&mut tx, settings::DEMO_MODE, &true)?;
-    settings::set(&mut tx, settings::CURRENT_PERSON, &admin)?;
+    settings::set(&mut tx, settings::DEMO_ADMIN, &admin)?;
     settings::set(&mut tx, settings::OFFICE_TIME_ZONE, &"America/Chicago")?;
     tx.commit()?;
     Ok(DemoSummary {

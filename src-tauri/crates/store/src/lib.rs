@@ -8,6 +8,7 @@
 //! errors), `records` (generic create/read/update/list), `office`, `checkin`,
 //! `planning_center`, `team`, `transfer`, and the `demo` church.
 
+pub mod access;
 pub mod checkin;
 pub mod db;
 pub mod demo;

@@ -220,6 +220,8 @@ pub async fn sync(
     let result = async {
         let pushed = push(store, hub, credentials, DEFAULT_BATCH, progress).await?;
         let (pulled, waiting) = pull(store, hub, credentials, DEFAULT_BATCH, progress).await?;
+        // After the pull: the people the credentials are for are here by then.
+        crate::sign_in::exchange(store, hub, credentials).await?;
         Ok(ExchangeReport { pushed, pulled, waiting })
     }
     .await;

@@ -9,6 +9,7 @@ pub mod exchange;
 pub mod hub;
 pub mod lease;
 pub mod membership;
+pub mod sign_in;
 pub mod stations;
 
 pub use address::HubAddress;

@@ -117,11 +117,10 @@ fn normalise_code(code: &str) -> String {
     code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
 }
 
-/// A device that joined, and the administrator whose code let it in.
+/// A device that joined, and the campus its code limits it to.
 #[derive(Debug, Clone)]
 pub struct Joined {
     pub credentials: DeviceCredentials,
-    pub code_made_by: Option<String>,
     pub campus_scope: Option<String>,
 }
 
@@ -145,7 +144,7 @@ pub async fn join(store: &Store, actor: Option<&Actor>, hub: &Hub, code: &str, d
     let church_id: Option<String> =
         sqlx::query_scalar("SELECT church_id FROM hub_church").fetch_optional(&mut *tx).await.map_err(hub_error)?;
     let church_id = church_id.ok_or(TeamError::NoTeamYet)?;
-    let row = sqlx::query("SELECT campus_scope, expires_at, used_at IS NOT NULL AS used, made_by_person FROM hub_join_code WHERE code_hash = $1 FOR UPDATE")
+    let row = sqlx::query("SELECT campus_scope, expires_at, used_at IS NOT NULL AS used FROM hub_join_code WHERE code_hash = $1 FOR UPDATE")
         .bind(sha256_hex(&normalise_code(code)))
         .fetch_optional(&mut *tx)
         .await
@@ -159,7 +158,6 @@ pub async fn join(store: &Store, actor: Option<&Actor>, hub: &Hub, code: &str, d
     if expires_at < Utc::now() {
         return Err(TeamError::JoinCodeExpired);
     }
-    let code_made_by: Option<String> = row.try_get(3).map_err(hub_error)?;
     upsert_device(&mut tx, &credentials, device_name, campus_scope.as_deref()).await?;
     sqlx::query("UPDATE hub_join_code SET used_by_device = $1, used_at = now() WHERE code_hash = $2")
         .bind(&credentials.device_id)
@@ -169,7 +167,7 @@ pub async fn join(store: &Store, actor: Option<&Actor>, hub: &Hub, code: &str, d
         .map_err(hub_error)?;
     tx.commit().await.map_err(hub_error)?;
     record_joined(store, hub, church_id, device_name, campus_scope.clone()).await?;
-    Ok(Joined { credentials, code_made_by, campus_scope })
+    Ok(Joined { credentials, campus_scope })
 }
 
 /// This device is now in the hub's team: noted here, and everything it already holds goes into

@@ -73,7 +73,17 @@ async fn a_person_added_on_a_classroom_laptop_reaches_planning_center_once() {
 
     let office_dir = tempfile::tempdir().unwrap();
     let office = Store::open(office_dir.path().join("church.sqlite")).unwrap();
-    let admin = cct_store::office::setup::set_up_first_administrator(&office, "Pat", "Admin", None).unwrap();
+    let admin = cct_store::office::setup::set_up_first_administrator(
+        &office,
+        cct_store::office::setup::FirstAdministrator {
+            first_name: "Pat".into(),
+            last_name: "Admin".into(),
+            email: Some("pat@example.org".into()),
+            password: "office password".into(),
+            password_again: "office password".into(),
+        },
+    )
+    .unwrap();
     let admin = cct_store::office::people::actor_for_person(&office, admin.meta.id).unwrap();
     let office_hub = Arc::new(Hub::connect(&address, password.as_deref()).await.unwrap());
     let office_credentials =

@@ -261,7 +261,7 @@ impl Record for ClassSession {
 
     fn validate(&self) -> Result<(), ValidationError> {
         required_text("title", &self.title)?;
-        non_negative("capacity", self.capacity)?;
+        positive("capacity", self.capacity)?;
         if self.ends_at <= self.starts_at {
             return Err(ValidationError::new("ends_at", "must be after starts_at"));
         }

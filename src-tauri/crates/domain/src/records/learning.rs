@@ -176,8 +176,25 @@ pub struct AttendanceRecord {
     pub check_in_at: Option<Timestamp>,
     pub check_out_at: Option<Timestamp>,
     pub marked_by: Option<Uuid>,
+    /// Kept for rows from release 0.1 and older devices; a code is never stored here now (it
+    /// is the guardian tag's, see the store's `checkin::pickup`).
     pub security_code: Option<String>,
     pub notes: Option<String>,
+    /// Who released a child (the station's volunteer, or staff).
+    pub released_by: Option<Uuid>,
+    pub release_method: Option<ReleaseMethod>,
+    /// Why staff released a child without the tag's code.
+    pub release_reason: Option<String>,
+    /// Who collected them, as the volunteer saw it.
+    pub collected_by: Option<String>,
+}
+
+/// How a child was released: the guardian tag's code matched, or staff decided (with a reason).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseMethod {
+    Code,
+    Staff,
 }
 
 impl Record for AttendanceRecord {

@@ -82,7 +82,7 @@ impl Record for Facility {
 
     fn validate(&self) -> Result<(), ValidationError> {
         required_text("name", &self.name)?;
-        non_negative("capacity", self.capacity)
+        positive("capacity", self.capacity)
     }
 
     fn references(&self) -> Vec<Reference> {

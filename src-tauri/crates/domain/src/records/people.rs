@@ -219,6 +219,56 @@ impl Record for SpecialRequirement {
     }
 }
 
+/// Someone the office named as allowed, or not allowed, to collect a child at check-out. The
+/// adults of a child's household may collect them without being listed; a "must not" entry
+/// (a custody order) bars even them.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
+pub struct PickupContact {
+    #[serde(flatten)]
+    pub meta: RecordMeta,
+    pub child_id: Uuid,
+    /// Someone in the church's records, or none for a name only.
+    pub people_id: Option<Uuid>,
+    pub name: String,
+    pub relationship: Option<String>,
+    pub may_collect: bool,
+    /// Shown only to roles allowed confidential information (the terms of a custody order).
+    pub note: Option<String>,
+}
+
+impl Record for PickupContact {
+    const TABLE: &'static str = "pickup_contact";
+    const RESOURCE: Resource = Resource::SpecialRequirements;
+    record_meta!();
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        required_text("name", &self.name)?;
+        optional_text("relationship", &self.relationship, 100)?;
+        optional_text("note", &self.note, 2000)?;
+        if self.people_id == Some(self.child_id) {
+            return Err(ValidationError::new("people_id", "a child does not collect themselves"));
+        }
+        Ok(())
+    }
+
+    fn references(&self) -> Vec<Reference> {
+        let mut references = vec![Reference::to_active("child_id", "people", self.child_id)];
+        references.extend(self.people_id.map(|id| Reference::to_active("people_id", "people", id)));
+        references
+    }
+
+    /// The "must not collect" entries, and their notes, are confidential: others read only
+    /// who may collect a child (the station still shows a volunteer every barred name at
+    /// pickup, without its note).
+    fn read_scope(actor: &Actor) -> Option<&'static str> {
+        if actor.can(Permission::SpecialRequirementsReadConfidential) {
+            None
+        } else {
+            Some("may_collect = 1")
+        }
+    }
+}
+
 /// How a person is called: their nickname if they have one, else their first name, then their
 /// last name.
 pub fn display_name(first_name: &str, nickname: Option<&str>, last_name: &str) -> String {

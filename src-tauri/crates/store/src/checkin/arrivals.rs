@@ -1,9 +1,10 @@
-//! Checking people in and out at the station: one row per person and session (never two),
-//! children's security codes that no two laptops can both issue on the same day, labels, and
-//! reprints that keep the code.
+//! Checking people in and out at the station: one row per person and session (never two), a
+//! guardian tag with a secret code for the children of each check-in (see `pickup`), labels,
+//! and a room's capacity.
 
+use super::pickup::{self, PickupError};
 use super::{requirement_scope, MOST_SEVERE_FIRST};
-use crate::db::{Query, Result, Store, StoreError, WriteTx};
+use crate::db::{Query, Result, StoreError, WriteTx};
 use crate::office::{attendance, progress};
 use crate::records;
 use cct_domain::records::{AttendanceRecord, AttendanceStatus};
@@ -42,12 +43,14 @@ pub struct GuardianTag {
 pub struct CheckInResult {
     pub labels: Vec<Label>,
     pub guardian_tag: Option<GuardianTag>,
-    /// Names of people who were already checked in (nothing changed for them).
+    /// Names of people who were already checked in: nothing changed for them, and nothing is
+    /// given that would let someone collect them.
     pub already_checked_in: Vec<String>,
 }
 
-/// Checks people in to a session. The children of one check-in share one security code, new
-/// from this station's range for the day; someone already checked in keeps their row and code.
+/// Checks people in to a session. The children of one check-in share one new guardian tag,
+/// whose code is on their labels and nowhere else; someone already checked in is named and
+/// given nothing. A check-in past the room's capacity needs staff.
 ///
 /// Attendance counts toward course progress: the enrollments of those checked in are brought up
 /// to date in the same transaction, with the certifications a completed course earns.
@@ -71,9 +74,8 @@ pub fn check_in(
         });
     }
     let today = tx.now().date();
-    let mut code: Option<String> = None;
     let mut result = CheckInResult { labels: Vec::new(), guardian_tag: None, already_checked_in: Vec::new() };
-    let mut children = Vec::new();
+    let mut arriving = Vec::new();
     for &people_id in people_ids {
         let person = Arrival::read(tx.conn(), people_id)?.ok_or(StoreError::UnknownReference {
             field: "people_ids",
@@ -84,38 +86,56 @@ pub fn check_in(
             return Err(StoreError::InactiveReference { field: "people_ids", table: "people", id: people_id });
         }
         let existing = attendance::record_of(tx.conn(), class_session_id, people_id)?;
-        if let Some(record) = &existing {
-            if record.meta.is_active
-                && record.check_in_at.is_some()
-                && record.check_out_at.is_none()
-                && matches!(record.status, AttendanceStatus::Present | AttendanceStatus::Late)
-            {
-                result.already_checked_in.push(person.name.clone());
-                result.labels.push(label(tx.conn(), tx.actor(), &person, &session, record.security_code.clone())?);
-                continue;
-            }
+        if existing.as_ref().is_some_and(is_in) {
+            result.already_checked_in.push(person.name.clone());
+        } else if !arriving.iter().any(|(p, _): &(Arrival, _)| p.id == people_id) {
+            arriving.push((person, existing));
         }
+    }
+    if let Some(capacity) = session.capacity {
+        let present: i64 = tx.conn().scalar(
+            "SELECT COUNT(*) FROM attendance_record WHERE class_session_id = ?1 AND is_active = 1
+             AND check_in_at IS NOT NULL AND check_out_at IS NULL AND status IN ('present', 'late')",
+            [class_session_id.to_string()],
+        )?;
+        if present + arriving.len() as i64 > capacity && !tx.actor().can(Permission::CheckinOverride) {
+            return Err(StoreError::Pickup(PickupError::RoomFull { session: session.title.clone(), capacity }));
+        }
+    }
+    let mut tag: Option<(Uuid, String)> = None;
+    let mut children = Vec::new();
+    for (person, existing) in arriving {
         let security_code = if is_child(person.date_of_birth, today) {
-            if code.is_none() {
-                code = Some(next_security_code(tx, station, today)?);
+            if tag.is_none() {
+                tag = Some(pickup::issue_guardian_tag(tx, station, pickup::station_day())?);
             }
+            let (tag_id, code) = tag.as_ref().map(|(id, code)| (*id, code.clone())).unwrap_or_default();
+            pickup::put_on_tag(tx, tag_id, class_session_id, person.id)?;
             children.push(person.name.clone());
-            code.clone()
+            Some(code)
         } else {
             None
         };
-        let enrollment = attendance::active_enrollment_id(tx.conn(), people_id, session.course_id)?;
+        let enrollment = attendance::active_enrollment_id(tx.conn(), person.id, session.course_id)?;
         let now = tx.now();
         let exists = existing.is_some();
-        let mut record =
-            existing.unwrap_or_else(|| AttendanceRecord { class_session_id, people_id, ..Default::default() });
+        let mut record = existing.unwrap_or_else(|| AttendanceRecord {
+            class_session_id,
+            people_id: person.id,
+            ..Default::default()
+        });
         record.meta.is_active = true;
         record.status = AttendanceStatus::Present;
         record.check_in_at = Some(now);
         record.check_out_at = None;
+        record.released_by = None;
+        record.release_method = None;
+        record.release_reason = None;
+        record.collected_by = None;
         record.course_enrollment_id = enrollment;
         record.marked_by = tx.actor().person_id;
-        record.security_code = security_code.clone();
+        // The code is the tag's, kept where no log reaches; the attendance row never holds one.
+        record.security_code = None;
         if exists {
             records::update_derived(tx, record)?;
         } else {
@@ -128,15 +148,32 @@ pub fn check_in(
         }
         result.labels.push(label(tx.conn(), tx.actor(), &person, &session, security_code)?);
     }
-    if let Some(code) = code {
+    if let Some((_, code)) = tag {
         result.guardian_tag = Some(GuardianTag { security_code: code, children });
     }
     Ok(result)
 }
 
-/// Records when someone left. Checking out someone not checked in is refused.
+/// Checked in and not yet gone.
+fn is_in(record: &AttendanceRecord) -> bool {
+    record.meta.is_active
+        && record.check_in_at.is_some()
+        && record.check_out_at.is_none()
+        && matches!(record.status, AttendanceStatus::Present | AttendanceStatus::Late)
+}
+
+/// Records when an adult left. A child is released with their guardian tag's code, or by staff
+/// (see `pickup`); checking out someone not checked in is refused.
 pub fn check_out(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_id: Uuid) -> Result<AttendanceRecord> {
     tx.require(Permission::AttendanceWrite)?;
+    let person = Arrival::read(tx.conn(), people_id)?.ok_or(StoreError::UnknownReference {
+        field: "people_id",
+        table: "people",
+        id: people_id,
+    })?;
+    if is_child(person.date_of_birth, tx.now().date()) {
+        return Err(StoreError::Pickup(PickupError::CodeRequired { name: person.name }));
+    }
     let mut record = attendance::record_of(tx.conn(), class_session_id, people_id)?
         .filter(|r| r.meta.is_active && r.check_in_at.is_some())
         .ok_or_else(|| StoreError::Conflict {
@@ -147,25 +184,29 @@ pub fn check_out(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_id: Uuid) 
         return Ok(record);
     }
     record.check_out_at = Some(tx.now());
+    record.released_by = tx.actor().person_id;
     records::update_derived(tx, record)
 }
 
-/// The label again, with the code it was first printed with.
-pub fn reprint(store: &Store, actor: &Actor, class_session_id: Uuid, people_id: Uuid) -> Result<Label> {
-    crate::office::people::require(actor, Permission::AttendanceRead)?;
-    store.read(|conn| {
-        let not_checked_in = || StoreError::Conflict {
-            field: "people_id",
-            message: "this person is not checked in, so there is no label to reprint".into(),
+/// The labels of the children on a tag, and the tag, as first printed.
+pub(crate) fn labels_for_tag(conn: &Connection, actor: &Actor, tag: Uuid, code: String) -> Result<CheckInResult> {
+    let on_tag: Vec<(String, String)> =
+        conn.tuples("SELECT people_id, class_session_id FROM guardian_tag_child WHERE tag_id = ?1", [tag.to_string()])?;
+    let mut result = CheckInResult { labels: Vec::new(), guardian_tag: None, already_checked_in: Vec::new() };
+    let mut children = Vec::new();
+    for (people_id, session_id) in on_tag {
+        let (Ok(people_id), Ok(session_id)) = (Uuid::parse_str(&people_id), Uuid::parse_str(&session_id)) else {
+            continue;
         };
-        let record = attendance::record_of(conn, class_session_id, people_id)?
-            .filter(|r| r.meta.is_active && r.check_in_at.is_some())
-            .ok_or_else(not_checked_in)?;
-        let person = Arrival::read(conn, people_id)?.ok_or_else(not_checked_in)?;
-        let session = SessionFacts::read(conn, class_session_id)?
-            .ok_or(StoreError::NotFound { table: "class_session", id: class_session_id })?;
-        label(conn, actor, &person, &session, record.security_code)
-    })
+        let (Some(person), Some(session)) = (Arrival::read(conn, people_id)?, SessionFacts::read(conn, session_id)?)
+        else {
+            continue;
+        };
+        children.push(person.name.clone());
+        result.labels.push(label(conn, actor, &person, &session, Some(code.clone()))?);
+    }
+    result.guardian_tag = Some(GuardianTag { security_code: code, children });
+    Ok(result)
 }
 
 /// What check-in needs to know of a person (read alone: a person's row is wide).
@@ -199,14 +240,19 @@ struct SessionFacts {
     course_id: Uuid,
     title: String,
     is_active: bool,
+    /// The session's own, else its room's.
+    capacity: Option<i64>,
 }
 
 impl SessionFacts {
     fn read(conn: &Connection, id: Uuid) -> Result<Option<Self>> {
-        let row: Option<(String, String, bool)> =
-            conn.tuple("SELECT course_id, title, is_active FROM class_session WHERE id = ?1", [id.to_string()])?;
-        Ok(row.and_then(|(course_id, title, is_active)| {
-            Some(SessionFacts { course_id: Uuid::parse_str(&course_id).ok()?, title, is_active })
+        let row: Option<(String, String, bool, Option<i64>)> = conn.tuple(
+            "SELECT s.course_id, s.title, s.is_active, COALESCE(s.capacity, f.capacity)
+             FROM class_session s LEFT JOIN facility f ON f.id = s.facility_id WHERE s.id = ?1",
+            [id.to_string()],
+        )?;
+        Ok(row.and_then(|(course_id, title, is_active, capacity)| {
+            Some(SessionFacts { course_id: Uuid::parse_str(&course_id).ok()?, title, is_active, capacity })
         }))
     }
 }
@@ -230,8 +276,8 @@ fn label(
 }
 
 /// A station is one letter, given to each check-in laptop by the office (A, B, C, ...). Codes
-/// are the letter and a number counting up from 1 each day on that laptop, so two laptops with
-/// different letters never issue the same code, even if they never see each other.
+/// start with it, so two laptops with different letters never issue the same code, even if they
+/// never see each other.
 pub fn validate_station(station: &str) -> Result<()> {
     if station.len() == 1 && station.chars().all(|c| c.is_ascii_uppercase() && !matches!(c, 'I' | 'O')) {
         Ok(())
@@ -239,20 +285,4 @@ pub fn validate_station(station: &str) -> Result<()> {
         Err(ValidationError::new("station", "a station is one capital letter (not I or O, which look like 1 and 0)")
             .into())
     }
-}
-
-fn next_security_code(tx: &WriteTx<'_>, station: &str, today: NaiveDate) -> Result<String> {
-    validate_station(station)?;
-    // A counter, not a record: it is taken and moved on in one statement of the transaction
-    // of the check-in it serves, so a crash can never hand out the same number twice. Its
-    // value is `{"day": "2026-11-29", "next": 4}`.
-    let next: i64 = tx.conn().scalar(
-        "INSERT INTO office_setting (key, value, updated_at, updated_by) VALUES (?1, json_object('day', ?2, 'next', 2), ?3, ?4)
-         ON CONFLICT(key) DO UPDATE SET
-             value = json_object('day', ?2, 'next', CASE WHEN json_extract(value, '$.day') = ?2 THEN json_extract(value, '$.next') + 1 ELSE 2 END),
-             updated_at = ?3, updated_by = ?4
-         RETURNING json_extract(value, '$.next') - 1",
-        rusqlite::params![format!("checkin_code_counter:{station}"), today.to_string(), tx.now().to_rfc3339(), tx.actor().person_id.map(|id| id.to_string())],
-    )?;
-    Ok(format!("{station}{next:03}"))
 }

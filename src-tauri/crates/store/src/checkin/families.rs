@@ -25,10 +25,23 @@ pub struct StationPerson {
 pub struct FamilyMember {
     pub person: StationPerson,
     pub is_child: bool,
-    /// Their attendance for the session searched for, if they have one.
-    pub attendance: Option<AttendanceRecord>,
+    /// Whether they are in the session searched for, or have left it. Never a code: a
+    /// passer-by can read the station's screen.
+    pub presence: Option<Presence>,
     /// Only those the volunteer's role may see.
     pub special_requirements: Vec<SpecialRequirement>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Presence {
+    pub checked_in_at: Option<Timestamp>,
+    pub checked_out_at: Option<Timestamp>,
+}
+
+impl From<AttendanceRecord> for Presence {
+    fn from(record: AttendanceRecord) -> Self {
+        Presence { checked_in_at: record.check_in_at, checked_out_at: record.check_out_at }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -159,7 +172,7 @@ impl MemberRow {
                 nickname: self.nickname.clone(),
             },
             is_child: is_child(date_of_birth, today),
-            attendance: attendance.remove(&id),
+            presence: attendance.remove(&id).map(Presence::from),
             special_requirements: needs.remove(&id).unwrap_or_default(),
         })
     }

@@ -1,18 +1,20 @@
 //! Check-in at a classroom laptop, with or without a network: the station itself (kiosk mode,
 //! locked to check-in with a PIN), finding families as you type, checking people in (never
-//! twice) and out with children's security codes, labels, visitors added at the station, and
-//! what the station's readiness panel shows.
+//! twice), children's guardian tags and checked pickup, labels, visitors added at the station,
+//! and what the station's readiness panel shows.
 
 pub mod arrivals;
 pub mod families;
+pub mod pickup;
 pub mod readiness;
 pub mod station;
 pub mod visitors;
 
 pub use arrivals::{
-    check_in, check_out, is_child, reprint, validate_station, CheckInResult, GuardianTag, Label, CHILD_UNDER_YEARS,
+    check_in, check_out, is_child, validate_station, CheckInResult, GuardianTag, Label, CHILD_UNDER_YEARS,
 };
-pub use families::{search_families, Family, FamilyMember, FamilySearch, StationPerson};
+pub use families::{search_families, Family, FamilyMember, FamilySearch, Presence, StationPerson};
+pub use pickup::{Collector, Pickup, PickupChild, PickupError, PickupPerson, Released, ReprintProof};
 pub use visitors::{add_visitor, VisitorInput, VisitorOutcome};
 
 use cct_domain::records::SpecialRequirement;

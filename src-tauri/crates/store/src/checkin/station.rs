@@ -2,22 +2,24 @@
 //! sessions. While it is on, the app acts with no more than a check-in volunteer's
 //! permissions, whoever started it, and leaving needs the PIN the administrator set.
 
+use crate::access::{self, AccessError};
 use crate::checkin;
-use crate::db::{Result, Store, StoreError};
+use crate::db::{AuditAction, JsonRow, Result, Store, StoreError, WriteTx};
 use crate::office::{people as actor, settings};
 use crate::records;
 use cct_domain::permissions::builtin;
 use cct_domain::records::{Campus, ClassSession};
 use cct_domain::{Actor, Permission, Timestamp, ValidationError};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 use uuid::Uuid;
 
 pub const SETTING: &str = "kiosk";
-/// Wrong PINs allowed before the station refuses to try for a while.
-pub const PIN_ATTEMPTS: u32 = 5;
-pub const LOCKOUT_SECONDS: i64 = 60;
+/// What wrong PINs are counted against (see `access::count_guess`): five, then a wait that
+/// doubles with each further miss, kept across restarts.
+const PIN_GUESSES: &str = "station";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KioskConfig {
@@ -26,12 +28,11 @@ pub struct KioskConfig {
     pub station: String,
     pub started_by: Uuid,
     pub started_at: Timestamp,
-    pin_salt: String,
+    /// The PIN's Argon2id hash (a PHC string). A station started by release 0.1 keeps that
+    /// release's salted SHA-256 (`pin_salt` set) until it is left.
     pin_hash: String,
-    #[serde(default)]
-    failed_attempts: u32,
-    #[serde(default)]
-    locked_until: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pin_salt: Option<String>,
     #[serde(default)]
     pub letter_check: StationLetterCheck,
     /// The computer that holds the letter, when that is not this laptop.
@@ -79,9 +80,27 @@ pub struct KioskView {
     pub letter_holder: Option<String>,
 }
 
-fn hash(salt: &str, pin: &str) -> String {
-    let digest = Sha256::digest(format!("{salt}:{pin}").as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+impl KioskConfig {
+    fn pin_matches(&self, pin: &str) -> bool {
+        match &self.pin_salt {
+            Some(salt) => {
+                let digest = Sha256::digest(format!("{salt}:{pin}").as_bytes());
+                digest.iter().map(|b| format!("{b:02x}")).collect::<String>() == self.pin_hash
+            }
+            None => access::secret_matches(&self.pin_hash, pin),
+        }
+    }
+}
+
+/// Writes the station's configuration (its PIN's hash among it) without an audit row, and
+/// audits only who started or left the station: a PIN's hash never reaches the audit log.
+fn save(tx: &mut WriteTx<'_>, config: Option<&KioskConfig>, event: serde_json::Value) -> Result<()> {
+    settings::set_private(tx, SETTING, &config)?;
+    let mut values = JsonRow::new();
+    if let serde_json::Value::Object(fields) = event {
+        values.extend(fields);
+    }
+    tx.audit_only("check_in_station", SETTING, AuditAction::Update, None, Some(&values))
 }
 
 /// Checks a request to start kiosk mode without starting it: the caller may then claim the
@@ -120,21 +139,22 @@ pub fn start(store: &Store, by: &Actor, request: KioskStart, letter_check: Stati
                 .map_err(|_| ValidationError::new("session_ids", format!("no session has id {id}")))?,
         );
     }
-    let salt = cct_domain::new_id().simple().to_string();
     let config = KioskConfig {
         campus_id: campus.meta.id,
         session_ids: request.session_ids,
         station: request.station,
         started_by: person,
         started_at: Timestamp::now(),
-        pin_hash: hash(&salt, &request.pin),
-        pin_salt: salt,
-        failed_attempts: 0,
-        locked_until: None,
+        pin_hash: access::hash_secret(&request.pin)?,
+        pin_salt: None,
         letter_check,
         letter_holder: None,
     };
-    store.write(by, |tx| settings::set(tx, SETTING, &config))?;
+    store.write(by, |tx| {
+        tx.require(Permission::SettingsManage)?;
+        save(tx, Some(&config), json!({ "event": "station_started", "station": config.station, "started_by": person }))
+    })?;
+    access::clear_guesses(store, PIN_GUESSES)?;
     Ok(KioskView::of(&config, campus, sessions))
 }
 
@@ -171,7 +191,7 @@ pub fn record_letter_check(store: &Store, check: StationLetterCheck, holder: Opt
     let Some(mut config) = current(store)? else { return Ok(()) };
     config.letter_check = check;
     config.letter_holder = holder;
-    store.write(&Actor::system(), |tx| settings::set(tx, SETTING, &config))
+    store.write(&Actor::system(), |tx| settings::set_private(tx, SETTING, &config))
 }
 
 /// Who acts at the station: the person who started it, with only what both they and a
@@ -187,23 +207,25 @@ pub fn station_actor(store: &Store, config: &KioskConfig) -> Result<Actor> {
     ))
 }
 
-/// Leaves kiosk mode with the PIN. Wrong PINs are counted; after a few the station waits.
+/// Leaves kiosk mode with the PIN. Wrong PINs are counted, even when tried at the same moment
+/// (see `access::count_guess`); after five, each further one waits twice as long.
 pub fn leave(store: &Store, pin: &str) -> Result<()> {
-    let Some(mut config) = current(store)? else { return Ok(()) };
-    let now = Timestamp::now();
-    if let Some(until) = config.locked_until.filter(|until| *until > now) {
-        let seconds = (until.as_datetime() - now.as_datetime()).num_seconds().max(1);
-        return Err(ValidationError::new("pin", format!("too many wrong PINs; try again in {seconds} seconds")).into());
-    }
-    let system = Actor::system();
-    if hash(&config.pin_salt, pin) != config.pin_hash {
-        config.failed_attempts += 1;
-        if config.failed_attempts >= PIN_ATTEMPTS {
-            config.failed_attempts = 0;
-            config.locked_until = Some(Timestamp::from(now.as_datetime() + chrono::Duration::seconds(LOCKOUT_SECONDS)));
-        }
-        store.write(&system, |tx| settings::set(tx, SETTING, &config))?;
+    let Some(config) = current(store)? else { return Ok(()) };
+    access::count_guess(store, PIN_GUESSES).map_err(pin_refusal)?;
+    if !config.pin_matches(pin) {
         return Err(ValidationError::new("pin", "that is not the PIN this station was started with").into());
     }
-    store.write(&system, |tx| settings::set(tx, SETTING, &serde_json::Value::Null))
+    access::clear_guesses(store, PIN_GUESSES)?;
+    let actor = station_actor(store, &config).unwrap_or_else(|_| Actor::system());
+    store.write(&actor, |tx| save(tx, None, json!({ "event": "station_left", "station": config.station })))
+}
+
+/// A wait for wrong PINs, said of the PIN.
+fn pin_refusal(error: StoreError) -> StoreError {
+    match error {
+        StoreError::Access(AccessError::Wait { seconds }) => {
+            ValidationError::new("pin", format!("too many wrong PINs; try again in {seconds} seconds")).into()
+        }
+        other => other,
+    }
 }

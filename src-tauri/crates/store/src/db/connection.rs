@@ -44,6 +44,9 @@ pub struct Store {
 
 struct Inner {
     path: PathBuf,
+    /// The lock file beside the database, held while the store is open: no second process
+    /// ever writes the same file (see [`Store::open`]). `None` once closed.
+    lock: Mutex<Option<std::fs::File>>,
     /// `None` once closed.
     writer: Mutex<Option<Connection>>,
     readers: Vec<Mutex<Option<Connection>>>,
@@ -61,6 +64,7 @@ impl Store {
             std::fs::create_dir_all(parent)
                 .map_err(|source| StoreError::Open { path: path.display().to_string(), source })?;
         }
+        let lock = take_lock(&path)?;
         let writer = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -83,6 +87,7 @@ impl Store {
         let store = Self {
             inner: Arc::new(Inner {
                 path,
+                lock: Mutex::new(Some(lock)),
                 writer: Mutex::new(Some(writer)),
                 readers,
                 next_reader: AtomicUsize::new(0),
@@ -172,6 +177,28 @@ impl Store {
             reader.lock().take();
         }
         self.inner.writer.lock().take();
+        self.inner.lock.lock().take();
+    }
+}
+
+/// Takes the lock file beside the database (`church.sqlite.lock`), or says that another window
+/// or program has the database open. Two processes writing one file would each keep their own
+/// clock for the team and their own idea of what Planning Center was sent. The lock is the
+/// operating system's: it is let go when the process ends, however it ends.
+fn take_lock(path: &Path) -> Result<std::fs::File> {
+    let lock_path = PathBuf::from(format!("{}.lock", path.display()));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|source| StoreError::Open { path: lock_path.display().to_string(), source })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::InUse { path: path.display().to_string() }),
+        Err(std::fs::TryLockError::Error(source)) => {
+            Err(StoreError::Open { path: lock_path.display().to_string(), source })
+        }
     }
 }
 

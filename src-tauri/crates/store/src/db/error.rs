@@ -23,6 +23,14 @@ pub enum StoreError {
     Conflict { field: &'static str, message: String },
     #[error("{actor} may not do this: it needs the \"{permission}\" permission")]
     PermissionDenied { actor: String, permission: Permission },
+    #[error(transparent)]
+    Access(#[from] crate::access::AccessError),
+    #[error(transparent)]
+    Pickup(#[from] crate::checkin::PickupError),
+    #[error("Church Course Tracker is already open on this database ({path}), in another window or program: close it, or use that one")]
+    InUse { path: String },
+    #[error("{field}: {message}")]
+    LastAdministrator { field: &'static str, message: String },
     #[error("{table} records have rules of their own; change them with {operation}")]
     OwnRules { table: &'static str, operation: &'static str },
     #[error("{field}: unknown column for {table}")]
@@ -71,6 +79,34 @@ impl StoreError {
             StoreError::PermissionDenied { .. } => ErrorCode::PermissionDenied,
             StoreError::UnknownColumn { .. } => ErrorCode::UnknownColumn,
             StoreError::OwnRules { .. } => ErrorCode::UseDedicatedCommand,
+            StoreError::InUse { .. } => ErrorCode::StoreInUse,
+            StoreError::LastAdministrator { .. } => ErrorCode::LastAdministrator,
+            StoreError::Access(access) => {
+                use crate::access::AccessError::*;
+                match access {
+                    WrongPassword => ErrorCode::WrongPassword,
+                    Wait { .. } => ErrorCode::SignInWait,
+                    NoPassword { .. } => ErrorCode::NoPassword,
+                    UnknownPerson => ErrorCode::UnknownPerson,
+                    Inactive { .. } => ErrorCode::PersonInactive,
+                    InvitationUnknown => ErrorCode::InvitationUnknown,
+                    InvitationUsed => ErrorCode::InvitationUsed,
+                    InvitationExpired => ErrorCode::InvitationExpired,
+                }
+            }
+            StoreError::Pickup(pickup) => {
+                use crate::checkin::PickupError::*;
+                match pickup {
+                    WrongCode => ErrorCode::PickupCodeWrong,
+                    OtherStation { .. } => ErrorCode::PickupCodeOtherStation,
+                    OtherDay { .. } => ErrorCode::PickupCodeOtherDay,
+                    Wait { .. } => ErrorCode::PickupCodeWait,
+                    NotOnTag { .. } => ErrorCode::NotOnTag,
+                    NotAuthorized { .. } => ErrorCode::PickupNotAuthorized,
+                    CodeRequired { .. } => ErrorCode::PickupCodeRequired,
+                    RoomFull { .. } => ErrorCode::RoomFull,
+                }
+            }
             StoreError::Constraint(_) => ErrorCode::ConstraintViolation,
             StoreError::CorruptRecord { .. } => ErrorCode::CorruptRecord,
             StoreError::Migration(_) => ErrorCode::MigrationFailed,
@@ -88,6 +124,9 @@ impl StoreError {
             | StoreError::InactiveReference { field, .. }
             | StoreError::Conflict { field, .. } => Some(field),
             StoreError::Duplicate { field, .. } | StoreError::UnknownColumn { field, .. } => Some(field),
+            StoreError::Access(access) => Some(access.field()),
+            StoreError::Pickup(pickup) => Some(pickup.field()),
+            StoreError::LastAdministrator { field, .. } => Some(field),
             StoreError::Rule(DomainError::PrerequisitesNotMet { .. }) => Some("course_id"),
             StoreError::Rule(DomainError::PrerequisiteCycle { .. }) => Some("prerequisite_course_id"),
             _ => None,

@@ -94,6 +94,11 @@ impl<'a> WriteTx<'a> {
         self.now
     }
 
+    /// The reason the audit rows written now carry, if one was given.
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+
     /// A reason recorded on the audit rows written from now on (an override's why).
     pub fn set_reason(&mut self, reason: Option<String>) {
         self.reason = reason;

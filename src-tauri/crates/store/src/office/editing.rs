@@ -5,7 +5,7 @@
 //! their own operations.
 
 use crate::db::{Result, StoreError, WriteTx};
-use crate::office::progress;
+use crate::office::{people, progress};
 use crate::records;
 use cct_domain::Record;
 use uuid::Uuid;
@@ -29,6 +29,26 @@ fn refuse_kinds_with_own_rules<T: Record>() -> Result<()> {
     }
 }
 
+/// Runs an edit, refusing it if it takes away the church's last administrator (a person
+/// retired, a role taken back, a role's right to administer removed).
+fn keeping_an_administrator<T: Record>(
+    tx: &mut WriteTx<'_>,
+    edit: impl FnOnce(&mut WriteTx<'_>) -> Result<T>,
+) -> Result<T> {
+    if !matches!(T::TABLE, "people" | "people_role" | "role") {
+        return edit(tx);
+    }
+    let before = people::administrators(tx.conn())?;
+    let saved = edit(tx)?;
+    if before > 0 && people::administrators(tx.conn())? == 0 {
+        return Err(StoreError::LastAdministrator {
+            field: if T::TABLE == "people" { "is_active" } else { "role_id" },
+            message: "this is the church's last administrator: make someone else an administrator first".into(),
+        });
+    }
+    Ok(saved)
+}
+
 pub fn create<T: Record>(tx: &mut WriteTx<'_>, record: T) -> Result<T> {
     refuse_kinds_with_own_rules::<T>()?;
     let saved = records::insert(tx, record)?;
@@ -38,7 +58,7 @@ pub fn create<T: Record>(tx: &mut WriteTx<'_>, record: T) -> Result<T> {
 
 pub fn update<T: Record>(tx: &mut WriteTx<'_>, record: T) -> Result<T> {
     refuse_kinds_with_own_rules::<T>()?;
-    let saved = records::update(tx, record)?;
+    let saved = keeping_an_administrator(tx, |tx| records::update(tx, record))?;
     progress::follow_course_change(tx, &saved)?;
     Ok(saved)
 }
@@ -46,7 +66,7 @@ pub fn update<T: Record>(tx: &mut WriteTx<'_>, record: T) -> Result<T> {
 /// Retires a record. Nothing is ever removed: history, sync and the audit trail keep it.
 pub fn retire<T: Record>(tx: &mut WriteTx<'_>, id: Uuid) -> Result<T> {
     refuse_kinds_with_own_rules::<T>()?;
-    let saved = records::deactivate::<T>(tx, id)?;
+    let saved = keeping_an_administrator(tx, |tx| records::deactivate::<T>(tx, id))?;
     progress::follow_course_change(tx, &saved)?;
     Ok(saved)
 }

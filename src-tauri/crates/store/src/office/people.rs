@@ -55,3 +55,15 @@ pub(crate) fn role_id_on(conn: &rusqlite::Connection, name: &str) -> Result<Uuid
 pub fn people_count(store: &Store) -> Result<i64> {
     store.read(|conn| conn.scalar("SELECT COUNT(*) FROM people", []))
 }
+
+/// How many active people hold an active role that lets them administer (grant roles, invite
+/// and reset passwords): the church must always keep one.
+pub(crate) fn administrators(conn: &rusqlite::Connection) -> Result<i64> {
+    conn.scalar(
+        "SELECT COUNT(DISTINCT p.id) FROM people p
+         JOIN people_role pr ON pr.people_id = p.id AND pr.is_active = 1
+         JOIN role r ON r.id = pr.role_id AND r.is_active = 1
+         WHERE p.is_active = 1 AND EXISTS (SELECT 1 FROM json_each(r.permissions) WHERE value = 'roles.manage')",
+        [],
+    )
+}

@@ -11,7 +11,14 @@ pub const EXPIRING_SOON_DAYS: &str = "certification_expiring_soon_days";
 pub const ABSENCE_WARNING_THRESHOLD: &str = "absence_warning_threshold";
 pub const OFFICE_TIME_ZONE: &str = "office_time_zone";
 pub const DEMO_MODE: &str = "demo_mode";
-pub const CURRENT_PERSON: &str = "current_person_id";
+/// The demo church's administrator, who signs in there without a password.
+pub const DEMO_ADMIN: &str = "demo_admin_id";
+/// The administrator release 0.1 acted as on this computer, until they set a password here.
+pub const UPGRADED_ADMIN: &str = "upgraded_admin_id";
+/// Who signed in on this computer lately, most recent first (ids only), for the sign-in screen.
+pub const RECENT_SIGN_INS: &str = "recent_sign_ins";
+/// Minutes without use after which the window locks.
+pub const IDLE_LOCK_MINUTES: &str = "idle_lock_minutes";
 /// How this computer signs in to Planning Center: {"kind": "oauth"} or
 /// {"kind": "personal_access_token", "app_id": "..."}. The secrets are in the OS keychain.
 pub const PCO_SIGN_IN: &str = "pco_sign_in";
@@ -57,6 +64,19 @@ pub(crate) fn set_derived<T: Serialize>(tx: &mut WriteTx<'_>, key: &str, value: 
     tx.audit("office_setting", key, action, old.as_ref(), Some(&wrap(new)))
 }
 
+/// Writes a setting without an audit row: this computer's own bookkeeping (who signed in
+/// lately, the station's secret state), whose callers audit what happened in their own words.
+pub(crate) fn set_private<T: Serialize>(tx: &mut WriteTx<'_>, key: &str, value: &T) -> Result<()> {
+    let value = serde_json::to_string(value)
+        .map_err(|source| StoreError::CorruptRecord { table: "office_setting".into(), source })?;
+    tx.conn().run(
+        "INSERT INTO office_setting (key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        rusqlite::params![key, value, tx.now().to_rfc3339(), tx.actor().person_id.map(|id| id.to_string())],
+    )?;
+    Ok(())
+}
+
 /// The thresholds the office sets for the rules, as the office screen edits them. Each
 /// computer keeps its own; a course's own absence threshold travels with the course.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -65,11 +85,18 @@ pub struct OfficeRules {
     pub absence_warning_threshold: i64,
     /// Days before expiry a certification lists as expiring soon.
     pub expiring_soon_days: i64,
+    /// Minutes without use after which the window locks and asks for a password again.
+    #[serde(default = "default_idle_lock_minutes")]
+    pub idle_lock_minutes: i64,
+}
+
+fn default_idle_lock_minutes() -> i64 {
+    15
 }
 
 impl Default for OfficeRules {
     fn default() -> Self {
-        Self { absence_warning_threshold: 3, expiring_soon_days: 60 }
+        Self { absence_warning_threshold: 3, expiring_soon_days: 60, idle_lock_minutes: default_idle_lock_minutes() }
     }
 }
 
@@ -83,6 +110,7 @@ pub(crate) fn office_rules_on(conn: &rusqlite::Connection) -> Result<OfficeRules
         absence_warning_threshold: get_on(conn, ABSENCE_WARNING_THRESHOLD)?
             .unwrap_or(defaults.absence_warning_threshold),
         expiring_soon_days: get_on(conn, EXPIRING_SOON_DAYS)?.unwrap_or(defaults.expiring_soon_days),
+        idle_lock_minutes: get_on(conn, IDLE_LOCK_MINUTES)?.unwrap_or(defaults.idle_lock_minutes),
     })
 }
 
@@ -94,7 +122,11 @@ pub fn set_office_rules(tx: &mut WriteTx<'_>, rules: OfficeRules) -> Result<Offi
     if !(1..=365).contains(&rules.expiring_soon_days) {
         return Err(ValidationError::new("expiring_soon_days", "1 to 365 days").into());
     }
+    if !(1..=240).contains(&rules.idle_lock_minutes) {
+        return Err(ValidationError::new("idle_lock_minutes", "lock after 1 to 240 minutes without use").into());
+    }
     set(tx, ABSENCE_WARNING_THRESHOLD, &rules.absence_warning_threshold)?;
     set(tx, EXPIRING_SOON_DAYS, &rules.expiring_soon_days)?;
+    set(tx, IDLE_LOCK_MINUTES, &rules.idle_lock_minutes)?;
     Ok(rules)
 }

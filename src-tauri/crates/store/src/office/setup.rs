@@ -1,21 +1,30 @@
-//! Setting up a real church's office on a new computer: its first administrator.
+//! Setting up a real church's office on a new computer: its first administrator, who signs in
+//! with the password they choose here.
 
+use crate::access;
 use crate::db::{Query, Result, Store, StoreError};
-use crate::office::{people, settings};
+use crate::office::people;
 use crate::records;
 use cct_domain::records::{PeopleRole, Person};
 use cct_domain::Actor;
 
-/// Creates the first person of an empty database as its administrator and signs them in here.
-/// Refused once anyone exists: later people are added by an administrator.
-pub fn set_up_first_administrator(
-    store: &Store,
-    first_name: &str,
-    last_name: &str,
-    email: Option<String>,
-) -> Result<Person> {
-    let system = Actor::system();
-    store.write(&system, |tx| {
+/// What setting up asks for.
+#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
+pub struct FirstAdministrator {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub password: String,
+    /// The password typed a second time.
+    pub password_again: String,
+}
+
+/// Creates the first person of an empty database as its administrator, with their password.
+/// Refused once anyone exists: later people are added, and invited, by an administrator.
+pub fn set_up_first_administrator(store: &Store, first: FirstAdministrator) -> Result<Person> {
+    access::check_new_password(&first.password, &first.password_again)?;
+    let email = first.email.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty());
+    store.write(&Actor::system(), |tx| {
         // Counted inside the transaction: two set-ups at once cannot both find it empty.
         let existing: i64 = tx.conn().scalar("SELECT COUNT(*) FROM people", [])?;
         if existing > 0 {
@@ -28,8 +37,8 @@ pub fn set_up_first_administrator(
         let person = records::insert(
             tx,
             Person {
-                first_name: first_name.trim().into(),
-                last_name: last_name.trim().into(),
+                first_name: first.first_name.trim().into(),
+                last_name: first.last_name.trim().into(),
                 email,
                 ..Default::default()
             },
@@ -39,7 +48,7 @@ pub fn set_up_first_administrator(
             tx,
             PeopleRole { people_id: person.meta.id, role_id: admin_role, assigned_date: today, ..Default::default() },
         )?;
-        settings::set(tx, settings::CURRENT_PERSON, &person.meta.id)?;
+        access::set_password(tx, person.meta.id, &first.password)?;
         Ok(person)
     })
 }

@@ -189,6 +189,9 @@ pub struct PersonDetail {
     pub special_requirements: Vec<SpecialRequirement>,
     pub enrollments: Vec<PersonEnrollment>,
     pub attendance: Vec<AttendanceRecord>,
+    /// Whether they have a password on the church's computers; told only to those who invite
+    /// people to sign in (`None` for everyone else).
+    pub has_password: Option<bool>,
 }
 
 pub fn person_detail(store: &Store, actor: &Actor, people_id: Uuid) -> Result<PersonDetail> {
@@ -259,6 +262,10 @@ pub fn person_detail(store: &Store, actor: &Actor, people_id: Uuid) -> Result<Pe
         special_requirements,
         enrollments,
         attendance,
+        has_password: match actor.can(Permission::RolesManage) {
+            true => Some(crate::access::has_password(store, people_id)?),
+            false => None,
+        },
     })
 }
 

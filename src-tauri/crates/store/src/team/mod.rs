@@ -16,7 +16,7 @@ pub use merge::Change;
 /// bookkeeping and the audit log stay with the device that wrote them. The outbox is shared
 /// so that any signed-in device can send a classroom laptop's changes to Planning Center; the
 /// hub's lease decides which one does.
-pub const REPLICATED_TABLES: [&str; 24] = [
+pub const REPLICATED_TABLES: [&str; 25] = [
     "household",
     "people",
     "campus",
@@ -40,6 +40,7 @@ pub const REPLICATED_TABLES: [&str; 24] = [
     "class_session",
     "attendance_record",
     "special_requirement",
+    "pickup_contact",
     "pco_outbox",
 ];
 
@@ -71,6 +72,7 @@ pub(crate) fn campus_lookup(table: &str) -> Option<&'static str> {
         "people_campus" => "SELECT campus_id FROM people_campus WHERE id = ?1",
         "people_role" => "SELECT campus_id FROM people_campus WHERE people_id = (SELECT people_id FROM people_role WHERE id = ?1) AND is_active = 1",
         "special_requirement" => "SELECT campus_id FROM people_campus WHERE people_id = (SELECT people_id FROM special_requirement WHERE id = ?1) AND is_active = 1",
+        "pickup_contact" => "SELECT campus_id FROM people_campus WHERE people_id = (SELECT child_id FROM pickup_contact WHERE id = ?1) AND is_active = 1",
         "certification_progress" => "SELECT campus_id FROM people_campus WHERE people_id = (SELECT people_id FROM certification_progress WHERE id = ?1) AND is_active = 1",
         "course_enrollment" => {
             "WITH person AS (SELECT campus_id FROM people_campus WHERE people_id = (SELECT people_id FROM course_enrollment WHERE id = ?1) AND is_active = 1)

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 /// Every active person, in the columns an import reads back (plus their id).
 pub fn export_people(store: &Store, actor: &Actor) -> Result<String> {
+    crate::office::people::require(actor, Permission::DataExport)?;
     crate::office::people::require(actor, Permission::PeopleRead)?;
     let people: Vec<Person> = store.read(|conn| {
         conn.records("people", "SELECT * FROM people WHERE is_active = 1 ORDER BY last_name, first_name", [])
@@ -42,6 +43,7 @@ pub fn export_people(store: &Store, actor: &Actor) -> Result<String> {
 
 /// Every active enrollment with its person and course by name.
 pub fn export_enrollments(store: &Store, actor: &Actor) -> Result<String> {
+    crate::office::people::require(actor, Permission::DataExport)?;
     crate::office::people::require(actor, Permission::EnrollmentsRead)?;
     crate::office::people::require(actor, Permission::PeopleRead)?;
     let rows: Vec<EnrollmentExportRow> = store.read(|conn| {
@@ -115,6 +117,7 @@ struct AttendanceExportRow {
 /// Attendance as CSV for staff who want to enter it in Planning Center by hand: Planning
 /// Center's API cannot create check-ins or attendance, so this product is their record.
 pub fn attendance_csv(store: &Store, actor: &Actor, from: Timestamp, to: Timestamp) -> Result<String> {
+    crate::office::people::require(actor, Permission::DataExport)?;
     crate::office::people::require(actor, Permission::AttendanceRead)?;
     let rows: Vec<AttendanceExportRow> = store.read(|conn| {
         conn.records(

@@ -99,3 +99,24 @@ pub fn check_in(
 ) -> cct_store::Result<cct_store::checkin::CheckInResult> {
     store.write(actor, |tx| cct_store::checkin::check_in(tx, session, people, station))
 }
+
+/// A session of `course_id` starting now and lasting an hour, written in `tx`.
+pub fn session_now(
+    tx: &mut cct_store::WriteTx<'_>,
+    course_id: Uuid,
+    title: &str,
+    capacity: Option<i64>,
+) -> ClassSession {
+    let now = cct_domain::Timestamp::now();
+    let session = ClassSession {
+        meta: Default::default(),
+        course_id,
+        facility_id: None,
+        title: title.into(),
+        starts_at: now,
+        ends_at: cct_domain::Timestamp::from(now.as_datetime() + chrono::Duration::hours(1)),
+        capacity,
+        status: Default::default(),
+    };
+    records::insert(tx, session).unwrap()
+}

@@ -1,18 +1,18 @@
-//! One writer at a time: many concurrent writers, in this process and in a second connection
-//! to the same file (as a second app instance would be), all succeed; none sees SQLITE_BUSY.
+//! One writer at a time: many concurrent writers on the one store all succeed, and none sees
+//! SQLITE_BUSY. One app per database: a second store on the same file, in this process or in
+//! another, is refused while the first is open, so two clocks never write one file.
 
 use crate::common::*;
 use cct_domain::records::Person;
 use cct_store::db::Query;
-use cct_store::{records, Store};
+use cct_store::{records, Store, StoreError};
 
 #[test]
 fn concurrent_writers_never_see_busy() {
-    let (store, dir) = fresh_store();
-    let second = Store::open(dir.path().join("church.sqlite")).unwrap();
+    let (store, _dir) = fresh_store();
     let mut tasks = Vec::new();
     for worker in 0..8 {
-        let store = if worker % 2 == 0 { store.clone() } else { second.clone() };
+        let store = store.clone();
         tasks.push(std::thread::spawn(move || {
             let system = cct_domain::Actor::system();
             for i in 0..25 {
@@ -34,6 +34,53 @@ fn concurrent_writers_never_see_busy() {
 }
 
 #[test]
+fn a_second_store_on_the_same_file_is_refused_until_the_first_closes() {
+    let (store, dir) = fresh_store();
+    let path = dir.path().join("church.sqlite");
+    let refused = Store::open(&path).err().expect("a second store on the same file");
+    assert!(matches!(refused, StoreError::InUse { .. }), "{refused:?}");
+    assert_eq!(refused.code(), cct_domain::ErrorCode::StoreInUse);
+    assert!(refused.to_string().contains("already open"), "{refused}");
+    add_person(&store, "Still", "Working");
+    store.close();
+    let reopened = Store::open(&path).expect("free once the first store closed");
+    assert_eq!(count(&reopened, "people"), 1);
+}
+
+/// Run by the test below in a process of its own.
+#[test]
+#[ignore = "run by a_second_process_on_the_same_database_is_refused in a process of its own"]
+fn probe_open_the_database_named_in_the_environment() {
+    let path = std::env::var("CCT_PROBE_DATABASE").expect("the database to try");
+    match Store::open(&path) {
+        Ok(_) => println!("PROBE: opened"),
+        Err(error) => println!("PROBE: {:?} {error}", error.code()),
+    }
+}
+
+#[test]
+fn a_second_process_on_the_same_database_is_refused() {
+    let (store, dir) = fresh_store();
+    let path = dir.path().join("church.sqlite");
+    let probe = |path: &std::path::Path| {
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--ignored", "--exact", "concurrency::probe_open_the_database_named_in_the_environment"])
+            .args(["--nocapture", "--test-threads=1"])
+            .env("CCT_PROBE_DATABASE", path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+        stdout.lines().find_map(|l| l.split_once("PROBE: ").map(|(_, m)| m.to_owned())).expect("the probe reported")
+    };
+    let refused = probe(&path);
+    assert!(refused.starts_with("StoreInUse") && refused.contains("already open"), "{refused}");
+    add_person(&store, "Only", "Writer");
+    store.close();
+    assert_eq!(probe(&path), "opened", "the lock goes with the process that held it");
+}
+
+#[test]
 fn the_database_runs_in_wal_mode_with_foreign_keys_on() {
     let (store, _dir) = fresh_store();
     let system = system();
@@ -52,26 +99,12 @@ fn the_database_runs_in_wal_mode_with_foreign_keys_on() {
 /// writer, and a transaction dropped half-way leaves nothing behind and blocks no one.
 #[test]
 fn check_ins_and_office_writes_take_turns() {
-    use cct_domain::records::{ClassSession, Course};
+    use cct_domain::records::Course;
     let (store, _dir) = fresh_store();
     let system = system();
     let mut tx = store.begin_write(&system).unwrap();
     let course = records::insert(&mut tx, Course { name: "Basics".into(), ..Default::default() }).unwrap();
-    let now = cct_domain::Timestamp::now();
-    let session = records::insert(
-        &mut tx,
-        ClassSession {
-            meta: Default::default(),
-            course_id: course.meta.id,
-            facility_id: None,
-            title: "9:00".into(),
-            starts_at: now,
-            ends_at: cct_domain::Timestamp::from(now.as_datetime() + chrono::Duration::hours(1)),
-            capacity: None,
-            status: Default::default(),
-        },
-    )
-    .unwrap();
+    let session = session_now(&mut tx, course.meta.id, "9:00", None);
     let mut people = Vec::new();
     for i in 0..40 {
         people.push(

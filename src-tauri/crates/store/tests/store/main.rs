@@ -1,5 +1,6 @@
 //! Store tests: real SQLite files in temporary directories.
 
+mod access;
 mod attendance_progress;
 mod checkin;
 mod common;

@@ -104,7 +104,7 @@ fn row_counts(conn: &Connection) -> Vec<(String, i64)> {
 fn a_database_made_by_release_0_1_upgrades_with_nothing_lost() {
     let dir = tempfile::tempdir().unwrap();
     let path = release_database(dir.path());
-    let (before, queued): (Vec<(String, i64)>, String) = {
+    let (before, queued, before_codes): (Vec<(String, i64)>, String, i64) = {
         let conn = Connection::open(&path).unwrap();
         let queued: String = conn.scalar("SELECT course_enrollment_id FROM progress_pending", []).unwrap();
         // As the release's crash left it: a station checked the enrolled person in to one of the
@@ -119,7 +119,17 @@ fn a_database_made_by_release_0_1_upgrades_with_nothing_lost() {
             [&queued],
         )
         .unwrap();
-        (row_counts(&conn), queued)
+        // The release audited a station's whole configuration, its PIN's hash and salt among it.
+        conn.execute(
+            "INSERT INTO audit_log (id, table_name, record_id, action, new_values, changed_at)
+             VALUES ('0193a0ff-0000-7000-8000-00000000a0d1', 'office_setting', 'kiosk', 'insert',
+                     '{\"value\":{\"station\":\"A\",\"pin_hash\":\"9f86d081884c7d65\",\"pin_salt\":\"5a1t\"}}', '2026-11-29T09:00:00Z')",
+            [],
+        )
+        .unwrap();
+        let coded: i64 =
+            conn.scalar("SELECT count(*) FROM attendance_record WHERE security_code IS NOT NULL", []).unwrap();
+        (row_counts(&conn), queued, coded)
     };
     let rows_before = |table: &str| before.iter().find(|(t, _)| t == table).map(|(_, n)| *n).unwrap();
     assert_eq!(rows_before("people"), 301, "the demo church and a visitor");
@@ -133,7 +143,7 @@ fn a_database_made_by_release_0_1_upgrades_with_nothing_lost() {
     for (table, rows) in &before {
         match table.as_str() {
             "progress_pending" => assert!(after.iter().all(|(t, _)| t != table), "the queue is retired"),
-            "_sqlx_migrations" => assert_eq!(count(&store, table), rows + 1),
+            "_sqlx_migrations" => assert_eq!(count(&store, table) as usize, migrate::all().len()),
             // Working out the queued enrollment writes its audit row and team change.
             "audit_log" | "team_change" | "team_record_clock" => assert!(count(&store, table) >= *rows, "{table}"),
             _ => assert_eq!(count(&store, table), *rows, "{table} keeps every row"),
@@ -146,15 +156,23 @@ fn a_database_made_by_release_0_1_upgrades_with_nothing_lost() {
     );
     let priscilla = cct_store::office::search::search_people(&store, &system, "priscilla", 5).unwrap();
     assert_eq!(priscilla.len(), 1, "the visitor added at the station is found by the search index");
-    let codes: Vec<String> = store
-        .read(|conn| {
-            conn.column(
-                "SELECT security_code FROM attendance_record WHERE security_code IS NOT NULL ORDER BY security_code",
-                [],
-            )
-        })
-        .unwrap();
-    assert_eq!(codes, ["A001", "A002", "A003", "B001", "B002", "B003"], "the morning's codes are kept");
+    // The morning's codes moved from the attendance rows to guardian tags (a family holding one
+    // can still be released with it that day), and out of the audit and change logs.
+    let codes: Vec<String> = store.read(|conn| conn.column("SELECT code FROM guardian_tag ORDER BY code", [])).unwrap();
+    assert_eq!(codes, ["A001", "A002", "A003", "B001", "B002", "B003"], "the morning's codes are kept as tags");
+    let on_tags: i64 = scalar(&store, "SELECT count(*) FROM guardian_tag_child", []);
+    let coded_before: i64 = before_codes;
+    assert_eq!(on_tags, coded_before, "every coded child is on their tag");
+    let left: i64 = scalar(&store, "SELECT count(*) FROM attendance_record WHERE security_code IS NOT NULL", []);
+    assert_eq!(left, 0, "no attendance row holds a code");
+    let logged: i64 = scalar(
+        &store,
+        "SELECT (SELECT count(*) FROM audit_log WHERE json_extract(new_values, '$.security_code') IS NOT NULL
+                                                  OR json_extract(old_values, '$.security_code') IS NOT NULL)
+              + (SELECT count(*) FROM team_change WHERE json_extract(fields, '$.security_code') IS NOT NULL)",
+        [],
+    );
+    assert_eq!(logged, 0, "no log holds a code");
     let nicknamed =
         audit::query(&store, &system, &audit::AuditQuery { table_name: Some("people".into()), ..Default::default() })
             .unwrap();
@@ -173,23 +191,39 @@ fn a_database_made_by_release_0_1_upgrades_with_nothing_lost() {
     let enrollment: CourseEnrollment = records::get(&store, &system, queued.parse().unwrap()).unwrap();
     assert_eq!(enrollment.status, EnrollmentStatus::InProgress, "queued enrollment {queued} was worked out on upgrade");
 
-    // The upgraded database takes new work: a check-in continues the station's numbering.
-    let session: String =
-        scalar(&store, "SELECT class_session_id FROM attendance_record WHERE security_code = 'A001'", []);
+    // The upgraded database takes new work: a check-in gets a new tag with an unguessable code.
+    let session: String = scalar(
+        &store,
+        "SELECT c.class_session_id FROM guardian_tag_child c JOIN guardian_tag t ON t.id = c.tag_id WHERE t.code = 'A001'",
+        [],
+    );
     let child: String = scalar(
         &store,
         "SELECT id FROM people WHERE date_of_birth > date('now', '-10 years') AND id NOT IN (SELECT people_id FROM attendance_record WHERE class_session_id = ?1) LIMIT 1",
         [session.clone()],
     );
     let result = check_in(&store, &system, session.parse().unwrap(), &[child.parse().unwrap()], "A").unwrap();
-    assert_eq!(
-        result.guardian_tag.unwrap().security_code,
-        "A004",
-        "today's numbering goes on where the release left it"
-    );
+    let code = result.guardian_tag.unwrap().security_code;
+    assert!(code.starts_with('A') && !codes.contains(&code), "{code}");
     let certified =
         records::list::<CertificationProgress>(&store, &system, &ListQuery::default().page(1000, 0)).unwrap().items;
     assert!(certified.iter().any(|c| c.status == CertificationStatus::Completed), "the demo's certifications are kept");
+
+    // Nobody has a password yet; the demo keeps signing in as its administrator, whom the
+    // release acted as, and the station's audit row keeps who and when, not the PIN's hash.
+    assert_eq!(count(&store, "sign_in_credential"), 0);
+    let demo_admin: String = scalar(&store, "SELECT value FROM office_setting WHERE key = 'demo_admin_id'", []);
+    assert!(demo_admin.contains("01a2334c-7663-76bb-9b5d-66619e85221c"), "{demo_admin}");
+    let acted_as: i64 = scalar(&store, "SELECT COUNT(*) FROM office_setting WHERE key = 'current_person_id'", []);
+    assert_eq!(acted_as, 0, "no computer acts as anyone any more");
+    let station_row: String = scalar(&store, "SELECT new_values FROM audit_log WHERE record_id = 'kiosk'", []);
+    assert!(station_row.contains("\"station\":\"A\"") && !station_row.contains("pin_"), "{station_row}");
+    let data_export: i64 = scalar(
+        &store,
+        "SELECT COUNT(*) FROM role, json_each(role.permissions) WHERE role.name IN ('admin', 'staff') AND value = 'data.export'",
+        [],
+    );
+    assert_eq!(data_export, 2, "administrators and staff may still export");
     store.close();
 
     // And it opens again, migrating nothing twice.

@@ -40,7 +40,11 @@ pub struct Office {
 }
 
 pub async fn office(fake: &FakePco) -> Office {
-    let dir = tempfile::tempdir().unwrap();
+    office_in(fake, tempfile::tempdir().unwrap()).await
+}
+
+/// The office app on the database in `dir`: a new one, or the same one started again.
+pub async fn office_in(fake: &FakePco, dir: TempDir) -> Office {
     let store = Store::open(dir.path().join("church.sqlite")).unwrap();
     let engine = SyncEngine::new(
         store.clone(),

@@ -63,6 +63,10 @@ async fn a_sync_killed_at_random_points_loses_nothing_and_creates_nobody_twice()
         .unwrap();
         tx.commit().unwrap();
         let database = office.dir.path().join("church.sqlite");
+        // The app closes (one app per database: the child could not open it otherwise).
+        let Office { store, engine, dir } = office;
+        drop(engine);
+        store.close();
 
         // The first trial measures how long a whole sync takes; the others kill it within that.
         let kill_after = full_run.map(|full| full.mul_f64(rng.f64() * 1.2));
@@ -74,6 +78,7 @@ async fn a_sync_killed_at_random_points_loses_nothing_and_creates_nobody_twice()
         }
 
         // The app starts again and syncs to the end.
+        let office = office_in(&fake, dir).await;
         office.engine.run().await.unwrap_or_else(|e| panic!("trial {trial}: recovery sync failed: {e}"));
         let names = remote_names(&fake);
         assert_eq!(names.len(), 25 + VISITORS.len(), "trial {trial}: nobody created twice: {names:?}");
