@@ -272,6 +272,8 @@ fn class_that_counts_attendance(store: &cct_store::Store) -> (uuid::Uuid, uuid::
         ends_at: cct_domain::Timestamp::from(now.as_datetime() + chrono::Duration::hours(1)),
         capacity: None,
         status: Default::default(),
+        children_per_adult: None,
+        serving_certification_id: None,
     };
     let session = cct_store::records::insert(&mut tx, session).unwrap();
     tx.commit().unwrap();

@@ -9,6 +9,9 @@
 --  * pickup_contact: who may, and who must not, collect a child (a custody order, with a note
 --    only confidential readers see). The adults of the child's household may collect them
 --    without being listed.
+--  * A session may set a ratio of children to adults serving, and a certification those who
+--    serve in it must hold; an attendance row says whether its person came to serve, and
+--    whether they served without that certification valid.
 CREATE TABLE guardian_tag (
     id          TEXT PRIMARY KEY NOT NULL,
     station     TEXT NOT NULL,
@@ -32,6 +35,12 @@ ALTER TABLE attendance_record ADD COLUMN release_method TEXT
     CHECK (release_method IS NULL OR release_method IN ('code', 'staff'));
 ALTER TABLE attendance_record ADD COLUMN release_reason TEXT;
 ALTER TABLE attendance_record ADD COLUMN collected_by TEXT;
+ALTER TABLE attendance_record ADD COLUMN serving BOOLEAN NOT NULL DEFAULT 0;
+ALTER TABLE attendance_record ADD COLUMN serving_uncertified BOOLEAN NOT NULL DEFAULT 0;
+
+ALTER TABLE class_session ADD COLUMN children_per_adult INTEGER
+    CHECK (children_per_adult IS NULL OR children_per_adult > 0);
+ALTER TABLE class_session ADD COLUMN serving_certification_id TEXT REFERENCES certification(id);
 
 CREATE TABLE pickup_contact (
     id              TEXT PRIMARY KEY NOT NULL,

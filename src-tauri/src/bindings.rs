@@ -103,6 +103,8 @@ pub fn typescript() -> String {
         checkin::PickupPerson,
         checkin::Collector,
         checkin::Released,
+        checkin::RoomNow,
+        checkin::RoomPerson,
         station::StaffApproval,
         checkin::Label,
         checkin::GuardianTag,

@@ -5,7 +5,9 @@ use cct_app::station::{Readiness, StaffApproval};
 use cct_app::{App, Reply};
 use cct_domain::records::AttendanceRecord;
 use cct_store::checkin::station::{KioskStart, KioskView};
-use cct_store::checkin::{CheckInResult, Collector, FamilySearch, Pickup, Released, VisitorInput, VisitorOutcome};
+use cct_store::checkin::{
+    CheckInResult, Collector, Coming, FamilySearch, Pickup, Released, VisitorInput, VisitorOutcome,
+};
 use tauri::State;
 use uuid::Uuid;
 
@@ -43,9 +45,11 @@ pub fn kiosk_check_in(
     app: State<'_, App>,
     class_session_id: Uuid,
     people_ids: Vec<Uuid>,
+    serving: Option<bool>,
     approval: Option<StaffApproval>,
 ) -> Reply<CheckInResult> {
-    app.station_check_in(class_session_id, &people_ids, approval.as_ref())
+    let coming = if serving == Some(true) { Coming::Serving } else { Coming::Attending };
+    app.station_check_in(class_session_id, &people_ids, coming, approval.as_ref())
 }
 
 #[tauri::command]

@@ -16,6 +16,12 @@ use cct_store::office::views::{self, CourseDetail, PersonDetail};
 use tauri::State;
 use uuid::Uuid;
 
+/// Today's rooms: who is in and who has left, counts against capacity and ratio.
+#[tauri::command]
+pub async fn rooms_today(app: State<'_, App>) -> Reply<Vec<cct_store::checkin::RoomNow>> {
+    app.read(cct_store::checkin::rooms_today).await
+}
+
 #[tauri::command]
 pub async fn course_detail(app: State<'_, App>, course_id: Uuid) -> Reply<CourseDetail> {
     app.read(move |store, actor| views::course_detail(store, actor, course_id)).await

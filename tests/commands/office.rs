@@ -373,7 +373,7 @@ fn the_office_sets_when_absences_are_flagged_and_certifications_expire_soon() {
     let h = demo();
     assert_eq!(
         invoke(&h, "office_rules", json!({})).unwrap(),
-        json!({ "absence_warning_threshold": 3, "expiring_soon_days": 60, "idle_lock_minutes": 15 })
+        json!({ "absence_warning_threshold": 3, "expiring_soon_days": 60, "idle_lock_minutes": 15, "refuse_uncertified_serving": false })
     );
     let course = course_named(&h, "Growing in Faith");
     let flagged = |h: &Harness| {

@@ -93,4 +93,10 @@ test("a check-in station: start, check a family in, locked, leave with the PIN",
   // Leaving signs nobody in: whoever left signs in as themselves (the demo, without a password).
   await app.click("#demo-sign-in");
   await app.waitFor('nav a[href="#/people"]');
+
+  // The office's room view: the family's adults still in, their children gone home.
+  await app.click('nav a[href="#/rooms"]');
+  await app.waitFor("#rooms .room", { text: "Foundations of Faith: week 1" });
+  await app.waitFor("#rooms .room li", { text: "left" });
+  await app.screenshot(shots, "rooms");
 });

@@ -68,6 +68,10 @@ export const records = {
   deactivate: <K extends Kind>(kind: K, id: string) => invoke<RecordOf[K]>("deactivate_record", { kind, id }),
 };
 
+export const rooms = {
+  today: () => invoke<B.RoomNow[]>("rooms_today"),
+};
+
 export const office = {
   courseDetail: (courseId: string) => invoke<B.CourseDetail>("course_detail", { courseId }),
   personDetail: (peopleId: string) => invoke<B.PersonDetail>("person_detail", { peopleId }),
@@ -98,7 +102,7 @@ export const kiosk = {
   leave: (pin: string) => invoke<void>("leave_kiosk", { pin }),
   status: () => invoke<B.KioskView | null>("kiosk_status"),
   search: (text: string, classSessionId: string) => invoke<B.FamilySearch>("kiosk_search", { text, classSessionId }),
-  checkIn: (classSessionId: string, peopleIds: string[], approval: B.StaffApproval | null = null) => invoke<B.CheckInResult>("kiosk_check_in", { classSessionId, peopleIds, approval }),
+  checkIn: (classSessionId: string, peopleIds: string[], approval: B.StaffApproval | null = null, serving = false) => invoke<B.CheckInResult>("kiosk_check_in", { classSessionId, peopleIds, approval, serving }),
   checkOut: (classSessionId: string, peopleId: string) => invoke<B.AttendanceRecord>("kiosk_check_out", { classSessionId, peopleId }),
   reprint: (classSessionId: string, peopleId: string, code: string | null, approval: B.StaffApproval | null = null) => invoke<B.CheckInResult>("kiosk_reprint", { classSessionId, peopleId, code, approval }),
   pickup: (code: string) => invoke<B.Pickup>("kiosk_pickup", { code }),

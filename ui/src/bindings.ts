@@ -80,7 +80,15 @@ export type CourseRoleType = "teacher" | "student" | "assistant" | "observer";
 
 export type Assessment = { course_id: string, module_id: string | null, title: string, description: string | null, passing_score: number, max_attempts: number | null, is_required: boolean, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
-export type ClassSession = { course_id: string, facility_id: string | null, title: string, starts_at: Timestamp, ends_at: Timestamp, capacity: number | null, status: SessionStatus, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+export type ClassSession = { course_id: string, facility_id: string | null, title: string, starts_at: Timestamp, ends_at: Timestamp, capacity: number | null, status: SessionStatus, 
+/**
+ * At most this many children for each adult serving; more warns at the station.
+ */
+children_per_adult: number | null, 
+/**
+ * The certification those who serve in the session must hold, valid on the day.
+ */
+serving_certification_id: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
 export type SessionStatus = "scheduled" | "in_progress" | "completed" | "cancelled";
 
@@ -115,7 +123,15 @@ release_reason: string | null,
 /**
  * Who collected them, as the volunteer saw it.
  */
-collected_by: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+collected_by: string | null, 
+/**
+ * Came to serve (a teacher or volunteer), not to attend: counts toward the room's ratio.
+ */
+serving: boolean, 
+/**
+ * Served without the certification the session asks of those who serve.
+ */
+serving_uncertified: boolean, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
 export type AttendanceStatus = "present" | "absent" | "late" | "excused";
 
@@ -135,7 +151,7 @@ export type CertificationStatus = "in_progress" | "completed" | "expired";
 
 export type ErrorReport = { code: ErrorCode, message: string, field: string | null, };
 
-export type ErrorCode = "invalid_input" | "prerequisites_not_met" | "prerequisite_cycle" | "not_found" | "unknown_reference" | "inactive_reference" | "duplicate" | "conflict" | "unknown_column" | "use_dedicated_command" | "permission_denied" | "signed_out" | "session_locked" | "wrong_password" | "sign_in_wait" | "no_password" | "unknown_person" | "person_inactive" | "invitation_unknown" | "invitation_used" | "invitation_expired" | "last_administrator" | "kiosk_locked" | "not_a_station" | "session_not_at_station" | "pickup_code_wrong" | "pickup_code_other_station" | "pickup_code_other_day" | "pickup_code_wait" | "not_on_tag" | "pickup_not_authorized" | "pickup_code_required" | "room_full" | "demo_mode" | "store_in_use" | "constraint_violation" | "corrupt_record" | "migration_failed" | "database_error" | "keychain_unavailable" | "no_folder" | "export_failed" | "internal" | "not_connected" | "sign_in_again" | "sign_in_failed" | "offline" | "planning_center_error" | "sync_running" | "sync_cancelled" | "invalid_hub_address" | "tls_required" | "hub_unreachable" | "hub_error" | "hub_migration_failed" | "hub_has_team" | "hub_has_no_team" | "join_code_unknown" | "join_code_used" | "join_code_expired" | "device_removed" | "not_a_member" | "not_joined" | "station_letter_taken" | "already_syncing" | "cannot_remove_self" | "update_endpoint_invalid" | "update_check_failed" | "update_manifest_invalid" | "update_not_for_this_computer" | "update_signature_invalid" | "update_failed" | "no_update" | "not_downloaded";
+export type ErrorCode = "invalid_input" | "prerequisites_not_met" | "prerequisite_cycle" | "not_found" | "unknown_reference" | "inactive_reference" | "duplicate" | "conflict" | "unknown_column" | "use_dedicated_command" | "permission_denied" | "signed_out" | "session_locked" | "wrong_password" | "sign_in_wait" | "no_password" | "unknown_person" | "person_inactive" | "invitation_unknown" | "invitation_used" | "invitation_expired" | "last_administrator" | "kiosk_locked" | "not_a_station" | "session_not_at_station" | "pickup_code_wrong" | "pickup_code_other_station" | "pickup_code_other_day" | "pickup_code_wait" | "not_on_tag" | "pickup_not_authorized" | "pickup_code_required" | "room_full" | "not_certified_to_serve" | "demo_mode" | "store_in_use" | "constraint_violation" | "corrupt_record" | "migration_failed" | "database_error" | "keychain_unavailable" | "no_folder" | "export_failed" | "internal" | "not_connected" | "sign_in_again" | "sign_in_failed" | "offline" | "planning_center_error" | "sync_running" | "sync_cancelled" | "invalid_hub_address" | "tls_required" | "hub_unreachable" | "hub_error" | "hub_migration_failed" | "hub_has_team" | "hub_has_no_team" | "join_code_unknown" | "join_code_used" | "join_code_expired" | "device_removed" | "not_a_member" | "not_joined" | "station_letter_taken" | "already_syncing" | "cannot_remove_self" | "update_endpoint_invalid" | "update_check_failed" | "update_manifest_invalid" | "update_not_for_this_computer" | "update_signature_invalid" | "update_failed" | "no_update" | "not_downloaded";
 
 export type AppStatus = { version: string, database_path: string, demo_mode: boolean, signed_in: SignedIn | null, people: number, courses: number, pending_changes: number, 
 /**
@@ -279,7 +295,12 @@ expiring_soon_days: number,
 /**
  * Minutes without use after which the window locks and asks for a password again.
  */
-idle_lock_minutes: number, };
+idle_lock_minutes: number, 
+/**
+ * Whether someone without the certification a session asks of those who serve is refused
+ * at check-in (else they are warned, and the office sees it on the room view).
+ */
+refuse_uncertified_serving: boolean, };
 
 export type AuditEntry = { id: string, table_name: string, record_id: string, action: string, old_values: JsonValue | null, new_values: JsonValue | null, reason: string | null, changed_by: string | null, changed_at: string, ip_address: string | null, user_agent: string | null, 
 /**
@@ -379,6 +400,26 @@ released: Array<string>,
  */
 already_released: Array<string>, };
 
+export type RoomNow = { session: ClassSession, room: string | null, 
+/**
+ * The session's own capacity, else its room's.
+ */
+capacity: number | null, children_in: number, adults_serving: number, 
+/**
+ * Everyone checked in and not yet gone.
+ */
+in_now: number, left: number, full: boolean, over_ratio: boolean, people: Array<RoomPerson>, };
+
+export type RoomPerson = { people_id: string, name: string, is_child: boolean, serving: boolean, 
+/**
+ * Serving without the certification the session asks for, valid on the day.
+ */
+serving_uncertified: boolean, checked_in_at: Timestamp | null, checked_out_at: Timestamp | null, release_method: ReleaseMethod | null, release_reason: string | null, collected_by: string | null, 
+/**
+ * Allergies and medical notes the reader may see, most severe first.
+ */
+alerts: Array<string>, };
+
 export type StaffApproval = { email: string, password: string, reason: string, };
 
 export type Label = { people_id: string, name: string, session: string, security_code: string | null, 
@@ -394,7 +435,12 @@ export type CheckInResult = { labels: Array<Label>, guardian_tag: GuardianTag | 
  * Names of people who were already checked in: nothing changed for them, and nothing is
  * given that would let someone collect them.
  */
-already_checked_in: Array<string>, };
+already_checked_in: Array<string>, 
+/**
+ * What the volunteer must know now: a ratio passed, someone serving without their
+ * certification.
+ */
+warnings: Array<string>, };
 
 export type VisitorInput = { first_name: string, last_name: string, phone: string | null, email: string | null, date_of_birth: string | null, 
 /**

@@ -15,6 +15,7 @@ import { renderTransfer } from "./screens/transfer";
 import { renderUpdates } from "./screens/updates";
 import { renderTeam } from "./screens/team";
 import { renderKiosk, renderStartKiosk } from "./screens/kiosk";
+import { renderRooms } from "./screens/rooms";
 import { renderOrganization } from "./screens/organization";
 import { renderSignIn, renderStartupProblem } from "./screens/sign-in";
 
@@ -41,6 +42,7 @@ const SECTIONS: { hash: string; label: string; needs: Permission | null }[] = [
   { hash: "#/transfer", label: "Import & export", needs: "people.read" },
   { hash: "#/sync", label: "Sync", needs: "sync.manage" },
   { hash: "#/team", label: "Team", needs: "sync.manage" },
+  { hash: "#/rooms", label: "Rooms today", needs: "attendance.read" },
   { hash: "#/check-in", label: "Check-in station", needs: "settings.manage" },
   { hash: "#/updates", label: "About", needs: null },
 ];
@@ -116,6 +118,9 @@ async function render() {
         break;
       case "organization":
         await renderOrganization(view, screen);
+        break;
+      case "rooms":
+        await renderRooms(view, screen);
         break;
       case "check-in":
         await renderStartKiosk(view, screen);

@@ -308,16 +308,21 @@ function sessionsCard(detail: CourseDetail, screen: Screen): HTMLElement {
   const title = input({ value: `${detail.course.name}: week ${detail.sessions.length + 1}` });
   const starts = input({ type: "datetime-local" });
   const minutes = input({ type: "number", min: "1", value: "90" });
+  const capacity = input({ type: "number", min: "1", placeholder: "the room's" });
+  const ratio = input({ type: "number", min: "1", placeholder: "no ratio" });
+  const certification = select([{ value: "", label: "None" }]);
+  void records.list("certification", { order_by: "name" }).then((page) => certification.append(...page.items.map((c) => el("option", { value: c.id }, c.name))), () => undefined);
   section.append(
     el(
       "details",
       {},
       el("summary", {}, "Schedule a session"),
-      form({}, [field("Title", "title", title), el("div", { className: "row" }, field("Starts", "starts_at", starts), field("Minutes", "ends_at", minutes)), el("button", { type: "submit" }, "Schedule")], async () => {
+      form({}, [field("Title", "title", title), el("div", { className: "row" }, field("Starts", "starts_at", starts), field("Minutes", "ends_at", minutes)), el("div", { className: "row" }, field("Capacity", "capacity", capacity), field("Children per adult serving", "children_per_adult", ratio), field("Those serving must hold", "serving_certification_id", certification)), el("button", { type: "submit" }, "Schedule")], async () => {
         const start = new Date(starts.value);
         if (Number.isNaN(start.getTime())) throw inputError("Choose when the session starts.", "starts_at");
         const end = new Date(start.getTime() + (Number(minutes.value) || 0) * 60_000);
-        await records.create("class_session", { course_id: detail.course.id, title: title.value, starts_at: start.toISOString(), ends_at: end.toISOString(), status: "scheduled", facility_id: null, capacity: null });
+        const count = (value: string) => (value.trim() === "" ? null : Number(value));
+        await records.create("class_session", { course_id: detail.course.id, title: title.value, starts_at: start.toISOString(), ends_at: end.toISOString(), status: "scheduled", facility_id: null, capacity: count(capacity.value), children_per_adult: count(ratio.value), serving_certification_id: certification.value || null });
         screen.refresh();
       }),
     ),

@@ -191,14 +191,12 @@ function familyCard(family: Family, sessionId: string, labels: HTMLElement, refr
     for (const need of m.special_requirements) row.append(el("span", { className: `alert severity-${need.severity}` }, `${need.requirement_type}: ${need.details}`));
     return row;
   });
-  const button = el("button", { type: "button", className: "check-in" }, "Check in");
-  button.disabled = boxes.length === 0;
-  button.addEventListener("click", async () => {
+  const checkIn = async (button: HTMLButtonElement, serving: boolean) => {
     const ids = boxes.filter(([b]) => b.checked).map(([, id]) => id);
     if (!ids.length) return;
     button.disabled = true;
     try {
-      showLabels(labels, await kiosk.checkIn(sessionId, ids));
+      showLabels(labels, await kiosk.checkIn(sessionId, ids, null, serving));
       await refresh();
     } catch (error) {
       button.disabled = false;
@@ -206,13 +204,21 @@ function familyCard(family: Family, sessionId: string, labels: HTMLElement, refr
       decision.replaceChildren(
         el("p", { className: "warning", role: "alert" }, errorText(error)),
         staffApprovalForm("staff-capacity", "Let them in anyway", "Staff only: the room is at its capacity.", async (approval) => {
-          showLabels(labels, await kiosk.checkIn(sessionId, ids, approval));
+          showLabels(labels, await kiosk.checkIn(sessionId, ids, approval, serving));
           await refresh();
         }),
       );
     }
-  });
-  return el("div", { className: "family card" }, el("h3", {}, family.name), ...members, el("div", { className: "actions" }, button), decision);
+  };
+  const button = el("button", { type: "button", className: "check-in" }, "Check in");
+  button.disabled = boxes.length === 0;
+  button.addEventListener("click", () => void checkIn(button, false));
+  // Teachers and volunteers check in too: they count toward the room's ratio, and the session's
+  // certification is checked for them.
+  const serve = el("button", { type: "button", className: "secondary serve" }, "Check in to serve");
+  serve.disabled = boxes.length === 0;
+  serve.addEventListener("click", () => void checkIn(serve, true));
+  return el("div", { className: "family card" }, el("h3", {}, family.name), ...members, el("div", { className: "actions" }, button, serve), decision);
 }
 
 /// A reprint needs the guardian tag the family holds, or a staff member.
@@ -248,6 +254,7 @@ function showLabels(section: HTMLElement, result: CheckInResult) {
       "div",
       { className: "card labels" },
       el("h3", {}, "Labels"),
+      ...result.warnings.map((w) => el("p", { className: "warning", role: "alert" }, w)),
       result.already_checked_in.length ? el("p", { className: "muted" }, `Already checked in: ${result.already_checked_in.join(", ")}`) : null,
       el("div", { className: "label-row" }, ...result.labels.map(labelCard), result.guardian_tag ? el("div", { className: "label guardian" }, el("strong", {}, result.guardian_tag.security_code), el("span", {}, "Guardian tag: show it at pickup"), el("span", {}, result.guardian_tag.children.join(", "))) : null),
       el("div", { className: "actions" }, print, done),

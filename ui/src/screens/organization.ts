@@ -53,11 +53,12 @@ async function officeRulesCard(screen: Screen): Promise<HTMLElement> {
   const absences = input({ type: "number", value: rules.absence_warning_threshold.toString() });
   const days = input({ type: "number", value: rules.expiring_soon_days.toString() });
   const idle = input({ type: "number", value: rules.idle_lock_minutes.toString() });
-  absences.disabled = days.disabled = idle.disabled = !screen.can("settings.manage");
+  const refuse = el("input", { type: "checkbox", id: "refuse-uncertified", checked: rules.refuse_uncertified_serving });
+  absences.disabled = days.disabled = idle.disabled = refuse.disabled = !screen.can("settings.manage");
   const saved = el("p", { className: "muted", role: "status" });
-  const fields = [el("div", { className: "row" }, field("Flag an enrollment after this many absences", "absence_warning_threshold", absences), field("Certifications expiring soon: days before", "expiring_soon_days", days), field("Lock the window after this many minutes without use", "idle_lock_minutes", idle))];
+  const fields = [el("div", { className: "row" }, field("Flag an enrollment after this many absences", "absence_warning_threshold", absences), field("Certifications expiring soon: days before", "expiring_soon_days", days), field("Lock the window after this many minutes without use", "idle_lock_minutes", idle)), el("label", { className: "check" }, refuse, " Refuse (rather than warn) someone serving in a session without the certification it asks for")];
   const rulesForm = form({ id: "office-rules" }, screen.can("settings.manage") ? [...fields, el("button", { type: "submit" }, "Save"), saved] : fields, async () => {
-    const kept = await office.setRules({ absence_warning_threshold: Number(absences.value), expiring_soon_days: Number(days.value), idle_lock_minutes: Number(idle.value) });
+    const kept = await office.setRules({ absence_warning_threshold: Number(absences.value), expiring_soon_days: Number(days.value), idle_lock_minutes: Number(idle.value), refuse_uncertified_serving: refuse.checked });
     saved.textContent = `Saved: flag after ${kept.absence_warning_threshold} absences; expiring soon within ${kept.expiring_soon_days} days; lock after ${kept.idle_lock_minutes} minutes.`;
   });
   return card("Office rules", el("p", { className: "muted" }, "A course may set its own absence threshold on its page. These apply on this computer."), rulesForm);

@@ -8,7 +8,7 @@ use cct_domain::{Actor, ErrorCode, ErrorReport};
 use cct_store::access::{self, Who};
 use cct_store::checkin::station::{self, KioskConfig, KioskStart, KioskView};
 use cct_store::checkin::{self, pickup, readiness, CheckInResult, FamilySearch, VisitorInput, VisitorOutcome};
-use cct_store::checkin::{Collector, Pickup, Released, ReprintProof};
+use cct_store::checkin::{Collector, Coming, Pickup, Released, ReprintProof};
 use cct_store::office::{outbox, people};
 use parking_lot::Mutex;
 use serde::Deserialize;
@@ -131,11 +131,13 @@ impl App {
         Ok(checkin::search_families(self.store(), &actor, text, class_session_id)?)
     }
 
-    /// Checks people in. Past the room's capacity, a staff member's approval lets them in.
+    /// Checks people in, to attend or to serve. Past the room's capacity, a staff member's
+    /// approval lets them in.
     pub fn station_check_in(
         &self,
         class_session_id: Uuid,
         people_ids: &[Uuid],
+        coming: Coming,
         approval: Option<&StaffApproval>,
     ) -> Reply<CheckInResult> {
         let (config, station_actor) = self.at_session(class_session_id)?;
@@ -147,7 +149,7 @@ impl App {
             if let Some(approval) = approval {
                 tx.set_reason(Some(approval.reason.trim().to_owned()).filter(|r| !r.is_empty()));
             }
-            checkin::check_in(tx, class_session_id, people_ids, &config.station)
+            checkin::check_in_as(tx, class_session_id, people_ids, &config.station, coming)
         })?)
     }
 

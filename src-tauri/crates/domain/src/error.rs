@@ -68,6 +68,7 @@ pub enum ErrorCode {
     PickupNotAuthorized,
     PickupCodeRequired,
     RoomFull,
+    NotCertifiedToServe,
     DemoMode,
     // The local database.
     StoreInUse,

@@ -257,6 +257,8 @@ pub fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
                     ends_at: ends,
                     capacity: None,
                     status: SessionStatus::Scheduled,
+                    children_per_adult: None,
+                    serving_certification_id: None,
                 },
             )?;
         }

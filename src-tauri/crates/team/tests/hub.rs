@@ -179,6 +179,8 @@ async fn three_devices_editing_the_same_records_offline_hold_the_same_data_after
         ends_at: (starts + chrono::Duration::hours(1)).into(),
         capacity: None,
         status: Default::default(),
+        children_per_adult: None,
+        serving_certification_id: None,
     };
     let session = write(&office.store, session).await;
     office.sync().await;
@@ -592,6 +594,8 @@ async fn station_started_offline(device: &Device, admin: &Actor, letter: &str) {
         ends_at: cct_domain::Timestamp::from(now.as_datetime() + chrono::Duration::hours(1)),
         capacity: None,
         status: Default::default(),
+        children_per_adult: None,
+        serving_certification_id: None,
     };
     let session = write(&device.store, session).await;
     let by = actor::actor_for_person(&device.store, admin.person_id.unwrap()).unwrap();

@@ -252,6 +252,12 @@ pub struct ClassSession {
     pub ends_at: Timestamp,
     pub capacity: Option<i64>,
     pub status: SessionStatus,
+    /// At most this many children for each adult serving; more warns at the station.
+    #[serde(default)]
+    pub children_per_adult: Option<i64>,
+    /// The certification those who serve in the session must hold, valid on the day.
+    #[serde(default)]
+    pub serving_certification_id: Option<Uuid>,
 }
 
 impl Record for ClassSession {
@@ -262,6 +268,7 @@ impl Record for ClassSession {
     fn validate(&self) -> Result<(), ValidationError> {
         required_text("title", &self.title)?;
         positive("capacity", self.capacity)?;
+        positive("children_per_adult", self.children_per_adult)?;
         if self.ends_at <= self.starts_at {
             return Err(ValidationError::new("ends_at", "must be after starts_at"));
         }
@@ -271,6 +278,10 @@ impl Record for ClassSession {
     fn references(&self) -> Vec<Reference> {
         let mut refs = vec![Reference::to_active("course_id", "course", self.course_id)];
         refs.extend(Reference::optional("facility_id", "facility", self.facility_id));
+        refs.extend(
+            self.serving_certification_id
+                .map(|id| Reference::to_active("serving_certification_id", "certification", id)),
+        );
         refs
     }
 }
@@ -308,6 +319,8 @@ mod tests {
             ends_at: start,
             capacity: None,
             status: SessionStatus::Scheduled,
+            children_per_adult: None,
+            serving_certification_id: None,
         };
         assert_eq!(session.validate().unwrap_err().field, "ends_at");
     }

@@ -187,6 +187,12 @@ pub struct AttendanceRecord {
     pub release_reason: Option<String>,
     /// Who collected them, as the volunteer saw it.
     pub collected_by: Option<String>,
+    /// Came to serve (a teacher or volunteer), not to attend: counts toward the room's ratio.
+    #[serde(default)]
+    pub serving: bool,
+    /// Served without the certification the session asks of those who serve.
+    #[serde(default)]
+    pub serving_uncertified: bool,
 }
 
 /// How a child was released: the guardian tag's code matched, or staff decided (with a reason).

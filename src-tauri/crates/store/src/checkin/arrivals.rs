@@ -2,13 +2,13 @@
 //! guardian tag with a secret code for the children of each check-in (see `pickup`), labels,
 //! and a room's capacity.
 
-use super::pickup::{self, PickupError};
+use super::pickup::{self, CheckInError};
 use super::{requirement_scope, MOST_SEVERE_FIRST};
 use crate::db::{Query, Result, StoreError, WriteTx};
 use crate::office::{attendance, progress};
 use crate::records;
 use cct_domain::records::{AttendanceRecord, AttendanceStatus};
-use cct_domain::{Actor, Permission, ValidationError};
+use cct_domain::{Actor, Permission, Timestamp, ValidationError};
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde::Serialize;
@@ -46,6 +46,19 @@ pub struct CheckInResult {
     /// Names of people who were already checked in: nothing changed for them, and nothing is
     /// given that would let someone collect them.
     pub already_checked_in: Vec<String>,
+    /// What the volunteer must know now: a ratio passed, someone serving without their
+    /// certification.
+    pub warnings: Vec<String>,
+}
+
+/// Why someone comes to a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coming {
+    /// To attend: children get a guardian tag.
+    Attending,
+    /// To serve (a teacher, a volunteer): no tag, counted toward the room's ratio, and checked
+    /// against the certification the session asks of those who serve.
+    Serving,
 }
 
 /// Checks people in to a session. The children of one check-in share one new guardian tag,
@@ -59,6 +72,17 @@ pub fn check_in(
     class_session_id: Uuid,
     people_ids: &[Uuid],
     station: &str,
+) -> Result<CheckInResult> {
+    check_in_as(tx, class_session_id, people_ids, station, Coming::Attending)
+}
+
+/// Checks people in to attend or to serve (see [`Coming`]).
+pub fn check_in_as(
+    tx: &mut WriteTx<'_>,
+    class_session_id: Uuid,
+    people_ids: &[Uuid],
+    station: &str,
+    coming: Coming,
 ) -> Result<CheckInResult> {
     tx.require(Permission::AttendanceWrite)?;
     if people_ids.is_empty() {
@@ -74,7 +98,8 @@ pub fn check_in(
         });
     }
     let today = tx.now().date();
-    let mut result = CheckInResult { labels: Vec::new(), guardian_tag: None, already_checked_in: Vec::new() };
+    let mut result =
+        CheckInResult { labels: Vec::new(), guardian_tag: None, already_checked_in: Vec::new(), warnings: Vec::new() };
     let mut arriving = Vec::new();
     for &people_id in people_ids {
         let person = Arrival::read(tx.conn(), people_id)?.ok_or(StoreError::UnknownReference {
@@ -99,13 +124,29 @@ pub fn check_in(
             [class_session_id.to_string()],
         )?;
         if present + arriving.len() as i64 > capacity && !tx.actor().can(Permission::CheckinOverride) {
-            return Err(StoreError::Pickup(PickupError::RoomFull { session: session.title.clone(), capacity }));
+            return Err(StoreError::CheckIn(CheckInError::RoomFull { session: session.title.clone(), capacity }));
         }
     }
+    let serving = coming == Coming::Serving;
+    let refuse_uncertified = serving && crate::office::settings::office_rules_on(tx.conn())?.refuse_uncertified_serving;
     let mut tag: Option<(Uuid, String)> = None;
     let mut children = Vec::new();
     for (person, existing) in arriving {
-        let security_code = if is_child(person.date_of_birth, today) {
+        let uncertified = match (&session.serving_certification, serving) {
+            (Some(certification), true) => certification.problem_for(tx.conn(), person.id, today)?,
+            _ => None,
+        };
+        if let Some(problem) = &uncertified {
+            if refuse_uncertified {
+                return Err(StoreError::CheckIn(CheckInError::NotCertified {
+                    name: person.name.clone(),
+                    session: session.title.clone(),
+                    problem: problem.clone(),
+                }));
+            }
+            result.warnings.push(format!("{}: {problem}", person.name));
+        }
+        let security_code = if !serving && is_child(person.date_of_birth, today) {
             if tag.is_none() {
                 tag = Some(pickup::issue_guardian_tag(tx, station, pickup::station_day())?);
             }
@@ -132,6 +173,8 @@ pub fn check_in(
         record.release_method = None;
         record.release_reason = None;
         record.collected_by = None;
+        record.serving = serving;
+        record.serving_uncertified = uncertified.is_some();
         record.course_enrollment_id = enrollment;
         record.marked_by = tx.actor().person_id;
         // The code is the tag's, kept where no log reaches; the attendance row never holds one.
@@ -151,7 +194,37 @@ pub fn check_in(
     if let Some((_, code)) = tag {
         result.guardian_tag = Some(GuardianTag { security_code: code, children });
     }
+    result.warnings.extend(ratio_warning(tx.conn(), class_session_id, &session)?);
     Ok(result)
+}
+
+/// Children in and adults serving in a session now.
+pub(crate) fn room_counts(conn: &Connection, class_session_id: Uuid) -> Result<(i64, i64)> {
+    let today = Timestamp::now().date();
+    let present: Vec<(Option<String>, bool)> = conn.tuples(
+        "SELECT p.date_of_birth, a.serving FROM attendance_record a JOIN people p ON p.id = a.people_id
+         WHERE a.class_session_id = ?1 AND a.is_active = 1 AND a.check_in_at IS NOT NULL AND a.check_out_at IS NULL
+           AND a.status IN ('present', 'late')",
+        [class_session_id.to_string()],
+    )?;
+    let children = present
+        .iter()
+        .filter(|(born, serving)| !serving && is_child(born.as_deref().and_then(|d| d.parse().ok()), today))
+        .count();
+    let serving = present.iter().filter(|(_, serving)| *serving).count();
+    Ok((children as i64, serving as i64))
+}
+
+/// A warning when the session's children outnumber what its adults serving may watch.
+fn ratio_warning(conn: &Connection, class_session_id: Uuid, session: &SessionFacts) -> Result<Option<String>> {
+    let Some(per_adult) = session.children_per_adult else { return Ok(None) };
+    let (children, adults) = room_counts(conn, class_session_id)?;
+    Ok((children > adults * per_adult).then(|| {
+        format!(
+            "{}: {children} children and {adults} adults serving; the room asks for one adult per {per_adult} children",
+            session.title
+        )
+    }))
 }
 
 /// Checked in and not yet gone.
@@ -172,7 +245,7 @@ pub fn check_out(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_id: Uuid) 
         id: people_id,
     })?;
     if is_child(person.date_of_birth, tx.now().date()) {
-        return Err(StoreError::Pickup(PickupError::CodeRequired { name: person.name }));
+        return Err(StoreError::CheckIn(CheckInError::CodeRequired { name: person.name }));
     }
     let mut record = attendance::record_of(tx.conn(), class_session_id, people_id)?
         .filter(|r| r.meta.is_active && r.check_in_at.is_some())
@@ -192,7 +265,8 @@ pub fn check_out(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_id: Uuid) 
 pub(crate) fn labels_for_tag(conn: &Connection, actor: &Actor, tag: Uuid, code: String) -> Result<CheckInResult> {
     let on_tag: Vec<(String, String)> =
         conn.tuples("SELECT people_id, class_session_id FROM guardian_tag_child WHERE tag_id = ?1", [tag.to_string()])?;
-    let mut result = CheckInResult { labels: Vec::new(), guardian_tag: None, already_checked_in: Vec::new() };
+    let mut result =
+        CheckInResult { labels: Vec::new(), guardian_tag: None, already_checked_in: Vec::new(), warnings: Vec::new() };
     let mut children = Vec::new();
     for (people_id, session_id) in on_tag {
         let (Ok(people_id), Ok(session_id)) = (Uuid::parse_str(&people_id), Uuid::parse_str(&session_id)) else {
@@ -235,6 +309,9 @@ impl Arrival {
     }
 }
 
+/// Course, title, active, capacity, children per adult, serving certification and its name.
+type SessionRow = (String, String, bool, Option<i64>, Option<i64>, Option<String>, Option<String>);
+
 /// What check-in needs to know of a session.
 struct SessionFacts {
     course_id: Uuid,
@@ -242,17 +319,64 @@ struct SessionFacts {
     is_active: bool,
     /// The session's own, else its room's.
     capacity: Option<i64>,
+    children_per_adult: Option<i64>,
+    serving_certification: Option<ServingCertification>,
+}
+
+/// The certification a session asks of those who serve in it.
+struct ServingCertification {
+    id: Uuid,
+    name: String,
+}
+
+impl ServingCertification {
+    /// Why someone may not serve, or None when they hold the certification, valid today.
+    fn problem_for(&self, conn: &Connection, people_id: Uuid, today: NaiveDate) -> Result<Option<String>> {
+        let held: Option<(String, Option<String>)> = conn.tuple(
+            "SELECT status, expires_date FROM certification_progress
+             WHERE people_id = ?1 AND certification_id = ?2 AND is_active = 1",
+            [people_id.to_string(), self.id.to_string()],
+        )?;
+        Ok(match held {
+            None => Some(format!("no {} certification", self.name)),
+            Some((status, expires)) => {
+                // Valid through its expiry date, expired the day after (as the certification rules say).
+                let expired_on = expires.filter(|day| day.as_str() < today.to_string().as_str());
+                if let Some(day) = expired_on {
+                    Some(format!("{} certification expired on {day}", self.name))
+                } else if status == "expired" {
+                    Some(format!("{} certification expired", self.name))
+                } else if status != "completed" {
+                    Some(format!("{} certification not yet completed", self.name))
+                } else {
+                    None
+                }
+            }
+        })
+    }
 }
 
 impl SessionFacts {
     fn read(conn: &Connection, id: Uuid) -> Result<Option<Self>> {
-        let row: Option<(String, String, bool, Option<i64>)> = conn.tuple(
-            "SELECT s.course_id, s.title, s.is_active, COALESCE(s.capacity, f.capacity)
-             FROM class_session s LEFT JOIN facility f ON f.id = s.facility_id WHERE s.id = ?1",
+        let row: Option<SessionRow> = conn.tuple(
+            "SELECT s.course_id, s.title, s.is_active, COALESCE(s.capacity, f.capacity), s.children_per_adult,
+                    c.id, c.name
+             FROM class_session s LEFT JOIN facility f ON f.id = s.facility_id
+             LEFT JOIN certification c ON c.id = s.serving_certification_id WHERE s.id = ?1",
             [id.to_string()],
         )?;
-        Ok(row.and_then(|(course_id, title, is_active, capacity)| {
-            Some(SessionFacts { course_id: Uuid::parse_str(&course_id).ok()?, title, is_active, capacity })
+        Ok(row.and_then(|(course_id, title, is_active, capacity, children_per_adult, certification, name)| {
+            let serving_certification = certification
+                .and_then(|id| Uuid::parse_str(&id).ok())
+                .map(|id| ServingCertification { id, name: name.unwrap_or_default() });
+            Some(SessionFacts {
+                course_id: Uuid::parse_str(&course_id).ok()?,
+                title,
+                is_active,
+                capacity,
+                children_per_adult,
+                serving_certification,
+            })
         }))
     }
 }

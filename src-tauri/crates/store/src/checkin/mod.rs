@@ -7,14 +7,17 @@ pub mod arrivals;
 pub mod families;
 pub mod pickup;
 pub mod readiness;
+pub mod rooms;
 pub mod station;
 pub mod visitors;
 
 pub use arrivals::{
-    check_in, check_out, is_child, validate_station, CheckInResult, GuardianTag, Label, CHILD_UNDER_YEARS,
+    check_in, check_in_as, check_out, is_child, validate_station, CheckInResult, Coming, GuardianTag, Label,
+    CHILD_UNDER_YEARS,
 };
 pub use families::{search_families, Family, FamilyMember, FamilySearch, Presence, StationPerson};
-pub use pickup::{Collector, Pickup, PickupChild, PickupError, PickupPerson, Released, ReprintProof};
+pub use pickup::{CheckInError, Collector, Pickup, PickupChild, PickupPerson, Released, ReprintProof};
+pub use rooms::{rooms_today, RoomNow, RoomPerson};
 pub use visitors::{add_visitor, VisitorInput, VisitorOutcome};
 
 use cct_domain::records::SpecialRequirement;

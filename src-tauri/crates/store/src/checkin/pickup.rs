@@ -28,9 +28,9 @@ pub const CODE_SYMBOL_COUNT: usize = 3;
 /// The throttle subject of wrong pickup codes at this station.
 const PICKUP_GUESSES: &str = "pickup-codes";
 
-/// Why a pickup, a release or a reprint was refused. No message carries a code.
+/// Why a check-in, a pickup, a release or a reprint was refused. No message carries a code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PickupError {
+pub enum CheckInError {
     #[error("that code does not match a guardian tag printed at this station today: check the tag, or ask staff")]
     WrongCode,
     #[error("codes starting with {station} are printed at station {station}: check out there, or ask staff")]
@@ -47,25 +47,28 @@ pub enum PickupError {
     CodeRequired { name: String },
     #[error("{session} is full ({capacity} places): staff may let more in")]
     RoomFull { session: String, capacity: i64 },
+    #[error("{name} cannot serve in {session}: {problem}; the office's rule asks for it")]
+    NotCertified { name: String, session: String, problem: String },
 }
 
-impl PickupError {
+impl CheckInError {
     pub fn field(&self) -> &'static str {
         match self {
-            PickupError::WrongCode
-            | PickupError::OtherStation { .. }
-            | PickupError::OtherDay { .. }
-            | PickupError::Wait { .. } => "code",
-            PickupError::NotOnTag { .. } => "people_ids",
-            PickupError::NotAuthorized { .. } => "collected_by",
-            PickupError::CodeRequired { .. } => "people_id",
-            PickupError::RoomFull { .. } => "class_session_id",
+            CheckInError::WrongCode
+            | CheckInError::OtherStation { .. }
+            | CheckInError::OtherDay { .. }
+            | CheckInError::Wait { .. } => "code",
+            CheckInError::NotOnTag { .. } => "people_ids",
+            CheckInError::NotAuthorized { .. } => "collected_by",
+            CheckInError::CodeRequired { .. } => "people_id",
+            CheckInError::RoomFull { .. } => "class_session_id",
+            CheckInError::NotCertified { .. } => "people_ids",
         }
     }
 }
 
-fn refused(error: PickupError) -> StoreError {
-    StoreError::Pickup(error)
+fn refused(error: CheckInError) -> StoreError {
+    StoreError::CheckIn(error)
 }
 
 /// The station's date: a tag is good from its check-in to the end of that day where the
@@ -149,7 +152,7 @@ fn find_tag(conn: &Connection, station: &str, code: &str) -> Result<Uuid> {
     }
     let letter = &code[..1];
     if letter != station && code.len() == 1 + CODE_SYMBOL_COUNT && letter.chars().all(|c| c.is_ascii_uppercase()) {
-        return Err(refused(PickupError::OtherStation { station: letter.to_owned() }));
+        return Err(refused(CheckInError::OtherStation { station: letter.to_owned() }));
     }
     let tags: Vec<(String, String)> = conn.tuples(
         "SELECT id, day FROM guardian_tag WHERE code = ?1 AND station = ?2 ORDER BY day DESC",
@@ -157,9 +160,9 @@ fn find_tag(conn: &Connection, station: &str, code: &str) -> Result<Uuid> {
     )?;
     let today = station_day().to_string();
     match tags.iter().find(|(_, day)| *day == today).or(tags.first()) {
-        Some((id, day)) if *day == today => Uuid::parse_str(id).map_err(|_| refused(PickupError::WrongCode)),
-        Some((_, day)) => Err(refused(PickupError::OtherDay { day: day.clone() })),
-        None => Err(refused(PickupError::WrongCode)),
+        Some((id, day)) if *day == today => Uuid::parse_str(id).map_err(|_| refused(CheckInError::WrongCode)),
+        Some((_, day)) => Err(refused(CheckInError::OtherDay { day: day.clone() })),
+        None => Err(refused(CheckInError::WrongCode)),
     }
 }
 
@@ -167,13 +170,13 @@ fn find_tag(conn: &Connection, station: &str, code: &str) -> Result<Uuid> {
 /// a stranger cannot try the day's codes one after another.
 fn guessing<T>(store: &Store, check: impl FnOnce() -> Result<T>) -> Result<T> {
     access::count_guess(store, PICKUP_GUESSES).map_err(|error| match error {
-        StoreError::Access(AccessError::Wait { seconds }) => refused(PickupError::Wait { seconds }),
+        StoreError::Access(AccessError::Wait { seconds }) => refused(CheckInError::Wait { seconds }),
         other => other,
     })?;
     let answer = check();
     // Only a code that matched nothing is a wrong guess. Many families share the station, so a
     // right code forgives one miss rather than all of them (see `access::forgive_one_guess`).
-    if !matches!(answer, Err(StoreError::Pickup(PickupError::WrongCode | PickupError::OtherDay { .. }))) {
+    if !matches!(answer, Err(StoreError::CheckIn(CheckInError::WrongCode | CheckInError::OtherDay { .. }))) {
         access::forgive_one_guess(store, PICKUP_GUESSES)?;
     }
     answer
@@ -351,7 +354,7 @@ pub fn release_by_code(
                             .ok()
                             .flatten()
                             .unwrap_or_else(|| "that person".into());
-                        refused(PickupError::NotOnTag { name })
+                        refused(CheckInError::NotOnTag { name })
                     })?;
                     chosen.push(child);
                 }
@@ -359,7 +362,7 @@ pub fn release_by_code(
             };
             if let Some(collector) = collected_by {
                 if let Some(child) = chosen.iter().find(|c| is_barred(&c.must_not_collect, collector)) {
-                    return Err(refused(PickupError::NotAuthorized {
+                    return Err(refused(CheckInError::NotAuthorized {
                         collector: collector.name.trim().to_owned(),
                         child: child.name.clone(),
                     }));
@@ -484,7 +487,7 @@ pub fn reprint(
             match proof {
                 ReprintProof::Code(typed) => {
                     if find_tag(tx.conn(), station, typed)? != tag {
-                        return Err(refused(PickupError::WrongCode));
+                        return Err(refused(CheckInError::WrongCode));
                     }
                 }
                 ReprintProof::Staff => tx.require(Permission::CheckinOverride)?,

@@ -26,7 +26,7 @@ pub enum StoreError {
     #[error(transparent)]
     Access(#[from] crate::access::AccessError),
     #[error(transparent)]
-    Pickup(#[from] crate::checkin::PickupError),
+    CheckIn(#[from] crate::checkin::CheckInError),
     #[error("Church Course Tracker is already open on this database ({path}), in another window or program: close it, or use that one")]
     InUse { path: String },
     #[error("{field}: {message}")]
@@ -94,8 +94,8 @@ impl StoreError {
                     InvitationExpired => ErrorCode::InvitationExpired,
                 }
             }
-            StoreError::Pickup(pickup) => {
-                use crate::checkin::PickupError::*;
+            StoreError::CheckIn(pickup) => {
+                use crate::checkin::CheckInError::*;
                 match pickup {
                     WrongCode => ErrorCode::PickupCodeWrong,
                     OtherStation { .. } => ErrorCode::PickupCodeOtherStation,
@@ -105,6 +105,7 @@ impl StoreError {
                     NotAuthorized { .. } => ErrorCode::PickupNotAuthorized,
                     CodeRequired { .. } => ErrorCode::PickupCodeRequired,
                     RoomFull { .. } => ErrorCode::RoomFull,
+                    NotCertified { .. } => ErrorCode::NotCertifiedToServe,
                 }
             }
             StoreError::Constraint(_) => ErrorCode::ConstraintViolation,
@@ -125,7 +126,7 @@ impl StoreError {
             | StoreError::Conflict { field, .. } => Some(field),
             StoreError::Duplicate { field, .. } | StoreError::UnknownColumn { field, .. } => Some(field),
             StoreError::Access(access) => Some(access.field()),
-            StoreError::Pickup(pickup) => Some(pickup.field()),
+            StoreError::CheckIn(pickup) => Some(pickup.field()),
             StoreError::LastAdministrator { field, .. } => Some(field),
             StoreError::Rule(DomainError::PrerequisitesNotMet { .. }) => Some("course_id"),
             StoreError::Rule(DomainError::PrerequisiteCycle { .. }) => Some("prerequisite_course_id"),

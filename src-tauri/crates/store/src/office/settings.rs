@@ -10,6 +10,7 @@ use ts_rs::TS;
 pub const EXPIRING_SOON_DAYS: &str = "certification_expiring_soon_days";
 pub const ABSENCE_WARNING_THRESHOLD: &str = "absence_warning_threshold";
 pub const OFFICE_TIME_ZONE: &str = "office_time_zone";
+pub const REFUSE_UNCERTIFIED_SERVING: &str = "refuse_uncertified_serving";
 pub const DEMO_MODE: &str = "demo_mode";
 /// The demo church's administrator, who signs in there without a password.
 pub const DEMO_ADMIN: &str = "demo_admin_id";
@@ -88,6 +89,10 @@ pub struct OfficeRules {
     /// Minutes without use after which the window locks and asks for a password again.
     #[serde(default = "default_idle_lock_minutes")]
     pub idle_lock_minutes: i64,
+    /// Whether someone without the certification a session asks of those who serve is refused
+    /// at check-in (else they are warned, and the office sees it on the room view).
+    #[serde(default)]
+    pub refuse_uncertified_serving: bool,
 }
 
 fn default_idle_lock_minutes() -> i64 {
@@ -96,7 +101,12 @@ fn default_idle_lock_minutes() -> i64 {
 
 impl Default for OfficeRules {
     fn default() -> Self {
-        Self { absence_warning_threshold: 3, expiring_soon_days: 60, idle_lock_minutes: default_idle_lock_minutes() }
+        Self {
+            absence_warning_threshold: 3,
+            expiring_soon_days: 60,
+            idle_lock_minutes: default_idle_lock_minutes(),
+            refuse_uncertified_serving: false,
+        }
     }
 }
 
@@ -111,6 +121,8 @@ pub(crate) fn office_rules_on(conn: &rusqlite::Connection) -> Result<OfficeRules
             .unwrap_or(defaults.absence_warning_threshold),
         expiring_soon_days: get_on(conn, EXPIRING_SOON_DAYS)?.unwrap_or(defaults.expiring_soon_days),
         idle_lock_minutes: get_on(conn, IDLE_LOCK_MINUTES)?.unwrap_or(defaults.idle_lock_minutes),
+        refuse_uncertified_serving: get_on(conn, REFUSE_UNCERTIFIED_SERVING)?
+            .unwrap_or(defaults.refuse_uncertified_serving),
     })
 }
 
@@ -128,5 +140,6 @@ pub fn set_office_rules(tx: &mut WriteTx<'_>, rules: OfficeRules) -> Result<Offi
     set(tx, ABSENCE_WARNING_THRESHOLD, &rules.absence_warning_threshold)?;
     set(tx, EXPIRING_SOON_DAYS, &rules.expiring_soon_days)?;
     set(tx, IDLE_LOCK_MINUTES, &rules.idle_lock_minutes)?;
+    set(tx, REFUSE_UNCERTIFIED_SERVING, &rules.refuse_uncertified_serving)?;
     Ok(rules)
 }

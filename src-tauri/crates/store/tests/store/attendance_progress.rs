@@ -36,6 +36,8 @@ fn course_with_sessions(
             ends_at: Timestamp::from(starts_at.as_datetime() + chrono::Duration::hours(1)),
             capacity: None,
             status: Default::default(),
+            children_per_adult: None,
+            serving_certification_id: None,
         };
         ids.push(records::insert(&mut tx, session).unwrap().meta.id);
     }

@@ -479,6 +479,8 @@ fn bad_pickup_lists_and_capacities_name_their_field() {
             ends_at: Timestamp::from(now.as_datetime() + chrono::Duration::hours(1)),
             capacity: Some(capacity),
             status: Default::default(),
+            children_per_adult: None,
+            serving_certification_id: None,
         };
         let error = l.store.write(&system, |tx| records::insert(tx, session)).unwrap_err();
         assert_eq!((error.code(), error.field()), (ErrorCode::InvalidInput, Some("capacity")));
@@ -510,4 +512,96 @@ fn a_reprint_needs_the_tags_code_or_staff_and_is_audited_without_it() {
     assert_eq!(audited.len(), 2, "{audited:?}");
     assert!(audited[0].contains("\"tag\"") && audited[1].contains("\"staff\""), "{audited:?}");
     assert!(audited.iter().all(|a| !a.contains(&code)));
+}
+
+/// A certification, held valid by one adult, expired for another, and not held by a third;
+/// returns (certification, [valid, expired, none]).
+fn volunteers_with_certification(l: &Laptop) -> (Uuid, [Uuid; 3]) {
+    use cct_domain::records::{Certification, CertificationProgress, CertificationStatus};
+    let system = system();
+    let mut session: ClassSession = records::get(&l.store, &system, l.session).unwrap();
+    let mut tx = l.store.begin_write(&system).unwrap();
+    let certification = records::insert(
+        &mut tx,
+        Certification { name: "Children's Ministry Worker".into(), validity_months: Some(24), ..Default::default() },
+    )
+    .unwrap()
+    .meta
+    .id;
+    let mut adult = |first: &str| {
+        let person = Person {
+            first_name: first.into(),
+            last_name: "Helper".into(),
+            date_of_birth: chrono::NaiveDate::from_ymd_opt(1980, 1, 1),
+            ..Default::default()
+        };
+        records::insert(&mut tx, person).unwrap().meta.id
+    };
+    let (valid, expired, none) = (adult("Vera"), adult("Ezra"), adult("Nina"));
+    let today = chrono::Utc::now().date_naive();
+    for (people_id, status, expires) in [
+        (valid, CertificationStatus::Completed, today + chrono::Duration::days(300)),
+        (expired, CertificationStatus::Expired, today - chrono::Duration::days(3)),
+    ] {
+        let held = CertificationProgress {
+            people_id,
+            certification_id: certification,
+            started_date: today - chrono::Duration::days(800),
+            completed_date: Some(today - chrono::Duration::days(700)),
+            status,
+            expires_date: Some(expires),
+            ..Default::default()
+        };
+        records::insert(&mut tx, held).unwrap();
+    }
+    session.children_per_adult = Some(2);
+    session.serving_certification_id = Some(certification);
+    records::update(&mut tx, session).unwrap();
+    tx.commit().unwrap();
+    (certification, [valid, expired, none])
+}
+
+#[test]
+fn adults_serving_count_toward_the_ratio_and_their_certification_is_checked() {
+    let l = laptop(3);
+    let (_, [valid, expired, none]) = volunteers_with_certification(&l);
+    let station = volunteer(&l.store);
+    let serve = |people: &[Uuid]| {
+        l.store.write(&station, |tx| checkin::check_in_as(tx, l.session, people, "A", checkin::Coming::Serving))
+    };
+    let kids = check_in(&l.store, &station, l.session, &l.children, "A").unwrap();
+    assert!(kids.warnings.iter().any(|w| w.contains("3 children and 0 adults serving")), "{:?}", kids.warnings);
+    let vera = serve(&[valid]).unwrap();
+    assert!(vera.guardian_tag.is_none(), "an adult serving gets no tag");
+    assert_eq!(vera.warnings.len(), 1, "one adult for three children still passes a ratio of two: {:?}", vera.warnings);
+    let ezra = serve(&[expired]).unwrap();
+    assert_eq!(ezra.warnings.len(), 1, "{:?}", ezra.warnings);
+    assert!(ezra.warnings[0].contains("Children's Ministry Worker certification expired on"), "{:?}", ezra.warnings);
+
+    let rooms = checkin::rooms_today(&l.store, &station).unwrap();
+    let room = rooms.iter().find(|r| r.session.meta.id == l.session).unwrap();
+    assert_eq!((room.children_in, room.adults_serving, room.in_now, room.over_ratio), (3, 2, 5, false));
+    let flagged: Vec<&str> = room.people.iter().filter(|p| p.serving_uncertified).map(|p| p.name.as_str()).collect();
+    assert_eq!(flagged, ["Ezra Helper"], "the office sees who served without a valid certification");
+
+    // The office's rule may refuse instead of warning.
+    let admin = person_with_role(&l.store, "Ada", cct_domain::permissions::builtin::ADMIN);
+    let mut rules = cct_store::office::settings::office_rules(&l.store).unwrap();
+    rules.refuse_uncertified_serving = true;
+    l.store.write(&admin, |tx| cct_store::office::settings::set_office_rules(tx, rules)).unwrap();
+    let refused = serve(&[none]).unwrap_err();
+    assert_eq!((refused.code(), refused.field()), (ErrorCode::NotCertifiedToServe, Some("people_ids")));
+    assert!(refused.to_string().contains("no Children's Ministry Worker certification"), "{refused}");
+    let in_now = checkin::rooms_today(&l.store, &station).unwrap()[0].in_now;
+    assert_eq!(in_now, 5, "nothing changed");
+
+    // A child leaving changes the counts the room view shows.
+    let code: String = scalar(
+        &l.store,
+        "SELECT t.code FROM guardian_tag t JOIN guardian_tag_child c ON c.tag_id = t.id WHERE c.people_id = ?1",
+        [l.children[0].to_string()],
+    );
+    pickup::release_by_code(&l.store, &station, "A", &code, &[], None).unwrap();
+    let room = checkin::rooms_today(&l.store, &station).unwrap().remove(0);
+    assert_eq!((room.children_in, room.left), (0, 3), "a check-in's children share one tag, and left together");
 }

@@ -117,6 +117,8 @@ pub fn session_now(
         ends_at: cct_domain::Timestamp::from(now.as_datetime() + chrono::Duration::hours(1)),
         capacity,
         status: Default::default(),
+        children_per_adult: None,
+        serving_certification_id: None,
     };
     records::insert(tx, session).unwrap()
 }

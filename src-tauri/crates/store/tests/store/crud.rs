@@ -168,6 +168,8 @@ fn every_record_type_round_trips_through_its_table() {
             ends_at: cct_domain::Timestamp::parse("2026-11-29T16:30:00Z").unwrap(),
             capacity: Some(20),
             status: SessionStatus::Scheduled,
+            children_per_adult: None,
+            serving_certification_id: None,
         },
     )
     .unwrap();

@@ -53,6 +53,8 @@ fn each_kind_of_bad_input_names_its_field_and_changes_nothing() {
                 ends_at: Timestamp::parse("2026-11-29T14:00:00Z").unwrap(),
                 capacity: None,
                 status: SessionStatus::Scheduled,
+                children_per_adult: None,
+                serving_certification_id: None,
             };
             records::insert(&mut tx, session).unwrap_err()
         }),

@@ -155,6 +155,8 @@ async fn attendance_exports_as_csv_for_staff() {
             ends_at: cct_domain::Timestamp::parse("2026-11-29T16:00:00Z").unwrap(),
             capacity: None,
             status: cct_domain::records::SessionStatus::Scheduled,
+            children_per_adult: None,
+            serving_certification_id: None,
         },
     )
     .unwrap();
