@@ -34,6 +34,11 @@ pub async fn kiosk_status(app: State<'_, App>) -> Reply<Option<KioskView>> {
 // station's window waits with it rather than beside.
 
 #[tauri::command]
+pub fn kiosk_find_family(app: State<'_, App>, text: String, class_session_id: Uuid) -> Reply<FamilySearch> {
+    app.station_find_family(&text, class_session_id)
+}
+
+#[tauri::command]
 pub fn kiosk_search(app: State<'_, App>, text: String, class_session_id: Uuid) -> Reply<FamilySearch> {
     app.station_search(&text, class_session_id)
 }

@@ -72,6 +72,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         kiosk_commands::leave_kiosk,
         kiosk_commands::kiosk_status,
         kiosk_commands::kiosk_search,
+        kiosk_commands::kiosk_find_family,
         kiosk_commands::kiosk_check_in,
         kiosk_commands::kiosk_check_out,
         kiosk_commands::kiosk_reprint,

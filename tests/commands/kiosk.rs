@@ -346,3 +346,102 @@ fn a_whole_session_checked_in_offline_then_synced_has_no_duplicates() {
         "one attendance row per person"
     );
 }
+
+#[test]
+fn self_check_in_never_shows_another_familys_names() {
+    let h = harness();
+    invoke(&h, "load_demo_church", json!({})).unwrap();
+    // Two people of different families whose phones end in the same four digits.
+    for (first, phone) in [("Ann", "(555) 010-7777"), ("Bob", "(555) 020-7777")] {
+        invoke(
+            &h,
+            "create_record",
+            json!({ "kind": "people", "record": {
+            "first_name": first, "last_name": "Sevens", "phone": phone, "status": "active" } }),
+        )
+        .unwrap();
+    }
+    let course = invoke(&h, "create_record", json!({ "kind": "course", "record": { "name": "Kids" } })).unwrap();
+    let now = chrono::Utc::now();
+    let session = invoke(
+        &h,
+        "create_record",
+        json!({ "kind": "class_session", "record": {
+        "course_id": course["id"], "title": "Kids, 10:30", "status": "scheduled",
+        "starts_at": now.to_rfc3339(), "ends_at": (now + chrono::Duration::minutes(90)).to_rfc3339(),
+        "facility_id": null, "capacity": null } }),
+    )
+    .unwrap()["id"]
+        .clone();
+    let campus = invoke(&h, "list_records", json!({ "kind": "campus" })).unwrap();
+    invoke(
+        &h,
+        "start_kiosk",
+        json!({ "request": { "campus_id": first_id(&campus), "session_ids": [session],
+        "station": "S", "pin": "2468", "pin_again": "2468", "self_check_in": true } }),
+    )
+    .unwrap();
+    assert_eq!(invoke(&h, "kiosk_status", json!({})).unwrap()["self_check_in"], true);
+
+    // No name search, and no visitors (their possible duplicates would name others).
+    let by_name = invoke(&h, "kiosk_search", json!({ "text": "Garcia", "classSessionId": session })).unwrap_err();
+    assert_eq!(by_name["code"], "self_check_in_only");
+    let visitor = invoke(
+        &h,
+        "kiosk_add_visitor",
+        json!({ "visitor": { "first_name": "Ann", "last_name": "Sevens",
+        "phone": null, "email": null, "date_of_birth": null, "household_id": null } }),
+    )
+    .unwrap_err();
+    assert_eq!(visitor["code"], "self_check_in_only");
+
+    let find = |text: &str| invoke(&h, "kiosk_find_family", json!({ "text": text, "classSessionId": session }));
+    let shared = find("7777").unwrap_err();
+    assert_eq!((shared["code"].as_str(), shared["field"].as_str()), (Some("many_families_match"), Some("text")));
+    assert!(!shared.to_string().contains("Ann") && !shared.to_string().contains("Bob"));
+    let ann = find("555-010-7777").unwrap();
+    assert_eq!(ann["families"].as_array().unwrap().len(), 1);
+    assert_eq!(ann["families"][0]["members"][0]["person"]["first_name"], "Ann");
+    assert!(!ann.to_string().contains("Bob"), "only Ann's family: {ann}");
+
+    // A family found by its last four digits, and by its card: its own members, nobody else.
+    let store = store_of(&h);
+    let (household, digits): (String, String) = store
+        .read(|conn| {
+            use cct_store::db::Query;
+            conn.tuple(
+                "SELECT household_id, substr(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(', ''), ')', ''), -4) AS d
+                 FROM people p WHERE household_id IS NOT NULL AND phone IS NOT NULL AND is_active = 1
+                   AND NOT EXISTS (SELECT 1 FROM people o WHERE o.is_active = 1 AND o.id <> p.id AND o.phone IS NOT NULL
+                       AND (o.household_id IS NULL OR o.household_id <> p.household_id)
+                       AND substr(replace(replace(replace(replace(o.phone, ' ', ''), '-', ''), '(', ''), ')', ''), -4) = d)
+                 LIMIT 1",
+                [],
+            )
+        })
+        .unwrap()
+        .expect("a demo family with a phone of its own");
+    for typed in [digits.clone(), format!("CCT-FAMILY:{household}")] {
+        let found = find(&typed).unwrap();
+        let families = found["families"].as_array().unwrap();
+        assert_eq!(families.len(), 1, "{typed}");
+        let members = families[0]["members"].as_array().unwrap();
+        assert!(!members.is_empty());
+        for member in members {
+            let id = member["person"]["id"].as_str().unwrap();
+            let theirs: Option<String> = store
+                .read(|conn| {
+                    use cct_store::db::Query;
+                    conn.scalar("SELECT household_id FROM people WHERE id = ?1", [id])
+                })
+                .unwrap();
+            assert_eq!(theirs.as_deref(), Some(household.as_str()), "{typed}: only the family's own members");
+        }
+    }
+    for (typed, code) in
+        [("12", "invalid_input"), ("CCT-FAMILY:nonsense", "family_not_found"), ("0000", "family_not_found")]
+    {
+        let refused = find(typed).unwrap_err();
+        assert_eq!((refused["code"].as_str(), refused["field"].as_str()), (Some(code), Some("text")), "{typed}");
+    }
+}

@@ -102,6 +102,7 @@ export const kiosk = {
   leave: (pin: string) => invoke<void>("leave_kiosk", { pin }),
   status: () => invoke<B.KioskView | null>("kiosk_status"),
   search: (text: string, classSessionId: string) => invoke<B.FamilySearch>("kiosk_search", { text, classSessionId }),
+  findFamily: (text: string, classSessionId: string) => invoke<B.FamilySearch>("kiosk_find_family", { text, classSessionId }),
   checkIn: (classSessionId: string, peopleIds: string[], approval: B.StaffApproval | null = null, serving = false) => invoke<B.CheckInResult>("kiosk_check_in", { classSessionId, peopleIds, approval, serving }),
   checkOut: (classSessionId: string, peopleId: string) => invoke<B.AttendanceRecord>("kiosk_check_out", { classSessionId, peopleId }),
   reprint: (classSessionId: string, peopleId: string, code: string | null, approval: B.StaffApproval | null = null) => invoke<B.CheckInResult>("kiosk_reprint", { classSessionId, peopleId, code, approval }),

@@ -151,7 +151,7 @@ export type CertificationStatus = "in_progress" | "completed" | "expired";
 
 export type ErrorReport = { code: ErrorCode, message: string, field: string | null, };
 
-export type ErrorCode = "invalid_input" | "prerequisites_not_met" | "prerequisite_cycle" | "not_found" | "unknown_reference" | "inactive_reference" | "duplicate" | "conflict" | "unknown_column" | "use_dedicated_command" | "permission_denied" | "signed_out" | "session_locked" | "wrong_password" | "sign_in_wait" | "no_password" | "unknown_person" | "person_inactive" | "invitation_unknown" | "invitation_used" | "invitation_expired" | "last_administrator" | "kiosk_locked" | "not_a_station" | "session_not_at_station" | "pickup_code_wrong" | "pickup_code_other_station" | "pickup_code_other_day" | "pickup_code_wait" | "not_on_tag" | "pickup_not_authorized" | "pickup_code_required" | "room_full" | "not_certified_to_serve" | "demo_mode" | "store_in_use" | "constraint_violation" | "corrupt_record" | "migration_failed" | "database_error" | "keychain_unavailable" | "no_folder" | "export_failed" | "internal" | "not_connected" | "sign_in_again" | "sign_in_failed" | "offline" | "planning_center_error" | "sync_running" | "sync_cancelled" | "invalid_hub_address" | "tls_required" | "hub_unreachable" | "hub_error" | "hub_migration_failed" | "hub_has_team" | "hub_has_no_team" | "join_code_unknown" | "join_code_used" | "join_code_expired" | "device_removed" | "not_a_member" | "not_joined" | "station_letter_taken" | "already_syncing" | "cannot_remove_self" | "update_endpoint_invalid" | "update_check_failed" | "update_manifest_invalid" | "update_not_for_this_computer" | "update_signature_invalid" | "update_failed" | "no_update" | "not_downloaded";
+export type ErrorCode = "invalid_input" | "prerequisites_not_met" | "prerequisite_cycle" | "not_found" | "unknown_reference" | "inactive_reference" | "duplicate" | "conflict" | "unknown_column" | "use_dedicated_command" | "permission_denied" | "signed_out" | "session_locked" | "wrong_password" | "sign_in_wait" | "no_password" | "unknown_person" | "person_inactive" | "invitation_unknown" | "invitation_used" | "invitation_expired" | "last_administrator" | "kiosk_locked" | "not_a_station" | "session_not_at_station" | "pickup_code_wrong" | "pickup_code_other_station" | "pickup_code_other_day" | "pickup_code_wait" | "not_on_tag" | "pickup_not_authorized" | "pickup_code_required" | "room_full" | "not_certified_to_serve" | "family_not_found" | "many_families_match" | "self_check_in_only" | "demo_mode" | "store_in_use" | "constraint_violation" | "corrupt_record" | "migration_failed" | "database_error" | "keychain_unavailable" | "no_folder" | "export_failed" | "internal" | "not_connected" | "sign_in_again" | "sign_in_failed" | "offline" | "planning_center_error" | "sync_running" | "sync_cancelled" | "invalid_hub_address" | "tls_required" | "hub_unreachable" | "hub_error" | "hub_migration_failed" | "hub_has_team" | "hub_has_no_team" | "join_code_unknown" | "join_code_used" | "join_code_expired" | "device_removed" | "not_a_member" | "not_joined" | "station_letter_taken" | "already_syncing" | "cannot_remove_self" | "update_endpoint_invalid" | "update_check_failed" | "update_manifest_invalid" | "update_not_for_this_computer" | "update_signature_invalid" | "update_failed" | "no_update" | "not_downloaded";
 
 export type AppStatus = { version: string, database_path: string, demo_mode: boolean, signed_in: SignedIn | null, people: number, courses: number, pending_changes: number, 
 /**
@@ -458,13 +458,17 @@ export type KioskStart = { campus_id: string, session_ids: Array<string>, statio
 /**
  * The PIN typed a second time: kiosk mode is never entered by a slip of the mouse.
  */
-pin_again: string, };
+pin_again: string, 
+/**
+ * Families check themselves in (see [`KioskConfig::self_check_in`]).
+ */
+self_check_in: boolean, };
 
 export type KioskView = { campus: Campus, sessions: Array<ClassSession>, station: string, started_at: Timestamp, letter_check: StationLetterCheck, 
 /**
  * The computer that holds the letter, when that is not this laptop.
  */
-letter_holder: string | null, };
+letter_holder: string | null, self_check_in: boolean, };
 
 export type StationLetterCheck = "held_by_this_laptop" | "not_confirmed" | "taken_by_another" | "no_team";
 

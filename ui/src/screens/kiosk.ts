@@ -7,6 +7,7 @@ import { inputError } from "../errors";
 import { keystroke } from "../timing";
 import type { Screen } from "../main";
 import { pickupCard, staffApprovalForm } from "./pickup";
+import { qrCode } from "../qr";
 
 export async function renderStartKiosk(view: HTMLElement, screen: Screen) {
   const [campuses, sessions] = await Promise.all([records.list("campus", { order_by: "name" }), records.list("class_session", { order_by: "starts_at", descending: true, limit: 200 })]);
@@ -22,6 +23,7 @@ export async function renderStartKiosk(view: HTMLElement, screen: Screen) {
   const pin = input({ type: "password", inputMode: "numeric", autocomplete: "new-password" });
   const pinAgain = input({ type: "password", inputMode: "numeric", autocomplete: "new-password" });
   const understood = el("input", { type: "checkbox", id: "kiosk-understood" });
+  const selfService = el("input", { type: "checkbox", id: "kiosk-self" });
   view.replaceChildren(
     form(
       { id: "start-kiosk", className: "card" },
@@ -31,13 +33,14 @@ export async function renderStartKiosk(view: HTMLElement, screen: Screen) {
         field("Campus", "campus_id", campus),
         el("div", { className: "field" }, el("span", {}, "Sessions"), choices, slot),
         el("div", { className: "row" }, field("Station letter", "station", station), field("PIN (4 to 8 digits)", "pin", pin), field("PIN again", "pin_again", pinAgain)),
+        el("label", { className: "check" }, selfService, " Self check-in: families find themselves by the last 4 digits of their phone or their family card, and see nobody else"),
         el("label", { className: "check" }, understood, " I understand this laptop will do only check-in until the PIN is entered."),
         el("button", { type: "submit" }, "Start check-in station"),
       ],
       async () => {
         if (!understood.checked) throw inputError("Tick the box to confirm.");
         const session_ids = [...choices.querySelectorAll<HTMLInputElement>("input:checked")].map((i) => i.value);
-        await kiosk.start({ campus_id: campus.value, session_ids, station: station.value.trim().toUpperCase(), pin: pin.value, pin_again: pinAgain.value });
+        await kiosk.start({ campus_id: campus.value, session_ids, station: station.value.trim().toUpperCase(), pin: pin.value, pin_again: pinAgain.value, self_check_in: selfService.checked });
         screen.refresh();
       },
     ),
@@ -73,13 +76,38 @@ export async function renderKiosk(app: HTMLElement, done: () => void) {
       results.replaceChildren(el("p", { className: "error" }, errorText(error)));
     }
   };
-  box.addEventListener("input", () => {
-    // A new family at the station: the last family's labels (and their code) leave the screen.
-    labels.replaceChildren();
-    void search();
-  });
+  if (station.self_check_in) {
+    // Self check-in: nothing is shown as you type (four digits typed halfway would list other
+    // families); the family sees only itself, after Enter or a card's scan.
+    box.placeholder = "Last 4 digits of your phone, or scan your family card";
+    box.type = "text";
+    box.inputMode = "numeric";
+    const find = async () => {
+      labels.replaceChildren();
+      const text = box.value.trim();
+      if (!text) return results.replaceChildren();
+      try {
+        const { families } = await kiosk.findFamily(text, session.id);
+        box.value = "";
+        results.replaceChildren(...families.map((f) => familyCard(f, session.id, labels, async () => results.replaceChildren())));
+        // The next family should not see this one.
+        window.setTimeout(() => results.replaceChildren(), SELF_FAMILY_SHOWN_MS);
+      } catch (error) {
+        results.replaceChildren(el("p", { className: "error", role: "alert" }, errorText(error)));
+      }
+    };
+    box.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") void find();
+    });
+  } else {
+    box.addEventListener("input", () => {
+      // A new family at the station: the last family's labels (and their code) leave the screen.
+      labels.replaceChildren();
+      void search();
+    });
+  }
   app.replaceChildren(
-    el("div", { className: "kiosk" }, kioskHeader(station, sessionPicker), pickupCard(() => session.id, search), el("section", { className: "card" }, box, results), labels, readiness, visitorCard(labels, () => session.id), leaveCard(done)),
+    el("div", { className: "kiosk" }, kioskHeader(station, sessionPicker), pickupCard(() => session.id, search), el("section", { className: "card" }, box, results), labels, readiness, station.self_check_in ? null : visitorCard(labels, () => session.id), leaveCard(done)),
   );
   await fillReadiness(readiness, station);
   // The panel follows the background syncs: the roster, the changes waiting, the letter's check.
@@ -92,6 +120,8 @@ export async function renderKiosk(app: HTMLElement, done: () => void) {
 }
 
 const READINESS_REFRESH_MS = 30_000;
+/// How long a family found at a self check-in station stays on screen.
+const SELF_FAMILY_SHOWN_MS = 60_000;
 
 /// The countdown timers of each readiness panel, stopped when it is filled again.
 const countdownTimers = new WeakMap<HTMLElement, number[]>();
@@ -256,14 +286,21 @@ function showLabels(section: HTMLElement, result: CheckInResult) {
       el("h3", {}, "Labels"),
       ...result.warnings.map((w) => el("p", { className: "warning", role: "alert" }, w)),
       result.already_checked_in.length ? el("p", { className: "muted" }, `Already checked in: ${result.already_checked_in.join(", ")}`) : null,
-      el("div", { className: "label-row" }, ...result.labels.map(labelCard), result.guardian_tag ? el("div", { className: "label guardian" }, el("strong", {}, result.guardian_tag.security_code), el("span", {}, "Guardian tag: show it at pickup"), el("span", {}, result.guardian_tag.children.join(", "))) : null),
+      el("div", { className: "label-row" }, ...result.labels.map(labelCard), result.guardian_tag ? guardianTag(result.guardian_tag) : null),
       el("div", { className: "actions" }, print, done),
     ),
   );
+  // The labels are what the volunteer needs next, wherever the family's card was.
+  section.scrollIntoView({ block: "center" });
   const shown = section.firstElementChild;
   window.setTimeout(() => {
     if (section.firstElementChild === shown) clear();
   }, LABELS_SHOWN_MS);
+}
+
+/// The family's tag: the code as text and as a QR code, for check-out by scan.
+function guardianTag(tag: NonNullable<CheckInResult["guardian_tag"]>): HTMLElement {
+  return el("div", { className: "label guardian" }, el("strong", {}, tag.security_code), qrCode(tag.security_code, `Guardian tag code ${tag.security_code}`), el("span", {}, "Guardian tag: show it at pickup"), el("span", {}, tag.children.join(", ")));
 }
 
 function labelCard(label: Label): HTMLElement {
@@ -271,7 +308,7 @@ function labelCard(label: Label): HTMLElement {
 }
 
 function printLabels(labels: Label[], guardian: CheckInResult["guardian_tag"]) {
-  const sheet = el("div", { className: "print-sheet" }, ...labels.map(labelCard), guardian ? el("div", { className: "label guardian" }, el("strong", {}, guardian.security_code), el("span", {}, guardian.children.join(", "))) : null);
+  const sheet = el("div", { className: "print-sheet" }, ...labels.map(labelCard), guardian ? guardianTag(guardian) : null);
   document.body.append(sheet);
   document.body.classList.add("printing");
   window.print();

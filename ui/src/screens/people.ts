@@ -3,6 +3,7 @@
 import { api, office, records, session, type Person, type PersonDetail, type RequirementType, type Severity, type Visibility } from "../api";
 import { card, el, errorText, field, form, formatDate, formatTime, input, progressBar, select, text } from "../dom";
 import type { Screen } from "../main";
+import { qrCode } from "../qr";
 
 const PAGE = 50;
 
@@ -98,6 +99,7 @@ export async function renderPerson(view: HTMLElement, screen: Screen, id: string
       : el("p", { className: "muted" }, "Not in a household."),
   );
   if (screen.can("people.write")) household.append(await householdForm(detail.person.id, detail.person.household_id, screen));
+  if (screen.can("people.read")) household.append(familyCardButton(detail));
   const places = card(
     "Campuses and roles",
     el("ul", { className: "list" }, ...detail.campuses.map(([link, campus]) => el("li", {}, el("span", {}, campus.name), el("span", { className: "muted" }, link.is_primary ? "primary campus" : "campus"))), ...detail.roles.map(([, role]) => el("li", {}, el("span", {}, role.name), el("span", { className: "muted" }, "role")))),
@@ -203,6 +205,29 @@ function requirementsCard(requirements: import("../api").SpecialRequirement[], p
     ),
   );
   return section;
+}
+
+/// A card the family keeps: its QR code finds them at a self check-in station (the household, or
+/// this person when they have none), and shows them nobody else.
+function familyCardButton(detail: PersonDetail): HTMLElement {
+  const token = detail.household ? `CCT-FAMILY:${detail.household.id}` : `CCT-PERSON:${detail.person.id}`;
+  const name = detail.household?.name ?? `${detail.person.first_name} ${detail.person.last_name}`;
+  const shown = el("div", { id: "family-card-shown" });
+  const button = el("button", { type: "button", className: "secondary small", id: "family-card" }, "Family card for self check-in");
+  button.addEventListener("click", () => {
+    const cardNode = el("div", { className: "label family-card" }, el("strong", {}, name), qrCode(token, `Family card for ${name}`), el("span", { className: "muted" }, "Scan at a self check-in station"));
+    const print = el("button", { type: "button", className: "secondary small" }, "Print");
+    print.addEventListener("click", () => {
+      const sheet = el("div", { className: "print-sheet" }, cardNode.cloneNode(true));
+      document.body.append(sheet);
+      document.body.classList.add("printing");
+      window.print();
+      document.body.classList.remove("printing");
+      sheet.remove();
+    });
+    shown.replaceChildren(cardNode, print);
+  });
+  return el("div", {}, button, shown);
 }
 
 /// Who may, and who must not, collect this child at check-out. The household's adults may

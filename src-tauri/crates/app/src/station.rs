@@ -50,6 +50,18 @@ pub struct StaffApproval {
     pub reason: String,
 }
 
+fn refuse_on_self_check_in(config: &KioskConfig) -> Reply<()> {
+    if config.self_check_in {
+        Err(ErrorReport::new(
+            ErrorCode::SelfCheckInOnly,
+            "This is a self check-in station: type the last 4 digits of your phone, or scan your family card. A volunteer can help with anything else.",
+        )
+        .on("text"))
+    } else {
+        Ok(())
+    }
+}
+
 fn require_session(config: &KioskConfig, class_session_id: Uuid) -> Reply<()> {
     if config.session_ids.contains(&class_session_id) {
         Ok(())
@@ -126,9 +138,18 @@ impl App {
         }
     }
 
+    /// Search as you type. A self check-in station never searches by name: a family there sees
+    /// only itself ([`App::station_find_family`]).
     pub fn station_search(&self, text: &str, class_session_id: Uuid) -> Reply<FamilySearch> {
-        let (_, actor) = self.at_session(class_session_id)?;
+        let (config, actor) = self.at_session(class_session_id)?;
+        refuse_on_self_check_in(&config)?;
         Ok(checkin::search_families(self.store(), &actor, text, class_session_id)?)
+    }
+
+    /// Self check-in: one family, by phone digits or family card.
+    pub fn station_find_family(&self, typed: &str, class_session_id: Uuid) -> Reply<FamilySearch> {
+        let (_, actor) = self.at_session(class_session_id)?;
+        Ok(checkin::find_own_family(self.store(), &actor, typed, class_session_id)?)
     }
 
     /// Checks people in, to attend or to serve. Past the room's capacity, a staff member's
@@ -230,7 +251,9 @@ impl App {
     }
 
     pub fn station_add_visitor(&self, visitor: VisitorInput) -> Reply<VisitorOutcome> {
-        let (_, actor) = self.station()?;
+        let (config, actor) = self.station()?;
+        // A visitor's possible duplicates name other people: a volunteer adds visitors.
+        refuse_on_self_check_in(&config)?;
         Ok(self.store().write(&actor, |tx| checkin::add_visitor(tx, visitor))?)
     }
 

@@ -69,6 +69,9 @@ pub enum ErrorCode {
     PickupCodeRequired,
     RoomFull,
     NotCertifiedToServe,
+    FamilyNotFound,
+    ManyFamiliesMatch,
+    SelfCheckInOnly,
     DemoMode,
     // The local database.
     StoreInUse,

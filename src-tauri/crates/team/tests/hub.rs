@@ -605,6 +605,7 @@ async fn station_started_offline(device: &Device, admin: &Actor, letter: &str) {
         station: letter.into(),
         pin: "2468".into(),
         pin_again: "2468".into(),
+        self_check_in: false,
     };
     cct_store::checkin::station::start(
         &device.store,

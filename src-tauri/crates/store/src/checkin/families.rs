@@ -1,11 +1,12 @@
 //! Finding families as you type at the station: everyone who matches and everyone in their
 //! households, so a parent can check in the whole family at once.
 
+use super::CheckInError;
 use super::{is_child, requirement_scope, MOST_SEVERE_FIRST};
-use crate::db::{Query, Result, Store};
-use crate::office::search;
+use crate::db::{Query, Result, Store, StoreError};
+use crate::office::search::{self, NameMatch};
 use cct_domain::records::{AttendanceRecord, SpecialRequirement};
-use cct_domain::{Actor, Permission, Timestamp};
+use cct_domain::{Actor, Permission, Timestamp, ValidationError};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -67,6 +68,87 @@ pub fn search_families(store: &Store, actor: &Actor, text: &str, class_session_i
 
 fn search_on(conn: &rusqlite::Connection, actor: &Actor, text: &str, class_session_id: Uuid) -> Result<FamilySearch> {
     let (matches, complete) = search::search_names(conn, actor, text, 12)?;
+    families_of(conn, actor, &matches, complete, class_session_id)
+}
+
+/// What a family card's QR code says: the household (or a person of none).
+pub const FAMILY_CARD_PREFIX: &str = "CCT-FAMILY:";
+pub const PERSON_CARD_PREFIX: &str = "CCT-PERSON:";
+
+/// Self check-in: one family, found by the last four digits of a phone (or the whole number),
+/// or by their family card. Nobody else's names are ever in the answer: digits that more than
+/// one family's phones end with are refused, asking for the whole number.
+pub fn find_own_family(store: &Store, actor: &Actor, typed: &str, class_session_id: Uuid) -> Result<FamilySearch> {
+    crate::office::people::require(actor, Permission::AttendanceRead)?;
+    store.read(|conn| {
+        let typed = typed.trim();
+        let found: Vec<NameMatch> = if let Some(id) = typed.strip_prefix(FAMILY_CARD_PREFIX) {
+            let household = Uuid::parse_str(id.trim()).map_err(|_| unknown_card())?;
+            conn.tuples::<(String, Option<String>)>(
+                "SELECT id, household_id FROM people WHERE household_id = ?1 AND is_active = 1 LIMIT 1",
+                [household.to_string()],
+            )?
+            .into_iter()
+            .map(|(id, household_id)| NameMatch { id, household_id })
+            .collect()
+        } else if let Some(id) = typed.strip_prefix(PERSON_CARD_PREFIX) {
+            let person = Uuid::parse_str(id.trim()).map_err(|_| unknown_card())?;
+            conn.tuples::<(String, Option<String>)>(
+                "SELECT id, household_id FROM people WHERE id = ?1 AND is_active = 1",
+                [person.to_string()],
+            )?
+            .into_iter()
+            .map(|(id, household_id)| NameMatch { id, household_id })
+            .collect()
+        } else {
+            let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+            if digits.len() < 4 || digits.len() != typed.chars().filter(|c| c.is_alphanumeric()).count() {
+                return Err(ValidationError::new(
+                    "text",
+                    "type the last 4 digits of your phone number, or scan your family card",
+                )
+                .into());
+            }
+            // The index holds each phone's last four digits as a word; the whole number typed
+            // narrows those down.
+            let last_four = &digits[digits.len() - 4..];
+            conn.tuples::<(String, Option<String>, Option<String>)>(
+                "SELECT p.id, p.household_id, p.phone FROM people_fts f JOIN people p ON p.rowid = f.rowid
+                 WHERE people_fts MATCH ?1 AND p.is_active = 1",
+                [format!("phone_digits : \"{last_four}\"")],
+            )?
+            .into_iter()
+            .filter(|(_, _, phone)| {
+                phone
+                    .as_deref()
+                    .is_some_and(|p| p.chars().filter(char::is_ascii_digit).collect::<String>().ends_with(&digits))
+            })
+            .map(|(id, household_id, _)| NameMatch { id, household_id })
+            .collect()
+        };
+        let mut families: Vec<String> =
+            found.iter().map(|m| m.household_id.clone().unwrap_or_else(|| m.id.clone())).collect();
+        families.sort();
+        families.dedup();
+        match families.len() {
+            0 => Err(CheckInError::NoFamily.into()),
+            1 => families_of(conn, actor, &found[..1], true, class_session_id),
+            _ => Err(CheckInError::ManyFamilies.into()),
+        }
+    })
+}
+
+fn unknown_card() -> StoreError {
+    CheckInError::NoFamily.into()
+}
+
+fn families_of(
+    conn: &rusqlite::Connection,
+    actor: &Actor,
+    matches: &[NameMatch],
+    complete: bool,
+    class_session_id: Uuid,
+) -> Result<FamilySearch> {
     if matches.is_empty() {
         return Ok(FamilySearch { families: Vec::new(), complete });
     }
@@ -112,7 +194,7 @@ fn search_on(conn: &rusqlite::Connection, actor: &Actor, text: &str, class_sessi
     let today = Timestamp::now().date();
     // Families in the order their first match ranked; people without a household stand alone.
     let mut families: Vec<Family> = Vec::new();
-    for found in &matches {
+    for found in matches {
         let members: Vec<&MemberRow> = match &found.household_id {
             Some(household)
                 if families.iter().any(|f| f.household_id.map(|id| id.to_string()).as_ref() == Some(household)) =>

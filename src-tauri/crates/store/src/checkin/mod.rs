@@ -15,7 +15,7 @@ pub use arrivals::{
     check_in, check_in_as, check_out, is_child, validate_station, CheckInResult, Coming, GuardianTag, Label,
     CHILD_UNDER_YEARS,
 };
-pub use families::{search_families, Family, FamilyMember, FamilySearch, Presence, StationPerson};
+pub use families::{find_own_family, search_families, Family, FamilyMember, FamilySearch, Presence, StationPerson};
 pub use pickup::{CheckInError, Collector, Pickup, PickupChild, PickupPerson, Released, ReprintProof};
 pub use rooms::{rooms_today, RoomNow, RoomPerson};
 pub use visitors::{add_visitor, VisitorInput, VisitorOutcome};

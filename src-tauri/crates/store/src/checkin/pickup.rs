@@ -47,6 +47,10 @@ pub enum CheckInError {
     CodeRequired { name: String },
     #[error("{session} is full ({capacity} places): staff may let more in")]
     RoomFull { session: String, capacity: i64 },
+    #[error("no family found: check the digits (the phone number the church has for you), or ask a volunteer")]
+    NoFamily,
+    #[error("more than one family has a phone ending in those digits: type the whole number, or ask a volunteer")]
+    ManyFamilies,
     #[error("{name} cannot serve in {session}: {problem}; the office's rule asks for it")]
     NotCertified { name: String, session: String, problem: String },
 }
@@ -63,6 +67,7 @@ impl CheckInError {
             CheckInError::CodeRequired { .. } => "people_id",
             CheckInError::RoomFull { .. } => "class_session_id",
             CheckInError::NotCertified { .. } => "people_ids",
+            CheckInError::NoFamily | CheckInError::ManyFamilies => "text",
         }
     }
 }

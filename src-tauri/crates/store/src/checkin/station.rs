@@ -38,6 +38,9 @@ pub struct KioskConfig {
     /// The computer that holds the letter, when that is not this laptop.
     #[serde(default)]
     pub letter_holder: Option<String>,
+    /// Families check themselves in: by phone digits or a family card, never by name search.
+    #[serde(default)]
+    pub self_check_in: bool,
 }
 
 /// Whether the station's letter is known to be this laptop's alone. Its security codes are
@@ -66,6 +69,9 @@ pub struct KioskStart {
     pub pin: String,
     /// The PIN typed a second time: kiosk mode is never entered by a slip of the mouse.
     pub pin_again: String,
+    /// Families check themselves in (see [`KioskConfig::self_check_in`]).
+    #[serde(default)]
+    pub self_check_in: bool,
 }
 
 /// What the station shows (never the PIN).
@@ -78,6 +84,7 @@ pub struct KioskView {
     pub letter_check: StationLetterCheck,
     /// The computer that holds the letter, when that is not this laptop.
     pub letter_holder: Option<String>,
+    pub self_check_in: bool,
 }
 
 impl KioskConfig {
@@ -149,10 +156,11 @@ pub fn start(store: &Store, by: &Actor, request: KioskStart, letter_check: Stati
         pin_salt: None,
         letter_check,
         letter_holder: None,
+        self_check_in: request.self_check_in,
     };
     store.write(by, |tx| {
         tx.require(Permission::SettingsManage)?;
-        save(tx, Some(&config), json!({ "event": "station_started", "station": config.station, "started_by": person }))
+        save(tx, Some(&config), json!({ "event": "station_started", "station": config.station, "started_by": person, "self_check_in": config.self_check_in }))
     })?;
     access::clear_guesses(store, PIN_GUESSES)?;
     Ok(KioskView::of(&config, campus, sessions))
@@ -181,6 +189,7 @@ impl KioskView {
             started_at: config.started_at,
             letter_check: config.letter_check,
             letter_holder: config.letter_holder.clone(),
+            self_check_in: config.self_check_in,
         }
     }
 }

@@ -106,6 +106,8 @@ impl StoreError {
                     CodeRequired { .. } => ErrorCode::PickupCodeRequired,
                     RoomFull { .. } => ErrorCode::RoomFull,
                     NotCertified { .. } => ErrorCode::NotCertifiedToServe,
+                    NoFamily => ErrorCode::FamilyNotFound,
+                    ManyFamilies => ErrorCode::ManyFamiliesMatch,
                 }
             }
             StoreError::Constraint(_) => ErrorCode::ConstraintViolation,

@@ -133,6 +133,7 @@ fn station_started_by(store: &Store, admin: &Actor) {
         station: "B".into(),
         pin: "2468".into(),
         pin_again: "2468".into(),
+        self_check_in: false,
     };
     station::start(store, admin, request, StationLetterCheck::NoTeam).unwrap();
 }
