@@ -103,14 +103,14 @@ fn main() {
         if let Some(template) = &template {
             copy_database(&database, template);
         }
+    } else {
+        invoke(&webview, "sign_in_to_demo", json!({})).unwrap();
     }
 
-    let courses = invoke(&webview, "list_courses", json!({})).unwrap();
-    let course = courses.as_array().unwrap().iter().find(|c| c["name"] == "Foundations of Faith").unwrap().clone();
-    let detail = invoke(&webview, "course_detail", json!({ "courseId": course["id"] })).unwrap();
-    let session = detail["sessions"][0]["id"].clone();
+    // A session with no capacity: the demo's rooms hold 24, and the bench checks in thousands.
+    let session = json!(class_that_counts_attendance(&store, "Sunday Gathering", None).1.to_string());
     let campuses = invoke(&webview, "list_records", json!({ "kind": "campus" })).unwrap();
-    let (member_course, member_session) = class_that_counts_attendance(&store);
+    let (member_course, member_session) = class_that_counts_attendance(&store, "Membership Class", Some(4));
     invoke(
         &webview,
         "start_kiosk",
@@ -252,22 +252,25 @@ fn main() {
     println!("| an empty write transaction, for scale | {empty_per_second:.0} per second | |");
 }
 
-/// A class that asks for four sessions, with one session today; (course, session).
-fn class_that_counts_attendance(store: &cct_store::Store) -> (uuid::Uuid, uuid::Uuid) {
+/// A class that asks for `sessions_required` sessions, with one session today and no capacity;
+/// (course, session).
+fn class_that_counts_attendance(
+    store: &cct_store::Store,
+    name: &str,
+    sessions_required: Option<i64>,
+) -> (uuid::Uuid, uuid::Uuid) {
     use cct_domain::records::{ClassSession, Course};
     let system = cct_domain::Actor::system();
     let mut tx = store.begin_write(&system).unwrap();
-    let course = cct_store::records::insert(
-        &mut tx,
-        Course { name: "Membership Class".into(), sessions_required: Some(4), ..Default::default() },
-    )
-    .unwrap();
+    let course =
+        cct_store::records::insert(&mut tx, Course { name: name.into(), sessions_required, ..Default::default() })
+            .unwrap();
     let now = cct_domain::Timestamp::now();
     let session = ClassSession {
         meta: Default::default(),
         course_id: course.meta.id,
         facility_id: None,
-        title: "Membership Class: week 1".into(),
+        title: format!("{name}: week 1"),
         starts_at: now,
         ends_at: cct_domain::Timestamp::from(now.as_datetime() + chrono::Duration::hours(1)),
         capacity: None,

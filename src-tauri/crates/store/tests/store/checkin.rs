@@ -467,8 +467,19 @@ fn bad_pickup_lists_and_capacities_name_their_field() {
         let error = l.store.write(&system, |tx| records::insert(tx, contact.clone())).unwrap_err();
         assert_eq!(error.field(), Some(field), "{contact:?}: {error}");
     }
+    // A child not checked in has nothing to release or reprint.
+    let staff = person_with_role(&l.store, "Sam", cct_domain::permissions::builtin::STAFF);
+    let not_in = l
+        .store
+        .write(&staff, |tx| pickup::release_by_staff(tx, l.session, &[l.children[0]], "checking", None))
+        .unwrap_err();
+    assert_eq!((not_in.code(), not_in.field()), (ErrorCode::Conflict, Some("people_ids")));
+    let no_tag = pickup::reprint(&l.store, &staff, "A", l.session, l.children[0], ReprintProof::Staff).unwrap_err();
+    assert_eq!((no_tag.code(), no_tag.field()), (ErrorCode::Conflict, Some("people_id")));
     let course: Course = records::list::<Course>(&l.store, &system, &Default::default()).unwrap().items.remove(0);
-    for capacity in [0, -3] {
+    for (capacity, ratio, field) in
+        [(Some(0), None, "capacity"), (Some(-3), None, "capacity"), (None, Some(0), "children_per_adult")]
+    {
         let now = Timestamp::now();
         let session = ClassSession {
             meta: Default::default(),
@@ -477,13 +488,13 @@ fn bad_pickup_lists_and_capacities_name_their_field() {
             title: "Room".into(),
             starts_at: now,
             ends_at: Timestamp::from(now.as_datetime() + chrono::Duration::hours(1)),
-            capacity: Some(capacity),
+            capacity,
             status: Default::default(),
-            children_per_adult: None,
+            children_per_adult: ratio,
             serving_certification_id: None,
         };
         let error = l.store.write(&system, |tx| records::insert(tx, session)).unwrap_err();
-        assert_eq!((error.code(), error.field()), (ErrorCode::InvalidInput, Some("capacity")));
+        assert_eq!((error.code(), error.field()), (ErrorCode::InvalidInput, Some(field)));
     }
     assert_eq!(count(&l.store, "pickup_contact"), 0);
 }
