@@ -39,6 +39,8 @@ pub enum CheckInError {
     OtherDay { day: String },
     #[error("too many wrong codes: wait {seconds} seconds, or ask staff")]
     Wait { seconds: i64 },
+    #[error("that guardian tag no longer releases anyone: its children were checked in again with a new tag")]
+    TagReplaced,
     #[error("{name} is not on this guardian tag")]
     NotOnTag { name: String },
     #[error("{collector} must not collect {child} (see the pickup list): do not release; fetch a staff member")]
@@ -61,7 +63,8 @@ impl CheckInError {
             CheckInError::WrongCode
             | CheckInError::OtherStation { .. }
             | CheckInError::OtherDay { .. }
-            | CheckInError::Wait { .. } => "code",
+            | CheckInError::Wait { .. }
+            | CheckInError::TagReplaced => "code",
             CheckInError::NotOnTag { .. } => "people_ids",
             CheckInError::NotAuthorized { .. } => "collected_by",
             CheckInError::CodeRequired { .. } => "people_id",
@@ -130,8 +133,13 @@ pub fn issue_guardian_tag(tx: &mut WriteTx<'_>, station: &str, day: NaiveDate) -
     })
 }
 
-/// Puts a child's attendance on a tag.
+/// Puts a child's attendance on a tag, and off any earlier tag: a child checked in again (after
+/// leaving) is released only with the new tag, never with the one their family took home.
 pub(crate) fn put_on_tag(tx: &WriteTx<'_>, tag_id: Uuid, class_session_id: Uuid, people_id: Uuid) -> Result<()> {
+    tx.conn().run(
+        "DELETE FROM guardian_tag_child WHERE class_session_id = ?1 AND people_id = ?2 AND tag_id <> ?3",
+        [class_session_id.to_string(), people_id.to_string(), tag_id.to_string()],
+    )?;
     tx.conn().run(
         "INSERT OR IGNORE INTO guardian_tag_child (tag_id, class_session_id, people_id) VALUES (?1, ?2, ?3)",
         [tag_id.to_string(), class_session_id.to_string(), people_id.to_string()],
@@ -237,7 +245,7 @@ pub fn look_up(store: &Store, actor: &Actor, station: &str, code: &str) -> Resul
     guessing(store, || {
         store.read(|conn| {
             let tag = find_tag(conn, station, code)?;
-            Ok(Pickup { children: children_on(conn, actor, tag)? })
+            Ok(Pickup { children: children_of_tag(conn, actor, tag)? })
         })
     })
 }
@@ -249,6 +257,15 @@ type TaggedChildRow = (String, String, String, String, Option<String>, String, O
 type HouseholdRow = (String, String, String, Option<String>, Option<String>);
 /// A pickup list entry: person, name, relationship, may collect, note.
 type ContactRow = (Option<String>, String, Option<String>, bool, Option<String>);
+
+/// The children a tag releases; a tag whose children all moved to a newer tag releases nobody.
+fn children_of_tag(conn: &Connection, actor: &Actor, tag: Uuid) -> Result<Vec<PickupChild>> {
+    let children = children_on(conn, actor, tag)?;
+    if children.is_empty() {
+        return Err(refused(CheckInError::TagReplaced));
+    }
+    Ok(children)
+}
 
 fn children_on(conn: &Connection, actor: &Actor, tag: Uuid) -> Result<Vec<PickupChild>> {
     let rows: Vec<TaggedChildRow> = conn.tuples(
@@ -343,7 +360,7 @@ pub fn release_by_code(
         store.write(actor, |tx| {
             tx.require(Permission::AttendanceWrite)?;
             let tag = find_tag(tx.conn(), station, code)?;
-            let children = children_on(tx.conn(), actor, tag)?;
+            let children = children_of_tag(tx.conn(), actor, tag)?;
             let chosen: Vec<&PickupChild> = if people_ids.is_empty() {
                 children.iter().collect()
             } else {

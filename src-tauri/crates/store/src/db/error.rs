@@ -97,7 +97,7 @@ impl StoreError {
             StoreError::CheckIn(pickup) => {
                 use crate::checkin::CheckInError::*;
                 match pickup {
-                    WrongCode => ErrorCode::PickupCodeWrong,
+                    WrongCode | TagReplaced => ErrorCode::PickupCodeWrong,
                     OtherStation { .. } => ErrorCode::PickupCodeOtherStation,
                     OtherDay { .. } => ErrorCode::PickupCodeOtherDay,
                     Wait { .. } => ErrorCode::PickupCodeWait,

@@ -616,3 +616,19 @@ fn adults_serving_count_toward_the_ratio_and_their_certification_is_checked() {
     let room = checkin::rooms_today(&l.store, &station).unwrap().remove(0);
     assert_eq!((room.children_in, room.left), (0, 3), "a check-in's children share one tag, and left together");
 }
+
+#[test]
+fn a_child_checked_in_again_is_released_only_with_the_new_tag() {
+    let l = laptop(1);
+    let station = volunteer(&l.store);
+    let first = check_in(&l.store, &station, l.session, &l.children, "A").unwrap().guardian_tag.unwrap().security_code;
+    pickup::release_by_code(&l.store, &station, "A", &first, &[], None).unwrap();
+    // Back for the second half of the morning: a new tag, and the old one opens nobody.
+    let second = check_in(&l.store, &station, l.session, &l.children, "A").unwrap().guardian_tag.unwrap().security_code;
+    assert_ne!(first, second);
+    let old = pickup::release_by_code(&l.store, &station, "A", &first, &[], None).unwrap_err();
+    assert_eq!((old.code(), old.field()), (ErrorCode::PickupCodeWrong, Some("code")));
+    assert!(!is_out(&l.store, l.session, l.children[0]), "the old tag released nobody");
+    pickup::release_by_code(&l.store, &station, "A", &second, &[], None).unwrap();
+    assert!(is_out(&l.store, l.session, l.children[0]));
+}
