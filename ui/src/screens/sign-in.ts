@@ -111,18 +111,27 @@ function invitationCard(done: () => void): HTMLElement {
   return invitation;
 }
 
-function demoCard(admin: RecentPerson, done: () => void): HTMLElement {
-  const enter = el("button", { type: "button", id: "demo-sign-in" }, `Enter the demo as ${admin.name}`);
+/// A button that runs `act` once at a time, and the line that says why it failed.
+function actionButton(id: string, label: string, act: () => Promise<void>): [HTMLButtonElement, HTMLElement] {
+  const button = el("button", { type: "button", id }, label);
   const feedback = el("p", { className: "error", role: "alert" });
-  enter.addEventListener("click", async () => {
-    enter.disabled = true;
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    feedback.textContent = "";
     try {
-      await session.signInToDemo();
-      done();
+      await act();
     } catch (error) {
       feedback.textContent = errorText(error);
-      enter.disabled = false;
+      button.disabled = false;
     }
+  });
+  return [button, feedback];
+}
+
+function demoCard(admin: RecentPerson, done: () => void): HTMLElement {
+  const [enter, feedback] = actionButton("demo-sign-in", `Enter the demo as ${admin.name}`, async () => {
+    await session.signInToDemo();
+    done();
   });
   return card("Demo church", el("p", { className: "muted" }, "The demo signs in as its administrator without a password. A real church's people each sign in with their own."), enter, feedback);
 }
@@ -146,17 +155,9 @@ function firstPasswordCard(admin: RecentPerson, done: () => void): HTMLElement {
 
 /// The database could not be opened at start: why, and a way to try again.
 export function renderStartupProblem(app: HTMLElement, problem: ErrorReport, done: () => void) {
-  const retry = el("button", { type: "button", id: "retry-start" }, "Try again");
-  const feedback = el("p", { className: "error", role: "alert" });
-  retry.addEventListener("click", async () => {
-    retry.disabled = true;
-    try {
-      await session.retryStart();
-      done();
-    } catch (error) {
-      feedback.textContent = errorText(error);
-      retry.disabled = false;
-    }
+  const [retry, feedback] = actionButton("retry-start", "Try again", async () => {
+    await session.retryStart();
+    done();
   });
   app.replaceChildren(el("section", { className: "card", id: "startup-problem" }, el("h2", {}, "The church's data could not be opened"), el("p", {}, problem.message), retry, feedback));
 }

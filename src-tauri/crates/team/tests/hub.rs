@@ -2,6 +2,8 @@
 //! `CCT_TEST_HUB_PASSWORD`) name one the tests may create databases on; `node
 //! ui/scripts/tasks.mjs test` starts a private one. Each test gets a database of its own.
 
+mod common;
+
 use cct_domain::records::{AttendanceStatus, Campus, ClassSession, Course, PeopleCampus, Person};
 use cct_domain::Actor;
 use cct_store::db::Query;
@@ -64,18 +66,7 @@ async fn empty_store() -> (Store, TempDir) {
 /// The office computer: its first administrator, and the team it creates on the hub.
 async fn office(address: &HubAddress, password: Option<&str>) -> (Device, Actor) {
     let (store, dir) = empty_store().await;
-    let admin = cct_store::office::setup::set_up_first_administrator(
-        &store,
-        cct_store::office::setup::FirstAdministrator {
-            first_name: "Pat".into(),
-            last_name: "Admin".into(),
-            email: Some("pat@example.org".into()),
-            password: "office password".into(),
-            password_again: "office password".into(),
-        },
-    )
-    .unwrap();
-    let admin = actor::actor_for_person(&store, admin.meta.id).unwrap();
+    let admin = common::first_administrator(&store);
     let hub = Hub::connect(address, password).await.unwrap();
     let credentials = membership::create_team(&store, &admin, &hub, "Grace Church", "Office").await.unwrap();
     (Device { store, hub, credentials, _dir: dir }, admin)

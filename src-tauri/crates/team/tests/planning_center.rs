@@ -1,6 +1,8 @@
 //! Two devices of a team, both signed in to Planning Center (the fake server), share an outbox
 //! entry: the hub's lease lets exactly one of them send it.
 
+mod common;
+
 use cct_domain::records::Person;
 use cct_domain::Actor;
 use cct_pco_fake::{FakeConfig, FakePco, Faults, TEST_APP_ID, TEST_SECRET};
@@ -73,18 +75,7 @@ async fn a_person_added_on_a_classroom_laptop_reaches_planning_center_once() {
 
     let office_dir = tempfile::tempdir().unwrap();
     let office = Store::open(office_dir.path().join("church.sqlite")).unwrap();
-    let admin = cct_store::office::setup::set_up_first_administrator(
-        &office,
-        cct_store::office::setup::FirstAdministrator {
-            first_name: "Pat".into(),
-            last_name: "Admin".into(),
-            email: Some("pat@example.org".into()),
-            password: "office password".into(),
-            password_again: "office password".into(),
-        },
-    )
-    .unwrap();
-    let admin = cct_store::office::people::actor_for_person(&office, admin.meta.id).unwrap();
+    let admin = common::first_administrator(&office);
     let office_hub = Arc::new(Hub::connect(&address, password.as_deref()).await.unwrap());
     let office_credentials =
         membership::create_team(&office, &admin, &office_hub, "Grace Church", "Office").await.unwrap();
