@@ -78,6 +78,7 @@ pub enum ErrorCode {
     ConstraintViolation,
     CorruptRecord,
     MigrationFailed,
+    DiskFull,
     DatabaseError,
     // This computer.
     KeychainUnavailable,

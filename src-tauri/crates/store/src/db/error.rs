@@ -43,6 +43,8 @@ pub enum StoreError {
     Migration(#[from] MigrationError),
     #[error("the database could not be opened at {path}: {source}")]
     Open { path: String, source: std::io::Error },
+    #[error("the disk is full: nothing was saved. Free some space on this computer and try again")]
+    DiskFull,
     #[error("database error: {0}")]
     Database(#[source] rusqlite::Error),
     #[error("the database is closed; restart the app")]
@@ -113,6 +115,7 @@ impl StoreError {
             StoreError::Constraint(_) => ErrorCode::ConstraintViolation,
             StoreError::CorruptRecord { .. } => ErrorCode::CorruptRecord,
             StoreError::Migration(_) => ErrorCode::MigrationFailed,
+            StoreError::DiskFull => ErrorCode::DiskFull,
             StoreError::Open { .. } | StoreError::Database(_) | StoreError::Closed | StoreError::Interrupted(_) => {
                 ErrorCode::DatabaseError
             }
@@ -156,6 +159,10 @@ impl StoreError {
 impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> Self {
         match &error {
+            // The transaction that hit it is rolled back whole by its caller: nothing half-written.
+            rusqlite::Error::SqliteFailure(failure, _) if failure.code == rusqlite::ErrorCode::DiskFull => {
+                StoreError::DiskFull
+            }
             rusqlite::Error::SqliteFailure(_, Some(message)) => {
                 Self::from_constraint_message(message).unwrap_or(StoreError::Database(error))
             }

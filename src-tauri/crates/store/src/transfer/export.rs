@@ -1,11 +1,10 @@
 //! Exports to CSV: people and enrollments in the columns an import reads back, and attendance
 //! for staff who enter it in Planning Center by hand.
 
-use super::PEOPLE_COLUMNS;
+use super::{defused, PEOPLE_COLUMNS};
 use crate::db::{Query, Result, Store, StoreError};
 use cct_domain::records::Person;
 use cct_domain::{Actor, Permission, Timestamp};
-use serde::Serialize;
 
 /// Every active person, in the columns an import reads back (plus their id).
 pub fn export_people(store: &Store, actor: &Actor) -> Result<String> {
@@ -36,7 +35,8 @@ pub fn export_people(store: &Store, actor: &Actor) -> Result<String> {
             person.zip,
             person.household_name,
         ];
-        out.write_record(cells.iter().map(|c| c.as_deref().unwrap_or(""))).map_err(write_error)?;
+        out.write_record(cells.iter().map(|c| defused(c.as_deref().unwrap_or("")).into_owned()))
+            .map_err(write_error)?;
     }
     finish(out)
 }
@@ -72,12 +72,26 @@ pub fn export_enrollments(store: &Store, actor: &Actor) -> Result<String> {
     ])
     .map_err(write_error)?;
     for row in rows {
-        out.serialize(row).map_err(write_error)?;
+        let progress = row.progress_percentage.to_string();
+        let cells = [
+            Some(row.person_id.as_str()),
+            Some(row.person.as_str()),
+            row.email.as_deref(),
+            Some(row.course.as_str()),
+            Some(row.status.as_str()),
+            Some(row.registration_status.as_str()),
+            Some(progress.as_str()),
+            Some(row.enrollment_date.as_str()),
+            row.completion_date.as_deref(),
+            row.override_reason.as_deref(),
+            row.notes.as_deref(),
+        ];
+        out.write_record(cells.iter().map(|c| defused(c.unwrap_or("")).into_owned())).map_err(write_error)?;
     }
     finish(out)
 }
 
-#[derive(Debug, serde::Deserialize, Serialize)]
+#[derive(Debug, serde::Deserialize)]
 struct EnrollmentExportRow {
     person_id: String,
     person: String,
@@ -155,11 +169,11 @@ pub fn attendance_csv(store: &Store, actor: &Actor, from: Timestamp, to: Timesta
 
 /// RFC 4180 quoting, and a leading quote on values a spreadsheet would run as a formula.
 fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
+    let value = defused(value);
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
-        value
+        value.into_owned()
     }
 }
 
@@ -171,5 +185,15 @@ mod tests {
         assert_eq!(super::csv_field("Smith, Ann"), "\"Smith, Ann\"");
         assert_eq!(super::csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(super::csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(super::csv_field("\tcmd"), "'\tcmd");
+    }
+
+    #[test]
+    fn every_formula_start_is_defused_and_restored_as_entered() {
+        for value in ["=1+2", "+1 555 0100", "-3", "@SUM(A1)", "\tx", "\rx", "plain", "'quoted", "O'Brien"] {
+            let exported = super::super::defused(value);
+            assert!(!exported.starts_with(['=', '+', '-', '@', '\t', '\r']), "{value:?}");
+            assert_eq!(super::super::restored(&exported), value, "{value:?} round-trips");
+        }
     }
 }

@@ -95,8 +95,12 @@ fn parse(kind: CsvKind, text: &str) -> Result<Parsed> {
             continue;
         }
         let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let values =
-            headers.iter().cloned().zip(record.iter().map(str::to_owned)).filter(|(_, v)| !v.is_empty()).collect();
+        let values = headers
+            .iter()
+            .cloned()
+            .zip(record.iter().map(|cell| super::restored(cell).to_owned()))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
         rows.push((line, values));
         if rows.len() > MAX_ROWS {
             return Err(

@@ -8,7 +8,30 @@ pub use export::{attendance_csv, export_enrollments, export_people};
 pub use import::{import, ImportReport, Mode, RowOutcome, MAX_ROWS};
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use ts_rs::TS;
+
+/// What makes a spreadsheet run a cell as a formula when it starts the cell (OWASP's list).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as exported: a value a spreadsheet would run as a formula (a visitor named
+/// `=HYPERLINK(…)`) gets a leading `'`, which spreadsheets show as text and never run.
+pub(crate) fn defused(value: &str) -> Cow<'_, str> {
+    if value.starts_with(FORMULA_STARTS) {
+        Cow::Owned(format!("'{value}"))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
+/// A cell as imported: the `'` an export put before a formula-like value comes off, so a file
+/// exported and imported again holds what was entered (`+1 555 0100` stays a phone number).
+pub(crate) fn restored(value: &str) -> &str {
+    match value.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => value,
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]

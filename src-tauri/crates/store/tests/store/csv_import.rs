@@ -94,3 +94,41 @@ fn importing_needs_the_permission_to_write_what_is_imported() {
             .unwrap_err();
     assert_eq!(error.code(), cct_domain::ErrorCode::PermissionDenied);
 }
+
+#[test]
+fn exported_formulas_are_defused_and_an_import_of_the_export_reads_them_back_as_entered() {
+    let (store, _dir) = fresh_store();
+    let system = system();
+    let mut tx = store.begin_write(&system).unwrap();
+    let visitor = cct_store::records::insert(
+        &mut tx,
+        cct_domain::records::Person {
+            first_name: "=HYPERLINK(\"http://evil.example\",\"click\")".into(),
+            last_name: "@SUM(A1)".into(),
+            nickname: Some("-2+3".into()),
+            phone: Some("+1 555 0100".into()),
+            city: Some("\tTabbed".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    let exported = transfer::export_people(&store, &system).unwrap();
+    let mut reader = csv::Reader::from_reader(exported.as_bytes());
+    let row = reader.records().next().unwrap().unwrap();
+    for cell in row.iter() {
+        assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{cell:?} would run as a formula");
+    }
+    assert!(row.iter().any(|cell| cell == "'=HYPERLINK(\"http://evil.example\",\"click\")"), "{row:?}");
+
+    let never = AtomicBool::new(false);
+    let report =
+        transfer::import(&store, &system, CsvKind::People, &exported, Mode::Commit, &never, |_, _| {}).unwrap();
+    assert_eq!((report.applied, report.failed), (1, 0), "{report:?}");
+    let back: cct_domain::records::Person = cct_store::records::get(&store, &system, visitor.meta.id).unwrap();
+    assert_eq!(back.first_name, visitor.first_name);
+    assert_eq!(back.last_name, "@SUM(A1)");
+    assert_eq!(back.nickname.as_deref(), Some("-2+3"));
+    assert_eq!(back.phone.as_deref(), Some("+1 555 0100"));
+    assert_eq!(count(&store, "people"), 1, "matched by id, not added again");
+}

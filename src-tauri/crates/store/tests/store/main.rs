@@ -8,6 +8,7 @@ mod concurrency;
 mod crud;
 mod csv_import;
 mod demo;
+mod disk;
 mod enrollment;
 mod errors;
 mod migrations;
