@@ -171,15 +171,19 @@ pub fn clear_guesses(store: &Store, subject: &str) -> Result<()> {
 /// its own count and forgives one earlier miss, so a family's typo is soon forgotten, but a
 /// stranger's run of guesses is not wiped out by the next family's right code.
 pub fn forgive_one_guess(store: &Store, subject: &str) -> Result<()> {
-    store.write(&Actor::system(), |tx| {
-        tx.conn().run(
-            "UPDATE sign_in_throttle SET failures = max(failures - 2, 0),
-                 wait_until = CASE WHEN failures - 2 < ?2 THEN NULL ELSE wait_until END
-             WHERE subject = ?1",
-            rusqlite::params![subject, FREE_GUESSES],
-        )?;
-        Ok(())
-    })
+    store.write(&Actor::system(), |tx| forgive_one_guess_in(tx, subject))
+}
+
+/// [`forgive_one_guess`] inside the transaction the right guess opened (a release by code):
+/// forgiven only if that transaction commits, and with no flush of its own.
+pub fn forgive_one_guess_in(tx: &mut WriteTx<'_>, subject: &str) -> Result<()> {
+    tx.conn().run(
+        "UPDATE sign_in_throttle SET failures = max(failures - 2, 0),
+             wait_until = CASE WHEN failures - 2 < ?2 THEN NULL ELSE wait_until END
+         WHERE subject = ?1",
+        rusqlite::params![subject, FREE_GUESSES],
+    )?;
+    Ok(())
 }
 
 fn person_subject(people_id: Uuid) -> String {

@@ -182,17 +182,39 @@ fn find_tag(conn: &Connection, station: &str, code: &str) -> Result<Uuid> {
 /// Counts a code guess against the station before it is checked (see `access::count_guess`):
 /// a stranger cannot try the day's codes one after another.
 fn guessing<T>(store: &Store, check: impl FnOnce() -> Result<T>) -> Result<T> {
-    access::count_guess(store, PICKUP_GUESSES).map_err(|error| match error {
-        StoreError::Access(AccessError::Wait { seconds }) => refused(CheckInError::Wait { seconds }),
-        other => other,
-    })?;
+    count_guess(store)?;
     let answer = check();
-    // Only a code that matched nothing is a wrong guess. Many families share the station, so a
-    // right code forgives one miss rather than all of them (see `access::forgive_one_guess`).
-    if !matches!(answer, Err(StoreError::CheckIn(CheckInError::WrongCode | CheckInError::OtherDay { .. }))) {
+    if !is_wrong_guess(&answer) {
         access::forgive_one_guess(store, PICKUP_GUESSES)?;
     }
     answer
+}
+
+/// [`guessing`] for a write: a right code's forgiveness is part of the write's own transaction.
+fn guessing_in<T>(store: &Store, actor: &Actor, write: impl FnOnce(&mut WriteTx<'_>) -> Result<T>) -> Result<T> {
+    count_guess(store)?;
+    let answer = store.write(actor, |tx| {
+        let answer = write(tx)?;
+        access::forgive_one_guess_in(tx, PICKUP_GUESSES)?;
+        Ok(answer)
+    });
+    if answer.is_err() && !is_wrong_guess(&answer) {
+        access::forgive_one_guess(store, PICKUP_GUESSES)?;
+    }
+    answer
+}
+
+fn count_guess(store: &Store) -> Result<()> {
+    access::count_guess(store, PICKUP_GUESSES).map_err(|error| match error {
+        StoreError::Access(AccessError::Wait { seconds }) => refused(CheckInError::Wait { seconds }),
+        other => other,
+    })
+}
+
+/// Only a code that matched nothing is a wrong guess. Many families share the station, so a
+/// right code forgives one miss rather than all of them (see `access::forgive_one_guess`).
+fn is_wrong_guess<T>(answer: &Result<T>) -> bool {
+    matches!(answer, Err(StoreError::CheckIn(CheckInError::WrongCode | CheckInError::OtherDay { .. })))
 }
 
 /// Someone the station shows at pickup.
@@ -356,53 +378,44 @@ pub fn release_by_code(
     people_ids: &[Uuid],
     collected_by: Option<&Collector>,
 ) -> Result<Released> {
-    guessing(store, || {
-        store.write(actor, |tx| {
-            tx.require(Permission::AttendanceWrite)?;
-            let tag = find_tag(tx.conn(), station, code)?;
-            let children = children_of_tag(tx.conn(), actor, tag)?;
-            let chosen: Vec<&PickupChild> = if people_ids.is_empty() {
-                children.iter().collect()
-            } else {
-                let mut chosen = Vec::new();
-                for id in people_ids {
-                    let child = children.iter().find(|c| c.people_id == *id).ok_or_else(|| {
-                        let name = tx
-                            .conn()
-                            .optional::<String>(
-                                "SELECT first_name || ' ' || last_name FROM people WHERE id = ?1",
-                                [id.to_string()],
-                            )
-                            .ok()
-                            .flatten()
-                            .unwrap_or_else(|| "that person".into());
-                        refused(CheckInError::NotOnTag { name })
-                    })?;
-                    chosen.push(child);
-                }
-                chosen
-            };
-            if let Some(collector) = collected_by {
-                if let Some(child) = chosen.iter().find(|c| is_barred(&c.must_not_collect, collector)) {
-                    return Err(refused(CheckInError::NotAuthorized {
-                        collector: collector.name.trim().to_owned(),
-                        child: child.name.clone(),
-                    }));
-                }
+    guessing_in(store, actor, |tx| {
+        tx.require(Permission::AttendanceWrite)?;
+        let tag = find_tag(tx.conn(), station, code)?;
+        let children = children_of_tag(tx.conn(), actor, tag)?;
+        let chosen: Vec<&PickupChild> = if people_ids.is_empty() {
+            children.iter().collect()
+        } else {
+            let mut chosen = Vec::new();
+            for id in people_ids {
+                let child = children.iter().find(|c| c.people_id == *id).ok_or_else(|| {
+                    let name = tx
+                        .conn()
+                        .optional::<String>(
+                            "SELECT first_name || ' ' || last_name FROM people WHERE id = ?1",
+                            [id.to_string()],
+                        )
+                        .ok()
+                        .flatten()
+                        .unwrap_or_else(|| "that person".into());
+                    refused(CheckInError::NotOnTag { name })
+                })?;
+                chosen.push(child);
             }
-            let mut result = Released { released: Vec::new(), already_released: Vec::new() };
-            for child in chosen {
-                release_one(
-                    tx,
-                    child.class_session_id,
-                    child.people_id,
-                    ReleaseMethod::Code,
-                    collected_by,
-                    &mut result,
-                )?;
+            chosen
+        };
+        if let Some(collector) = collected_by {
+            if let Some(child) = chosen.iter().find(|c| is_barred(&c.must_not_collect, collector)) {
+                return Err(refused(CheckInError::NotAuthorized {
+                    collector: collector.name.trim().to_owned(),
+                    child: child.name.clone(),
+                }));
             }
-            Ok(result)
-        })
+        }
+        let mut result = Released { released: Vec::new(), already_released: Vec::new() };
+        for child in chosen {
+            release_one(tx, child.class_session_id, child.people_id, ReleaseMethod::Code, collected_by, &mut result)?;
+        }
+        Ok(result)
     })
 }
 
