@@ -199,7 +199,7 @@ pub fn check_in_as(
 }
 
 /// Children in and adults serving in a session now.
-pub(crate) fn room_counts(conn: &Connection, class_session_id: Uuid) -> Result<(i64, i64)> {
+fn room_counts(conn: &Connection, class_session_id: Uuid) -> Result<(i64, i64)> {
     let today = Timestamp::now().date();
     let present: Vec<(Option<String>, bool)> = conn.tuples(
         "SELECT p.date_of_birth, a.serving FROM attendance_record a JOIN people p ON p.id = a.people_id

@@ -82,24 +82,12 @@ pub fn find_own_family(store: &Store, actor: &Actor, typed: &str, class_session_
     crate::office::people::require(actor, Permission::AttendanceRead)?;
     store.read(|conn| {
         let typed = typed.trim();
-        let found: Vec<NameMatch> = if let Some(id) = typed.strip_prefix(FAMILY_CARD_PREFIX) {
-            let household = Uuid::parse_str(id.trim()).map_err(|_| unknown_card())?;
-            conn.tuples::<(String, Option<String>)>(
-                "SELECT id, household_id FROM people WHERE household_id = ?1 AND is_active = 1 LIMIT 1",
-                [household.to_string()],
-            )?
-            .into_iter()
-            .map(|(id, household_id)| NameMatch { id, household_id })
-            .collect()
-        } else if let Some(id) = typed.strip_prefix(PERSON_CARD_PREFIX) {
-            let person = Uuid::parse_str(id.trim()).map_err(|_| unknown_card())?;
-            conn.tuples::<(String, Option<String>)>(
-                "SELECT id, household_id FROM people WHERE id = ?1 AND is_active = 1",
-                [person.to_string()],
-            )?
-            .into_iter()
-            .map(|(id, household_id)| NameMatch { id, household_id })
-            .collect()
+        let card = typed
+            .strip_prefix(FAMILY_CARD_PREFIX)
+            .map(|id| ("household_id", id))
+            .or_else(|| typed.strip_prefix(PERSON_CARD_PREFIX).map(|id| ("id", id)));
+        let found: Vec<NameMatch> = if let Some((column, id)) = card {
+            card_holder(conn, column, id)?
         } else {
             let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
             if digits.len() < 4 || digits.len() != typed.chars().filter(|c| c.is_alphanumeric()).count() {
@@ -138,8 +126,15 @@ pub fn find_own_family(store: &Store, actor: &Actor, typed: &str, class_session_
     })
 }
 
-fn unknown_card() -> StoreError {
-    CheckInError::NoFamily.into()
+/// Someone active whom a card names: by their household (`household_id`) or themselves (`id`).
+fn card_holder(conn: &rusqlite::Connection, column: &'static str, id: &str) -> Result<Vec<NameMatch>> {
+    let id = Uuid::parse_str(id.trim()).map_err(|_| StoreError::from(CheckInError::NoFamily))?;
+    let sql = format!("SELECT id, household_id FROM people WHERE {column} = ?1 AND is_active = 1 LIMIT 1");
+    Ok(conn
+        .tuples::<(String, Option<String>)>(&sql, [id.to_string()])?
+        .into_iter()
+        .map(|(id, household_id)| NameMatch { id, household_id })
+        .collect())
 }
 
 fn families_of(

@@ -388,15 +388,7 @@ pub fn release_by_code(
             let mut chosen = Vec::new();
             for id in people_ids {
                 let child = children.iter().find(|c| c.people_id == *id).ok_or_else(|| {
-                    let name = tx
-                        .conn()
-                        .optional::<String>(
-                            "SELECT first_name || ' ' || last_name FROM people WHERE id = ?1",
-                            [id.to_string()],
-                        )
-                        .ok()
-                        .flatten()
-                        .unwrap_or_else(|| "that person".into());
+                    let name = person_name(tx.conn(), *id).ok().flatten().unwrap_or_else(|| "that person".into());
                     refused(CheckInError::NotOnTag { name })
                 })?;
                 chosen.push(child);
@@ -463,6 +455,11 @@ pub fn release_by_staff(
     Ok(result)
 }
 
+/// A person's first and last name, as the station's messages name them.
+fn person_name(conn: &Connection, people_id: Uuid) -> Result<Option<String>> {
+    conn.optional("SELECT first_name || ' ' || last_name FROM people WHERE id = ?1", [people_id.to_string()])
+}
+
 fn release_one(
     tx: &mut WriteTx<'_>,
     class_session_id: Uuid,
@@ -471,10 +468,7 @@ fn release_one(
     collected_by: Option<&Collector>,
     result: &mut Released,
 ) -> Result<()> {
-    let name: String = tx
-        .conn()
-        .optional("SELECT first_name || ' ' || last_name FROM people WHERE id = ?1", [people_id.to_string()])?
-        .unwrap_or_default();
+    let name = person_name(tx.conn(), people_id)?.unwrap_or_default();
     let mut record = attendance::record_of(tx.conn(), class_session_id, people_id)?
         .filter(|r| r.meta.is_active && r.check_in_at.is_some())
         .ok_or_else(|| StoreError::Conflict {

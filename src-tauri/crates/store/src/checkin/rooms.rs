@@ -2,7 +2,6 @@
 //! left, counts against capacity and ratio, allergies and medical alerts, who serves without the
 //! certification the session asks for, and children released by staff without their tag.
 
-use super::arrivals::room_counts;
 use super::{is_child, requirement_scope, MOST_SEVERE_FIRST};
 use crate::db::{Query, Result, Store};
 use cct_domain::records::{ClassSession, ReleaseMethod};
@@ -129,8 +128,11 @@ fn room_now(conn: &Connection, actor: &Actor, session: ClassSession) -> Result<R
             alerts,
         });
     }
-    let (children_in, adults_serving) = room_counts(conn, id)?;
-    let in_now = people.iter().filter(|p| p.checked_out_at.is_none()).count() as i64;
+    // The rows read above are everyone checked in: the counts are theirs, not another query's.
+    let here: Vec<&RoomPerson> = people.iter().filter(|p| p.checked_out_at.is_none()).collect();
+    let children_in = here.iter().filter(|p| p.is_child && !p.serving).count() as i64;
+    let adults_serving = here.iter().filter(|p| p.serving).count() as i64;
+    let in_now = here.len() as i64;
     let left = people.len() as i64 - in_now;
     Ok(RoomNow {
         full: capacity.is_some_and(|c| in_now >= c),
