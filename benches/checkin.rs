@@ -43,6 +43,26 @@ fn invoke(webview: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str, a
     get_ipc_response(webview, request).map(|body| body.deserialize::<Value>().unwrap())
 }
 
+/// The key the app keeps in the keychain for the database at `path`.
+fn key_of(path: &std::path::Path) -> String {
+    let name = std::path::absolute(path).unwrap().display().to_string();
+    cct_signin::KeychainSecret::database_key(&name).unwrap().load().unwrap().expect("the app keeps the key")
+}
+
+/// A plain copy of the encrypted database at `from` (its key from the keychain), as the
+/// release before encryption wrote them: the kept church is plain so that any run, with a
+/// keychain of its own, can start from it (the app encrypts its copy when it opens it).
+fn export_plain(from: &std::path::Path, to: &std::path::Path) {
+    for stale in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{stale}", to.display()));
+    }
+    let conn = rusqlite::Connection::open(from).unwrap();
+    conn.pragma_update(None, "key", format!("x'{}'", key_of(from))).unwrap();
+    conn.execute("ATTACH DATABASE ?1 AS plain KEY ''", [to.to_str().unwrap()]).unwrap();
+    conn.query_row("SELECT sqlcipher_export('plain')", [], |_| Ok(())).unwrap();
+    conn.execute_batch("DETACH DATABASE plain").unwrap();
+}
+
 /// Copies a database file with its write-ahead log (nothing is writing while it is copied).
 fn copy_database(from: &std::path::Path, to: &std::path::Path) {
     std::fs::copy(from, to).unwrap();
@@ -102,7 +122,7 @@ fn main() {
         cct_store::demo::add_people(&store, PEOPLE - 300).unwrap();
         eprintln!("built a church of {PEOPLE} people in {:.1} s", started.elapsed().as_secs_f64());
         if let Some(template) = &template {
-            copy_database(&database, template);
+            export_plain(&database, template);
         }
     } else {
         invoke(&webview, "sign_in_to_demo", json!({})).unwrap();
@@ -190,9 +210,19 @@ fn main() {
     let session_id: uuid::Uuid = session.as_str().unwrap().parse().unwrap();
     let config = cct_store::checkin::station::current(&store).unwrap().unwrap();
     let station = cct_store::checkin::station::station_actor(&store, &config).unwrap();
+    // Encrypted against plain: a plain copy of the church as it is now (the same people not yet
+    // checked in, the same session), then the same check-ins straight on each store.
+    let plain_path = dir.path().join("plain.sqlite");
+    export_plain(&database, &plain_path);
+    let plain = cct_store::Store::open_unencrypted(&plain_path).unwrap();
+    let plain_station = cct_store::checkin::station::station_actor(&plain, &config).unwrap();
     let store_rounds = per_second_in_rounds(&store_people, |person| {
         store.write(&station, |tx| cct_store::checkin::check_in(tx, session_id, &[*person], "K")).unwrap();
     });
+    let plain_rounds = per_second_in_rounds(&store_people, |person| {
+        plain.write(&plain_station, |tx| cct_store::checkin::check_in(tx, session_id, &[*person], "K")).unwrap();
+    });
+    plain.close();
     // People enrolled in a class that counts attendance: each check-in also works out their
     // progress in the same transaction.
     let members: Vec<uuid::Uuid> =
@@ -250,6 +280,16 @@ fn main() {
         store_people.len(),
         list(&store_rounds),
         median(&store_rounds)
+    );
+    println!(
+        "| the same on a plain (unencrypted) copy of the church ({} check-ins; rounds {}) | {:.0} per second | |",
+        store_people.len(),
+        list(&plain_rounds),
+        median(&plain_rounds)
+    );
+    println!(
+        "| encrypted check-ins against plain ones (the cost of SQLCipher) | {:.2} | |",
+        median(&store_rounds) / median(&plain_rounds)
     );
     println!(
         "| check-ins of people enrolled in the course, each also working out their progress, median of {} rounds ({} check-ins; rounds {}) | {:.0} per second | |",

@@ -119,6 +119,14 @@ pub fn typescript() -> String {
         crate::updates::UpdateInfo,
         crate::updates::UpdateStatus,
         crate::updates::UpdateProgress,
+        // Backups and recovery.
+        cct_app::backups::BackupStatus,
+        cct_app::backups::BackupSetup,
+        cct_app::backups::LastBackup,
+        cct_app::backups::Failure,
+        cct_store::db::BackupProgress,
+        cct_store::db::BackupContents,
+        cct_store::db::Restored,
         // Team sync.
         team::TeamStatus,
         cct_store::team::device::DeviceMembership,

@@ -3,6 +3,7 @@
 //! back its `Reply`; every rule lives in `cct-store`, `cct-domain` and `cct-app`, checked in
 //! Rust whatever the UI shows.
 
+pub mod backup_commands;
 pub mod bindings;
 pub mod commands;
 pub mod kiosk_commands;
@@ -28,6 +29,15 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
     builder.invoke_handler(tauri::generate_handler![
         startup::startup_problem,
         startup::retry_start,
+        startup::recovery_backups,
+        startup::restore_at_start,
+        startup::start_afresh,
+        backup_commands::backup_status,
+        backup_commands::set_up_backups,
+        backup_commands::back_up_now,
+        backup_commands::inspect_backup,
+        backup_commands::restore_backup,
+        backup_commands::restore_on_first_run,
         commands::app_status,
         session_commands::set_up_office,
         session_commands::sign_in_screen,

@@ -1,10 +1,14 @@
 //! Opening the database when the app starts, without ever panicking: when it cannot be opened
 //! (another app has it, it is damaged, the disk refuses), the window opens anyway and explains
 //! why, with the one error report every command uses, and can try again once the cause is gone.
+//! A database that is damaged or whose key is lost gets the recovery screen: restore a backup
+//! (with the recovery passphrase), or start afresh with the bad file kept aside.
 
 use crate::updates;
-use cct_app::{background, App, OpenBrowser, Reply};
+use cct_app::backups::{self, BackupStatus};
+use cct_app::{background, recovery, App, OpenBrowser, Reply};
 use cct_domain::{ErrorCode, ErrorReport};
+use cct_store::db::Restored;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
@@ -58,9 +62,14 @@ fn open<R: Runtime>(handle: &AppHandle<R>, path: &Path) -> Reply<()> {
             let _ = pco_events.emit("sync-progress", progress);
         },
     ));
-    tauri::async_runtime::spawn(background::team(app, background::TEAM_SYNC_EVERY, move |progress| {
+    tauri::async_runtime::spawn(background::team(app.clone(), background::TEAM_SYNC_EVERY, move |progress| {
         let _ = team_events.emit("team-progress", progress);
     }));
+    tauri::async_runtime::spawn(background::backups(
+        app,
+        background::FIRST_BACKUP_CHECK_AFTER,
+        background::CHECK_BACKUP_EVERY,
+    ));
     Ok(())
 }
 
@@ -86,4 +95,113 @@ pub async fn retry_start<R: Runtime>(handle: AppHandle<R>, problem: State<'_, St
     .map_err(|stopped| ErrorReport::new(ErrorCode::Internal, format!("opening the database stopped: {stopped}")))?;
     problem.set(opened.clone().err());
     opened
+}
+
+/// What the recovery screen shows: the backups it can offer. Only while the database cannot be
+/// opened; once the app is open, backups are the About page's, for those allowed.
+#[tauri::command]
+pub async fn recovery_backups<R: Runtime>(
+    handle: AppHandle<R>,
+    problem: State<'_, StartupProblem>,
+) -> Reply<BackupStatus> {
+    refuse_when_open(&handle, &problem)?;
+    let path = problem.path.clone();
+    blocking(move || {
+        let mut status = backups::status_at(&path, chrono::Utc::now())?;
+        if status.last_good.is_none() {
+            status.in_folder.truncate(1);
+        }
+        if let Some(latest) = backups::latest_backup(&path) {
+            status.in_folder.retain(|name| !latest.ends_with(name));
+            status.in_folder.insert(0, latest.display().to_string());
+        }
+        Ok(status)
+    })
+    .await
+}
+
+/// Restores a backup (the latest one when `file` is `None`) with its recovery passphrase, in
+/// place of the database that could not be opened (kept aside), and starts the app on it.
+#[tauri::command]
+pub async fn restore_at_start<R: Runtime>(
+    handle: AppHandle<R>,
+    problem: State<'_, StartupProblem>,
+    file: Option<String>,
+    passphrase: String,
+) -> Reply<Restored> {
+    refuse_when_open(&handle, &problem)?;
+    let path = problem.path.clone();
+    let restored = blocking({
+        let path = path.clone();
+        move || {
+            let file = match file.filter(|f| !f.trim().is_empty()) {
+                Some(file) => PathBuf::from(file.trim()),
+                None => backups::latest_backup(&path).ok_or_else(|| {
+                    ErrorReport::new(
+                        ErrorCode::NoBackupFolder,
+                        "No backup is recorded for this computer: choose a backup file.",
+                    )
+                    .on("file")
+                })?,
+            };
+            recovery::restore_into(&path, &file, &passphrase)
+        }
+    })
+    .await?;
+    reopen(&handle, &problem, path).await?;
+    Ok(restored)
+}
+
+/// Moves the database that could not be read aside (never deleting it) and starts afresh on a
+/// new, empty one. Refused for any other start-up problem (another window has the database,
+/// the disk is full): those pass, and the data is still good.
+#[tauri::command]
+pub async fn start_afresh<R: Runtime>(
+    handle: AppHandle<R>,
+    problem: State<'_, StartupProblem>,
+) -> Reply<Option<String>> {
+    refuse_when_open(&handle, &problem)?;
+    let unreadable = problem
+        .report()
+        .is_some_and(|report| matches!(report.code, ErrorCode::DatabaseUnreadable | ErrorCode::DatabaseKeyMissing));
+    if !unreadable {
+        return Err(ErrorReport::new(
+            ErrorCode::InvalidInput,
+            "Starting afresh is only for a database that cannot be read. This one can: try again once the problem shown is solved.",
+        ));
+    }
+    let path = problem.path.clone();
+    let aside = blocking({
+        let path = path.clone();
+        move || recovery::start_afresh(&path)
+    })
+    .await?;
+    reopen(&handle, &problem, path).await?;
+    Ok(aside)
+}
+
+fn refuse_when_open<R: Runtime>(handle: &AppHandle<R>, problem: &StartupProblem) -> Reply<()> {
+    if handle.try_state::<App>().is_some() || problem.report().is_none() {
+        return Err(ErrorReport::new(
+            ErrorCode::PermissionDenied,
+            "The database is open: restore a backup from the About page, signed in as an administrator.",
+        ));
+    }
+    Ok(())
+}
+
+async fn reopen<R: Runtime>(handle: &AppHandle<R>, problem: &StartupProblem, path: PathBuf) -> Reply<()> {
+    let opened = blocking({
+        let handle = handle.clone();
+        move || open(&handle, &path)
+    })
+    .await;
+    problem.set(opened.clone().err());
+    opened
+}
+
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Reply<T> + Send + 'static) -> Reply<T> {
+    tauri::async_runtime::spawn_blocking(work).await.map_err(|stopped| {
+        ErrorReport::new(ErrorCode::Internal, format!("the work stopped before it finished: {stopped}"))
+    })?
 }

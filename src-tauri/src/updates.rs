@@ -237,6 +237,8 @@ pub async fn install_update_and_restart<R: Runtime>(
     pending: State<'_, Pending>,
 ) -> Reply<()> {
     app.blocking(|app| app.require(Permission::SettingsManage).map(drop)).await?;
+    // A backup first, when backups are set up: an update may upgrade the database's schema.
+    app.blocking(|app| app.back_up_before_update().map(drop)).await?;
     install(&pending).await?;
     app.store().close();
     handle.restart()

@@ -96,6 +96,7 @@ fn table_text(store: &cct_store::Store, table: &str) -> String {
 }
 
 mod access;
+mod backups;
 mod kiosk;
 mod office;
 mod planning_center;

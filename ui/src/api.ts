@@ -47,6 +47,9 @@ export const api = {
 export const session = {
   startupProblem: () => invoke<B.ErrorReport | null>("startup_problem"),
   retryStart: () => invoke<void>("retry_start"),
+  recoveryBackups: () => invoke<B.BackupStatus>("recovery_backups"),
+  restoreAtStart: (file: string | null, passphrase: string) => invoke<B.Restored>("restore_at_start", { file, passphrase }),
+  startAfresh: () => invoke<string | null>("start_afresh"),
   setUpOffice: (first: B.FirstAdministrator) => invoke<B.SignedIn>("set_up_office", { first }),
   screen: () => invoke<B.SignInScreen>("sign_in_screen"),
   signIn: (who: B.Who, password: string) => invoke<B.SignedIn>("sign_in", { who, password }),
@@ -120,6 +123,16 @@ export const updates = {
   download: () => invoke<void>("download_update"),
   installAndRestart: () => invoke<void>("install_update_and_restart"),
   setEndpoint: (endpoint: string | null) => invoke<void>("set_update_endpoint", { endpoint }),
+};
+
+/// Backups to a folder, encrypted with the recovery passphrase, and restores.
+export const backups = {
+  status: () => invoke<B.BackupStatus>("backup_status"),
+  setUp: (setup: B.BackupSetup) => invoke<B.BackupStatus>("set_up_backups", { setup }),
+  backUpNow: () => invoke<B.LastBackup>("back_up_now"),
+  inspect: (file: string, passphrase: string) => invoke<B.BackupContents>("inspect_backup", { file, passphrase }),
+  restore: (file: string, passphrase: string) => invoke<B.Restored>("restore_backup", { file, passphrase }),
+  restoreOnFirstRun: (file: string, passphrase: string) => invoke<B.Restored>("restore_on_first_run", { file, passphrase }),
 };
 
 export const team = {

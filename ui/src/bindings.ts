@@ -151,7 +151,7 @@ export type CertificationStatus = "in_progress" | "completed" | "expired";
 
 export type ErrorReport = { code: ErrorCode, message: string, field: string | null, };
 
-export type ErrorCode = "invalid_input" | "prerequisites_not_met" | "prerequisite_cycle" | "not_found" | "unknown_reference" | "inactive_reference" | "duplicate" | "conflict" | "unknown_column" | "use_dedicated_command" | "permission_denied" | "signed_out" | "session_locked" | "wrong_password" | "sign_in_wait" | "no_password" | "unknown_person" | "person_inactive" | "invitation_unknown" | "invitation_used" | "invitation_expired" | "last_administrator" | "kiosk_locked" | "not_a_station" | "session_not_at_station" | "pickup_code_wrong" | "pickup_code_other_station" | "pickup_code_other_day" | "pickup_code_wait" | "not_on_tag" | "pickup_not_authorized" | "pickup_code_required" | "room_full" | "not_certified_to_serve" | "family_not_found" | "many_families_match" | "self_check_in_only" | "demo_mode" | "store_in_use" | "constraint_violation" | "corrupt_record" | "migration_failed" | "disk_full" | "database_error" | "keychain_unavailable" | "no_folder" | "export_failed" | "internal" | "not_connected" | "sign_in_again" | "sign_in_failed" | "offline" | "planning_center_error" | "sync_running" | "sync_cancelled" | "invalid_hub_address" | "tls_required" | "hub_unreachable" | "hub_error" | "hub_migration_failed" | "hub_has_team" | "hub_has_no_team" | "join_code_unknown" | "join_code_used" | "join_code_expired" | "device_removed" | "not_a_member" | "not_joined" | "station_letter_taken" | "already_syncing" | "cannot_remove_self" | "update_endpoint_invalid" | "update_check_failed" | "update_manifest_invalid" | "update_not_for_this_computer" | "update_signature_invalid" | "update_failed" | "no_update" | "not_downloaded";
+export type ErrorCode = "invalid_input" | "prerequisites_not_met" | "prerequisite_cycle" | "not_found" | "unknown_reference" | "inactive_reference" | "duplicate" | "conflict" | "unknown_column" | "use_dedicated_command" | "permission_denied" | "signed_out" | "session_locked" | "wrong_password" | "sign_in_wait" | "no_password" | "unknown_person" | "person_inactive" | "invitation_unknown" | "invitation_used" | "invitation_expired" | "last_administrator" | "kiosk_locked" | "not_a_station" | "session_not_at_station" | "pickup_code_wrong" | "pickup_code_other_station" | "pickup_code_other_day" | "pickup_code_wait" | "not_on_tag" | "pickup_not_authorized" | "pickup_code_required" | "room_full" | "not_certified_to_serve" | "family_not_found" | "many_families_match" | "self_check_in_only" | "demo_mode" | "store_in_use" | "constraint_violation" | "corrupt_record" | "migration_failed" | "disk_full" | "database_error" | "database_unreadable" | "database_key_missing" | "backup_unreadable" | "backup_failed" | "no_backup_folder" | "backup_running" | "keychain_unavailable" | "no_folder" | "export_failed" | "internal" | "not_connected" | "sign_in_again" | "sign_in_failed" | "offline" | "planning_center_error" | "sync_running" | "sync_cancelled" | "invalid_hub_address" | "tls_required" | "hub_unreachable" | "hub_error" | "hub_migration_failed" | "hub_has_team" | "hub_has_no_team" | "join_code_unknown" | "join_code_used" | "join_code_expired" | "device_removed" | "not_a_member" | "not_joined" | "station_letter_taken" | "already_syncing" | "cannot_remove_self" | "update_endpoint_invalid" | "update_check_failed" | "update_manifest_invalid" | "update_not_for_this_computer" | "update_signature_invalid" | "update_failed" | "no_update" | "not_downloaded";
 
 export type AppStatus = { version: string, database_path: string, demo_mode: boolean, signed_in: SignedIn | null, people: number, courses: number, pending_changes: number, 
 /**
@@ -498,13 +498,73 @@ downloaded: boolean, };
 
 export type UpdateProgress = { downloaded: number, total: number | null, };
 
+export type BackupStatus = { folder: string | null, keep: number, 
+/**
+ * Whether this computer's keychain holds the recovery passphrase (never the passphrase).
+ */
+passphrase_set: boolean, last_good: LastBackup | null, 
+/**
+ * Hours since the last good backup, rounded down.
+ */
+last_good_age_hours: number | null, 
+/**
+ * The last backup that failed, if none has succeeded since.
+ */
+last_failure: Failure | null, 
+/**
+ * This computer's backups found in the folder, newest first.
+ */
+in_folder: Array<string>, };
+
+export type BackupSetup = { folder: string, 
+/**
+ * Required the first time; `None` keeps the one already set.
+ */
+passphrase: string | null, keep: number | null, };
+
+export type LastBackup = { path: string, made_at: string, bytes: number, people: number, 
+/**
+ * Why it was made: `daily`, `on demand`, `before an upgrade`, `before an update`.
+ */
+reason: string, };
+
+export type Failure = { at: string, message: string, };
+
+export type BackupProgress = { 
+/**
+ * `copying`, then `checking`.
+ */
+phase: string, 
+/**
+ * Bytes of the backup written so far, against the database's size (a backup holds no
+ * free pages, so it ends at or below it).
+ */
+done_bytes: number, total_bytes: number, };
+
+export type BackupContents = { path: string, people: number, rows: number, 
+/**
+ * The latest change recorded in it (its audit log), in RFC 3339; `None` for an empty one.
+ */
+latest_change_at: string | null, };
+
+export type Restored = { contents: BackupContents, 
+/**
+ * Where the replaced database was moved (never deleted); `None` when there was none.
+ */
+set_aside: string | null, };
+
 export type TeamStatus = { membership: DeviceMembership, unsent_changes: number, waiting: Array<WaitingChange>, syncing: boolean, };
 
 export type DeviceMembership = { device_id: string, device_name: string, 
 /**
  * The hub's connection string without its password; none until the device joins.
  */
-hub_url: string | null, church_id: string | null, campus_scope: string | null, pull_cursor: number, joined_at: string | null, last_push_at: string | null, last_pull_at: string | null, last_error: string | null, };
+hub_url: string | null, church_id: string | null, campus_scope: string | null, pull_cursor: number, joined_at: string | null, last_push_at: string | null, last_pull_at: string | null, last_error: string | null, 
+/**
+ * Restored from a backup: the next pulls also bring back this device's own changes made
+ * after that backup, which it lost with the database it replaced.
+ */
+catch_up_own_changes: boolean, };
 
 export type WaitingChange = { table_name: string, record_id: string, device_id: string, reason: string, attempts: number, };
 

@@ -18,6 +18,7 @@ import { renderKiosk, renderStartKiosk } from "./screens/kiosk";
 import { renderRooms } from "./screens/rooms";
 import { renderOrganization } from "./screens/organization";
 import { renderSignIn, renderStartupProblem } from "./screens/sign-in";
+import { renderRecovery } from "./screens/backups";
 
 const app = document.querySelector<HTMLElement>("#app")!;
 const nav = document.querySelector<HTMLElement>("#nav")!;
@@ -170,7 +171,12 @@ async function start() {
   const problem = await session.startupProblem().catch(() => null);
   if (problem) {
     dbStatus.textContent = "The local database could not be opened";
-    return renderStartupProblem(app, problem, () => void start());
+    // Another window holding the database, or a full disk, pass: trying again is the way.
+    // Anything else may need a backup.
+    if (hasCode(problem, "store_in_use") || hasCode(problem, "disk_full") || hasCode(problem, "keychain_unavailable")) {
+      return renderStartupProblem(app, problem, () => void start());
+    }
+    return renderRecovery(app, problem, () => void start());
   }
   await render();
 }

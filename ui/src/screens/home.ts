@@ -4,6 +4,7 @@ import { card, el, errorText, field, form, input } from "../dom";
 import type { Screen } from "../main";
 import { keystroke } from "../timing";
 import { joinCard } from "./team";
+import { firstRunRestoreCard } from "./backups";
 
 export function renderFirstRun(app: HTMLElement, done: () => void) {
   const message = el("p", { className: "muted" }, "Nothing is stored on this computer yet. Try the app with a demo church: two campuses, 300 people, courses with prerequisites and a certification. It stays on this computer and is never sent to Planning Center.");
@@ -43,7 +44,7 @@ export function renderFirstRun(app: HTMLElement, done: () => void) {
     },
   );
   const join = joinCard(done);
-  app.replaceChildren(el("section", { className: "card", id: "first-run" }, el("h2", {}, "Welcome"), message, button, feedback), setUp, join);
+  app.replaceChildren(el("section", { className: "card", id: "first-run" }, el("h2", {}, "Welcome"), message, button, feedback), setUp, join, firstRunRestoreCard());
 }
 
 export async function renderHome(view: HTMLElement, screen: Screen) {

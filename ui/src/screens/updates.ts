@@ -4,6 +4,7 @@ import { listen } from "@tauri-apps/api/event";
 import { updates, type UpdateInfo, type UpdateProgress } from "../api";
 import { card, el, errorText, field, form, formatTime, input } from "../dom";
 import type { Screen } from "../main";
+import { backupsCard } from "./backups";
 
 export async function renderUpdates(view: HTMLElement, screen: Screen) {
   const status = await updates.status();
@@ -32,6 +33,7 @@ export async function renderUpdates(view: HTMLElement, screen: Screen) {
     ),
   );
   if (status.available) showAvailable(result, status.available, admin, status.downloaded);
+  view.append(await backupsCard(screen));
   if (admin) view.append(endpointCard(status.endpoint, status.custom_endpoint, screen));
 }
 

@@ -12,6 +12,10 @@ pub const CHECK_NETWORK_EVERY: Duration = Duration::from_secs(60);
 /// Team sync is cheap when nothing changed (two small queries), and attendance taken in a
 /// classroom should reach the office within minutes.
 pub const TEAM_SYNC_EVERY: Duration = Duration::from_secs(60);
+/// How often to look whether the daily backup is due (it is made once a day).
+pub const CHECK_BACKUP_EVERY: Duration = Duration::from_secs(30 * 60);
+/// The first look waits this long, so a backup never competes with the first screens.
+pub const FIRST_BACKUP_CHECK_AFTER: Duration = Duration::from_secs(60);
 
 /// Syncs with Planning Center for the life of the app. Failures are shown by the sync log and
 /// the Planning Center card; the next tick retries.
@@ -63,6 +67,19 @@ pub async fn team(app: App, every: Duration, progress: impl Fn(ExchangeProgress)
                 app.drop_team_connection().await;
             }
         }
+        tokio::time::sleep(every).await;
+    }
+}
+
+/// The daily backup, for the life of the app. A failure is kept in the backup settings and
+/// shown on the About page; the next look tries again.
+pub async fn backups(app: App, first_after: Duration, every: Duration) {
+    tokio::time::sleep(first_after).await;
+    loop {
+        if app.store().is_closed() {
+            return;
+        }
+        let _ = app.blocking(|app| app.back_up_if_due()).await;
         tokio::time::sleep(every).await;
     }
 }

@@ -10,11 +10,15 @@
 //! - [`station`]: the check-in station (kiosk mode) and its commands;
 //! - [`transfer`]: CSV imports with progress and cancel, exports to a folder;
 //! - [`updates`]: the office's settings for signed updates;
+//! - [`backups`]: backups to a folder, encrypted with the recovery passphrase;
+//! - [`recovery`]: the database's key, and restoring or starting afresh when it cannot open;
 //! - [`background`]: syncing without anyone asking.
 
 pub mod background;
+pub mod backups;
 pub mod planning_center;
 pub mod records;
+pub mod recovery;
 mod secrets;
 pub mod session;
 pub mod station;
@@ -48,12 +52,15 @@ struct Inner {
     team: team::Connection,
     station: station::StationCache,
     import: transfer::ImportControl,
+    backups: backups::BackupControl,
 }
 
 impl App {
-    /// Opens the database at `path` (creating and upgrading it as needed).
+    /// Opens the database at `path` (creating, encrypting and upgrading it as needed), with
+    /// its key from the keychain. Before an upgrade, it is backed up if backups are set up.
     pub fn open(path: &Path, open_browser: OpenBrowser) -> Reply<Self> {
-        let store = Store::open(path)?;
+        let key = recovery::database_key(path)?;
+        let store = Store::open_with(path, &key, &|pending| backups::before_upgrade(path, pending))?;
         Ok(Self {
             inner: Arc::new(Inner {
                 store,
@@ -63,6 +70,7 @@ impl App {
                 team: Default::default(),
                 station: Default::default(),
                 import: Default::default(),
+                backups: Default::default(),
             }),
         })
     }

@@ -80,6 +80,15 @@ pub enum ErrorCode {
     MigrationFailed,
     DiskFull,
     DatabaseError,
+    /// Damaged, or encrypted with a key this computer does not have: the recovery screen.
+    DatabaseUnreadable,
+    /// The database is encrypted and the keychain no longer has its key: the recovery screen.
+    DatabaseKeyMissing,
+    // Backups.
+    BackupUnreadable,
+    BackupFailed,
+    NoBackupFolder,
+    BackupRunning,
     // This computer.
     KeychainUnavailable,
     NoFolder,

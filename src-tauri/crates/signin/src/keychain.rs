@@ -7,7 +7,7 @@ pub const SERVICE: &str = "org.churchcoursetracker.desktop";
 /// (keyring's `BadEncoding` carries the raw bytes, so it is described, not printed).
 const UNAVAILABLE: &str = "The system keychain is locked or not available. Unlock it (on Linux, sign in to your \
      desktop session so GNOME Keyring or KWallet starts, or unlock it in Passwords and Keys) and try again. \
-     Church Course Tracker never keeps Planning Center sign-ins anywhere else.";
+     Church Course Tracker keeps its secrets (the database key, sign-ins) nowhere else.";
 
 fn describe(error: keyring::Error) -> String {
     match error {
@@ -17,7 +17,7 @@ fn describe(error: keyring::Error) -> String {
         keyring::Error::PlatformFailure(inner) if is_unreachable(&inner.to_string()) => UNAVAILABLE.into(),
         keyring::Error::PlatformFailure(inner) => format!(
             "The system keychain failed ({inner}). Try again; if it keeps failing, restart the computer. \
-             Church Course Tracker never keeps Planning Center sign-ins anywhere else."
+             Church Course Tracker keeps its secrets (the database key, sign-ins) nowhere else."
         ),
         keyring::Error::BadEncoding(_) => "The saved Planning Center sign-in in the keychain is damaged; sign out and sign in again.".into(),
         keyring::Error::TooLong(what, limit) => format!("The keychain refused the sign-in: {what} is longer than {limit}."),
@@ -96,6 +96,20 @@ impl KeychainSecret {
     /// The secret the team hub gave this device when it joined.
     pub fn team_device_secret(device_id: &str) -> Result<Self, String> {
         Ok(Self { entry: keyring::Entry::new(SERVICE, &format!("team-device:{device_id}")).map_err(describe)? })
+    }
+
+    /// The key that encrypts the database at `database_path` (one per database file, so a
+    /// test's or a demo's throw-away database never shares the office's key).
+    pub fn database_key(database_path: &str) -> Result<Self, String> {
+        Ok(Self { entry: keyring::Entry::new(SERVICE, &format!("database-key:{database_path}")).map_err(describe)? })
+    }
+
+    /// The recovery passphrase the office set for the backups of the database at
+    /// `database_path`, so automatic backups need nobody to type it.
+    pub fn backup_passphrase(database_path: &str) -> Result<Self, String> {
+        Ok(Self {
+            entry: keyring::Entry::new(SERVICE, &format!("backup-passphrase:{database_path}")).map_err(describe)?,
+        })
     }
 
     pub fn load(&self) -> Result<Option<String>, String> {

@@ -18,5 +18,5 @@ pub mod records;
 pub mod team;
 pub mod transfer;
 
-pub use db::{AuditAction, Result, Store, StoreError, WriteTx};
+pub use db::{AuditAction, DatabaseKey, Passphrase, Result, Store, StoreError, WriteTx};
 pub use records::{ListQuery, Page};

@@ -371,7 +371,7 @@ mod tests {
     #[test]
     fn an_update_queues_planning_center_only_when_it_reaches_it() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("church.sqlite")).unwrap();
+        let store = Store::open(dir.path().join("church.sqlite"), &crate::DatabaseKey::generate().unwrap()).unwrap();
         let system = Actor::system();
         let enrollment = store
             .write(&system, |tx| {

@@ -71,7 +71,7 @@ async fn main() {
     let (address, password) = new_hub().await;
     let password = password.as_deref();
     let dir = tempfile::tempdir().unwrap();
-    let office = Store::open(dir.path().join("office.sqlite")).unwrap();
+    let office = Store::open(dir.path().join("office.sqlite"), &cct_store::DatabaseKey::generate().unwrap()).unwrap();
     let started = Instant::now();
     cct_store::demo::load(&office, 300).unwrap();
     cct_store::demo::add_people(&office, people_count - 300).unwrap();
@@ -89,7 +89,8 @@ async fn main() {
     let first_push = started.elapsed();
 
     let joiner_dir = tempfile::tempdir().unwrap();
-    let laptop = Store::open(joiner_dir.path().join("laptop.sqlite")).unwrap();
+    let laptop =
+        Store::open(joiner_dir.path().join("laptop.sqlite"), &cct_store::DatabaseKey::generate().unwrap()).unwrap();
     let code = membership::make_join_code(&admin, &hub, &credentials, None, chrono::Duration::hours(1)).await.unwrap();
     let started = Instant::now();
     let laptop_hub = Hub::connect(&address, password).await.unwrap();

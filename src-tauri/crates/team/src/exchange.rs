@@ -161,10 +161,15 @@ pub async fn pull(
         .fetch_one(&mut *conn)
         .await
         .map_err(hub_error)?;
-        let Some(window_end) = window_end else { break };
+        let Some(window_end) = window_end else {
+            if me.catch_up_own_changes {
+                store.call(device::caught_up_own_changes).await?;
+            }
+            break;
+        };
         let rows = sqlx::query(
             "SELECT id, device_id, table_name, record_id, fields::text, deleted, hlc, campus_ids FROM hub_change
-             WHERE seq > $1 AND seq <= $2 AND device_id <> $3
+             WHERE seq > $1 AND seq <= $2 AND (device_id <> $3 OR $5)
                AND ($4::text IS NULL OR cardinality(campus_ids) = 0 OR $4 = ANY(campus_ids))
              ORDER BY seq",
         )
@@ -172,6 +177,7 @@ pub async fn pull(
         .bind(window_end)
         .bind(&credentials.device_id)
         .bind(&me.campus_scope)
+        .bind(me.catch_up_own_changes)
         .fetch_all(&mut *conn)
         .await
         .map_err(hub_error)?;

@@ -59,7 +59,7 @@ impl Device {
 
 async fn empty_store() -> (Store, TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("church.sqlite")).unwrap();
+    let store = Store::open(dir.path().join("church.sqlite"), &test_key()).unwrap();
     (store, dir)
 }
 
@@ -292,10 +292,10 @@ async fn a_device_killed_in_the_middle_of_a_push_loses_nothing_and_duplicates_no
     // back from its files as they were before the push.
     store.close();
     let before_push = snapshot(&dir);
-    let store = Store::open(dir.path().join("church.sqlite")).unwrap();
+    let store = Store::open(dir.path().join("church.sqlite"), &test_key()).unwrap();
     exchange::push(&store, &hub, &credentials, 250, &quiet).await.unwrap();
     store.close();
-    let store = Store::open(before_push.path().join("church.sqlite")).unwrap();
+    let store = Store::open(before_push.path().join("church.sqlite"), &test_key()).unwrap();
     assert_eq!(changes::unpushed_count(&store).unwrap(), unsent, "the restarted device thinks nothing was sent");
 
     // Killed between batches: the task dies after its second batch.
@@ -648,4 +648,9 @@ async fn a_station_started_out_of_reach_of_the_hub_learns_at_the_next_sync_wheth
         "nothing left to confirm"
     );
     assert_eq!(stations::my_letters(&hall.hub, &hall.credentials).await.unwrap(), ["H"]);
+}
+
+/// The key the test databases are encrypted with, so that a test can open a file again.
+fn test_key() -> cct_store::DatabaseKey {
+    cct_store::DatabaseKey::from_hex(&"5a".repeat(32)).expect("a key")
 }

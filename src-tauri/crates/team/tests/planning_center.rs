@@ -74,7 +74,7 @@ async fn a_person_added_on_a_classroom_laptop_reaches_planning_center_once() {
     let quiet = |_: ExchangeProgress| {};
 
     let office_dir = tempfile::tempdir().unwrap();
-    let office = Store::open(office_dir.path().join("church.sqlite")).unwrap();
+    let office = Store::open(office_dir.path().join("church.sqlite"), &test_key()).unwrap();
     let admin = common::first_administrator(&office);
     let office_hub = Arc::new(Hub::connect(&address, password.as_deref()).await.unwrap());
     let office_credentials =
@@ -82,7 +82,7 @@ async fn a_person_added_on_a_classroom_laptop_reaches_planning_center_once() {
     exchange::sync(&office, &office_hub, &office_credentials, &quiet).await.unwrap();
 
     let laptop_dir = tempfile::tempdir().unwrap();
-    let laptop = Store::open(laptop_dir.path().join("church.sqlite")).unwrap();
+    let laptop = Store::open(laptop_dir.path().join("church.sqlite"), &test_key()).unwrap();
     let laptop_hub = Arc::new(Hub::connect(&address, password.as_deref()).await.unwrap());
     let code = membership::make_join_code(&admin, &office_hub, &office_credentials, None, chrono::Duration::hours(1))
         .await
@@ -127,4 +127,9 @@ async fn a_person_added_on_a_classroom_laptop_reaches_planning_center_once() {
         assert!(here[0].planning_center_id.is_some(), "both devices know the Planning Center id");
         assert_eq!(cct_store::office::outbox::pending_count(store).unwrap(), 0, "nothing left queued on either device");
     }
+}
+
+/// The key the test databases are encrypted with, so that a test can open a file again.
+fn test_key() -> cct_store::DatabaseKey {
+    cct_store::DatabaseKey::from_hex(&"5a".repeat(32)).expect("a key")
 }

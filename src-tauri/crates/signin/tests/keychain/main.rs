@@ -125,7 +125,7 @@ async fn a_revoked_sign_in_keeps_queued_changes_until_the_next_sign_in() {
     store.clear().unwrap();
     sign_in(&fake, store.clone(), false).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let local = cct_store::Store::open(dir.path().join("church.sqlite")).unwrap();
+    let local = cct_store::Store::open(dir.path().join("church.sqlite"), &test_key()).unwrap();
     let engine = cct_sync::SyncEngine::new(local.clone(), client(&fake, store.clone()), Default::default());
     engine.run().await.unwrap();
     let system = cct_domain::Actor::system();
@@ -156,7 +156,7 @@ async fn tokens_never_reach_the_database_or_the_sync_log() {
     store.clear().unwrap();
     sign_in(&fake, store.clone(), false).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let local = cct_store::Store::open(dir.path().join("church.sqlite")).unwrap();
+    let local = cct_store::Store::open(dir.path().join("church.sqlite"), &test_key()).unwrap();
     let engine = cct_sync::SyncEngine::new(local.clone(), client(&fake, store.clone()), Default::default());
     fake.expire_access_tokens(); // so a refresh happens mid-run too
     engine.run().await.unwrap();
@@ -227,7 +227,8 @@ fn a_missing_keychain_is_a_clear_error_with_no_fallback() {
         .find_map(|l| l.split_once("KEYCHAIN-ERROR: ").map(|(_, m)| m))
         .expect("the probe ran and reported");
     assert!(
-        message.contains("not available") && message.contains("never keeps Planning Center sign-ins anywhere else"),
+        message.contains("not available")
+            && message.contains("keeps its secrets (the database key, sign-ins) nowhere else"),
         "{message}"
     );
     let written: Vec<_> = walk(home.path());
@@ -265,4 +266,9 @@ async fn a_wrong_code_verifier_is_refused_and_nothing_is_saved() {
         .unwrap_err();
     assert!(matches!(error, PcoError::SignInRequired { .. }) && error.to_string().contains("code_verifier"), "{error}");
     assert_eq!(store.load().unwrap(), None);
+}
+
+/// The key the test databases are encrypted with, so that a test can open a file again.
+fn test_key() -> cct_store::DatabaseKey {
+    cct_store::DatabaseKey::from_hex(&"5a".repeat(32)).expect("a key")
 }

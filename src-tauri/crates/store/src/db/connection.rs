@@ -4,6 +4,8 @@
 //! Statements run on the calling thread; async callers hand their work to
 //! [`Store::call`], which runs it on tokio's blocking pool.
 
+use super::backup::{self, BackupMade, BackupProgress, Passphrase};
+use super::encryption::{self, DatabaseKey, FileKind};
 use super::error::{Result, StoreError};
 use super::migrate;
 use super::query::Query;
@@ -54,33 +56,82 @@ struct Inner {
     next_reader: AtomicUsize,
     schema: Schema,
     clock: DeviceClock,
+    /// `None` only for the bench's plain comparison (see [`Store::open_unencrypted`]).
+    key: Option<DatabaseKey>,
 }
 
+/// A database about to be upgraded to a newer schema, before any step is applied: the moment
+/// for a backup of it as it is.
+pub struct PendingUpgrade<'a> {
+    connection: &'a Connection,
+    path: &'a Path,
+    /// How many schema steps it lacks.
+    pub steps: usize,
+}
+
+impl PendingUpgrade<'_> {
+    /// Writes a checked backup of the database as it is now, before its upgrade.
+    pub fn back_up(&self, destination: &Path, passphrase: &Passphrase) -> Result<BackupMade> {
+        backup::back_up_from(self.connection, self.path, destination, passphrase, &|_: BackupProgress| {})
+    }
+}
+
+/// What to do just before an upgrade; see [`Store::open_with`].
+pub type BeforeUpgrade<'a> = &'a dyn Fn(&PendingUpgrade<'_>) -> Result<()>;
+
 impl Store {
-    /// Opens (creating if needed) the database file and brings its schema up to date.
-    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref().to_path_buf();
+    /// Opens (creating if needed) the database file, encrypted with `key`, and brings its
+    /// schema up to date. A plain database (from before encryption) is encrypted first. A file
+    /// that `key` cannot open, damaged or encrypted with another key, is
+    /// [`StoreError::Unreadable`].
+    pub fn open(path: impl AsRef<Path>, key: &DatabaseKey) -> Result<Self> {
+        Self::open_with(path, key, &|_| Ok(()))
+    }
+
+    /// [`Store::open`], calling `before_upgrade` when the database lacks schema steps, before
+    /// any is applied (not for a new database). An error from it stops the opening, with the
+    /// database as it was.
+    pub fn open_with(path: impl AsRef<Path>, key: &DatabaseKey, before_upgrade: BeforeUpgrade<'_>) -> Result<Self> {
+        Self::open_keyed(path.as_ref(), Some(key), before_upgrade)
+    }
+
+    /// Opens a database without encryption, for the check-in bench's comparison of encrypted
+    /// and plain writes. The app never builds with it.
+    #[cfg(feature = "unencrypted-for-comparison")]
+    pub fn open_unencrypted(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open_keyed(path.as_ref(), None, &|_| Ok(()))
+    }
+
+    fn open_keyed(path: &Path, key: Option<&DatabaseKey>, before_upgrade: BeforeUpgrade<'_>) -> Result<Self> {
+        let path = path.to_path_buf();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
                 .map_err(|source| StoreError::Open { path: path.display().to_string(), source })?;
         }
         let lock = take_lock(&path)?;
-        let writer = Connection::open_with_flags(
+        if let (Some(key), FileKind::Plain) = (key, encryption::inspect(&path)?) {
+            encryption::encrypt_plain_file(&path, key)?;
+        }
+        let writer = connect(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            key,
         )?;
         configure(&writer)?;
         writer.query_row("PRAGMA journal_mode = WAL", [], |row| row.get::<_, String>(0))?;
         writer.pragma_update(None, "wal_autocheckpoint", WAL_PAGES_BEFORE_CHECKPOINT)?;
         let queued_by_release_0_1 = crate::office::progress::queued_before_upgrade(&writer)?;
+        let steps = migrate::pending(&writer)?;
+        if steps > 0 {
+            before_upgrade(&PendingUpgrade { connection: &writer, path: &path, steps })?;
+        }
         migrate::apply(&writer, migrate::all())?;
         let schema = Schema::read(&writer)?;
         let device_id: String = writer.scalar("SELECT device_id FROM team_device", [])?;
         let clock = DeviceClock::new(device_id, team::changes::latest_clock(&writer)?);
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
-            let reader =
-                Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+            let reader = connect(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX, key)?;
             configure(&reader)?;
             readers.push(Mutex::new(Some(reader)));
         }
@@ -93,6 +144,7 @@ impl Store {
                 next_reader: AtomicUsize::new(0),
                 schema,
                 clock,
+                key: key.cloned(),
             }),
         };
         store.settle_carried_over(&queued_by_release_0_1);
@@ -122,6 +174,17 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// A new connection of its own to this database (a backup's), with the store's key.
+    pub(crate) fn connect_aside(&self) -> Result<Connection> {
+        let connection = connect(
+            &self.inner.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+            self.inner.key.as_ref(),
+        )?;
+        connection.busy_timeout(BUSY_TIMEOUT)?;
+        Ok(connection)
     }
 
     /// Starts a write transaction for `actor`. It takes the write lock at once, so it never
@@ -170,6 +233,11 @@ impl Store {
         &self.inner.schema
     }
 
+    /// Whether [`Store::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.inner.writer.lock().is_none()
+    }
+
     /// Closes every connection once its current user is done; the store refuses work after.
     /// Closing the last connection copies the write-ahead log into the database.
     pub fn close(&self) {
@@ -178,6 +246,19 @@ impl Store {
         }
         self.inner.writer.lock().take();
         self.inner.lock.lock().take();
+    }
+}
+
+/// A connection with the database's key, proven to read it; without a key (the bench's plain
+/// comparison), a plain connection.
+fn connect(path: &Path, flags: OpenFlags, key: Option<&DatabaseKey>) -> Result<Connection> {
+    match key {
+        Some(key) => encryption::open_keyed(path, flags, key),
+        None => {
+            let connection = Connection::open_with_flags(path, flags)?;
+            encryption::prove_readable(&connection, path)?;
+            Ok(connection)
+        }
     }
 }
 

@@ -45,6 +45,17 @@ pub enum StoreError {
     Open { path: String, source: std::io::Error },
     #[error("the disk is full: nothing was saved. Free some space on this computer and try again")]
     DiskFull,
+    /// Damaged, or encrypted with a key other than this computer's: SQLCipher cannot tell which.
+    #[error("the database at {path} cannot be read: the file is damaged, or it was encrypted with a key this computer's keychain does not have")]
+    Unreadable { path: String },
+    #[error("the backup {path} cannot be opened: the recovery passphrase is wrong, or the file is not a backup")]
+    BackupUnreadable { path: String },
+    /// A copy (a backup, a restore, the conversion to encryption) did not match its original;
+    /// nothing was replaced.
+    #[error("the copy was not kept: {0}")]
+    CopyFailed(String),
+    #[error("the database key could not be made: {0}")]
+    Key(String),
     #[error("database error: {0}")]
     Database(#[source] rusqlite::Error),
     #[error("the database is closed; restart the app")]
@@ -116,6 +127,10 @@ impl StoreError {
             StoreError::CorruptRecord { .. } => ErrorCode::CorruptRecord,
             StoreError::Migration(_) => ErrorCode::MigrationFailed,
             StoreError::DiskFull => ErrorCode::DiskFull,
+            StoreError::Unreadable { .. } => ErrorCode::DatabaseUnreadable,
+            StoreError::BackupUnreadable { .. } => ErrorCode::BackupUnreadable,
+            StoreError::CopyFailed(_) => ErrorCode::BackupFailed,
+            StoreError::Key(_) => ErrorCode::DatabaseKeyMissing,
             StoreError::Open { .. } | StoreError::Database(_) | StoreError::Closed | StoreError::Interrupted(_) => {
                 ErrorCode::DatabaseError
             }

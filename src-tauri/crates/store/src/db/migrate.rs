@@ -72,6 +72,18 @@ pub fn apply(conn: &Connection, steps: &[Migration]) -> Result<usize> {
     Ok(count)
 }
 
+/// How many steps of the schema a database that has been opened before lacks; 0 for a new
+/// database (nothing to keep from before an upgrade).
+pub fn pending(conn: &Connection) -> Result<usize> {
+    let has_ledger: bool =
+        conn.scalar("SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'", [])?;
+    if !has_ledger {
+        return Ok(0);
+    }
+    let applied: Vec<i64> = conn.column("SELECT version FROM _sqlx_migrations", [])?;
+    Ok(MIGRATIONS.iter().filter(|step| !applied.contains(&step.version)).count())
+}
+
 fn apply_one(conn: &Connection, step: &Migration) -> Result<()> {
     let failed =
         |source| MigrationError::Failed { version: step.version, description: step.description.to_owned(), source };

@@ -2,7 +2,9 @@
 //! statement shapes, the migrator and the errors. Everything else in the store reaches SQLite
 //! through here.
 
+pub mod backup;
 mod connection;
+pub mod encryption;
 mod error;
 pub mod migrate;
 mod query;
@@ -10,7 +12,9 @@ pub mod rows;
 mod schema;
 mod tx;
 
-pub use connection::Store;
+pub use backup::{BackupContents, BackupMade, BackupProgress, Passphrase, Restored};
+pub use connection::{BeforeUpgrade, PendingUpgrade, Store};
+pub use encryption::{DatabaseKey, FileKind};
 pub use error::{MigrationError, Result, StoreError};
 pub use query::{FromRow, Query};
 pub use rows::JsonRow;

@@ -161,6 +161,12 @@ impl<'a> WriteTx<'a> {
         self.record_team_change(table, record_id, new_values.unwrap_or(&empty), action == AuditAction::Delete)
     }
 
+    /// An audit row for an action that changes no record (see `office::audit::record_event`);
+    /// it stays on this computer, like the action.
+    pub(crate) fn audit_event(&mut self, subject: &str, what: &str, values: &JsonRow) -> Result<()> {
+        self.audit_only(subject, what, AuditAction::Insert, None, Some(values))
+    }
+
     /// The audit row alone, for a caller that logs the team change itself (with bookkeeping
     /// columns the audit leaves out).
     pub(crate) fn audit_only(

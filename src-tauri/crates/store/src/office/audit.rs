@@ -1,4 +1,5 @@
-//! Reading the audit trail. Writing it is [`crate::WriteTx`]'s job.
+//! Reading the audit trail. Writing it is [`crate::WriteTx`]'s job; [`record_event`] is for
+//! actions on the database itself (a backup, its settings) that change no record.
 
 use crate::db::{Query, Result, Store};
 use cct_domain::{Actor, Permission};
@@ -73,4 +74,12 @@ pub fn query(store: &Store, actor: &Actor, query: &AuditQuery) -> Result<Vec<Aud
         query.offset
     ));
     store.read(|conn| conn.records("audit_log", &sql, rusqlite::params_from_iter(&binds)))
+}
+
+/// Notes in the audit trail an action that changes no record of the church (a backup made,
+/// the backup folder chosen): who, when, and `detail` (never a secret).
+pub fn record_event(store: &Store, actor: &Actor, subject: &str, what: &str, detail: &str) -> Result<()> {
+    let mut values = crate::db::JsonRow::new();
+    values.insert(what.to_owned(), Value::String(detail.to_owned()));
+    store.write(actor, |tx| tx.audit_event(subject, what, &values))
 }

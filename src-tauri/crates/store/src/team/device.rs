@@ -18,13 +18,16 @@ pub struct DeviceMembership {
     pub last_push_at: Option<String>,
     pub last_pull_at: Option<String>,
     pub last_error: Option<String>,
+    /// Restored from a backup: the next pulls also bring back this device's own changes made
+    /// after that backup, which it lost with the database it replaced.
+    pub catch_up_own_changes: bool,
 }
 
 pub fn membership(store: &Store) -> Result<DeviceMembership> {
     store.read(|conn| {
         let found = conn.record(
             "team_device",
-            "SELECT device_id, device_name, hub_url, church_id, campus_scope, pull_cursor, joined_at, last_push_at, last_pull_at, last_error
+            "SELECT device_id, device_name, hub_url, church_id, campus_scope, pull_cursor, joined_at, last_push_at, last_pull_at, last_error, catch_up_own_changes
              FROM team_device",
             [],
         )?;
@@ -71,6 +74,23 @@ pub fn record_pushed_at(store: &Store) -> Result<()> {
 pub fn record_error(store: &Store, message: Option<&str>) -> Result<()> {
     store.write(&Actor::system(), |tx| {
         tx.conn().run("UPDATE team_device SET last_error = ?1", [message])?;
+        Ok(())
+    })
+}
+
+/// Marks a database just restored from a backup (on the restore's own connection, before it
+/// is opened as a store): in a team, its next pulls bring back its own changes made after the
+/// backup. Changes it had not pushed when the backup was made keep their ids, so pushing them
+/// again adds nothing at the hub if they reached it before.
+pub(crate) fn mark_restored(conn: &rusqlite::Connection) -> Result<()> {
+    conn.run("UPDATE team_device SET catch_up_own_changes = 1 WHERE hub_url IS NOT NULL", [])?;
+    Ok(())
+}
+
+/// A pull reached the end of the hub's changes: a restored device has all its own back.
+pub fn caught_up_own_changes(store: &Store) -> Result<()> {
+    store.write(&Actor::system(), |tx| {
+        tx.conn().run("UPDATE team_device SET catch_up_own_changes = 0 WHERE catch_up_own_changes", [])?;
         Ok(())
     })
 }

@@ -157,7 +157,7 @@ fn wrong_pins_tried_at_the_same_moment_each_count_and_survive_a_restart() {
     assert_eq!(failures(&store, "station"), 5, "five were checked; the others were told to wait");
     store.close();
 
-    let store = Store::open(dir.path().join("church.sqlite")).unwrap();
+    let store = Store::open(dir.path().join("church.sqlite"), &key()).unwrap();
     let refused = station::leave(&store, "2468").unwrap_err();
     assert!(refused.to_string().contains("too many wrong PINs"), "{refused}");
     assert!(station::current(&store).unwrap().is_some(), "still a station after the restart");

@@ -121,7 +121,7 @@ fn two_laptops_offline_never_issue_the_same_code_on_a_day() {
     // Laptop A restarts mid-morning: its new codes are still unlike the morning's.
     let path = a.store.path().to_owned();
     a.store.close();
-    let store = Store::open(&path).unwrap();
+    let store = Store::open(&path, &key()).unwrap();
     let after_restart = check_in_each(&store, a.session, &a.children[250..], "A");
     assert!(after_restart.iter().all(|c| !set_a.contains(c)));
 }

@@ -6,10 +6,22 @@ use cct_store::{records, Store};
 use tempfile::TempDir;
 use uuid::Uuid;
 
+/// The key every test database is encrypted with, so a test can open its file again.
+pub fn key() -> cct_store::DatabaseKey {
+    cct_store::DatabaseKey::from_hex(&"5a".repeat(32)).expect("a key")
+}
+
+/// A connection of SQLite's own (no store) to a test database, with its key.
+pub fn open_encrypted(path: &std::path::Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).expect("open the file");
+    conn.pragma_update(None, "key", format!("x'{}'", key().to_hex())).expect("the key");
+    conn
+}
+
 /// A store on a fresh database file; keep the `TempDir` alive as long as the store.
 pub fn fresh_store() -> (Store, TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path().join("church.sqlite")).expect("open store");
+    let store = Store::open(dir.path().join("church.sqlite"), &key()).expect("open store");
     (store, dir)
 }
 

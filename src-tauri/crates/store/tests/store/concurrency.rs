@@ -37,13 +37,13 @@ fn concurrent_writers_never_see_busy() {
 fn a_second_store_on_the_same_file_is_refused_until_the_first_closes() {
     let (store, dir) = fresh_store();
     let path = dir.path().join("church.sqlite");
-    let refused = Store::open(&path).err().expect("a second store on the same file");
+    let refused = Store::open(&path, &key()).err().expect("a second store on the same file");
     assert!(matches!(refused, StoreError::InUse { .. }), "{refused:?}");
     assert_eq!(refused.code(), cct_domain::ErrorCode::StoreInUse);
     assert!(refused.to_string().contains("already open"), "{refused}");
     add_person(&store, "Still", "Working");
     store.close();
-    let reopened = Store::open(&path).expect("free once the first store closed");
+    let reopened = Store::open(&path, &key()).expect("free once the first store closed");
     assert_eq!(count(&reopened, "people"), 1);
 }
 
@@ -52,7 +52,7 @@ fn a_second_store_on_the_same_file_is_refused_until_the_first_closes() {
 #[ignore = "run by a_second_process_on_the_same_database_is_refused in a process of its own"]
 fn probe_open_the_database_named_in_the_environment() {
     let path = std::env::var("CCT_PROBE_DATABASE").expect("the database to try");
-    match Store::open(&path) {
+    match Store::open(&path, &key()) {
         Ok(_) => println!("PROBE: opened"),
         Err(error) => println!("PROBE: {:?} {error}", error.code()),
     }

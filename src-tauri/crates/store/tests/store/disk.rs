@@ -56,7 +56,7 @@ fn person(i: usize) -> Person {
 fn a_full_disk_refuses_the_write_clearly_and_loses_nothing() {
     let disk = SmallDisk::new();
     let path: PathBuf = disk.path().join("church.sqlite");
-    let store = Store::open(&path).unwrap();
+    let store = Store::open(&path, &key()).unwrap();
     // Someone's other files on the same disk, deleted later to make room.
     let other_files = disk.path().join("photos.bin");
     if disk.mounted {

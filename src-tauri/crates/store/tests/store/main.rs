@@ -9,6 +9,7 @@ mod crud;
 mod csv_import;
 mod demo;
 mod disk;
+mod encryption;
 mod enrollment;
 mod errors;
 mod migrations;

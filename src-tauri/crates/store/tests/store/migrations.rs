@@ -35,7 +35,7 @@ fn each_migration_applies_on_top_of_data_from_the_ones_before() {
         let path = dir.path().join("old.sqlite");
         database_after(&path, applied_first);
 
-        let store = Store::open(&path).unwrap_or_else(|e| panic!("migrating after {applied_first}: {e}"));
+        let store = Store::open(&path, &key()).unwrap_or_else(|e| panic!("migrating after {applied_first}: {e}"));
         let lydia: Person =
             records::get(&store, &system(), "0193a0ff-0000-7000-8000-00000000abcd".parse().unwrap()).unwrap();
         assert_eq!(lydia.email.as_deref(), Some("lydia@example.org"));
@@ -67,10 +67,10 @@ fn each_migration_applies_on_top_of_data_from_the_ones_before() {
 fn reopening_a_database_with_data_keeps_it_and_migrates_nothing_twice() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("church.sqlite");
-    let store = Store::open(&path).unwrap();
+    let store = Store::open(&path, &key()).unwrap();
     cct_store::demo::load(&store, 50).unwrap();
     store.close();
-    let reopened = Store::open(&path).unwrap();
+    let reopened = Store::open(&path, &key()).unwrap();
     assert_eq!(count(&reopened, "people"), 50);
     assert_eq!(count(&reopened, "_sqlx_migrations") as usize, migrate::all().len());
 }
@@ -135,7 +135,7 @@ fn a_database_made_by_release_0_1_upgrades_with_nothing_lost() {
     assert_eq!(rows_before("people"), 301, "the demo church and a visitor");
     assert_eq!(rows_before("_sqlx_migrations"), 5, "migrated by sqlx, five steps");
 
-    let store = Store::open(&path).unwrap();
+    let store = Store::open(&path, &key()).unwrap();
     let system = system();
     // Every table the release had is there with every row; the retired queue is gone, and the
     // schema's new step is recorded beside sqlx's.
@@ -227,7 +227,7 @@ fn a_database_made_by_release_0_1_upgrades_with_nothing_lost() {
     store.close();
 
     // And it opens again, migrating nothing twice.
-    let again = Store::open(&path).unwrap();
+    let again = Store::open(&path, &key()).unwrap();
     assert_eq!(count(&again, "_sqlx_migrations") as usize, migrate::all().len());
 }
 
@@ -235,15 +235,15 @@ fn a_database_made_by_release_0_1_upgrades_with_nothing_lost() {
 fn a_database_from_a_newer_version_is_refused_and_left_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("church.sqlite");
-    Store::open(&path).unwrap().close();
-    let conn = Connection::open(&path).unwrap();
+    Store::open(&path, &key()).unwrap().close();
+    let conn = open_encrypted(&path);
     conn.execute("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (29990101000001, 'from the future', 1, x'00', 0)", []).unwrap();
     drop(conn);
-    let refused = Store::open(&path).err().expect("refused");
+    let refused = Store::open(&path, &key()).err().expect("refused");
     assert_eq!(refused.code(), cct_domain::ErrorCode::MigrationFailed);
     assert!(refused.to_string().contains("newer version"), "{refused}");
 
-    let conn = Connection::open(&path).unwrap();
+    let conn = open_encrypted(&path);
     conn.execute("DELETE FROM _sqlx_migrations WHERE version = 29990101000001", []).unwrap();
     conn.execute(
         "UPDATE _sqlx_migrations SET success = 0 WHERE version = (SELECT max(version) FROM _sqlx_migrations)",
@@ -251,6 +251,6 @@ fn a_database_from_a_newer_version_is_refused_and_left_as_it_was() {
     )
     .unwrap();
     drop(conn);
-    let interrupted = Store::open(&path).err().expect("refused");
+    let interrupted = Store::open(&path, &key()).err().expect("refused");
     assert!(interrupted.to_string().contains("stopped part-way"), "{interrupted}");
 }

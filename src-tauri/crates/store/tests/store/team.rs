@@ -249,7 +249,7 @@ fn after_a_restart_this_devices_writes_come_after_every_change_it_has_seen() {
     let remote = change_from_the_future(&person);
     apply::apply_batch(&store, std::slice::from_ref(&remote), 1).unwrap();
     store.close();
-    let store = Store::open(&path).unwrap();
+    let store = Store::open(&path, &key()).unwrap();
     edit(&store, person.meta.id, |p| p.email = Some("rhoda@example.org".into())).unwrap();
     let local = record_log(&store).into_iter().rfind(|c| c.device_id != "another-device").unwrap();
     assert!(local.hlc > remote.hlc, "{} after {}", local.hlc, remote.hlc);
@@ -259,7 +259,7 @@ fn after_a_restart_this_devices_writes_come_after_every_change_it_has_seen() {
     apply::apply_batch(&store, std::slice::from_ref(&second), 2).unwrap();
     edit(&store, person.meta.id, |p| p.nickname = Some("Rho".into())).unwrap();
     store.close();
-    let store = Store::open(&path).unwrap();
+    let store = Store::open(&path, &key()).unwrap();
     edit(&store, person.meta.id, |p| p.nickname = Some("Rhody".into())).unwrap();
     let latest = record_log(&store).pop().unwrap();
     assert!(latest.hlc > second.hlc, "{} after {}", latest.hlc, second.hlc);

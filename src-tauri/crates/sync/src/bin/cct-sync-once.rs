@@ -2,10 +2,14 @@
 //! crash tests, which kill it at random moments, and handy for support:
 //!
 //!   cct-sync-once <database file> <base url> <app id> <secret>
+//!
+//! The database's key (64 hexadecimal digits, as the app keeps it in the keychain) comes on
+//! standard input, never on the command line, where other users of the computer could see it.
 
 use cct_planning_center::{Client, ClientConfig, Credentials};
-use cct_store::Store;
+use cct_store::{DatabaseKey, Store};
 use cct_sync::{SyncEngine, SyncSettings};
+use std::io::Read;
 
 #[tokio::main]
 async fn main() {
@@ -14,7 +18,19 @@ async fn main() {
         eprintln!("usage: cct-sync-once <database file> <base url> <app id> <secret>");
         std::process::exit(2);
     };
-    let store = match Store::open(database) {
+    let mut key = String::new();
+    let key = match std::io::stdin().read_to_string(&mut key).map(|_| DatabaseKey::from_hex(&key)) {
+        Ok(Ok(key)) => key,
+        Ok(Err(error)) => {
+            eprintln!("{error}");
+            std::process::exit(2);
+        }
+        Err(error) => {
+            eprintln!("the database key could not be read from standard input: {error}");
+            std::process::exit(2);
+        }
+    };
+    let store = match Store::open(database, &key) {
         Ok(store) => store,
         Err(error) => {
             eprintln!("cannot open {database}: {error}");

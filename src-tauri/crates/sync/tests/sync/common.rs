@@ -45,7 +45,7 @@ pub async fn office(fake: &FakePco) -> Office {
 
 /// The office app on the database in `dir`: a new one, or the same one started again.
 pub async fn office_in(fake: &FakePco, dir: TempDir) -> Office {
-    let store = Store::open(dir.path().join("church.sqlite")).unwrap();
+    let store = Store::open(dir.path().join("church.sqlite"), &test_key()).unwrap();
     let engine = SyncEngine::new(
         store.clone(),
         client(fake),
@@ -188,4 +188,9 @@ pub async fn sync_until_done(engine: &SyncEngine, limit: usize) -> usize {
         }
     }
     panic!("no clean sync in {limit} runs");
+}
+
+/// The key the test databases are encrypted with, so that a test can open a file again.
+pub fn test_key() -> cct_store::DatabaseKey {
+    cct_store::DatabaseKey::from_hex(&"5a".repeat(32)).expect("a key")
 }

@@ -18,11 +18,17 @@ async fn run_child(fake: &cct_pco_fake::FakePco, database: &std::path::Path, kil
     let started = Instant::now();
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_cct-sync-once"))
         .args([database.to_str().unwrap(), &fake.base_url(), TEST_APP_ID, TEST_SECRET])
+        .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true)
         .spawn()
         .expect("the sync binary starts");
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut stdin = child.stdin.take().expect("the child's input");
+        stdin.write_all(test_key().to_hex().as_bytes()).await.expect("the key reaches the child");
+    }
     match kill_after {
         Some(delay) => {
             tokio::select! {

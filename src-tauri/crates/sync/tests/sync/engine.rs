@@ -89,7 +89,7 @@ async fn a_refused_write_is_recorded_and_does_not_block_the_queue() {
 async fn people_deleted_in_planning_center_become_inactive_here() {
     let fake = fake(15, unlimited()).await;
     let dir = tempfile::tempdir().unwrap();
-    let store = cct_store::Store::open(dir.path().join("c.sqlite")).unwrap();
+    let store = cct_store::Store::open(dir.path().join("c.sqlite"), &test_key()).unwrap();
     let engine = cct_sync::SyncEngine::new(
         store.clone(),
         client(&fake),
