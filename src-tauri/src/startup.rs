@@ -144,7 +144,7 @@ pub async fn restore_at_start<R: Runtime>(
                     .on("file")
                 })?,
             };
-            recovery::restore_into(&path, &file, &passphrase)
+            recovery::restore_into(&path, &file, &passphrase, None)
         }
     })
     .await?;

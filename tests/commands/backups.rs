@@ -114,9 +114,71 @@ fn a_lost_database_key_opens_nothing_and_the_backup_brings_the_data_back() {
 
     // The recovery screen's restore: the backup, with its passphrase.
     let backup = made["path"].as_str().unwrap();
-    let restored = cct_app::recovery::restore_into(&database, Path::new(backup), PASSPHRASE).unwrap();
+    let restored = cct_app::recovery::restore_into(&database, Path::new(backup), PASSPHRASE, None).unwrap();
     assert!(restored.set_aside.is_some(), "the unreadable file is kept aside");
     let h = harness_in(dir, no_browser);
     let status = invoke(&h, "app_status", json!({})).unwrap();
     assert_eq!(status["people"], 1, "the office is back");
+    let audit = table_text(&store_of(&h), "audit_log");
+    assert!(
+        audit.contains("restored from a backup") && audit.contains(backup),
+        "the restore is in the restored audit log"
+    );
+}
+
+/// Takes the last schema step back out of a closed database, as if it were made by the
+/// previous release: its ledger row, and the column it added.
+fn undo_last_step(database: &Path) {
+    let name = std::path::absolute(database).unwrap().display().to_string();
+    let key = cct_signin::KeychainSecret::database_key(&name).unwrap().load().unwrap().unwrap();
+    let conn = rusqlite::Connection::open(database).unwrap();
+    conn.pragma_update(None, "key", format!("x'{key}'")).unwrap();
+    conn.execute_batch(
+        "DELETE FROM _sqlx_migrations WHERE version = 20261203000009;
+         ALTER TABLE team_device DROP COLUMN catch_up_own_changes;",
+    )
+    .unwrap();
+}
+
+#[test]
+fn an_upgrade_is_backed_up_first_beside_the_database_when_the_folder_is_out() {
+    let h = harness();
+    set_up_office(&h, "Pat", "Admin", "pat@example.org");
+    let folder = tempfile::tempdir().unwrap();
+    invoke(
+        &h,
+        "set_up_backups",
+        json!({ "setup": { "folder": folder.path().display().to_string(), "passphrase": PASSPHRASE } }),
+    )
+    .unwrap();
+    let database = store_of(&h).path().to_path_buf();
+    let upgrade_backups = |folder: &Path| -> Vec<String> {
+        backups_in(folder).into_iter().filter(|name| name.contains("-upgrade-")).collect()
+    };
+
+    let h = {
+        let Harness { webview, app, _dir } = h;
+        app_of_tauri(&app).store().close();
+        drop((webview, app));
+        undo_last_step(&database);
+        harness_in(_dir, std::sync::Arc::new(|_| Err("no browser".into())))
+    };
+    let made = upgrade_backups(folder.path());
+    assert_eq!(made.len(), 1, "one backup before the upgrade: {made:?}");
+    let contents = cct_app::recovery::inspect(&folder.path().join(&made[0]), PASSPHRASE).unwrap();
+    assert_eq!(contents.people, 1);
+    let status = cct_app::backups::status_at(&database, chrono::Utc::now()).unwrap();
+    assert_eq!(status.last_good.map(|last| last.reason).as_deref(), Some("before an upgrade"));
+
+    // The USB stick is out at the next upgrade: the backup goes beside the database.
+    let Harness { webview, app, _dir } = h;
+    app_of_tauri(&app).store().close();
+    drop((webview, app));
+    undo_last_step(&database);
+    let out = folder.path().to_path_buf();
+    drop(folder);
+    assert!(!out.exists());
+    let _h = harness_in(_dir, std::sync::Arc::new(|_| Err("no browser".into())));
+    let beside = database.parent().unwrap().join("backups-before-upgrade");
+    assert_eq!(upgrade_backups(&beside).len(), 1, "the upgrade still has its backup");
 }

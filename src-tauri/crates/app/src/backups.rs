@@ -209,16 +209,20 @@ pub fn latest_backup(database: &Path) -> Option<PathBuf> {
 }
 
 /// The backup before an upgrade, called by the store with the database still as it was. With
-/// no folder or passphrase set there is nothing to do; a backup that fails stops the upgrade,
-/// so the office is told before its data changes shape.
+/// no folder or passphrase set there is nothing to do. When the chosen folder is not there (the
+/// USB stick is out), the backup goes to a folder beside the database instead: an upgrade is
+/// not held up for a stick, and it still has a checked backup to fall back on. A backup that
+/// fails stops the upgrade, so the office is told before its data changes shape.
 pub(crate) fn before_upgrade(database: &Path, pending: &PendingUpgrade<'_>) -> cct_store::Result<()> {
     let settings = read_settings(database);
-    let (Some(folder), Ok(Some(passphrase))) = (settings.folder.clone(), kept_passphrase(database)) else {
+    let (Some(chosen), Ok(Some(passphrase))) = (settings.folder.clone(), kept_passphrase(database)) else {
         return Ok(());
     };
+    let folder = if Path::new(&chosen).is_dir() { PathBuf::from(&chosen) } else { beside(database) };
+    std::fs::create_dir_all(&folder)
+        .map_err(|source| cct_store::StoreError::Open { path: folder.display().to_string(), source })?;
     let now = Utc::now();
-    let destination =
-        Path::new(&folder).join(format!("{PREFIX}upgrade-{}{SUFFIX}", backup::file_stamp(&now.to_rfc3339())));
+    let destination = folder.join(format!("{PREFIX}upgrade-{}{SUFFIX}", backup::file_stamp(&now.to_rfc3339())));
     let made = pending.back_up(&destination, &passphrase);
     let mut settings = settings;
     match made {
@@ -231,10 +235,16 @@ pub(crate) fn before_upgrade(database: &Path, pending: &PendingUpgrade<'_>) -> c
             settings.last_failure = Some(Failure { at: now.to_rfc3339(), message: error.to_string() });
             let _ = write_settings(database, &settings);
             Err(cct_store::StoreError::CopyFailed(format!(
-                "the backup before the upgrade failed, so the database was not upgraded ({error}). Connect the backup folder {folder}, or choose another on a computer with the previous version"
+                "the backup before the upgrade failed, so the database was not upgraded ({error}); free some space or connect the backup folder {chosen}, then try again"
             )))
         }
     }
+}
+
+/// Where the upgrade's backup goes when the chosen folder is not connected.
+fn beside(database: &Path) -> PathBuf {
+    let folder = database.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    folder.join("backups-before-upgrade")
 }
 
 fn last_backup(made: BackupMade, at: DateTime<Utc>, reason: &str) -> LastBackup {

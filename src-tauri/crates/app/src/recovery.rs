@@ -6,7 +6,7 @@ use crate::secrets::unavailable;
 use crate::{App, Reply};
 use cct_domain::{ErrorCode, ErrorReport, Permission};
 use cct_signin::KeychainSecret;
-use cct_store::db::backup::{self, BackupContents, Restored};
+use cct_store::db::backup::{self, BackupContents, Restored, RestoredBy};
 use cct_store::db::encryption::{self, FileKind};
 use cct_store::{DatabaseKey, Passphrase};
 use std::path::Path;
@@ -55,9 +55,9 @@ pub fn inspect(file: &Path, passphrase: &str) -> Reply<BackupContents> {
     Ok(backup::inspect_backup(file, &passphrase)?)
 }
 
-/// Replaces the closed database at `database` with the backup at `file`. The database it
-/// replaces is moved aside, never deleted.
-pub fn restore_into(database: &Path, file: &Path, passphrase: &str) -> Reply<Restored> {
+/// Replaces the closed database at `database` with the backup at `file`, for `person_id` (or
+/// nobody: the recovery screen). The database it replaces is moved aside, never deleted.
+pub fn restore_into(database: &Path, file: &Path, passphrase: &str, person_id: Option<uuid::Uuid>) -> Reply<Restored> {
     let passphrase = Passphrase::new(passphrase).map_err(|error| ErrorReport::from(error).or_on("passphrase"))?;
     let key = match database_key(database) {
         Ok(key) => key,
@@ -66,8 +66,8 @@ pub fn restore_into(database: &Path, file: &Path, passphrase: &str) -> Reply<Res
         Err(report) if report.code == ErrorCode::DatabaseKeyMissing => new_key(database)?,
         Err(report) => return Err(report),
     };
-    let now = chrono::Utc::now().to_rfc3339();
-    Ok(backup::restore(file, &passphrase, database, &key, &now)?)
+    let by = RestoredBy { person_id, at: chrono::Utc::now().to_rfc3339() };
+    Ok(backup::restore(file, &passphrase, database, &key, &by)?)
 }
 
 /// Moves the unreadable database aside (with its WAL) so the app can start on a new one.
@@ -110,7 +110,7 @@ impl App {
         inspect(file, passphrase)?;
         let database = self.store().path().to_path_buf();
         self.store().close();
-        restore_into(&database, file, passphrase)
+        restore_into(&database, file, passphrase, None)
     }
 
     /// Restores the backup at `file` in place of this database, for an administrator. The
@@ -128,6 +128,6 @@ impl App {
         )?;
         let database = self.store().path().to_path_buf();
         self.store().close();
-        restore_into(&database, file, passphrase)
+        restore_into(&database, file, passphrase, actor.person_id)
     }
 }

@@ -328,6 +328,81 @@ async fn a_device_killed_in_the_middle_of_a_push_loses_nothing_and_duplicates_no
 }
 
 #[tokio::test]
+async fn a_laptop_restored_from_a_backup_takes_back_its_later_changes_and_sends_nothing_again() {
+    let (address, password) = new_hub().await;
+    let (office, admin) = office(&address, password.as_deref()).await;
+    office.sync().await;
+    let Device { store, hub, credentials, _dir: dir } =
+        laptop(&address, password.as_deref(), &office, &admin, "Room 104", None).await;
+    let hub_changes = || async {
+        let mut conn = sqlx::PgConnection::connect_with(
+            &address
+                .as_str()
+                .parse::<sqlx::postgres::PgConnectOptions>()
+                .unwrap()
+                .password(password.as_deref().unwrap_or_default()),
+        )
+        .await
+        .unwrap();
+        let counts: (i64, i64) =
+            sqlx::query_as("SELECT count(*), count(DISTINCT id) FROM hub_change").fetch_one(&mut conn).await.unwrap();
+        counts
+    };
+
+    let lydia =
+        write(&store, Person { first_name: "Lydia".into(), last_name: "Thyatira".into(), ..Default::default() }).await;
+    exchange::sync(&store, &hub, &credentials, &quiet).await.unwrap();
+    // One change is made but not yet sent when the backup is taken.
+    let rhoda =
+        write(&store, Person { first_name: "Rhoda".into(), last_name: "Jerusalem".into(), ..Default::default() }).await;
+    let passphrase = cct_store::Passphrase::new("restored, not replayed").unwrap();
+    let backup_file = dir.path().join("laptop.cctbackup");
+    store.back_up(&backup_file, &passphrase, &|_| {}).unwrap();
+
+    // After the backup, the laptop goes on working and syncs, then its disk fails.
+    let tabitha =
+        write(&store, Person { first_name: "Tabitha".into(), last_name: "Joppa".into(), ..Default::default() }).await;
+    edit_person(&store, lydia.meta.id, |p| p.email = Some("lydia@purple.example".into())).await;
+    exchange::sync(&store, &hub, &credentials, &quiet).await.unwrap();
+    office.sync().await;
+    let at_hub = hub_changes().await;
+    store.close();
+
+    let path = dir.path().join("church.sqlite");
+    let restored = cct_store::db::backup::restore(
+        &backup_file,
+        &passphrase,
+        &path,
+        &test_key(),
+        &cct_store::db::RestoredBy { person_id: None, at: "2026-12-02T12:00:00Z".into() },
+    )
+    .unwrap();
+    assert!(restored.set_aside.is_some());
+    let store = Store::open(&path, &test_key()).unwrap();
+    assert!(
+        device::membership(&store).unwrap().catch_up_own_changes,
+        "a restored member catches up on its own changes"
+    );
+    assert_eq!(person(&store, rhoda.meta.id).await.first_name, "Rhoda", "the backup's unsent change is there");
+    assert!(records::get::<Person>(&store, &Actor::system(), tabitha.meta.id).is_err(), "the later one is not, yet");
+
+    exchange::sync(&store, &hub, &credentials, &quiet).await.unwrap();
+    assert_eq!(hub_changes().await, at_hub, "nothing old is sent to the hub as new");
+    assert_eq!(person(&store, tabitha.meta.id).await.last_name, "Joppa", "the laptop's own later change came back");
+    assert_eq!(person(&store, lydia.meta.id).await.email.as_deref(), Some("lydia@purple.example"));
+    assert!(!device::membership(&store).unwrap().catch_up_own_changes, "caught up");
+    assert_eq!(changes::unpushed_count(&store).unwrap(), 0);
+    office.sync().await;
+    assert_eq!(shared_data(&office.store).await, shared_data(&store).await, "office and laptop hold the same data");
+
+    // Its next edits win over its own earlier ones, as they would have without the restore.
+    edit_person(&store, lydia.meta.id, |p| p.email = Some("lydia@after-restore.example".into())).await;
+    exchange::sync(&store, &hub, &credentials, &quiet).await.unwrap();
+    office.sync().await;
+    assert_eq!(person(&office.store, lydia.meta.id).await.email.as_deref(), Some("lydia@after-restore.example"));
+}
+
+#[tokio::test]
 async fn a_removed_device_is_refused_and_join_codes_work_once() {
     let (address, password) = new_hub().await;
     let (office, admin) = office(&address, password.as_deref()).await;

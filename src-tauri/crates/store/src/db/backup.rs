@@ -257,17 +257,27 @@ pub struct Restored {
     pub set_aside: Option<String>,
 }
 
+/// Who restored, for the restored database's audit log: a person, or `None` (the recovery
+/// screen, where nobody can sign in), and when (RFC 3339).
+#[derive(Debug, Clone)]
+pub struct RestoredBy {
+    pub person_id: Option<uuid::Uuid>,
+    pub at: String,
+}
+
 /// Replaces the database at `database` (closed: no store has it open) with the backup at
 /// `backup`, re-encrypted with `key`. The backup is checked first; the database it replaces
-/// is moved aside under a dated name, never deleted. In a team, the restored computer takes
-/// back from the hub its own changes made after the backup (see `team::device`).
+/// is moved aside under a dated name, never deleted. The restored database's audit log notes
+/// the restore. In a team, the restored computer takes back from the hub its own changes made
+/// after the backup (see `team::device`).
 pub fn restore(
     backup: &Path,
     passphrase: &Passphrase,
     database: &Path,
     key: &DatabaseKey,
-    now: &str,
+    by: &RestoredBy,
 ) -> Result<Restored> {
+    let aside_label = format!("before-restore-{}", file_stamp(&by.at));
     let contents = inspect_backup(backup, passphrase)?;
     let incoming = sibling(database, "restoring");
     remove_if_present(&incoming)?;
@@ -285,8 +295,13 @@ pub fn restore(
         let user_version: i64 = writer.scalar("PRAGMA backup.user_version", [])?;
         writer.execute_batch(&format!("PRAGMA main.user_version = {user_version}"))?;
         crate::team::device::mark_restored(&writer)?;
+        note_restore(&writer, backup, database.exists().then(|| sibling(database, &aside_label)), by)?;
         writer.execute_batch("COMMIT; DETACH DATABASE backup")?;
-        let restored_counts = row_counts(&writer, "main")?;
+        let mut restored_counts = row_counts(&writer, "main")?;
+        // The one row the restore adds: its own note in the audit log.
+        if let Some((_, audit_rows)) = restored_counts.iter_mut().find(|(table, _)| table == "audit_log") {
+            *audit_rows -= 1;
+        }
         let verdict: String = writer.scalar("PRAGMA integrity_check(1)", [])?;
         if verdict != "ok" || restored_counts != expected {
             return Err(StoreError::CopyFailed("the restored copy does not match the backup".into()));
@@ -298,9 +313,29 @@ pub fn restore(
         let _ = remove_if_present(&incoming);
         return Err(error);
     }
-    let set_aside = set_aside(database, &format!("before-restore-{}", file_stamp(now)))?;
+    let set_aside = set_aside(database, &aside_label)?;
     replace(&incoming, database)?;
     Ok(Restored { contents, set_aside: set_aside.map(|p| p.display().to_string()) })
+}
+
+/// The restore, in the restored database's audit log: which backup, and where the database it
+/// replaced went.
+fn note_restore(conn: &Connection, backup: &Path, set_aside: Option<PathBuf>, by: &RestoredBy) -> Result<()> {
+    let values = serde_json::json!({
+        "restored_from": backup.display().to_string(),
+        "set_aside": set_aside.map(|p| p.display().to_string()),
+    });
+    conn.execute(
+        "INSERT INTO audit_log (id, table_name, record_id, action, new_values, reason, changed_by, changed_at)
+         VALUES (?1, 'backup', 'restored_from', 'insert', ?2, 'restored from a backup', ?3, ?4)",
+        rusqlite::params![
+            cct_domain::new_id().to_string(),
+            values.to_string(),
+            by.person_id.map(|id| id.to_string()),
+            by.at
+        ],
+    )?;
+    Ok(())
 }
 
 /// Moves the database at `path`, with its WAL and shared-memory files, to `<path>.<label>`

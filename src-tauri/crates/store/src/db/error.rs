@@ -130,7 +130,7 @@ impl StoreError {
             StoreError::Unreadable { .. } => ErrorCode::DatabaseUnreadable,
             StoreError::BackupUnreadable { .. } => ErrorCode::BackupUnreadable,
             StoreError::CopyFailed(_) => ErrorCode::BackupFailed,
-            StoreError::Key(_) => ErrorCode::DatabaseKeyMissing,
+            StoreError::Key(_) => ErrorCode::Internal,
             StoreError::Open { .. } | StoreError::Database(_) | StoreError::Closed | StoreError::Interrupted(_) => {
                 ErrorCode::DatabaseError
             }

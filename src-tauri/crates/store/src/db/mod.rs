@@ -12,7 +12,7 @@ pub mod rows;
 mod schema;
 mod tx;
 
-pub use backup::{BackupContents, BackupMade, BackupProgress, Passphrase, Restored};
+pub use backup::{BackupContents, BackupMade, BackupProgress, Passphrase, Restored, RestoredBy};
 pub use connection::{BeforeUpgrade, PendingUpgrade, Store};
 pub use encryption::{DatabaseKey, FileKind};
 pub use error::{MigrationError, Result, StoreError};

@@ -7,10 +7,14 @@ use cct_domain::records::{Person, RequirementType, Severity, SpecialRequirement,
 use cct_domain::ErrorCode;
 use cct_store::db::backup::{self, BackupProgress};
 use cct_store::db::encryption::{self, FileKind};
-use cct_store::db::Query;
+use cct_store::db::{Query, RestoredBy};
 use cct_store::{records, DatabaseKey, Passphrase, Store, StoreError};
 use std::path::Path;
 use std::sync::Mutex;
+
+fn by() -> RestoredBy {
+    RestoredBy { person_id: None, at: "2026-12-02T10:00:00Z".into() }
+}
 
 const ALLERGY_NOTE: &str = "Severe peanut allergy: EpiPen in the blue bag";
 const EMAIL: &str = "dorcas.joppa@example.org";
@@ -207,15 +211,21 @@ fn a_backup_restored_on_a_second_database_with_only_the_passphrase_is_identical(
         &Passphrase::new("not the passphrase at all").unwrap(),
         &new_path,
         &new_key,
-        "2026-12-02T10:00:00Z",
+        &by(),
     );
     assert_eq!(wrong.expect_err("refused").code(), ErrorCode::BackupUnreadable);
     assert!(!new_path.exists(), "nothing is written with a wrong passphrase");
 
-    let restored = backup::restore(&destination, &passphrase, &new_path, &new_key, "2026-12-02T10:00:00Z").unwrap();
+    let restored = backup::restore(&destination, &passphrase, &new_path, &new_key, &by()).unwrap();
     assert_eq!(restored.set_aside, None);
     let store = Store::open(&new_path, &new_key).unwrap();
-    assert_eq!(everything(&store), expected, "every row of every table is restored as it was");
+    let mut got = everything(&store);
+    let audit = &mut got.iter_mut().find(|(table, _)| table == "audit_log").unwrap().1;
+    let notes: Vec<String> = audit.iter().filter(|row| row.contains("restored from a backup")).cloned().collect();
+    assert_eq!(notes.len(), 1, "the restore notes itself in the audit log");
+    assert!(notes[0].contains("backup.cctbackup"), "{}", notes[0]);
+    audit.retain(|row| !row.contains("restored from a backup"));
+    assert_eq!(got, expected, "every row of every table is restored as it was");
 }
 
 #[test]
@@ -235,10 +245,10 @@ fn a_restore_keeps_the_database_it_replaces_and_refuses_a_damaged_backup() {
     let bad = dir.path().join("tampered.cctbackup");
     std::fs::write(&bad, tampered).unwrap();
     let before = std::fs::read(&path).unwrap();
-    assert!(backup::restore(&bad, &passphrase, &path, &key(), "2026-12-02T10:00:00Z").is_err());
+    assert!(backup::restore(&bad, &passphrase, &path, &key(), &by()).is_err());
     assert_eq!(std::fs::read(&path).unwrap(), before, "a damaged backup replaces nothing");
 
-    let restored = backup::restore(&destination, &passphrase, &path, &key(), "2026-12-02T10:00:00Z").unwrap();
+    let restored = backup::restore(&destination, &passphrase, &path, &key(), &by()).unwrap();
     let aside = restored.set_aside.expect("the replaced database is kept");
     assert!(aside.ends_with("church.sqlite.before-restore-2026-12-02T10-00-00"), "{aside}");
     let kept = Store::open(&aside, &key()).unwrap();
