@@ -20,6 +20,12 @@ impl HubAddress {
     /// Parses a connection string, returning the address without its password and the
     /// password on its own. A host off this machine gets `sslmode=verify-full` unless the
     /// string asks for another encrypted mode; an unencrypted mode there is refused.
+    ///
+    /// The connection reads every parameter of the query, and the last of a repeated one wins,
+    /// while a check that read only the first could be walked around
+    /// (`?sslmode=require&sslmode=disable`). So a parameter that decides where or how the
+    /// connection goes may appear once only; `host` and `hostaddr` in the query decide the host
+    /// that is checked; and a password in the query is split off like one in the user part.
     pub fn parse(input: &str) -> Result<(HubAddress, Option<String>)> {
         let mut url = Url::parse(input.trim()).map_err(|e| TeamError::InvalidAddress(e.to_string()))?;
         if !matches!(url.scheme(), "postgres" | "postgresql") {
@@ -30,14 +36,42 @@ impl HubAddress {
                 "it must name the database user (postgres://user@host/database)".into(),
             ));
         }
-        let password = url.password().map(|p| percent_encoding::percent_decode_str(p).decode_utf8_lossy().into_owned());
+        let pairs: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        for name in DECIDING {
+            if pairs.iter().filter(|(key, _)| key.eq_ignore_ascii_case(name)).count() > 1 {
+                return Err(TeamError::InvalidAddress(format!(
+                    "it gives \"{name}\" more than once; give it once, so it is clear which applies"
+                )));
+            }
+        }
+        let query = |name: &str| pairs.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+        if query("user").is_some_and(|user| user != url.username()) {
+            return Err(TeamError::InvalidAddress("it names two different database users".into()));
+        }
+        let in_user_part =
+            url.password().map(|p| percent_encoding::percent_decode_str(p).decode_utf8_lossy().into_owned());
+        let in_query = query("password");
+        let password = match (in_user_part, in_query) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(TeamError::InvalidAddress("it gives two different passwords".into()));
+            }
+            (a, b) => a.or(b),
+        };
         url.set_password(None).map_err(|()| TeamError::InvalidAddress("it has no host".into()))?;
-        if !is_loopback(&url) {
-            let host = url.host_str().unwrap_or_default().to_owned();
-            let mode = url.query_pairs().find(|(k, _)| k == "sslmode").map(|(_, v)| v.into_owned());
-            match mode.as_deref() {
+        if pairs.iter().any(|(key, _)| key.eq_ignore_ascii_case("password")) {
+            let kept: Vec<(String, String)> =
+                pairs.iter().filter(|(key, _)| !key.eq_ignore_ascii_case("password")).cloned().collect();
+            url.set_query(None);
+            if !kept.is_empty() {
+                url.query_pairs_mut().extend_pairs(kept);
+            }
+        }
+        let host = effective_host(&url, query("host"), query("hostaddr"))?;
+        if !host.is_loopback() {
+            let shown = host.shown();
+            match query("sslmode").as_deref() {
                 Some(mode) if SECURE_MODES.contains(&mode) => {}
-                Some(_) => return Err(TeamError::TlsRequired { host }),
+                Some(_) => return Err(TeamError::TlsRequired { host: shown }),
                 None => {
                     url.query_pairs_mut().append_pair("sslmode", "verify-full");
                 }
@@ -70,16 +104,58 @@ impl HubAddress {
     }
 }
 
-/// Loopback hosts and Unix sockets never leave this machine.
-fn is_loopback(url: &Url) -> bool {
-    let socket_dir = url.query_pairs().any(|(k, v)| k == "host" && v.starts_with('/'));
-    match url.host_str() {
-        None | Some("") => true,
-        Some("localhost") => true,
-        Some(host) => {
-            socket_dir
-                || host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+/// Query parameters that decide where the connection goes, as whom, or how it is protected.
+const DECIDING: [&str; 7] = ["sslmode", "host", "hostaddr", "port", "user", "password", "dbname"];
+
+/// Where the connection really goes: the query's `hostaddr` or `host` when given (they override
+/// the address's host), else the address's host.
+enum Host {
+    Socket,
+    Named(String),
+}
+
+impl Host {
+    /// Loopback hosts and Unix sockets never leave this machine.
+    fn is_loopback(&self) -> bool {
+        match self {
+            Host::Socket => true,
+            Host::Named(host) => {
+                host == "localhost"
+                    || host
+                        .trim_start_matches('[')
+                        .trim_end_matches(']')
+                        .parse::<IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback())
+            }
         }
+    }
+
+    fn shown(&self) -> String {
+        match self {
+            Host::Socket => "a local socket".into(),
+            Host::Named(host) => host.clone(),
+        }
+    }
+}
+
+fn effective_host(url: &Url, host: Option<String>, hostaddr: Option<String>) -> Result<Host> {
+    let several = |value: &str| value.contains(',');
+    if host.as_deref().is_some_and(several) || hostaddr.as_deref().is_some_and(several) {
+        return Err(TeamError::InvalidAddress("it names several hosts; name the hub's one host".into()));
+    }
+    if let Some(address) = hostaddr {
+        if address.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().is_err() {
+            return Err(TeamError::InvalidAddress(format!("hostaddr \"{address}\" is not an IP address")));
+        }
+        return Ok(Host::Named(address));
+    }
+    match host {
+        Some(socket) if socket.starts_with('/') => Ok(Host::Socket),
+        Some(named) if !named.is_empty() => Ok(Host::Named(named.to_ascii_lowercase())),
+        _ => match url.host_str() {
+            None | Some("") => Ok(Host::Socket),
+            Some(named) => Ok(Host::Named(named.to_ascii_lowercase())),
+        },
     }
 }
 
@@ -119,6 +195,58 @@ mod tests {
             let (address, _) = HubAddress::parse(local).unwrap_or_else(|e| panic!("{local}: {e}"));
             assert!(!address.as_str().contains("verify-full"), "{local}");
         }
+    }
+
+    #[test]
+    fn an_address_that_says_two_things_is_refused() {
+        for ambiguous in [
+            "postgres://u@db.example.org/church?sslmode=require&sslmode=disable",
+            "postgres://u@localhost/church?host=db.example.org&host=/run/postgresql",
+            "postgres://u@localhost/church?hostaddr=203.0.113.7&hostaddr=127.0.0.1",
+            "postgres://u@localhost/church?port=5432&port=6543",
+            "postgres://u@localhost/church?host=a.example.org,b.example.org",
+            "postgres://u@localhost/church?user=postgres",
+            "postgres://u:one@localhost/church?password=two",
+        ] {
+            let refused = HubAddress::parse(ambiguous).err().unwrap_or_else(|| panic!("{ambiguous} was accepted"));
+            assert_eq!(refused.code(), cct_domain::ErrorCode::InvalidHubAddress, "{ambiguous}: {refused}");
+        }
+    }
+
+    #[test]
+    fn a_host_in_the_query_is_the_host_that_is_checked() {
+        for remote in [
+            "postgres://u@localhost/church?host=db.example.org",
+            "postgres://u@localhost/church?hostaddr=203.0.113.7",
+            "postgres://u@localhost/church?sslmode=disable&host=db.example.org",
+            "postgres://u@127.0.0.1/church?hostaddr=198.51.100.4&sslmode=prefer",
+        ] {
+            match HubAddress::parse(remote) {
+                Ok((address, _)) => {
+                    assert!(address.as_str().ends_with("sslmode=verify-full"), "{remote}: {}", address.as_str())
+                }
+                Err(refused) => assert_eq!(refused.code(), cct_domain::ErrorCode::TlsRequired, "{remote}: {refused}"),
+            }
+        }
+        assert_eq!(
+            HubAddress::parse("postgres://u@localhost/church?sslmode=disable&host=db.example.org").unwrap_err().code(),
+            cct_domain::ErrorCode::TlsRequired
+        );
+        let (socket, _) = HubAddress::parse("postgres://u@db.example.org/church?host=/run/postgresql").unwrap();
+        assert!(!socket.as_str().contains("verify-full"), "a socket stays on this machine");
+        assert!(HubAddress::parse("postgres://u@localhost/church?hostaddr=not-an-ip").is_err());
+    }
+
+    #[test]
+    fn a_password_in_the_query_is_split_off_too() {
+        let (address, password) =
+            HubAddress::parse("postgres://office@127.0.0.1/church?password=s3cr%40t&application_name=x").unwrap();
+        assert_eq!(password.as_deref(), Some("s3cr@t"));
+        assert!(!address.as_str().contains("s3cr") && !address.as_str().contains("password"), "{}", address.as_str());
+        assert!(address.as_str().contains("application_name=x"));
+        let (same, password) = HubAddress::parse("postgres://office:pw@127.0.0.1/church?password=pw").unwrap();
+        assert_eq!(password.as_deref(), Some("pw"));
+        assert_eq!(same.as_str(), "postgres://office@127.0.0.1/church");
     }
 
     #[test]
