@@ -117,6 +117,8 @@ pub enum ErrorCode {
     NotAMember,
     NotJoined,
     StationLetterTaken,
+    /// This computer's clock runs ahead of the hub's by more than the team allows.
+    ClockAhead,
     AlreadySyncing,
     CannotRemoveSelf,
     // Updates.

@@ -31,6 +31,8 @@ pub enum TeamError {
     NotJoined,
     #[error("station letter {letter} belongs to {device}, another computer of the team; choose another letter so no two stations hand out the same security code")]
     StationLetterTaken { letter: String, device: String },
+    #[error("this computer's clock is {minutes} minutes ahead of the hub's: set its date and time right (automatically, from the internet, where it can), then sync again; nothing was sent")]
+    ClockAhead { minutes: i64 },
     #[error(transparent)]
     Store(#[from] cct_store::StoreError),
 }
@@ -42,6 +44,7 @@ impl TeamError {
             TeamError::TlsRequired { .. } => ErrorCode::TlsRequired,
             TeamError::Unreachable(_) => ErrorCode::HubUnreachable,
             TeamError::Hub(_) => ErrorCode::HubError,
+            TeamError::ClockAhead { .. } => ErrorCode::ClockAhead,
             TeamError::HubMigration(_) => ErrorCode::HubMigrationFailed,
             TeamError::AlreadyATeam => ErrorCode::HubHasTeam,
             TeamError::NoTeamYet => ErrorCode::HubHasNoTeam,
@@ -79,6 +82,10 @@ pub(crate) fn hub_error(error: sqlx::Error) -> TeamError {
         | sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::WorkerCrashed => TeamError::Unreachable(error),
+        // The hub's own check of a change's clock (see its migration "bounded clocks").
+        sqlx::Error::Database(ref db) if db.message().starts_with("cct: clock") => {
+            TeamError::ClockAhead { minutes: 10 }
+        }
         other => TeamError::Hub(other),
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::error::{hub_error, Result, TeamError};
 use crate::hub::{verify_device, DeviceCredentials, Hub};
-use cct_store::team::{apply, changes, device, Change};
+use cct_store::team::{apply, changes, device, Change, Hlc};
 use cct_store::Store;
 use serde::Serialize;
 use sqlx::Row;
@@ -40,6 +40,17 @@ pub async fn push(
     batch: u32,
     progress: &(dyn Fn(ExchangeProgress) + Sync),
 ) -> Result<u64> {
+    // The hub's clock is the one that counts: a computer running ahead sends nothing until its
+    // clock is set right; changes it stamped while it ran ahead are stamped again now.
+    let hub_now_ms: i64 = sqlx::query_scalar("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint")
+        .fetch_one(hub.pool())
+        .await
+        .map_err(hub_error)?;
+    let ahead_ms = cct_store::team::clock::now_ms() as i64 - hub_now_ms;
+    if ahead_ms > cct_store::team::clock::MAX_AHEAD_MS as i64 {
+        return Err(TeamError::ClockAhead { minutes: ahead_ms / 60_000 });
+    }
+    store.call(move |store| changes::restamp_beyond(store, Hlc::bound_at(hub_now_ms.max(0) as u64))).await?;
     let total = store.call(changes::unpushed_count).await? as u64;
     let mut pushed = 0;
     loop {

@@ -403,6 +403,68 @@ async fn a_laptop_restored_from_a_backup_takes_back_its_later_changes_and_sends_
 }
 
 #[tokio::test]
+async fn the_hub_refuses_clocks_from_the_future_and_a_fast_laptop_is_stamped_again() {
+    let (address, password) = new_hub().await;
+    let (office, admin) = office(&address, password.as_deref()).await;
+    office.sync().await;
+    let laptop = laptop(&address, password.as_deref(), &office, &admin, "Room 105", None).await;
+    let mut owner = sqlx::PgConnection::connect_with(
+        &address
+            .as_str()
+            .parse::<sqlx::postgres::PgConnectOptions>()
+            .unwrap()
+            .password(password.as_deref().unwrap_or_default()),
+    )
+    .await
+    .unwrap();
+
+    // Straight into the hub, as someone with the password and psql would: refused there.
+    let an_hour_ahead =
+        cct_store::team::Hlc { wall_ms: cct_store::team::clock::now_ms() + 3_600_000, counter: 0 }.to_string();
+    for hlc in ["9999999999999.999999", an_hour_ahead.as_str(), "1.5", "99999999999999.000000"] {
+        let refused = sqlx::query(
+            "INSERT INTO hub_change (id, device_id, table_name, record_id, fields, deleted, hlc, campus_ids)
+             VALUES ($1, $2, 'people', $3, '{\"last_name\": \"Forged\"}', false, $4, '{}')",
+        )
+        .bind(Uuid::new_v4().to_string())
+        .bind(&office.credentials.device_id)
+        .bind(Uuid::new_v4().to_string())
+        .bind(hlc)
+        .execute(&mut owner)
+        .await;
+        let message = refused.expect_err(hlc).to_string();
+        assert!(message.contains("cct: clock"), "{hlc}: {message}");
+    }
+
+    // A laptop whose clock ran an hour ahead while offline, set right since: its edit is stamped
+    // again when it is sent, and the office's later edit wins, as it should.
+    let eunice =
+        write(&laptop.store, Person { first_name: "Eunice".into(), last_name: "Lystra".into(), ..Default::default() })
+            .await;
+    let system = Actor::system();
+    laptop
+        .store
+        .write(&system, |tx| {
+            tx.conn().run("UPDATE team_change SET hlc = ?1 WHERE pushed = 0 AND origin = 'local'", [&an_hour_ahead])?;
+            Ok(())
+        })
+        .unwrap();
+    laptop.sync().await;
+    let sent: String = sqlx::query_scalar("SELECT max(hlc) FROM hub_change WHERE record_id = $1")
+        .bind(eunice.meta.id.to_string())
+        .fetch_one(&mut owner)
+        .await
+        .unwrap();
+    assert!(sent < an_hour_ahead, "stamped again before it was sent: {sent}");
+    office.sync().await;
+    edit_person(&office.store, eunice.meta.id, |p| p.last_name = "of Lystra".into()).await;
+    office.sync().await;
+    laptop.sync().await;
+    assert_eq!(person(&laptop.store, eunice.meta.id).await.last_name, "of Lystra", "the later edit wins");
+    assert_eq!(shared_data(&office.store).await, shared_data(&laptop.store).await);
+}
+
+#[tokio::test]
 async fn a_removed_device_is_refused_and_join_codes_work_once() {
     let (address, password) = new_hub().await;
     let (office, admin) = office(&address, password.as_deref()).await;

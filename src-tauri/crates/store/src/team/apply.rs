@@ -30,7 +30,11 @@ pub fn apply_batch(store: &Store, changes: &[Change], cursor: i64) -> Result<App
         // Tables a newer version of the app shares have no place here yet.
         let known: Vec<&Change> = changes.iter().filter(|c| is_replicated(&c.table_name)).collect();
         let new_here = bulk::log_remote(conn, &known)?;
-        let fresh: Vec<&Change> = known.into_iter().filter(|c| new_here.contains(&c.id)).collect();
+        let (fresh, ahead): (Vec<&Change>, Vec<&Change>) =
+            known.into_iter().filter(|c| new_here.contains(&c.id)).partition(|c| !too_far_ahead(c));
+        for change in &ahead {
+            wait(conn, &change.id, AHEAD)?;
+        }
         let latest = fresh.iter().filter_map(|c| Hlc::parse(&c.hlc)).max().unwrap_or_default();
         for (change_id, reason) in bulk::merge(conn, schema, &fresh)? {
             wait(conn, &change_id, &reason)?;
@@ -46,6 +50,15 @@ pub fn apply_batch(store: &Store, changes: &[Change], cursor: i64) -> Result<App
         store.clock().observe(latest);
         Ok(ApplyCounts { received: fresh.len() as u64, waiting: waiting as u64 })
     })
+}
+
+/// Why a change from a clock ahead of this computer's waits.
+const AHEAD: &str = "its computer's clock was more than 10 minutes ahead of this one's (or its clock is not one this app writes); it waits until this computer's clock catches up, and is never applied before";
+
+/// A change stamped further ahead of this computer's clock than an honest clock runs (or with
+/// no readable clock) is not applied: it would win every later edit.
+fn too_far_ahead(change: &Change) -> bool {
+    Hlc::parse(&change.hlc).is_none_or(|hlc| hlc.is_ahead_of(super::clock::now_ms()))
 }
 
 fn wait(conn: &Connection, change_id: &str, reason: &str) -> Result<()> {
@@ -70,6 +83,8 @@ fn retry_waiting(conn: &Connection, schema: &Schema) -> Result<()> {
         .into_iter()
         .map(|logged| logged.change)
         .collect();
+        // Those still ahead of this computer's clock stay as they are.
+        let changes: Vec<Change> = changes.into_iter().filter(|c| !too_far_ahead(c)).collect();
         if changes.is_empty() {
             return Ok(());
         }

@@ -130,6 +130,35 @@ pub fn mark_pushed(store: &Store, through_seq: i64) -> Result<()> {
     })
 }
 
+/// Changes made here while this computer's clock ran ahead, later than `bound` (the hub's time
+/// plus the margin), and not sent yet: stamped again with this device's clock as it is now, so
+/// that the hub takes them and they count as what they are, edits made now (their record's
+/// field versions with them). Answers how many.
+pub fn restamp_beyond(store: &Store, bound: Hlc) -> Result<usize> {
+    let ahead: Vec<(i64, String, String, String)> = store.read(|conn| {
+        conn.tuples(
+            "SELECT seq, hlc, table_name, record_id FROM team_change
+             WHERE pushed = 0 AND origin = 'local' AND hlc > ?1 ORDER BY seq",
+            [bound.to_string()],
+        )
+    })?;
+    if ahead.is_empty() {
+        return Ok(0);
+    }
+    store.write(&Actor::system(), |tx| {
+        let device = store.clock().device_id().to_owned();
+        for (seq, old, table, record) in &ahead {
+            let new = store.clock().tick().to_string();
+            tx.conn().run("UPDATE team_change SET hlc = ?1 WHERE seq = ?2", rusqlite::params![new, seq])?;
+            tx.conn().run(
+                "UPDATE team_record_clock SET clocks = replace(clocks, ?1, ?2) WHERE table_name = ?3 AND record_id = ?4",
+                rusqlite::params![super::clock::version(old, &device), super::clock::version(&new, &device), table, record],
+            )?;
+        }
+        Ok(ahead.len())
+    })
+}
+
 pub fn unpushed_count(store: &Store) -> Result<i64> {
     store.read(|conn| conn.scalar("SELECT count(*) FROM team_change WHERE pushed = 0", []))
 }

@@ -224,10 +224,10 @@ impl OriginIs for Change {
     }
 }
 
-/// A change from another device whose clock runs an hour ahead of this one's.
+/// A change from another device whose clock runs five minutes ahead of this one's (within the
+/// ten minutes an honest clock may be fast; further ahead, a change waits).
 fn change_from_the_future(record: &Person) -> Change {
-    let ahead =
-        cct_store::team::Hlc { wall_ms: (chrono::Utc::now().timestamp_millis() + 3_600_000) as u64, counter: 0 };
+    let ahead = cct_store::team::Hlc { wall_ms: (chrono::Utc::now().timestamp_millis() + 300_000) as u64, counter: 0 };
     Change {
         id: Uuid::now_v7().to_string(),
         table_name: "people".into(),
@@ -263,4 +263,33 @@ fn after_a_restart_this_devices_writes_come_after_every_change_it_has_seen() {
     edit(&store, person.meta.id, |p| p.nickname = Some("Rhody".into())).unwrap();
     let latest = record_log(&store).pop().unwrap();
     assert!(latest.hlc > second.hlc, "{} after {}", latest.hlc, second.hlc);
+}
+
+#[test]
+fn a_change_from_the_far_future_waits_and_never_wins_a_later_edit() {
+    let (a, _da) = fresh_store();
+    let (b, _db) = fresh_store();
+    let person = add_person(&a, "Eutychus", "Troas");
+    apply::apply_batch(&b, &log_of(&a), 1).unwrap();
+
+    // A forged edit from "a", stamped at the end of time, and one from an hour ahead.
+    let mut forged = log_of(&a).pop().unwrap();
+    forged.id = Uuid::now_v7().to_string();
+    forged.fields = serde_json::Map::from_iter([("last_name".to_owned(), serde_json::json!("Forged"))]);
+    forged.hlc = "9999999999999.999999".into();
+    let mut fast = forged.clone();
+    fast.id = Uuid::now_v7().to_string();
+    fast.hlc = cct_store::team::Hlc { wall_ms: cct_store::team::clock::now_ms() + 3_600_000, counter: 0 }.to_string();
+    let counts = apply::apply_batch(&b, &[forged, fast], 2).unwrap();
+    assert_eq!(counts.waiting, 2, "both wait, with their reason");
+    let waiting = apply::waiting(&b).unwrap();
+    assert!(waiting.iter().all(|w| w.reason.contains("clock was more than 10 minutes ahead")), "{waiting:?}");
+    assert_eq!(people_rows(&b)[0].2, "Troas", "neither is applied");
+
+    // b's own next edit is stamped now, not at the end of time, and a later pull keeps it.
+    edit(&b, person.meta.id, |p| p.last_name = "Troas-again".into()).unwrap();
+    let latest = log_of(&b).pop().unwrap();
+    assert!(latest.hlc.as_str() < "9999999999999.999999" && latest.hlc.len() == 20, "{}", latest.hlc);
+    apply::apply_batch(&b, &[], 3).unwrap();
+    assert_eq!(people_rows(&b)[0].2, "Troas-again");
 }
