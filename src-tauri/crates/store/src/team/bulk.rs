@@ -79,11 +79,21 @@ pub(crate) fn merge(conn: &Connection, schema: &Schema, fresh: &[&Change]) -> Re
         write.change_ids.push(change.id.clone());
     }
 
+    let checked: Vec<(&str, &str, &BTreeMap<String, Value>)> = writes
+        .iter()
+        .filter(|w| !w.values.is_empty())
+        .map(|w| (w.table.as_str(), w.record_id.as_str(), &w.values))
+        .collect();
+    let refused = super::validate::refused(conn, &checked)?;
     let mut waiting = Vec::new();
     let mut written: Vec<&RecordWrite> = Vec::new();
     for table in REPLICATED_TABLES {
         let mut shapes: BTreeMap<(bool, Vec<String>), Vec<&RecordWrite>> = BTreeMap::new();
         for write in writes.iter().filter(|w| w.table == table) {
+            if let Some(reason) = refused.get(&(write.table.clone(), write.record_id.clone())) {
+                waiting.extend(write.change_ids.iter().map(|id| (id.clone(), reason.clone())));
+                continue;
+            }
             if write.values.is_empty() {
                 written.push(write); // lost every field: only its versions change
                 continue;

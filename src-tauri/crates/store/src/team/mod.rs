@@ -8,6 +8,7 @@ pub mod changes;
 pub mod clock;
 pub mod device;
 pub mod merge;
+mod validate;
 
 pub use clock::{DeviceClock, Hlc};
 pub use merge::Change;

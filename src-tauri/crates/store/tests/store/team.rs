@@ -293,3 +293,34 @@ fn a_change_from_the_far_future_waits_and_never_wins_a_later_edit() {
     apply::apply_batch(&b, &[], 3).unwrap();
     assert_eq!(people_rows(&b)[0].2, "Troas-again");
 }
+
+#[test]
+fn a_pulled_change_that_breaks_a_rule_waits_with_its_reason_and_is_never_applied() {
+    let (a, _da) = fresh_store();
+    let (b, _db) = fresh_store();
+    let person = add_person(&a, "Phoebe", "Cenchreae");
+    apply::apply_batch(&b, &log_of(&a), 1).unwrap();
+    let mut bad = record_log(&a).into_iter().find(|c| c.table_name == "people").unwrap();
+    bad.id = Uuid::now_v7().to_string();
+    bad.fields = serde_json::Map::from_iter([
+        ("first_name".to_owned(), serde_json::json!("")),
+        ("email".to_owned(), serde_json::json!("not an e-mail")),
+    ]);
+    bad.hlc = cct_store::team::Hlc { wall_ms: cct_store::team::clock::now_ms() + 60_000, counter: 0 }.to_string();
+    let counts = apply::apply_batch(&b, &[bad.clone()], 2).unwrap();
+    assert_eq!(counts.waiting, 1);
+    let waiting = apply::waiting(&b).unwrap();
+    assert!(waiting[0].reason.contains("breaks a rule") && waiting[0].reason.contains("first_name"), "{waiting:?}");
+    assert_eq!(people_rows(&b)[0].1, "Phoebe", "the record is as it was");
+
+    // A new record that breaks a rule is not written either.
+    let mut stranger =
+        log_of(&a).into_iter().find(|c| c.table_name == "people" && c.record_id == person.meta.id.to_string()).unwrap();
+    stranger.id = Uuid::now_v7().to_string();
+    stranger.record_id = Uuid::now_v7().to_string();
+    stranger.fields.insert("id".into(), serde_json::json!(stranger.record_id));
+    stranger.fields.insert("last_name".into(), serde_json::json!(""));
+    let counts = apply::apply_batch(&b, &[stranger], 3).unwrap();
+    assert_eq!(counts.waiting, 2, "{:?}", apply::waiting(&b).unwrap());
+    assert_eq!(people_rows(&b).len(), 1);
+}

@@ -1,0 +1,94 @@
+//! A pulled record passes the rules a local write passes (`Record::validate`), as it will
+//! stand once merged: a change from another device (or forged at the hub) that would store a
+//! person without a name, an enrollment with a progress of 250 %, an e-mail that is not one,
+//! waits with its reason and is never applied.
+
+use crate::db::{JsonRow, Query, Result};
+use cct_domain::records::*;
+use cct_domain::Record;
+use rusqlite::Connection;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Why `row` (a whole record of `table`) breaks a rule, if it does. Tables that are not
+/// records of the domain (the Planning Center outbox) have no rules here.
+fn broken_rule(table: &str, row: &JsonRow) -> Option<String> {
+    fn check<T: Record>(row: &JsonRow) -> Option<String> {
+        match serde_json::from_value::<T>(Value::Object(row.clone())) {
+            Err(error) => Some(format!("it is not a {} record this app can read ({error})", T::TABLE)),
+            Ok(record) => record.validate().err().map(|error| error.to_string()),
+        }
+    }
+    macro_rules! by_table {
+        ($($T:ty),+ $(,)?) => {
+            $(if table == <$T>::TABLE { return check::<$T>(row); })+
+        };
+    }
+    by_table!(
+        Household,
+        Person,
+        Campus,
+        Role,
+        Course,
+        CoursePrerequisite,
+        ContentType,
+        CourseModule,
+        Content,
+        Certification,
+        CertificationCourse,
+        PeopleCampus,
+        PeopleRole,
+        CourseEnrollment,
+        CourseRole,
+        CertificationProgress,
+        ContentCompletion,
+        Assessment,
+        AssessmentAttempt,
+        Facility,
+        ClassSession,
+        AttendanceRecord,
+        SpecialRequirement,
+        PickupContact,
+    );
+    None
+}
+
+/// The records as stored now, by id, for the ones a batch writes to `table`.
+fn stored_rows(conn: &Connection, table: &str, ids: &[&str]) -> Result<HashMap<String, JsonRow>> {
+    let rows = conn.rows(
+        &format!("SELECT * FROM {table} WHERE id IN (SELECT value FROM json_each(?1))"),
+        [serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())],
+    )?;
+    Ok(rows.into_iter().filter_map(|row| Some((row.get("id")?.as_str()?.to_owned(), row))).collect())
+}
+
+/// For each record a batch writes (its table, id and the values it sets), why the record as
+/// it would stand breaks a rule; records that keep the rules are not listed.
+pub(crate) fn refused(
+    conn: &Connection,
+    writes: &[(&str, &str, &std::collections::BTreeMap<String, Value>)],
+) -> Result<HashMap<(String, String), String>> {
+    let mut by_table: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (table, id, _) in writes {
+        by_table.entry(table).or_default().push(id);
+    }
+    let mut stored = HashMap::new();
+    for (table, ids) in by_table {
+        stored.insert(table, stored_rows(conn, table, &ids)?);
+    }
+    let mut refused = HashMap::new();
+    for (table, id, values) in writes {
+        let here = stored.get(table).and_then(|rows| rows.get(*id)).cloned();
+        // A few fields of a record not here yet: it waits for the record anyway, and says so.
+        if here.is_none() && !values.contains_key("created_at") {
+            continue;
+        }
+        let mut row = here.unwrap_or_default();
+        row.extend(values.iter().map(|(k, v)| (k.clone(), v.clone())));
+        row.insert("id".into(), Value::String((*id).to_owned()));
+        if let Some(reason) = broken_rule(table, &row) {
+            refused.insert(((*table).to_owned(), (*id).to_owned()), format!("it breaks a rule of this app: {reason}"));
+        }
+    }
+    Ok(refused)
+}
