@@ -36,13 +36,33 @@ impl StartupProblem {
 
 /// Opens the database at `path` and starts the app on it: its commands' state and its
 /// background syncs. When it cannot be opened, only the reason is kept, for the window.
+///
+/// A plain database from before encryption is encrypted whole on this first open, which takes
+/// a while for a large church: that opening runs beside the window, which says what is
+/// happening (`database_opening`) until it is done.
 pub fn start<R: Runtime>(handle: &AppHandle<R>, path: &Path) {
     handle.manage(StartupProblem::none(path));
     handle.manage(updates::Pending::default());
-    if let Err(report) = open(handle, path) {
-        eprintln!("Church Course Tracker could not open {}: {}", path.display(), report.message);
-        handle.state::<StartupProblem>().set(Some(report));
+    let converting = matches!(cct_store::db::encryption::inspect(path), Ok(cct_store::db::FileKind::Plain));
+    if !converting {
+        if let Err(report) = open(handle, path) {
+            eprintln!("Church Course Tracker could not open {}: {}", path.display(), report.message);
+            handle.state::<StartupProblem>().set(Some(report));
+        }
+        return;
     }
+    handle.state::<StartupProblem>().set(Some(ErrorReport::new(
+        ErrorCode::DatabaseOpening,
+        "This computer's data is being encrypted, once, after the update. For a large church this takes a minute or two; the app opens by itself when it is done. Leave it running.",
+    )));
+    let (handle, path) = (handle.clone(), path.to_path_buf());
+    std::thread::spawn(move || {
+        let opened = open(&handle, &path);
+        if let Err(report) = &opened {
+            eprintln!("Church Course Tracker could not open {}: {}", path.display(), report.message);
+        }
+        handle.state::<StartupProblem>().set(opened.err());
+    });
 }
 
 fn open<R: Runtime>(handle: &AppHandle<R>, path: &Path) -> Reply<()> {
@@ -85,6 +105,9 @@ pub async fn retry_start<R: Runtime>(handle: AppHandle<R>, problem: State<'_, St
     if handle.try_state::<App>().is_some() {
         problem.set(None);
         return Ok(());
+    }
+    if let Some(opening) = problem.report().filter(|report| report.code == ErrorCode::DatabaseOpening) {
+        return Err(opening);
     }
     let path = problem.path.clone();
     let opened = tauri::async_runtime::spawn_blocking({
@@ -181,6 +204,9 @@ pub async fn start_afresh<R: Runtime>(
 }
 
 fn refuse_when_open<R: Runtime>(handle: &AppHandle<R>, problem: &StartupProblem) -> Reply<()> {
+    if let Some(opening) = problem.report().filter(|report| report.code == ErrorCode::DatabaseOpening) {
+        return Err(opening);
+    }
     if handle.try_state::<App>().is_some() || problem.report().is_none() {
         return Err(ErrorReport::new(
             ErrorCode::PermissionDenied,

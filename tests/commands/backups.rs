@@ -182,3 +182,54 @@ fn an_upgrade_is_backed_up_first_beside_the_database_when_the_folder_is_out() {
     let beside = database.parent().unwrap().join("backups-before-upgrade");
     assert_eq!(upgrade_backups(&beside).len(), 1, "the upgrade still has its backup");
 }
+
+#[test]
+fn a_plain_database_is_encrypted_beside_the_window_which_says_so_meanwhile() {
+    // A database as the release before encryption left it: plain, with a church in it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("church.sqlite");
+    {
+        let h = harness();
+        invoke(&h, "load_demo_church", json!({})).unwrap();
+        let source = store_of(&h).path().to_path_buf();
+        let name = std::path::absolute(&source).unwrap().display().to_string();
+        let key = cct_signin::KeychainSecret::database_key(&name).unwrap().load().unwrap().unwrap();
+        let conn = rusqlite::Connection::open(&source).unwrap();
+        conn.pragma_update(None, "key", format!("x'{key}'")).unwrap();
+        conn.execute("ATTACH DATABASE ?1 AS plain KEY ''", [path.to_str().unwrap()]).unwrap();
+        conn.query_row("SELECT sqlcipher_export('plain')", [], |_| Ok(())).unwrap();
+    }
+    assert_eq!(cct_store::db::encryption::inspect(&path).unwrap(), cct_store::db::FileKind::Plain);
+
+    let app = church_course_tracker::with_commands(mock_builder())
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .build(tauri::generate_context!())
+        .unwrap();
+    church_course_tracker::startup::start(app.handle(), &path);
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    let h = Harness { webview, app, _dir: dir };
+    let mut seen_opening = false;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let problem = invoke(&h, "startup_problem", json!({})).unwrap();
+        if problem.is_null() {
+            break;
+        }
+        assert_eq!(problem["code"], "database_opening", "{problem}");
+        seen_opening = true;
+        // Nothing else starts meanwhile: no second opening, no recovery action. (The opening
+        // may end between two calls: then a retry finds the app open, and starting afresh is
+        // refused because the database is open.)
+        if let Err(refused) = invoke(&h, "retry_start", json!({})) {
+            assert_eq!(refused["code"], "database_opening");
+        }
+        let afresh = invoke(&h, "start_afresh", json!({})).unwrap_err();
+        assert!(afresh["code"] == "database_opening" || afresh["code"] == "permission_denied", "{afresh}");
+        assert!(std::time::Instant::now() < deadline, "the opening ends");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let status = invoke(&h, "app_status", json!({})).unwrap();
+    assert_eq!(status["people"], 300, "every person is there, encrypted");
+    assert_eq!(cct_store::db::encryption::inspect(&path).unwrap(), cct_store::db::FileKind::Encrypted);
+    eprintln!("the window said the data was being encrypted: {seen_opening}");
+}

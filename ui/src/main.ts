@@ -169,6 +169,11 @@ function showSession(status: AppStatus) {
 /// The database could not be opened: the window explains why before anything else.
 async function start() {
   const problem = await session.startupProblem().catch(() => null);
+  if (problem && hasCode(problem, "database_opening")) {
+    dbStatus.textContent = "Opening the church's data…";
+    app.replaceChildren(el("section", { className: "card", id: "opening" }, el("h2", {}, "Opening the church's data"), el("p", {}, problem.message), el("div", { className: "progress" }, el("span"))));
+    return void setTimeout(() => void start(), 500);
+  }
   if (problem) {
     dbStatus.textContent = "The local database could not be opened";
     // Another window holding the database, or a full disk, pass: trying again is the way.

@@ -82,6 +82,8 @@ pub enum ErrorCode {
     DatabaseError,
     /// Damaged, or encrypted with a key this computer does not have: the recovery screen.
     DatabaseUnreadable,
+    /// The database is still being opened (encrypted, once, after the update): wait.
+    DatabaseOpening,
     /// The database is encrypted and the keychain no longer has its key: the recovery screen.
     DatabaseKeyMissing,
     // Backups.
