@@ -7,6 +7,7 @@
 //! to type it. Each backup is verified after it is written; the last `keep` of this computer's
 //! backups in the folder are kept, and older ones of this computer removed.
 
+use crate::recovery::keychain_name;
 use crate::secrets::unavailable;
 use crate::{App, Reply};
 use cct_domain::{Actor, ErrorCode, ErrorReport, Permission};
@@ -102,10 +103,6 @@ fn write_settings(database: &Path, settings: &Settings) -> Reply<()> {
     };
     std::fs::write(&partial, text).map_err(failed)?;
     std::fs::rename(&partial, &path).map_err(failed)
-}
-
-fn keychain_name(database: &Path) -> String {
-    std::path::absolute(database).unwrap_or_else(|_| database.to_path_buf()).display().to_string()
 }
 
 fn kept_passphrase(database: &Path) -> Reply<Option<Passphrase>> {

@@ -11,7 +11,9 @@ use cct_store::db::encryption::{self, FileKind};
 use cct_store::{DatabaseKey, Passphrase};
 use std::path::Path;
 
-fn keychain_name(database: &Path) -> String {
+/// How the keychain names a database's secrets: by its absolute path, so that a test's or a
+/// demo's throw-away database never shares the office's key.
+pub(crate) fn keychain_name(database: &Path) -> String {
     std::path::absolute(database).unwrap_or_else(|_| database.to_path_buf()).display().to_string()
 }
 
