@@ -186,23 +186,21 @@ fn status_from(settings: Settings, passphrase_set: bool, in_folder: Vec<String>,
 }
 
 /// The newest backup the recovery screen can offer: the last good one recorded, or else the
-/// newest backup file in the folder.
+/// backup file in the folder written last (names lead with the computer, so they do not sort
+/// by time across computers sharing the folder).
 pub fn latest_backup(database: &Path) -> Option<PathBuf> {
     let settings = read_settings(database);
     if let Some(last) = settings.last_good.filter(|last| Path::new(&last.path).is_file()) {
         return Some(PathBuf::from(last.path));
     }
     let folder = PathBuf::from(settings.folder?);
-    let mut names: Vec<PathBuf> = std::fs::read_dir(&folder)
+    std::fs::read_dir(&folder)
         .ok()?
         .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| {
-            path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(PREFIX) && n.ends_with(SUFFIX))
-        })
-        .collect();
-    names.sort();
-    names.pop()
+        .filter(|entry| entry.file_name().to_str().is_some_and(|n| n.starts_with(PREFIX) && n.ends_with(SUFFIX)))
+        .filter_map(|entry| Some((entry.metadata().ok()?.modified().ok()?, entry.path())))
+        .max()
+        .map(|(_, path)| path)
 }
 
 /// The backup before an upgrade, called by the store with the database still as it was. With
@@ -427,4 +425,27 @@ fn writable(folder: &Path) -> Reply<()> {
         ErrorReport::new(ErrorCode::InvalidInput, format!("Backups cannot be written to {}: {error}", folder.display()))
             .on("folder")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn with_no_good_backup_recorded_the_latest_is_the_file_written_last_whichever_computer_wrote_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = dir.path().join("church.sqlite");
+        let folder = dir.path().join("backups");
+        std::fs::create_dir(&folder).unwrap();
+        write_settings(&database, &Settings { folder: Some(folder.display().to_string()), ..Default::default() })
+            .unwrap();
+        let older = folder.join(format!("{PREFIX}zzzzzzzz-2026-11-01T09-00-00{SUFFIX}"));
+        let newer = folder.join(format!("{PREFIX}aaaaaaaa-2026-12-01T09-00-00{SUFFIX}"));
+        for (path, age_hours) in [(&older, 48), (&newer, 1)] {
+            let file = std::fs::File::create(path).unwrap();
+            file.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(age_hours * 3600)).unwrap();
+        }
+        std::fs::write(folder.join("notes.txt"), "not a backup").unwrap();
+        assert_eq!(latest_backup(&database), Some(newer));
+    }
 }
