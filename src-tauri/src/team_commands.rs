@@ -59,8 +59,13 @@ pub async fn join_team<R: Runtime>(
 }
 
 #[tauri::command]
-pub async fn make_join_code(app: State<'_, App>, campus_id: Option<Uuid>, valid_hours: Option<u32>) -> Reply<String> {
-    app.make_join_code(campus_id, valid_hours).await
+pub async fn make_join_code(
+    app: State<'_, App>,
+    campus_id: Option<Uuid>,
+    valid_hours: Option<u32>,
+    may_add_devices: Option<bool>,
+) -> Reply<String> {
+    app.make_join_code(campus_id, valid_hours, may_add_devices.unwrap_or(false)).await
 }
 
 #[tauri::command]

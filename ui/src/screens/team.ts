@@ -60,7 +60,7 @@ export function joinCard(onJoined: () => void): HTMLElement {
   return card(
     "Join your church's team",
     el("p", { className: "muted" }, "With a join code an administrator made on the Team page of a computer already in the team. The church's data is then brought to this computer."),
-    form({ id: "join-team" }, [field("Hub address", "hub_address", address), field("Hub password", "hub_password", password), field("Join code", "join_code", code), field("This computer's name", "device_name", device), progress, el("button", { type: "submit" }, "Join")], async () => {
+    form({ id: "join-team" }, [field("Hub address", "hub_address", address), field("Hub owner's password (only for a hub an earlier release set up; not kept)", "hub_password", password), field("Join code", "join_code", code), field("This computer's name", "device_name", device), progress, el("button", { type: "submit" }, "Join")], async () => {
       await withProgress(progress, () => team.join(address.value, password.value, code.value, device.value));
       onJoined();
     }),
@@ -171,12 +171,13 @@ async function joinCodeCard(): Promise<HTMLElement> {
   const campuses = (await records.list("campus", { limit: 200 })).items;
   const scope = select([{ value: "", label: "The whole church (an office computer)" }, ...campuses.map((c) => ({ value: c.id, label: `Only ${c.name}'s roster (a campus laptop)` }))]);
   const hours = select([{ value: "24", label: "24 hours" }, { value: "2", label: "2 hours" }, { value: "168", label: "A week" }]);
+  const mayAdd = el("input", { type: "checkbox", id: "join-code-may-add" });
   const shown = el("div", { id: "join-code" });
   return card(
     "Add a device",
-    el("p", { className: "muted" }, "Make a join code and type it on the new computer, with the hub address. Each code works once. A new, empty computer that joins with it is used as you until someone else signs in there."),
-    form({ id: "make-join-code" }, [field("It will hold", "campus_id", scope), field("The code works for", "valid_hours", hours), el("button", { type: "submit" }, "Make a join code")], async () => {
-      const code = await team.makeJoinCode(scope.value || null, Number(hours.value));
+    el("p", { className: "muted" }, "Make a join code and type it on the new computer, with the hub address. Each code works once. The new computer gets a hub login of its own, and only an administrators' computer can add or remove devices. A new, empty computer that joins with it is used as you until someone else signs in there."),
+    form({ id: "make-join-code" }, [field("It will hold", "campus_id", scope), field("The code works for", "valid_hours", hours), el("label", { className: "check" }, mayAdd, " An administrators' computer: it may add and remove devices too"), el("button", { type: "submit" }, "Make a join code")], async () => {
+      const code = await team.makeJoinCode(scope.value || null, Number(hours.value), mayAdd.checked);
       shown.replaceChildren(el("p", {}, "Join code:"), el("p", { className: "join-code" }, code));
     }),
     shown,

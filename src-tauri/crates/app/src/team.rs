@@ -103,14 +103,52 @@ fn require_name(value: &str, field: &str) -> Reply<()> {
     Ok(())
 }
 
-/// Connects to the hub a form names. The keychain is asked first: if it cannot keep the
-/// password, nothing is created on the hub.
-async fn open_hub(form: HubForm) -> Reply<Arc<Hub>> {
+/// Connects to the hub a form names as its owner, bringing its tables up to date. The
+/// keychain is asked first: if it cannot keep the password, nothing is created on the hub.
+async fn open_hub_as_owner(form: HubForm) -> Reply<Arc<Hub>> {
     let (address, password) = parse_address(form)?;
     keep_hub_password(&address, password.clone()).await?;
-    let hub =
-        Hub::connect(&address, password.as_deref()).await.map_err(|e| ErrorReport::from(e).or_on("hub_address"))?;
+    let hub = Hub::connect_as_owner(&address, password.as_deref())
+        .await
+        .map_err(|e| ErrorReport::from(e).or_on("hub_address"))?;
     Ok(Arc::new(hub))
+}
+
+/// Keeps the hub owner's password on an administrators' computer, for the next release's
+/// tables; on any other computer, forgets it.
+async fn keep_or_forget_owner_password(address: &HubAddress, may_add_devices: bool, password: String) -> Reply<()> {
+    keep_hub_password(address, may_add_devices.then_some(password)).await
+}
+
+/// Work that needs the hub's owner, done by a computer that holds its password (the one that
+/// created the team, or any computer of the release before): the hub's tables brought up to
+/// this release; this computer's own role taken, where it had none; and once every computer
+/// has its own, the shared password retired. A password another computer retired already is
+/// forgotten here: this computer's own role serves it.
+async fn maintain_hub_as_owner(address: &HubAddress, credentials: &DeviceCredentials, password: String) -> Reply<()> {
+    let owner = match Hub::connect_as_owner(address, Some(&password)).await {
+        Ok(owner) => owner,
+        Err(refused) if refused.is_wrong_password() => return keep_hub_password(address, None).await,
+        Err(other) => return Err(other.into()),
+    };
+    let outcome = async {
+        let may_add_devices = match membership::own_role(&owner, &credentials.device_id).await? {
+            Some(own) => own.may_add_devices,
+            None => membership::adopt_own_role(&owner, credentials).await?,
+        };
+        if !may_add_devices {
+            return keep_or_forget_owner_password(address, false, password).await;
+        }
+        if membership::shared_password_can_retire(&owner).await? {
+            let fresh = membership::new_owner_password();
+            keep_hub_password(address, Some(fresh.clone())).await?;
+            membership::set_owner_password(&owner, &fresh).await?;
+        }
+        Ok(())
+    }
+    .await;
+    owner.close().await;
+    outcome
 }
 
 impl App {
@@ -127,13 +165,15 @@ impl App {
         let me = self.membership().await?;
         let address = me.hub_url.as_deref().ok_or_else(|| ErrorReport::from(TeamError::NotJoined))?;
         let (address, _) = HubAddress::parse(address)?;
-        let password = hub_password(address.as_str().to_owned()).await?;
         let secret = device_secret(me.device_id.clone()).await?.ok_or_else(|| {
             ErrorReport::new(ErrorCode::NotAMember, "This device's team secret is missing from the keychain. Ask an administrator for a join code and join again.")
         })?;
-        let hub = Arc::new(Hub::connect(&address, password.as_deref()).await?);
-        let connection =
-            Arc::new(TeamConnection { hub, credentials: DeviceCredentials { device_id: me.device_id, secret } });
+        let credentials = DeviceCredentials { device_id: me.device_id, secret };
+        if let Some(password) = hub_password(address.as_str().to_owned()).await? {
+            maintain_hub_as_owner(&address, &credentials, password).await?;
+        }
+        let hub = Arc::new(Hub::connect(&address, &credentials).await?);
+        let connection = Arc::new(TeamConnection { hub, credentials });
         *cached = Some(connection.clone());
         Ok(connection)
     }
@@ -151,10 +191,9 @@ impl App {
         let me = self.membership().await?;
         let Some(address) = me.hub_url.as_deref() else { return Ok(None) };
         let (address, _) = HubAddress::parse(address)?;
-        let password = hub_password(address.as_str().to_owned()).await?;
         // Without its secret the hub refuses every claim, which keeps the entries queued.
         let secret = device_secret(me.device_id.clone()).await?.unwrap_or_default();
-        Ok(Some(Arc::new(HubLease::lazy(address, password, DeviceCredentials { device_id: me.device_id, secret }))))
+        Ok(Some(Arc::new(HubLease::lazy(address, DeviceCredentials { device_id: me.device_id, secret }))))
     }
 
     async fn refresh_outbox_lease(&self) -> Reply<()> {
@@ -202,9 +241,10 @@ impl App {
             .await?;
         require_name(church_name, "church_name")?;
         require_name(device_name, "device_name")?;
-        let hub = open_hub(form).await?;
-        let credentials = membership::create_team(self.store(), &actor, &hub, church_name, device_name).await?;
-        self.begin_membership(hub, credentials, &progress).await
+        let owner = open_hub_as_owner(form).await?;
+        let created = membership::create_team(self.store(), &actor, &owner, church_name, device_name).await;
+        owner.close().await;
+        self.begin_membership(owner.address().clone(), created?, &progress).await
     }
 
     /// Joins a team with an administrator's join code. A new, empty computer needs nobody signed
@@ -231,31 +271,45 @@ impl App {
             .await?;
         require_name(device_name, "device_name")?;
         require_name(join_code, "join_code")?;
-        let hub = open_hub(form).await?;
-        let joined = membership::join(self.store(), actor.as_ref(), &hub, join_code, device_name)
+        let (address, password) = parse_address(form)?;
+        if let Some(password) = password {
+            // A hub an earlier release set up: its owner's password brings its tables up to this
+            // release, so the join code can be spent. It is not kept here.
+            let owner = Hub::connect_as_owner(&address, Some(&password))
+                .await
+                .map_err(|e| ErrorReport::from(e).or_on("hub_address"))?;
+            owner.close().await;
+        }
+        let joined = membership::join(self.store(), actor.as_ref(), &address, join_code, device_name)
             .await
             .map_err(|e| ErrorReport::from(e).or_on("join_code"))?;
         // Joined from here on, even if the first sync fails part-way: the background sync goes on
         // from where it stopped. Whoever uses this computer next signs in as themselves, with
         // the password that arrives with the team's data.
-        self.begin_membership(hub, joined.credentials, &progress).await
+        self.begin_membership(address, joined.credentials, &progress).await
     }
 
     /// This device now belongs to the hub's team: keep its secret, use the connection (also for
     /// Planning Center's outbox leases), and sync at once.
     async fn begin_membership(
         &self,
-        hub: Arc<Hub>,
+        address: HubAddress,
         credentials: DeviceCredentials,
         progress: &(dyn Fn(ExchangeProgress) + Sync),
     ) -> Reply<ExchangeReport> {
         keep_device_secret(&credentials).await?;
+        let hub = Arc::new(Hub::connect(&address, &credentials).await?);
         *self.inner.team.live.lock().await = Some(Arc::new(TeamConnection { hub, credentials }));
         self.refresh_outbox_lease().await?;
         self.sync_team(progress).await
     }
 
-    pub async fn make_join_code(&self, campus_id: Option<Uuid>, valid_hours: Option<u32>) -> Reply<String> {
+    pub async fn make_join_code(
+        &self,
+        campus_id: Option<Uuid>,
+        valid_hours: Option<u32>,
+        may_add_devices: bool,
+    ) -> Reply<String> {
         let actor = self.blocking(|app| app.require(Permission::SyncManage)).await?;
         let hours = valid_hours.unwrap_or(24).clamp(1, 24 * 14);
         let connection = self.team_connection().await?;
@@ -264,7 +318,7 @@ impl App {
             &actor,
             &connection.hub,
             &connection.credentials,
-            campus.as_deref(),
+            membership::JoinCodeFor { campus_scope: campus.as_deref(), may_add_devices },
             chrono::Duration::hours(hours as i64),
         )
         .await?)

@@ -65,13 +65,29 @@ async fn edit_people(store: &Store, people: &[Person], round: usize) {
     }
 }
 
+/// What one run measures, on a hub of its own.
+struct Figures {
+    pushed: u64,
+    first_push: Duration,
+    pulled: u64,
+    join_time: Duration,
+    push_rates: Vec<f64>,
+    pull_rates: Vec<f64>,
+}
+
+/// The hub's row-level security on (as every team runs) or, for the comparison only, off.
+#[derive(Clone, Copy, PartialEq)]
+enum Policies {
+    On,
+    Off,
+}
+
 #[tokio::main]
 async fn main() {
     let people_count = church_size();
-    let (address, password) = new_hub().await;
-    let password = password.as_deref();
     let dir = tempfile::tempdir().unwrap();
-    let office = Store::open(dir.path().join("office.sqlite"), &cct_store::DatabaseKey::generate().unwrap()).unwrap();
+    let key = cct_store::DatabaseKey::generate().unwrap();
+    let office = Store::open(dir.path().join("office.sqlite"), &key).unwrap();
     let started = Instant::now();
     cct_store::demo::load(&office, 300).unwrap();
     cct_store::demo::add_people(&office, people_count - 300).unwrap();
@@ -80,21 +96,54 @@ async fn main() {
         "built a church of {people_count} people ({logged} logged changes) in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    office.close();
+    // Each run starts from the same church, on a new hub: with the policies, then without.
+    let mut runs = Vec::new();
+    for policies in [Policies::On, Policies::Off] {
+        let copy = tempfile::tempdir().unwrap();
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), copy.path().join(entry.file_name())).unwrap();
+        }
+        let office = Store::open(copy.path().join("office.sqlite"), &key).unwrap();
+        runs.push(run(&office, people_count, policies).await);
+        office.close();
+    }
+    report(people_count, &runs[0], &runs[1]);
+}
 
+async fn run(office: &Store, people_count: usize, policies: Policies) -> Figures {
+    let (address, password) = new_hub().await;
     let admin = Actor::system();
-    let hub = Hub::connect(&address, password).await.unwrap();
-    let credentials = membership::create_team(&office, &admin, &hub, "Bench Church", "Office").await.unwrap();
+    let owner = Hub::connect_as_owner(&address, password.as_deref()).await.unwrap();
+    if policies == Policies::Off {
+        let options = address.as_str().parse::<sqlx::postgres::PgConnectOptions>().unwrap();
+        let mut raw =
+            sqlx::PgConnection::connect_with(&options.password(password.as_deref().unwrap_or_default())).await.unwrap();
+        sqlx::query("ALTER TABLE hub_change DISABLE ROW LEVEL SECURITY").execute(&mut raw).await.unwrap();
+    }
+    let credentials = membership::create_team(office, &admin, &owner, "Bench Church", "Office").await.unwrap();
+    owner.close().await;
+    let hub = Hub::connect(&address, &credentials).await.unwrap();
     let started = Instant::now();
-    let pushed = exchange::push(&office, &hub, &credentials, BATCH, &quiet).await.unwrap();
+    let pushed = exchange::push(office, &hub, &credentials, BATCH, &quiet).await.unwrap();
     let first_push = started.elapsed();
 
     let joiner_dir = tempfile::tempdir().unwrap();
     let laptop =
         Store::open(joiner_dir.path().join("laptop.sqlite"), &cct_store::DatabaseKey::generate().unwrap()).unwrap();
-    let code = membership::make_join_code(&admin, &hub, &credentials, None, chrono::Duration::hours(1)).await.unwrap();
+    let code = membership::make_join_code(
+        &admin,
+        &hub,
+        &credentials,
+        membership::JoinCodeFor::default(),
+        chrono::Duration::hours(1),
+    )
+    .await
+    .unwrap();
     let started = Instant::now();
-    let laptop_hub = Hub::connect(&address, password).await.unwrap();
-    let joined = membership::join(&laptop, None, &laptop_hub, &code, "Room 101").await.unwrap();
+    let joined = membership::join(&laptop, None, &address, &code, "Room 101").await.unwrap();
+    let laptop_hub = Hub::connect(&address, &joined.credentials).await.unwrap();
     let (pulled, waiting) = exchange::pull(&laptop, &laptop_hub, &joined.credentials, BATCH, &quiet).await.unwrap();
     let join_time = started.elapsed();
     assert_eq!(waiting, 0);
@@ -102,7 +151,7 @@ async fn main() {
     assert_eq!(people_there as usize, people_count, "the new device holds the whole church");
 
     let people = records::list::<Person>(
-        &office,
+        office,
         &admin,
         &ListQuery { limit: Some(EDITS_PER_ROUND as u32), ..Default::default() },
     )
@@ -110,44 +159,56 @@ async fn main() {
     .items;
     let (mut push_rates, mut pull_rates) = (Vec::new(), Vec::new());
     for round in 0..ROUNDS {
-        edit_people(&office, &people, round).await;
+        edit_people(office, &people, round).await;
         let started = Instant::now();
-        let sent = exchange::push(&office, &hub, &credentials, BATCH, &quiet).await.unwrap();
+        let sent = exchange::push(office, &hub, &credentials, BATCH, &quiet).await.unwrap();
         push_rates.push(per_second(sent, started.elapsed()));
         let started = Instant::now();
         let (received, _) = exchange::pull(&laptop, &laptop_hub, &joined.credentials, BATCH, &quiet).await.unwrap();
         pull_rates.push(per_second(received, started.elapsed()));
         assert_eq!(received, sent);
     }
+    hub.close().await;
+    laptop_hub.close().await;
+    Figures { pushed, first_push, pulled, join_time, push_rates, pull_rates }
+}
 
+fn report(people_count: usize, with: &Figures, without: &Figures) {
     println!();
     println!(
-        "Team sync, {people_count} people, batches of {BATCH}, PostgreSQL on loopback, {} cores",
+        "Team sync, {people_count} people, batches of {BATCH}, PostgreSQL on loopback, {} cores; each computer on its own role",
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
-    println!("| measure                                   | value            |");
-    println!("|-------------------------------------------|------------------|");
+    println!("| measure                               | with row-level security | without (comparison) | ratio |");
+    println!("|---------------------------------------|-------------------------|----------------------|-------|");
+    let rate = |count: u64, took: Duration| per_second(count, took);
+    let row = |name: &str, a: f64, b: f64, unit: &str| {
+        println!("| {name:<37} | {a:>16.0} {unit:<6} | {b:>13.0} {unit:<6} | {:.2} |", a / b);
+    };
+    row("first push, whole church", rate(with.pushed, with.first_push), rate(without.pushed, without.first_push), "/s");
     println!(
-        "| first push, whole church                  | {pushed} changes in {:.1} s = {:.0}/s |",
-        first_push.as_secs_f64(),
-        per_second(pushed, first_push)
+        "| new device joins (code to usable)     | {:>16.1} s      | {:>13.1} s      | {:.2} |",
+        with.join_time.as_secs_f64(),
+        without.join_time.as_secs_f64(),
+        with.join_time.as_secs_f64() / without.join_time.as_secs_f64()
+    );
+    row(
+        &format!("push, {EDITS_PER_ROUND} edits, median of {ROUNDS}"),
+        median(with.push_rates.clone()),
+        median(without.push_rates.clone()),
+        "/s",
+    );
+    row(
+        &format!("pull + merge, {EDITS_PER_ROUND} edits, median of {ROUNDS}"),
+        median(with.pull_rates.clone()),
+        median(without.pull_rates.clone()),
+        "/s",
     );
     println!(
-        "| new device joins (code to usable)         | {:.1} s ({pulled} changes, {:.0}/s) |",
-        join_time.as_secs_f64(),
-        per_second(pulled, join_time)
+        "(changes: first push {} / {}, join pulled {} / {})",
+        with.pushed, without.pushed, with.pulled, without.pulled
     );
     println!(
-        "| push, {EDITS_PER_ROUND} edits, median of {ROUNDS}           | {:.0} changes/s |",
-        median(push_rates.clone())
-    );
-    println!(
-        "| pull + merge, {EDITS_PER_ROUND} edits, median of {ROUNDS}   | {:.0} changes/s |",
-        median(pull_rates.clone())
-    );
-    println!(
-        "| rounds (push/s, pull/s)                   | {:?} / {:?} |",
-        push_rates.iter().map(|r| r.round()).collect::<Vec<_>>(),
-        pull_rates.iter().map(|r| r.round()).collect::<Vec<_>>()
+        "(a ratio is with / without: above 1 for rates means faster with the policies; for the join time, slower)"
     );
 }

@@ -85,9 +85,21 @@ impl HubAddress {
         self.url.as_str()
     }
 
+    /// Connects as the address's own user (the hub's owner).
     pub async fn connect(&self, password: Option<&str>) -> Result<PgPool> {
-        let mut options =
+        let options =
             PgConnectOptions::from_str(self.url.as_str()).map_err(|e| TeamError::InvalidAddress(e.to_string()))?;
+        Self::pool(options, password).await
+    }
+
+    /// Connects as `role` instead of the address's user: a device's own role, or a join code's.
+    pub async fn connect_as(&self, role: &str, password: Option<&str>) -> Result<PgPool> {
+        let options =
+            PgConnectOptions::from_str(self.url.as_str()).map_err(|e| TeamError::InvalidAddress(e.to_string()))?;
+        Self::pool(options.username(role), password).await
+    }
+
+    async fn pool(mut options: PgConnectOptions, password: Option<&str>) -> Result<PgPool> {
         if let Some(password) = password {
             options = options.password(password);
         }

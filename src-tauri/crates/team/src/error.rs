@@ -33,6 +33,11 @@ pub enum TeamError {
     StationLetterTaken { letter: String, device: String },
     #[error("this computer's clock is {minutes} minutes ahead of the hub's: set its date and time right (automatically, from the internet, where it can), then sync again; nothing was sent")]
     ClockAhead { minutes: i64 },
+    #[error("the hub's user {user} cannot create roles, and each computer of the team logs in as a role of its own: as the server's administrator, run ALTER ROLE {user} CREATEROLE, then try again")]
+    OwnerCannotCreateRoles { user: String },
+    /// What the hub's own rules refused (see its migration "device roles"), in its words.
+    #[error("the hub refused this computer: {0}")]
+    Refused(String),
     #[error(transparent)]
     Store(#[from] cct_store::StoreError),
 }
@@ -45,7 +50,7 @@ impl TeamError {
             TeamError::Unreachable(_) => ErrorCode::HubUnreachable,
             TeamError::Hub(_) => ErrorCode::HubError,
             TeamError::ClockAhead { .. } => ErrorCode::ClockAhead,
-            TeamError::HubMigration(_) => ErrorCode::HubMigrationFailed,
+            TeamError::HubMigration(_) | TeamError::OwnerCannotCreateRoles { .. } => ErrorCode::HubMigrationFailed,
             TeamError::AlreadyATeam => ErrorCode::HubHasTeam,
             TeamError::NoTeamYet => ErrorCode::HubHasNoTeam,
             TeamError::JoinCodeUnknown => ErrorCode::JoinCodeUnknown,
@@ -55,6 +60,7 @@ impl TeamError {
             TeamError::NotAMember => ErrorCode::NotAMember,
             TeamError::NotJoined => ErrorCode::NotJoined,
             TeamError::StationLetterTaken { .. } => ErrorCode::StationLetterTaken,
+            TeamError::Refused(_) => ErrorCode::PermissionDenied,
             TeamError::Store(e) => e.code(),
         }
     }
@@ -65,6 +71,11 @@ impl TeamError {
             TeamError::Store(inner) => inner.report(),
             other => ErrorReport::new(other.code(), other.to_string()),
         }
+    }
+
+    /// The server refused the login's password (or knows no such role).
+    pub fn is_wrong_password(&self) -> bool {
+        matches!(self, TeamError::Hub(sqlx::Error::Database(db)) if db.code().as_deref() == Some("28P01"))
     }
 
     /// A connection that failed on the way (network down, hub restarting) is worth retrying
@@ -82,10 +93,24 @@ pub(crate) fn hub_error(error: sqlx::Error) -> TeamError {
         | sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::WorkerCrashed => TeamError::Unreachable(error),
+        // A login refused when a pooled connection is opened again: a role that may no longer
+        // log in is a removed device's; an unknown role or password is no member's.
+        sqlx::Error::Database(ref db) if db.code().as_deref() == Some("28000") => TeamError::DeviceRemoved,
+        sqlx::Error::Database(ref db) if db.code().as_deref() == Some("28P01") => TeamError::NotAMember,
         // The hub's own check of a change's clock (see its migration "bounded clocks").
-        sqlx::Error::Database(ref db) if db.message().starts_with("cct: clock") => {
-            TeamError::ClockAhead { minutes: 10 }
-        }
+        sqlx::Error::Database(ref db) if db.message().starts_with("cct: ") => match &db.message()[5..] {
+            reason if reason.starts_with("clock") => TeamError::ClockAhead { minutes: 10 },
+            "device removed" => TeamError::DeviceRemoved,
+            "not a member" => TeamError::NotAMember,
+            "join code unknown" => TeamError::JoinCodeUnknown,
+            "join code used" => TeamError::JoinCodeUsed,
+            "join code expired" => TeamError::JoinCodeExpired,
+            "no team yet" => TeamError::NoTeamYet,
+            "device id in use" => {
+                TeamError::Refused("another computer of the team already has this computer's id".into())
+            }
+            reason => TeamError::Refused(reason.to_owned()),
+        },
         other => TeamError::Hub(other),
     }
 }

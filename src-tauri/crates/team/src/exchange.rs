@@ -66,7 +66,7 @@ pub async fn push(
         // Nothing to send: the hub still learns that this device is alive and up to date.
         let mut tx = hub.pool().begin().await.map_err(hub_error)?;
         verify_device(&mut tx, credentials).await?;
-        note_contact(&mut tx, credentials, 0).await?;
+        note_contact(&mut tx, 0).await?;
         tx.commit().await.map_err(hub_error)?;
     }
     store.call(device::record_pushed_at).await?;
@@ -106,14 +106,14 @@ async fn send_batch(hub: &Hub, credentials: &DeviceCredentials, batch: &[&Change
     for link in batch.iter().filter(|c| c.table_name == "people_campus") {
         tag_person_with_campus(&mut tx, link).await?;
     }
-    note_contact(&mut tx, credentials, still_unsent).await?;
+    note_contact(&mut tx, still_unsent).await?;
     tx.commit().await.map_err(hub_error)
 }
 
 /// The device's last contact, and how many changes it still holds unsent, for the Team screen.
-async fn note_contact(conn: &mut sqlx::PgConnection, credentials: &DeviceCredentials, unsent: u64) -> Result<()> {
-    sqlx::query("UPDATE hub_device SET last_contact_at = now(), unsent_changes = $2 WHERE id = $1")
-        .bind(&credentials.device_id)
+/// (The hub knows the caller by its role.)
+async fn note_contact(conn: &mut sqlx::PgConnection, unsent: u64) -> Result<()> {
+    sqlx::query("SELECT cct_note_contact($1, NULL)")
         .bind(unsent as i64)
         .execute(&mut *conn)
         .await
@@ -130,17 +130,14 @@ async fn tag_person_with_campus(conn: &mut sqlx::PgConnection, link: &Change) ->
     else {
         return Ok(());
     };
-    sqlx::query(
-        "UPDATE hub_change SET campus_ids = campus_ids || $2::text
-         WHERE NOT ($2 = ANY(campus_ids))
-           AND ((table_name = 'people' AND record_id = $1) OR (fields ? 'people_id' AND fields->>'people_id' = $1 AND table_name = ANY($3)))",
-    )
-    .bind(person)
-    .bind(campus)
-    .bind(cct_store::team::PERSONAL_TABLES.to_vec())
-    .execute(&mut *conn)
-    .await
-    .map_err(hub_error)?;
+    // The hub checks the link is one this device sent (see `cct_tag_person_with_campus`).
+    sqlx::query("SELECT cct_tag_person_with_campus($1, $2, $3)")
+        .bind(person)
+        .bind(campus)
+        .bind(cct_store::team::PERSONAL_TABLES.to_vec())
+        .execute(&mut *conn)
+        .await
+        .map_err(hub_error)?;
     Ok(())
 }
 
@@ -202,12 +199,7 @@ pub async fn pull(
         pulled += counts.received;
         waiting = counts.waiting;
         cursor = window_end;
-        sqlx::query("UPDATE hub_device SET last_contact_at = now(), pulled_through = $2 WHERE id = $1")
-            .bind(&credentials.device_id)
-            .bind(cursor)
-            .execute(&mut *conn)
-            .await
-            .map_err(hub_error)?;
+        sqlx::query("SELECT cct_note_contact(NULL, $1)").bind(cursor).execute(&mut *conn).await.map_err(hub_error)?;
         progress(ExchangeProgress { phase: "pull", done: scanned.min(total as u64), total: total as u64 });
     }
     Ok((pulled, waiting))

@@ -27,32 +27,19 @@ pub async fn claim(
     let mut tx = hub.pool().begin().await.map_err(hub_error)?;
     verify_device(&mut tx, credentials).await?;
     for id in outbox_ids {
-        let granted = sqlx::query(
-            "INSERT INTO hub_outbox_lease (outbox_id, device_id, leased_until) VALUES ($1, $2, now() + make_interval(secs => $3))
-             ON CONFLICT (outbox_id) DO UPDATE SET device_id = EXCLUDED.device_id, leased_until = EXCLUDED.leased_until
-             WHERE hub_outbox_lease.completed_at IS NULL
-               AND (hub_outbox_lease.leased_until < now() OR hub_outbox_lease.device_id = EXCLUDED.device_id)
-             RETURNING outbox_id",
-        )
-        .bind(id)
-        .bind(&credentials.device_id)
-        .bind(lease.as_secs_f64())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(hub_error)?;
-        if granted.is_none() {
-            let holder =
-                sqlx::query("SELECT device_id, completed_at IS NOT NULL FROM hub_outbox_lease WHERE outbox_id = $1")
-                    .bind(id)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(hub_error)?;
-            let sent: bool = holder.try_get(1).map_err(hub_error)?;
+        let answer = sqlx::query("SELECT granted, already_sent, held_by FROM cct_claim_lease($1, $2)")
+            .bind(id)
+            .bind(lease.as_secs_f64())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(hub_error)?;
+        if !answer.try_get::<bool, _>(0).map_err(hub_error)? {
+            let sent: bool = answer.try_get(1).map_err(hub_error)?;
             // Dropping the transaction gives back what this call had claimed.
             return Ok(if sent {
                 Claim::AlreadySent
             } else {
-                Claim::HeldElsewhere { device_id: holder.try_get(0).map_err(hub_error)? }
+                Claim::HeldElsewhere { device_id: answer.try_get(2).map_err(hub_error)? }
             });
         }
     }
@@ -62,13 +49,10 @@ pub async fn claim(
 
 /// Records that this device sent the entries (or settled them for good).
 pub async fn complete(hub: &Hub, credentials: &DeviceCredentials, outbox_ids: &[String]) -> Result<()> {
-    sqlx::query("UPDATE hub_outbox_lease SET completed_at = now() WHERE outbox_id = ANY($1) AND device_id = $2")
-        .bind(outbox_ids)
-        .bind(&credentials.device_id)
-        .execute(hub.pool())
-        .await
-        .map_err(hub_error)?;
-    Ok(())
+    let mut tx = hub.pool().begin().await.map_err(hub_error)?;
+    verify_device(&mut tx, credentials).await?;
+    sqlx::query("SELECT cct_complete_leases($1)").bind(outbox_ids).execute(&mut *tx).await.map_err(hub_error)?;
+    tx.commit().await.map_err(hub_error)
 }
 
 /// Long enough to send one record's changes to Planning Center, rate limits and retries
@@ -81,18 +65,17 @@ const SEND_LEASE: Duration = Duration::from_secs(120);
 pub struct HubLease {
     connection: tokio::sync::Mutex<Option<std::sync::Arc<Hub>>>,
     address: crate::HubAddress,
-    password: Option<String>,
     credentials: DeviceCredentials,
 }
 
 impl HubLease {
     pub fn new(hub: std::sync::Arc<Hub>, credentials: DeviceCredentials) -> Self {
         let address = hub.address().clone();
-        Self { connection: tokio::sync::Mutex::new(Some(hub)), address, password: None, credentials }
+        Self { connection: tokio::sync::Mutex::new(Some(hub)), address, credentials }
     }
 
-    pub fn lazy(address: crate::HubAddress, password: Option<String>, credentials: DeviceCredentials) -> Self {
-        Self { connection: tokio::sync::Mutex::new(None), address, password, credentials }
+    pub fn lazy(address: crate::HubAddress, credentials: DeviceCredentials) -> Self {
+        Self { connection: tokio::sync::Mutex::new(None), address, credentials }
     }
 
     async fn hub(&self) -> Result<std::sync::Arc<Hub>> {
@@ -100,7 +83,7 @@ impl HubLease {
         if let Some(hub) = slot.as_ref() {
             return Ok(hub.clone());
         }
-        let hub = std::sync::Arc::new(Hub::connect(&self.address, self.password.as_deref()).await?);
+        let hub = std::sync::Arc::new(Hub::connect(&self.address, &self.credentials).await?);
         *slot = Some(hub.clone());
         Ok(hub)
     }

@@ -1,8 +1,10 @@
-//! Who belongs to a church's team: the first device creates it, an administrator makes join
-//! codes, a device joins with one, and an administrator can remove a device.
+//! Who belongs to a church's team: the first device creates it, an administrators' computer
+//! makes join codes, a device joins with one, and an administrators' computer can remove a
+//! device. Each device has a PostgreSQL role of its own; the hub's functions make and end them.
 
 use crate::error::{hub_error, Result, TeamError};
-use crate::hub::{random_token, sha256_hex, verify_device, DeviceCredentials, Hub};
+use crate::hub::{join_role_suffix, random_token, scram_verifier, sha256_hex, verify_device, DeviceCredentials, Hub};
+use crate::HubAddress;
 use cct_domain::{Actor, Permission};
 use cct_store::team::{changes, device};
 use cct_store::Store;
@@ -20,11 +22,12 @@ fn require_admin(actor: &Actor) -> Result<()> {
 }
 
 /// Makes this device the first of a new team on an empty hub, and records everything it
-/// already holds as changes for the devices that join later.
+/// already holds as changes for the devices that join later. `owner` is connected as the hub's
+/// owner (`Hub::connect_as_owner`): it makes this computer's role, an administrators' one.
 pub async fn create_team(
     store: &Store,
     actor: &Actor,
-    hub: &Hub,
+    owner: &Hub,
     church_name: &str,
     device_name: &str,
 ) -> Result<DeviceCredentials> {
@@ -32,7 +35,7 @@ pub async fn create_team(
     let me = store.call(device::membership).await?;
     let credentials = DeviceCredentials::issue(&me.device_id);
     let church_id = uuid::Uuid::now_v7().to_string();
-    let mut tx = hub.pool().begin().await.map_err(hub_error)?;
+    let mut tx = owner.pool().begin().await.map_err(hub_error)?;
     let existing: Option<String> = sqlx::query_scalar("SELECT church_id FROM hub_church FOR UPDATE")
         .fetch_optional(&mut *tx)
         .await
@@ -46,70 +49,66 @@ pub async fn create_team(
         .execute(&mut *tx)
         .await
         .map_err(hub_error)?;
-    upsert_device(&mut tx, &credentials, device_name, None).await?;
+    sqlx::query("SELECT cct_enrol_device($1, $2, NULL, TRUE, $3)")
+        .bind(&credentials.device_id)
+        .bind(device_name.trim())
+        .bind(scram_verifier(&credentials.secret))
+        .execute(&mut *tx)
+        .await
+        .map_err(hub_error)?;
     tx.commit().await.map_err(hub_error)?;
-    record_joined(store, hub, church_id, device_name, None).await?;
+    record_joined(store, owner.address(), church_id, device_name, None).await?;
     Ok(credentials)
 }
 
-async fn upsert_device(
-    conn: &mut sqlx::PgConnection,
-    credentials: &DeviceCredentials,
-    name: &str,
-    campus_scope: Option<&str>,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO hub_device (id, name, campus_scope, secret_hash) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, campus_scope = EXCLUDED.campus_scope, secret_hash = EXCLUDED.secret_hash,
-             removed_at = NULL, removed_by = NULL, joined_at = now()",
-    )
-    .bind(&credentials.device_id)
-    .bind(name.trim())
-    .bind(campus_scope)
-    .bind(sha256_hex(&credentials.secret))
-    .execute(&mut *conn)
-    .await
-    .map_err(hub_error)?;
-    Ok(())
+/// What a join code lets the computer that uses it be.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JoinCodeFor<'a> {
+    /// A campus laptop that holds only that campus's roster.
+    pub campus_scope: Option<&'a str>,
+    /// An administrators' computer, which may add and remove devices in turn.
+    pub may_add_devices: bool,
 }
 
-/// A join code an administrator hands to a new device, valid for `valid_for` and once.
-/// `campus_scope` makes the device a campus laptop that holds only that campus's roster.
+/// A join code an administrator hands to a new device, valid for `valid_for` and once. The hub
+/// makes it a role that can log in once, with the code as its password, and do nothing but
+/// spend the code; only an administrators' computer may make one.
 pub async fn make_join_code(
     actor: &Actor,
     hub: &Hub,
     credentials: &DeviceCredentials,
-    campus_scope: Option<&str>,
+    code_for: JoinCodeFor<'_>,
     valid_for: chrono::Duration,
 ) -> Result<String> {
     require_admin(actor)?;
     let mut tx = hub.pool().begin().await.map_err(hub_error)?;
     verify_device(&mut tx, credentials).await?;
-    let code = join_code();
-    sqlx::query("INSERT INTO hub_join_code (code_hash, campus_scope, made_by_device, made_by_person, expires_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(sha256_hex(&normalise_code(&code)))
-        .bind(campus_scope)
-        .bind(&credentials.device_id)
+    let code = normalise_code(&join_code());
+    sqlx::query("SELECT cct_make_join_code($1, $2, $3, $4, $5, $6, $7)")
+        .bind(sha256_hex(&code))
+        .bind(join_role_suffix(&code))
+        .bind(scram_verifier(&code))
+        .bind(code_for.campus_scope)
+        .bind(code_for.may_add_devices)
         .bind(actor.person_id.map(|p| p.to_string()))
         .bind(Utc::now() + valid_for)
         .execute(&mut *tx)
         .await
         .map_err(hub_error)?;
     tx.commit().await.map_err(hub_error)?;
-    Ok(code)
+    Ok(format!("{}-{}-{}", &code[0..4], &code[4..8], &code[8..12]))
 }
 
 fn join_code() -> String {
     let random = random_token(JOIN_CODE_LENGTH);
-    let raw: String = random
+    random
         .as_bytes()
         .chunks(2)
         .map(|pair| {
             let byte = u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("00"), 16).unwrap_or(0);
             JOIN_CODE_ALPHABET[byte as usize % JOIN_CODE_ALPHABET.len()] as char
         })
-        .collect();
-    format!("{}-{}-{}", &raw[0..4], &raw[4..8], &raw[8..12])
+        .collect()
 }
 
 /// Codes are typed by people: case, spaces and dashes do not matter.
@@ -125,9 +124,17 @@ pub struct Joined {
 }
 
 /// Joins this device to the hub's team with a join code. A device already in use needs an
-/// administrator (`actor`); a new, empty one needs only the code. The code is spent whether
-/// or not the device goes on to pull; the pull itself is the next sync.
-pub async fn join(store: &Store, actor: Option<&Actor>, hub: &Hub, code: &str, device_name: &str) -> Result<Joined> {
+/// administrator (`actor`); a new, empty one needs only the code. The device logs in as the
+/// code's role, and the hub (`cct_join`) spends the code and makes the device's own role, with
+/// the password this device keeps. The code is spent whether or not the device goes on to
+/// pull; the pull itself is the next sync.
+pub async fn join(
+    store: &Store,
+    actor: Option<&Actor>,
+    address: &HubAddress,
+    code: &str,
+    device_name: &str,
+) -> Result<Joined> {
     match actor {
         Some(actor) => require_admin(actor)?,
         None if store_is_empty(store).await? => {}
@@ -140,33 +147,19 @@ pub async fn join(store: &Store, actor: Option<&Actor>, hub: &Hub, code: &str, d
     }
     let me = store.call(device::membership).await?;
     let credentials = DeviceCredentials::issue(&me.device_id);
-    let mut tx = hub.pool().begin().await.map_err(hub_error)?;
-    let church_id: Option<String> =
-        sqlx::query_scalar("SELECT church_id FROM hub_church").fetch_optional(&mut *tx).await.map_err(hub_error)?;
-    let church_id = church_id.ok_or(TeamError::NoTeamYet)?;
-    let row = sqlx::query("SELECT campus_scope, expires_at, used_at IS NOT NULL AS used FROM hub_join_code WHERE code_hash = $1 FOR UPDATE")
-        .bind(sha256_hex(&normalise_code(code)))
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(hub_error)?;
-    let row = row.ok_or(TeamError::JoinCodeUnknown)?;
-    let campus_scope: Option<String> = row.try_get(0).map_err(hub_error)?;
-    let expires_at: DateTime<Utc> = row.try_get(1).map_err(hub_error)?;
-    if row.try_get::<bool, _>(2).map_err(hub_error)? {
-        return Err(TeamError::JoinCodeUsed);
-    }
-    if expires_at < Utc::now() {
-        return Err(TeamError::JoinCodeExpired);
-    }
-    upsert_device(&mut tx, &credentials, device_name, campus_scope.as_deref()).await?;
-    sqlx::query("UPDATE hub_join_code SET used_by_device = $1, used_at = now() WHERE code_hash = $2")
+    let with_code = Hub::connect_with_join_code(address, &normalise_code(code)).await?;
+    let joined = sqlx::query("SELECT church_id, campus_scope FROM cct_join($1, $2, $3)")
         .bind(&credentials.device_id)
-        .bind(sha256_hex(&normalise_code(code)))
-        .execute(&mut *tx)
+        .bind(device_name.trim())
+        .bind(scram_verifier(&credentials.secret))
+        .fetch_one(with_code.pool())
         .await
-        .map_err(hub_error)?;
-    tx.commit().await.map_err(hub_error)?;
-    record_joined(store, hub, church_id, device_name, campus_scope.clone()).await?;
+        .map_err(hub_error);
+    with_code.close().await;
+    let joined = joined?;
+    let church_id: String = joined.try_get(0).map_err(hub_error)?;
+    let campus_scope: Option<String> = joined.try_get(1).map_err(hub_error)?;
+    record_joined(store, address, church_id, device_name, campus_scope.clone()).await?;
     Ok(Joined { credentials, campus_scope })
 }
 
@@ -175,12 +168,12 @@ pub async fn join(store: &Store, actor: Option<&Actor>, hub: &Hub, code: &str, d
 /// the blocking pool).
 async fn record_joined(
     store: &Store,
-    hub: &Hub,
+    address: &HubAddress,
     church_id: String,
     device_name: &str,
     campus_scope: Option<String>,
 ) -> Result<()> {
-    let (address, device_name) = (hub.address().as_str().to_owned(), device_name.to_owned());
+    let (address, device_name) = (address.as_str().to_owned(), device_name.to_owned());
     store
         .call(move |store| {
             device::record_joined(store, &address, &church_id, &device_name, campus_scope.as_deref())?;
@@ -194,23 +187,90 @@ async fn store_is_empty(store: &Store) -> Result<bool> {
     Ok(store.call(cct_store::office::people::people_count).await? == 0)
 }
 
-/// Removes a device from the team: from now on the hub refuses its pushes and pulls. What it
-/// already sent stays.
+/// Removes a device from the team: its role can no longer log in, and its open connections
+/// are ended (`cct_remove_device`). What it already sent stays.
 pub async fn remove_device(actor: &Actor, hub: &Hub, credentials: &DeviceCredentials, device_id: &str) -> Result<()> {
     require_admin(actor)?;
     let mut tx = hub.pool().begin().await.map_err(hub_error)?;
     verify_device(&mut tx, credentials).await?;
-    let removed =
-        sqlx::query("UPDATE hub_device SET removed_at = now(), removed_by = $1 WHERE id = $2 AND removed_at IS NULL")
-            .bind(&credentials.device_id)
-            .bind(device_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(hub_error)?;
-    if removed.rows_affected() == 0 {
+    let removed: bool = sqlx::query_scalar("SELECT cct_remove_device($1)")
+        .bind(device_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(hub_error)?;
+    if !removed {
         return Err(TeamError::NotAMember);
     }
     tx.commit().await.map_err(hub_error)?;
+    Ok(())
+}
+
+/// A computer of a team made by the release before, which logged in as the hub's shared role,
+/// takes a role of its own, proving it holds its device secret. `owner` is the shared role's
+/// connection (which brought the hub's tables up to date). Returns whether the device is an
+/// administrators' computer, the only kind that keeps the shared role's password.
+pub async fn adopt_own_role(owner: &Hub, credentials: &DeviceCredentials) -> Result<bool> {
+    let mut tx = owner.pool().begin().await.map_err(hub_error)?;
+    sqlx::query("SELECT cct_adopt_role($1, $2, $3)")
+        .bind(&credentials.device_id)
+        .bind(sha256_hex(&credentials.secret))
+        .bind(scram_verifier(&credentials.secret))
+        .execute(&mut *tx)
+        .await
+        .map_err(hub_error)?;
+    let may_add_devices: bool = sqlx::query_scalar("SELECT may_add_devices FROM hub_device WHERE id = $1")
+        .bind(&credentials.device_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(hub_error)?;
+    tx.commit().await.map_err(hub_error)?;
+    Ok(may_add_devices)
+}
+
+/// This device's own role on the hub, if it has one yet.
+#[derive(Debug, Clone, Copy)]
+pub struct OwnRole {
+    pub may_add_devices: bool,
+}
+
+pub async fn own_role(owner: &Hub, device_id: &str) -> Result<Option<OwnRole>> {
+    let row = sqlx::query("SELECT may_add_devices FROM hub_device WHERE id = $1 AND role_name IS NOT NULL")
+        .bind(device_id)
+        .fetch_optional(owner.pool())
+        .await
+        .map_err(hub_error)?;
+    row.map(|r| Ok(OwnRole { may_add_devices: r.try_get(0).map_err(hub_error)? })).transpose()
+}
+
+/// Whether the shared role's password, which every computer of the release before kept, can
+/// stop working: once every device of the team has a role of its own. A superuser's password
+/// serves the whole server, and is its administrator's to change: never here.
+pub async fn shared_password_can_retire(owner: &Hub) -> Result<bool> {
+    let waiting: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM hub_device WHERE removed_at IS NULL AND role_name IS NULL")
+            .fetch_one(owner.pool())
+            .await
+            .map_err(hub_error)?;
+    let superuser: bool = sqlx::query_scalar("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        .fetch_one(owner.pool())
+        .await
+        .map_err(hub_error)?;
+    Ok(waiting == 0 && !superuser)
+}
+
+/// A new password for the hub's owner, for the one computer that keeps it.
+pub fn new_owner_password() -> String {
+    random_token(32)
+}
+
+/// Gives the hub's owner role a new password (keep it first: the old one stops working).
+pub async fn set_owner_password(owner: &Hub, password: &str) -> Result<()> {
+    // ALTER ROLE takes no parameters; a verifier is base64, digits, ':' and '$', none of which
+    // a quoted literal changes.
+    sqlx::query(&format!("ALTER ROLE CURRENT_USER PASSWORD '{}'", scram_verifier(password)))
+        .execute(owner.pool())
+        .await
+        .map_err(hub_error)?;
     Ok(())
 }
 
@@ -266,6 +326,7 @@ mod tests {
     #[test]
     fn join_codes_are_easy_to_read_out_and_typed_loosely() {
         let code = join_code();
+        let code = format!("{}-{}-{}", &code[0..4], &code[4..8], &code[8..12]);
         assert_eq!(code.len(), 14, "{code}");
         assert!(code.chars().all(|c| c == '-' || JOIN_CODE_ALPHABET.contains(&(c as u8))), "{code}");
         assert_eq!(normalise_code(&code.to_lowercase().replace('-', " ")), normalise_code(&code));

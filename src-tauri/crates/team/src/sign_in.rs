@@ -15,20 +15,14 @@ pub async fn exchange(store: &Store, hub: &Hub, credentials: &DeviceCredentials)
     let mut tx = hub.pool().begin().await.map_err(hub_error)?;
     verify_device(&mut tx, credentials).await?;
     for credential in &unsent {
-        sqlx::query(
-            "INSERT INTO hub_sign_in (people_id, password_hash, set_at, set_on_device, sent_by_device) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (people_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, set_at = EXCLUDED.set_at,
-                 set_on_device = EXCLUDED.set_on_device, sent_by_device = EXCLUDED.sent_by_device, received_at = now()
-             WHERE EXCLUDED.set_at > hub_sign_in.set_at",
-        )
-        .bind(&credential.people_id)
-        .bind(&credential.password_hash)
-        .bind(&credential.set_at)
-        .bind(&credential.set_on_device)
-        .bind(&credentials.device_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(hub_error)?;
+        sqlx::query("SELECT cct_put_sign_in($1, $2, $3, $4)")
+            .bind(&credential.people_id)
+            .bind(&credential.password_hash)
+            .bind(&credential.set_at)
+            .bind(&credential.set_on_device)
+            .execute(&mut *tx)
+            .await
+            .map_err(hub_error)?;
     }
     let rows = sqlx::query("SELECT people_id, password_hash, set_at, set_on_device FROM hub_sign_in")
         .fetch_all(&mut *tx)

@@ -7,37 +7,16 @@ use crate::error::{hub_error, Result, TeamError};
 use crate::hub::{verify_device, DeviceCredentials, Hub};
 use cct_store::checkin::station::{self as kiosk, StationLetterCheck};
 use cct_store::Store;
-use sqlx::Row;
 
 /// Gives `letter` to this device, or confirms it already has it. A letter held by another
 /// device is refused, naming that device; one held by a removed device is taken over.
 pub async fn claim_letter(hub: &Hub, credentials: &DeviceCredentials, letter: &str) -> Result<()> {
     let mut tx = hub.pool().begin().await.map_err(hub_error)?;
     verify_device(&mut tx, credentials).await?;
-    let granted = sqlx::query(
-        "INSERT INTO hub_station_letter (letter, device_id) VALUES ($1, $2)
-         ON CONFLICT (letter) DO UPDATE SET device_id = EXCLUDED.device_id, claimed_at = now()
-         WHERE hub_station_letter.device_id = EXCLUDED.device_id
-            OR EXISTS (SELECT 1 FROM hub_device d WHERE d.id = hub_station_letter.device_id AND d.removed_at IS NOT NULL)
-         RETURNING letter",
-    )
-    .bind(letter)
-    .bind(&credentials.device_id)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(hub_error)?;
-    if granted.is_none() {
-        let holder = sqlx::query(
-            "SELECT d.name FROM hub_station_letter l JOIN hub_device d ON d.id = l.device_id WHERE l.letter = $1",
-        )
-        .bind(letter)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(hub_error)?;
-        return Err(TeamError::StationLetterTaken {
-            letter: letter.to_owned(),
-            device: holder.try_get(0).map_err(hub_error)?,
-        });
+    let holder: Option<String> =
+        sqlx::query_scalar("SELECT cct_claim_letter($1)").bind(letter).fetch_one(&mut *tx).await.map_err(hub_error)?;
+    if let Some(device) = holder {
+        return Err(TeamError::StationLetterTaken { letter: letter.to_owned(), device });
     }
     tx.commit().await.map_err(hub_error)?;
     Ok(())

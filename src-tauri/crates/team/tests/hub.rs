@@ -12,6 +12,7 @@ use cct_store::team::{changes, device, REPLICATED_TABLES};
 use cct_store::{records, Store};
 use cct_team::exchange::{self, ExchangeProgress};
 use cct_team::lease::{self, Claim};
+use cct_team::membership::JoinCodeFor;
 use cct_team::{membership, stations, DeviceCredentials, Hub, HubAddress};
 use sqlx::Connection;
 use std::time::Duration;
@@ -67,29 +68,35 @@ async fn empty_store() -> (Store, TempDir) {
 async fn office(address: &HubAddress, password: Option<&str>) -> (Device, Actor) {
     let (store, dir) = empty_store().await;
     let admin = common::first_administrator(&store);
-    let hub = Hub::connect(address, password).await.unwrap();
-    let credentials = membership::create_team(&store, &admin, &hub, "Grace Church", "Office").await.unwrap();
+    let owner = Hub::connect_as_owner(address, password).await.unwrap();
+    let credentials = membership::create_team(&store, &admin, &owner, "Grace Church", "Office").await.unwrap();
+    owner.close().await;
+    let hub = Hub::connect(address, &credentials).await.unwrap();
     (Device { store, hub, credentials, _dir: dir }, admin)
 }
 
 /// A new laptop that joins with a code the office's administrator made.
-async fn laptop(
-    address: &HubAddress,
-    password: Option<&str>,
-    office: &Device,
-    admin: &Actor,
-    name: &str,
-    campus: Option<&str>,
-) -> Device {
-    let code = membership::make_join_code(admin, &office.hub, &office.credentials, campus, chrono::Duration::hours(1))
-        .await
-        .unwrap();
+async fn laptop(address: &HubAddress, office: &Device, admin: &Actor, name: &str, campus: Option<&str>) -> Device {
+    let code = join_code(office, admin, JoinCodeFor { campus_scope: campus, ..Default::default() }).await;
     let (store, dir) = empty_store().await;
-    let hub = Hub::connect(address, password).await.unwrap();
-    let joined = membership::join(&store, None, &hub, &code, name).await.unwrap();
+    let joined = membership::join(&store, None, address, &code, name).await.unwrap();
+    let hub = Hub::connect(address, &joined.credentials).await.unwrap();
     let device = Device { store, hub, credentials: joined.credentials, _dir: dir };
     device.sync().await;
     device
+}
+
+/// A join code the office's administrator makes, valid for an hour.
+async fn join_code(office: &Device, admin: &Actor, code_for: JoinCodeFor<'_>) -> String {
+    membership::make_join_code(admin, &office.hub, &office.credentials, code_for, chrono::Duration::hours(1))
+        .await
+        .unwrap()
+}
+
+/// A connection as the hub's owner, to look at (or attack) the hub from outside the app.
+async fn owner_connection(address: &HubAddress, password: Option<&str>) -> sqlx::PgConnection {
+    let options = address.as_str().parse::<sqlx::postgres::PgConnectOptions>().unwrap();
+    sqlx::PgConnection::connect_with(&options.password(password.unwrap_or_default())).await.unwrap()
 }
 
 async fn write<T: cct_domain::Record>(store: &Store, record: T) -> T {
@@ -175,8 +182,8 @@ async fn three_devices_editing_the_same_records_offline_hold_the_same_data_after
     };
     let session = write(&office.store, session).await;
     office.sync().await;
-    let first = laptop(&address, password.as_deref(), &office, &admin, "Room 101", None).await;
-    let second = laptop(&address, password.as_deref(), &office, &admin, "Room 102", None).await;
+    let first = laptop(&address, &office, &admin, "Room 101", None).await;
+    let second = laptop(&address, &office, &admin, "Room 102", None).await;
     assert_eq!(
         person(&second.store, people[0]).await.first_name,
         "Lydia",
@@ -265,19 +272,8 @@ async fn a_device_killed_in_the_middle_of_a_push_loses_nothing_and_duplicates_no
     let (address, password) = new_hub().await;
     let (office, admin) = office(&address, password.as_deref()).await;
     office.sync().await;
-    let Device { store, hub, credentials, _dir: dir } =
-        laptop(&address, password.as_deref(), &office, &admin, "Room 103", None).await;
-    let hub_connection = || async {
-        sqlx::PgConnection::connect_with(
-            &address
-                .as_str()
-                .parse::<sqlx::postgres::PgConnectOptions>()
-                .unwrap()
-                .password(password.as_deref().unwrap_or_default()),
-        )
-        .await
-        .unwrap()
-    };
+    let Device { store, hub, credentials, _dir: dir } = laptop(&address, &office, &admin, "Room 103", None).await;
+    let hub_connection = || owner_connection(&address, password.as_deref());
     let count_held = "SELECT count(*), count(DISTINCT id) FROM hub_change WHERE device_id = $1";
     let (sent_at_join, _): (i64, i64) =
         sqlx::query_as(count_held).bind(&credentials.device_id).fetch_one(&mut hub_connection().await).await.unwrap();
@@ -301,7 +297,7 @@ async fn a_device_killed_in_the_middle_of_a_push_loses_nothing_and_duplicates_no
     // Killed between batches: the task dies after its second batch.
     let pushing = {
         let (store, hub, credentials) =
-            (store.clone(), Hub::connect(&address, password.as_deref()).await.unwrap(), credentials.clone());
+            (store.clone(), Hub::connect(&address, &credentials).await.unwrap(), credentials.clone());
         tokio::spawn(async move {
             let die_after_two = |progress: ExchangeProgress| {
                 if progress.done >= 200 {
@@ -332,18 +328,9 @@ async fn a_laptop_restored_from_a_backup_takes_back_its_later_changes_and_sends_
     let (address, password) = new_hub().await;
     let (office, admin) = office(&address, password.as_deref()).await;
     office.sync().await;
-    let Device { store, hub, credentials, _dir: dir } =
-        laptop(&address, password.as_deref(), &office, &admin, "Room 104", None).await;
+    let Device { store, hub, credentials, _dir: dir } = laptop(&address, &office, &admin, "Room 104", None).await;
     let hub_changes = || async {
-        let mut conn = sqlx::PgConnection::connect_with(
-            &address
-                .as_str()
-                .parse::<sqlx::postgres::PgConnectOptions>()
-                .unwrap()
-                .password(password.as_deref().unwrap_or_default()),
-        )
-        .await
-        .unwrap();
+        let mut conn = owner_connection(&address, password.as_deref()).await;
         let counts: (i64, i64) =
             sqlx::query_as("SELECT count(*), count(DISTINCT id) FROM hub_change").fetch_one(&mut conn).await.unwrap();
         counts
@@ -407,16 +394,8 @@ async fn the_hub_refuses_clocks_from_the_future_and_a_fast_laptop_is_stamped_aga
     let (address, password) = new_hub().await;
     let (office, admin) = office(&address, password.as_deref()).await;
     office.sync().await;
-    let laptop = laptop(&address, password.as_deref(), &office, &admin, "Room 105", None).await;
-    let mut owner = sqlx::PgConnection::connect_with(
-        &address
-            .as_str()
-            .parse::<sqlx::postgres::PgConnectOptions>()
-            .unwrap()
-            .password(password.as_deref().unwrap_or_default()),
-    )
-    .await
-    .unwrap();
+    let laptop = laptop(&address, &office, &admin, "Room 105", None).await;
+    let mut owner = owner_connection(&address, password.as_deref()).await;
 
     // Straight into the hub, as someone with the password and psql would: refused there.
     let an_hour_ahead =
@@ -469,7 +448,7 @@ async fn a_removed_device_is_refused_and_join_codes_work_once() {
     let (address, password) = new_hub().await;
     let (office, admin) = office(&address, password.as_deref()).await;
     office.sync().await;
-    let room = laptop(&address, password.as_deref(), &office, &admin, "Room 104", None).await;
+    let room = laptop(&address, &office, &admin, "Room 104", None).await;
     write(
         &room.store,
         Person { first_name: "Alexander".into(), last_name: "Coppersmith".into(), ..Default::default() },
@@ -491,38 +470,45 @@ async fn a_removed_device_is_refused_and_join_codes_work_once() {
 
     let forged = DeviceCredentials { device_id: office.credentials.device_id.clone(), secret: "guessed".into() };
     assert_eq!(
-        exchange::push(&office.store, &office.hub, &forged, 100, &quiet).await.unwrap_err().code(),
+        Hub::connect(&address, &forged).await.err().expect("a guessed password is refused").code(),
         cct_domain::ErrorCode::NotAMember,
         "a device id alone is not enough"
     );
+    assert_eq!(
+        Hub::connect(&address, &room.credentials).await.err().expect("a removed device cannot log in").code(),
+        cct_domain::ErrorCode::DeviceRemoved,
+    );
 
-    let code = membership::make_join_code(&admin, &office.hub, &office.credentials, None, chrono::Duration::hours(1))
-        .await
-        .unwrap();
+    let code = join_code(&office, &admin, JoinCodeFor::default()).await;
     let (first, _d1) = empty_store().await;
-    membership::join(&first, None, &office.hub, &code.to_lowercase(), "Room 105").await.unwrap();
+    membership::join(&first, None, &address, &code.to_lowercase(), "Room 105").await.unwrap();
     let (second, _d2) = empty_store().await;
     assert_eq!(
-        membership::join(&second, None, &office.hub, &code, "Room 106").await.unwrap_err().code(),
+        membership::join(&second, None, &address, &code, "Room 106").await.unwrap_err().code(),
         cct_domain::ErrorCode::JoinCodeUsed
     );
     assert_eq!(
-        membership::join(&second, None, &office.hub, "AAAA-BBBB-CCCC", "Room 106").await.unwrap_err().code(),
+        membership::join(&second, None, &address, "AAAA-BBBB-CCCC", "Room 106").await.unwrap_err().code(),
         cct_domain::ErrorCode::JoinCodeUnknown
     );
-    let stale =
-        membership::make_join_code(&admin, &office.hub, &office.credentials, None, chrono::Duration::seconds(-1))
-            .await
-            .unwrap();
+    let stale = membership::make_join_code(
+        &admin,
+        &office.hub,
+        &office.credentials,
+        JoinCodeFor::default(),
+        chrono::Duration::seconds(-1),
+    )
+    .await
+    .unwrap();
     assert_eq!(
-        membership::join(&second, None, &office.hub, &stale, "Room 106").await.unwrap_err().code(),
+        membership::join(&second, None, &address, &stale, "Room 106").await.unwrap_err().code(),
         cct_domain::ErrorCode::JoinCodeExpired
     );
     let volunteer = membership::make_join_code(
         &Actor::person(Uuid::now_v7(), "Volunteer", [cct_domain::Permission::AttendanceWrite]),
         &office.hub,
         &office.credentials,
-        None,
+        JoinCodeFor::default(),
         chrono::Duration::hours(1),
     )
     .await
@@ -530,15 +516,13 @@ async fn a_removed_device_is_refused_and_join_codes_work_once() {
     assert_eq!(volunteer.code(), cct_domain::ErrorCode::PermissionDenied, "only an administrator makes join codes");
     let (used, _d3) = empty_store().await;
     write(&used, Person { first_name: "Someone".into(), last_name: "Here".into(), ..Default::default() }).await;
-    let fresh = membership::make_join_code(&admin, &office.hub, &office.credentials, None, chrono::Duration::hours(1))
-        .await
-        .unwrap();
+    let fresh = join_code(&office, &admin, JoinCodeFor::default()).await;
     assert_eq!(
-        membership::join(&used, None, &office.hub, &fresh, "Room 107").await.unwrap_err().code(),
+        membership::join(&used, None, &address, &fresh, "Room 107").await.unwrap_err().code(),
         cct_domain::ErrorCode::Conflict,
         "a computer holding data joins only with an administrator signed in"
     );
-    let refused = Hub::connect(&address, Some("wrong")).await.err().expect("a wrong password is refused");
+    let refused = Hub::connect_as_owner(&address, Some("wrong")).await.err().expect("a wrong password is refused");
     assert_eq!(refused.code(), cct_domain::ErrorCode::HubError, "{refused}");
     assert!(device::membership(&room.store).unwrap().hub_url.is_some());
 }
@@ -548,7 +532,7 @@ async fn only_one_device_sends_an_outbox_entry_to_planning_center() {
     let (address, password) = new_hub().await;
     let (office, admin) = office(&address, password.as_deref()).await;
     office.sync().await;
-    let room = laptop(&address, password.as_deref(), &office, &admin, "Room 108", None).await;
+    let room = laptop(&address, &office, &admin, "Room 108", None).await;
     let entry = vec![Uuid::now_v7().to_string(), Uuid::now_v7().to_string()];
     let minute = Duration::from_secs(60);
     assert_eq!(lease::claim(&office.hub, &office.credentials, &entry, minute).await.unwrap(), Claim::Granted);
@@ -620,8 +604,7 @@ async fn a_campus_laptop_holds_only_its_campus_roster() {
         ids.push(person.meta.id);
     }
     office.sync().await;
-    let north_laptop =
-        laptop(&address, password.as_deref(), &office, &admin, "North kiosk", Some(&north.meta.id.to_string())).await;
+    let north_laptop = laptop(&address, &office, &admin, "North kiosk", Some(&north.meta.id.to_string())).await;
     assert_eq!(device::membership(&north_laptop.store).unwrap().campus_scope, Some(north.meta.id.to_string()));
     let has = |id: Uuid| {
         let store = north_laptop.store.clone();
@@ -644,15 +627,13 @@ async fn pulling_again_after_an_interrupted_pull_applies_each_change_once() {
         .await;
     }
     office.sync().await;
-    let code = membership::make_join_code(&admin, &office.hub, &office.credentials, None, chrono::Duration::hours(1))
-        .await
-        .unwrap();
+    let code = join_code(&office, &admin, JoinCodeFor::default()).await;
     let (store, _dir) = empty_store().await;
-    let hub = Hub::connect(&address, password.as_deref()).await.unwrap();
-    let joined = membership::join(&store, None, &hub, &code, "Room 109").await.unwrap();
+    let joined = membership::join(&store, None, &address, &code, "Room 109").await.unwrap();
+    let hub = Hub::connect(&address, &joined.credentials).await.unwrap();
     let pulling = {
         let (store, hub, credentials) =
-            (store.clone(), Hub::connect(&address, password.as_deref()).await.unwrap(), joined.credentials.clone());
+            (store.clone(), Hub::connect(&address, &joined.credentials).await.unwrap(), joined.credentials.clone());
         tokio::spawn(async move {
             exchange::pull(&store, &hub, &credentials, 100, &|p: ExchangeProgress| {
                 if p.done >= 100 {
@@ -679,8 +660,8 @@ async fn pulling_again_after_an_interrupted_pull_applies_each_change_once() {
 async fn each_station_letter_belongs_to_one_computer_of_the_team() {
     let (address, password) = new_hub().await;
     let (office, admin) = office(&address, password.as_deref()).await;
-    let room = laptop(&address, password.as_deref(), &office, &admin, "Room 101", None).await;
-    let hall = laptop(&address, password.as_deref(), &office, &admin, "Fellowship Hall", None).await;
+    let room = laptop(&address, &office, &admin, "Room 101", None).await;
+    let hall = laptop(&address, &office, &admin, "Fellowship Hall", None).await;
 
     stations::claim_letter(&room.hub, &room.credentials, "B").await.unwrap();
     stations::claim_letter(&room.hub, &room.credentials, "B").await.expect("a computer may start its own letter again");
@@ -749,8 +730,8 @@ async fn a_station_started_out_of_reach_of_the_hub_learns_at_the_next_sync_wheth
     use cct_store::checkin::station::{self as kiosk, StationLetterCheck};
     let (address, password) = new_hub().await;
     let (office, admin) = office(&address, password.as_deref()).await;
-    let room = laptop(&address, password.as_deref(), &office, &admin, "Room 101", None).await;
-    let hall = laptop(&address, password.as_deref(), &office, &admin, "Fellowship Hall", None).await;
+    let room = laptop(&address, &office, &admin, "Room 101", None).await;
+    let hall = laptop(&address, &office, &admin, "Fellowship Hall", None).await;
     stations::claim_letter(&office.hub, &office.credentials, "B").await.unwrap();
     // The administrator who starts the stations reaches both laptops.
     office.sync().await;
@@ -790,4 +771,266 @@ async fn a_station_started_out_of_reach_of_the_hub_learns_at_the_next_sync_wheth
 /// The key the test databases are encrypted with, so that a test can open a file again.
 fn test_key() -> cct_store::DatabaseKey {
     cct_store::DatabaseKey::from_hex(&"5a".repeat(32)).expect("a key")
+}
+
+/// A connection as a device's own role, as someone holding that laptop and psql would open.
+async fn device_connection(address: &HubAddress, credentials: &DeviceCredentials) -> sqlx::PgConnection {
+    let options = address.as_str().parse::<sqlx::postgres::PgConnectOptions>().unwrap();
+    sqlx::PgConnection::connect_with(&options.username(&credentials.role_name()).password(&credentials.secret))
+        .await
+        .unwrap()
+}
+
+async fn refused(conn: &mut sqlx::PgConnection, sql: &str) -> String {
+    let outcome = sqlx::query(sql).execute(&mut *conn).await;
+    outcome.err().unwrap_or_else(|| panic!("{sql} was allowed")).to_string()
+}
+
+#[tokio::test]
+async fn with_a_laptops_own_password_the_hub_allows_only_what_that_laptop_may_do() {
+    let (address, password) = new_hub().await;
+    let (office, admin) = office(&address, password.as_deref()).await;
+    let north =
+        write(&office.store, Campus { name: "North".into(), time_zone: "UTC".into(), ..Default::default() }).await;
+    let south =
+        write(&office.store, Campus { name: "South".into(), time_zone: "UTC".into(), ..Default::default() }).await;
+    for (name, campus) in [("Nora", north.meta.id), ("Sam", south.meta.id)] {
+        let person =
+            write(&office.store, Person { first_name: name.into(), last_name: "Scoped".into(), ..Default::default() })
+                .await;
+        let link = PeopleCampus {
+            people_id: person.meta.id,
+            campus_id: campus,
+            assigned_date: chrono::Utc::now().date_naive(),
+            is_primary: true,
+            ..Default::default()
+        };
+        write(&office.store, link).await;
+        edit_person(&office.store, person.meta.id, |p| p.address1 = Some(format!("{name}'s home address"))).await;
+    }
+    office.sync().await;
+    let room = laptop(&address, &office, &admin, "Room 110", None).await;
+    let north_laptop = laptop(&address, &office, &admin, "North kiosk", Some(&north.meta.id.to_string())).await;
+    let mut as_room = device_connection(&address, &room.credentials).await;
+
+    // Changes in another device's name, and changes to what was sent, are refused by the hub.
+    let forged = format!(
+        "INSERT INTO hub_change (id, device_id, table_name, record_id, fields, hlc)
+         VALUES ('{}', '{}', 'people_role', '{}', '{{}}', '{}')",
+        Uuid::new_v4(),
+        office.credentials.device_id,
+        Uuid::new_v4(),
+        cct_store::team::Hlc { wall_ms: cct_store::team::clock::now_ms(), counter: 0 },
+    );
+    assert!(refused(&mut as_room, &forged).await.contains("row-level security"), "inserting as the office");
+    for attack in [
+        "UPDATE hub_change SET fields = '{}'",
+        "DELETE FROM hub_change",
+        "TRUNCATE hub_change",
+        "UPDATE hub_device SET removed_at = NULL",
+        "SELECT secret_hash FROM hub_device",
+        "SELECT * FROM hub_join_code",
+        "INSERT INTO hub_station_letter (letter, device_id) VALUES ('Q', 'x')",
+        "UPDATE hub_outbox_lease SET completed_at = now()",
+        "DROP TABLE hub_sign_in",
+    ] {
+        let message = refused(&mut as_room, attack).await;
+        assert!(message.contains("permission denied") || message.contains("must be owner"), "{attack}: {message}");
+    }
+    // A classroom laptop is no administrators' computer: it adds and removes no device.
+    let make_code = format!(
+        "SELECT cct_make_join_code('{}', '0123456789abcdef', 'SCRAM-SHA-256$4096:x', NULL, TRUE, NULL, now() + interval '1 hour')",
+        "0".repeat(64)
+    );
+    assert!(refused(&mut as_room, &make_code).await.contains("permission denied"));
+    let remove_office = format!("SELECT cct_remove_device('{}')", office.credentials.device_id);
+    assert!(refused(&mut as_room, &remove_office).await.contains("permission denied"));
+
+    // A campus laptop reads no other campus's changes, home addresses included.
+    let mut as_north = device_connection(&address, &north_laptop.credentials).await;
+    let count_for = |campus: Uuid| {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM hub_change WHERE $1 = ANY (campus_ids)")
+            .bind(campus.to_string())
+    };
+    assert_eq!(count_for(south.meta.id).fetch_one(&mut as_north).await.unwrap(), 0);
+    assert!(count_for(north.meta.id).fetch_one(&mut as_north).await.unwrap() > 0);
+    assert!(count_for(south.meta.id).fetch_one(&mut as_room).await.unwrap() > 0, "the whole-church laptop reads both");
+    let notes: Vec<String> =
+        sqlx::query_scalar("SELECT fields->>'address1' FROM hub_change WHERE fields->>'address1' IS NOT NULL")
+            .fetch_all(&mut as_north)
+            .await
+            .unwrap();
+    assert_eq!(notes, vec!["Nora's home address".to_string()]);
+
+    // Removal ends the laptop's open connection, and its next login is refused.
+    membership::remove_device(&admin, &office.hub, &office.credentials, &room.credentials.device_id).await.unwrap();
+    assert!(sqlx::query("SELECT 1").execute(&mut as_room).await.is_err(), "the open connection was ended");
+    let options = address.as_str().parse::<sqlx::postgres::PgConnectOptions>().unwrap();
+    let again = sqlx::PgConnection::connect_with(
+        &options.username(&room.credentials.role_name()).password(&room.credentials.secret),
+    )
+    .await
+    .expect_err("a removed laptop cannot log in");
+    assert!(again.to_string().contains("not permitted to log in"), "{again}");
+    let undo = format!("UPDATE hub_device SET removed_at = NULL WHERE id = '{}'", room.credentials.device_id);
+    assert!(refused(&mut as_north, &undo).await.contains("permission denied"));
+
+    // A join code never takes over a member's identity: a copy of the office's files (so its
+    // device id) joining with a fresh code is refused.
+    let code = join_code(&office, &admin, JoinCodeFor::default()).await;
+    office.store.close();
+    let copy = snapshot(&office._dir);
+    let impostor = Store::open(copy.path().join("church.sqlite"), &test_key()).unwrap();
+    let taken = membership::join(&impostor, Some(&admin), &address, &code, "Office (copy)").await.unwrap_err();
+    assert_eq!(taken.code(), cct_domain::ErrorCode::PermissionDenied, "{taken}");
+}
+
+/// A hub as the release before left it: every computer logged in as one shared role (here a
+/// role of its own that owns the hub's database, as a church's would), which owns the tables;
+/// devices were checked against a hash of their secret, by the app.
+async fn shared_role_hub() -> (HubAddress, String) {
+    let (server, password) = new_hub().await;
+    let mut superuser = owner_connection(&server, password.as_deref()).await;
+    let shared_role = format!("church_{}", &Uuid::new_v4().simple().to_string()[..12]);
+    let shared_password = "the password every laptop kept".to_string();
+    sqlx::query(&format!("CREATE ROLE {shared_role} LOGIN CREATEROLE PASSWORD '{shared_password}'"))
+        .execute(&mut superuser)
+        .await
+        .unwrap();
+    let database = format!("{shared_role}_hub");
+    sqlx::query(&format!("CREATE DATABASE {database} OWNER {shared_role}")).execute(&mut superuser).await.unwrap();
+    let mut url = url::Url::parse(server.as_str()).unwrap();
+    url.set_username(&shared_role).unwrap();
+    url.set_path(&database);
+    let (address, _) = HubAddress::parse(url.as_str()).unwrap();
+    let earlier = sqlx::migrate::Migrator {
+        migrations: std::borrow::Cow::Owned(
+            cct_team::hub::migrations().iter().filter(|m| m.version < 20261204000000).cloned().collect(),
+        ),
+        ..sqlx::migrate::Migrator::DEFAULT
+    };
+    let mut shared = owner_connection(&address, Some(&shared_password)).await;
+    earlier.run(&mut shared).await.unwrap();
+    (address, shared_password)
+}
+
+/// What the release before did for a device that joined, and for each push, as SQL.
+async fn join_and_push_as_before(
+    hub: &mut sqlx::PgConnection,
+    address: &HubAddress,
+    church_id: &str,
+    store: &Store,
+    name: &str,
+) -> DeviceCredentials {
+    use sha2::Digest;
+    let me = device::membership(store).unwrap();
+    let credentials =
+        DeviceCredentials { device_id: me.device_id.clone(), secret: Uuid::new_v4().simple().to_string() };
+    let hash: String = sha2::Sha256::digest(credentials.secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    sqlx::query("INSERT INTO hub_device (id, name, secret_hash) VALUES ($1, $2, $3)")
+        .bind(&me.device_id)
+        .bind(name)
+        .bind(hash)
+        .execute(&mut *hub)
+        .await
+        .unwrap();
+    device::record_joined(store, address.as_str(), church_id, name, None).unwrap();
+    changes::record_baseline(store).unwrap();
+    let logged = changes::unpushed(store, 100_000).unwrap();
+    for change in logged.iter().map(|l| &l.change) {
+        sqlx::query(
+            "INSERT INTO hub_change (id, device_id, table_name, record_id, fields, deleted, hlc)
+             VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)",
+        )
+        .bind(&change.id)
+        .bind(&change.device_id)
+        .bind(&change.table_name)
+        .bind(&change.record_id)
+        .bind(serde_json::Value::Object(change.fields.clone()).to_string())
+        .bind(change.deleted)
+        .bind(&change.hlc)
+        .execute(&mut *hub)
+        .await
+        .unwrap();
+    }
+    if let Some(last) = logged.last() {
+        changes::mark_pushed(store, last.seq).unwrap();
+    }
+    credentials
+}
+
+#[tokio::test]
+async fn a_hub_of_the_release_before_moves_to_a_role_per_computer_and_keeps_every_change() {
+    let (address, shared_password) = shared_role_hub().await;
+    let mut shared = owner_connection(&address, Some(&shared_password)).await;
+    let church_id = Uuid::now_v7().to_string();
+    sqlx::query("INSERT INTO hub_church (church_id, name) VALUES ($1, 'Grace Church')")
+        .bind(&church_id)
+        .execute(&mut shared)
+        .await
+        .unwrap();
+    let (office_store, _office_dir) = empty_store().await;
+    let admin = common::first_administrator(&office_store);
+    for n in 0..40 {
+        write(
+            &office_store,
+            Person { first_name: format!("Member{n}"), last_name: "Philippi".into(), ..Default::default() },
+        )
+        .await;
+    }
+    let office_credentials = join_and_push_as_before(&mut shared, &address, &church_id, &office_store, "Office").await;
+    let (laptop_store, _laptop_dir) = empty_store().await;
+    let laptop_credentials =
+        join_and_push_as_before(&mut shared, &address, &church_id, &laptop_store, "Room 101").await;
+    let count_changes = "SELECT count(*) FROM hub_change";
+    let before: i64 = sqlx::query_scalar(count_changes).fetch_one(&mut shared).await.unwrap();
+    assert!(before >= 40);
+    assert_eq!(
+        Hub::connect(&address, &office_credentials).await.err().expect("no role of its own yet").code(),
+        cct_domain::ErrorCode::NotAMember
+    );
+
+    // The office (an administrators' computer) syncs with this release: the hub's tables move on,
+    // and the office takes its own role. The laptop has none yet, so the shared password stays.
+    let owner = Hub::connect_as_owner(&address, Some(&shared_password)).await.unwrap();
+    assert!(membership::adopt_own_role(&owner, &office_credentials).await.unwrap(), "the office adds devices");
+    assert!(!membership::shared_password_can_retire(&owner).await.unwrap(), "the laptop still needs it");
+    let forged = DeviceCredentials { device_id: laptop_credentials.device_id.clone(), secret: "guessed".into() };
+    assert_eq!(
+        membership::adopt_own_role(&owner, &forged).await.unwrap_err().code(),
+        cct_domain::ErrorCode::NotAMember
+    );
+    let office_hub = Hub::connect(&address, &office_credentials).await.unwrap();
+
+    // The laptop takes its role the same way; then the office retires the shared password.
+    assert!(!membership::adopt_own_role(&owner, &laptop_credentials).await.unwrap(), "a classroom laptop adds none");
+    assert!(membership::shared_password_can_retire(&owner).await.unwrap());
+    let fresh = membership::new_owner_password();
+    membership::set_owner_password(&owner, &fresh).await.unwrap();
+    owner.close().await;
+    let retired =
+        Hub::connect_as_owner(&address, Some(&shared_password)).await.err().expect("the old password is dead");
+    assert!(retired.is_wrong_password(), "{retired}");
+
+    // Every change is still there, and the laptop, on its own role, pulls all of the office's.
+    let mut with_fresh = owner_connection(&address, Some(&fresh)).await;
+    let after: i64 = sqlx::query_scalar(count_changes).fetch_one(&mut with_fresh).await.unwrap();
+    assert_eq!(after, before, "every change kept");
+    let laptop_hub = Hub::connect(&address, &laptop_credentials).await.unwrap();
+    exchange::sync(&office_store, &office_hub, &office_credentials, &quiet).await.unwrap();
+    exchange::sync(&laptop_store, &laptop_hub, &laptop_credentials, &quiet).await.unwrap();
+    exchange::sync(&office_store, &office_hub, &office_credentials, &quiet).await.unwrap();
+    assert_eq!(shared_data(&office_store).await, shared_data(&laptop_store).await);
+    let members: i64 =
+        laptop_store.read(|conn| conn.scalar("SELECT count(*) FROM people WHERE last_name = 'Philippi'", [])).unwrap();
+    assert_eq!(members, 40);
+    let code = membership::make_join_code(
+        &admin,
+        &office_hub,
+        &office_credentials,
+        JoinCodeFor::default(),
+        chrono::Duration::hours(1),
+    )
+    .await;
+    assert!(code.is_ok(), "the upgraded office adds devices: {code:?}");
 }

@@ -76,18 +76,25 @@ async fn a_person_added_on_a_classroom_laptop_reaches_planning_center_once() {
     let office_dir = tempfile::tempdir().unwrap();
     let office = Store::open(office_dir.path().join("church.sqlite"), &test_key()).unwrap();
     let admin = common::first_administrator(&office);
-    let office_hub = Arc::new(Hub::connect(&address, password.as_deref()).await.unwrap());
-    let office_credentials =
-        membership::create_team(&office, &admin, &office_hub, "Grace Church", "Office").await.unwrap();
+    let owner = Hub::connect_as_owner(&address, password.as_deref()).await.unwrap();
+    let office_credentials = membership::create_team(&office, &admin, &owner, "Grace Church", "Office").await.unwrap();
+    owner.close().await;
+    let office_hub = Arc::new(Hub::connect(&address, &office_credentials).await.unwrap());
     exchange::sync(&office, &office_hub, &office_credentials, &quiet).await.unwrap();
 
     let laptop_dir = tempfile::tempdir().unwrap();
     let laptop = Store::open(laptop_dir.path().join("church.sqlite"), &test_key()).unwrap();
-    let laptop_hub = Arc::new(Hub::connect(&address, password.as_deref()).await.unwrap());
-    let code = membership::make_join_code(&admin, &office_hub, &office_credentials, None, chrono::Duration::hours(1))
-        .await
-        .unwrap();
-    let laptop_credentials = membership::join(&laptop, None, &laptop_hub, &code, "Room 201").await.unwrap().credentials;
+    let code = membership::make_join_code(
+        &admin,
+        &office_hub,
+        &office_credentials,
+        membership::JoinCodeFor::default(),
+        chrono::Duration::hours(1),
+    )
+    .await
+    .unwrap();
+    let laptop_credentials = membership::join(&laptop, None, &address, &code, "Room 201").await.unwrap().credentials;
+    let laptop_hub = Arc::new(Hub::connect(&address, &laptop_credentials).await.unwrap());
 
     let system = Actor::system();
     let mut tx = laptop.begin_write(&system).unwrap();
