@@ -14,9 +14,14 @@
 
 CREATE TABLE hub_roles (
     singleton   BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton),
-    prefix      TEXT NOT NULL
+    prefix      TEXT NOT NULL,
+    -- A hub of the release before, whose computers all logged in as the owner with one shared
+    -- password: that password is retired once every computer has its own role. A new team's
+    -- owner password is left as the server's administrator set it.
+    shared_password_in_use BOOLEAN NOT NULL
 );
-INSERT INTO hub_roles (prefix) VALUES ('cct_' || substr(md5(random()::text || clock_timestamp()::text), 1, 10));
+INSERT INTO hub_roles (prefix, shared_password_in_use)
+VALUES ('cct_' || substr(md5(random()::text || clock_timestamp()::text), 1, 10), EXISTS (SELECT 1 FROM hub_device));
 
 ALTER TABLE hub_device
     ADD COLUMN role_name TEXT UNIQUE,

@@ -243,7 +243,8 @@ pub async fn own_role(owner: &Hub, device_id: &str) -> Result<Option<OwnRole>> {
 }
 
 /// Whether the shared role's password, which every computer of the release before kept, can
-/// stop working: once every device of the team has a role of its own. A superuser's password
+/// stop working: on a hub of the release before, once every device of the team has a role of
+/// its own. A team created by this release keeps its owner's password as it was set. A superuser's password
 /// serves the whole server, and is its administrator's to change: never here.
 pub async fn shared_password_can_retire(owner: &Hub) -> Result<bool> {
     let waiting: i64 =
@@ -255,7 +256,11 @@ pub async fn shared_password_can_retire(owner: &Hub) -> Result<bool> {
         .fetch_one(owner.pool())
         .await
         .map_err(hub_error)?;
-    Ok(waiting == 0 && !superuser)
+    let in_use: bool = sqlx::query_scalar("SELECT shared_password_in_use FROM hub_roles")
+        .fetch_one(owner.pool())
+        .await
+        .map_err(hub_error)?;
+    Ok(in_use && waiting == 0 && !superuser)
 }
 
 /// A new password for the hub's owner, for the one computer that keeps it.
@@ -267,11 +272,13 @@ pub fn new_owner_password() -> String {
 pub async fn set_owner_password(owner: &Hub, password: &str) -> Result<()> {
     // ALTER ROLE takes no parameters; a verifier is base64, digits, ':' and '$', none of which
     // a quoted literal changes.
+    let mut tx = owner.pool().begin().await.map_err(hub_error)?;
     sqlx::query(&format!("ALTER ROLE CURRENT_USER PASSWORD '{}'", scram_verifier(password)))
-        .execute(owner.pool())
+        .execute(&mut *tx)
         .await
         .map_err(hub_error)?;
-    Ok(())
+    sqlx::query("UPDATE hub_roles SET shared_password_in_use = FALSE").execute(&mut *tx).await.map_err(hub_error)?;
+    tx.commit().await.map_err(hub_error)
 }
 
 /// One device of the team as the hub sees it.

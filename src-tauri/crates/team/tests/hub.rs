@@ -889,11 +889,25 @@ async fn with_a_laptops_own_password_the_hub_allows_only_what_that_laptop_may_do
 /// role of its own that owns the hub's database, as a church's would), which owns the tables;
 /// devices were checked against a hash of their secret, by the app.
 async fn shared_role_hub() -> (HubAddress, String) {
+    let (address, shared_password) = church_role_hub("CREATEROLE").await;
+    let earlier = sqlx::migrate::Migrator {
+        migrations: std::borrow::Cow::Owned(
+            cct_team::hub::migrations().iter().filter(|m| m.version < 20261204000000).cloned().collect(),
+        ),
+        ..sqlx::migrate::Migrator::DEFAULT
+    };
+    let mut shared = owner_connection(&address, Some(&shared_password)).await;
+    earlier.run(&mut shared).await.unwrap();
+    (address, shared_password)
+}
+
+/// A database owned by a role of the church's own (not a superuser), with `rights`.
+async fn church_role_hub(rights: &str) -> (HubAddress, String) {
     let (server, password) = new_hub().await;
     let mut superuser = owner_connection(&server, password.as_deref()).await;
     let shared_role = format!("church_{}", &Uuid::new_v4().simple().to_string()[..12]);
     let shared_password = "the password every laptop kept".to_string();
-    sqlx::query(&format!("CREATE ROLE {shared_role} LOGIN CREATEROLE PASSWORD '{shared_password}'"))
+    sqlx::query(&format!("CREATE ROLE {shared_role} LOGIN {rights} PASSWORD '{shared_password}'"))
         .execute(&mut superuser)
         .await
         .unwrap();
@@ -903,14 +917,6 @@ async fn shared_role_hub() -> (HubAddress, String) {
     url.set_username(&shared_role).unwrap();
     url.set_path(&database);
     let (address, _) = HubAddress::parse(url.as_str()).unwrap();
-    let earlier = sqlx::migrate::Migrator {
-        migrations: std::borrow::Cow::Owned(
-            cct_team::hub::migrations().iter().filter(|m| m.version < 20261204000000).cloned().collect(),
-        ),
-        ..sqlx::migrate::Migrator::DEFAULT
-    };
-    let mut shared = owner_connection(&address, Some(&shared_password)).await;
-    earlier.run(&mut shared).await.unwrap();
     (address, shared_password)
 }
 
@@ -1033,4 +1039,25 @@ async fn a_hub_of_the_release_before_moves_to_a_role_per_computer_and_keeps_ever
     )
     .await;
     assert!(code.is_ok(), "the upgraded office adds devices: {code:?}");
+}
+
+#[tokio::test]
+async fn a_new_team_keeps_its_owner_password_and_an_owner_that_cannot_create_roles_is_told_why() {
+    let (address, owner_password) = church_role_hub("CREATEROLE").await;
+    let (store, _dir) = empty_store().await;
+    let admin = common::first_administrator(&store);
+    let owner = Hub::connect_as_owner(&address, Some(&owner_password)).await.unwrap();
+    let credentials = membership::create_team(&store, &admin, &owner, "Grace Church", "Office").await.unwrap();
+    assert!(
+        !membership::shared_password_can_retire(&owner).await.unwrap(),
+        "the password the server's administrator set is theirs: only a shared one of the release before is retired"
+    );
+    owner.close().await;
+    let hub = Hub::connect(&address, &credentials).await.unwrap();
+    exchange::sync(&store, &hub, &credentials, &quiet).await.unwrap();
+
+    let (address, owner_password) = church_role_hub("NOCREATEROLE").await;
+    let refused = Hub::connect_as_owner(&address, Some(&owner_password)).await.err().expect("no role can be made");
+    assert_eq!(refused.code(), cct_domain::ErrorCode::HubMigrationFailed);
+    assert!(refused.to_string().contains("CREATEROLE"), "{refused}");
 }
