@@ -201,13 +201,7 @@ fn a_plain_database_is_encrypted_beside_the_window_which_says_so_meanwhile() {
     }
     assert_eq!(cct_store::db::encryption::inspect(&path).unwrap(), cct_store::db::FileKind::Plain);
 
-    let app = church_course_tracker::with_commands(mock_builder())
-        .plugin(tauri_plugin_updater::Builder::new().build())
-        .build(tauri::generate_context!())
-        .unwrap();
-    church_course_tracker::startup::start(app.handle(), &path);
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    let h = Harness { webview, app, _dir: dir };
+    let h = started_at(&path, dir);
     let mut seen_opening = false;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {

@@ -43,6 +43,18 @@ fn restart(h: Harness) -> Harness {
     harness_in(dir, std::sync::Arc::new(|_| Err("no browser in this test".into())))
 }
 
+/// The window as the app starts it on the database at `path`, through its start-up (which may
+/// stop at a problem screen), rather than with a store already opened.
+fn started_at(path: &std::path::Path, dir: tempfile::TempDir) -> Harness {
+    let app = church_course_tracker::with_commands(mock_builder())
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .build(tauri::generate_context!())
+        .unwrap();
+    church_course_tracker::startup::start(app.handle(), path);
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    Harness { webview, app, _dir: dir }
+}
+
 fn app_of_tauri(app: &tauri::App<tauri::test::MockRuntime>) -> cct_app::App {
     use tauri::Manager;
     app.state::<cct_app::App>().inner().clone()
@@ -181,13 +193,7 @@ fn a_database_another_app_holds_is_explained_in_the_window_and_opened_once_it_is
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("church.sqlite");
     let first = cct_app::App::open(&path, std::sync::Arc::new(|_| Ok(()))).unwrap();
-    let app = church_course_tracker::with_commands(mock_builder())
-        .plugin(tauri_plugin_updater::Builder::new().build())
-        .build(tauri::generate_context!())
-        .unwrap();
-    church_course_tracker::startup::start(app.handle(), &path);
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    let h = Harness { webview, app, _dir: dir };
+    let h = started_at(&path, dir);
 
     let problem = invoke(&h, "startup_problem", json!({})).unwrap();
     assert_eq!(problem["code"], "store_in_use", "{problem}");
