@@ -114,12 +114,6 @@ async fn open_hub_as_owner(form: HubForm) -> Reply<Arc<Hub>> {
     Ok(Arc::new(hub))
 }
 
-/// Keeps the hub owner's password on an administrators' computer, for the next release's
-/// tables; on any other computer, forgets it.
-async fn keep_or_forget_owner_password(address: &HubAddress, may_add_devices: bool, password: String) -> Reply<()> {
-    keep_hub_password(address, may_add_devices.then_some(password)).await
-}
-
 /// Work that needs the hub's owner, done by a computer that holds its password (the one that
 /// created the team, or any computer of the release before): the hub's tables brought up to
 /// this release; this computer's own role taken, where it had none; and once every computer
@@ -137,7 +131,9 @@ async fn maintain_hub_as_owner(address: &HubAddress, credentials: &DeviceCredent
             None => membership::adopt_own_role(&owner, credentials).await?,
         };
         if !may_add_devices {
-            return keep_or_forget_owner_password(address, false, password).await;
+            // Only an administrators' computer keeps the owner's password, for the next
+            // release's tables.
+            return keep_hub_password(address, None).await;
         }
         if membership::shared_password_can_retire(&owner).await? {
             let fresh = membership::new_owner_password();
