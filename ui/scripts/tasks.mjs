@@ -7,9 +7,9 @@
 //   node ui/scripts/tasks.mjs bench-team   the team-sync benchmark, on a private PostgreSQL
 //   node ui/scripts/tasks.mjs bench-window what a person feels: the release window over WebDriver
 // It needs only Node.js (20+) and Rust (rustup) to start; everything else it installs.
-import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -24,6 +24,9 @@ const DEBIAN_PACKAGES = [
   "xvfb", "webkit2gtk-driver", "gnome-keyring", "dbus",
   // The team-sync tests run against a real PostgreSQL server (a private one, on loopback).
   "postgresql",
+  // The label-printing tests print through a private CUPS to its cups-pdf virtual printer, and
+  // read the PDFs back with poppler's pdfinfo and pdftotext.
+  "cups", "cups-client", "printer-driver-cups-pdf", "poppler-utils",
 ];
 
 function run(command, args, options = {}) {
@@ -95,6 +98,7 @@ function runTests(cargoArgs) {
   const hub = startTestHub();
   process.env.CCT_TEST_HUB_URL = hub.url;
   process.env.CCT_TEST_HUB_PASSWORD = hub.password;
+  startTestCups();
   if (process.platform !== "linux") {
     run("cargo", cargoArgs);
     return;
@@ -132,6 +136,50 @@ function startTestHub() {
   process.on("exit", () => spawnSync(asRoot ? "runuser" : bin("pg_ctl"), asRoot ? ["-u", "postgres", "--", bin("pg_ctl"), "-D", join(dir, "data"), "-m", "fast", "stop"] : ["-D", join(dir, "data"), "-m", "fast", "stop"], { stdio: "ignore" }));
   console.log(`PostgreSQL for the team-sync tests: 127.0.0.1:${port}`);
   return { url: `postgres://cct_test@127.0.0.1:${port}/postgres`, password };
+}
+
+// The label-printing tests need a CUPS server with a PDF printer. Where CCT_TEST_CUPS_SERVER is
+// set, that one is used (with its printer CCT_TEST_CUPS_PRINTER and cups-pdf's output folder
+// CCT_TEST_CUPS_PDF_DIR). Otherwise, on Linux, a private cupsd is started: its own config,
+// spool and log folders under a temporary folder, listening on loopback only, stopped when this
+// script ends. cups-pdf writes as root, so the private server needs root (CI runs as root).
+function startTestCups() {
+  if (process.env.CCT_TEST_CUPS_SERVER) return;
+  if (process.platform !== "linux") fail("set CCT_TEST_CUPS_SERVER to a CUPS server with a cups-pdf printer (CCT_TEST_CUPS_PRINTER) for the label-printing tests");
+  if (!(process.getuid && process.getuid() === 0)) fail("the label-printing tests start a private CUPS whose cups-pdf printer runs as root: run the tests as root, or set CCT_TEST_CUPS_SERVER");
+  const dir = mkdtempSync(join(tmpdir(), "cct-cups-"));
+  for (const sub of ["spool", "cache", "state", "log", "ppd"]) mkdirSync(join(dir, sub));
+  // CUPS's filters run as the lp user and write their temporary files here.
+  mkdirSync(join(dir, "tmp"));
+  chmodSync(join(dir, "tmp"), 0o1777);
+  chmodSync(dir, 0o755);
+  const port = 56000 + (process.pid % 5000);
+  writeFileSync(join(dir, "cupsd.conf"), [
+    `Listen 127.0.0.1:${port}`, "LogLevel warn", "WebInterface No", "Browsing No", "DefaultAuthType None",
+    "<Location />", "  Order allow,deny", "  Allow all", "</Location>",
+    "<Location /admin>", "  Order allow,deny", "  Allow all", "</Location>",
+    "<Policy default>", "  <Limit All>", "    Order deny,allow", "  </Limit>", "</Policy>", "",
+  ].join("\n"));
+  writeFileSync(join(dir, "cups-files.conf"), [
+    `ServerRoot ${dir}`, `RequestRoot ${join(dir, "spool")}`, `TempDir ${join(dir, "tmp")}`, `CacheDir ${join(dir, "cache")}`,
+    `StateDir ${join(dir, "state")}`, `ErrorLog ${join(dir, "log", "error_log")}`, `AccessLog ${join(dir, "log", "access_log")}`,
+    `PageLog ${join(dir, "log", "page_log")}`, "ServerBin /usr/lib/cups", "DataDir /usr/share/cups", "SystemGroup root", "",
+  ].join("\n"));
+  const server = spawn("/usr/sbin/cupsd", ["-f", "-c", join(dir, "cupsd.conf"), "-s", join(dir, "cups-files.conf")], { stdio: "ignore" });
+  process.on("exit", () => server.kill());
+  const env = { ...process.env, CUPS_SERVER: `127.0.0.1:${port}` };
+  const deadline = Date.now() + 15000;
+  while (!(spawnSync("lpstat", ["-r"], { env }).stdout ?? "").toString().includes("is running")) {
+    if (Date.now() > deadline) fail(`the private CUPS did not start; see ${join(dir, "log", "error_log")}`);
+    spawnSync("sleep", ["0.2"]);
+  }
+  // pdftocairo turns the PDF into PostScript with its text intact, so the PDF cups-pdf makes
+  // again still reads as text.
+  run("lpadmin", ["-p", "cct-pdf", "-v", "cups-pdf:/", "-P", "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd", "-o", "pdftops-renderer-default=pdftocairo", "-E"], { env, stdio: "ignore" });
+  process.env.CCT_TEST_CUPS_SERVER = `127.0.0.1:${port}`;
+  process.env.CCT_TEST_CUPS_PRINTER = "cct-pdf";
+  process.env.CCT_TEST_CUPS_PDF_DIR = join(homedir(), "PDF");
+  console.log(`CUPS for the label-printing tests: 127.0.0.1:${port}, printer cct-pdf`);
 }
 
 // End-to-end tests drive the real app through tauri-driver and WebKitWebDriver, in a virtual

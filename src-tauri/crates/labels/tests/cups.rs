@@ -1,0 +1,102 @@
+//! Labels through a real CUPS: the private server the test command starts (`tasks.mjs`, from
+//! Debian's `cups`), with a `cups-pdf` virtual printer. Each job comes out as a PDF, read back
+//! with poppler's `pdfinfo` and `pdftotext`.
+
+use cct_labels::printer::{self, PrintError};
+use cct_labels::{LabelSize, PrinterChoice, PrinterConnection};
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+#[path = "../examples/samples.rs"]
+#[allow(dead_code)]
+mod samples;
+
+/// The private server, its PDF printer (set up to turn PDFs into PostScript with
+/// `pdftocairo`, which keeps the text readable to `pdftotext` after cups-pdf's Ghostscript) and where cups-pdf writes (the submitting user's
+/// `~/PDF` unless the test command says otherwise).
+fn test_cups() -> (String, PathBuf) {
+    let server = std::env::var("CCT_TEST_CUPS_SERVER")
+        .expect("CCT_TEST_CUPS_SERVER names the test CUPS server; `node ui/scripts/tasks.mjs test` starts one");
+    // lp and lpstat read the server from the environment; every test here uses the same one.
+    std::env::set_var("CUPS_SERVER", &server);
+    let printer = std::env::var("CCT_TEST_CUPS_PRINTER").unwrap_or_else(|_| "cct-pdf".into());
+    let out = std::env::var("CCT_TEST_CUPS_PDF_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join("PDF"));
+    (printer, out)
+}
+
+/// cups-pdf names its file after the job: `…job_<id>….pdf`.
+fn pdf_of_job(out: &std::path::Path, answer: &str) -> PathBuf {
+    let id: String =
+        answer.split("request id is ").nth(1).and_then(|rest| rest.split_whitespace().next()).unwrap_or("").to_owned();
+    let number = id.rsplit('-').next().unwrap_or("").to_owned();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(60) {
+        if let Ok(entries) = std::fs::read_dir(out) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".pdf")
+                    && name.contains(&format!("job_{number}"))
+                    && entry.metadata().is_ok_and(|m| m.len() > 0)
+                {
+                    std::thread::sleep(Duration::from_millis(300));
+                    return entry.path();
+                }
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("cups-pdf wrote no PDF for {id} in {}", out.display());
+}
+
+#[test]
+fn through_cups_each_label_becomes_a_pdf_of_the_labels_size_whose_text_holds_the_code() {
+    let (queue, out) = test_cups();
+    let listed = printer::os_printers().expect("lpstat lists the test server's printers");
+    assert!(listed.iter().any(|p| p.name == queue), "{listed:?}");
+    for size in [LabelSize::Dymo30256, LabelSize::BrotherDk1201] {
+        let choice = PrinterChoice { connection: PrinterConnection::Queue { name: queue.clone() }, size };
+        let answer = printer::send(&choice, &samples::sunday(), "Check-in labels").expect("CUPS takes the job");
+        assert!(answer.message.contains("request id is"), "{answer:?}");
+        let pdf = pdf_of_job(&out, &answer.message);
+        let info =
+            String::from_utf8_lossy(&Command::new("pdfinfo").arg(&pdf).output().expect("pdfinfo").stdout).into_owned();
+        let page = info.lines().find(|l| l.starts_with("Page size:")).unwrap_or_default().to_owned();
+        let said: Vec<f32> = page.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+        let (width, height) = size.label_mm();
+        let wanted = [width * 72.0 / 25.4, height * 72.0 / 25.4];
+        // CUPS may turn the page for the printer; either way it is the label's size.
+        let near = |a: &[f32], b: &[f32]| (a[0] - b[0]).abs() < 2.0 && (a[1] - b[1]).abs() < 2.0;
+        assert!(
+            said.len() == 2 && (near(&said, &wanted) || near(&said, &[wanted[1], wanted[0]])),
+            "{size:?}: {page}, wanted {wanted:?}"
+        );
+        assert!(info.contains("Pages:           4"), "{info}");
+        let text =
+            String::from_utf8_lossy(&Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext").stdout)
+                .into_owned();
+        assert!(text.matches("A7KX").count() >= 3, "{size:?}: {text}");
+        assert!(text.contains("Emma Johnson") && text.contains("Grace Okafor"), "{text}");
+    }
+    let tested = printer::test(
+        &PrinterChoice { connection: PrinterConnection::Queue { name: queue.clone() }, size: LabelSize::Dymo30252 },
+        "A",
+        "09:00",
+    )
+    .expect("the printer test goes through");
+    assert!(tested.message.contains("request id is") && tested.message.contains("CUPS says: printer"), "{tested:?}");
+}
+
+#[test]
+fn a_queue_that_does_not_exist_refuses_with_what_cups_said() {
+    test_cups();
+    let choice = PrinterChoice {
+        connection: PrinterConnection::Queue { name: "no-such-printer".into() },
+        size: LabelSize::Dymo30252,
+    };
+    let error = printer::send(&choice, &samples::sunday(), "Check-in labels").unwrap_err();
+    assert!(matches!(error, PrintError::QueueRefused { .. }), "{error:?}");
+    assert!(error.to_string().contains("no-such-printer"), "{error}");
+}
