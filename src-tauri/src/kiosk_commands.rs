@@ -1,9 +1,11 @@
 //! The check-in station (see `cct_app::station`). While kiosk mode is on, these are the only
 //! commands that act, with a check-in volunteer's permissions at most.
 
+use cct_app::printing::StationPrinters;
 use cct_app::station::{Readiness, StaffApproval};
 use cct_app::{App, Reply};
 use cct_domain::records::AttendanceRecord;
+use cct_labels::PrinterAnswer;
 use cct_store::checkin::station::{KioskStart, KioskView};
 use cct_store::checkin::{
     CheckInResult, Collector, Coming, FamilySearch, Pickup, Released, VisitorInput, VisitorOutcome,
@@ -108,4 +110,20 @@ pub async fn kiosk_add_visitor(app: State<'_, App>, visitor: VisitorInput) -> Re
 #[tauri::command]
 pub async fn kiosk_readiness(app: State<'_, App>) -> Reply<Readiness> {
     app.blocking(|app| app.station_readiness()).await
+}
+
+#[tauri::command]
+pub async fn kiosk_print_now(app: State<'_, App>) -> Reply<i64> {
+    app.blocking(|app| app.station_print_now()).await
+}
+
+#[tauri::command]
+pub async fn kiosk_printer_test(app: State<'_, App>) -> Reply<PrinterAnswer> {
+    app.blocking(|app| app.station_printer_test()).await
+}
+
+/// This computer's printers and label sizes, for the administrator starting a station.
+#[tauri::command]
+pub async fn station_printers(app: State<'_, App>) -> Reply<StationPrinters> {
+    app.blocking(|app| app.station_printers()).await
 }

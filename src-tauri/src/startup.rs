@@ -85,6 +85,7 @@ fn open<R: Runtime>(handle: &AppHandle<R>, path: &Path) -> Reply<()> {
     tauri::async_runtime::spawn(background::team(app.clone(), background::TEAM_SYNC_EVERY, move |progress| {
         let _ = team_events.emit("team-progress", progress);
     }));
+    tauri::async_runtime::spawn(background::print_labels(app.clone()));
     tauri::async_runtime::spawn(background::backups(
         app,
         background::FIRST_BACKUP_CHECK_AFTER,

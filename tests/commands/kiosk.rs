@@ -100,7 +100,7 @@ fn kiosk_mode_refuses_every_other_command_until_the_pin_is_given() {
 const STAFF_PASSWORD: &str = "Staff decides 2026";
 
 /// A family with a child and an adult, as the station's search shows them.
-fn family_with_child(h: &Harness, session: &str, name: &str) -> (Vec<Value>, Vec<Value>) {
+pub(crate) fn family_with_child(h: &Harness, session: &str, name: &str) -> (Vec<Value>, Vec<Value>) {
     let families =
         invoke(h, "kiosk_search", json!({ "text": name, "classSessionId": session })).unwrap()["families"].clone();
     let family = families

@@ -112,6 +112,7 @@ mod backups;
 mod kiosk;
 mod office;
 mod planning_center;
+mod printing;
 mod team;
 mod updates;
 

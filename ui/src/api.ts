@@ -114,6 +114,9 @@ export const kiosk = {
   staffRelease: (classSessionId: string, peopleIds: string[], collectedBy: B.Collector | null, approval: B.StaffApproval) => invoke<B.Released>("kiosk_staff_release", { classSessionId, peopleIds, collectedBy, approval }),
   addVisitor: (visitor: B.VisitorInput) => invoke<B.VisitorOutcome>("kiosk_add_visitor", { visitor }),
   readiness: () => invoke<B.Readiness>("kiosk_readiness"),
+  printNow: () => invoke<number>("kiosk_print_now"),
+  printerTest: () => invoke<B.PrinterAnswer>("kiosk_printer_test"),
+  printers: () => invoke<B.StationPrinters>("station_printers"),
 };
 
 export const updates = {

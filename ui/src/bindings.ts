@@ -151,7 +151,7 @@ export type CertificationStatus = "in_progress" | "completed" | "expired";
 
 export type ErrorReport = { code: ErrorCode, message: string, field: string | null, };
 
-export type ErrorCode = "invalid_input" | "prerequisites_not_met" | "prerequisite_cycle" | "not_found" | "unknown_reference" | "inactive_reference" | "duplicate" | "conflict" | "unknown_column" | "use_dedicated_command" | "permission_denied" | "signed_out" | "session_locked" | "wrong_password" | "sign_in_wait" | "no_password" | "unknown_person" | "person_inactive" | "invitation_unknown" | "invitation_used" | "invitation_expired" | "last_administrator" | "kiosk_locked" | "not_a_station" | "session_not_at_station" | "pickup_code_wrong" | "pickup_code_other_station" | "pickup_code_other_day" | "pickup_code_wait" | "not_on_tag" | "pickup_not_authorized" | "pickup_code_required" | "room_full" | "not_certified_to_serve" | "family_not_found" | "many_families_match" | "self_check_in_only" | "demo_mode" | "store_in_use" | "constraint_violation" | "corrupt_record" | "migration_failed" | "disk_full" | "database_error" | "database_unreadable" | "database_opening" | "database_key_missing" | "backup_unreadable" | "backup_failed" | "no_backup_folder" | "backup_running" | "keychain_unavailable" | "no_folder" | "export_failed" | "internal" | "not_connected" | "sign_in_again" | "sign_in_failed" | "offline" | "planning_center_error" | "sync_running" | "sync_cancelled" | "invalid_hub_address" | "tls_required" | "hub_unreachable" | "hub_error" | "hub_migration_failed" | "hub_has_team" | "hub_has_no_team" | "join_code_unknown" | "join_code_used" | "join_code_expired" | "device_removed" | "not_a_member" | "not_joined" | "station_letter_taken" | "clock_ahead" | "already_syncing" | "cannot_remove_self" | "update_endpoint_invalid" | "update_check_failed" | "update_manifest_invalid" | "update_not_for_this_computer" | "update_signature_invalid" | "update_failed" | "no_update" | "not_downloaded";
+export type ErrorCode = "invalid_input" | "prerequisites_not_met" | "prerequisite_cycle" | "not_found" | "unknown_reference" | "inactive_reference" | "duplicate" | "conflict" | "unknown_column" | "use_dedicated_command" | "permission_denied" | "signed_out" | "session_locked" | "wrong_password" | "sign_in_wait" | "no_password" | "unknown_person" | "person_inactive" | "invitation_unknown" | "invitation_used" | "invitation_expired" | "last_administrator" | "kiosk_locked" | "not_a_station" | "session_not_at_station" | "printer_failed" | "pickup_code_wrong" | "pickup_code_other_station" | "pickup_code_other_day" | "pickup_code_wait" | "not_on_tag" | "pickup_not_authorized" | "pickup_code_required" | "room_full" | "not_certified_to_serve" | "family_not_found" | "many_families_match" | "self_check_in_only" | "demo_mode" | "store_in_use" | "constraint_violation" | "corrupt_record" | "migration_failed" | "disk_full" | "database_error" | "database_unreadable" | "database_opening" | "database_key_missing" | "backup_unreadable" | "backup_failed" | "no_backup_folder" | "backup_running" | "keychain_unavailable" | "no_folder" | "export_failed" | "internal" | "not_connected" | "sign_in_again" | "sign_in_failed" | "offline" | "planning_center_error" | "sync_running" | "sync_cancelled" | "invalid_hub_address" | "tls_required" | "hub_unreachable" | "hub_error" | "hub_migration_failed" | "hub_has_team" | "hub_has_no_team" | "join_code_unknown" | "join_code_used" | "join_code_expired" | "device_removed" | "not_a_member" | "not_joined" | "station_letter_taken" | "clock_ahead" | "already_syncing" | "cannot_remove_self" | "update_endpoint_invalid" | "update_check_failed" | "update_manifest_invalid" | "update_not_for_this_computer" | "update_signature_invalid" | "update_failed" | "no_update" | "not_downloaded";
 
 export type AppStatus = { version: string, database_path: string, demo_mode: boolean, signed_in: SignedIn | null, people: number, courses: number, pending_changes: number, 
 /**
@@ -462,19 +462,65 @@ pin_again: string,
 /**
  * Families check themselves in (see [`KioskConfig::self_check_in`]).
  */
-self_check_in: boolean, };
+self_check_in: boolean, 
+/**
+ * The label printer and label size (see [`KioskConfig::printer`]).
+ */
+printer?: PrinterChoice, };
 
 export type KioskView = { campus: Campus, sessions: Array<ClassSession>, station: string, started_at: Timestamp, letter_check: StationLetterCheck, 
 /**
  * The computer that holds the letter, when that is not this laptop.
  */
-letter_holder: string | null, self_check_in: boolean, };
+letter_holder: string | null, self_check_in: boolean, printer: PrinterChoice | null, };
 
 export type StationLetterCheck = "held_by_this_laptop" | "not_confirmed" | "taken_by_another" | "no_team";
 
-export type Readiness = { station: string, last_roster_refresh: string | null, pending_changes: number, sessions: Array<SessionReadiness>, };
+export type Readiness = { station: string, last_roster_refresh: string | null, pending_changes: number, sessions: Array<SessionReadiness>, 
+/**
+ * The label printer and label size, in words; none when labels show on screen only.
+ */
+printer: string | null, 
+/**
+ * The print queue's state, when the station has a printer.
+ */
+print_queue: PrintQueueView | null, };
 
 export type SessionReadiness = { session: ClassSession, checked_in: number, };
+
+export type LabelSize = "zebra2x1" | "zebra4x2" | "dymo30252" | "dymo30256" | "brother_dk1201" | "brother62" | "avery_letter10";
+
+export type PrinterChoice = { connection: PrinterConnection, size: LabelSize, };
+
+export type PrinterConnection = { "kind": "network", host: string, port: number, } | { "kind": "queue", name: string, };
+
+export type PrinterAnswer = { message: string, };
+
+export type OsPrinter = { name: string, is_default: boolean, 
+/**
+ * The queue's state in its own words ("idle", "disabled since …").
+ */
+state: string, };
+
+export type PrintQueueView = { waiting: number, 
+/**
+ * The last refusal of a job still waiting.
+ */
+last_error: string | null, jobs: Array<PrintJobView>, };
+
+export type PrintJobView = { id: string, description: string, 
+/**
+ * `waiting`, `printed` or `cancelled`.
+ */
+state: string, attempts: number, last_error: string | null, made_at: string, printed_at: string | null, };
+
+export type StationPrinters = { printers: Array<OsPrinter>, 
+/**
+ * The printer and size the last station on this computer used.
+ */
+remembered: PrinterChoice | null, sizes: Array<LabelSizeChoice>, };
+
+export type LabelSizeChoice = { size: LabelSize, name: string, };
 
 export type UpdateInfo = { version: string, current_version: string, 
 /**

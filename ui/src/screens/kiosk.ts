@@ -1,7 +1,7 @@
 // The check-in station: starting it (administrators), and the station itself — families found as
 // you type, check-in and check-out, labels on screen or printed, visitors, and the Sunday
 // readiness panel. The lock is in Rust: while kiosk mode is on, every other command refuses.
-import { hasCode, kiosk, records, type CheckInResult, type Family, type KioskView, type Label, type Readiness } from "../api";
+import { hasCode, kiosk, records, type CheckInResult, type Family, type KioskView, type Label, type PrinterChoice, type Readiness, type StationPrinters } from "../api";
 import { el, errorText, field, form, formatTime, input, select } from "../dom";
 import { inputError } from "../errors";
 import { keystroke } from "../timing";
@@ -24,6 +24,7 @@ export async function renderStartKiosk(view: HTMLElement, screen: Screen) {
   const pinAgain = input({ type: "password", inputMode: "numeric", autocomplete: "new-password" });
   const understood = el("input", { type: "checkbox", id: "kiosk-understood" });
   const selfService = el("input", { type: "checkbox", id: "kiosk-self" });
+  const printer = printerChooser(await kiosk.printers());
   view.replaceChildren(
     form(
       { id: "start-kiosk", className: "card" },
@@ -34,17 +35,55 @@ export async function renderStartKiosk(view: HTMLElement, screen: Screen) {
         el("div", { className: "field" }, el("span", {}, "Sessions"), choices, slot),
         el("div", { className: "row" }, field("Station letter", "station", station), field("PIN (4 to 8 digits)", "pin", pin), field("PIN again", "pin_again", pinAgain)),
         el("label", { className: "check" }, selfService, " Self check-in: families find themselves by the last 4 digits of their phone or their family card, and see nobody else"),
+        printer.element,
         el("label", { className: "check" }, understood, " I understand this laptop will do only check-in until the PIN is entered."),
         el("button", { type: "submit" }, "Start check-in station"),
       ],
       async () => {
         if (!understood.checked) throw inputError("Tick the box to confirm.");
         const session_ids = [...choices.querySelectorAll<HTMLInputElement>("input:checked")].map((i) => i.value);
-        await kiosk.start({ campus_id: campus.value, session_ids, station: station.value.trim().toUpperCase(), pin: pin.value, pin_again: pinAgain.value, self_check_in: selfService.checked });
+        await kiosk.start({ campus_id: campus.value, session_ids, station: station.value.trim().toUpperCase(), pin: pin.value, pin_again: pinAgain.value, self_check_in: selfService.checked, printer: printer.choice() });
         screen.refresh();
       },
     ),
   );
+}
+
+/// The label printer, chosen when the station starts: none (labels on screen, printed through the
+/// system dialog), one of this computer's printers, or a label printer on the network (ZPL). The
+/// last station's choice is offered again.
+function printerChooser(offered: StationPrinters): { element: HTMLElement; choice: () => PrinterChoice | undefined } {
+  const remembered = offered.remembered;
+  const kind = select([
+    { value: "none", label: "None: labels show on screen" },
+    { value: "queue", label: "A printer of this computer" },
+    { value: "network", label: "A label printer on the network (Zebra, ZPL)" },
+  ], { id: "kiosk-printer-kind" });
+  kind.value = remembered ? remembered.connection.kind : "none";
+  const queue = select(offered.printers.map((p) => ({ value: p.name, label: `${p.name}${p.is_default ? " (default)" : ""} · ${p.state}` })), { id: "kiosk-printer-queue" });
+  if (remembered?.connection.kind === "queue") queue.value = remembered.connection.name;
+  const host = input({ id: "kiosk-printer-host", placeholder: "192.168.1.40", value: remembered?.connection.kind === "network" ? remembered.connection.host : "" });
+  const port = input({ id: "kiosk-printer-port", inputMode: "numeric", value: remembered?.connection.kind === "network" ? String(remembered.connection.port) : "9100" });
+  const size = select(offered.sizes.map((s) => ({ value: s.size, label: s.name })), { id: "kiosk-label-size" });
+  if (remembered) size.value = remembered.size;
+  const queueRow = el("div", { className: "row" }, field("Printer", "name", queue));
+  const networkRow = el("div", { className: "row" }, field("Printer address", "host", host), field("Port", "port", port));
+  const sizeRow = el("div", { className: "row" }, field("Label size", "size", size));
+  const show = () => {
+    queueRow.hidden = kind.value !== "queue";
+    networkRow.hidden = kind.value !== "network";
+    sizeRow.hidden = kind.value === "none";
+  };
+  kind.addEventListener("change", show);
+  show();
+  const element = el("fieldset", { className: "printer-choice" }, el("legend", {}, "Label printer"), field("Print labels on", "printer", kind), queueRow, networkRow, sizeRow);
+  const choice = (): PrinterChoice | undefined => {
+    const labelSize = size.value as PrinterChoice["size"];
+    if (kind.value === "queue") return { connection: { kind: "queue", name: queue.value }, size: labelSize };
+    if (kind.value === "network") return { connection: { kind: "network", host: host.value.trim(), port: Number(port.value) || 0 }, size: labelSize };
+    return undefined;
+  };
+  return { element, choice };
 }
 
 export async function renderKiosk(app: HTMLElement, done: () => void) {
@@ -60,6 +99,8 @@ export async function renderKiosk(app: HTMLElement, done: () => void) {
   const box = el("input", { type: "search", id: "kiosk-search", placeholder: "Type a name or the last 4 digits of a phone", autocomplete: "off" });
   const results = el("div", { id: "kiosk-results" });
   const labels = el("section", { id: "kiosk-labels" });
+  // A station with a label printer prints every check-in's labels itself, without a dialog.
+  if (station.printer) labels.dataset.printsItself = "yes";
   let latest = 0;
   const search = async () => {
     const mine = ++latest;
@@ -152,7 +193,22 @@ async function fillReadiness(panel: HTMLElement, station: KioskView) {
     return line;
   });
   const printerTest = el("button", { type: "button", className: "secondary small", id: "printer-test" }, "Printer test");
-  printerTest.addEventListener("click", () => printLabels([{ people_id: "", name: "Printer test", session: station.sessions[0]?.title ?? "", security_code: `${station.station}000`, alerts: ["If you can read this, labels print."] }], null));
+  const printerSaid = el("span", { id: "printer-answer", role: "status" });
+  printerTest.addEventListener("click", async () => {
+    if (!ready.printer) {
+      printLabels([{ people_id: "", name: "Printer test", session: station.sessions[0]?.title ?? "", security_code: `${station.station}000`, alerts: ["If you can read this, labels print."] }], null);
+      return;
+    }
+    printerSaid.textContent = "Printing a test label…";
+    try {
+      printerSaid.textContent = (await kiosk.printerTest()).message;
+    } catch (error) {
+      printerSaid.textContent = errorText(error);
+    }
+  });
+  const labelsLine = ready.printer
+    ? el("li", { id: "print-queue" }, el("span", {}, `Labels print on ${ready.printer}`), el("span", {}, queueSummary(ready), " ", printNowButton(ready), printerTest, " ", printerSaid))
+    : el("li", {}, el("span", {}, "Labels"), el("span", {}, "shown on screen; ", printerTest));
   panel.replaceChildren(
     el("h3", {}, "Sunday readiness"),
     el(
@@ -160,11 +216,30 @@ async function fillReadiness(panel: HTMLElement, station: KioskView) {
       { className: "list" },
       el("li", {}, el("span", {}, "Roster last refreshed"), el("span", {}, ready.last_roster_refresh ? formatTime(ready.last_roster_refresh) : "never synced: using what was entered here")),
       el("li", {}, el("span", {}, "Changes waiting to sync"), el("span", {}, ready.pending_changes.toString())),
-      el("li", {}, el("span", {}, "Labels"), el("span", {}, "shown on screen; ", printerTest)),
+      labelsLine,
       letterLine(station),
     ),
     el("ul", { className: "list" }, ...countdowns),
   );
+}
+
+/// "Printer not answering: 3 labels waiting", or that every label printed.
+function queueSummary(ready: Readiness): string {
+  const queue = ready.print_queue;
+  if (!queue) return "";
+  if (queue.waiting === 0) return `every label printed (${queue.jobs.filter((j) => j.state === "printed").length} today).`;
+  const waiting = `${queue.waiting} label${queue.waiting === 1 ? "" : "s"} waiting`;
+  return queue.last_error ? `${queue.last_error} — ${waiting}.` : `${waiting}, printing now.`;
+}
+
+function printNowButton(ready: Readiness): HTMLElement | null {
+  if (!ready.print_queue || ready.print_queue.waiting === 0) return null;
+  const button = el("button", { type: "button", className: "secondary small", id: "print-now" }, "Print now");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    await kiosk.printNow();
+  });
+  return button;
 }
 
 /// Whether this station's security codes are known to be its own: another laptop starting codes
@@ -287,7 +362,8 @@ function showLabels(section: HTMLElement, result: CheckInResult) {
       ...result.warnings.map((w) => el("p", { className: "warning", role: "alert" }, w)),
       result.already_checked_in.length ? el("p", { className: "muted" }, `Already checked in: ${result.already_checked_in.join(", ")}`) : null,
       el("div", { className: "label-row" }, ...result.labels.map(labelCard), result.guardian_tag ? guardianTag(result.guardian_tag) : null),
-      el("div", { className: "actions" }, print, done),
+      section.dataset.printsItself ? el("p", { className: "muted", id: "labels-sent" }, "Sent to the label printer: the readiness panel shows the queue.") : null,
+      el("div", { className: "actions" }, section.dataset.printsItself ? null : print, done),
     ),
   );
   // The labels are what the volunteer needs next, wherever the family's card was.

@@ -83,3 +83,16 @@ pub async fn backups(app: App, first_after: Duration, every: Duration) {
         tokio::time::sleep(every).await;
     }
 }
+
+/// Prints the station's queued labels for the life of the app: at once when a check-in queues
+/// some, and again when a label that the printer did not take falls due (see `printing`).
+pub async fn print_labels(app: App) {
+    loop {
+        let _ = app.blocking(|app| app.print_due_labels()).await;
+        let wait = app.next_print_wait();
+        tokio::select! {
+            _ = app.printer_woken() => {}
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}

@@ -17,6 +17,7 @@
 pub mod background;
 pub mod backups;
 pub mod planning_center;
+pub mod printing;
 pub mod records;
 pub mod recovery;
 mod secrets;
@@ -53,6 +54,10 @@ struct Inner {
     station: station::StationCache,
     import: transfer::ImportControl,
     backups: backups::BackupControl,
+    /// Wakes the print worker when labels are queued (see `printing`).
+    printer_wake: tokio::sync::Notify,
+    /// One pass of the print queue at a time: two at once could send a label twice.
+    print_pass: parking_lot::Mutex<()>,
 }
 
 impl App {
@@ -71,6 +76,8 @@ impl App {
                 station: Default::default(),
                 import: Default::default(),
                 backups: Default::default(),
+                printer_wake: Default::default(),
+                print_pass: Default::default(),
             }),
         })
     }

@@ -6,6 +6,7 @@ use crate::{App, Reply};
 use cct_domain::records::{AttendanceRecord, ClassSession};
 use cct_domain::{Actor, ErrorCode, ErrorReport};
 use cct_store::access::{self, Who};
+use cct_store::checkin::printing::{self, PrintQueueView};
 use cct_store::checkin::station::{self, KioskConfig, KioskStart, KioskView};
 use cct_store::checkin::{self, pickup, readiness, CheckInResult, FamilySearch, VisitorInput, VisitorOutcome};
 use cct_store::checkin::{Collector, Coming, Pickup, Released, ReprintProof};
@@ -40,6 +41,10 @@ pub struct Readiness {
     pub last_roster_refresh: Option<String>,
     pub pending_changes: i64,
     pub sessions: Vec<SessionReadiness>,
+    /// The label printer and label size, in words; none when labels show on screen only.
+    pub printer: Option<String>,
+    /// The print queue's state, when the station has a printer.
+    pub print_queue: Option<PrintQueueView>,
 }
 
 /// A staff member's decision at the station: they sign in there and then, and say why.
@@ -76,7 +81,7 @@ fn require_session(config: &KioskConfig, class_session_id: Uuid) -> Reply<()> {
 
 impl App {
     /// The station's configuration and actor, or an error saying kiosk mode is off.
-    fn station(&self) -> Reply<(KioskConfig, Actor)> {
+    pub(crate) fn station(&self) -> Reply<(KioskConfig, Actor)> {
         let mut cached = self.inner.station.0.lock();
         if let Some((read_at, config, actor)) = cached.as_ref() {
             if read_at.elapsed() < STATION_CACHE {
@@ -166,12 +171,23 @@ impl App {
             Some(approval) => self.staff_at_station(approval)?,
             None => station_actor,
         };
-        Ok(self.store().write(&actor, |tx| {
+        let result = self.store().write(&actor, |tx| {
             if let Some(approval) = approval {
                 tx.set_reason(Some(approval.reason.trim().to_owned()).filter(|r| !r.is_empty()));
             }
-            checkin::check_in_as(tx, class_session_id, people_ids, &config.station, coming)
-        })?)
+            let result = checkin::check_in_as(tx, class_session_id, people_ids, &config.station, coming)?;
+            // Queued with the check-in, printed once it has committed: a printer never holds
+            // it up, and no label is lost to one.
+            if let Some(printer) = &config.printer {
+                let date = chrono::Local::now().format("%A %-d %B %Y").to_string();
+                printing::enqueue(tx, &config.station, printer, &printing::contents_of(&result, &date))?;
+            }
+            Ok(result)
+        })?;
+        if config.printer.is_some() {
+            self.wake_printer();
+        }
+        Ok(result)
     }
 
     /// An adult leaves; children are released with their tag's code ([`App::station_release`]).
@@ -232,7 +248,14 @@ impl App {
                 .on("code"))
             }
         };
-        Ok(pickup::reprint(self.store(), &actor, &config.station, class_session_id, people_id, proof)?)
+        let result = pickup::reprint(self.store(), &actor, &config.station, class_session_id, people_id, proof)?;
+        if let Some(printer) = &config.printer {
+            let date = chrono::Local::now().format("%A %-d %B %Y").to_string();
+            let labels = printing::contents_of(&result, &date);
+            self.store().write(&actor, |tx| printing::enqueue(tx, &config.station, printer, &labels))?;
+            self.wake_printer();
+        }
+        Ok(result)
     }
 
     /// A staff member who signs in at the station for one decision. Their password is checked
@@ -262,7 +285,10 @@ impl App {
         let store = self.store();
         let view = station::view(store, &config)?;
         let counts = readiness::session_counts(store, &config.session_ids)?;
+        let print_queue = self.station_print_queue()?;
         Ok(Readiness {
+            printer: config.printer.as_ref().map(|printer| printer.describe()),
+            print_queue,
             station: config.station,
             last_roster_refresh: readiness::last_roster_refresh(store)?,
             pending_changes: outbox::pending_count(store)?,

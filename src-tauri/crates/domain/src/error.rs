@@ -59,6 +59,7 @@ pub enum ErrorCode {
     KioskLocked,
     NotAStation,
     SessionNotAtStation,
+    PrinterFailed,
     // Children's check-in and pickup.
     PickupCodeWrong,
     PickupCodeOtherStation,

@@ -715,6 +715,7 @@ async fn station_started_offline(device: &Device, admin: &Actor, letter: &str) {
         pin: "2468".into(),
         pin_again: "2468".into(),
         self_check_in: false,
+        printer: None,
     };
     cct_store::checkin::station::start(
         &device.store,

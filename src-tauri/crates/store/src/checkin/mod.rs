@@ -6,6 +6,7 @@
 pub mod arrivals;
 pub mod families;
 pub mod pickup;
+pub mod printing;
 pub mod readiness;
 pub mod rooms;
 pub mod station;

@@ -10,6 +10,7 @@ use crate::records;
 use cct_domain::permissions::builtin;
 use cct_domain::records::{Campus, ClassSession};
 use cct_domain::{Actor, Permission, Timestamp, ValidationError};
+use cct_labels::{PrintError, PrinterChoice};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -17,6 +18,9 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 pub const SETTING: &str = "kiosk";
+/// This computer's label printer, kept after the station is left (a printer is a computer's, not
+/// the church's: it is never shared through the team).
+const REMEMBERED_PRINTER: &str = "station_printer";
 /// What wrong PINs are counted against (see `access::count_guess`): five, then a wait that
 /// doubles with each further miss, kept across restarts.
 const PIN_GUESSES: &str = "station";
@@ -41,6 +45,9 @@ pub struct KioskConfig {
     /// Families check themselves in: by phone digits or a family card, never by name search.
     #[serde(default)]
     pub self_check_in: bool,
+    /// Where labels print without a dialog; none, and they show on screen only.
+    #[serde(default)]
+    pub printer: Option<PrinterChoice>,
 }
 
 /// Whether the station's letter is known to be this laptop's alone. Its security codes are
@@ -72,6 +79,10 @@ pub struct KioskStart {
     /// Families check themselves in (see [`KioskConfig::self_check_in`]).
     #[serde(default)]
     pub self_check_in: bool,
+    /// The label printer and label size (see [`KioskConfig::printer`]).
+    #[serde(default)]
+    #[ts(optional)]
+    pub printer: Option<PrinterChoice>,
 }
 
 /// What the station shows (never the PIN).
@@ -85,6 +96,7 @@ pub struct KioskView {
     /// The computer that holds the letter, when that is not this laptop.
     pub letter_holder: Option<String>,
     pub self_check_in: bool,
+    pub printer: Option<PrinterChoice>,
 }
 
 impl KioskConfig {
@@ -127,6 +139,12 @@ pub fn check_request(by: &Actor, request: &KioskStart) -> Result<Uuid> {
     if request.session_ids.is_empty() {
         return Err(ValidationError::new("session_ids", "choose at least one session").into());
     }
+    if let Some(printer) = &request.printer {
+        printer.validate().map_err(|error| match error {
+            PrintError::Invalid { field, message } => ValidationError::new(field, message),
+            other => ValidationError::new("printer", other.to_string()),
+        })?;
+    }
     Ok(person)
 }
 
@@ -157,13 +175,24 @@ pub fn start(store: &Store, by: &Actor, request: KioskStart, letter_check: Stati
         letter_check,
         letter_holder: None,
         self_check_in: request.self_check_in,
+        printer: request.printer,
     };
     store.write(by, |tx| {
         tx.require(Permission::SettingsManage)?;
-        save(tx, Some(&config), json!({ "event": "station_started", "station": config.station, "started_by": person, "self_check_in": config.self_check_in }))
+        save(tx, Some(&config), json!({ "event": "station_started", "station": config.station, "started_by": person, "self_check_in": config.self_check_in }))?;
+        // The next station started here offers the same printer and label size.
+        if let Some(printer) = &config.printer {
+            settings::set_private(tx, REMEMBERED_PRINTER, &Some(printer))?;
+        }
+        Ok(())
     })?;
     access::clear_guesses(store, PIN_GUESSES)?;
     Ok(KioskView::of(&config, campus, sessions))
+}
+
+/// The printer and label size the last station started here used.
+pub fn remembered_printer(store: &Store) -> Result<Option<PrinterChoice>> {
+    settings::get::<PrinterChoice>(store, REMEMBERED_PRINTER)
 }
 
 pub fn current(store: &Store) -> Result<Option<KioskConfig>> {
@@ -190,6 +219,7 @@ impl KioskView {
             letter_check: config.letter_check,
             letter_holder: config.letter_holder.clone(),
             self_check_in: config.self_check_in,
+            printer: config.printer.clone(),
         }
     }
 }

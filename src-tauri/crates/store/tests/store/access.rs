@@ -134,6 +134,7 @@ fn station_started_by(store: &Store, admin: &Actor) {
         pin: "2468".into(),
         pin_again: "2468".into(),
         self_check_in: false,
+        printer: None,
     };
     station::start(store, admin, request, StationLetterCheck::NoTeam).unwrap();
 }

@@ -15,6 +15,7 @@ mod errors;
 mod migrations;
 mod permissions;
 mod planning_center;
+mod printing;
 mod progress;
 mod search;
 mod team;
