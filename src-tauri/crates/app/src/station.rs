@@ -55,6 +55,11 @@ pub struct StaffApproval {
     pub reason: String,
 }
 
+/// The day printed on labels, as the station's clock reads it ("Sunday 6 December 2026").
+fn label_date() -> String {
+    chrono::Local::now().format("%A %-d %B %Y").to_string()
+}
+
 fn refuse_on_self_check_in(config: &KioskConfig) -> Reply<()> {
     if config.self_check_in {
         Err(ErrorReport::new(
@@ -179,8 +184,7 @@ impl App {
             // Queued with the check-in, printed once it has committed: a printer never holds
             // it up, and no label is lost to one.
             if let Some(printer) = &config.printer {
-                let date = chrono::Local::now().format("%A %-d %B %Y").to_string();
-                printing::enqueue(tx, &config.station, printer, &printing::contents_of(&result, &date))?;
+                printing::enqueue(tx, &config.station, printer, &printing::contents_of(&result, &label_date()))?;
             }
             Ok(result)
         })?;
@@ -250,8 +254,7 @@ impl App {
         };
         let result = pickup::reprint(self.store(), &actor, &config.station, class_session_id, people_id, proof)?;
         if let Some(printer) = &config.printer {
-            let date = chrono::Local::now().format("%A %-d %B %Y").to_string();
-            let labels = printing::contents_of(&result, &date);
+            let labels = printing::contents_of(&result, &label_date());
             self.store().write(&actor, |tx| printing::enqueue(tx, &config.station, printer, &labels))?;
             self.wake_printer();
         }
