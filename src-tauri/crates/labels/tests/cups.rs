@@ -5,8 +5,9 @@
 use cct_labels::printer::{self, PrintError};
 use cct_labels::{LabelSize, PrinterChoice, PrinterConnection};
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
+
+mod poppler;
 
 #[path = "../examples/samples.rs"]
 #[allow(dead_code)]
@@ -62,24 +63,11 @@ fn through_cups_each_label_becomes_a_pdf_of_the_labels_size_whose_text_holds_the
         let answer = printer::send(&choice, &samples::sunday(), "Check-in labels").expect("CUPS takes the job");
         assert!(answer.message.contains("request id is"), "{answer:?}");
         let pdf = pdf_of_job(&out, &answer.message);
-        let info =
-            String::from_utf8_lossy(&Command::new("pdfinfo").arg(&pdf).output().expect("pdfinfo").stdout).into_owned();
-        let page = info.lines().find(|l| l.starts_with("Page size:")).unwrap_or_default().to_owned();
-        let said: Vec<f32> = page.split_whitespace().filter_map(|w| w.parse().ok()).collect();
-        let (width, height) = size.label_mm();
-        let wanted = [width * 72.0 / 25.4, height * 72.0 / 25.4];
+        let read = poppler::read(&pdf);
         // CUPS may turn the page for the printer; either way it is the label's size.
-        let near = |a: &[f32], b: &[f32]| (a[0] - b[0]).abs() < 2.0 && (a[1] - b[1]).abs() < 2.0;
-        assert!(
-            said.len() == 2 && (near(&said, &wanted) || near(&said, &[wanted[1], wanted[0]])),
-            "{size:?}: {page}, wanted {wanted:?}"
-        );
-        assert!(info.contains("Pages:           4"), "{info}");
-        let text =
-            String::from_utf8_lossy(&Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext").stdout)
-                .into_owned();
-        // pdftotext breaks lines where it sees fit: words are compared, not lines.
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(read.is_page_of(size.label_mm(), 2.0, true), "{size:?}: {:?} points", read.page_points);
+        assert_eq!(read.pages, 4);
+        let text = read.words;
         assert!(text.matches("A7KX").count() >= 3, "{size:?}: {text}");
         assert!(text.contains("Emma Johnson") && text.contains("Grace Okafor"), "{text}");
     }

@@ -6,7 +6,8 @@ use cct_labels::printer::{self, PrintError};
 use cct_labels::{render, LabelSize, PrinterChoice, PrinterConnection};
 use std::io::Read;
 use std::net::TcpListener;
-use std::process::Command;
+
+mod poppler;
 
 #[path = "../examples/samples.rs"]
 #[allow(dead_code)]
@@ -115,12 +116,6 @@ fn a_network_printer_takes_only_zpl_and_a_blank_address_is_said_of_its_field() {
     assert!(matches!(blank.validate(), Err(PrintError::Invalid { field: "host", .. })));
 }
 
-fn poppler(tool: &str, pdf: &std::path::Path) -> String {
-    let output =
-        Command::new(tool).arg(pdf).arg("-").output().unwrap_or_else(|e| panic!("{tool} (poppler-utils): {e}"));
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
 #[test]
 fn each_pdf_size_is_a_page_of_the_labels_size_whose_text_holds_the_code() {
     let folder = tempfile::tempdir().expect("a folder");
@@ -128,20 +123,10 @@ fn each_pdf_size_is_a_page_of_the_labels_size_whose_text_holds_the_code() {
         let choice = PrinterChoice { connection: PrinterConnection::Queue { name: "test".into() }, size };
         let pdf = folder.path().join("labels.pdf");
         std::fs::write(&pdf, render(&choice, &samples::sunday()).expect("a PDF")).expect("written");
-        let info = Command::new("pdfinfo").arg(&pdf).output().expect("pdfinfo (poppler-utils)");
-        let info = String::from_utf8_lossy(&info.stdout);
-        let (width, height) = size.page_mm();
-        let expected = format!("{:.2} x {:.2} pts", width * 72.0 / 25.4, height * 72.0 / 25.4);
-        let pages = if size.sheet().is_some() { "Pages:           1" } else { "Pages:           4" };
-        assert!(info.contains(pages), "{size:?}: {info}");
-        let page_size = info.lines().find(|l| l.starts_with("Page size:")).unwrap_or_default();
-        let said: Vec<f32> = page_size.split_whitespace().filter_map(|w| w.parse().ok()).collect();
-        let wanted: Vec<f32> = expected.split_whitespace().filter_map(|w| w.parse().ok()).collect();
-        assert!(
-            said.len() == 2 && (said[0] - wanted[0]).abs() < 0.5 && (said[1] - wanted[1]).abs() < 0.5,
-            "{size:?}: {page_size} against {expected}"
-        );
-        let text = poppler("pdftotext", &pdf);
+        let read = poppler::read(&pdf);
+        assert_eq!(read.pages, if size.sheet().is_some() { 1 } else { 4 }, "{size:?}");
+        assert!(read.is_page_of(size.page_mm(), 0.5, false), "{size:?}: {:?} points", read.page_points);
+        let text = read.words;
         assert!(text.matches("A7KX").count() >= 3, "{size:?}: the code on both labels and the tag: {text}");
         for words in ["Emma Johnson", "ALLERGY: peanuts", "Grace Okafor", "Room 3", "Guardian tag"] {
             assert!(text.contains(words), "{size:?}: {words} in {text}");
