@@ -5,7 +5,7 @@
 use cct_labels::printer::{self, PrintError};
 use cct_labels::{LabelSize, PrinterChoice, PrinterConnection};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 mod poppler;
 
@@ -29,8 +29,10 @@ fn test_cups() -> (String, PathBuf) {
     (printer, out)
 }
 
-/// cups-pdf names its file after the job: `…job_<id>….pdf`.
-fn pdf_of_job(out: &std::path::Path, answer: &str) -> PathBuf {
+/// cups-pdf names its file after the job's title and number: `<title>-job_<number>.pdf`. A
+/// server started afresh numbers its jobs from 1 again, so only a file written since the job was
+/// sent is this job's.
+fn pdf_of_job(out: &std::path::Path, answer: &str, sent_at: SystemTime) -> PathBuf {
     let id: String =
         answer.split("request id is ").nth(1).and_then(|rest| rest.split_whitespace().next()).unwrap_or("").to_owned();
     let number = id.rsplit('-').next().unwrap_or("").to_owned();
@@ -39,10 +41,10 @@ fn pdf_of_job(out: &std::path::Path, answer: &str) -> PathBuf {
         if let Ok(entries) = std::fs::read_dir(out) {
             for entry in entries.flatten() {
                 let name = entry.file_name().to_string_lossy().into_owned();
-                if name.ends_with(".pdf")
-                    && name.contains(&format!("job_{number}"))
-                    && entry.metadata().is_ok_and(|m| m.len() > 0)
-                {
+                let written_since = entry
+                    .metadata()
+                    .is_ok_and(|m| m.len() > 0 && m.modified().is_ok_and(|at| at + Duration::from_secs(1) >= sent_at));
+                if name.ends_with(&format!("job_{number}.pdf")) && written_since {
                     std::thread::sleep(Duration::from_millis(300));
                     return entry.path();
                 }
@@ -60,9 +62,10 @@ fn through_cups_each_label_becomes_a_pdf_of_the_labels_size_whose_text_holds_the
     assert!(listed.iter().any(|p| p.name == queue), "{listed:?}");
     for size in [LabelSize::Dymo30256, LabelSize::BrotherDk1201] {
         let choice = PrinterChoice { connection: PrinterConnection::Queue { name: queue.clone() }, size };
+        let sent_at = SystemTime::now();
         let answer = printer::send(&choice, &samples::sunday(), "Check-in labels").expect("CUPS takes the job");
         assert!(answer.message.contains("request id is"), "{answer:?}");
-        let pdf = pdf_of_job(&out, &answer.message);
+        let pdf = pdf_of_job(&out, &answer.message, sent_at);
         let read = poppler::read(&pdf);
         // CUPS may turn the page for the printer; either way it is the label's size.
         assert!(read.is_page_of(size.label_mm(), 2.0, true), "{size:?}: {:?} points", read.page_points);
