@@ -166,6 +166,8 @@ function startTestCups() {
     `PageLog ${join(dir, "log", "page_log")}`, "ServerBin /usr/lib/cups", "DataDir /usr/share/cups", "SystemGroup root", "",
   ].join("\n"));
   const server = spawn("/usr/sbin/cupsd", ["-f", "-c", join(dir, "cupsd.conf"), "-s", join(dir, "cups-files.conf")], { stdio: "ignore" });
+  // The server must not keep this script alive once the tests end: it is stopped on exit.
+  server.unref();
   process.on("exit", () => server.kill());
   const env = { ...process.env, CUPS_SERVER: `127.0.0.1:${port}` };
   const deadline = Date.now() + 15000;
