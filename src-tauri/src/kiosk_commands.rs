@@ -1,11 +1,10 @@
 //! The check-in station (see `cct_app::station`). While kiosk mode is on, these are the only
 //! commands that act, with a check-in volunteer's permissions at most.
 
-use cct_app::printing::StationPrinters;
+use cct_app::printing::{PrinterTest, StationPrinters};
 use cct_app::station::{Readiness, StaffApproval};
 use cct_app::{App, Reply};
 use cct_domain::records::AttendanceRecord;
-use cct_labels::PrinterAnswer;
 use cct_store::checkin::station::{KioskStart, KioskView};
 use cct_store::checkin::{
     CheckInResult, Collector, Coming, FamilySearch, Pickup, Released, VisitorInput, VisitorOutcome,
@@ -118,7 +117,12 @@ pub async fn kiosk_print_now(app: State<'_, App>) -> Reply<i64> {
 }
 
 #[tauri::command]
-pub async fn kiosk_printer_test(app: State<'_, App>) -> Reply<PrinterAnswer> {
+pub async fn kiosk_print_cancel(app: State<'_, App>, job_id: Uuid) -> Reply<()> {
+    app.blocking(move |app| app.station_print_cancel(job_id)).await
+}
+
+#[tauri::command]
+pub async fn kiosk_printer_test(app: State<'_, App>) -> Reply<PrinterTest> {
     app.blocking(|app| app.station_printer_test()).await
 }
 

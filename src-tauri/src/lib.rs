@@ -92,6 +92,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         kiosk_commands::kiosk_add_visitor,
         kiosk_commands::kiosk_readiness,
         kiosk_commands::kiosk_print_now,
+        kiosk_commands::kiosk_print_cancel,
         kiosk_commands::kiosk_printer_test,
         kiosk_commands::station_printers,
         updates::update_status,

@@ -11,17 +11,33 @@ fn first_id(value: &Value) -> String {
     value["items"][0]["id"].as_str().unwrap().to_owned()
 }
 
+/// A session of a new course `course`, starting `starts_in_minutes` from now and lasting 90
+/// minutes, in the room `facility_id` (or none): its id.
+pub(crate) fn session_today(
+    h: &Harness,
+    course: &str,
+    title: &str,
+    starts_in_minutes: i64,
+    facility_id: Value,
+) -> String {
+    let course = invoke(h, "create_record", json!({ "kind": "course", "record": { "name": course } })).unwrap();
+    let starts = chrono::Utc::now() + chrono::Duration::minutes(starts_in_minutes);
+    let session = invoke(
+        h,
+        "create_record",
+        json!({ "kind": "class_session", "record": {
+        "course_id": course["id"], "title": title, "status": "scheduled",
+        "starts_at": starts.to_rfc3339(), "ends_at": (starts + chrono::Duration::minutes(90)).to_rfc3339(),
+        "facility_id": facility_id, "capacity": null } }),
+    )
+    .unwrap();
+    session["id"].as_str().unwrap().to_owned()
+}
+
 /// A session of a new course today, and a started station (B, PIN 2468) for it.
 fn station(h: &Harness) -> String {
-    let course =
-        invoke(h, "create_record", json!({ "kind": "course", "record": { "name": "Kids' Sunday Class" } })).unwrap();
-    let now = chrono::Utc::now();
-    let session = invoke(h, "create_record", json!({ "kind": "class_session", "record": {
-        "course_id": course["id"], "title": "Kids' Sunday Class, 10:30", "status": "scheduled",
-        "starts_at": (now + chrono::Duration::minutes(30)).to_rfc3339(), "ends_at": (now + chrono::Duration::minutes(120)).to_rfc3339(),
-        "facility_id": null, "capacity": null } })).unwrap();
+    let session_id = session_today(h, "Kids' Sunday Class", "Kids' Sunday Class, 10:30", 30, Value::Null);
     let campus = invoke(h, "list_records", json!({ "kind": "campus" })).unwrap();
-    let session_id = session["id"].as_str().unwrap().to_owned();
     let start = |pin_again: &str| {
         invoke(
             h,
@@ -146,6 +162,13 @@ fn a_family_is_released_only_with_their_tags_code_and_no_screen_shows_it() {
         result["labels"].as_array().unwrap().iter().filter(|l| !l["security_code"].is_null()).collect();
     assert_eq!(child_labels.len(), children.len());
     assert!(child_labels.iter().all(|l| l["security_code"] == code.as_str()), "one code for the family's children");
+    // Without a label printer, the screen draws them at DYMO's address size for the print dialog.
+    let layouts = result["layouts"].as_array().unwrap();
+    assert_eq!(layouts.len(), ids.len() + 1, "a label for each person and the tag");
+    assert!(layouts.iter().all(|l| l["width"] == 89.0 && l["height"] == 28.0), "{layouts:?}");
+    let tested = invoke(&h, "kiosk_printer_test", json!({})).unwrap();
+    assert!(tested["answer"].is_null(), "no printer was asked: {tested}");
+    assert!(tested["layout"].to_string().contains("the system print dialog"), "{tested}");
 
     // From here on, nothing the station answers carries the code.
     let mut answers = Vec::new();
@@ -361,18 +384,7 @@ fn self_check_in_never_shows_another_familys_names() {
         )
         .unwrap();
     }
-    let course = invoke(&h, "create_record", json!({ "kind": "course", "record": { "name": "Kids" } })).unwrap();
-    let now = chrono::Utc::now();
-    let session = invoke(
-        &h,
-        "create_record",
-        json!({ "kind": "class_session", "record": {
-        "course_id": course["id"], "title": "Kids, 10:30", "status": "scheduled",
-        "starts_at": now.to_rfc3339(), "ends_at": (now + chrono::Duration::minutes(90)).to_rfc3339(),
-        "facility_id": null, "capacity": null } }),
-    )
-    .unwrap()["id"]
-        .clone();
+    let session = session_today(&h, "Kids", "Kids, 10:30", 0, Value::Null);
     let campus = invoke(&h, "list_records", json!({ "kind": "campus" })).unwrap();
     invoke(
         &h,

@@ -2,7 +2,7 @@
 //! print worker, to a fake Zebra: a TCP listener on 127.0.0.1 that keeps what it receives.
 
 use super::*;
-use crate::kiosk::family_with_child;
+use crate::kiosk::{family_with_child, session_today};
 use std::io::Read;
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
@@ -45,20 +45,11 @@ fn a_printer_that_refuses_leaves_the_check_in_committed_and_prints_each_label_on
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let printer = json!({ "connection": { "kind": "network", "host": "127.0.0.1", "port": port }, "size": "zebra2x1" });
 
-    let course =
-        invoke(&h, "create_record", json!({ "kind": "course", "record": { "name": "Kids' Church" } })).unwrap();
-    let now = chrono::Utc::now();
-    let session = invoke(
-        &h,
-        "create_record",
-        json!({ "kind": "class_session", "record": {
-        "course_id": course["id"], "title": "Kids' Church 9:30", "status": "scheduled",
-        "starts_at": now.to_rfc3339(), "ends_at": (now + chrono::Duration::minutes(90)).to_rfc3339(),
-        "facility_id": null, "capacity": null } }),
-    )
-    .unwrap();
-    let session = session["id"].as_str().unwrap().to_owned();
     let campus = invoke(&h, "list_records", json!({ "kind": "campus" })).unwrap()["items"][0]["id"].clone();
+    let room =
+        invoke(&h, "create_record", json!({ "kind": "facility", "record": { "campus_id": campus, "name": "Room 3" } }))
+            .unwrap();
+    let session = session_today(&h, "Kids' Church", "Kids' Church 9:30", 0, room["id"].clone());
     let start = |printer: Value| {
         invoke(
             &h,
@@ -79,6 +70,14 @@ fn a_printer_that_refuses_leaves_the_check_in_committed_and_prints_each_label_on
     let checked_in = invoke(&h, "kiosk_check_in", json!({ "classSessionId": session, "peopleIds": ids })).unwrap();
     let code = checked_in["guardian_tag"]["security_code"].as_str().unwrap().to_owned();
     let labels = ids.len() + 1;
+    // The screen gets the labels laid out as the Zebra prints them: its size, the room, the code.
+    let layouts = checked_in["layouts"].as_array().unwrap();
+    assert_eq!(layouts.len(), labels, "{layouts:?}");
+    assert!(layouts.iter().all(|l| (l["width"].as_f64().unwrap() - 57.15).abs() < 0.01), "laid out at 2.25 inches");
+    let on_screen = checked_in["layouts"].to_string();
+    assert!(on_screen.contains("Kids' Church 9:30 · Room 3"), "{on_screen}");
+    let barcodes = on_screen.matches(&format!("\"data\":\"{code}\"")).count();
+    assert_eq!(barcodes, children.len() + 1, "each child's label and the tag carry the code as a barcode");
     let readiness = || invoke(&h, "kiosk_readiness", json!({})).unwrap();
     assert_eq!(readiness()["sessions"][0]["checked_in"], ids.len() as i64, "the check-in is committed");
     wait_for("the worker to find the printer not answering", || {
@@ -104,6 +103,10 @@ fn a_printer_that_refuses_leaves_the_check_in_committed_and_prints_each_label_on
     let children_labels = jobs.iter().filter(|job| job.contains("^BQN")).count();
     assert_eq!(children_labels, children.len(), "a child's label per child, with the code as a QR code");
     assert!(jobs.iter().filter(|job| job.contains("^BQN")).all(|job| job.contains(&format!("^FDMA,{code}^FS"))));
+    assert!(
+        jobs.iter().filter(|job| job.contains("^BQN")).all(|job| job.contains("Room 3")),
+        "the room is on each child's label"
+    );
     assert_eq!(jobs.iter().filter(|job| job.contains("^BCN")).count(), 1, "one guardian tag");
     assert!(jobs.iter().any(|job| job.contains("^BCN") && job.contains(&format!("^FD{code}^FS"))));
     let printed = readiness()["print_queue"]["jobs"].clone();
@@ -113,6 +116,7 @@ fn a_printer_that_refuses_leaves_the_check_in_committed_and_prints_each_label_on
     let store = store_of(&h);
     assert!(!table_text(&store, "print_job").contains(&code));
     let tested = invoke(&h, "kiosk_printer_test", json!({})).unwrap();
-    assert!(tested["message"].as_str().unwrap().contains("took"), "{tested}");
+    assert!(tested["answer"]["message"].as_str().unwrap().contains("took"), "{tested}");
+    assert!(tested["layout"].to_string().contains("Printer test"), "the screen sees the label it printed: {tested}");
     wait_for("the test label", || zebra.lock().unwrap().concat().contains("Printer test"));
 }

@@ -178,6 +178,8 @@ function startTestCups() {
   // pdftocairo turns the PDF into PostScript with its text intact, so the PDF cups-pdf makes
   // again still reads as text.
   run("lpadmin", ["-p", "cct-pdf", "-v", "cups-pdf:/", "-P", "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd", "-o", "pdftops-renderer-default=pdftocairo", "-E"], { env, stdio: "ignore" });
+  // The server's default, as on an office computer: the station offers it as "(default)".
+  run("lpadmin", ["-d", "cct-pdf"], { env, stdio: "ignore" });
   process.env.CCT_TEST_CUPS_SERVER = `127.0.0.1:${port}`;
   process.env.CCT_TEST_CUPS_PRINTER = "cct-pdf";
   process.env.CCT_TEST_CUPS_PDF_DIR = join(homedir(), "PDF");

@@ -115,7 +115,8 @@ export const kiosk = {
   addVisitor: (visitor: B.VisitorInput) => invoke<B.VisitorOutcome>("kiosk_add_visitor", { visitor }),
   readiness: () => invoke<B.Readiness>("kiosk_readiness"),
   printNow: () => invoke<number>("kiosk_print_now"),
-  printerTest: () => invoke<B.PrinterAnswer>("kiosk_printer_test"),
+  cancelPrint: (jobId: string) => invoke<null>("kiosk_print_cancel", { jobId }),
+  printerTest: () => invoke<B.PrinterTest>("kiosk_printer_test"),
   printers: () => invoke<B.StationPrinters>("station_printers"),
 };
 

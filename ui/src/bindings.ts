@@ -422,7 +422,11 @@ alerts: Array<string>, };
 
 export type StaffApproval = { email: string, password: string, reason: string, };
 
-export type Label = { people_id: string, name: string, session: string, security_code: string | null, 
+export type Label = { people_id: string, name: string, session: string, 
+/**
+ * The session's room, where the child is taken.
+ */
+room: string | null, security_code: string | null, 
 /**
  * Short text of what the volunteer must know (allergies first).
  */
@@ -440,7 +444,11 @@ already_checked_in: Array<string>,
  * What the volunteer must know now: a ratio passed, someone serving without their
  * certification.
  */
-warnings: Array<string>, };
+warnings: Array<string>, 
+/**
+ * The labels laid out at the station's label size, as they print: the screen draws these.
+ */
+layouts: Array<LabelLayout>, };
 
 export type VisitorInput = { first_name: string, last_name: string, phone: string | null, email: string | null, date_of_birth: string | null, 
 /**
@@ -495,6 +503,21 @@ export type PrinterChoice = { connection: PrinterConnection, size: LabelSize, };
 export type PrinterConnection = { "kind": "network", host: string, port: number, } | { "kind": "queue", name: string, };
 
 export type PrinterAnswer = { message: string, };
+
+export type LabelLayout = { width: number, height: number, items: Array<LabelItem>, 
+/**
+ * Fields that had to be shortened with "…" or left off (for example `name`, `alerts`).
+ */
+shortened: Array<string>, 
+/**
+ * The embedded font's ascent and line height per unit of font size, so the screen puts a
+ * text's baseline (`y + size * ascent`) where the printers do.
+ */
+ascent: number, line_height: number, };
+
+export type LabelItem = { "kind": "text", x: number, y: number, width: number, size: number, bold: boolean, text: string, } | { "kind": "mark", x: number, y: number, width: number, height: number, size: number, text: string, } | { "kind": "qr", x: number, y: number, size: number, data: string, rows: Array<string>, } | { "kind": "code128", x: number, y: number, width: number, height: number, data: string, modules: string, };
+
+export type PrinterTest = { answer: PrinterAnswer | null, layout: LabelLayout, };
 
 export type OsPrinter = { name: string, is_default: boolean, 
 /**

@@ -1,13 +1,13 @@
 // The check-in station: starting it (administrators), and the station itself — families found as
 // you type, check-in and check-out, labels on screen or printed, visitors, and the Sunday
 // readiness panel. The lock is in Rust: while kiosk mode is on, every other command refuses.
-import { hasCode, kiosk, records, type CheckInResult, type Family, type KioskView, type Label, type PrinterChoice, type Readiness, type StationPrinters } from "../api";
+import { hasCode, kiosk, records, type CheckInResult, type Family, type KioskView, type LabelLayout, type PrinterChoice, type Readiness, type StationPrinters } from "../api";
 import { el, errorText, field, form, formatTime, input, select } from "../dom";
 import { inputError } from "../errors";
 import { keystroke } from "../timing";
 import type { Screen } from "../main";
 import { pickupCard, staffApprovalForm } from "./pickup";
-import { qrCode } from "../qr";
+import { drawLabel } from "../label-drawing";
 
 export async function renderStartKiosk(view: HTMLElement, screen: Screen) {
   const [campuses, sessions] = await Promise.all([records.list("campus", { order_by: "name" }), records.list("class_session", { order_by: "starts_at", descending: true, limit: 200 })]);
@@ -151,6 +151,8 @@ export async function renderKiosk(app: HTMLElement, done: () => void) {
     el("div", { className: "kiosk" }, kioskHeader(station, sessionPicker), pickupCard(() => session.id, search), el("section", { className: "card" }, box, results), labels, readiness, station.self_check_in ? null : visitorCard(labels, () => session.id), leaveCard(done)),
   );
   await fillReadiness(readiness, station);
+  // Labels just went to the queue: the panel soon says whether the printer took them.
+  labels.addEventListener(LABELS_QUEUED, () => window.setTimeout(() => void fillReadiness(readiness, station), PRINT_NOW_LOOK_MS));
   // The panel follows the background syncs: the roster, the changes waiting, the letter's check.
   const refresh = setInterval(async () => {
     if (!readiness.isConnected) return clearInterval(refresh);
@@ -192,22 +194,22 @@ async function fillReadiness(panel: HTMLElement, station: KioskView) {
     timers.push(window.setInterval(tick, 30_000));
     return line;
   });
+  const refresh = () => void fillReadiness(panel, station);
   const printerTest = el("button", { type: "button", className: "secondary small", id: "printer-test" }, "Printer test");
   const printerSaid = el("span", { id: "printer-answer", role: "status" });
   printerTest.addEventListener("click", async () => {
-    if (!ready.printer) {
-      printLabels([{ people_id: "", name: "Printer test", session: station.sessions[0]?.title ?? "", security_code: `${station.station}000`, alerts: ["If you can read this, labels print."] }], null);
-      return;
-    }
-    printerSaid.textContent = "Printing a test label…";
+    printerSaid.textContent = ready.printer ? "Printing a test label…" : "";
     try {
-      printerSaid.textContent = (await kiosk.printerTest()).message;
+      const tested = await kiosk.printerTest();
+      // Without a label printer the test label goes through the system dialog, like every label.
+      if (tested.answer) printerSaid.textContent = tested.answer.message;
+      else printLabels([tested.layout]);
     } catch (error) {
       printerSaid.textContent = errorText(error);
     }
   });
   const labelsLine = ready.printer
-    ? el("li", { id: "print-queue" }, el("span", {}, `Labels print on ${ready.printer}`), el("span", {}, queueSummary(ready), " ", printNowButton(ready), printerTest, " ", printerSaid))
+    ? el("li", { id: "print-queue" }, el("span", {}, `Labels print on ${ready.printer}`), el("span", {}, queueSummary(ready), " ", printNowButton(ready, refresh), printerTest, " ", printerSaid))
     : el("li", {}, el("span", {}, "Labels"), el("span", {}, "shown on screen; ", printerTest));
   panel.replaceChildren(
     el("h3", {}, "Sunday readiness"),
@@ -219,8 +221,51 @@ async function fillReadiness(panel: HTMLElement, station: KioskView) {
       labelsLine,
       letterLine(station),
     ),
+    queueList(ready, refresh, panel.querySelector<HTMLDetailsElement>("#print-jobs")?.open ?? false) ?? "",
     el("ul", { className: "list" }, ...countdowns),
   );
+}
+
+/// Today's labels at this station, the latest first. A label still waiting can be cancelled (the
+/// family has gone home); one that printed is printed again from the family's card, with the
+/// code on their tag, so the queue never holds a code that lets a stranger collect a child.
+function queueList(ready: Readiness, refresh: () => void, wasOpen: boolean): HTMLElement | null {
+  const queue = ready.print_queue;
+  if (!queue || queue.jobs.length === 0) return null;
+  const rows = queue.jobs.map((job) => {
+    const said = {
+      printed: `printed ${formatClock(job.printed_at)}`,
+      cancelled: "cancelled",
+      waiting: job.last_error ? `waiting, tried ${job.attempts}×: ${job.last_error}` : "waiting",
+    }[job.state] ?? job.state;
+    const row = el("li", { className: `print-job ${job.state}` }, el("span", {}, `${formatClock(job.made_at)} · ${job.description}`), el("span", {}, said));
+    if (job.state === "waiting") {
+      const cancel = el("button", { type: "button", className: "secondary small cancel-print" }, "Cancel");
+      cancel.addEventListener("click", async () => {
+        cancel.disabled = true;
+        try {
+          await kiosk.cancelPrint(job.id);
+          refresh();
+        } catch (error) {
+          row.append(el("span", { className: "error-text" }, errorText(error)));
+        }
+      });
+      row.lastElementChild?.append(" ", cancel);
+    }
+    return row;
+  });
+  return el(
+    "details",
+    { id: "print-jobs", open: wasOpen || queue.waiting > 0 },
+    el("summary", {}, `Labels today (${queue.jobs.length})`),
+    el("ul", { className: "list" }, ...rows),
+    el("p", { className: "muted" }, "To print a family's labels again, find them above and choose Reprint: it asks for their tag's code, or a staff member."),
+  );
+}
+
+/// "9:41": the queue is today's, so the time is enough.
+function formatClock(value: string | null): string {
+  return value ? new Date(value).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" }) : "";
 }
 
 /// "Printer not answering: 3 labels waiting", or that every label printed.
@@ -232,12 +277,16 @@ function queueSummary(ready: Readiness): string {
   return queue.last_error ? `${queue.last_error} — ${waiting}.` : `${waiting}, printing now.`;
 }
 
-function printNowButton(ready: Readiness): HTMLElement | null {
+/// How long after *Print now* the panel looks again: long enough for a printer that answers.
+const PRINT_NOW_LOOK_MS = 3_000;
+
+function printNowButton(ready: Readiness, refresh: () => void): HTMLElement | null {
   if (!ready.print_queue || ready.print_queue.waiting === 0) return null;
   const button = el("button", { type: "button", className: "secondary small", id: "print-now" }, "Print now");
   button.addEventListener("click", async () => {
     button.disabled = true;
     await kiosk.printNow();
+    window.setTimeout(refresh, PRINT_NOW_LOOK_MS);
   });
   return button;
 }
@@ -341,6 +390,9 @@ function reprintForm(sessionId: string, peopleId: string, labels: HTMLElement): 
   );
 }
 
+/// Sent by the labels' section when a check-in's labels went to the station's print queue.
+const LABELS_QUEUED = "labels-queued";
+
 /// How long labels (and the code on them) stay on the station's screen when nobody prints.
 const LABELS_SHOWN_MS = 90_000;
 
@@ -348,7 +400,7 @@ function showLabels(section: HTMLElement, result: CheckInResult) {
   const clear = () => section.replaceChildren();
   const print = el("button", { type: "button", className: "secondary", id: "print-labels" }, "Print labels");
   print.addEventListener("click", () => {
-    printLabels(result.labels, result.guardian_tag);
+    printLabels(result.layouts);
     // Printed: the code now lives on the family's tag, not on this screen.
     clear();
   });
@@ -361,11 +413,12 @@ function showLabels(section: HTMLElement, result: CheckInResult) {
       el("h3", {}, "Labels"),
       ...result.warnings.map((w) => el("p", { className: "warning", role: "alert" }, w)),
       result.already_checked_in.length ? el("p", { className: "muted" }, `Already checked in: ${result.already_checked_in.join(", ")}`) : null,
-      el("div", { className: "label-row" }, ...result.labels.map(labelCard), result.guardian_tag ? guardianTag(result.guardian_tag) : null),
+      el("div", { className: "label-row" }, ...result.layouts.map(labelFigure)),
       section.dataset.printsItself ? el("p", { className: "muted", id: "labels-sent" }, "Sent to the label printer: the readiness panel shows the queue.") : null,
       el("div", { className: "actions" }, section.dataset.printsItself ? null : print, done),
     ),
   );
+  if (section.dataset.printsItself && result.layouts.length) section.dispatchEvent(new Event(LABELS_QUEUED));
   // The labels are what the volunteer needs next, wherever the family's card was.
   section.scrollIntoView({ block: "center" });
   const shown = section.firstElementChild;
@@ -374,17 +427,15 @@ function showLabels(section: HTMLElement, result: CheckInResult) {
   }, LABELS_SHOWN_MS);
 }
 
-/// The family's tag: the code as text and as a QR code, for check-out by scan.
-function guardianTag(tag: NonNullable<CheckInResult["guardian_tag"]>): HTMLElement {
-  return el("div", { className: "label guardian" }, el("strong", {}, tag.security_code), qrCode(tag.security_code, `Guardian tag code ${tag.security_code}`), el("span", {}, "Guardian tag: show it at pickup"), el("span", {}, tag.children.join(", ")));
+/// A label as it prints, and what had to be shortened to fit it (never silently).
+function labelFigure(layout: LabelLayout): HTMLElement {
+  const kind = layout.items.some((item) => item.kind === "code128") ? "guardian" : layout.items.some((item) => item.kind === "qr") ? "child" : "name-tag";
+  const shortened = layout.shortened.length ? el("figcaption", { className: "warning" }, `Shortened to fit the label: ${layout.shortened.join(", ")}`) : null;
+  return el("figure", { className: `label ${kind}` }, drawLabel(layout), shortened);
 }
 
-function labelCard(label: Label): HTMLElement {
-  return el("div", { className: "label" }, el("strong", {}, label.name), label.security_code ? el("span", { className: "code" }, label.security_code) : null, el("span", { className: "muted" }, label.session), ...label.alerts.map((a) => el("span", { className: "alert" }, a)));
-}
-
-function printLabels(labels: Label[], guardian: CheckInResult["guardian_tag"]) {
-  const sheet = el("div", { className: "print-sheet" }, ...labels.map(labelCard), guardian ? guardianTag(guardian) : null);
+function printLabels(layouts: LabelLayout[]) {
+  const sheet = el("div", { className: "print-sheet" }, ...layouts.map(drawLabel));
   document.body.append(sheet);
   document.body.classList.add("printing");
   window.print();

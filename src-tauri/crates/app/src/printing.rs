@@ -6,13 +6,14 @@
 use crate::{App, Reply};
 use cct_domain::{ErrorCode, ErrorReport, Permission, Timestamp};
 use cct_labels::printer::{self, OsPrinter, PrintError};
-use cct_labels::{LabelSize, PrinterAnswer, PrinterChoice};
+use cct_labels::{LabelLayout, LabelSize, PrinterAnswer, PrinterChoice};
 use cct_store::checkin::printing::{self, PrintQueueView};
-use cct_store::checkin::station;
+use cct_store::checkin::station::{self, KioskConfig};
 use cct_store::office::people;
 use serde::Serialize;
 use std::time::Duration;
 use ts_rs::TS;
+use uuid::Uuid;
 
 /// With nothing waiting, the queue is looked at again this often anyway (a job queued by
 /// another window of this computer, a clock that moved).
@@ -27,6 +28,14 @@ pub struct StationPrinters {
     /// The printer and size the last station on this computer used.
     pub remembered: Option<PrinterChoice>,
     pub sizes: Vec<LabelSizeChoice>,
+}
+
+/// What the *Printer test* printed, and what the printer said of it (none: no printer, the
+/// screen prints the label through the system dialog).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PrinterTest {
+    pub answer: Option<PrinterAnswer>,
+    pub layout: LabelLayout,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -91,14 +100,21 @@ impl App {
         self.inner.printer_wake.notified().await;
     }
 
-    /// The station's queue, for its readiness panel.
-    pub fn station_print_queue(&self) -> Reply<Option<PrintQueueView>> {
-        let (config, _) = self.station()?;
+    /// The station's queue, for its readiness panel: none without a label printer.
+    pub(crate) fn print_queue_of(&self, config: &KioskConfig) -> Reply<Option<PrintQueueView>> {
         if config.printer.is_none() {
             return Ok(None);
         }
         let today = chrono::Local::now().date_naive().to_string();
         Ok(Some(printing::view(self.store(), &config.station, &today)?))
+    }
+
+    /// A volunteer's *Cancel* on a label still waiting (the family has gone home): it never
+    /// prints, and its content (the code) is dropped.
+    pub fn station_print_cancel(&self, job_id: Uuid) -> Reply<()> {
+        let (config, actor) = self.station()?;
+        printing::cancel(self.store(), &actor, &config.station, job_id)?;
+        Ok(())
     }
 
     /// A volunteer's *Print now*: the station's waiting labels are tried at once.
@@ -109,18 +125,17 @@ impl App {
         Ok(retried)
     }
 
-    /// The readiness panel's *Printer test*: a test label, and what the printer answered.
-    pub fn station_printer_test(&self) -> Reply<PrinterAnswer> {
+    /// The readiness panel's *Printer test*: a test label, and what the printer answered. A
+    /// station without a label printer gets the label only, for the system print dialog.
+    pub fn station_printer_test(&self) -> Reply<PrinterTest> {
         let (config, _) = self.station()?;
-        let choice = config.printer.ok_or_else(|| {
-            ErrorReport::new(
-                ErrorCode::PrinterFailed,
-                "This station has no label printer: labels show on screen. An administrator chooses a printer when starting the station.",
-            )
-            .on("printer")
-        })?;
         let at = chrono::Local::now().format("%A %-d %B %Y, %H:%M").to_string();
-        printer::test(&choice, &config.station, &at).map_err(print_refusal)
+        let label = printer::test_label(config.printer.as_ref(), &config.station, &at);
+        let answer = match &config.printer {
+            Some(choice) => Some(printer::test(choice, &label).map_err(print_refusal)?),
+            None => None,
+        };
+        Ok(PrinterTest { answer, layout: cct_labels::layout(&label, config.label_size()) })
     }
 
     /// This computer's printers, and the printer the last station used, for starting a station.

@@ -5,6 +5,7 @@
 use crate::{App, Reply};
 use cct_domain::records::{AttendanceRecord, ClassSession};
 use cct_domain::{Actor, ErrorCode, ErrorReport};
+use cct_labels::{LabelContent, LabelLayout};
 use cct_store::access::{self, Who};
 use cct_store::checkin::printing::{self, PrintQueueView};
 use cct_store::checkin::station::{self, KioskConfig, KioskStart, KioskView};
@@ -58,6 +59,12 @@ pub struct StaffApproval {
 /// The day printed on labels, as the station's clock reads it ("Sunday 6 December 2026").
 fn label_date() -> String {
     chrono::Local::now().format("%A %-d %B %Y").to_string()
+}
+
+/// The labels as the station's printer prints them (or the system dialog, without one): the
+/// screen draws these, so what prints is what the screen shows.
+pub(crate) fn lay_out(config: &KioskConfig, labels: &[LabelContent]) -> Vec<LabelLayout> {
+    labels.iter().map(|label| cct_labels::layout(label, config.label_size())).collect()
 }
 
 fn refuse_on_self_check_in(config: &KioskConfig) -> Reply<()> {
@@ -176,21 +183,23 @@ impl App {
             Some(approval) => self.staff_at_station(approval)?,
             None => station_actor,
         };
-        let result = self.store().write(&actor, |tx| {
+        let (mut result, labels) = self.store().write(&actor, |tx| {
             if let Some(approval) = approval {
                 tx.set_reason(Some(approval.reason.trim().to_owned()).filter(|r| !r.is_empty()));
             }
             let result = checkin::check_in_as(tx, class_session_id, people_ids, &config.station, coming)?;
+            let labels = printing::contents_of(&result, &label_date());
             // Queued with the check-in, printed once it has committed: a printer never holds
             // it up, and no label is lost to one.
             if let Some(printer) = &config.printer {
-                printing::enqueue(tx, &config.station, printer, &printing::contents_of(&result, &label_date()))?;
+                printing::enqueue(tx, &config.station, printer, &labels)?;
             }
-            Ok(result)
+            Ok((result, labels))
         })?;
         if config.printer.is_some() {
             self.wake_printer();
         }
+        result.layouts = lay_out(&config, &labels);
         Ok(result)
     }
 
@@ -252,12 +261,13 @@ impl App {
                 .on("code"))
             }
         };
-        let result = pickup::reprint(self.store(), &actor, &config.station, class_session_id, people_id, proof)?;
+        let mut result = pickup::reprint(self.store(), &actor, &config.station, class_session_id, people_id, proof)?;
+        let labels = printing::contents_of(&result, &label_date());
         if let Some(printer) = &config.printer {
-            let labels = printing::contents_of(&result, &label_date());
             self.store().write(&actor, |tx| printing::enqueue(tx, &config.station, printer, &labels))?;
             self.wake_printer();
         }
+        result.layouts = lay_out(&config, &labels);
         Ok(result)
     }
 
@@ -288,7 +298,7 @@ impl App {
         let store = self.store();
         let view = station::view(store, &config)?;
         let counts = readiness::session_counts(store, &config.session_ids)?;
-        let print_queue = self.station_print_queue()?;
+        let print_queue = self.print_queue_of(&config)?;
         Ok(Readiness {
             printer: config.printer.as_ref().map(|printer| printer.describe()),
             print_queue,

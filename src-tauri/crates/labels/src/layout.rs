@@ -16,6 +16,7 @@ use ts_rs::TS;
 /// its line and `size` its font size.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(rename = "LabelItem")]
 pub enum Item {
     Text {
         x: f32,
@@ -59,6 +60,10 @@ pub struct LabelLayout {
     pub items: Vec<Item>,
     /// Fields that had to be shortened with "…" or left off (for example `name`, `alerts`).
     pub shortened: Vec<String>,
+    /// The embedded font's ascent and line height per unit of font size, so the screen puts a
+    /// text's baseline (`y + size * ascent`) where the printers do.
+    pub ascent: f32,
+    pub line_height: f32,
 }
 
 /// One field to place: its text, the size it would like and the smallest it may shrink to,
@@ -84,7 +89,14 @@ pub fn layout(content: &LabelContent, size: LabelSize) -> LabelLayout {
         LabelContent::NameTag { name, session, date } => page.name_tag(name, session, date),
         LabelContent::Test { station, printer, at } => page.test(station, printer, at),
     }
-    LabelLayout { width, height, items: page.items, shortened: page.shortened }
+    LabelLayout {
+        width,
+        height,
+        items: page.items,
+        shortened: page.shortened,
+        ascent: font::ASCENT,
+        line_height: font::LINE_HEIGHT,
+    }
 }
 
 struct Page {

@@ -47,6 +47,10 @@ impl LabelSize {
         LabelSize::AveryLetter10,
     ];
 
+    /// A station without a label printer shows its labels at this size, and prints them so
+    /// through the system dialog: DYMO's address label, the size Planning Center's stations use.
+    pub const WITHOUT_PRINTER: LabelSize = LabelSize::Dymo30252;
+
     pub fn name(self) -> &'static str {
         match self {
             LabelSize::Zebra2x1 => "Zebra 2.25″ × 1.25″ (ZPL)",

@@ -59,7 +59,7 @@ fn pdf_of_job(out: &std::path::Path, answer: &str, sent_at: SystemTime) -> PathB
 fn through_cups_each_label_becomes_a_pdf_of_the_labels_size_whose_text_holds_the_code() {
     let (queue, out) = test_cups();
     let listed = printer::os_printers().expect("lpstat lists the test server's printers");
-    assert!(listed.iter().any(|p| p.name == queue), "{listed:?}");
+    assert!(listed.iter().any(|p| p.name == queue && p.is_default), "the server's default is named: {listed:?}");
     for size in [LabelSize::Dymo30256, LabelSize::BrotherDk1201] {
         let choice = PrinterChoice { connection: PrinterConnection::Queue { name: queue.clone() }, size };
         let sent_at = SystemTime::now();
@@ -74,12 +74,10 @@ fn through_cups_each_label_becomes_a_pdf_of_the_labels_size_whose_text_holds_the
         assert!(text.matches("A7KX").count() >= 3, "{size:?}: {text}");
         assert!(text.contains("Emma Johnson") && text.contains("Grace Okafor"), "{text}");
     }
-    let tested = printer::test(
-        &PrinterChoice { connection: PrinterConnection::Queue { name: queue.clone() }, size: LabelSize::Dymo30252 },
-        "A",
-        "09:00",
-    )
-    .expect("the printer test goes through");
+    let choice =
+        PrinterChoice { connection: PrinterConnection::Queue { name: queue.clone() }, size: LabelSize::Dymo30252 };
+    let tested = printer::test(&choice, &printer::test_label(Some(&choice), "A", "09:00"))
+        .expect("the printer test goes through");
     assert!(tested.message.contains("request id is") && tested.message.contains("CUPS says: printer"), "{tested:?}");
 }
 

@@ -97,17 +97,18 @@ pub fn state(queue: &str) -> String {
 }
 
 pub fn printers() -> Result<Vec<OsPrinter>, PrintError> {
-    let (_, listed, err) = run("lpstat", &["-p".to_owned()], None)?;
-    let (_, default, _) = run("lpstat", &["-d".to_owned()], None)?;
-    let default = default.rsplit(':').next().map(str::trim).unwrap_or("").to_owned();
-    if listed.is_empty() && !err.is_empty() && !err.contains("No destinations") {
+    let (_, listed, err) = run("lpstat", &["-d".to_owned(), "-p".to_owned()], None)?;
+    if !listed.contains("printer ") && !err.is_empty() && !err.contains("No destinations") {
         return Err(PrintError::NoPrintSystem(err));
     }
-    Ok(parse_printers(&listed, &default))
+    Ok(parse_printers(&listed))
 }
 
-/// `lpstat -p` lines: "printer NAME is idle.  enabled since …" or "printer NAME disabled since …".
-pub fn parse_printers(listed: &str, default: &str) -> Vec<OsPrinter> {
+/// `lpstat -d -p`: "system default destination: NAME" (or "no system default destination"),
+/// then lines "printer NAME is idle.  enabled since …" or "printer NAME disabled since …".
+pub fn parse_printers(listed: &str) -> Vec<OsPrinter> {
+    let default =
+        listed.lines().find_map(|line| line.strip_prefix("system default destination:")).map(str::trim).unwrap_or("");
     listed
         .lines()
         .filter_map(|line| line.strip_prefix("printer "))
@@ -126,11 +127,12 @@ mod tests {
 
     #[test]
     fn lpstat_lines_become_printers() {
-        let listed = "printer Kids-Zebra is idle.  enabled since Sun 06 Dec 2026 09:00:00\nprinter Office disabled since Sun 06 Dec 2026 -\n\tPaused\n";
-        let printers = parse_printers(listed, "Office");
+        let listed = "system default destination: Office\nprinter Kids-Zebra is idle.  enabled since Sun 06 Dec 2026 09:00:00\nprinter Office disabled since Sun 06 Dec 2026 -\n\tPaused\n";
+        let printers = parse_printers(listed);
         assert_eq!(printers.len(), 2);
         assert_eq!(printers[0], OsPrinter { name: "Kids-Zebra".into(), is_default: false, state: "idle".into() });
         assert_eq!(printers[1].state, "disabled since Sun 06 Dec 2026 -");
         assert!(printers[1].is_default);
+        assert!(parse_printers("no system default destination\nprinter A is idle.").iter().all(|p| !p.is_default));
     }
 }

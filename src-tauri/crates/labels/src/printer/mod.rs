@@ -125,10 +125,16 @@ pub fn send(choice: &PrinterChoice, labels: &[LabelContent], title: &str) -> Res
     }
 }
 
-/// The readiness panel's test: a test label, then what the printer says of itself.
-pub fn test(choice: &PrinterChoice, station: &str, at: &str) -> Result<PrinterAnswer, PrintError> {
-    let label = LabelContent::Test { station: station.to_owned(), printer: choice.describe(), at: at.to_owned() };
-    let sent = send(choice, &[label], "Printer test")?;
+/// The readiness panel's test label: the station, the printer it is meant for, and when.
+pub fn test_label(choice: Option<&PrinterChoice>, station: &str, at: &str) -> LabelContent {
+    let printer = choice.map_or_else(|| "the system print dialog".to_owned(), PrinterChoice::describe);
+    LabelContent::Test { station: station.to_owned(), printer, at: at.to_owned() }
+}
+
+/// The readiness panel's test: the test label ([`test_label`]), then what the printer says of
+/// itself.
+pub fn test(choice: &PrinterChoice, label: &LabelContent) -> Result<PrinterAnswer, PrintError> {
+    let sent = send(choice, std::slice::from_ref(label), "Printer test")?;
     let status = match &choice.connection {
         PrinterConnection::Network { host, port } => network::host_status(host, *port),
         PrinterConnection::Queue { name } => os_queue_state(name),

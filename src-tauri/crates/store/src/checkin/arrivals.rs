@@ -9,6 +9,7 @@ use crate::office::{attendance, progress};
 use crate::records;
 use cct_domain::records::{AttendanceRecord, AttendanceStatus};
 use cct_domain::{Actor, Permission, Timestamp, ValidationError};
+use cct_labels::LabelLayout;
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde::Serialize;
@@ -28,6 +29,8 @@ pub struct Label {
     pub people_id: Uuid,
     pub name: String,
     pub session: String,
+    /// The session's room, where the child is taken.
+    pub room: Option<String>,
     pub security_code: Option<String>,
     /// Short text of what the volunteer must know (allergies first).
     pub alerts: Vec<String>,
@@ -39,7 +42,7 @@ pub struct GuardianTag {
     pub children: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, TS)]
 pub struct CheckInResult {
     pub labels: Vec<Label>,
     pub guardian_tag: Option<GuardianTag>,
@@ -49,6 +52,8 @@ pub struct CheckInResult {
     /// What the volunteer must know now: a ratio passed, someone serving without their
     /// certification.
     pub warnings: Vec<String>,
+    /// The labels laid out at the station's label size, as they print: the screen draws these.
+    pub layouts: Vec<LabelLayout>,
 }
 
 /// Why someone comes to a session.
@@ -98,8 +103,7 @@ pub fn check_in_as(
         });
     }
     let today = tx.now().date();
-    let mut result =
-        CheckInResult { labels: Vec::new(), guardian_tag: None, already_checked_in: Vec::new(), warnings: Vec::new() };
+    let mut result = CheckInResult::default();
     let mut arriving = Vec::new();
     for &people_id in people_ids {
         let person = Arrival::read(tx.conn(), people_id)?.ok_or(StoreError::UnknownReference {
@@ -265,8 +269,7 @@ pub fn check_out(tx: &mut WriteTx<'_>, class_session_id: Uuid, people_id: Uuid) 
 pub(crate) fn labels_for_tag(conn: &Connection, actor: &Actor, tag: Uuid, code: String) -> Result<CheckInResult> {
     let on_tag: Vec<(String, String)> =
         conn.tuples("SELECT people_id, class_session_id FROM guardian_tag_child WHERE tag_id = ?1", [tag.to_string()])?;
-    let mut result =
-        CheckInResult { labels: Vec::new(), guardian_tag: None, already_checked_in: Vec::new(), warnings: Vec::new() };
+    let mut result = CheckInResult::default();
     let mut children = Vec::new();
     for (people_id, session_id) in on_tag {
         let (Ok(people_id), Ok(session_id)) = (Uuid::parse_str(&people_id), Uuid::parse_str(&session_id)) else {
@@ -310,12 +313,13 @@ impl Arrival {
 }
 
 /// Course, title, active, capacity, children per adult, serving certification and its name.
-type SessionRow = (String, String, bool, Option<i64>, Option<i64>, Option<String>, Option<String>);
+type SessionRow = (String, String, bool, Option<i64>, Option<i64>, Option<String>, Option<String>, Option<String>);
 
 /// What check-in needs to know of a session.
 struct SessionFacts {
     course_id: Uuid,
     title: String,
+    room: Option<String>,
     is_active: bool,
     /// The session's own, else its room's.
     capacity: Option<i64>,
@@ -360,18 +364,19 @@ impl SessionFacts {
     fn read(conn: &Connection, id: Uuid) -> Result<Option<Self>> {
         let row: Option<SessionRow> = conn.tuple(
             "SELECT s.course_id, s.title, s.is_active, COALESCE(s.capacity, f.capacity), s.children_per_adult,
-                    c.id, c.name
+                    c.id, c.name, f.name
              FROM class_session s LEFT JOIN facility f ON f.id = s.facility_id
              LEFT JOIN certification c ON c.id = s.serving_certification_id WHERE s.id = ?1",
             [id.to_string()],
         )?;
-        Ok(row.and_then(|(course_id, title, is_active, capacity, children_per_adult, certification, name)| {
+        Ok(row.and_then(|(course_id, title, is_active, capacity, children_per_adult, certification, name, room)| {
             let serving_certification = certification
                 .and_then(|id| Uuid::parse_str(&id).ok())
                 .map(|id| ServingCertification { id, name: name.unwrap_or_default() });
             Some(SessionFacts {
                 course_id: Uuid::parse_str(&course_id).ok()?,
                 title,
+                room,
                 is_active,
                 capacity,
                 children_per_adult,
@@ -396,7 +401,14 @@ fn label(
             alerts.push(format!("{}: {details}", kind.to_uppercase()));
         }
     }
-    Ok(Label { people_id: person.id, name: person.name.clone(), session: session.title.clone(), security_code, alerts })
+    Ok(Label {
+        people_id: person.id,
+        name: person.name.clone(),
+        session: session.title.clone(),
+        room: session.room.clone(),
+        security_code,
+        alerts,
+    })
 }
 
 /// A station is one letter, given to each check-in laptop by the office (A, B, C, ...). Codes

@@ -154,8 +154,8 @@ pub fn retry_now(store: &Store, station: &str) -> Result<i64> {
 }
 
 /// A volunteer's *Cancel*: a waiting job is dropped with its content (the family has left).
-pub fn cancel(store: &Store, station: &str, id: Uuid) -> Result<()> {
-    store.write(&Actor::system(), |tx| {
+pub fn cancel(store: &Store, actor: &Actor, station: &str, id: Uuid) -> Result<()> {
+    store.write(actor, |tx| {
         let changed = tx.conn().execute(
             "UPDATE print_job SET state = 'cancelled', content = NULL WHERE id = ?1 AND station = ?2 AND state = 'waiting'",
             rusqlite::params![id.to_string(), station],
@@ -213,7 +213,7 @@ pub fn contents_of(result: &CheckInResult, date: &str) -> Vec<LabelContent> {
                 name: label.name.clone(),
                 code: code.clone(),
                 session: label.session.clone(),
-                room: None,
+                room: label.room.clone(),
                 date: date.to_owned(),
                 marks: marks_of(&label.alerts),
                 alerts: label.alerts.clone(),

@@ -10,7 +10,7 @@ use crate::records;
 use cct_domain::permissions::builtin;
 use cct_domain::records::{Campus, ClassSession};
 use cct_domain::{Actor, Permission, Timestamp, ValidationError};
-use cct_labels::{PrintError, PrinterChoice};
+use cct_labels::{LabelSize, PrintError, PrinterChoice};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -100,6 +100,11 @@ pub struct KioskView {
 }
 
 impl KioskConfig {
+    /// The size the station's labels are laid out at, on screen and on the printer.
+    pub fn label_size(&self) -> LabelSize {
+        self.printer.as_ref().map_or(LabelSize::WITHOUT_PRINTER, |printer| printer.size)
+    }
+
     fn pin_matches(&self, pin: &str) -> bool {
         match &self.pin_salt {
             Some(salt) => {

@@ -2,7 +2,7 @@
 //! growing wait, printed once, their code cleared after.
 
 use crate::common::*;
-use cct_domain::{Timestamp, ValidationError};
+use cct_domain::{Actor, Timestamp, ValidationError};
 use cct_labels::{LabelContent, LabelSize, PrinterChoice, PrinterConnection};
 use cct_store::checkin::printing;
 use cct_store::db::Query;
@@ -65,9 +65,12 @@ fn labels_wait_with_a_growing_wait_print_once_and_lose_their_code_once_printed()
     assert_eq!(content, None, "the code leaves the database once printed");
     assert_eq!(attempts, 2);
 
-    printing::cancel(&store, "A", ids[1]).expect("cancelled");
+    let volunteer = Actor::system();
+    let elsewhere = printing::cancel(&store, &volunteer, "B", ids[1]);
+    assert!(matches!(elsewhere, Err(StoreError::Conflict { .. })), "another station cannot cancel A's label");
+    printing::cancel(&store, &volunteer, "A", ids[1]).expect("cancelled");
     assert!(printing::due(&store, later(3600), 10).expect("due").is_empty());
-    assert!(matches!(printing::cancel(&store, "A", ids[1]), Err(StoreError::Conflict { field: "id", .. })));
+    assert!(matches!(printing::cancel(&store, &volunteer, "A", ids[1]), Err(StoreError::Conflict { field: "id", .. })));
     assert_eq!(printing::view(&store, "A", "").expect("the queue").waiting, 0);
     assert_eq!(printing::next_due_at(&store).expect("next"), None);
 }
