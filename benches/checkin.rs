@@ -13,12 +13,11 @@
 //! Targets (issue 6): p99 <= 2 ms, >= 2,000 check-ins per second on a 2-core machine.
 
 use cct_store::db::Query;
-use serde_json::{json, Value};
-use std::time::{Duration, Instant};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindowBuilder;
+use serde_json::json;
+use std::time::Instant;
+use support::{copy_database, export_plain, invoke, percentile, window_on};
+
+mod support;
 
 const PEOPLE: usize = 100_000;
 const SEARCHES: usize = 2_000;
@@ -29,50 +28,6 @@ const ROUNDS: usize = 5;
 const STORE_CHECK_INS: usize = 2_000;
 /// Check-ins of people enrolled in the session's course, each followed by their progress.
 const ENROLLED_CHECK_INS: usize = 500;
-
-fn invoke(webview: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
-    let request = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(args),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(webview, request).map(|body| body.deserialize::<Value>().unwrap())
-}
-
-/// The key the app keeps in the keychain for the database at `path`.
-fn key_of(path: &std::path::Path) -> String {
-    let name = std::path::absolute(path).unwrap().display().to_string();
-    cct_signin::KeychainSecret::database_key(&name).unwrap().load().unwrap().expect("the app keeps the key")
-}
-
-/// A plain copy of the encrypted database at `from` (its key from the keychain), as the
-/// release before encryption wrote them: the kept church is plain so that any run, with a
-/// keychain of its own, can start from it (the app encrypts its copy when it opens it).
-fn export_plain(from: &std::path::Path, to: &std::path::Path) {
-    for stale in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{stale}", to.display()));
-    }
-    let conn = rusqlite::Connection::open(from).unwrap();
-    conn.pragma_update(None, "key", format!("x'{}'", key_of(from))).unwrap();
-    conn.execute("ATTACH DATABASE ?1 AS plain KEY ''", [to.to_str().unwrap()]).unwrap();
-    conn.query_row("SELECT sqlcipher_export('plain')", [], |_| Ok(())).unwrap();
-    conn.execute_batch("DETACH DATABASE plain").unwrap();
-}
-
-/// Copies a database file with its write-ahead log (nothing is writing while it is copied).
-fn copy_database(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::copy(from, to).unwrap();
-    let wal = |path: &std::path::Path| std::path::PathBuf::from(format!("{}-wal", path.display()));
-    if wal(from).exists() {
-        std::fs::copy(wal(from), wal(to)).unwrap();
-    } else {
-        let _ = std::fs::remove_file(wal(to));
-    }
-}
 
 fn median(values: &[f64]) -> f64 {
     let mut sorted = values.to_vec();
@@ -97,10 +52,6 @@ fn per_second_in_rounds<T>(items: &[T], mut each: impl FnMut(&T)) -> Vec<f64> {
         .collect()
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("church.sqlite");
@@ -115,9 +66,7 @@ fn main() {
     // With a kept church, this first open encrypts its plain copy (see `export_plain`).
     let opened_in = opening.elapsed();
     let store = core.store().clone();
-    let app = church_course_tracker::with_commands(mock_builder()).build(tauri::generate_context!()).unwrap();
-    church_course_tracker::manage(app.handle(), core);
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    let (_app, webview) = window_on(core);
 
     if !reuse {
         let started = Instant::now();

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod kiosk_commands;
 pub mod office_commands;
 pub mod record_commands;
+pub mod report_commands;
 pub mod session_commands;
 pub mod startup;
 pub mod sync_commands;
@@ -78,6 +79,12 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         transfer_commands::run_import,
         transfer_commands::cancel_import,
         transfer_commands::export_csv,
+        report_commands::report_attendance,
+        report_commands::report_visitors,
+        report_commands::report_funnel,
+        report_commands::report_certifications,
+        report_commands::report_rooms,
+        report_commands::export_report_csv,
         kiosk_commands::start_kiosk,
         kiosk_commands::leave_kiosk,
         kiosk_commands::kiosk_status,

@@ -37,10 +37,12 @@ pub async fn cancel_import(app: State<'_, App>) -> Reply<()> {
 /// Writes the CSV to the Downloads folder (or Documents, or home) and returns where it went.
 #[tauri::command]
 pub async fn export_csv<R: Runtime>(window: AppHandle<R>, app: State<'_, App>, kind: CsvKind) -> Reply<String> {
-    let paths = window.path();
-    let folders: Vec<_> = [paths.download_dir(), paths.document_dir(), paths.home_dir(), paths.app_data_dir()]
-        .into_iter()
-        .flatten()
-        .collect();
+    let folders = save_folders(&window);
     app.blocking(move |app| Ok(app.export_csv(kind, &folders)?.display().to_string())).await
+}
+
+/// Where an exported file goes: Downloads, else Documents, else home, else the app's folder.
+pub fn save_folders<R: Runtime>(window: &AppHandle<R>) -> Vec<std::path::PathBuf> {
+    let paths = window.path();
+    [paths.download_dir(), paths.document_dir(), paths.home_dir(), paths.app_data_dir()].into_iter().flatten().collect()
 }

@@ -124,6 +124,13 @@ fn a_volunteer_is_refused_by_every_command_that_needs_more_than_a_volunteers_per
         ("leave_team", json!({})),
         ("set_update_endpoint", json!({ "endpoint": "https://updates.example.org/latest.json" })),
         ("install_update_and_restart", json!({})),
+        // The reports, and their lists of people to follow up with phone and e-mail.
+        ("report_attendance", json!({ "filter": { "from": "2026-09-01", "to": "2026-12-01" } })),
+        ("report_visitors", json!({ "filter": { "from": "2026-09-01", "to": "2026-12-01" } })),
+        ("report_funnel", json!({ "filter": { "from": "2026-09-01", "to": "2026-12-01" } })),
+        ("report_certifications", json!({ "filter": { "from": "2026-09-01", "to": "2026-12-01" } })),
+        ("report_rooms", json!({ "filter": { "from": "2026-09-01", "to": "2026-12-01" } })),
+        ("export_report_csv", json!({ "kind": "visitors", "filter": { "from": "2026-09-01", "to": "2026-12-01" } })),
     ];
     for (command, args) in attempts {
         let refused = invoke(&h, command, args.clone()).expect_err(command);

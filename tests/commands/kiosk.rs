@@ -67,6 +67,7 @@ fn kiosk_mode_refuses_every_other_command_until_the_pin_is_given() {
         ("create_record", json!({ "kind": "course", "record": { "name": "Sneaky" } })),
         ("audit_log", json!({ "query": {} })),
         ("export_csv", json!({ "kind": "people" })),
+        ("report_visitors", json!({ "filter": { "from": "2026-09-01", "to": "2026-12-01" } })),
         ("set_update_endpoint", json!({ "endpoint": null })),
         ("install_update_and_restart", json!({})),
         ("sync_now", json!({})),

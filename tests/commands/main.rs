@@ -113,6 +113,7 @@ mod kiosk;
 mod office;
 mod planning_center;
 mod printing;
+mod reports;
 mod team;
 mod updates;
 

@@ -71,6 +71,15 @@ export const records = {
   deactivate: <K extends Kind>(kind: K, id: string) => invoke<RecordOf[K]>("deactivate_record", { kind, id }),
 };
 
+export const reports = {
+  attendance: (filter: B.ReportFilter) => invoke<B.AttendanceReport>("report_attendance", { filter }),
+  visitors: (filter: B.ReportFilter) => invoke<B.VisitorReport>("report_visitors", { filter }),
+  funnel: (filter: B.ReportFilter) => invoke<B.FunnelReport>("report_funnel", { filter }),
+  certifications: (filter: B.ReportFilter) => invoke<B.CertificationReport>("report_certifications", { filter }),
+  rooms: (filter: B.ReportFilter) => invoke<B.RoomsReport>("report_rooms", { filter }),
+  exportCsv: (kind: B.ReportKind, filter: B.ReportFilter) => invoke<string>("export_report_csv", { kind, filter }),
+};
+
 export const rooms = {
   today: () => invoke<B.RoomNow[]>("rooms_today"),
 };

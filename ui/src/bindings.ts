@@ -7,7 +7,7 @@ export type Timestamp = string;
 
 export type RecordMeta = { id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
-export type Permission = "people.read" | "people.write" | "campuses.read" | "campuses.write" | "roles.read" | "roles.manage" | "courses.read" | "courses.write" | "enrollments.read" | "enrollments.write" | "enrollments.override_prerequisites" | "attendance.read" | "attendance.write" | "certifications.read" | "certifications.write" | "special_requirements.read" | "special_requirements.read_confidential" | "special_requirements.write" | "audit.read" | "sync.manage" | "settings.manage" | "data.export" | "checkin.override";
+export type Permission = "people.read" | "people.write" | "campuses.read" | "campuses.write" | "roles.read" | "roles.manage" | "courses.read" | "courses.write" | "enrollments.read" | "enrollments.write" | "enrollments.override_prerequisites" | "attendance.read" | "attendance.write" | "certifications.read" | "certifications.write" | "special_requirements.read" | "special_requirements.read_confidential" | "special_requirements.write" | "audit.read" | "sync.manage" | "settings.manage" | "data.export" | "checkin.override" | "reports.read";
 
 export type Person = { planning_center_id: string | null, first_name: string, last_name: string, nickname: string | null, email: string | null, phone: string | null, date_of_birth: string | null, gender: string | null, address1: string | null, address2: string | null, city: string | null, state: string | null, zip: string | null, household_id: string | null, household_name: string | null, status: PersonStatus, join_date: string | null, last_synced_at: Timestamp | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
@@ -518,6 +518,103 @@ ascent: number, line_height: number, };
 export type LabelItem = { "kind": "text", x: number, y: number, width: number, size: number, bold: boolean, text: string, } | { "kind": "mark", x: number, y: number, width: number, height: number, size: number, text: string, } | { "kind": "qr", x: number, y: number, size: number, data: string, rows: Array<string>, } | { "kind": "code128", x: number, y: number, width: number, height: number, data: string, modules: string, };
 
 export type PrinterTest = { answer: PrinterAnswer | null, layout: LabelLayout, };
+
+export type ReportFilter = { campus_id: string | null, course_id: string | null, 
+/**
+ * `YYYY-MM-DD`, a local day.
+ */
+from: string, to: string, };
+
+export type Count = { label: string, count: number, };
+
+export type AttendanceReport = { 
+/**
+ * The Monday of each week, `YYYY-MM-DD`.
+ */
+weeks: Array<string>, total: Array<number>, 
+/**
+ * The same weeks a year (52 weeks) earlier.
+ */
+year_before: Array<number>, 
+/**
+ * The busiest first.
+ */
+by_course: Array<Series>, by_room: Array<Series>, by_campus: Array<Series>, };
+
+export type Series = { name: string, counts: Array<number>, total: number, };
+
+export type VisitorReport = { weeks: Array<VisitorWeek>, first_timers: number, came_back: number, came_back_within_days: number, 
+/**
+ * Those not yet come back first, then the latest, at most 500. Empty unless the reader may
+ * read people.
+ */
+follow_up: Array<Visitor>, follow_up_shown: boolean, };
+
+export type VisitorWeek = { 
+/**
+ * The week's Monday.
+ */
+week: string, first_timers: number, came_back: number, };
+
+export type Visitor = { people_id: string, name: string, 
+/**
+ * The local day of their first visit.
+ */
+first_visit: string, came_back: boolean, phone: string | null, email: string | null, };
+
+export type FunnelReport = { 
+/**
+ * The most enrolled first.
+ */
+courses: Array<CourseFunnel>, };
+
+export type CourseFunnel = { course_id: string, course: string, enrolled: number, 
+/**
+ * In progress or completed.
+ */
+started: number, completed: number, dropped: number, median_days_to_complete: number | null, 
+/**
+ * The step most often not done by those still enrolled, and how many stopped there.
+ */
+stalled_at: Count | null, };
+
+export type CertificationReport = { 
+/**
+ * `YYYY-MM`, this month and the 11 after it.
+ */
+expiring_by_month: Array<Count>, expired: number, 
+/**
+ * Per certification: how many have expired.
+ */
+expired_by_certification: Array<Count>, served_without: number, 
+/**
+ * The latest first. Empty unless the reader may read people.
+ */
+served_without_list: Array<ServedWithout>, };
+
+export type ServedWithout = { name: string, session: string, 
+/**
+ * The local day they served.
+ */
+day: string, certification: string | null, };
+
+export type RoomsReport = { sessions: Array<RoomSession>, session_count: number, over_capacity: number, ratio_missed: number, released_without_code: number, };
+
+export type RoomSession = { session: string, starts_at: string, room: string | null, capacity: number | null, children_per_adult: number | null, 
+/**
+ * Checked in, not serving.
+ */
+children: number, 
+/**
+ * Checked in to serve.
+ */
+adults: number, over_capacity: boolean, 
+/**
+ * None when the session sets no ratio.
+ */
+ratio_met: boolean | null, released_without_code: number, };
+
+export type ReportKind = "attendance" | "visitors" | "funnel" | "certifications" | "rooms";
 
 export type OsPrinter = { name: string, is_default: boolean, 
 /**

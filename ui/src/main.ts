@@ -16,6 +16,7 @@ import { renderUpdates } from "./screens/updates";
 import { renderTeam } from "./screens/team";
 import { renderKiosk, renderStartKiosk } from "./screens/kiosk";
 import { renderRooms } from "./screens/rooms";
+import { renderReports } from "./screens/reports";
 import { renderOrganization } from "./screens/organization";
 import { renderSignIn, renderStartupProblem } from "./screens/sign-in";
 import { renderRecovery } from "./screens/backups";
@@ -44,6 +45,7 @@ const SECTIONS: { hash: string; label: string; needs: Permission | null }[] = [
   { hash: "#/sync", label: "Sync", needs: "sync.manage" },
   { hash: "#/team", label: "Team", needs: "sync.manage" },
   { hash: "#/rooms", label: "Rooms today", needs: "attendance.read" },
+  { hash: "#/reports", label: "Reports", needs: "reports.read" },
   { hash: "#/check-in", label: "Check-in station", needs: "settings.manage" },
   { hash: "#/updates", label: "About", needs: null },
 ];
@@ -122,6 +124,9 @@ async function render() {
         break;
       case "rooms":
         await renderRooms(view, screen);
+        break;
+      case "reports":
+        await renderReports(view, screen);
         break;
       case "check-in":
         await renderStartKiosk(view, screen);

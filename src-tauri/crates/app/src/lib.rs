@@ -20,6 +20,7 @@ pub mod planning_center;
 pub mod printing;
 pub mod records;
 pub mod recovery;
+pub mod reports;
 mod secrets;
 pub mod session;
 pub mod station;

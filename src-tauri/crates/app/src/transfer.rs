@@ -54,20 +54,22 @@ impl App {
             CsvKind::People => (transfer::export_people(self.store(), &actor)?, "people"),
             CsvKind::Enrollments => (transfer::export_enrollments(self.store(), &actor)?, "enrollments"),
         };
-        let folder = folders.iter().find(|dir| dir.is_dir()).ok_or_else(|| {
-            ErrorReport::new(
-                ErrorCode::NoFolder,
-                "There is no Downloads, Documents or home folder to save the file in.",
-            )
-        })?;
-        let path = free_name(folder, &format!("{stem}-{}", chrono::Local::now().format("%Y-%m-%d")));
-        // Written beside, then renamed, so a crash never leaves half a file under the real name.
-        let partial = path.with_extension("csv.part");
-        std::fs::write(&partial, text.as_bytes()).and_then(|_| std::fs::rename(&partial, &path)).map_err(|e| {
-            ErrorReport::new(ErrorCode::ExportFailed, format!("Could not save {}: {e}", path.display()))
-        })?;
-        Ok(path)
+        save_csv(&text, stem, folders)
     }
+}
+
+/// Saves a CSV file as `stem-<today>.csv` in the first of `folders` that exists, and says where.
+pub(crate) fn save_csv(text: &str, stem: &str, folders: &[PathBuf]) -> Reply<PathBuf> {
+    let folder = folders.iter().find(|dir| dir.is_dir()).ok_or_else(|| {
+        ErrorReport::new(ErrorCode::NoFolder, "There is no Downloads, Documents or home folder to save the file in.")
+    })?;
+    let path = free_name(folder, &format!("{stem}-{}", chrono::Local::now().format("%Y-%m-%d")));
+    // Written beside, then renamed, so a crash never leaves half a file under the real name.
+    let partial = path.with_extension("csv.part");
+    std::fs::write(&partial, text.as_bytes())
+        .and_then(|_| std::fs::rename(&partial, &path))
+        .map_err(|e| ErrorReport::new(ErrorCode::ExportFailed, format!("Could not save {}: {e}", path.display())))?;
+    Ok(path)
 }
 
 /// `stem.csv` in `folder`, or `stem-2.csv`, `stem-3.csv`… when it is taken.

@@ -59,10 +59,14 @@ pub enum Permission {
     /// on their not-authorized list, a room past capacity, a label reprinted without the tag.
     #[serde(rename = "checkin.override")]
     CheckinOverride,
+    /// The office's reports: attendance, visitors, course funnels, certifications, rooms. A
+    /// report's list of people with contact details also needs `people.read`.
+    #[serde(rename = "reports.read")]
+    ReportsRead,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 23] = [
+    pub const ALL: [Permission; 24] = [
         Permission::PeopleRead,
         Permission::PeopleWrite,
         Permission::CampusesRead,
@@ -86,6 +90,7 @@ impl Permission {
         Permission::SettingsManage,
         Permission::DataExport,
         Permission::CheckinOverride,
+        Permission::ReportsRead,
     ];
 
     /// The name stored in `role.permissions`, e.g. `people.write`.

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod office;
 pub mod planning_center;
 pub mod records;
+pub mod reports;
 pub mod team;
 pub mod transfer;
 

@@ -168,7 +168,7 @@ pub fn attendance_csv(store: &Store, actor: &Actor, from: Timestamp, to: Timesta
 }
 
 /// RFC 4180 quoting, and a leading quote on values a spreadsheet would run as a formula.
-fn csv_field(value: &str) -> String {
+pub(crate) fn csv_field(value: &str) -> String {
     let value = defused(value);
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))

@@ -17,5 +17,6 @@ mod permissions;
 mod planning_center;
 mod printing;
 mod progress;
+mod reports;
 mod search;
 mod team;

@@ -173,6 +173,31 @@ fn a_database_made_by_release_0_1_upgrades_with_nothing_lost() {
         [],
     );
     assert_eq!(logged, 0, "no log holds a code");
+    // The reports' first visits are worked out from the release's attendance, and the office's
+    // roles read reports.
+    let visited: i64 = scalar(
+        &store,
+        "SELECT count(DISTINCT a.people_id) FROM attendance_record a JOIN class_session s ON s.id = a.class_session_id
+         WHERE a.is_active = 1 AND a.status IN ('present', 'late') AND a.serving = 0 AND s.is_active = 1",
+        [],
+    );
+    assert!(visited > 0, "the release's church has attendance");
+    assert_eq!(count(&store, "person_first_visit"), visited, "a first visit for each person who attended");
+    let (attended, counted): (i64, i64) = (
+        scalar(
+            &store,
+            "SELECT count(*) FROM attendance_record WHERE is_active = 1 AND status IN ('present', 'late')",
+            [],
+        ),
+        scalar(&store, "SELECT sum(attended) FROM session_attendance", []),
+    );
+    assert_eq!(counted, attended, "each session's counts hold every attendance the release kept");
+    let reading: i64 = scalar(
+        &store,
+        "SELECT count(*) FROM role, json_each(role.permissions) WHERE value = 'reports.read' AND name IN ('admin', 'staff')",
+        [],
+    );
+    assert_eq!(reading, 2);
     let nicknamed =
         audit::query(&store, &system, &audit::AuditQuery { table_name: Some("people".into()), ..Default::default() })
             .unwrap();
