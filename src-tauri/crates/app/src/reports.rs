@@ -80,13 +80,17 @@ impl App {
     /// A report's numbers as a CSV file in the first of `folders` that exists. Carrying the
     /// church's data away in a file needs `data.export` too.
     pub fn export_report_csv(&self, kind: ReportKind, filter: &ReportFilter, folders: &[PathBuf]) -> Reply<PathBuf> {
-        people::require(&self.signed_in()?, Permission::DataExport)?;
+        let (actor, scope, today) = self.report_scope(filter)?;
+        people::require(&actor, Permission::DataExport)?;
+        let store = self.store();
         let text = match kind {
-            ReportKind::Attendance => csv::attendance(&self.report_attendance(filter)?),
-            ReportKind::Visitors => csv::visitors(&self.report_visitors(filter)?),
-            ReportKind::Funnel => csv::funnel(&self.report_funnel(filter)?),
-            ReportKind::Certifications => csv::certifications(&self.report_certifications(filter)?),
-            ReportKind::Rooms => csv::rooms(&self.report_rooms(filter)?),
+            ReportKind::Attendance => csv::attendance(&attendance::attendance_over_time(store, &actor, &scope, today)?),
+            ReportKind::Visitors => csv::visitors(&visitors::first_time_visitors(store, &actor, &scope, today)?),
+            ReportKind::Funnel => csv::funnel(&funnel::course_funnel(store, &actor, &scope, today)?),
+            ReportKind::Certifications => {
+                csv::certifications(&certifications::certification_report(store, &actor, &scope, today)?)
+            }
+            ReportKind::Rooms => csv::rooms(&rooms::rooms_report(store, &actor, &scope, today)?),
         };
         crate::transfer::save_csv(&text, kind.file_stem(), folders)
     }
