@@ -45,8 +45,10 @@ export function chartWithTable(options: { title: string; kind: "line" | "bar"; l
     },
   };
   const holder = el("div", { className: "chart" }, canvas);
-  // Drawn once the canvas is in the page, so Chart.js can size it to its box.
+  // Drawn once the canvas is in the page, so Chart.js can size it to its box. Charts of a report
+  // that has left the page are let go first: Chart.js keeps each one until it is destroyed.
   requestAnimationFrame(() => {
+    for (const old of Object.values(Chart.instances)) if (!old.canvas?.isConnected) old.destroy();
     if (canvas.isConnected) new Chart(canvas, config);
   });
   return el("figure", { className: "report-figure", id: options.id }, el("figcaption", {}, options.title), holder, numbersTable(["", ...options.lines.map((l) => l.label)], options.labels.map((label, row) => [label, ...options.lines.map((l) => String(l.values[row] ?? 0))])));
