@@ -112,6 +112,9 @@ function visitorsReport(report: VisitorReport): HTMLElement {
         "div",
         {},
         el("h3", {}, "To follow up"),
+        report.follow_up.length < report.first_timers
+          ? el("p", { className: "muted" }, `The ${report.follow_up.length} to call first of ${report.first_timers}: those not back yet, the latest first. The CSV export has the same list.`)
+          : null,
         report.follow_up.length
           ? numbersTable(["Name", "First visit", `Came back within ${report.came_back_within_days} days`, "Phone", "E-mail"], report.follow_up.map((v) => [v.name, v.first_visit, v.came_back ? "yes" : "not yet", v.phone ?? "", v.email ?? ""]))
           : el("p", { className: "muted" }, "No first-time visitors in these weeks."),
@@ -163,7 +166,7 @@ function funnelReport(report: FunnelReport): HTMLElement {
 
 function certificationsReport(report: CertificationReport): HTMLElement {
   const served = report.served_without_list.length
-    ? numbersTable(["Served without a valid certification", "Session", "Day", "Certification"], report.served_without_list.map((s) => [s.name, s.session, s.day, s.certification ?? ""]))
+    ? listed(report.served_without_list.length, report.served_without, numbersTable(["Served without a valid certification", "Session", "Day", "Certification"], report.served_without_list.map((s) => [s.name, s.session, s.day, s.certification ?? ""])))
     : el("p", { className: "muted" }, report.served_without ? `${report.served_without} times someone served without a valid certification (names are shown to those allowed to read people).` : "Nobody served without a valid certification in these days.");
   return el(
     "div",
@@ -175,6 +178,11 @@ function certificationsReport(report: CertificationReport): HTMLElement {
     el("h3", {}, "Serving without a valid certification"),
     served,
   );
+}
+
+/** A list with, when it holds only the latest of more, a line that says so. */
+function listed(shown: number, all: number, table: HTMLElement): HTMLElement {
+  return shown < all ? el("div", {}, el("p", { className: "muted" }, `The latest ${shown} of ${all}.`), table) : table;
 }
 
 function roomsReport(report: RoomsReport): HTMLElement {
@@ -194,7 +202,7 @@ function roomsReport(report: RoomsReport): HTMLElement {
         { label: "Adults serving", values: latest.map((s) => s.adults) },
       ],
     }),
-    el("h3", {}, "Every session"),
+    el("h3", {}, report.sessions.length < report.session_count ? `The ${report.sessions.length} latest sessions of ${report.session_count}` : "Every session"),
     numbersTable(
       ["Session", "Starts", "Room", "Children", "Adults serving", "Capacity", "Ratio", "Released without code"],
       report.sessions.map((s) => [

@@ -2,7 +2,7 @@
 //! campus, beside the same weeks 52 weeks earlier. Weeks with nobody are shown, as zero. Read
 //! from each session's counts (`session_attendance`, kept by triggers), not the rows.
 
-use super::{require, ReportScope, SESSIONS_FROM, SESSIONS_WHERE};
+use super::{monday_of, optional_text, require, text, ReportScope};
 use crate::db::{Query, Result, Store};
 use cct_domain::Actor;
 use chrono::NaiveDate;
@@ -31,32 +31,62 @@ pub struct AttendanceReport {
     pub by_campus: Vec<Series>,
 }
 
-/// One session's attendance: its week's Monday, its course, room and campus, and how many came.
-type SessionCount = (String, String, Option<String>, Option<String>, i64);
-
-/// Every session of the scope with anyone in it. Folded into weeks here rather than grouped in
-/// SQL: nearly every (week, course) pair is one session, so grouping would sort them all for
-/// nothing.
-fn sessions(store: &Store, scope: &ReportScope, today: NaiveDate) -> Result<Vec<SessionCount>> {
-    let sql = format!(
-        "SELECT date(s.starts_at, :local, '-6 days', 'weekday 1'), s.course_id, s.facility_id,
-                COALESCE(f.campus_id, c.campus_id), n.attended
-         FROM {SESSIONS_FROM} JOIN session_attendance n ON n.class_session_id = s.id
-         WHERE {SESSIONS_WHERE} AND n.attended > 0"
-    );
+/// Every session of the range and course with anyone in it, streamed to `each` as its start
+/// (UTC, as stored), course, room and how many came, read from the sessions' report index and
+/// their kept counts alone; the campus (the room's, else the course's) is looked up here, from
+/// [`Places`]. Folded into weeks here rather than grouped in SQL: nearly every (week, course)
+/// pair is one session, so grouping would sort them all for nothing.
+fn each_session(
+    store: &Store,
+    scope: &ReportScope,
+    today: NaiveDate,
+    mut each: impl FnMut(&str, &str, Option<&str>, i64),
+) -> Result<()> {
+    let sql = "SELECT s.starts_at, s.course_id, s.facility_id, n.attended
+         FROM class_session s INDEXED BY idx_class_session_report
+              CROSS JOIN session_attendance n ON n.class_session_id = s.id
+         WHERE s.starts_at >= :from AND s.starts_at < :until AND s.is_active = 1
+           AND (:course IS NULL OR s.course_id = :course) AND n.attended > 0";
     let bound = scope.bind(today);
-    store.read(|conn| conn.tuples(&sql, bound.for_sql(&sql).as_slice()))
+    store.read(|conn| {
+        let mut statement = conn.prepare_cached(sql)?;
+        let mut rows = statement.query(bound.for_sql(sql).as_slice())?;
+        while let Some(row) = rows.next()? {
+            each(text(row, 0)?, text(row, 1)?, optional_text(row, 2)?, row.get(3)?);
+        }
+        Ok(())
+    })
 }
 
-/// The names of every course, room and campus, by id.
-fn names(store: &Store) -> Result<HashMap<String, String>> {
-    let rows: Vec<(String, String)> = store.read(|conn| {
-        conn.tuples(
-            "SELECT id, name FROM course UNION ALL SELECT id, name FROM facility UNION ALL SELECT id, name FROM campus",
-            [],
-        )
-    })?;
-    Ok(rows.into_iter().collect())
+/// The names of every course, room and campus by id, and the campus of each course and room.
+struct Places {
+    names: HashMap<String, String>,
+    campus_of: HashMap<String, String>,
+}
+
+impl Places {
+    fn read(store: &Store) -> Result<Self> {
+        let rows: Vec<(String, String, Option<String>)> = store.read(|conn| {
+            conn.tuples(
+                "SELECT id, name, campus_id FROM course UNION ALL SELECT id, name, campus_id FROM facility
+                 UNION ALL SELECT id, name, NULL FROM campus",
+                [],
+            )
+        })?;
+        let mut places = Self { names: HashMap::new(), campus_of: HashMap::new() };
+        for (id, name, campus) in rows {
+            if let Some(campus) = campus {
+                places.campus_of.insert(id.clone(), campus);
+            }
+            places.names.insert(id, name);
+        }
+        Ok(places)
+    }
+
+    /// A session's campus: its room's, else its course's.
+    fn campus(&self, course: &str, room: Option<&str>) -> Option<&String> {
+        room.and_then(|room| self.campus_of.get(room)).or_else(|| self.campus_of.get(course))
+    }
 }
 
 pub fn attendance_over_time(
@@ -67,36 +97,53 @@ pub fn attendance_over_time(
 ) -> Result<AttendanceReport> {
     require(actor)?;
     let mondays = scope.mondays();
-    let week_index: HashMap<String, usize> =
-        mondays.iter().enumerate().map(|(index, monday)| (monday.to_string(), index)).collect();
-    let names = names(store)?;
+    let week_index: HashMap<NaiveDate, usize> =
+        mondays.iter().enumerate().map(|(index, monday)| (*monday, index)).collect();
+    let places = Places::read(store)?;
+    let in_campus = |course: &str, room: Option<&str>| {
+        scope.campus_id.as_ref().is_none_or(|wanted| places.campus(course, room) == Some(wanted))
+    };
     // Each line is one course, room or campus (two rooms may share a name), shown by its name.
     let mut total = vec![0; mondays.len()];
     let mut by_course: Lines = BTreeMap::new();
     let mut by_room: Lines = BTreeMap::new();
     let mut by_campus: Lines = BTreeMap::new();
-    for (week, course, room, campus, count) in sessions(store, scope, today)? {
-        let Some(&index) = week_index.get(&week) else { continue };
+    each_session(store, scope, today, |starts_at, course, room, count| {
+        if !in_campus(course, room) {
+            return;
+        }
+        let Some(&index) = scope.local_day_of(starts_at).and_then(|day| week_index.get(&monday_of(day))) else {
+            return;
+        };
         total[index] += count;
+        let campus = places.campus(course, room).map(String::as_str);
         for (lines, id, none) in [
             (&mut by_course, Some(course), "A course"),
             (&mut by_room, room, "No room"),
             (&mut by_campus, campus, "No campus"),
         ] {
-            let name = id.as_ref().and_then(|id| names.get(id).cloned()).unwrap_or_else(|| none.to_owned());
-            let line = lines.entry(id.unwrap_or_default()).or_insert_with(|| (name, vec![0; mondays.len()]));
-            line.1[index] += count;
+            let key = id.unwrap_or_default();
+            if !lines.contains_key(key) {
+                let name = id.and_then(|id| places.names.get(id).cloned()).unwrap_or_else(|| none.to_owned());
+                lines.insert(key.to_owned(), (name, vec![0; mondays.len()]));
+            }
+            if let Some(line) = lines.get_mut(key) {
+                line.1[index] += count;
+            }
         }
-    }
+    })?;
     let mut year_before = vec![0; mondays.len()];
     let earlier = scope.year_before();
-    let earlier_index: HashMap<String, usize> =
-        earlier.mondays().iter().enumerate().map(|(index, monday)| (monday.to_string(), index)).collect();
-    for (week, _, _, _, count) in sessions(store, &earlier, today)? {
-        if let Some(&index) = earlier_index.get(&week) {
+    let earlier_index: HashMap<NaiveDate, usize> =
+        earlier.mondays().into_iter().enumerate().map(|(index, monday)| (monday, index)).collect();
+    each_session(store, &earlier, today, |starts_at, course, room, count| {
+        if !in_campus(course, room) {
+            return;
+        }
+        if let Some(&index) = scope.local_day_of(starts_at).and_then(|day| earlier_index.get(&monday_of(day))) {
             year_before[index] += count;
         }
-    }
+    })?;
     Ok(AttendanceReport {
         weeks: mondays.iter().map(NaiveDate::to_string).collect(),
         total,

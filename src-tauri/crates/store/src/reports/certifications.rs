@@ -6,7 +6,7 @@
 //! month. The campus filter keeps people assigned to the campus; the course filter keeps the
 //! certifications that course leads to.
 
-use super::{require, Count, ReportScope, SESSIONS_WHERE};
+use super::{require, Count, ReportScope, SESSIONS_FROM, SESSIONS_WHERE};
 use crate::db::{Query, Result, Store};
 use cct_domain::{Actor, Permission};
 use chrono::{Datelike, Months, NaiveDate};
@@ -30,7 +30,7 @@ pub struct CertificationReport {
     /// Per certification: how many have expired.
     pub expired_by_certification: Vec<Count>,
     pub served_without: i64,
-    /// The latest first. Empty unless the reader may read people.
+    /// The latest first, at most 200. Empty unless the reader may read people.
     pub served_without_list: Vec<ServedWithout>,
 }
 
@@ -40,6 +40,10 @@ const HOLDERS_IN_SCOPE: &str = "cp.is_active = 1
                                      WHERE pc.people_id = cp.people_id AND pc.campus_id = :campus AND pc.is_active = 1))
      AND (:course IS NULL OR EXISTS (SELECT 1 FROM certification_course cc
                                      WHERE cc.certification_id = cp.certification_id AND cc.course_id = :course AND cc.is_active = 1))";
+
+/// Those who served uncertified are listed for this many at the most, the latest first; the
+/// count has them all.
+const SERVED_LISTED: usize = 200;
 
 /// Expired: marked so, or completed with an expiry day before today.
 const EXPIRED: &str = "(cp.status = 'expired' OR (cp.status = 'completed' AND cp.expires_date < :today))";
@@ -68,26 +72,22 @@ pub fn certification_report(
         "SELECT c.name, count(*) FROM certification_progress cp JOIN certification c ON c.id = cp.certification_id
          WHERE {EXPIRED} AND {HOLDERS_IN_SCOPE} GROUP BY c.id ORDER BY count(*) DESC, c.name"
     );
-    // The few who served uncertified, from their own small index, then their sessions: reading
-    // every session of the range first would look at every serving adult of three years.
-    let served_sql = format!(
-        "SELECT p.first_name || ' ' || p.last_name, s.title, date(s.starts_at, :local), cert.name
-         FROM attendance_record a INDEXED BY idx_attendance_served_uncertified
-              CROSS JOIN class_session s ON s.id = a.class_session_id
-              JOIN course c ON c.id = s.course_id LEFT JOIN facility f ON f.id = s.facility_id
-              JOIN people p ON p.id = a.people_id
-              LEFT JOIN certification cert ON cert.id = s.serving_certification_id
-         WHERE a.serving = 1 AND a.serving_uncertified = 1 AND a.is_active = 1
-           AND a.status IN ('present', 'late') AND {SESSIONS_WHERE}
-         ORDER BY s.starts_at DESC, p.last_name, p.first_name"
+    // How many served uncertified, from each session's kept counts; then who, for the latest
+    // sessions only, from their own small index.
+    let counted_sql = format!(
+        "SELECT s.id, n.served_uncertified FROM {SESSIONS_FROM} JOIN session_attendance n ON n.class_session_id = s.id
+         WHERE {SESSIONS_WHERE} AND n.served_uncertified > 0
+         ORDER BY s.starts_at DESC"
     );
-    let (expiring, expired, served) = store.read(|conn| {
+    let (expiring, expired, counted) = store.read(|conn| {
         let expiring: Vec<(String, i64)> = conn.tuples(&expiring_sql, bound.for_sql(&expiring_sql).as_slice())?;
         let expired: Vec<(String, i64)> = conn.tuples(&expired_sql, bound.for_sql(&expired_sql).as_slice())?;
-        let served: Vec<(String, String, String, Option<String>)> =
-            conn.tuples(&served_sql, bound.for_sql(&served_sql).as_slice())?;
-        Ok((expiring, expired, served))
+        let counted: Vec<(String, i64)> = conn.tuples(&counted_sql, bound.for_sql(&counted_sql).as_slice())?;
+        Ok((expiring, expired, counted))
     })?;
+    let served_without: i64 = counted.iter().map(|(_, count)| count).sum();
+    let served_without_list =
+        if actor.can(Permission::PeopleRead) { served_list(store, scope, today, &counted)? } else { Vec::new() };
     let expiring_by_month = months
         .into_iter()
         .map(|month| Count {
@@ -95,15 +95,6 @@ pub fn certification_report(
             label: month,
         })
         .collect();
-    let served_without = served.len() as i64;
-    let served_without_list = if actor.can(Permission::PeopleRead) {
-        served
-            .into_iter()
-            .map(|(name, session, day, certification)| ServedWithout { name, session, day, certification })
-            .collect()
-    } else {
-        Vec::new()
-    };
     Ok(CertificationReport {
         expiring_by_month,
         expired: expired.iter().map(|(_, count)| count).sum(),
@@ -111,4 +102,42 @@ pub fn certification_report(
         served_without,
         served_without_list,
     })
+}
+
+/// Who served uncertified in the latest sessions of `counted` (sessions with their counts, the
+/// latest first), until [`SERVED_LISTED`] are listed.
+fn served_list(
+    store: &Store,
+    scope: &ReportScope,
+    today: NaiveDate,
+    counted: &[(String, i64)],
+) -> Result<Vec<ServedWithout>> {
+    let mut listed = 0;
+    let sessions: Vec<&str> = counted
+        .iter()
+        .take_while(|(_, count)| {
+            let more = listed < SERVED_LISTED;
+            listed += *count as usize;
+            more
+        })
+        .map(|(id, _)| id.as_str())
+        .collect();
+    let sessions = serde_json::to_string(&sessions).unwrap_or_else(|_| "[]".into());
+    let sql = "SELECT p.first_name || ' ' || p.last_name, s.title, date(s.starts_at, :local), cert.name
+         FROM json_each(:sessions) listed
+              CROSS JOIN class_session s ON s.id = listed.value
+              CROSS JOIN attendance_record a INDEXED BY idx_attendance_served_uncertified ON a.class_session_id = s.id
+              JOIN people p ON p.id = a.people_id
+              LEFT JOIN certification cert ON cert.id = s.serving_certification_id
+         WHERE a.serving = 1 AND a.serving_uncertified = 1 AND a.is_active = 1 AND a.status IN ('present', 'late')
+         ORDER BY s.starts_at DESC, p.last_name, p.first_name";
+    let bound = scope.bind(today);
+    let mut params = bound.for_sql(sql);
+    params.push((":sessions", &sessions as &dyn rusqlite::ToSql));
+    let rows: Vec<(String, String, String, Option<String>)> = store.read(|conn| conn.tuples(sql, params.as_slice()))?;
+    Ok(rows
+        .into_iter()
+        .take(SERVED_LISTED)
+        .map(|(name, session, day, certification)| ServedWithout { name, session, day, certification })
+        .collect())
 }

@@ -10,7 +10,7 @@ use crate::db::{Query, Result, Store};
 use cct_domain::Actor;
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -33,96 +33,90 @@ pub struct FunnelReport {
     pub courses: Vec<CourseFunnel>,
 }
 
-/// The enrollments of the range: [`ENROLLMENTS_FROM`] names `course_enrollment e` and
-/// `course c`; [`ENROLLMENTS_WHERE`] binds `:first_day`, `:day_after`, `:campus` and `:course`.
-/// An enrollment's date is a day (`YYYY-MM-DD`), so it compares as text, on its index.
-const ENROLLMENTS_FROM: &str = "course_enrollment e JOIN course c ON c.id = e.course_id";
+/// The enrollments of the range, a course and a status at a time: [`ENROLLMENTS_FROM`] names
+/// `course c` and `course_enrollment e`, read on `idx_course_enrollment_funnel` (course, status,
+/// date) alone, so each course's rows come together and nothing is sorted;
+/// [`ENROLLMENTS_WHERE`] binds `:first_day`, `:day_after`, `:campus` and `:course`. An
+/// enrollment's date is a day (`YYYY-MM-DD`), so it compares as text.
+const ENROLLMENTS_FROM: &str =
+    "course c CROSS JOIN course_enrollment e INDEXED BY idx_course_enrollment_funnel ON e.course_id = c.id";
 const ENROLLMENTS_WHERE: &str = "e.enrollment_date >= :first_day AND e.enrollment_date < :day_after
      AND e.is_active = 1 AND e.registration_status <> 'cancelled'
      AND (:campus IS NULL OR c.campus_id = :campus OR c.campus_id IS NULL)
-     AND (:course IS NULL OR e.course_id = :course)";
-
-type CountsRow = (String, String, i64, i64, i64, i64);
+     AND (:course IS NULL OR c.id = :course)";
+/// As the index keeps it.
+const DAYS_TO_COMPLETE: &str = "julianday(e.completion_date) - julianday(e.enrollment_date)";
 
 pub fn course_funnel(store: &Store, actor: &Actor, scope: &ReportScope, today: NaiveDate) -> Result<FunnelReport> {
     require(actor)?;
     let bound = scope.bind(today);
+    // Naming every status lets the index be searched by (course, status, dates).
     let counts_sql = format!(
-        "SELECT c.id, c.name, count(*), sum(e.status IN ('in_progress', 'completed')),
-                sum(e.status = 'completed'), sum(e.status = 'dropped')
-         FROM {ENROLLMENTS_FROM} WHERE {ENROLLMENTS_WHERE} GROUP BY c.id ORDER BY count(*) DESC, c.name"
+        "SELECT c.id, e.status, count(*) FROM {ENROLLMENTS_FROM}
+         WHERE e.status IN ('enrolled', 'in_progress', 'completed', 'dropped') AND {ENROLLMENTS_WHERE}
+         GROUP BY c.id, e.status"
     );
     let days_sql = format!(
-        "SELECT c.id, julianday(e.completion_date) - julianday(e.enrollment_date)
-         FROM {ENROLLMENTS_FROM} WHERE {ENROLLMENTS_WHERE} AND +e.status = 'completed' AND e.completion_date IS NOT NULL"
+        "SELECT c.id, {DAYS_TO_COMPLETE} FROM {ENROLLMENTS_FROM}
+         WHERE e.status = 'completed' AND {ENROLLMENTS_WHERE} AND {DAYS_TO_COMPLETE} >= 0"
     );
-    // Each course's required items in order (modules in theirs, then items in theirs), and what
-    // each enrollment still open has done: the first item not done is worked out below. The
-    // planner is kept on the date index (`+e.status` is not a column it may search by).
-    let items_sql =
-        "SELECT ct.course_id, ct.id, ct.title FROM content ct LEFT JOIN course_module m ON m.id = ct.module_id
-         WHERE ct.is_active = 1 AND ct.is_required = 1 AND (:course IS NULL OR ct.course_id = :course)
-         ORDER BY ct.course_id, COALESCE(m.order_sequence, -1), ct.order_sequence, ct.id";
-    let done_sql = format!(
-        "SELECT e.id, e.course_id, cc.content_id
-         FROM {ENROLLMENTS_FROM} LEFT JOIN content_completion cc ON cc.course_enrollment_id = e.id AND cc.is_active = 1
-         WHERE {ENROLLMENTS_WHERE} AND +e.status IN ('enrolled', 'in_progress')"
-    );
-    let (counts, days, items, done) = store.read(|conn| {
-        let counts: Vec<CountsRow> = conn.tuples(&counts_sql, bound.for_sql(&counts_sql).as_slice())?;
-        let days: Vec<(String, Option<f64>)> = conn.tuples(&days_sql, bound.for_sql(&days_sql).as_slice())?;
-        let items: Vec<(String, String, String)> = conn.tuples(items_sql, bound.for_sql(items_sql).as_slice())?;
-        let done: Vec<(String, String, Option<String>)> =
-            conn.tuples(&done_sql, bound.for_sql(&done_sql).as_slice())?;
-        Ok((counts, days, items, done))
+    // Where the open enrollments stand, kept per enrollment (`enrollment_next_step`): counted
+    // per course and step in the index's order. Courses outside the filters are counted too
+    // and passed over below, where only the counted courses are looked up.
+    let stalled_sql = "SELECT n.course_id, n.content_id, count(*)
+         FROM enrollment_next_step n INDEXED BY idx_enrollment_next_step
+         WHERE n.content_id IS NOT NULL AND n.enrollment_date >= :first_day AND n.enrollment_date < :day_after
+           AND (:course IS NULL OR n.course_id = :course)
+         GROUP BY n.course_id, n.content_id";
+    let names_sql = "SELECT id, name FROM course WHERE :course IS NULL OR id = :course
+         UNION ALL SELECT id, title FROM content WHERE :course IS NULL OR course_id = :course";
+    let (counts, days, stalled, names) = store.read(|conn| {
+        let counts: Vec<(String, String, i64)> = conn.tuples(&counts_sql, bound.for_sql(&counts_sql).as_slice())?;
+        let days: Vec<(String, f64)> = conn.tuples(&days_sql, bound.for_sql(&days_sql).as_slice())?;
+        let stalled: Vec<(String, String, i64)> = conn.tuples(stalled_sql, bound.for_sql(stalled_sql).as_slice())?;
+        let names: Vec<(String, String)> = conn.tuples(names_sql, bound.for_sql(names_sql).as_slice())?;
+        Ok((counts, days, stalled, names))
     })?;
+    let names: HashMap<String, String> = names.into_iter().collect();
     let mut days_by_course: HashMap<String, Vec<f64>> = HashMap::new();
     for (course, days) in days {
-        if let Some(days) = days.filter(|d| *d >= 0.0) {
-            days_by_course.entry(course).or_default().push(days);
-        }
+        days_by_course.entry(course).or_default().push(days);
     }
-    let mut stalled_by_course = stalled_at(items, done);
-    let courses = counts
-        .into_iter()
-        .map(|(course_id, course, enrolled, started, completed, dropped)| CourseFunnel {
+    let mut stalled_by_course = most_stalled(stalled, &names);
+    let mut by_course: HashMap<String, CourseFunnel> = HashMap::new();
+    for (course_id, status, count) in counts {
+        let funnel = by_course.entry(course_id.clone()).or_insert_with(|| CourseFunnel {
+            course: names.get(&course_id).cloned().unwrap_or_default(),
             median_days_to_complete: days_by_course.remove(&course_id).and_then(median),
             stalled_at: stalled_by_course.remove(&course_id),
             course_id,
-            course,
-            enrolled,
-            started,
-            completed,
-            dropped,
-        })
-        .collect();
+            enrolled: 0,
+            started: 0,
+            completed: 0,
+            dropped: 0,
+        });
+        funnel.enrolled += count;
+        match status.as_str() {
+            "in_progress" => funnel.started += count,
+            "completed" => {
+                funnel.started += count;
+                funnel.completed += count;
+            }
+            "dropped" => funnel.dropped += count,
+            _ => {}
+        }
+    }
+    let mut courses: Vec<CourseFunnel> = by_course.into_values().collect();
+    courses.sort_by(|a, b| b.enrolled.cmp(&a.enrolled).then_with(|| a.course.cmp(&b.course)));
     Ok(FunnelReport { courses })
 }
 
-/// Per course, the required item most often the first one not done (ties: the earlier title
-/// first), from each course's items in order and each open enrollment's done items.
-fn stalled_at(
-    items: Vec<(String, String, String)>,
-    done: Vec<(String, String, Option<String>)>,
-) -> HashMap<String, Count> {
-    let mut items_of: HashMap<String, Vec<(String, String)>> = HashMap::new();
-    for (course, id, title) in items {
-        items_of.entry(course).or_default().push((id, title));
-    }
-    let mut done_by: HashMap<(String, String), HashSet<String>> = HashMap::new();
-    for (enrollment, course, content) in done {
-        let set = done_by.entry((enrollment, course)).or_default();
-        set.extend(content);
-    }
-    let mut stopped: HashMap<(String, String), i64> = HashMap::new();
-    for ((_, course), done) in done_by {
-        let first_not_done = items_of.get(&course).and_then(|items| items.iter().find(|(id, _)| !done.contains(id)));
-        if let Some((_, title)) = first_not_done {
-            *stopped.entry((course, title.clone())).or_default() += 1;
-        }
-    }
+/// Per course, the step most people stopped at (ties: the earlier title first), from the
+/// counts per (course, step) and the steps' titles.
+fn most_stalled(stalled: Vec<(String, String, i64)>, titles: &HashMap<String, String>) -> HashMap<String, Count> {
     let mut most: HashMap<String, Count> = HashMap::new();
-    for ((course, title), count) in stopped {
+    for (course, content, count) in stalled {
+        let title = titles.get(&content).cloned().unwrap_or_default();
         let best = most.entry(course).or_insert_with(|| Count { label: title.clone(), count: 0 });
         if count > best.count || (count == best.count && title < best.label) {
             *best = Count { label: title, count };

@@ -90,6 +90,15 @@ impl ReportScope {
         (local_midnight - Duration::minutes(self.utc_offset_minutes.into())).format("%Y-%m-%dT%H:%M:%S").to_string()
     }
 
+    /// The local day a stored UTC timestamp (`YYYY-MM-DDTHH:MM…`) falls on here. Read by hand,
+    /// not by a format string: the reports read one for each of 100,000 rows.
+    fn local_day_of(&self, stored: &str) -> Option<NaiveDate> {
+        let number = |range: std::ops::Range<usize>| stored.get(range)?.parse::<u32>().ok();
+        let utc_day = NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)?;
+        let minutes = i64::from(number(11..13)? * 60 + number(14..16)?) + i64::from(self.utc_offset_minutes);
+        utc_day.checked_add_signed(Duration::days(minutes.div_euclid(24 * 60)))
+    }
+
     /// The SQLite modifier that turns a stored UTC timestamp into this computer's local time.
     fn local(&self) -> String {
         format!("{:+} minutes", self.utc_offset_minutes)
@@ -133,9 +142,6 @@ const SESSIONS_WHERE: &str = "s.is_active = 1 AND s.starts_at >= :from AND s.sta
      AND (:campus IS NULL OR COALESCE(f.campus_id, c.campus_id) = :campus)
      AND (:course IS NULL OR s.course_id = :course)";
 
-/// Present or late: what counts as attending.
-const ATTENDED: &str = "a.is_active = 1 AND a.status IN ('present', 'late')";
-
 /// The values a report's statement binds by name: the range's UTC bounds, the campus, the
 /// course, the local-time modifiers (`:local` from UTC, `:utc` back), today (`:today`) and the range as local days
 /// (`:first_day`, `:day_after`). No name is the start of another.
@@ -177,6 +183,21 @@ impl ReportScope {
 /// Every report needs `reports.read`.
 pub fn require(actor: &Actor) -> Result<()> {
     people::require(actor, Permission::ReportsRead)
+}
+
+/// A text column of a row being read, borrowed (a report streams many rows).
+pub(crate) fn text<'row>(row: &'row rusqlite::Row<'_>, column: usize) -> rusqlite::Result<&'row str> {
+    optional_text(row, column)?.ok_or(rusqlite::Error::InvalidColumnType(
+        column,
+        "NULL".into(),
+        rusqlite::types::Type::Null,
+    ))
+}
+
+pub(crate) fn optional_text<'row>(row: &'row rusqlite::Row<'_>, column: usize) -> rusqlite::Result<Option<&'row str>> {
+    row.get_ref(column)?.as_str_or_null().map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(error))
+    })
 }
 
 /// A count beside its label, for the tables drawn beside each chart.

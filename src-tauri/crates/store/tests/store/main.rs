@@ -18,5 +18,6 @@ mod planning_center;
 mod printing;
 mod progress;
 mod reports;
+mod reports_kept;
 mod search;
 mod team;
