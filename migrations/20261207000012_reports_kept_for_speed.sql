@@ -10,8 +10,8 @@
 --  * enrollment_next_step keeps, for each open enrollment (enrolled or in progress, active, not
 --    cancelled), the first required item not done in the course's order: where the funnel says
 --    people stall. It follows completions, the course's items and modules, and the enrollment.
---  * idx_class_session_report: the sessions of a range with their course, room, capacity and
---    ratio, from the index; session_attendance also counts who served uncertified.
+--  * session_attendance also keeps its session's start, course, room, capacity and ratio, and
+--    how many served uncertified, indexed by start: the session reports read one index.
 --  * idx_course_enrollment_funnel reads a course's enrollments of a range by status, with the
 --    days each took to complete, so the funnel counts them without sorting or reading rows.
 -- Like migration 11's kept tables, these are worked out on this computer from rows that travel
@@ -207,19 +207,37 @@ CREATE INDEX idx_course_enrollment_funnel
                          julianday(completion_date) - julianday(enrollment_date));
 DROP INDEX idx_course_enrollment_date;
 
--- The sessions of a range with their course, room, capacity and ratio, read from the index
--- alone: the reports join each to its kept counts, and read a session's title only for the
--- sessions they list.
-CREATE INDEX idx_class_session_report
-    ON class_session(starts_at, is_active, course_id, facility_id, id, capacity, children_per_adult);
-
--- Each session's count of adults who served without the certification it asks, kept with its
--- other counts, so the certifications report counts them over three years from the sessions.
+-- Each session's counts also keep what the reports ask of the session (its start, course, room,
+-- whether it is on, its capacity and ratio) and who served without the certification it asks,
+-- indexed by start: attendance over time, rooms and certifications read a range of sessions
+-- from this one index, joining nothing. The session's columns follow the session.
+ALTER TABLE session_attendance ADD COLUMN starts_at TEXT;
+ALTER TABLE session_attendance ADD COLUMN course_id TEXT;
+ALTER TABLE session_attendance ADD COLUMN facility_id TEXT;
+ALTER TABLE session_attendance ADD COLUMN session_active INTEGER;
+ALTER TABLE session_attendance ADD COLUMN capacity INTEGER;
+ALTER TABLE session_attendance ADD COLUMN children_per_adult INTEGER;
 ALTER TABLE session_attendance ADD COLUMN served_uncertified INTEGER NOT NULL DEFAULT 0;
-UPDATE session_attendance SET served_uncertified = (
-    SELECT count(*) FROM attendance_record a
-    WHERE a.class_session_id = session_attendance.class_session_id AND a.is_active = 1 AND a.status IN ('present', 'late')
-      AND a.serving = 1 AND a.serving_uncertified = 1);
+UPDATE session_attendance SET
+    (starts_at, course_id, facility_id, session_active, capacity, children_per_adult) =
+        (SELECT s.starts_at, s.course_id, s.facility_id, s.is_active, s.capacity, s.children_per_adult
+         FROM class_session s WHERE s.id = session_attendance.class_session_id),
+    served_uncertified = (
+        SELECT count(*) FROM attendance_record a
+        WHERE a.class_session_id = session_attendance.class_session_id AND a.is_active = 1
+          AND a.status IN ('present', 'late') AND a.serving = 1 AND a.serving_uncertified = 1);
+CREATE INDEX idx_session_attendance_report ON session_attendance(
+    starts_at, session_active, course_id, facility_id, attended, children, serving, released_by_staff,
+    served_uncertified, capacity, children_per_adult);
+
+CREATE TRIGGER session_attendance_follows_session
+AFTER UPDATE OF starts_at, course_id, facility_id, is_active, capacity, children_per_adult ON class_session
+BEGIN
+    UPDATE session_attendance
+    SET starts_at = NEW.starts_at, course_id = NEW.course_id, facility_id = NEW.facility_id,
+        session_active = NEW.is_active, capacity = NEW.capacity, children_per_adult = NEW.children_per_adult
+    WHERE class_session_id = NEW.id;
+END;
 
 DROP TRIGGER session_attendance_on_insert;
 DROP TRIGGER session_attendance_on_update;
@@ -228,7 +246,10 @@ DROP TRIGGER session_attendance_on_delete;
 CREATE TRIGGER session_attendance_on_insert AFTER INSERT ON attendance_record
 WHEN NEW.is_active = 1 AND NEW.status IN ('present', 'late')
 BEGIN
-    INSERT OR IGNORE INTO session_attendance (class_session_id) VALUES (NEW.class_session_id);
+    INSERT OR IGNORE INTO session_attendance
+        (class_session_id, starts_at, course_id, facility_id, session_active, capacity, children_per_adult)
+    SELECT id, starts_at, course_id, facility_id, is_active, capacity, children_per_adult
+    FROM class_session WHERE id = NEW.class_session_id;
     UPDATE session_attendance
     SET attended = attended + 1, children = children + (NEW.serving = 0), serving = serving + (NEW.serving = 1),
         released_by_staff = released_by_staff + (NEW.release_method IS 'staff'),
@@ -245,8 +266,10 @@ BEGIN
         released_by_staff = released_by_staff - (OLD.release_method IS 'staff'),
         served_uncertified = served_uncertified - (OLD.serving = 1 AND OLD.serving_uncertified = 1)
     WHERE class_session_id = OLD.class_session_id AND OLD.is_active = 1 AND OLD.status IN ('present', 'late');
-    INSERT OR IGNORE INTO session_attendance (class_session_id)
-    SELECT NEW.class_session_id WHERE NEW.is_active = 1 AND NEW.status IN ('present', 'late');
+    INSERT OR IGNORE INTO session_attendance
+        (class_session_id, starts_at, course_id, facility_id, session_active, capacity, children_per_adult)
+    SELECT id, starts_at, course_id, facility_id, is_active, capacity, children_per_adult
+    FROM class_session WHERE id = NEW.class_session_id AND NEW.is_active = 1 AND NEW.status IN ('present', 'late');
     UPDATE session_attendance
     SET attended = attended + 1, children = children + (NEW.serving = 0), serving = serving + (NEW.serving = 1),
         released_by_staff = released_by_staff + (NEW.release_method IS 'staff'),

@@ -2,8 +2,8 @@
 //! campus, beside the same weeks 52 weeks earlier. Weeks with nobody are shown, as zero. Read
 //! from each session's counts (`session_attendance`, kept by triggers), not the rows.
 
-use super::{monday_of, optional_text, require, text, ReportScope};
-use crate::db::{Query, Result, Store};
+use super::{monday_of, optional_text, require, text, Places, ReportScope, SESSION_COUNTS_IN_RANGE};
+use crate::db::{Result, Store, StoreError};
 use cct_domain::Actor;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -32,8 +32,7 @@ pub struct AttendanceReport {
 }
 
 /// Every session of the range and course with anyone in it, streamed to `each` as its start
-/// (UTC, as stored), course, room and how many came, read from the sessions' report index and
-/// their kept counts alone; the campus (the room's, else the course's) is looked up here, from
+/// (UTC, as stored), course, room and how many came, read from the sessions' kept counts alone; the campus (the room's, else the course's) is looked up here, from
 /// [`Places`]. Folded into weeks here rather than grouped in SQL: nearly every (week, course)
 /// pair is one session, so grouping would sort them all for nothing.
 fn each_session(
@@ -42,51 +41,16 @@ fn each_session(
     today: NaiveDate,
     mut each: impl FnMut(&str, &str, Option<&str>, i64),
 ) -> Result<()> {
-    let sql = "SELECT s.starts_at, s.course_id, s.facility_id, n.attended
-         FROM class_session s INDEXED BY idx_class_session_report
-              CROSS JOIN session_attendance n ON n.class_session_id = s.id
-         WHERE s.starts_at >= :from AND s.starts_at < :until AND s.is_active = 1
-           AND (:course IS NULL OR s.course_id = :course) AND n.attended > 0";
+    let sql = SESSION_COUNTS_IN_RANGE;
     let bound = scope.bind(today);
     store.read(|conn| {
         let mut statement = conn.prepare_cached(sql)?;
         let mut rows = statement.query(bound.for_sql(sql).as_slice())?;
         while let Some(row) = rows.next()? {
-            each(text(row, 0)?, text(row, 1)?, optional_text(row, 2)?, row.get(3)?);
+            each(text(row, 1)?, text(row, 2)?, optional_text(row, 3)?, row.get(4)?);
         }
         Ok(())
     })
-}
-
-/// The names of every course, room and campus by id, and the campus of each course and room.
-struct Places {
-    names: HashMap<String, String>,
-    campus_of: HashMap<String, String>,
-}
-
-impl Places {
-    fn read(store: &Store) -> Result<Self> {
-        let rows: Vec<(String, String, Option<String>)> = store.read(|conn| {
-            conn.tuples(
-                "SELECT id, name, campus_id FROM course UNION ALL SELECT id, name, campus_id FROM facility
-                 UNION ALL SELECT id, name, NULL FROM campus",
-                [],
-            )
-        })?;
-        let mut places = Self { names: HashMap::new(), campus_of: HashMap::new() };
-        for (id, name, campus) in rows {
-            if let Some(campus) = campus {
-                places.campus_of.insert(id.clone(), campus);
-            }
-            places.names.insert(id, name);
-        }
-        Ok(places)
-    }
-
-    /// A session's campus: its room's, else its course's.
-    fn campus(&self, course: &str, room: Option<&str>) -> Option<&String> {
-        room.and_then(|room| self.campus_of.get(room)).or_else(|| self.campus_of.get(course))
-    }
 }
 
 pub fn attendance_over_time(
@@ -100,49 +64,56 @@ pub fn attendance_over_time(
     let week_index: HashMap<NaiveDate, usize> =
         mondays.iter().enumerate().map(|(index, monday)| (*monday, index)).collect();
     let places = Places::read(store)?;
-    let in_campus = |course: &str, room: Option<&str>| {
-        scope.campus_id.as_ref().is_none_or(|wanted| places.campus(course, room) == Some(wanted))
-    };
-    // Each line is one course, room or campus (two rooms may share a name), shown by its name.
-    let mut total = vec![0; mondays.len()];
-    let mut by_course: Lines = BTreeMap::new();
-    let mut by_room: Lines = BTreeMap::new();
-    let mut by_campus: Lines = BTreeMap::new();
-    each_session(store, scope, today, |starts_at, course, room, count| {
-        if !in_campus(course, room) {
-            return;
-        }
-        let Some(&index) = scope.local_day_of(starts_at).and_then(|day| week_index.get(&monday_of(day))) else {
-            return;
-        };
-        total[index] += count;
-        let campus = places.campus(course, room).map(String::as_str);
-        for (lines, id, none) in [
-            (&mut by_course, Some(course), "A course"),
-            (&mut by_room, room, "No room"),
-            (&mut by_campus, campus, "No campus"),
-        ] {
-            let key = id.unwrap_or_default();
-            if !lines.contains_key(key) {
-                let name = id.and_then(|id| places.names.get(id).cloned()).unwrap_or_else(|| none.to_owned());
-                lines.insert(key.to_owned(), (name, vec![0; mondays.len()]));
-            }
-            if let Some(line) = lines.get_mut(key) {
-                line.1[index] += count;
-            }
-        }
-    })?;
-    let mut year_before = vec![0; mondays.len()];
+    let in_campus = |course: &str, room: Option<&str>| places.in_scope(scope, course, room);
+    // The same weeks a year before are read on a second reader connection meanwhile.
     let earlier = scope.year_before();
-    let earlier_index: HashMap<NaiveDate, usize> =
-        earlier.mondays().into_iter().enumerate().map(|(index, monday)| (monday, index)).collect();
-    each_session(store, &earlier, today, |starts_at, course, room, count| {
-        if !in_campus(course, room) {
-            return;
-        }
-        if let Some(&index) = scope.local_day_of(starts_at).and_then(|day| earlier_index.get(&monday_of(day))) {
-            year_before[index] += count;
-        }
+    let (total, by_course, by_room, by_campus, year_before) = std::thread::scope(|threads| {
+        let year_before = threads.spawn(|| {
+            let mut year_before = vec![0; mondays.len()];
+            let earlier_index: HashMap<NaiveDate, usize> =
+                earlier.mondays().into_iter().enumerate().map(|(index, monday)| (monday, index)).collect();
+            each_session(store, &earlier, today, |starts_at, course, room, count| {
+                if !in_campus(course, room) {
+                    return;
+                }
+                if let Some(&index) = scope.local_day_of(starts_at).and_then(|day| earlier_index.get(&monday_of(day))) {
+                    year_before[index] += count;
+                }
+            })
+            .map(|()| year_before)
+        });
+        // Each line is one course, room or campus (two rooms may share a name), shown by its name.
+        let mut total = vec![0; mondays.len()];
+        let mut by_course: Lines = BTreeMap::new();
+        let mut by_room: Lines = BTreeMap::new();
+        let mut by_campus: Lines = BTreeMap::new();
+        each_session(store, scope, today, |starts_at, course, room, count| {
+            if !in_campus(course, room) {
+                return;
+            }
+            let Some(&index) = scope.local_day_of(starts_at).and_then(|day| week_index.get(&monday_of(day))) else {
+                return;
+            };
+            total[index] += count;
+            let campus = places.campus(course, room).map(String::as_str);
+            for (lines, id, none) in [
+                (&mut by_course, Some(course), "A course"),
+                (&mut by_room, room, "No room"),
+                (&mut by_campus, campus, "No campus"),
+            ] {
+                let key = id.unwrap_or_default();
+                if !lines.contains_key(key) {
+                    let name = id.and_then(|id| places.names.get(id).cloned()).unwrap_or_else(|| none.to_owned());
+                    lines.insert(key.to_owned(), (name, vec![0; mondays.len()]));
+                }
+                if let Some(line) = lines.get_mut(key) {
+                    line.1[index] += count;
+                }
+            }
+        })?;
+        let year_before =
+            year_before.join().map_err(|_| StoreError::Interrupted("the year before's count stopped".into()))??;
+        Ok::<_, StoreError>((total, by_course, by_room, by_campus, year_before))
     })?;
     Ok(AttendanceReport {
         weeks: mondays.iter().map(NaiveDate::to_string).collect(),

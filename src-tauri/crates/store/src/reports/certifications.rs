@@ -6,7 +6,7 @@
 //! month. The campus filter keeps people assigned to the campus; the course filter keeps the
 //! certifications that course leads to.
 
-use super::{require, Count, ReportScope, SESSIONS_FROM, SESSIONS_WHERE};
+use super::{optional_text, require, text, Count, Places, ReportScope, SESSION_COUNTS_IN_RANGE};
 use crate::db::{Query, Result, Store};
 use cct_domain::{Actor, Permission};
 use chrono::{Datelike, Months, NaiveDate};
@@ -72,19 +72,27 @@ pub fn certification_report(
         "SELECT c.name, count(*) FROM certification_progress cp JOIN certification c ON c.id = cp.certification_id
          WHERE {EXPIRED} AND {HOLDERS_IN_SCOPE} GROUP BY c.id ORDER BY count(*) DESC, c.name"
     );
-    // How many served uncertified, from each session's kept counts; then who, for the latest
-    // sessions only, from their own small index.
-    let counted_sql = format!(
-        "SELECT s.id, n.served_uncertified FROM {SESSIONS_FROM} JOIN session_attendance n ON n.class_session_id = s.id
-         WHERE {SESSIONS_WHERE} AND n.served_uncertified > 0
-         ORDER BY s.starts_at DESC"
-    );
-    let (expiring, expired, counted) = store.read(|conn| {
+    let (expiring, expired) = store.read(|conn| {
         let expiring: Vec<(String, i64)> = conn.tuples(&expiring_sql, bound.for_sql(&expiring_sql).as_slice())?;
         let expired: Vec<(String, i64)> = conn.tuples(&expired_sql, bound.for_sql(&expired_sql).as_slice())?;
-        let counted: Vec<(String, i64)> = conn.tuples(&counted_sql, bound.for_sql(&counted_sql).as_slice())?;
-        Ok((expiring, expired, counted))
+        Ok((expiring, expired))
     })?;
+    // How many served uncertified, from each session's kept counts (the latest first); then
+    // who, for the latest sessions only, from their own small index.
+    let places = Places::read(store)?;
+    let mut counted: Vec<(String, i64)> = store.read(|conn| {
+        let mut statement = conn.prepare_cached(SESSION_COUNTS_IN_RANGE)?;
+        let mut rows = statement.query(bound.for_sql(SESSION_COUNTS_IN_RANGE).as_slice())?;
+        let mut counted = Vec::new();
+        while let Some(row) = rows.next()? {
+            let served_uncertified: i64 = row.get(8)?;
+            if served_uncertified > 0 && places.in_scope(scope, text(row, 2)?, optional_text(row, 3)?) {
+                counted.push((text(row, 0)?.to_owned(), served_uncertified));
+            }
+        }
+        Ok(counted)
+    })?;
+    counted.reverse();
     let served_without: i64 = counted.iter().map(|(_, count)| count).sum();
     let served_without_list =
         if actor.can(Permission::PeopleRead) { served_list(store, scope, today, &counted)? } else { Vec::new() };

@@ -22,11 +22,12 @@ pub mod funnel;
 pub mod rooms;
 pub mod visitors;
 
-use crate::db::Result;
+use crate::db::{Query, Result, Store};
 use crate::office::people;
 use cct_domain::{Actor, Permission, ValidationError};
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use ts_rs::TS;
 use uuid::Uuid;
 
@@ -141,6 +142,63 @@ const SESSIONS_FROM: &str =
 const SESSIONS_WHERE: &str = "s.is_active = 1 AND s.starts_at >= :from AND s.starts_at < :until
      AND (:campus IS NULL OR COALESCE(f.campus_id, c.campus_id) = :campus)
      AND (:course IS NULL OR s.course_id = :course)";
+
+/// Each session of the range (and the course asked for) with anyone in it, from the kept counts'
+/// index alone: its id, start, course, room, attended, children, adults serving,
+/// released by staff, served uncertified, capacity and ratio. The campus (the room's, else the
+/// course's) is looked up by the caller, from [`Places`]. The latest last.
+pub(crate) const SESSION_COUNTS_IN_RANGE: &str =
+    "SELECT n.class_session_id, n.starts_at, n.course_id, n.facility_id, n.attended, n.children, n.serving,
+            n.released_by_staff, n.served_uncertified, n.capacity, n.children_per_adult
+     FROM session_attendance n INDEXED BY idx_session_attendance_report
+     WHERE n.starts_at >= :from AND n.starts_at < :until AND n.session_active = 1
+       AND (:course IS NULL OR n.course_id = :course) AND n.attended > 0
+     ORDER BY n.starts_at";
+
+/// The names of every course, room and campus by id, the campus of each course and room, and
+/// each room's capacity: few rows, read once per report.
+pub(crate) struct Places {
+    pub(crate) names: HashMap<String, String>,
+    campus_of: HashMap<String, String>,
+    capacity_of: HashMap<String, i64>,
+}
+
+impl Places {
+    pub(crate) fn read(store: &Store) -> Result<Self> {
+        let rows: Vec<(String, String, Option<String>, Option<i64>)> = store.read(|conn| {
+            conn.tuples(
+                "SELECT id, name, campus_id, NULL FROM course UNION ALL SELECT id, name, campus_id, capacity FROM facility
+                 UNION ALL SELECT id, name, NULL, NULL FROM campus",
+                [],
+            )
+        })?;
+        let mut places = Self { names: HashMap::new(), campus_of: HashMap::new(), capacity_of: HashMap::new() };
+        for (id, name, campus, capacity) in rows {
+            if let Some(campus) = campus {
+                places.campus_of.insert(id.clone(), campus);
+            }
+            if let Some(capacity) = capacity {
+                places.capacity_of.insert(id.clone(), capacity);
+            }
+            places.names.insert(id, name);
+        }
+        Ok(places)
+    }
+
+    /// A session's campus: its room's, else its course's.
+    pub(crate) fn campus(&self, course: &str, room: Option<&str>) -> Option<&String> {
+        room.and_then(|room| self.campus_of.get(room)).or_else(|| self.campus_of.get(course))
+    }
+
+    /// Whether a session of `course` in `room` is of the campus the scope asks for, if any.
+    pub(crate) fn in_scope(&self, scope: &ReportScope, course: &str, room: Option<&str>) -> bool {
+        scope.campus_id.as_ref().is_none_or(|wanted| self.campus(course, room) == Some(wanted))
+    }
+
+    pub(crate) fn capacity(&self, room: Option<&str>) -> Option<i64> {
+        room.and_then(|room| self.capacity_of.get(room)).copied()
+    }
+}
 
 /// The values a report's statement binds by name: the range's UTC bounds, the campus, the
 /// course, the local-time modifiers (`:local` from UTC, `:utc` back), today (`:today`) and the range as local days

@@ -3,12 +3,12 @@
 //! code (by staff, with a reason in the audit log). Read from each session's counts
 //! (`session_attendance`, kept by triggers).
 
-use super::{require, ReportScope, SESSIONS_FROM, SESSIONS_WHERE};
+use super::{optional_text, require, text, Places, ReportScope, SESSION_COUNTS_IN_RANGE};
 use crate::db::{Query, Result, Store};
 use cct_domain::Actor;
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use ts_rs::TS;
 
 /// Sessions listed at the most, the latest first; the totals count every session.
@@ -40,22 +40,12 @@ pub struct RoomsReport {
     pub released_without_code: i64,
 }
 
-/// A session as counted: its id, start, room, capacity and ratio, and its kept counts.
-type Counted = (String, String, Option<String>, Option<i64>, Option<i64>, i64, i64, i64);
-
 pub fn rooms_report(store: &Store, actor: &Actor, scope: &ReportScope, today: NaiveDate) -> Result<RoomsReport> {
     require(actor)?;
-    // Every session of the range, from the sessions' report index and kept counts; the titles
-    // and rooms' names are read for the sessions listed only.
-    let sql = format!(
-        "SELECT s.id, s.starts_at, s.facility_id, COALESCE(s.capacity, f.capacity), s.children_per_adult,
-                n.children, n.serving, n.released_by_staff
-         FROM {SESSIONS_FROM} JOIN session_attendance n ON n.class_session_id = s.id
-         WHERE {SESSIONS_WHERE} AND n.attended > 0
-         ORDER BY s.starts_at DESC, s.id"
-    );
+    // Every session of the range, from the kept counts' index (the earliest first); the titles
+    // are read for the sessions listed only.
+    let places = Places::read(store)?;
     let bound = scope.bind(today);
-    let rows: Vec<Counted> = store.read(|conn| conn.tuples(&sql, bound.for_sql(&sql).as_slice()))?;
     let mut totals = RoomsReport {
         sessions: Vec::new(),
         session_count: 0,
@@ -63,29 +53,43 @@ pub fn rooms_report(store: &Store, actor: &Actor, scope: &ReportScope, today: Na
         ratio_missed: 0,
         released_without_code: 0,
     };
-    let mut listed = Vec::new();
-    for (id, starts_at, room, capacity, children_per_adult, children, adults, released_without_code) in rows {
-        let session = RoomSession {
-            over_capacity: capacity.is_some_and(|capacity| children + adults > capacity),
-            ratio_met: children_per_adult.map(|per_adult| adults * per_adult >= children),
-            session: id,
-            starts_at,
-            room,
-            capacity,
-            children_per_adult,
-            children,
-            adults,
-            released_without_code,
-        };
-        totals.session_count += 1;
-        totals.over_capacity += i64::from(session.over_capacity);
-        totals.ratio_missed += i64::from(session.ratio_met == Some(false));
-        totals.released_without_code += session.released_without_code;
-        if listed.len() < LISTED {
-            listed.push(session);
+    let mut latest: VecDeque<RoomSession> = VecDeque::with_capacity(LISTED + 1);
+    store.read(|conn| {
+        let mut statement = conn.prepare_cached(SESSION_COUNTS_IN_RANGE)?;
+        let mut rows = statement.query(bound.for_sql(SESSION_COUNTS_IN_RANGE).as_slice())?;
+        while let Some(row) = rows.next()? {
+            let (course, room) = (text(row, 2)?, optional_text(row, 3)?);
+            if !places.in_scope(scope, course, room) {
+                continue;
+            }
+            let (children, adults, released_without_code): (i64, i64, i64) = (row.get(5)?, row.get(6)?, row.get(7)?);
+            let capacity = row.get::<_, Option<i64>>(9)?.or_else(|| places.capacity(room));
+            let children_per_adult: Option<i64> = row.get(10)?;
+            let over_capacity = capacity.is_some_and(|capacity| children + adults > capacity);
+            let ratio_met = children_per_adult.map(|per_adult| adults * per_adult >= children);
+            totals.session_count += 1;
+            totals.over_capacity += i64::from(over_capacity);
+            totals.ratio_missed += i64::from(ratio_met == Some(false));
+            totals.released_without_code += released_without_code;
+            latest.push_back(RoomSession {
+                session: text(row, 0)?.to_owned(),
+                starts_at: text(row, 1)?.to_owned(),
+                room: room.map(str::to_owned),
+                capacity,
+                children_per_adult,
+                children,
+                adults,
+                over_capacity,
+                ratio_met,
+                released_without_code,
+            });
+            if latest.len() > LISTED {
+                latest.pop_front();
+            }
         }
-    }
-    totals.sessions = named(store, listed)?;
+        Ok(())
+    })?;
+    totals.sessions = named(store, latest.into_iter().collect())?;
     Ok(totals)
 }
 

@@ -64,13 +64,15 @@ pub fn first_time_visitors(
     today: NaiveDate,
 ) -> Result<VisitorReport> {
     require(actor)?;
-    // Read from the kept first visits' index alone. Only a filter asks which sessions are of
-    // the campus and course: without one, every first visit of the range counts.
+    // Read from the kept first visits' index alone, the latest first (the follow-up list's
+    // order, so that few rows past its first 500 enter it). Only a filter asks which sessions
+    // are of the campus and course: without one, every first visit of the range counts.
     let sql = format!(
         "SELECT v.people_id, v.first_at, v.early_visits FROM person_first_visit v
          WHERE v.first_at >= :from AND v.first_at < :until
            AND (:campus IS NULL AND :course IS NULL
-                OR v.first_session_id IN (SELECT s.id FROM {SESSIONS_FROM} WHERE {SESSIONS_WHERE}))"
+                OR v.first_session_id IN (SELECT s.id FROM {SESSIONS_FROM} WHERE {SESSIONS_WHERE}))
+         ORDER BY v.first_at DESC"
     );
     let bound = scope.bind(today);
     let follow_up_shown = actor.can(Permission::PeopleRead);

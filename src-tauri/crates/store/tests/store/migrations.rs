@@ -184,7 +184,12 @@ fn a_database_made_by_release_0_1_upgrades_with_nothing_lost() {
     assert!(visited > 0, "the release's church has attendance");
     assert_eq!(count(&store, "person_first_visit"), visited, "a first visit for each person who attended");
     // What migration 12 keeps for the reports is what a fresh count of the release's rows gives.
-    use crate::reports_kept::{first_visits_counted, first_visits_kept, next_steps_counted, next_steps_kept};
+    use crate::reports_kept::*;
+    assert_eq!(
+        session_counts(&store, SESSION_COUNTS_KEPT),
+        session_counts(&store, SESSION_COUNTS_COUNTED),
+        "each session's counts and what the reports read of it"
+    );
     assert_eq!(first_visits_kept(&store), first_visits_counted(&store), "first visits and the visits after them");
     let next_steps = next_steps_kept(&store);
     assert!(!next_steps.is_empty(), "the release's church has open enrollments");

@@ -152,7 +152,11 @@ fn random_change(church: &Church, rng: &mut fastrand::Rng) {
                     let at = start(rng.i64(0..60 * 24 * 70));
                     run("UPDATE class_session SET starts_at = ?1 WHERE id = ?2 AND NOT EXISTS (SELECT 1 FROM class_session WHERE starts_at = ?1)", &[&at, session])?
                 }
-                (9, _) => run("UPDATE class_session SET is_active = 1 - is_active WHERE id = ?1", &[session])?,
+                (9, _) => match rng.usize(..3) {
+                    0 => run("UPDATE class_session SET is_active = 1 - is_active WHERE id = ?1", &[session])?,
+                    1 => run("UPDATE class_session SET capacity = ?1 WHERE id = ?2", &[&rng.i64(1..30), session])?,
+                    _ => run("UPDATE class_session SET children_per_adult = ?1 WHERE id = ?2", &[&rng.i64(1..10), session])?,
+                },
                 (10, _) => {
                     if flag {
                         run(
@@ -270,11 +274,46 @@ pub(crate) fn next_steps_kept(store: &Store) -> BTreeMap<String, Option<String>>
     rows.into_iter().collect()
 }
 
-/// Each session's counts: attended, children, serving, released by staff, served uncertified.
-fn session_counts(store: &Store, sql: &str) -> BTreeMap<String, (i64, i64, i64, i64, i64)> {
-    let rows: Vec<(String, i64, i64, i64, i64, i64)> = store.read(|conn| conn.tuples(sql, [])).unwrap();
-    rows.into_iter().filter(|row| row.1 > 0).map(|(id, a, b, c, d, e)| (id, (a, b, c, d, e))).collect()
+/// Each session's counts (attended, children, serving, released by staff, served uncertified)
+/// and what the reports read of the session with them (start, course, room, on, capacity, ratio).
+pub(crate) type SessionCounts =
+    BTreeMap<String, (Vec<i64>, (String, String, Option<String>, bool, Option<i64>, Option<i64>))>;
+
+pub(crate) fn session_counts(store: &Store, sql: &str) -> SessionCounts {
+    #[allow(clippy::type_complexity)]
+    let rows: Vec<(
+        String,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        String,
+        String,
+        Option<String>,
+        bool,
+        Option<i64>,
+        Option<i64>,
+    )> = store.read(|conn| conn.tuples(sql, [])).unwrap();
+    rows.into_iter()
+        .filter(|row| row.1 > 0)
+        .map(|(id, a, b, c, d, e, at, course, room, on, capacity, ratio)| {
+            (id, (vec![a, b, c, d, e], (at, course, room, on, capacity, ratio)))
+        })
+        .collect()
 }
+
+pub(crate) const SESSION_COUNTS_KEPT: &str =
+    "SELECT class_session_id, attended, children, serving, released_by_staff, served_uncertified,
+        starts_at, course_id, facility_id, session_active, capacity, children_per_adult
+ FROM session_attendance";
+
+pub(crate) const SESSION_COUNTS_COUNTED: &str =
+    "SELECT a.class_session_id, count(*), sum(a.serving = 0), sum(a.serving = 1),
+        count(CASE WHEN a.release_method = 'staff' THEN 1 END), sum(a.serving = 1 AND a.serving_uncertified = 1),
+        s.starts_at, s.course_id, s.facility_id, s.is_active, s.capacity, s.children_per_adult
+ FROM attendance_record a JOIN class_session s ON s.id = a.class_session_id
+ WHERE a.is_active = 1 AND a.status IN ('present', 'late') GROUP BY a.class_session_id";
 
 #[test]
 fn what_the_reports_keep_stays_what_a_fresh_count_gives_through_random_changes() {
@@ -292,13 +331,8 @@ fn what_the_reports_keep_stays_what_a_fresh_count_gives_through_random_changes()
                 );
                 assert_eq!(next_steps_kept(store), next_steps_counted(store), "next steps, seed {seed}, step {step}");
                 assert_eq!(
-                    session_counts(store, "SELECT class_session_id, attended, children, serving, released_by_staff, served_uncertified FROM session_attendance"),
-                    session_counts(
-                        store,
-                        "SELECT class_session_id, count(*), sum(serving = 0), sum(serving = 1), count(CASE WHEN release_method = 'staff' THEN 1 END),
-                                sum(serving = 1 AND serving_uncertified = 1)
-                         FROM attendance_record WHERE is_active = 1 AND status IN ('present', 'late') GROUP BY class_session_id"
-                    ),
+                    session_counts(store, SESSION_COUNTS_KEPT),
+                    session_counts(store, SESSION_COUNTS_COUNTED),
                     "session counts, seed {seed}, step {step}"
                 );
             }
