@@ -6,7 +6,7 @@
 //! month. The campus filter keeps people assigned to the campus; the course filter keeps the
 //! certifications that course leads to.
 
-use super::{optional_text, require, text, Count, Places, ReportScope, SESSION_COUNTS_IN_RANGE};
+use super::{id_list, optional_text, require, text, Count, Places, ReportScope, SESSION_COUNTS_IN_RANGE};
 use crate::db::{Query, Result, Store};
 use cct_domain::{Actor, Permission};
 use chrono::{Datelike, Months, NaiveDate};
@@ -121,16 +121,16 @@ fn served_list(
     counted: &[(String, i64)],
 ) -> Result<Vec<ServedWithout>> {
     let mut listed = 0;
-    let sessions: Vec<&str> = counted
-        .iter()
-        .take_while(|(_, count)| {
-            let more = listed < SERVED_LISTED;
-            listed += *count as usize;
-            more
-        })
-        .map(|(id, _)| id.as_str())
-        .collect();
-    let sessions = serde_json::to_string(&sessions).unwrap_or_else(|_| "[]".into());
+    let sessions = id_list(
+        counted
+            .iter()
+            .take_while(|(_, count)| {
+                let more = listed < SERVED_LISTED;
+                listed += *count as usize;
+                more
+            })
+            .map(|(id, _)| id.as_str()),
+    );
     let sql = "SELECT p.first_name || ' ' || p.last_name, s.title, date(s.starts_at, :local), cert.name
          FROM json_each(:sessions) listed
               CROSS JOIN class_session s ON s.id = listed.value

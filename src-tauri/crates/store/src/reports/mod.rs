@@ -243,6 +243,12 @@ pub fn require(actor: &Actor) -> Result<()> {
     people::require(actor, Permission::ReportsRead)
 }
 
+/// Ids as a JSON array, bound as one value that a statement reads with `json_each`: the few
+/// rows a report lists are looked up by id after its counts.
+pub(crate) fn id_list<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
+    serde_json::Value::Array(ids.into_iter().map(|id| id.into()).collect()).to_string()
+}
+
 /// A text column of a row being read, borrowed (a report streams many rows).
 pub(crate) fn text<'row>(row: &'row rusqlite::Row<'_>, column: usize) -> rusqlite::Result<&'row str> {
     optional_text(row, column)?.ok_or(rusqlite::Error::InvalidColumnType(

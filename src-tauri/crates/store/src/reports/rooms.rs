@@ -3,7 +3,7 @@
 //! code (by staff, with a reason in the audit log). Read from each session's counts
 //! (`session_attendance`, kept by triggers).
 
-use super::{optional_text, require, text, Places, ReportScope, SESSION_COUNTS_IN_RANGE};
+use super::{id_list, optional_text, require, text, Places, ReportScope, SESSION_COUNTS_IN_RANGE};
 use crate::db::{Query, Result, Store};
 use cct_domain::Actor;
 use chrono::NaiveDate;
@@ -96,8 +96,7 @@ pub fn rooms_report(store: &Store, actor: &Actor, scope: &ReportScope, today: Na
 /// The listed sessions with their titles and their rooms' names in place of the ids, in the
 /// order they came (the latest first; sessions starting together by title).
 fn named(store: &Store, mut sessions: Vec<RoomSession>) -> Result<Vec<RoomSession>> {
-    let ids: Vec<&str> = sessions.iter().map(|s| s.session.as_str()).collect();
-    let ids = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
+    let ids = id_list(sessions.iter().map(|s| s.session.as_str()));
     let names: Vec<(String, String, Option<String>)> = store.read(|conn| {
         conn.tuples(
             "SELECT s.id, s.title, f.name FROM json_each(?1) listed CROSS JOIN class_session s ON s.id = listed.value

@@ -3,7 +3,7 @@
 //! week, and how many came back within four weeks: on a later day, at most 28 days after.
 //! Those allowed to read people also get the list to follow up, with phone and e-mail.
 
-use super::{monday_of, optional_text, require, text, ReportScope, SESSIONS_FROM, SESSIONS_WHERE};
+use super::{id_list, monday_of, optional_text, require, text, ReportScope, SESSIONS_FROM, SESSIONS_WHERE};
 use crate::db::{Query, Result, Store};
 use cct_domain::{Actor, Permission};
 use chrono::{Duration, NaiveDate};
@@ -141,8 +141,7 @@ type Contact = (String, String, String, Option<String>, Option<String>);
 
 /// The listed visitors (in order) with their names and contact details, read for them only.
 fn follow_up_list(store: &Store, listed: Vec<Listed>) -> Result<Vec<Visitor>> {
-    let ids: Vec<&str> = listed.iter().map(|visitor| visitor.people_id.as_str()).collect();
-    let ids = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
+    let ids = id_list(listed.iter().map(|visitor| visitor.people_id.as_str()));
     let contacts: Vec<Contact> = store.read(|conn| {
         conn.tuples(
             "SELECT id, first_name, last_name, phone, email FROM people WHERE id IN (SELECT value FROM json_each(?1))",
