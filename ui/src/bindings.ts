@@ -588,7 +588,7 @@ expiring_by_month: Array<Count>, expired: number,
  */
 expired_by_certification: Array<Count>, served_without: number, 
 /**
- * The latest first. Empty unless the reader may read people.
+ * The latest first, at most 200. Empty unless the reader may read people.
  */
 served_without_list: Array<ServedWithout>, };
 
