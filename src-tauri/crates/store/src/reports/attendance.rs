@@ -2,8 +2,8 @@
 //! campus, beside the same weeks 52 weeks earlier. Weeks with nobody are shown, as zero. Read
 //! from each session's counts (`session_attendance`, kept by triggers), not the rows.
 
-use super::{monday_of, optional_text, require, text, Places, ReportScope, SESSION_COUNTS_IN_RANGE};
-use crate::db::{Result, Store, StoreError};
+use super::{each_session_count, monday_of, optional_text, require, side_by_side, text, Places, ReportScope};
+use crate::db::{Result, Store};
 use cct_domain::Actor;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -31,28 +31,6 @@ pub struct AttendanceReport {
     pub by_campus: Vec<Series>,
 }
 
-/// Every session of the range and course with anyone in it, streamed to `each` as its start
-/// (UTC, as stored), course, room and how many came, read from the sessions' kept counts alone; the campus (the room's, else the course's) is looked up here, from
-/// [`Places`]. Folded into weeks here rather than grouped in SQL: nearly every (week, course)
-/// pair is one session, so grouping would sort them all for nothing.
-fn each_session(
-    store: &Store,
-    scope: &ReportScope,
-    today: NaiveDate,
-    mut each: impl FnMut(&str, &str, Option<&str>, i64),
-) -> Result<()> {
-    let sql = SESSION_COUNTS_IN_RANGE;
-    let bound = scope.bind(today);
-    store.read(|conn| {
-        let mut statement = conn.prepare_cached(sql)?;
-        let mut rows = statement.query(bound.for_sql(sql).as_slice())?;
-        while let Some(row) = rows.next()? {
-            each(text(row, 1)?, text(row, 2)?, optional_text(row, 3)?, row.get(4)?);
-        }
-        Ok(())
-    })
-}
-
 pub fn attendance_over_time(
     store: &Store,
     actor: &Actor,
@@ -64,36 +42,33 @@ pub fn attendance_over_time(
     let week_index: HashMap<NaiveDate, usize> =
         mondays.iter().enumerate().map(|(index, monday)| (*monday, index)).collect();
     let places = Places::read(store)?;
-    let in_campus = |course: &str, room: Option<&str>| places.in_scope(scope, course, room);
-    // The same weeks a year before are read on a second reader connection meanwhile.
+    // Each session's count, folded into weeks here rather than grouped in SQL: nearly every
+    // (week, course) pair is one session, so grouping would sort them all for nothing. The same
+    // weeks a year before are read alongside.
     let earlier = scope.year_before();
-    let (total, by_course, by_room, by_campus, year_before) = std::thread::scope(|threads| {
-        let year_before = threads.spawn(|| {
-            let mut year_before = vec![0; mondays.len()];
-            let earlier_index: HashMap<NaiveDate, usize> =
-                earlier.mondays().into_iter().enumerate().map(|(index, monday)| (monday, index)).collect();
-            each_session(store, &earlier, today, |starts_at, course, room, count| {
-                if !in_campus(course, room) {
-                    return;
-                }
-                if let Some(&index) = scope.local_day_of(starts_at).and_then(|day| earlier_index.get(&monday_of(day))) {
-                    year_before[index] += count;
-                }
-            })
-            .map(|()| year_before)
-        });
+    let count_the_year_before = || {
+        let mut year_before = vec![0; mondays.len()];
+        let earlier_index: HashMap<NaiveDate, usize> =
+            earlier.mondays().into_iter().enumerate().map(|(index, monday)| (monday, index)).collect();
+        each_session_count(store, &earlier, today, &places, |row| {
+            if let Some(&index) = scope.local_day_of(text(row, 1)?).and_then(|day| earlier_index.get(&monday_of(day))) {
+                year_before[index] += row.get::<_, i64>(4)?;
+            }
+            Ok(())
+        })
+        .map(|()| year_before)
+    };
+    let count_the_range = || {
         // Each line is one course, room or campus (two rooms may share a name), shown by its name.
         let mut total = vec![0; mondays.len()];
         let mut by_course: Lines = BTreeMap::new();
         let mut by_room: Lines = BTreeMap::new();
         let mut by_campus: Lines = BTreeMap::new();
-        each_session(store, scope, today, |starts_at, course, room, count| {
-            if !in_campus(course, room) {
-                return;
-            }
-            let Some(&index) = scope.local_day_of(starts_at).and_then(|day| week_index.get(&monday_of(day))) else {
-                return;
+        each_session_count(store, scope, today, &places, |row| {
+            let Some(&index) = scope.local_day_of(text(row, 1)?).and_then(|day| week_index.get(&monday_of(day))) else {
+                return Ok(());
             };
+            let (course, room, count) = (text(row, 2)?, optional_text(row, 3)?, row.get::<_, i64>(4)?);
             total[index] += count;
             let campus = places.campus(course, room).map(String::as_str);
             for (lines, id, none) in [
@@ -110,11 +85,11 @@ pub fn attendance_over_time(
                     line.1[index] += count;
                 }
             }
-        })?;
-        let year_before =
-            year_before.join().map_err(|_| StoreError::Interrupted("the year before's count stopped".into()))??;
-        Ok::<_, StoreError>((total, by_course, by_room, by_campus, year_before))
-    })?;
+            Ok(())
+        })
+        .map(|()| (total, by_course, by_room, by_campus))
+    };
+    let (year_before, (total, by_course, by_room, by_campus)) = side_by_side(count_the_year_before, count_the_range)?;
     Ok(AttendanceReport {
         weeks: mondays.iter().map(NaiveDate::to_string).collect(),
         total,

@@ -6,7 +6,7 @@
 //! month. The campus filter keeps people assigned to the campus; the course filter keeps the
 //! certifications that course leads to.
 
-use super::{id_list, optional_text, require, text, Count, Places, ReportScope, SESSION_COUNTS_IN_RANGE};
+use super::{each_session_count, id_list, require, text, Count, Places, ReportScope};
 use crate::db::{Query, Result, Store};
 use cct_domain::{Actor, Permission};
 use chrono::{Datelike, Months, NaiveDate};
@@ -80,17 +80,13 @@ pub fn certification_report(
     // How many served uncertified, from each session's kept counts (the latest first); then
     // who, for the latest sessions only, from their own small index.
     let places = Places::read(store)?;
-    let mut counted: Vec<(String, i64)> = store.read(|conn| {
-        let mut statement = conn.prepare_cached(SESSION_COUNTS_IN_RANGE)?;
-        let mut rows = statement.query(bound.for_sql(SESSION_COUNTS_IN_RANGE).as_slice())?;
-        let mut counted = Vec::new();
-        while let Some(row) = rows.next()? {
-            let served_uncertified: i64 = row.get(8)?;
-            if served_uncertified > 0 && places.in_scope(scope, text(row, 2)?, optional_text(row, 3)?) {
-                counted.push((text(row, 0)?.to_owned(), served_uncertified));
-            }
+    let mut counted: Vec<(String, i64)> = Vec::new();
+    each_session_count(store, scope, today, &places, |row| {
+        let served_uncertified: i64 = row.get(8)?;
+        if served_uncertified > 0 {
+            counted.push((text(row, 0)?.to_owned(), served_uncertified));
         }
-        Ok(counted)
+        Ok(())
     })?;
     counted.reverse();
     let served_without: i64 = counted.iter().map(|(_, count)| count).sum();

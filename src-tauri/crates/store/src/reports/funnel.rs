@@ -5,8 +5,8 @@
 //!
 //! A course belongs to its campus; a church-wide course (no campus) shows under every campus.
 
-use super::{require, Count, ReportScope};
-use crate::db::{Query, Result, Store, StoreError};
+use super::{require, side_by_side, Count, ReportScope};
+use crate::db::{Query, Result, Store};
 use cct_domain::Actor;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -70,24 +70,24 @@ pub fn course_funnel(store: &Store, actor: &Actor, scope: &ReportScope, today: N
          GROUP BY n.course_id, n.content_id";
     let names_sql = "SELECT id, name FROM course WHERE :course IS NULL OR id = :course
          UNION ALL SELECT id, title FROM content WHERE :course IS NULL OR course_id = :course";
-    // The counts read most (every enrollment of the range), so they are read on a second
-    // reader connection while this thread reads the rest: the two share a machine's cores. A
-    // write landing between the two reads can only move an enrollment from one step to the next.
-    let (counts, (days, stalled, names)) = std::thread::scope(|threads| {
-        let counting = threads.spawn(|| {
+    // The counts read most (every enrollment of the range), so they are read alongside the
+    // rest. A write landing between the two reads can only move an enrollment from one step to
+    // the next.
+    let (counts, (days, stalled, names)) = side_by_side(
+        || {
             let bound = scope.bind(today);
             store.read(|conn| conn.tuples::<(String, String, i64)>(&counts_sql, bound.for_sql(&counts_sql).as_slice()))
-        });
-        let rest = store.read(|conn| {
-            let days: Vec<(String, f64)> = conn.tuples(&days_sql, bound.for_sql(&days_sql).as_slice())?;
-            let stalled: Vec<(String, String, i64)> =
-                conn.tuples(stalled_sql, bound.for_sql(stalled_sql).as_slice())?;
-            let names: Vec<(String, String)> = conn.tuples(names_sql, bound.for_sql(names_sql).as_slice())?;
-            Ok((days, stalled, names))
-        });
-        let counts = counting.join().map_err(|_| StoreError::Interrupted("the funnel's count stopped".into()))?;
-        Ok::<_, StoreError>((counts?, rest?))
-    })?;
+        },
+        || {
+            store.read(|conn| {
+                let days: Vec<(String, f64)> = conn.tuples(&days_sql, bound.for_sql(&days_sql).as_slice())?;
+                let stalled: Vec<(String, String, i64)> =
+                    conn.tuples(stalled_sql, bound.for_sql(stalled_sql).as_slice())?;
+                let names: Vec<(String, String)> = conn.tuples(names_sql, bound.for_sql(names_sql).as_slice())?;
+                Ok((days, stalled, names))
+            })
+        },
+    )?;
     let names: HashMap<String, String> = names.into_iter().collect();
     let mut days_by_course: HashMap<String, Vec<f64>> = HashMap::new();
     for (course, days) in days {

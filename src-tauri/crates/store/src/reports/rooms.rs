@@ -3,7 +3,7 @@
 //! code (by staff, with a reason in the audit log). Read from each session's counts
 //! (`session_attendance`, kept by triggers).
 
-use super::{id_list, optional_text, require, text, Places, ReportScope, SESSION_COUNTS_IN_RANGE};
+use super::{each_session_count, id_list, optional_text, require, text, Places, ReportScope};
 use crate::db::{Query, Result, Store};
 use cct_domain::Actor;
 use chrono::NaiveDate;
@@ -45,7 +45,6 @@ pub fn rooms_report(store: &Store, actor: &Actor, scope: &ReportScope, today: Na
     // Every session of the range, from the kept counts' index (the earliest first); the titles
     // are read for the sessions listed only.
     let places = Places::read(store)?;
-    let bound = scope.bind(today);
     let mut totals = RoomsReport {
         sessions: Vec::new(),
         session_count: 0,
@@ -54,38 +53,31 @@ pub fn rooms_report(store: &Store, actor: &Actor, scope: &ReportScope, today: Na
         released_without_code: 0,
     };
     let mut latest: VecDeque<RoomSession> = VecDeque::with_capacity(LISTED + 1);
-    store.read(|conn| {
-        let mut statement = conn.prepare_cached(SESSION_COUNTS_IN_RANGE)?;
-        let mut rows = statement.query(bound.for_sql(SESSION_COUNTS_IN_RANGE).as_slice())?;
-        while let Some(row) = rows.next()? {
-            let (course, room) = (text(row, 2)?, optional_text(row, 3)?);
-            if !places.in_scope(scope, course, room) {
-                continue;
-            }
-            let (children, adults, released_without_code): (i64, i64, i64) = (row.get(5)?, row.get(6)?, row.get(7)?);
-            let capacity = row.get::<_, Option<i64>>(9)?.or_else(|| places.capacity(room));
-            let children_per_adult: Option<i64> = row.get(10)?;
-            let over_capacity = capacity.is_some_and(|capacity| children + adults > capacity);
-            let ratio_met = children_per_adult.map(|per_adult| adults * per_adult >= children);
-            totals.session_count += 1;
-            totals.over_capacity += i64::from(over_capacity);
-            totals.ratio_missed += i64::from(ratio_met == Some(false));
-            totals.released_without_code += released_without_code;
-            latest.push_back(RoomSession {
-                session: text(row, 0)?.to_owned(),
-                starts_at: text(row, 1)?.to_owned(),
-                room: room.map(str::to_owned),
-                capacity,
-                children_per_adult,
-                children,
-                adults,
-                over_capacity,
-                ratio_met,
-                released_without_code,
-            });
-            if latest.len() > LISTED {
-                latest.pop_front();
-            }
+    each_session_count(store, scope, today, &places, |row| {
+        let room = optional_text(row, 3)?;
+        let (children, adults, released_without_code): (i64, i64, i64) = (row.get(5)?, row.get(6)?, row.get(7)?);
+        let capacity = row.get::<_, Option<i64>>(9)?.or_else(|| places.capacity(room));
+        let children_per_adult: Option<i64> = row.get(10)?;
+        let over_capacity = capacity.is_some_and(|capacity| children + adults > capacity);
+        let ratio_met = children_per_adult.map(|per_adult| adults * per_adult >= children);
+        totals.session_count += 1;
+        totals.over_capacity += i64::from(over_capacity);
+        totals.ratio_missed += i64::from(ratio_met == Some(false));
+        totals.released_without_code += released_without_code;
+        latest.push_back(RoomSession {
+            session: text(row, 0)?.to_owned(),
+            starts_at: text(row, 1)?.to_owned(),
+            room: room.map(str::to_owned),
+            capacity,
+            children_per_adult,
+            children,
+            adults,
+            over_capacity,
+            ratio_met,
+            released_without_code,
+        });
+        if latest.len() > LISTED {
+            latest.pop_front();
         }
         Ok(())
     })?;
