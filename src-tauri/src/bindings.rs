@@ -172,6 +172,7 @@ pub fn typescript() -> String {
         outbox::OutboxProblem,
         people::SyncConflict,
         duplicates::PossibleDuplicate,
+        cct_store::planning_center::mergers::AppliedMerger,
         duplicates::DuplicateCandidate,
         duplicates::DuplicateStatus,
         duplicates::DuplicateResolution,

@@ -764,7 +764,11 @@ keychain_problem: string | null, demo_mode: boolean, syncing: boolean, pending_c
 /**
  * The latest fields where this computer and Planning Center disagreed, and who won.
  */
-conflicts: Array<SyncConflict>, possible_duplicates: Array<PossibleDuplicate>, recent_runs: Array<SyncRun>, 
+conflicts: Array<SyncConflict>, possible_duplicates: Array<PossibleDuplicate>, 
+/**
+ * The latest person merges made in Planning Center and applied here.
+ */
+recent_merges: Array<AppliedMerger>, recent_runs: Array<SyncRun>, 
 /**
  * Planning Center's custom fields (as last pulled) and which ones receive what.
  */
@@ -794,6 +798,12 @@ export type PossibleDuplicate = { id: string, people_id: string,
  */
 person_name: string | null, candidates: Array<DuplicateCandidate>, status: DuplicateStatus, linked_planning_center_id: string | null, resolved_by: string | null, resolved_at: Timestamp | null, created_at: Timestamp, };
 
+export type AppliedMerger = { planning_center_id: string, person_to_keep_id: string, person_to_remove_id: string, merged_at: Timestamp | null, applied_at: Timestamp, outcome: string, kept_people_id: string | null, removed_people_id: string | null, 
+/**
+ * The names the two records had here, for the office to recognise them.
+ */
+kept_name: string | null, removed_name: string | null, moved: number, folded: number, };
+
 export type DuplicateCandidate = { planning_center_id: string, name: string, email: string | null, phone: string | null, birthdate: string | null, reason: string, };
 
 export type DuplicateStatus = "open" | "linked" | "create_new";
@@ -804,5 +814,9 @@ export type Progress = { phase: Phase, done: number, total: number | null, };
 
 export type Phase = "idle" | "pull_people" | "push" | "reference_data" | "registrations" | "reconcile";
 
-export type SyncReport = { pulled_people: number, pushed: number, push_failures: number, registrations: number, reconciled: boolean, errors: Array<string>, };
+export type SyncReport = { pulled_people: number, 
+/**
+ * Planning Center merges that moved records here (both people, or the one removed, were here).
+ */
+merged_people: number, pushed: number, push_failures: number, registrations: number, reconciled: boolean, errors: Array<string>, };
 

@@ -63,7 +63,7 @@ export async function renderPlanningCenter(card: HTMLElement, changed: () => voi
       const result = await pco.syncNow();
       const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
       lastOutcome = {
-        text: `Synced: ${count(result.pulled_people, "person", "people")} brought in, ${count(result.pushed, "change", "changes")} sent${result.push_failures ? `, ${result.push_failures} need attention` : ""}.`,
+        text: `Synced: ${count(result.pulled_people, "person", "people")} brought in, ${count(result.pushed, "change", "changes")} sent${result.merged_people ? `, ${count(result.merged_people, "merge", "merges")} from Planning Center applied` : ""}${result.push_failures ? `, ${result.push_failures} need attention` : ""}.`,
         failed: false,
       };
     } catch (error) {
@@ -87,6 +87,7 @@ export async function renderPlanningCenter(card: HTMLElement, changed: () => voi
     report,
     fieldMappings(status, refresh),
     duplicates(status, refresh),
+    merges(status),
     problems(status),
     conflicts(status),
   );
@@ -189,6 +190,23 @@ function duplicates(status: PlanningCenterStatus, refresh: () => void): HTMLElem
         el("div", { className: "actions" }, other),
       );
     }),
+  );
+}
+
+/// Merges made in Planning Center: whose records moved here, so the office is not surprised
+/// that a person's history now sits on another record.
+function merges(status: PlanningCenterStatus): HTMLElement {
+  const shown = status.recent_merges.filter((m) => m.outcome !== "nothing_here");
+  if (shown.length === 0) return el("div");
+  const describe = (m: (typeof shown)[number]) =>
+    m.outcome === "relinked"
+      ? `${m.kept_name ?? "A person"} now stands for the person kept in Planning Center`
+      : `${m.removed_name ?? "A person"} merged into ${m.kept_name ?? "another person"}: ${m.moved} record${m.moved === 1 ? "" : "s"} moved, ${m.folded} folded into one`;
+  return el(
+    "section",
+    { id: "recent-merges" },
+    el("h3", {}, "Merged in Planning Center"),
+    el("ul", { className: "list" }, ...shown.map((m) => el("li", {}, el("span", {}, describe(m)), el("span", { className: "muted" }, new Date(m.applied_at).toLocaleString())))),
   );
 }
 

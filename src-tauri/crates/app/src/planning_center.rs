@@ -9,6 +9,7 @@ use cct_planning_center::{Client, ClientConfig, Credentials, OAuthApp, PcoError,
 use cct_signin::{sign_in_with_browser as browser_flow, KeychainSecret, KeychainTokenStore, SignInOptions};
 use cct_store::office::{outbox, settings};
 use cct_store::planning_center::duplicates::{self, PossibleDuplicate};
+use cct_store::planning_center::mergers::{self, AppliedMerger};
 use cct_store::planning_center::outbox::{self as pco_outbox, OutboxProblem};
 use cct_store::planning_center::people::{self, SyncConflict};
 use cct_store::planning_center::runs::{self, SyncRun};
@@ -66,6 +67,8 @@ pub struct PlanningCenterStatus {
     /// The latest fields where this computer and Planning Center disagreed, and who won.
     pub conflicts: Vec<SyncConflict>,
     pub possible_duplicates: Vec<PossibleDuplicate>,
+    /// The latest person merges made in Planning Center and applied here.
+    pub recent_merges: Vec<AppliedMerger>,
     pub recent_runs: Vec<SyncRun>,
     /// Planning Center's custom fields (as last pulled) and which ones receive what.
     pub field_definitions: Vec<FieldDefinition>,
@@ -168,6 +171,7 @@ impl App {
                 problems: pco_outbox::outbox_problems(store, &actor)?,
                 conflicts: people::conflicts(store, &actor, 20)?,
                 possible_duplicates: duplicates::open_duplicates(store, &actor)?,
+                recent_merges: mergers::applied_mergers(store, &actor, 10)?,
                 recent_runs: runs::recent_runs(store, &actor, 10)?,
                 field_definitions: settings::get(store, settings::PCO_FIELD_DEFINITIONS)?.unwrap_or_default(),
                 completions_field: settings::get(store, settings::PCO_COMPLETIONS_FIELD)?,

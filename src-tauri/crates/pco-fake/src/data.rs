@@ -288,8 +288,65 @@ impl Data {
             Some(group),
             epoch,
         );
+        data.insert(
+            "people/lists",
+            obj(json!({"name": "Children's ministry volunteers", "description": null, "total_people": 0})),
+            None,
+            epoch,
+        );
         debug_assert!(collections::by_key("people/people").is_some());
         data
+    }
+}
+
+impl Data {
+    /// Merges two people as staff do in Planning Center: the person removed is deleted, their
+    /// e-mails, phones, addresses and field data go to the person kept, their signups and
+    /// check-ins name the person kept, and a `PersonMerger` records it. The kept person's
+    /// `updated_at` moves to `at`, so an incremental pull sees them. `None` if either is
+    /// missing or they are the same person.
+    pub fn merge_people(&mut self, keep: u64, remove: u64, at: DateTime<Utc>) -> Option<u64> {
+        if keep == remove || self.get("people/people", keep).is_none() {
+            return None;
+        }
+        let removed = self.remove("people/people", remove)?;
+        for collection in ["people/emails", "people/phone_numbers", "people/addresses", "people/field_data"] {
+            let parts = self.children.remove(&(collection, remove)).unwrap_or_default();
+            for id in &parts {
+                if let Some(part) = self.get_mut(collection, *id) {
+                    part.parent = Some(keep);
+                    part.updated_at = at;
+                }
+            }
+            self.children.entry((collection, keep)).or_default().extend(parts);
+        }
+        for collection in ["registrations/attendees", "check-ins/check_ins"] {
+            let Some(records) = self.records.get_mut(collection) else { continue };
+            for record in records.values_mut() {
+                if let Some((_, targets)) = record.relationships.get_mut("person") {
+                    if targets.contains(&remove) {
+                        *targets = vec![keep];
+                        record.attributes.insert("person_id".into(), json!(keep.to_string()));
+                        record.updated_at = at;
+                    }
+                }
+            }
+        }
+        if let Some(kept) = self.get_mut("people/people", keep) {
+            kept.updated_at = at;
+            if kept.relationships.get("households").is_none_or(|(_, h)| h.is_empty()) {
+                if let Some(households) = removed.relationships.get("households") {
+                    kept.relationships.insert("households", households.clone());
+                }
+            }
+        }
+        let merger = self.insert(
+            "people/person_mergers",
+            obj(json!({"person_to_keep_id": keep.to_string(), "person_to_remove_id": remove.to_string()})),
+            None,
+            at,
+        );
+        Some(merger)
     }
 }
 

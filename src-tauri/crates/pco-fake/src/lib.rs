@@ -39,6 +39,9 @@ pub struct Faults {
     pub retry_after_override: Option<Option<i64>>,
     /// Writes to field data get 403, as on churches whose custom tab is locked (issue 1392).
     pub field_data_forbidden: bool,
+    /// A list with nothing in it answers `204 No Content` with no body, as some of the real
+    /// API's lists do.
+    pub empty_lists_answer_no_content: bool,
 }
 
 impl Default for Faults {
@@ -53,6 +56,7 @@ impl Default for Faults {
             drop_rate: 0.0,
             retry_after_override: None,
             field_data_forbidden: false,
+            empty_lists_answer_no_content: false,
         }
     }
 }

@@ -227,6 +227,9 @@ fn handle(
                 .into_response();
         }
     }
+    if let ["lists", id, "run"] = segments.as_slice() {
+        return run_list(shared, product, id, method);
+    }
     let base = lock(&shared.base_url).clone();
     let path = format!("/{product}/v2/{rest}");
     let mut data = lock(&shared.data);
@@ -236,8 +239,15 @@ fn handle(
     };
     let result = match *method {
         Method::GET => match target.id {
-            None => api::parse_params(target.collection, query)
-                .map(|params| json_api(StatusCode::OK, api::list(&base, &path, &target, &params, &data, query))),
+            None => api::parse_params(target.collection, query).map(|params| {
+                let list = api::list(&base, &path, &target, &params, &data, query);
+                let empty = list["data"].as_array().is_none_or(Vec::is_empty);
+                if empty && faults.empty_lists_answer_no_content {
+                    StatusCode::NO_CONTENT.into_response()
+                } else {
+                    json_api(StatusCode::OK, list)
+                }
+            }),
             Some(id) => match data.get(target.collection.key, id) {
                 Some(record) => {
                     let includes: Vec<String> = query
@@ -268,6 +278,20 @@ fn handle(
         lock(&shared.stats).writes += 1;
     }
     result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// `POST /people/v2/lists/{id}/run` refreshes a list in the background and answers
+/// `204 No Content` with no body, as the real API does (planningcenter/developers issue 380).
+fn run_list(shared: &Shared, product: &str, id: &str, method: &Method) -> Response {
+    if product != "people" || *method != Method::POST {
+        return ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "a list is run with POST")
+            .into_response();
+    }
+    let exists = id.parse::<u64>().ok().is_some_and(|id| lock(&shared.data).get("people/lists", id).is_some());
+    if !exists {
+        return ApiError::not_found(format!("List {id} not found")).into_response();
+    }
+    StatusCode::NO_CONTENT.into_response()
 }
 
 fn with_rate_headers(mut response: Response, verdict: Verdict) -> Response {

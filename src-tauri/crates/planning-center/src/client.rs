@@ -142,6 +142,11 @@ impl Client {
     /// `links.next` URL from a previous page.
     pub async fn get_list(&self, path_or_url: &str, query: &[(&str, String)]) -> Result<ListDocument> {
         let (body, label) = self.send(Method::GET, path_or_url, query, None).await?;
+        // Some lists answer `204 No Content` with no body at all when they hold nothing
+        // (recorded on `/people/v2/lists/{id}/run`): an empty list, not a decoding error.
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(ListDocument::default());
+        }
         decode(&body, label)
     }
 
@@ -155,6 +160,11 @@ impl Client {
     pub async fn post(&self, path: &str, body: Value) -> Result<SingleDocument> {
         let (body, label) = self.send(Method::POST, path, &[], Some(body)).await?;
         decode(&body, label)
+    }
+
+    /// POST an action that answers with no document, such as running a list (`204 No Content`).
+    pub async fn post_action(&self, path: &str) -> Result<()> {
+        self.send(Method::POST, path, &[], None).await.map(drop)
     }
 
     pub async fn patch(&self, path: &str, body: Value) -> Result<SingleDocument> {

@@ -53,6 +53,11 @@ impl Client {
         ChangeFeed::new(self.clone(), "/people/v2/people", PERSON_INCLUDES, cursor)
     }
 
+    /// Person merges made since `cursor`, oldest first, a page at a time.
+    pub fn person_mergers(&self, cursor: ChangeCursor) -> ChangeFeed {
+        ChangeFeed::by_creation(self.clone(), "/people/v2/person_mergers", cursor)
+    }
+
     pub async fn person(&self, id: &str) -> Result<Person> {
         let document =
             self.get_one(&format!("/people/v2/people/{id}"), &[("include", PERSON_INCLUDES.join(","))]).await?;
@@ -220,6 +225,16 @@ impl Client {
             }
         }
         Ok(all)
+    }
+
+    pub async fn lists(&self) -> Result<Vec<Typed<ListAttributes>>> {
+        self.all("/people/v2/lists").await
+    }
+
+    /// Asks Planning Center to refresh a list's people; it works in the background and answers
+    /// `204 No Content`.
+    pub async fn run_list(&self, list_id: &str) -> Result<()> {
+        self.post_action(&format!("/people/v2/lists/{list_id}/run")).await
     }
 
     pub async fn check_in_events(&self) -> Result<Vec<Typed<CheckInEventAttributes>>> {

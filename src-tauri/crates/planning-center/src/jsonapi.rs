@@ -79,7 +79,7 @@ pub struct Meta {
 }
 
 /// A list document: `data` is an array.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 pub struct ListDocument {
     pub data: Vec<Resource>,
     #[serde(default)]

@@ -82,6 +82,9 @@ pub struct ChangeFeed {
     client: Client,
     path: String,
     extra: Vec<(&'static str, String)>,
+    /// The timestamp the walk follows: `updated_at`, or `created_at` for records that are
+    /// never changed once made (person merges).
+    stamp: &'static str,
     cursor: ChangeCursor,
     done: bool,
 }
@@ -92,7 +95,12 @@ impl ChangeFeed {
         if !include.is_empty() {
             extra.push(("include", include.join(",")));
         }
-        Self { client, path: path.to_owned(), extra, cursor, done: false }
+        Self { client, path: path.to_owned(), extra, stamp: "updated_at", cursor, done: false }
+    }
+
+    /// The same walk over `created_at`, for a collection whose records never change.
+    pub fn by_creation(client: Client, path: &str, cursor: ChangeCursor) -> Self {
+        Self { stamp: "created_at", ..Self::new(client, path, &[], cursor) }
     }
 
     pub fn cursor(&self) -> &ChangeCursor {
@@ -104,10 +112,11 @@ impl ChangeFeed {
             return Ok(None);
         }
         let mut query = self.extra.clone();
-        query.push(("order", "updated_at".into()));
+        query.push(("order", self.stamp.into()));
         query.push(("per_page", PER_PAGE.to_string()));
         if let Some(since) = &self.cursor.since {
-            query.push(("where[updated_at][gte]", since.clone()));
+            let filter = if self.stamp == "created_at" { "where[created_at][gte]" } else { "where[updated_at][gte]" };
+            query.push((filter, since.clone()));
         }
         if self.cursor.seen_at_since > 0 {
             query.push(("offset", self.cursor.seen_at_since.to_string()));
@@ -121,15 +130,14 @@ impl ChangeFeed {
     }
 
     fn advance(&mut self, records: &[Resource]) {
+        let stamp = self.stamp;
         let Some(last) =
-            records.last().and_then(|r| r.attributes.get("updated_at")).and_then(|v| v.as_str()).map(str::to_owned)
+            records.last().and_then(|r| r.attributes.get(stamp)).and_then(|v| v.as_str()).map(str::to_owned)
         else {
             return;
         };
-        let at_last = records
-            .iter()
-            .filter(|r| r.attributes.get("updated_at").and_then(|v| v.as_str()) == Some(last.as_str()))
-            .count();
+        let at_last =
+            records.iter().filter(|r| r.attributes.get(stamp).and_then(|v| v.as_str()) == Some(last.as_str())).count();
         if self.cursor.since.as_deref() == Some(last.as_str()) {
             self.cursor.seen_at_since += at_last;
         } else {

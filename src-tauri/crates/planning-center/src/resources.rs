@@ -171,6 +171,45 @@ pub struct CheckInAttributes {
     pub updated_at: Option<String>,
 }
 
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default)]
+pub struct ListAttributes {
+    pub name: String,
+    pub description: Option<String>,
+    pub total_people: Option<i64>,
+    pub updated_at: Option<String>,
+}
+
+/// Two people merged into one in Planning Center. Read-only: a merge cannot be started from
+/// the API.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default)]
+pub struct PersonMergerAttributes {
+    /// Ids as Planning Center sends them: a number in some versions, a string in others.
+    pub person_to_keep_id: Option<serde_json::Value>,
+    pub person_to_remove_id: Option<serde_json::Value>,
+    pub created_at: Option<String>,
+}
+
+impl PersonMergerAttributes {
+    pub fn keep_id(&self) -> Option<String> {
+        id_text(self.person_to_keep_id.as_ref())
+    }
+
+    pub fn remove_id(&self) -> Option<String> {
+        id_text(self.person_to_remove_id.as_ref())
+    }
+}
+
+/// An id attribute as text, whether it came as a string or a number.
+pub fn id_text(value: Option<&serde_json::Value>) -> Option<String> {
+    match value? {
+        serde_json::Value::String(text) if !text.is_empty() => Some(text.clone()),
+        serde_json::Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
 /// A resource's id with its decoded attributes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Typed<A> {

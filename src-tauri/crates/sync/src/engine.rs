@@ -63,6 +63,8 @@ pub struct Progress {
 #[derive(Debug, Clone, Default, Serialize, TS)]
 pub struct SyncReport {
     pub pulled_people: i64,
+    /// Planning Center merges that moved records here (both people, or the one removed, were here).
+    pub merged_people: i64,
     pub pushed: i64,
     pub push_failures: i64,
     pub registrations: i64,
@@ -198,6 +200,8 @@ impl SyncEngine {
         // Pull first, so a field edited on both sides is settled by the conflict policy before
         // the local value is sent.
         report.pulled_people = logged(ctx, "people", Direction::FromPc, pull::people(ctx)).await?.processed;
+        report.merged_people =
+            logged(ctx, "person_mergers", Direction::FromPc, pull::person_mergers(ctx)).await?.successful;
         let pushed = logged(ctx, "outbox", Direction::ToPc, push::outbox(ctx)).await?;
         report.pushed = pushed.successful;
         report.push_failures = pushed.failed;

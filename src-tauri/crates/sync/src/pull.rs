@@ -6,10 +6,12 @@ use crate::error::SyncError;
 use crate::map;
 use cct_domain::records::{Campus, RegistrationStatus};
 use cct_domain::{Actor, Timestamp};
-use cct_planning_center::endpoints::people_of;
+use cct_planning_center::endpoints::{people_of, typed};
 use cct_planning_center::paging::{ChangeCursor, Paginator};
+use cct_planning_center::resources::PersonMergerAttributes;
 use cct_store::office::settings;
 use cct_store::planning_center::caches::{self, CachedEvent, CachedRegistration};
+use cct_store::planning_center::mergers::{self, MergeOutcome, RemoteMerger};
 use cct_store::planning_center::people::{self, Applied};
 use cct_store::planning_center::registrations;
 use cct_store::planning_center::runs::{self, RunCounts, SyncCursor};
@@ -17,6 +19,7 @@ use cct_store::{records, ListQuery};
 use std::collections::{HashMap, HashSet};
 
 const PEOPLE: &str = "people";
+const PERSON_MERGERS: &str = "person_mergers";
 
 async fn people_cursor(ctx: &Context<'_>) -> Result<Option<SyncCursor>, SyncError> {
     ctx.store(|store| runs::cursor(store, &Actor::system(), PEOPLE)).await
@@ -85,6 +88,54 @@ pub async fn people(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
         let mut cursor = people_cursor(ctx).await?.unwrap_or_else(|| SyncCursor::new(PEOPLE));
         cursor.full_pull_completed_at = Some(Timestamp::now());
         ctx.write(move |tx| runs::save_cursor(tx, cursor).map(drop)).await?;
+    }
+    Ok(counts)
+}
+
+/// Person merges made in Planning Center since the last sync, each page applied with its
+/// cursor in one transaction. Read after people, so the person kept is here with their latest
+/// details, and before the push, so nothing is sent to a person who no longer exists.
+pub async fn person_mergers(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
+    let saved = ctx.store(|store| runs::cursor(store, &Actor::system(), PERSON_MERGERS)).await?;
+    let position: ChangeCursor =
+        saved.and_then(|c| c.position).and_then(|p| serde_json::from_str(&p).ok()).unwrap_or_default();
+    let mut feed = ctx.client.person_mergers(position);
+    let mut counts = RunCounts::default();
+    while let Some(page) = feed.next_page().await? {
+        ctx.check_cancelled()?;
+        let mut mergers = Vec::new();
+        for merger in typed::<PersonMergerAttributes>(&page, "/people/v2/person_mergers")? {
+            match (merger.attributes.keep_id(), merger.attributes.remove_id()) {
+                (Some(keep), Some(remove)) => mergers.push(RemoteMerger {
+                    planning_center_id: merger.id,
+                    person_to_keep_id: keep,
+                    person_to_remove_id: remove,
+                    merged_at: merger.attributes.created_at.as_deref().and_then(|t| Timestamp::parse(t).ok()),
+                }),
+                _ => ctx.note_error(format!("person merge {}: Planning Center sent it without both people", merger.id)),
+            }
+        }
+        let cursor = feed.cursor();
+        let saved_position = SyncCursor {
+            updated_since: cursor.since.as_deref().and_then(|t| Timestamp::parse(t).ok()),
+            position: serde_json::to_string(cursor).ok(),
+            ..SyncCursor::new(PERSON_MERGERS)
+        };
+        let outcomes = ctx
+            .write(move |tx| {
+                let mut outcomes = Vec::new();
+                for merger in &mergers {
+                    outcomes.push(mergers::apply_person_merger(tx, merger)?);
+                }
+                runs::save_cursor(tx, saved_position)?;
+                Ok(outcomes)
+            })
+            .await?;
+        counts.processed += outcomes.len() as i64;
+        counts.successful += outcomes
+            .iter()
+            .filter(|o| matches!(o, MergeOutcome::Merged { .. } | MergeOutcome::Relinked { .. }))
+            .count() as i64;
     }
     Ok(counts)
 }

@@ -1,6 +1,6 @@
 use crate::*;
 use cct_planning_center::paging::{keep_newest, Paginator};
-use cct_planning_center::resources::CampusAttributes;
+use cct_planning_center::resources::{CampusAttributes, PersonMergerAttributes};
 use cct_planning_center::ChangeCursor;
 use futures_util::StreamExt;
 use std::collections::HashSet;
@@ -128,4 +128,52 @@ async fn links_to_another_server_are_not_followed() {
     let client = pat_client(&fake);
     let error = client.get_list("https://elsewhere.example/people/v2/people", &[]).await.unwrap_err();
     assert!(error.to_string().contains("another server"), "{error}");
+}
+
+#[tokio::test]
+async fn a_list_answering_no_content_reads_as_empty() {
+    let fake = fake(5, cct_pco_fake::Faults { empty_lists_answer_no_content: true, ..fast_window() }).await;
+    let client = pat_client(&fake);
+    let lists = client.lists().await.unwrap();
+    assert_eq!(lists.len(), 1, "a list with something in it is read as usual");
+    let nothing = client.get_list("/people/v2/lists", &[("where[name]", "No such list".into())]).await.unwrap();
+    assert!(nothing.data.is_empty() && nothing.links.next.is_none(), "204 is an empty list, not a decoding error");
+    // Running a list answers 204 with no body (planningcenter/developers issue 380).
+    client.run_list(&lists[0].id).await.unwrap();
+    let missing = client.run_list("424242").await.unwrap_err();
+    assert!(missing.to_string().contains("404"), "{missing}");
+}
+
+#[tokio::test]
+async fn person_merges_are_read_from_a_cursor_in_the_order_they_were_made() {
+    let fake = fake(20, fast_window()).await;
+    let client = pat_client(&fake);
+    let people: Vec<u64> = fake.with_data(|d| d.all("people/people").map(|r| r.id).collect());
+    let at = chrono::Utc::now() - chrono::Duration::hours(2);
+    for (n, pair) in people.chunks(2).take(3).enumerate() {
+        fake.with_data(|d| d.merge_people(pair[0], pair[1], at + chrono::Duration::minutes(n as i64)));
+    }
+    let read = |cursor: ChangeCursor| {
+        let client = client.clone();
+        async move {
+            let mut feed = client.person_mergers(cursor);
+            let mut all = Vec::new();
+            while let Some(page) = feed.next_page().await.unwrap() {
+                all.extend(cct_planning_center::endpoints::typed::<PersonMergerAttributes>(&page, "mergers").unwrap());
+            }
+            (all, feed.cursor().clone())
+        }
+    };
+    let (first, cursor) = read(ChangeCursor::default()).await;
+    let pairs: Vec<(String, String)> =
+        first.iter().map(|m| (m.attributes.keep_id().unwrap(), m.attributes.remove_id().unwrap())).collect();
+    let expected: Vec<(String, String)> =
+        people.chunks(2).take(3).map(|p| (p[0].to_string(), p[1].to_string())).collect();
+    assert_eq!(pairs, expected);
+    assert!(fake.with_data(|d| d.get("people/people", people[1]).is_none()), "the person removed is gone");
+    let (again, _) = read(cursor.clone()).await;
+    assert!(again.is_empty(), "nothing new since the cursor: {again:?}");
+    fake.with_data(|d| d.merge_people(people[6], people[7], chrono::Utc::now()));
+    let (later, _) = read(cursor).await;
+    assert_eq!(later.len(), 1, "only the merge made since");
 }

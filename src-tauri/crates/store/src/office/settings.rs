@@ -54,13 +54,19 @@ pub(crate) fn set_derived<T: Serialize>(tx: &mut WriteTx<'_>, key: &str, value: 
     let new = serde_json::to_value(value)
         .map_err(|source| StoreError::CorruptRecord { table: "office_setting".into(), source })?;
     let old: Option<String> = tx.conn().optional("SELECT value FROM office_setting WHERE key = ?1", [key])?;
+    let old: Option<Value> = old.and_then(|text| serde_json::from_str(&text).ok());
+    if old.as_ref() == Some(&new) {
+        // Written again as it was (each sync rereads Planning Center's field names): nothing
+        // changed, so nothing is audited.
+        return Ok(());
+    }
     tx.conn().run(
         "INSERT INTO office_setting (key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
         rusqlite::params![key, new.to_string(), tx.now().to_rfc3339(), tx.actor().person_id.map(|id| id.to_string())],
     )?;
     let wrap = |v: Value| Map::from_iter([("value".to_owned(), v)]);
-    let old = old.and_then(|text| serde_json::from_str(&text).ok()).map(wrap);
+    let old = old.map(wrap);
     let action = if old.is_some() { AuditAction::Update } else { AuditAction::Insert };
     tx.audit("office_setting", key, action, old.as_ref(), Some(&wrap(new)))
 }

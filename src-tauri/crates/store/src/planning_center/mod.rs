@@ -4,6 +4,7 @@
 
 pub mod caches;
 pub mod duplicates;
+pub mod mergers;
 pub mod outbox;
 pub mod people;
 pub mod registrations;

@@ -12,6 +12,7 @@ mod disk;
 mod encryption;
 mod enrollment;
 mod errors;
+mod mergers;
 mod migrations;
 mod permissions;
 mod planning_center;

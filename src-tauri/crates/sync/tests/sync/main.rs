@@ -5,4 +5,5 @@ mod conflicts;
 mod crashes;
 mod engine;
 mod faults;
+mod merges;
 mod offline_day;
