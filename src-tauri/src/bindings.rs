@@ -56,6 +56,7 @@ pub fn typescript() -> String {
         CertificationCourse,
         CertificationProgress,
         CertificationStatus,
+        CertificationSource,
         // What every command answers with when it fails.
         cct_domain::ErrorReport,
         cct_domain::ErrorCode,

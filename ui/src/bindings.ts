@@ -141,13 +141,23 @@ export type Certification = { name: string, description: string | null,
 /**
  * `None`: the certification never expires.
  */
-validity_months: number | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+validity_months: number | null, source: CertificationSource, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
 export type CertificationCourse = { certification_id: string, course_id: string, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
-export type CertificationProgress = { people_id: string, certification_id: string, started_date: string, completed_date: string | null, status: CertificationStatus, expires_date: string | null, certificate_number: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+export type CertificationProgress = { people_id: string, certification_id: string, started_date: string, completed_date: string | null, status: CertificationStatus, expires_date: string | null, certificate_number: string | null, 
+/**
+ * The Planning Center background check this standing was read from, if it was.
+ */
+planning_center_id: string | null, 
+/**
+ * That check's status in Planning Center, to show why someone is or is not cleared.
+ */
+planning_center_status: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
 export type CertificationStatus = "in_progress" | "completed" | "expired";
+
+export type CertificationSource = "office" | "planning_center";
 
 export type ErrorReport = { code: ErrorCode, message: string, field: string | null, };
 
@@ -818,5 +828,9 @@ export type SyncReport = { pulled_people: number,
 /**
  * Planning Center merges that moved records here (both people, or the one removed, were here).
  */
-merged_people: number, pushed: number, push_failures: number, registrations: number, reconciled: boolean, errors: Array<string>, };
+merged_people: number, 
+/**
+ * People whose background check standing changed.
+ */
+background_checks: number, pushed: number, push_failures: number, registrations: number, reconciled: boolean, errors: Array<string>, };
 

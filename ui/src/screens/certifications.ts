@@ -62,6 +62,9 @@ async function definitions(view: HTMLElement, screen: Screen) {
     "ul",
     { className: "list", id: "certification-definitions" },
     ...certifications.items.map((c) => {
+      if (c.source === "planning_center") {
+        return el("li", {}, el("span", {}, el("strong", {}, c.name), el("br"), el("span", { className: "muted" }, "Read from Planning Center's background checks at every sync; change them there")), el("span", { className: "muted" }, "expires when Planning Center says"));
+      }
       const required = links.items.filter((l) => l.certification_id === c.id).map((l) => courseName.get(l.course_id) ?? "a retired course");
       return el("li", {}, el("span", {}, el("strong", {}, c.name), el("br"), el("span", { className: "muted" }, required.length ? `Requires ${required.join(", ")}` : "Requires no course yet")), el("span", { className: "muted" }, c.validity_months ? `valid ${c.validity_months} months` : "never expires"));
     }),
@@ -84,7 +87,8 @@ async function definitions(view: HTMLElement, screen: Screen) {
       }),
     ),
   );
-  const which = select(certifications.items.map((c) => ({ value: c.id, label: c.name })));
+  // Planning Center's background checks take no courses: they are not offered here.
+  const which = select(certifications.items.filter((c) => c.source !== "planning_center").map((c) => ({ value: c.id, label: c.name })));
   const addCourse = select(courses.map((c) => ({ value: c.id, label: c.name })));
   section.append(
     el(

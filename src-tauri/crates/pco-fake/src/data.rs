@@ -294,12 +294,58 @@ impl Data {
             None,
             epoch,
         );
+        // Background checks for every seventh adult: most cleared, some with concerns, some
+        // pending, and some cleared long ago and expired.
+        let adults: Vec<u64> = person_ids
+            .iter()
+            .copied()
+            .filter(|id| data.get("people/people", *id).is_some_and(|p| p.attribute("child") == false))
+            .collect();
+        for (n, person) in adults.iter().step_by(7).enumerate() {
+            let completed = epoch + Duration::days(30 * (n as i64 % 20));
+            let (status, years) = match n % 6 {
+                0..=2 => ("report_clear", 3),
+                3 => ("report_concerns", 3),
+                4 => ("pending", 0),
+                _ => ("manual_clear", 1),
+            };
+            let expires = (years > 0).then(|| (completed + Duration::days(365 * years)).format("%Y-%m-%d").to_string());
+            data.add_background_check(*person, status, expires.as_deref(), completed);
+        }
         debug_assert!(collections::by_key("people/people").is_some());
         data
     }
 }
 
 impl Data {
+    /// Records a new background check for a person, as a screening provider reports one to
+    /// Planning Center: it becomes their current check, and earlier ones stop being current.
+    pub fn add_background_check(
+        &mut self,
+        person: u64,
+        status: &str,
+        expires_on: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Option<u64> {
+        self.get("people/people", person)?;
+        let earlier: Vec<u64> = self.children_of("people/background_checks", person).map(|c| c.id).collect();
+        for id in earlier {
+            if let Some(check) = self.get_mut("people/background_checks", id) {
+                check.attributes.insert("current".into(), json!(false));
+                check.updated_at = at;
+            }
+        }
+        Some(self.insert(
+            "people/background_checks",
+            obj(json!({
+                "status": status, "expires_on": expires_on, "completed_at": format_time(at), "current": true,
+                "note": "Screening report on file", "report_url": null, "status_updated_at": format_time(at),
+            })),
+            Some(person),
+            at,
+        ))
+    }
+
     /// Merges two people as staff do in Planning Center: the person removed is deleted, their
     /// e-mails, phones, addresses and field data go to the person kept, their signups and
     /// check-ins name the person kept, and a `PersonMerger` records it. The kept person's
@@ -310,7 +356,13 @@ impl Data {
             return None;
         }
         let removed = self.remove("people/people", remove)?;
-        for collection in ["people/emails", "people/phone_numbers", "people/addresses", "people/field_data"] {
+        for collection in [
+            "people/emails",
+            "people/phone_numbers",
+            "people/addresses",
+            "people/field_data",
+            "people/background_checks",
+        ] {
             let parts = self.children.remove(&(collection, remove)).unwrap_or_default();
             for id in &parts {
                 if let Some(part) = self.get_mut(collection, *id) {

@@ -58,6 +58,12 @@ impl Client {
         ChangeFeed::by_creation(self.clone(), "/people/v2/person_mergers", cursor)
     }
 
+    /// Background checks changed since `cursor`, a page at a time; each names its person
+    /// through the `person` relationship.
+    pub fn background_check_changes(&self, cursor: ChangeCursor) -> ChangeFeed {
+        ChangeFeed::new(self.clone(), "/people/v2/background_checks", &[], cursor)
+    }
+
     pub async fn person(&self, id: &str) -> Result<Person> {
         let document =
             self.get_one(&format!("/people/v2/people/{id}"), &[("include", PERSON_INCLUDES.join(","))]).await?;

@@ -180,6 +180,19 @@ pub struct ListAttributes {
     pub updated_at: Option<String>,
 }
 
+/// A person's background check, as a screening provider reported it to Planning Center. Its
+/// note and report link are not read: this product needs only whether it clears someone.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default)]
+pub struct BackgroundCheckAttributes {
+    /// Whether this is the person's latest check.
+    pub current: Option<bool>,
+    pub status: Option<String>,
+    pub expires_on: Option<String>,
+    pub completed_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
 /// Two people merged into one in Planning Center. Read-only: a merge cannot be started from
 /// the API.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]

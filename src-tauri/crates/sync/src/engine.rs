@@ -65,6 +65,8 @@ pub struct SyncReport {
     pub pulled_people: i64,
     /// Planning Center merges that moved records here (both people, or the one removed, were here).
     pub merged_people: i64,
+    /// People whose background check standing changed.
+    pub background_checks: i64,
     pub pushed: i64,
     pub push_failures: i64,
     pub registrations: i64,
@@ -202,6 +204,8 @@ impl SyncEngine {
         report.pulled_people = logged(ctx, "people", Direction::FromPc, pull::people(ctx)).await?.processed;
         report.merged_people =
             logged(ctx, "person_mergers", Direction::FromPc, pull::person_mergers(ctx)).await?.successful;
+        report.background_checks =
+            logged(ctx, "background_checks", Direction::FromPc, pull::background_checks(ctx)).await?.successful;
         let pushed = logged(ctx, "outbox", Direction::ToPc, push::outbox(ctx)).await?;
         report.pushed = pushed.successful;
         report.push_failures = pushed.failed;

@@ -8,8 +8,9 @@ use cct_domain::records::{Campus, RegistrationStatus};
 use cct_domain::{Actor, Timestamp};
 use cct_planning_center::endpoints::{people_of, typed};
 use cct_planning_center::paging::{ChangeCursor, Paginator};
-use cct_planning_center::resources::PersonMergerAttributes;
+use cct_planning_center::resources::{BackgroundCheckAttributes, PersonMergerAttributes};
 use cct_store::office::settings;
+use cct_store::planning_center::background_checks::{self, CheckApplied, RemoteBackgroundCheck};
 use cct_store::planning_center::caches::{self, CachedEvent, CachedRegistration};
 use cct_store::planning_center::mergers::{self, MergeOutcome, RemoteMerger};
 use cct_store::planning_center::people::{self, Applied};
@@ -20,6 +21,22 @@ use std::collections::{HashMap, HashSet};
 
 const PEOPLE: &str = "people";
 const PERSON_MERGERS: &str = "person_mergers";
+const BACKGROUND_CHECKS: &str = "background_checks";
+
+/// A saved reader position, or the start.
+async fn saved_position(ctx: &Context<'_>, resource: &'static str) -> Result<ChangeCursor, SyncError> {
+    let saved = ctx.store(move |store| runs::cursor(store, &Actor::system(), resource)).await?;
+    Ok(saved.and_then(|c| c.position).and_then(|p| serde_json::from_str(&p).ok()).unwrap_or_default())
+}
+
+/// The position to save with a page, so a pull cut off resumes after it.
+fn position_after(resource: &str, cursor: &ChangeCursor) -> SyncCursor {
+    SyncCursor {
+        updated_since: cursor.since.as_deref().and_then(|t| Timestamp::parse(t).ok()),
+        position: serde_json::to_string(cursor).ok(),
+        ..SyncCursor::new(resource)
+    }
+}
 
 async fn people_cursor(ctx: &Context<'_>) -> Result<Option<SyncCursor>, SyncError> {
     ctx.store(|store| runs::cursor(store, &Actor::system(), PEOPLE)).await
@@ -96,10 +113,7 @@ pub async fn people(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
 /// cursor in one transaction. Read after people, so the person kept is here with their latest
 /// details, and before the push, so nothing is sent to a person who no longer exists.
 pub async fn person_mergers(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
-    let saved = ctx.store(|store| runs::cursor(store, &Actor::system(), PERSON_MERGERS)).await?;
-    let position: ChangeCursor =
-        saved.and_then(|c| c.position).and_then(|p| serde_json::from_str(&p).ok()).unwrap_or_default();
-    let mut feed = ctx.client.person_mergers(position);
+    let mut feed = ctx.client.person_mergers(saved_position(ctx, PERSON_MERGERS).await?);
     let mut counts = RunCounts::default();
     while let Some(page) = feed.next_page().await? {
         ctx.check_cancelled()?;
@@ -115,12 +129,7 @@ pub async fn person_mergers(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
                 _ => ctx.note_error(format!("person merge {}: Planning Center sent it without both people", merger.id)),
             }
         }
-        let cursor = feed.cursor();
-        let saved_position = SyncCursor {
-            updated_since: cursor.since.as_deref().and_then(|t| Timestamp::parse(t).ok()),
-            position: serde_json::to_string(cursor).ok(),
-            ..SyncCursor::new(PERSON_MERGERS)
-        };
+        let saved_position = position_after(PERSON_MERGERS, feed.cursor());
         let outcomes = ctx
             .write(move |tx| {
                 let mut outcomes = Vec::new();
@@ -136,6 +145,53 @@ pub async fn person_mergers(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
             .iter()
             .filter(|o| matches!(o, MergeOutcome::Merged { .. } | MergeOutcome::Relinked { .. }))
             .count() as i64;
+    }
+    Ok(counts)
+}
+
+/// Background checks changed since the last sync, each person's current one becoming their
+/// standing in the certification Planning Center owns.
+pub async fn background_checks(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
+    let mut feed = ctx.client.background_check_changes(saved_position(ctx, BACKGROUND_CHECKS).await?);
+    let mut counts = RunCounts::default();
+    while let Some(page) = feed.next_page().await? {
+        ctx.check_cancelled()?;
+        let mut checks = Vec::new();
+        for resource in &page.data {
+            let person = resource.related("person").first().map(|p| p.id.clone());
+            let attributes: BackgroundCheckAttributes = match resource.attributes() {
+                Ok(attributes) => attributes,
+                Err(error) => {
+                    ctx.note_error(format!("background check {}: {error}", resource.id));
+                    continue;
+                }
+            };
+            let Some(person) = person else { continue };
+            let date = |text: Option<&str>| {
+                text.and_then(|t| chrono::NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok())
+            };
+            checks.push(RemoteBackgroundCheck {
+                planning_center_id: resource.id.clone(),
+                person_planning_center_id: person,
+                status: attributes.status.unwrap_or_default(),
+                current: attributes.current.unwrap_or(false),
+                completed_on: date(attributes.completed_at.as_deref()),
+                expires_on: date(attributes.expires_on.as_deref()),
+            });
+        }
+        let saved_position = position_after(BACKGROUND_CHECKS, feed.cursor());
+        let applied = ctx
+            .write(move |tx| {
+                let mut applied = Vec::new();
+                for check in &checks {
+                    applied.push(background_checks::apply_background_check(tx, check)?);
+                }
+                runs::save_cursor(tx, saved_position)?;
+                Ok(applied)
+            })
+            .await?;
+        counts.processed += applied.len() as i64;
+        counts.successful += applied.iter().filter(|a| matches!(a, CheckApplied::Changed(_))).count() as i64;
     }
     Ok(counts)
 }

@@ -6,6 +6,16 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
+/// Who keeps a certification: the office (earned by completing its courses), or Planning
+/// Center (a background check, read at every sync and never edited here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificationSource {
+    #[default]
+    Office,
+    PlanningCenter,
+}
+
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct Certification {
     #[serde(flatten)]
@@ -14,6 +24,8 @@ pub struct Certification {
     pub description: Option<String>,
     /// `None`: the certification never expires.
     pub validity_months: Option<i64>,
+    #[serde(default)]
+    pub source: CertificationSource,
 }
 
 impl Record for Certification {
@@ -77,6 +89,12 @@ pub struct CertificationProgress {
     pub status: CertificationStatus,
     pub expires_date: Option<NaiveDate>,
     pub certificate_number: Option<String>,
+    /// The Planning Center background check this standing was read from, if it was.
+    #[serde(default)]
+    pub planning_center_id: Option<String>,
+    /// That check's status in Planning Center, to show why someone is or is not cleared.
+    #[serde(default)]
+    pub planning_center_status: Option<String>,
 }
 
 impl Record for CertificationProgress {

@@ -136,3 +136,29 @@ mod tests {
         assert_eq!(standing(CertificationStatus::InProgress, None, today, 30), Standing::InProgress);
     }
 }
+
+/// Whether a Planning Center background check's status clears a person to serve. Planning
+/// Center's screening integrations report statuses such as `report_clear` and `manual_clear`
+/// (cleared) or `report_concerns` and `pending` (not). The exact list is unconfirmed against
+/// the live API, so the rule is strict: only a status that says clear, and says nothing of
+/// concerns, clears. An unknown status never lets anyone serve.
+pub fn background_check_clears(status: &str) -> bool {
+    let status = status.trim().to_ascii_lowercase();
+    let says_clear = status == "clear" || status == "cleared" || status.ends_with("_clear");
+    says_clear && !status.contains("concern") && !status.contains("not")
+}
+
+#[cfg(test)]
+mod background_check_tests {
+    use super::background_check_clears;
+
+    #[test]
+    fn only_a_status_that_says_clear_clears() {
+        for cleared in ["report_clear", "manual_clear", "Clear", " cleared "] {
+            assert!(background_check_clears(cleared), "{cleared}");
+        }
+        for not_cleared in ["report_concerns", "manual_concerns", "pending", "", "not_clear", "unclear", "expired"] {
+            assert!(!background_check_clears(not_cleared), "{not_cleared}");
+        }
+    }
+}

@@ -6,6 +6,7 @@
 
 use crate::db::{Result, StoreError, WriteTx};
 use crate::office::{people, progress};
+use crate::planning_center::background_checks::owned_by_planning_center;
 use crate::records;
 use cct_domain::Record;
 use uuid::Uuid;
@@ -26,6 +27,33 @@ fn refuse_kinds_with_own_rules<T: Record>() -> Result<()> {
     match own_operation::<T>() {
         Some(operation) => Err(StoreError::OwnRules { table: T::TABLE, operation }),
         None => Ok(()),
+    }
+}
+
+/// Planning Center keeps its background checks: the certification they are held under is not
+/// made, changed, retired or given courses here (the standings in it are refused above, as
+/// every certification's are). `existing` is the id of the record being changed, if any.
+fn refuse_what_planning_center_keeps<T: Record>(
+    tx: &WriteTx<'_>,
+    record: Option<&T>,
+    existing: Option<Uuid>,
+) -> Result<()> {
+    let owned = || StoreError::Conflict {
+        field: "certification_id",
+        message: "background checks come from Planning Center and are read again at every sync: change them there"
+            .into(),
+    };
+    let row = record.map(|r| crate::db::rows::to_row(T::TABLE, r)).transpose()?;
+    let column = |name: &str| row.as_ref().and_then(|r| r.get(name)).and_then(|v| v.as_str()).map(str::to_owned);
+    let certification = match T::TABLE {
+        "certification" if column("source").as_deref() == Some("planning_center") => return Err(owned()),
+        "certification" => existing,
+        "certification_course" => column("certification_id").and_then(|id| Uuid::parse_str(&id).ok()),
+        _ => None,
+    };
+    match certification {
+        Some(id) if owned_by_planning_center(tx.conn(), id)? => Err(owned()),
+        _ => Ok(()),
     }
 }
 
@@ -51,6 +79,7 @@ fn keeping_an_administrator<T: Record>(
 
 pub fn create<T: Record>(tx: &mut WriteTx<'_>, record: T) -> Result<T> {
     refuse_kinds_with_own_rules::<T>()?;
+    refuse_what_planning_center_keeps(tx, Some(&record), None)?;
     let saved = records::insert(tx, record)?;
     progress::follow_course_change(tx, &saved)?;
     Ok(saved)
@@ -58,6 +87,7 @@ pub fn create<T: Record>(tx: &mut WriteTx<'_>, record: T) -> Result<T> {
 
 pub fn update<T: Record>(tx: &mut WriteTx<'_>, record: T) -> Result<T> {
     refuse_kinds_with_own_rules::<T>()?;
+    refuse_what_planning_center_keeps(tx, Some(&record), Some(record.id()))?;
     let saved = keeping_an_administrator(tx, |tx| records::update(tx, record))?;
     progress::follow_course_change(tx, &saved)?;
     Ok(saved)
@@ -66,6 +96,7 @@ pub fn update<T: Record>(tx: &mut WriteTx<'_>, record: T) -> Result<T> {
 /// Retires a record. Nothing is ever removed: history, sync and the audit trail keep it.
 pub fn retire<T: Record>(tx: &mut WriteTx<'_>, id: Uuid) -> Result<T> {
     refuse_kinds_with_own_rules::<T>()?;
+    refuse_what_planning_center_keeps::<T>(tx, None, Some(id))?;
     let saved = keeping_an_administrator(tx, |tx| records::deactivate::<T>(tx, id))?;
     progress::follow_course_change(tx, &saved)?;
     Ok(saved)

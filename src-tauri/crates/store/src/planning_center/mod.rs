@@ -2,6 +2,7 @@
 //! and applied under the conflict rule, possible duplicates, the outbox as the push sees it,
 //! Registrations, the caches of events and registrations, and the summaries the push writes.
 
+pub mod background_checks;
 pub mod caches;
 pub mod duplicates;
 pub mod mergers;

@@ -81,7 +81,7 @@ fn insert<T: cct_domain::Record>(store: &Store, record: T) -> T {
 }
 
 /// Active rows, in every table a merge moves, that still name `person`.
-fn still_naming(store: &Store, person: Uuid) -> Vec<String> {
+pub(crate) fn still_naming(store: &Store, person: Uuid) -> Vec<String> {
     store
         .read(|conn| {
             let mut left = Vec::new();

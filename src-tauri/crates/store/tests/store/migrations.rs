@@ -244,6 +244,38 @@ fn a_database_made_by_release_0_1_upgrades_with_nothing_lost() {
     let certified =
         records::list::<CertificationProgress>(&store, &system, &ListQuery::default().page(1000, 0)).unwrap().items;
     assert!(certified.iter().any(|c| c.status == CertificationStatus::Completed), "the demo's certifications are kept");
+    let office_kept: i64 = scalar(&store, "SELECT COUNT(*) FROM certification WHERE source = 'office'", []);
+    assert_eq!(office_kept, count(&store, "certification"), "every certification the release had is the office's");
+
+    // A merge read from Planning Center applies to the release's people: two who both have
+    // enrollments become one, and nothing active names the person removed.
+    let pair: Vec<String> = store
+        .read(|conn| {
+            conn.column(
+                "SELECT people_id FROM course_enrollment WHERE is_active = 1 GROUP BY people_id ORDER BY COUNT(*) DESC, people_id LIMIT 2",
+                [],
+            )
+        })
+        .unwrap();
+    store
+        .write(&system, |tx| {
+            tx.conn().run("UPDATE people SET planning_center_id = 'release-keep' WHERE id = ?1", [&pair[0]])?;
+            tx.conn().run("UPDATE people SET planning_center_id = 'release-remove' WHERE id = ?1", [&pair[1]])
+        })
+        .unwrap();
+    let merge = cct_store::planning_center::mergers::RemoteMerger {
+        planning_center_id: "release-merge".into(),
+        person_to_keep_id: "release-keep".into(),
+        person_to_remove_id: "release-remove".into(),
+        merged_at: None,
+    };
+    let merged =
+        store.write(&system, |tx| cct_store::planning_center::mergers::apply_person_merger(tx, &merge)).unwrap();
+    assert!(
+        matches!(merged, cct_store::planning_center::mergers::MergeOutcome::Merged { moved, .. } if moved > 0),
+        "{merged:?}"
+    );
+    assert_eq!(crate::mergers::still_naming(&store, pair[1].parse().unwrap()), Vec::<String>::new());
 
     // Nobody has a password yet; the demo keeps signing in as its administrator, whom the
     // release acted as, and the station's audit row keeps who and when, not the PIN's hash.

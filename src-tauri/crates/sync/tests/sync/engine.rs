@@ -46,7 +46,15 @@ async fn every_phase_is_in_the_sync_log() {
     office.engine.run().await.unwrap();
     let runs = runs::recent_runs(&office.store, &system(), 20).unwrap();
     let kinds: Vec<&str> = runs.iter().map(|r| r.sync_type.as_str()).collect();
-    for kind in ["people", "person_mergers", "outbox", "reference_data", "registrations", "reconcile_people"] {
+    for kind in [
+        "people",
+        "person_mergers",
+        "background_checks",
+        "outbox",
+        "reference_data",
+        "registrations",
+        "reconcile_people",
+    ] {
         assert!(kinds.contains(&kind), "{kind} logged: {kinds:?}");
     }
     let people = runs.iter().find(|r| r.sync_type == "people").unwrap();

@@ -1,5 +1,6 @@
 //! The sync engine against the fake Planning Center over loopback, with real SQLite files.
 
+mod background_checks;
 mod common;
 mod conflicts;
 mod crashes;
