@@ -180,6 +180,7 @@ pub fn typescript() -> String {
         cct_sync::Progress,
         cct_sync::Phase,
         cct_sync::SyncReport,
+        cct_sync::webhooks::Subscribed,
     ];
     let mut text = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit; run\n\

@@ -116,6 +116,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         sync_commands::cancel_sync,
         sync_commands::resolve_possible_duplicate,
         sync_commands::map_planning_center_field,
+        sync_commands::subscribe_planning_center_webhooks,
         team_commands::team_status,
         team_commands::team_devices,
         team_commands::create_team,

@@ -23,6 +23,15 @@ pub async fn map_planning_center_field(
 }
 
 #[tauri::command]
+pub async fn subscribe_planning_center_webhooks(
+    app: State<'_, App>,
+    receiver_url: String,
+    secrets_file: String,
+) -> Reply<cct_sync::webhooks::Subscribed> {
+    app.subscribe_planning_center_webhooks(&receiver_url, &secrets_file).await
+}
+
+#[tauri::command]
 pub async fn sign_in_with_browser(app: State<'_, App>) -> Reply<()> {
     app.sign_in_with_browser().await
 }

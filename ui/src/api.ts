@@ -168,4 +168,5 @@ export const pco = {
   cancelSync: () => invoke<void>("cancel_sync"),
   mapField: (target: "completions" | "certifications", fieldDefinitionId: string | null) => invoke<void>("map_planning_center_field", { target, fieldDefinitionId }),
   resolveDuplicate: (id: string, resolution: B.DuplicateResolution) => invoke<void>("resolve_possible_duplicate", { id, resolution }),
+  subscribeWebhooks: (receiverUrl: string, secretsFile: string) => invoke<B.Subscribed>("subscribe_planning_center_webhooks", { receiverUrl, secretsFile }),
 };

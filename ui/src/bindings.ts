@@ -758,7 +758,11 @@ export type ExchangeReport = { pushed: number, pulled: number,
 /**
  * Pulled changes that wait for a record they refer to, or clash with one made separately.
  */
-waiting: number, };
+waiting: number, 
+/**
+ * Planning Center webhook events the hub's receiver stored, copied here to be acted on.
+ */
+webhook_events: number, };
 
 export type ExchangeProgress = { phase: string, done: number, total: number, };
 
@@ -833,4 +837,6 @@ merged_people: number,
  * People whose background check standing changed.
  */
 background_checks: number, pushed: number, push_failures: number, registrations: number, reconciled: boolean, errors: Array<string>, };
+
+export type Subscribed = { receiver_url: string, created: Array<string>, already_subscribed: Array<string>, secrets_file: string, };
 

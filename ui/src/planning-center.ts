@@ -88,6 +88,7 @@ export async function renderPlanningCenter(card: HTMLElement, changed: () => voi
     fieldMappings(status, refresh),
     duplicates(status, refresh),
     merges(status),
+    webhooks(),
     problems(status),
     conflicts(status),
   );
@@ -207,6 +208,31 @@ function merges(status: PlanningCenterStatus): HTMLElement {
     { id: "recent-merges" },
     el("h3", {}, "Merged in Planning Center"),
     el("ul", { className: "list" }, ...shown.map((m) => el("li", {}, el("span", {}, describe(m)), el("span", { className: "muted" }, new Date(m.applied_at).toLocaleString())))),
+  );
+}
+
+/// Subscribing the church's webhook receiver (run beside the team hub; see the README). The
+/// secrets go to the file named, for the receiver; they are never shown here.
+function webhooks(): HTMLElement {
+  const url = el("input", { name: "receiver_url", type: "url", placeholder: "https://hub.example.org/planning-center/webhooks" });
+  const file = el("input", { name: "secrets_file", placeholder: "/etc/cct-webhooks/secrets" });
+  const outcome = el("p", { className: "muted", id: "webhooks-outcome" });
+  const form = el("form", { id: "webhooks-form" }, field("Receiver's public address", url), field("Write the secrets to", file), el("div", { className: "actions" }, el("button", { type: "submit" }, "Subscribe")), el("p", { className: "form-error error" }), outcome);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    outcome.textContent = "";
+    try {
+      const done = await pco.subscribeWebhooks(url.value, file.value);
+      outcome.textContent = `Subscribed ${done.receiver_url}: ${done.created.length} made, ${done.already_subscribed.length} already there. Give ${done.secrets_file} to the receiver and restart it.`;
+      form.querySelectorAll(".field-error").forEach((e) => (e.textContent = ""));
+    } catch (error) {
+      showError(form, error);
+    }
+  });
+  return el(
+    "section",
+    { id: "webhooks" },
+    el("details", {}, el("summary", {}, "Webhooks (with a team hub)"), el("p", { className: "muted" }, "Planning Center tells the receiver beside your team hub of each change at once; computers act on it at their next team sync. Without a receiver, every sync still polls for changes."), form),
   );
 }
 

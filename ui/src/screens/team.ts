@@ -90,6 +90,7 @@ async function withProgress(slot: HTMLElement, work: () => Promise<ExchangeRepor
 function summary(report: ExchangeReport): string {
   const parts = [`${report.pushed.toLocaleString()} sent`, `${report.pulled.toLocaleString()} received`];
   if (report.waiting > 0) parts.push(`${report.waiting.toLocaleString()} waiting (see below)`);
+  if (report.webhook_events > 0) parts.push(`${report.webhook_events.toLocaleString()} Planning Center webhook events`);
   return `Synced: ${parts.join(", ")}.`;
 }
 

@@ -322,6 +322,71 @@ impl App {
         Ok(engine)
     }
 
+    /// Subscribes the church's webhook receiver to the events the app acts on, and writes the
+    /// subscriptions' secrets to `secrets_file`, for the receiver only. Administrators only.
+    pub async fn subscribe_planning_center_webhooks(
+        &self,
+        receiver_url: &str,
+        secrets_file: &str,
+    ) -> Reply<cct_sync::webhooks::Subscribed> {
+        let actor = self.blocking(|app| app.require(Permission::SyncManage)).await?;
+        if secrets_file.trim().is_empty() {
+            return Err(ErrorReport::new(
+                ErrorCode::InvalidInput,
+                "Name the file the receiver reads its secrets from.",
+            )
+            .on("secrets_file"));
+        }
+        let (credentials, _) = self
+            .planning_center_credentials()
+            .await?
+            .ok_or_else(|| ErrorReport::new(ErrorCode::NotConnected, "Sign in to Planning Center first."))?;
+        let client = self.planning_center_client(credentials).await?;
+        let path = std::path::PathBuf::from(secrets_file.trim());
+        let subscribed = cct_sync::webhooks::subscribe(&client, receiver_url, &path).await.map_err(|error| {
+            use cct_sync::webhooks::SubscribeError;
+            match error {
+                SubscribeError::ReceiverUrl(_) => {
+                    ErrorReport::new(ErrorCode::InvalidInput, error.to_string()).on("receiver_url")
+                }
+                SubscribeError::SecretsFile { .. } => {
+                    ErrorReport::new(ErrorCode::InvalidInput, error.to_string()).on("secrets_file")
+                }
+                SubscribeError::PlanningCenter(inner) => inner.into(),
+            }
+        })?;
+        let detail = format!(
+            "{}: {} made, {} kept; secrets written to {}",
+            subscribed.receiver_url,
+            subscribed.created.len(),
+            subscribed.already_subscribed.len(),
+            subscribed.secrets_file
+        );
+        self.blocking(move |app| {
+            Ok(cct_store::office::audit::record_event(
+                app.store(),
+                &actor,
+                "planning_center_webhooks",
+                "subscribed",
+                &detail,
+            )?)
+        })
+        .await?;
+        Ok(subscribed)
+    }
+
+    /// Acts on the Planning Center webhook events a team sync copied here, when this computer
+    /// is signed in to Planning Center. Otherwise, or while a sync runs (which pulls the same
+    /// changes), they wait for the next team sync; a failure is kept on the event and in the
+    /// sync log, never in the way of the team sync that brought it.
+    pub(crate) async fn act_on_webhook_events(&self) {
+        let Ok(engine) = self.engine().await else { return };
+        match engine.process_webhooks().await {
+            Ok(_) | Err(cct_sync::SyncError::AlreadyRunning) => {}
+            Err(error) => eprintln!("Planning Center webhook events wait for the next team sync: {error}"),
+        }
+    }
+
     /// The running engine, if one was built, for the team to hand its lease to.
     pub(crate) async fn built_engine(&self) -> Option<Arc<SyncEngine>> {
         self.inner.planning_center.engine.lock().await.clone()

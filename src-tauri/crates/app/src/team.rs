@@ -366,6 +366,7 @@ impl App {
             self.inner.team.live.lock().await.take();
         }
         let report = result?;
+        self.act_on_webhook_events().await;
         if stations::confirm_running_station(self.store(), &connection.hub, &connection.credentials).await?.is_some() {
             // The station's window rereads its configuration.
             self.forget_station();

@@ -200,6 +200,21 @@ pub static COLLECTIONS: &[Collection] = &[
         query_by: &["person_to_keep_id", "person_to_remove_id", "created_at"],
     },
     Collection {
+        key: "webhooks/webhook_subscriptions",
+        product: "webhooks",
+        segment: "webhook_subscriptions",
+        kind: "WebhookSubscription",
+        parent: None,
+        // `name` is the event delivered (`people.v2.events.person.updated`); the server makes
+        // the `authenticity_secret` deliveries are signed with.
+        writable: &["name", "url", "active"],
+        required: &["name", "url"],
+        refusal: "",
+        includes: &[],
+        order_by: TIMESTAMPS,
+        query_by: &["name", "active", "created_at", "updated_at"],
+    },
+    Collection {
         key: "people/lists",
         product: "people",
         segment: "lists",

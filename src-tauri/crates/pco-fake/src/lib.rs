@@ -12,6 +12,7 @@ pub mod data;
 mod errors;
 mod limits;
 mod server;
+pub mod webhooks;
 
 pub use auth::{pkce_challenge, OAuthClient};
 pub use data::Data;
@@ -42,6 +43,8 @@ pub struct Faults {
     /// A list with nothing in it answers `204 No Content` with no body, as some of the real
     /// API's lists do.
     pub empty_lists_answer_no_content: bool,
+    /// The wait before a webhook delivery's first retry, doubled at each next one.
+    pub webhook_retry_base: Duration,
 }
 
 impl Default for Faults {
@@ -57,6 +60,7 @@ impl Default for Faults {
             retry_after_override: None,
             field_data_forbidden: false,
             empty_lists_answer_no_content: false,
+            webhook_retry_base: Duration::from_secs(1),
         }
     }
 }
@@ -113,6 +117,7 @@ pub struct Shared {
     base_url: Mutex<String>,
     /// Decides which requests get injected faults; seeded, so a run can be repeated.
     dice: Mutex<fastrand::Rng>,
+    webhooks: Mutex<webhooks::WebhookState>,
 }
 
 /// A running fake. Dropping it stops the server.
@@ -120,6 +125,7 @@ pub struct FakePco {
     addr: SocketAddr,
     shared: Arc<Shared>,
     task: tokio::task::JoinHandle<()>,
+    deliveries: tokio::task::JoinHandle<()>,
 }
 
 impl FakePco {
@@ -140,6 +146,7 @@ impl FakePco {
             stats: server::new_stats(),
             base_url: Mutex::new(format!("http://{addr}")),
             dice: Mutex::new(fastrand::Rng::with_seed(config.seed)),
+            webhooks: Mutex::new(webhooks::WebhookState::default()),
         });
         let app = server::router(shared.clone());
         let task = tokio::spawn(async move {
@@ -147,7 +154,8 @@ impl FakePco {
                 eprintln!("pco-fake stopped: {error}");
             }
         });
-        Ok(Self { addr, shared, task })
+        let deliveries = tokio::spawn(webhooks::dispatch(shared.clone()));
+        Ok(Self { addr, shared, task, deliveries })
     }
 
     pub fn base_url(&self) -> String {
@@ -185,6 +193,11 @@ impl FakePco {
         (grant.access_token, grant.refresh_token)
     }
 
+    /// Every webhook delivery attempt so far, oldest first.
+    pub fn webhook_attempts(&self) -> Vec<webhooks::DeliveryAttempt> {
+        webhooks::attempts(&server::lock(&self.shared.webhooks))
+    }
+
     pub fn expire_access_tokens(&self) {
         server::lock(&self.shared.auth).expire_access_tokens();
     }
@@ -197,5 +210,6 @@ impl FakePco {
 impl Drop for FakePco {
     fn drop(&mut self) {
         self.task.abort();
+        self.deliveries.abort();
     }
 }

@@ -265,6 +265,11 @@ fn handle(
                 Err(ApiError::forbidden("You do not have permission to edit fields on this tab"))
             } else {
                 api::write(method, &target, body, &mut data, chrono::Utc::now()).map(|(status, id)| {
+                    if target.collection.key == crate::webhooks::SUBSCRIPTIONS && *method == Method::POST {
+                        if let Some(id) = id {
+                            subscription_made(shared, &mut data, id);
+                        }
+                    }
                     match id.and_then(|id| data.get(target.collection.key, id)) {
                         Some(record) => json_api(status, api::show(&base, record, &data, &[])),
                         None => status.into_response(),
@@ -278,6 +283,17 @@ fn handle(
         lock(&shared.stats).writes += 1;
     }
     result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// A new webhook subscription gets the secret its deliveries are signed with, and is active
+/// unless it was made inactive; changes from now on are delivered to it.
+fn subscription_made(shared: &Shared, data: &mut crate::data::Data, id: u64) {
+    let secret = crate::webhooks::new_secret(&mut lock(&shared.dice));
+    if let Some(subscription) = data.get_mut(crate::webhooks::SUBSCRIPTIONS, id) {
+        subscription.attributes.insert("authenticity_secret".into(), Value::String(secret));
+        subscription.attributes.entry("active").or_insert(Value::Bool(true));
+    }
+    crate::webhooks::start_watching(&mut lock(&shared.webhooks), data);
 }
 
 /// `POST /people/v2/lists/{id}/run` refreshes a list in the background and answers

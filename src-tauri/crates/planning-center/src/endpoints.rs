@@ -185,6 +185,27 @@ impl Client {
             .data)
     }
 
+    /// Subscribes `url` to one event (`people.v2.events.person.updated`), and returns the new
+    /// subscription's id and the `authenticity_secret` its deliveries are signed with.
+    pub async fn create_webhook_subscription(&self, event: &str, url: &str) -> Result<WebhookSubscription> {
+        let document = self
+            .post(
+                "/webhooks/v2/webhook_subscriptions",
+                write_document(
+                    "WebhookSubscription",
+                    None,
+                    serde_json::json!({ "name": event, "url": url, "active": true }),
+                ),
+            )
+            .await?;
+        let secret = document.data.attributes.get("authenticity_secret").and_then(|s| s.as_str()).unwrap_or_default();
+        Ok(WebhookSubscription {
+            id: document.data.id.clone(),
+            event: event.to_owned(),
+            authenticity_secret: secret.to_owned(),
+        })
+    }
+
     pub async fn all<A: DeserializeOwned>(&self, path: &str) -> Result<Vec<Typed<A>>> {
         let mut pages = Paginator::new(self.clone(), path, Vec::new());
         let mut all = Vec::new();
@@ -253,5 +274,19 @@ impl Client {
 
     pub async fn check_ins(&self, event_id: &str) -> Result<Vec<Typed<CheckInAttributes>>> {
         self.all(&format!("/check-ins/v2/events/{event_id}/check_ins")).await
+    }
+}
+
+/// A webhook subscription just made. The secret belongs in the receiver's secrets file only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookSubscription {
+    pub id: String,
+    pub event: String,
+    pub authenticity_secret: String,
+}
+
+impl std::fmt::Debug for WebhookSubscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookSubscription").field("id", &self.id).field("event", &self.event).finish_non_exhaustive()
     }
 }

@@ -78,7 +78,7 @@ pub struct SyncEngine {
     store: Store,
     client: Client,
     settings: SyncSettings,
-    running: tokio::sync::Mutex<()>,
+    pub(crate) running: tokio::sync::Mutex<()>,
     progress: watch::Sender<Progress>,
     cancel: CancelFlag,
     /// Set while this device belongs to a team: the hub decides who sends each outbox entry.
@@ -159,6 +159,18 @@ impl SyncEngine {
         })
     }
 
+    pub(crate) fn context(&self) -> Context<'_> {
+        Context {
+            store: &self.store,
+            client: &self.client,
+            outbox_lease: self.outbox_lease.read().ok().and_then(|slot| slot.clone()),
+            cancel: &self.cancel,
+            progress: &self.progress,
+            errors: Mutex::new(Vec::new()),
+            reported: Mutex::new(Vec::new()),
+        }
+    }
+
     /// Joins (Some) or leaves (None) a team whose hub leases outbox entries to one device.
     pub fn set_outbox_lease(&self, lease: Option<Arc<dyn crate::OutboxLease>>) {
         if let Ok(mut slot) = self.outbox_lease.write() {
@@ -182,15 +194,7 @@ impl SyncEngine {
     pub async fn run(&self) -> Result<SyncReport, SyncError> {
         let _running = self.running.try_lock().map_err(|_| SyncError::AlreadyRunning)?;
         self.cancel.reset();
-        let ctx = Context {
-            store: &self.store,
-            client: &self.client,
-            outbox_lease: self.outbox_lease.read().ok().and_then(|slot| slot.clone()),
-            cancel: &self.cancel,
-            progress: &self.progress,
-            errors: Mutex::new(Vec::new()),
-            reported: Mutex::new(Vec::new()),
-        };
+        let ctx = self.context();
         let mut report = SyncReport::default();
         let result = self.phases(&ctx, &mut report).await;
         self.progress.send_replace(Progress { phase: Phase::Idle, done: 0, total: None });

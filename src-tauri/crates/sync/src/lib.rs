@@ -13,7 +13,9 @@ mod lease;
 mod map;
 mod pull;
 mod push;
+pub mod webhooks;
 
 pub use engine::{CancelFlag, Phase, Progress, SyncEngine, SyncReport, SyncSettings};
 pub use error::SyncError;
 pub use lease::{LeaseDecision, LeaseFuture, OutboxLease};
+pub use webhooks::WebhookReport;

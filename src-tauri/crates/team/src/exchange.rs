@@ -21,6 +21,8 @@ pub struct ExchangeReport {
     pub pulled: u64,
     /// Pulled changes that wait for a record they refer to, or clash with one made separately.
     pub waiting: u64,
+    /// Planning Center webhook events the hub's receiver stored, copied here to be acted on.
+    pub webhook_events: u64,
 }
 
 /// How far a push or pull has got, for a progress bar.
@@ -231,7 +233,8 @@ pub async fn sync(
         let (pulled, waiting) = pull(store, hub, credentials, DEFAULT_BATCH, progress).await?;
         // After the pull: the people the credentials are for are here by then.
         crate::sign_in::exchange(store, hub, credentials).await?;
-        Ok(ExchangeReport { pushed, pulled, waiting })
+        let webhook_events = crate::webhooks::copy_new_events(store, hub).await? as u64;
+        Ok(ExchangeReport { pushed, pulled, waiting, webhook_events })
     }
     .await;
     let message = result.as_ref().err().map(|e: &TeamError| e.to_string());

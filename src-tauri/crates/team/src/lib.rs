@@ -11,6 +11,7 @@ pub mod lease;
 pub mod membership;
 pub mod sign_in;
 pub mod stations;
+pub mod webhooks;
 
 pub use address::HubAddress;
 pub use error::{Result, TeamError};
