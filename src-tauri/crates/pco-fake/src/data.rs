@@ -351,6 +351,25 @@ impl Data {
     /// check-ins name the person kept, and a `PersonMerger` records it. The kept person's
     /// `updated_at` moves to `at`, so an incremental pull sees them. `None` if either is
     /// missing or they are the same person.
+    /// The households a person is in.
+    pub fn households_of(&self, person: u64) -> Vec<u64> {
+        self.get("people/people", person)
+            .and_then(|p| p.relationships.get("households"))
+            .map(|(_, ids)| ids.clone())
+            .unwrap_or_default()
+    }
+
+    /// Puts a person in a household (as a household's creation or a new membership does).
+    pub fn join_household(&mut self, household: u64, person: u64, at: DateTime<Utc>) {
+        if let Some(record) = self.get_mut("people/people", person) {
+            let (_, ids) = record.relationships.entry("households").or_insert(("people/households", Vec::new()));
+            if !ids.contains(&household) {
+                ids.push(household);
+                record.updated_at = at;
+            }
+        }
+    }
+
     pub fn merge_people(&mut self, keep: u64, remove: u64, at: DateTime<Utc>) -> Option<u64> {
         if keep == remove || self.get("people/people", keep).is_none() {
             return None;

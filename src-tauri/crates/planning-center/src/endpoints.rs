@@ -97,6 +97,53 @@ impl Client {
             .data)
     }
 
+    /// Creates a household of `people` (Planning Center ids) with its primary contact among them.
+    pub async fn create_household(&self, name: &str, primary_contact: &str, people: &[String]) -> Result<Resource> {
+        let mut document = write_document(
+            "Household",
+            None,
+            serde_json::json!({ "name": name, "primary_contact_id": primary_contact }),
+        );
+        let members: Vec<serde_json::Value> =
+            people.iter().map(|id| serde_json::json!({ "type": "Person", "id": id })).collect();
+        document["data"]["relationships"] = serde_json::json!({ "people": { "data": members } });
+        Ok(self.post("/people/v2/households", document).await?.data)
+    }
+
+    pub async fn update_household(&self, id: &str, name: &str, primary_contact: &str) -> Result<Resource> {
+        let attributes = serde_json::json!({ "name": name, "primary_contact_id": primary_contact });
+        Ok(self
+            .patch(&format!("/people/v2/households/{id}"), write_document("Household", Some(id), attributes))
+            .await?
+            .data)
+    }
+
+    pub async fn household(&self, id: &str) -> Result<Typed<HouseholdAttributes>> {
+        let document = self.get_one(&format!("/people/v2/households/{id}"), &[]).await?;
+        let attributes = serde_json::from_value(document.data.attributes.clone())
+            .map_err(|e| decode_error("/people/v2/households/{id}", e))?;
+        Ok(Typed { id: document.data.id, attributes })
+    }
+
+    pub async fn add_household_member(&self, household: &str, person: &str) -> Result<Resource> {
+        Ok(self
+            .post(
+                &format!("/people/v2/households/{household}/household_memberships"),
+                write_document("HouseholdMembership", None, serde_json::json!({ "person_id": person })),
+            )
+            .await?
+            .data)
+    }
+
+    /// Sets a person's primary campus: the same value sent twice is the same write.
+    pub async fn set_primary_campus(&self, person_id: &str, campus_id: &str) -> Result<Resource> {
+        let attributes = serde_json::json!({ "primary_campus_id": campus_id });
+        Ok(self
+            .patch(&format!("/people/v2/people/{person_id}"), write_document("Person", Some(person_id), attributes))
+            .await?
+            .data)
+    }
+
     pub async fn add_email(&self, person_id: &str, email: &EmailAttributes) -> Result<Resource> {
         Ok(self
             .post(&format!("/people/v2/people/{person_id}/emails"), write_document("Email", None, to_value(email)))

@@ -16,7 +16,7 @@ use cct_store::office::settings;
 use cct_store::planning_center::duplicates::{self, DuplicateCandidate, DuplicateStatus};
 use cct_store::planning_center::outbox::{self, EntryOutcome, OutboxGroup};
 use cct_store::planning_center::runs::RunCounts;
-use cct_store::planning_center::{people, summaries};
+use cct_store::planning_center::{households, people, summaries};
 use std::collections::HashSet;
 use uuid::Uuid;
 
@@ -25,6 +25,7 @@ pub async fn outbox(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
     let total = groups.len() as u64;
     let mut counts = RunCounts::default();
     let mut statuses_done: HashSet<(Uuid, &'static str)> = HashSet::new();
+    let mut campuses_done: HashSet<Uuid> = HashSet::new();
     for (done, group) in groups.iter().enumerate() {
         ctx.check_cancelled()?;
         counts.processed += 1;
@@ -51,14 +52,8 @@ pub async fn outbox(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
         let outcome = match group.table_name.as_str() {
             "people" => push_person(ctx, group).await,
             "course_enrollment" | "certification_progress" => push_status(ctx, group, &mut statuses_done).await,
-            "household" => Ok(Some((
-                EntryOutcome::Skipped,
-                Some("households are kept in step from Planning Center; add people to households there".to_owned()),
-            ))),
-            "people_campus" => Ok(Some((
-                EntryOutcome::Skipped,
-                Some("campus assignments are not sent to Planning Center yet".to_owned()),
-            ))),
+            "household" => push_household(ctx, group).await,
+            "people_campus" => push_campus(ctx, group, &mut campuses_done).await,
             other => {
                 Ok(Some((EntryOutcome::Skipped, Some(format!("{other} changes have no place in Planning Center")))))
             }
@@ -175,6 +170,14 @@ async fn push_person(ctx: &Context<'_>, group: &OutboxGroup) -> Result<Outcome, 
     }
     let remote = ctx.client.person(&remote_id).await?;
     ensure_contact(ctx, &remote, person).await?;
+    // Moved here into a household Planning Center knows: join it there too. (A household new
+    // here goes with its own entry, members and all.)
+    if let Some(household) = person.household_id {
+        let linked = ctx.store(move |store| households::planning_center_id_of(store, household)).await?;
+        if let Some(linked) = linked.filter(|h| !remote.household_ids.contains(h)) {
+            ctx.client.add_household_member(&linked, &remote_id).await?;
+        }
+    }
     Ok(Some((EntryOutcome::Sent, None)))
 }
 
@@ -330,4 +333,94 @@ async fn push_status(
         ctx.client.upsert_field_datum(&remote_person, &field, &value).await?;
     }
     Ok(Some((EntryOutcome::Sent, None)))
+}
+
+/// A campus assignment sends the person's primary campus as it is now (Planning Center has
+/// one campus per person): the same value sent again after a crash is the same write, and a
+/// person whose several assignments changed is written once per run.
+async fn push_campus(ctx: &Context<'_>, group: &OutboxGroup, done: &mut HashSet<Uuid>) -> Result<Outcome, SyncError> {
+    let record_id = group.record_id;
+    let Some(owner) = ctx.store(move |store| summaries::owner_of(store, "people_campus", record_id)).await? else {
+        return Ok(Some((EntryOutcome::Skipped, Some("the record no longer exists".into()))));
+    };
+    let Some(remote_person) = ctx.store(move |store| summaries::planning_center_id_of(store, owner)).await? else {
+        return Ok(None); // the person is not in Planning Center yet; their own entry comes first
+    };
+    let Some(campus) = ctx.store(move |store| summaries::primary_campus_of(store, owner)).await? else {
+        return Ok(Some((
+            EntryOutcome::Skipped,
+            Some("no primary campus here to send; Planning Center keeps the one it has".into()),
+        )));
+    };
+    let Some(remote_campus) = campus.planning_center_id else {
+        return Ok(Some((
+            EntryOutcome::Skipped,
+            Some(format!("{} is not a campus in Planning Center; add it there, sync, and assign again", campus.name)),
+        )));
+    };
+    if done.insert(owner) {
+        ctx.client.set_primary_campus(&remote_person, &remote_campus).await?;
+    }
+    Ok(Some((EntryOutcome::Sent, None)))
+}
+
+/// A household goes with its name, its members and its primary contact (see
+/// `HouseholdForPush::primary_contact`). A household made in Planning Center by a push cut off
+/// before it was linked here is found again through its primary contact's households (the same
+/// name), so it is never made twice. Members added here are added there; someone who left a
+/// household here is left in it there, for the office to take out in Planning Center.
+async fn push_household(ctx: &Context<'_>, group: &OutboxGroup) -> Result<Outcome, SyncError> {
+    let record_id = group.record_id;
+    let Some(local) = ctx.store(move |store| households::for_push(store, record_id)).await? else {
+        return Ok(Some((EntryOutcome::Skipped, Some("the record no longer exists".into()))));
+    };
+    if !local.is_active {
+        return Ok(Some((EntryOutcome::Skipped, Some("retired here; Planning Center keeps its household".into()))));
+    }
+    if local.members.iter().any(|m| m.planning_center_id.is_none()) {
+        return Ok(None); // members reach Planning Center first, through their own entries
+    }
+    let members: Vec<String> = local.members.iter().filter_map(|m| m.planning_center_id.clone()).collect();
+    let Some(contact) = local.primary_contact().and_then(|c| c.planning_center_id.clone()) else {
+        return Ok(Some((
+            EntryOutcome::Skipped,
+            Some("a household with no one in it has no place in Planning Center; add its people first".into()),
+        )));
+    };
+    let mut remote_id = local.planning_center_id.clone();
+    if remote_id.is_none() {
+        for candidate in ctx.client.person(&contact).await?.household_ids {
+            if ctx.client.household(&candidate).await?.attributes.name == local.name {
+                link_household(ctx, record_id, &candidate).await?;
+                remote_id = Some(candidate);
+                break;
+            }
+        }
+    }
+    let Some(remote_id) = remote_id else {
+        let created = ctx.client.create_household(&local.name, &contact, &members).await?;
+        link_household(ctx, record_id, &created.id).await?;
+        return Ok(Some((EntryOutcome::Sent, None)));
+    };
+    match ctx.client.update_household(&remote_id, &local.name, &contact).await {
+        Ok(_) => {}
+        Err(PcoError::Api { status, .. }) if status.as_u16() == 404 => {
+            return Ok(Some((
+                EntryOutcome::Failed,
+                Some("this household was removed in Planning Center; its people are kept here".into()),
+            )));
+        }
+        Err(error) => return Err(error.into()),
+    }
+    for member in &members {
+        if !ctx.client.person(member).await?.household_ids.contains(&remote_id) {
+            ctx.client.add_household_member(&remote_id, member).await?;
+        }
+    }
+    Ok(Some((EntryOutcome::Sent, None)))
+}
+
+async fn link_household(ctx: &Context<'_>, household: Uuid, remote_id: &str) -> Result<(), SyncError> {
+    let remote_id = remote_id.to_owned();
+    ctx.write(move |tx| households::link_household(tx, household, &remote_id)).await
 }

@@ -5,6 +5,7 @@
 pub mod background_checks;
 pub mod caches;
 pub mod duplicates;
+pub mod households;
 pub mod mergers;
 pub mod outbox;
 pub mod people;

@@ -61,3 +61,22 @@ pub fn planning_center_id_of(store: &Store, people_id: Uuid) -> Result<Option<St
         })?
         .flatten())
 }
+
+/// The campus a person's Planning Center record should show: their primary campus here, by
+/// name and Planning Center id (None when the campus is not in Planning Center).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrimaryCampus {
+    pub name: String,
+    pub planning_center_id: Option<String>,
+}
+
+pub fn primary_campus_of(store: &Store, people_id: Uuid) -> Result<Option<PrimaryCampus>> {
+    let row: Option<(String, Option<String>)> = store.read(|conn| {
+        conn.tuple(
+            "SELECT c.name, c.planning_center_location_id FROM people_campus pc JOIN campus c ON c.id = pc.campus_id
+             WHERE pc.people_id = ?1 AND pc.is_primary = 1 AND pc.is_active = 1",
+            [people_id.to_string()],
+        )
+    })?;
+    Ok(row.map(|(name, planning_center_id)| PrimaryCampus { name, planning_center_id }))
+}

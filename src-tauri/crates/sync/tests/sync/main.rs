@@ -6,5 +6,6 @@ mod conflicts;
 mod crashes;
 mod engine;
 mod faults;
+mod households;
 mod merges;
 mod offline_day;
