@@ -166,6 +166,7 @@ pub fn typescript() -> String {
         // Planning Center and sync.
         planning_center::PlanningCenterStatus,
         planning_center::FieldDefinition,
+        planning_center::Workflow,
         planning_center::SignIn,
         planning_center::FieldTarget,
         runs::SyncRun,

@@ -112,6 +112,10 @@ fn a_volunteer_is_refused_by_every_command_that_needs_more_than_a_volunteers_per
         ("sync_now", json!({})),
         ("cancel_sync", json!({})),
         ("map_planning_center_field", json!({ "target": "completions", "fieldDefinitionId": null })),
+        (
+            "subscribe_planning_center_webhooks",
+            json!({ "receiverUrl": "https://hub.example.org/planning-center/webhooks", "secretsFile": "/tmp/stolen" }),
+        ),
         ("resolve_possible_duplicate", json!({ "id": t.enrollment, "resolution": { "decision": "create_new" } })),
         ("create_team", json!({ "hubAddress": "postgres://u@127.0.0.1/db", "churchName": "X", "deviceName": "Y" })),
         (

@@ -207,5 +207,56 @@ fn the_office_chooses_which_planning_center_fields_receive_completions() {
     assert_eq!(invoke(&h, "planning_center_status", json!({})).unwrap()["completions_field"], json!(completions));
     invoke(&h, "map_planning_center_field", json!({ "target": "completions", "fieldDefinitionId": null })).unwrap();
     assert_eq!(invoke(&h, "planning_center_status", json!({})).unwrap()["completions_field"], Value::Null);
+
+    // A workflow for completed courses, chosen from those Planning Center has.
+    let workflow = status["workflows"][0]["id"].as_str().expect("workflows pulled").to_owned();
+    let unknown = invoke(
+        &h,
+        "map_planning_center_field",
+        json!({ "target": "completions_workflow", "fieldDefinitionId": "999999" }),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (unknown["code"].as_str(), unknown["field"].as_str()),
+        (Some("unknown_reference"), Some("field_definition_id"))
+    );
+    invoke(&h, "map_planning_center_field", json!({ "target": "completions_workflow", "fieldDefinitionId": workflow }))
+        .unwrap();
+    assert_eq!(invoke(&h, "planning_center_status", json!({})).unwrap()["completions_workflow"], json!(workflow));
+
+    // Webhook subscriptions: an unencrypted address and a missing secrets file are refused
+    // beside their fields; a good one writes the secrets to the file and says none of them.
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = dir.path().join("secrets");
+    let secrets_file = secrets.to_str().unwrap();
+    let plain = invoke(
+        &h,
+        "subscribe_planning_center_webhooks",
+        json!({ "receiverUrl": "http://hub.example.org/hooks", "secretsFile": secrets_file }),
+    )
+    .unwrap_err();
+    assert_eq!(plain["field"], "receiver_url", "{plain}");
+    let nowhere = invoke(
+        &h,
+        "subscribe_planning_center_webhooks",
+        json!({ "receiverUrl": "https://hub.example.org/hooks", "secretsFile": " " }),
+    )
+    .unwrap_err();
+    assert_eq!(nowhere["field"], "secrets_file", "{nowhere}");
+    let done = invoke(
+        &h,
+        "subscribe_planning_center_webhooks",
+        json!({ "receiverUrl": "https://hub.example.org/hooks", "secretsFile": secrets_file }),
+    )
+    .unwrap();
+    assert_eq!(done["created"].as_array().unwrap().len(), 4, "{done}");
+    let written = std::fs::read_to_string(&secrets).unwrap();
+    let audit = invoke(&h, "audit_log", json!({ "query": { "table_name": "planning_center_webhooks" } })).unwrap();
+    assert!(audit.to_string().contains("hub.example.org"), "the subscription is audited: {audit}");
+    let audit = audit.to_string();
+    for secret in written.lines().filter(|l| !l.starts_with('#')) {
+        assert!(!done.to_string().contains(secret), "the answer holds no secret");
+        assert!(!audit.contains(secret), "the audit log holds no secret");
+    }
     invoke(&h, "sign_out_of_planning_center", json!({})).unwrap();
 }

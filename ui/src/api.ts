@@ -166,7 +166,7 @@ export const pco = {
   signOut: () => invoke<void>("sign_out_of_planning_center"),
   syncNow: () => invoke<B.SyncReport>("sync_now"),
   cancelSync: () => invoke<void>("cancel_sync"),
-  mapField: (target: "completions" | "certifications", fieldDefinitionId: string | null) => invoke<void>("map_planning_center_field", { target, fieldDefinitionId }),
+  mapField: (target: "completions" | "certifications" | "completions_workflow", fieldDefinitionId: string | null) => invoke<void>("map_planning_center_field", { target, fieldDefinitionId }),
   resolveDuplicate: (id: string, resolution: B.DuplicateResolution) => invoke<void>("resolve_possible_duplicate", { id, resolution }),
   subscribeWebhooks: (receiverUrl: string, secretsFile: string) => invoke<B.Subscribed>("subscribe_planning_center_webhooks", { receiverUrl, secretsFile }),
 };

@@ -786,13 +786,19 @@ recent_merges: Array<AppliedMerger>, recent_runs: Array<SyncRun>,
 /**
  * Planning Center's custom fields (as last pulled) and which ones receive what.
  */
-field_definitions: Array<FieldDefinition>, completions_field: string | null, certifications_field: string | null, };
+field_definitions: Array<FieldDefinition>, completions_field: string | null, certifications_field: string | null, 
+/**
+ * Planning Center's workflows (as last pulled) and the one a completed course puts people on.
+ */
+workflows: Array<Workflow>, completions_workflow: string | null, };
 
 export type FieldDefinition = { id: string, name: string, data_type: string | null, };
 
+export type Workflow = { id: string, name: string, };
+
 export type SignIn = { "kind": "oauth" } | { "kind": "personal_access_token", app_id: string, };
 
-export type FieldTarget = "completions" | "certifications";
+export type FieldTarget = "completions" | "certifications" | "completions_workflow";
 
 export type SyncRun = { id: string, sync_type: string, sync_direction: Direction, records_processed: number, records_successful: number, records_failed: number, error_details: JsonValue | null, started_at: Timestamp, completed_at: Timestamp | null, created_by: string | null, };
 

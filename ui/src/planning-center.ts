@@ -96,10 +96,10 @@ export async function renderPlanningCenter(card: HTMLElement, changed: () => voi
 
 /// Where course completions and certification status go in Planning Center.
 function fieldMappings(status: PlanningCenterStatus, refresh: () => void): HTMLElement {
-  if (status.field_definitions.length === 0) return el("div");
-  const picker = (label: string, target: "completions" | "certifications", current: string | null) => {
+  if (status.field_definitions.length === 0 && status.workflows.length === 0) return el("div");
+  const picker = (label: string, target: "completions" | "certifications" | "completions_workflow", current: string | null, choices: { id: string; name: string }[] = status.field_definitions) => {
     const select = el("select", { name: `${target}_field` });
-    select.append(el("option", { value: "" }, "Not sent"), ...status.field_definitions.map((f) => el("option", { value: f.id, selected: f.id === current }, f.name)));
+    select.append(el("option", { value: "" }, "Not sent"), ...choices.map((f) => el("option", { value: f.id, selected: f.id === current }, f.name)));
     const feedback = el("span", { className: "field-error" });
     select.addEventListener("change", () => pco.mapField(target, select.value || null).then(refresh, (e) => (feedback.textContent = errorText(e))));
     return el("label", { className: "field" }, el("span", {}, label), select, feedback);
@@ -110,6 +110,7 @@ function fieldMappings(status: PlanningCenterStatus, refresh: () => void): HTMLE
     el("h3", {}, "What goes to Planning Center"),
     picker("Course completions go to the custom field", "completions", status.completions_field),
     picker("Certifications go to the custom field", "certifications", status.certifications_field),
+    picker("Each completed course makes a card on the workflow", "completions_workflow", status.completions_workflow, status.workflows),
   );
 }
 

@@ -74,6 +74,16 @@ pub struct PlanningCenterStatus {
     pub field_definitions: Vec<FieldDefinition>,
     pub completions_field: Option<String>,
     pub certifications_field: Option<String>,
+    /// Planning Center's workflows (as last pulled) and the one a completed course puts people on.
+    pub workflows: Vec<Workflow>,
+    pub completions_workflow: Option<String>,
+}
+
+/// A Planning Center workflow, as the sync engine keeps it for choosing.
+#[derive(Debug, Serialize, Deserialize, TS)]
+pub struct Workflow {
+    pub id: String,
+    pub name: String,
 }
 
 /// Which Planning Center field an office maps: course completions or certification status.
@@ -82,14 +92,19 @@ pub struct PlanningCenterStatus {
 pub enum FieldTarget {
     Completions,
     Certifications,
+    /// The workflow a card is made on for each completed course.
+    CompletionsWorkflow,
 }
 
 impl FieldTarget {
     /// The target a form names (`completions` or `certifications`), or an error beside it.
     pub fn named(name: &str) -> Reply<Self> {
         serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
-            ErrorReport::new(ErrorCode::InvalidInput, format!("{name:?} is not completions or certifications"))
-                .on("target")
+            ErrorReport::new(
+                ErrorCode::InvalidInput,
+                format!("{name:?} is not completions, certifications or completions_workflow"),
+            )
+            .on("target")
         })
     }
 }
@@ -175,6 +190,8 @@ impl App {
                 recent_runs: runs::recent_runs(store, &actor, 10)?,
                 field_definitions: settings::get(store, settings::PCO_FIELD_DEFINITIONS)?.unwrap_or_default(),
                 completions_field: settings::get(store, settings::PCO_COMPLETIONS_FIELD)?,
+                workflows: settings::get(store, settings::PCO_WORKFLOWS)?.unwrap_or_default(),
+                completions_workflow: settings::get(store, settings::PCO_COMPLETIONS_WORKFLOW)?,
                 certifications_field: settings::get(store, settings::PCO_CERTIFICATIONS_FIELD)?,
             })
         })
@@ -189,8 +206,18 @@ impl App {
         let key = match target {
             FieldTarget::Completions => settings::PCO_COMPLETIONS_FIELD,
             FieldTarget::Certifications => settings::PCO_CERTIFICATIONS_FIELD,
+            FieldTarget::CompletionsWorkflow => settings::PCO_COMPLETIONS_WORKFLOW,
         };
-        if let Some(id) = &field_definition_id {
+        if let (FieldTarget::CompletionsWorkflow, Some(id)) = (target, &field_definition_id) {
+            let known: Vec<Workflow> = settings::get(self.store(), settings::PCO_WORKFLOWS)?.unwrap_or_default();
+            if !known.iter().any(|w| &w.id == id) {
+                return Err(ErrorReport::new(
+                    ErrorCode::UnknownReference,
+                    "Planning Center has no such workflow; sync once to refresh the list.",
+                )
+                .on("field_definition_id"));
+            }
+        } else if let Some(id) = &field_definition_id {
             let known: Vec<FieldDefinition> =
                 settings::get(self.store(), settings::PCO_FIELD_DEFINITIONS)?.unwrap_or_default();
             if !known.iter().any(|d| &d.id == id) {

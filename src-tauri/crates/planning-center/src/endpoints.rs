@@ -253,6 +253,17 @@ impl Client {
         })
     }
 
+    /// A person's cards on a workflow (to find a card made before, instead of making it twice).
+    pub async fn workflow_cards_of(&self, workflow_id: &str, person_id: &str) -> Result<Vec<Typed<serde_json::Value>>> {
+        let path = format!("/people/v2/workflows/{workflow_id}/cards");
+        let mut pages = Paginator::new(self.clone(), &path, vec![("where[person_id]", person_id.to_owned())]);
+        let mut cards = Vec::new();
+        while let Some(page) = pages.next_page().await? {
+            cards.extend(typed::<serde_json::Value>(&page, &path)?);
+        }
+        Ok(cards)
+    }
+
     pub async fn all<A: DeserializeOwned>(&self, path: &str) -> Result<Vec<Typed<A>>> {
         let mut pages = Paginator::new(self.clone(), path, Vec::new());
         let mut all = Vec::new();

@@ -201,6 +201,7 @@ pub async fn reference_data(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
     let households = ctx.client.households().await?;
     let campuses = ctx.client.campuses().await?;
     let definitions = ctx.client.field_definitions().await?;
+    let workflows = ctx.client.workflows().await?;
     ctx.check_cancelled()?;
     let local_campuses = ctx
         .store(|store| {
@@ -252,7 +253,10 @@ pub async fn reference_data(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
             .iter()
             .map(|d| serde_json::json!({ "id": d.id, "name": d.attributes.name, "data_type": d.attributes.data_type }))
             .collect();
-        settings::set(tx, settings::PCO_FIELD_DEFINITIONS, &names)
+        settings::set(tx, settings::PCO_FIELD_DEFINITIONS, &names)?;
+        let workflows: Vec<serde_json::Value> =
+            workflows.iter().map(|w| serde_json::json!({ "id": w.id, "name": w.attributes.name })).collect();
+        settings::set(tx, settings::PCO_WORKFLOWS, &workflows)
     })
     .await?;
     Ok(RunCounts { processed: count, successful: count, failed: 0 })

@@ -312,25 +312,33 @@ async fn push_status(
     let Some(remote_person) = ctx.store(move |store| summaries::planning_center_id_of(store, owner)).await? else {
         return Ok(None); // the person is not in Planning Center yet; their own entry comes first
     };
-    let key = if group.table_name == "course_enrollment" {
-        settings::PCO_COMPLETIONS_FIELD
+    let enrollment = group.table_name == "course_enrollment";
+    let key = if enrollment { settings::PCO_COMPLETIONS_FIELD } else { settings::PCO_CERTIFICATIONS_FIELD };
+    let field = ctx.store(move |store| settings::get::<String>(store, key)).await?;
+    let workflow = if enrollment {
+        ctx.store(|store| settings::get::<String>(store, settings::PCO_COMPLETIONS_WORKFLOW)).await?
     } else {
-        settings::PCO_CERTIFICATIONS_FIELD
+        None
     };
-    let Some(field) = ctx.store(move |store| settings::get::<String>(store, key)).await? else {
-        let what = if group.table_name == "course_enrollment" { "course completions" } else { "certifications" };
+    if field.is_none() && workflow.is_none() {
+        let what = if enrollment { "course completions" } else { "certifications" };
         return Ok(Some((
             EntryOutcome::Skipped,
             Some(format!("no Planning Center field is mapped for {what}; choose one in Sync settings")),
         )));
-    };
-    if done.insert((owner, key)) {
-        let value = if group.table_name == "course_enrollment" {
-            ctx.store(move |store| summaries::completions_summary(store, owner)).await?
-        } else {
-            ctx.store(move |store| summaries::certifications_summary(store, owner)).await?
-        };
-        ctx.client.upsert_field_datum(&remote_person, &field, &value).await?;
+    }
+    if let Some(field) = field {
+        if done.insert((owner, key)) {
+            let value = if enrollment {
+                ctx.store(move |store| summaries::completions_summary(store, owner)).await?
+            } else {
+                ctx.store(move |store| summaries::certifications_summary(store, owner)).await?
+            };
+            ctx.client.upsert_field_datum(&remote_person, &field, &value).await?;
+        }
+    }
+    if let Some(workflow) = workflow {
+        card_for_completion(ctx, &workflow, &remote_person, group.record_id).await?;
     }
     Ok(Some((EntryOutcome::Sent, None)))
 }
@@ -423,4 +431,33 @@ async fn push_household(ctx: &Context<'_>, group: &OutboxGroup) -> Result<Outcom
 async fn link_household(ctx: &Context<'_>, household: Uuid, remote_id: &str) -> Result<(), SyncError> {
     let remote_id = remote_id.to_owned();
     ctx.write(move |tx| households::link_household(tx, household, &remote_id)).await
+}
+
+/// A completed course puts the person on the workflow the office chose, with one card per
+/// enrollment. The card's note names the enrollment, so a card made by a push cut off before
+/// it was recorded is found among the person's cards and not made again; an enrollment
+/// reopened and completed again keeps its one card.
+async fn card_for_completion(
+    ctx: &Context<'_>,
+    workflow: &str,
+    remote_person: &str,
+    enrollment: Uuid,
+) -> Result<(), SyncError> {
+    let Some(completion) = ctx.store(move |store| summaries::completion_of(store, enrollment)).await? else {
+        return Ok(()); // not completed (reopened or dropped): no card
+    };
+    let mark = format!("enrollment {enrollment}");
+    let cards = ctx.client.workflow_cards_of(workflow, remote_person).await?;
+    let made = cards
+        .iter()
+        .any(|card| card.attributes.get("note").and_then(|n| n.as_str()).is_some_and(|note| note.contains(&mark)));
+    if !made {
+        let note = format!(
+            "Completed {} on {} (Church Course Tracker, {mark})",
+            completion.course,
+            completion.completed_on.as_deref().unwrap_or("an unrecorded date")
+        );
+        ctx.client.create_workflow_card(workflow, remote_person, Some(&note)).await?;
+    }
+    Ok(())
 }

@@ -31,6 +31,10 @@ pub const PCO_FIELD_DEFINITIONS: &str = "pco_field_definitions";
 pub const PCO_COMPLETIONS_FIELD: &str = "pco_completions_field_definition_id";
 /// The Planning Center field definition id that certification status is written to.
 pub const PCO_CERTIFICATIONS_FIELD: &str = "pco_certifications_field_definition_id";
+/// Planning Center's workflows, as last pulled, for choosing the one below.
+pub const PCO_WORKFLOWS: &str = "pco_workflows";
+/// The Planning Center workflow a card is made on for each course completed.
+pub const PCO_COMPLETIONS_WORKFLOW: &str = "pco_completions_workflow_id";
 
 pub fn get<T: DeserializeOwned>(store: &Store, key: &str) -> Result<Option<T>> {
     store.read(|conn| get_on(conn, key))

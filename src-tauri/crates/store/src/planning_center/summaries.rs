@@ -80,3 +80,22 @@ pub fn primary_campus_of(store: &Store, people_id: Uuid) -> Result<Option<Primar
     })?;
     Ok(row.map(|(name, planning_center_id)| PrimaryCampus { name, planning_center_id }))
 }
+
+/// A completed enrollment, as a workflow card's note names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub course: String,
+    pub completed_on: Option<String>,
+}
+
+/// The enrollment's completion, when it is completed (and not retired).
+pub fn completion_of(store: &Store, enrollment: Uuid) -> Result<Option<Completion>> {
+    let row: Option<(String, Option<String>)> = store.read(|conn| {
+        conn.tuple(
+            "SELECT c.name, e.completion_date FROM course_enrollment e JOIN course c ON c.id = e.course_id
+             WHERE e.id = ?1 AND e.is_active = 1 AND e.status = 'completed'",
+            [enrollment.to_string()],
+        )
+    })?;
+    Ok(row.map(|(course, completed_on)| Completion { course, completed_on }))
+}

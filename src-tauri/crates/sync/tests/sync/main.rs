@@ -9,3 +9,4 @@ mod faults;
 mod households;
 mod merges;
 mod offline_day;
+mod workflow_cards;
