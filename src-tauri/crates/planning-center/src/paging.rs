@@ -87,6 +87,17 @@ pub struct ChangeFeed {
     stamp: &'static str,
     cursor: ChangeCursor,
     done: bool,
+    /// The next page, already asked for while the caller works through this one (saving a
+    /// page of 100 people takes about as long as fetching the next).
+    ahead: Option<tokio::task::JoinHandle<Result<ListDocument>>>,
+}
+
+impl Drop for ChangeFeed {
+    fn drop(&mut self) {
+        if let Some(ahead) = self.ahead.take() {
+            ahead.abort();
+        }
+    }
 }
 
 impl ChangeFeed {
@@ -95,22 +106,47 @@ impl ChangeFeed {
         if !include.is_empty() {
             extra.push(("include", include.join(",")));
         }
-        Self { client, path: path.to_owned(), extra, stamp: "updated_at", cursor, done: false }
+        Self { client, path: path.to_owned(), extra, stamp: "updated_at", cursor, done: false, ahead: None }
     }
 
     /// The same walk over `created_at`, for a collection whose records never change.
     pub fn by_creation(client: Client, path: &str, cursor: ChangeCursor) -> Self {
-        Self { stamp: "created_at", ..Self::new(client, path, &[], cursor) }
+        let mut feed = Self::new(client, path, &[], cursor);
+        feed.stamp = "created_at";
+        feed
     }
 
     pub fn cursor(&self) -> &ChangeCursor {
         &self.cursor
     }
 
+    /// The next page, and its cursor (read with [`ChangeFeed::cursor`]) after it. The page
+    /// after that is asked for at once, when there is one, so it is on its way while the
+    /// caller saves this one; it is asked for from this page's cursor, so a page that fails
+    /// leaves the cursor where a retry should start.
     pub async fn next_page(&mut self) -> Result<Option<ListDocument>> {
         if self.done {
             return Ok(None);
         }
+        let page = match self.ahead.take() {
+            Some(ahead) => match ahead.await {
+                Ok(page) => page?,
+                // Cancelled or lost with its task: ask again here.
+                Err(_) => self.fetch().await?,
+            },
+            None => self.fetch().await?,
+        };
+        self.advance(&page.data);
+        if page.data.len() < PER_PAGE || page.links.next.is_none() {
+            self.done = true;
+        } else {
+            let (client, path, query) = (self.client.clone(), self.path.clone(), self.query());
+            self.ahead = Some(tokio::spawn(async move { client.get_list(&path, &query).await }));
+        }
+        Ok(Some(page))
+    }
+
+    fn query(&self) -> Vec<(&'static str, String)> {
         let mut query = self.extra.clone();
         query.push(("order", self.stamp.into()));
         query.push(("per_page", PER_PAGE.to_string()));
@@ -121,12 +157,11 @@ impl ChangeFeed {
         if self.cursor.seen_at_since > 0 {
             query.push(("offset", self.cursor.seen_at_since.to_string()));
         }
-        let page = self.client.get_list(&self.path, &query).await?;
-        self.advance(&page.data);
-        if page.data.len() < PER_PAGE || page.links.next.is_none() {
-            self.done = true;
-        }
-        Ok(Some(page))
+        query
+    }
+
+    async fn fetch(&self) -> Result<ListDocument> {
+        self.client.get_list(&self.path, &self.query()).await
     }
 
     fn advance(&mut self, records: &[Resource]) {
