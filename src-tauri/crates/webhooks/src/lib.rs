@@ -2,8 +2,8 @@
 //! Center's webhooks reach the church's computers, which have no public address of their own.
 //!
 //! For each POST it checks, in this order and before anything is parsed or stored:
+//! - the body's size ([`ReceiverConfig::body_limit`]: 413 past it, before the body is read);
 //! - the sender's rate (a token bucket per address: 429 past it, which Planning Center retries);
-//! - the body's size ([`ReceiverConfig::body_limit`]: 413 past it);
 //! - `X-PCO-Webhooks-Authenticity`, the hex HMAC-SHA256 of the raw body keyed with one of the
 //!   subscriptions' `authenticity_secret`s, compared in constant time: 401 when it is missing
 //!   or matches none.
@@ -125,7 +125,6 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    // Body size was checked by the layer before the body was read.
     if let Err(wait) = limits::admit(&receiver.senders, from.ip(), &receiver.config) {
         let mut response = refuse(StatusCode::TOO_MANY_REQUESTS, "too many requests");
         response.headers_mut().insert("retry-after", wait.into());
