@@ -175,6 +175,7 @@ pub fn typescript() -> String {
         people::SyncConflict,
         duplicates::PossibleDuplicate,
         cct_store::planning_center::mergers::AppliedMerger,
+        cct_store::planning_center::runs::WebhookEventSummary,
         duplicates::DuplicateCandidate,
         duplicates::DuplicateStatus,
         duplicates::DuplicateResolution,

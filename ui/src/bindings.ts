@@ -782,7 +782,11 @@ conflicts: Array<SyncConflict>, possible_duplicates: Array<PossibleDuplicate>,
 /**
  * The latest person merges made in Planning Center and applied here.
  */
-recent_merges: Array<AppliedMerger>, recent_runs: Array<SyncRun>, 
+recent_merges: Array<AppliedMerger>, 
+/**
+ * The latest Planning Center webhook events this computer copied from the team hub.
+ */
+recent_webhook_events: Array<WebhookEventSummary>, recent_runs: Array<SyncRun>, 
 /**
  * Planning Center's custom fields (as last pulled) and which ones receive what.
  */
@@ -823,6 +827,8 @@ export type AppliedMerger = { planning_center_id: string, person_to_keep_id: str
  * The names the two records had here, for the office to recognise them.
  */
 kept_name: string | null, removed_name: string | null, moved: number, folded: number, };
+
+export type WebhookEventSummary = { event_type: string, planning_center_id: string | null, processed: boolean, error_message: string | null, created_at: Timestamp, };
 
 export type DuplicateCandidate = { planning_center_id: string, name: string, email: string | null, phone: string | null, birthdate: string | null, reason: string, };
 

@@ -88,6 +88,7 @@ export async function renderPlanningCenter(card: HTMLElement, changed: () => voi
     fieldMappings(status, refresh),
     duplicates(status, refresh),
     merges(status),
+    webhookEvents(status),
     webhooks(),
     problems(status),
     conflicts(status),
@@ -209,6 +210,18 @@ function merges(status: PlanningCenterStatus): HTMLElement {
     { id: "recent-merges" },
     el("h3", {}, "Merged in Planning Center"),
     el("ul", { className: "list" }, ...shown.map((m) => el("li", {}, el("span", {}, describe(m)), el("span", { className: "muted" }, new Date(m.applied_at).toLocaleString())))),
+  );
+}
+
+/// What Planning Center's webhooks brought lately, and any that could not be handled.
+function webhookEvents(status: PlanningCenterStatus): HTMLElement {
+  if (status.recent_webhook_events.length === 0) return el("div");
+  const state = (e: (typeof status.recent_webhook_events)[number]) => (!e.processed ? "waiting for the next team sync" : e.error_message ? `not handled: ${e.error_message}` : "handled");
+  return el(
+    "section",
+    { id: "webhook-events" },
+    el("h3", {}, "Webhook events"),
+    el("ul", { className: "list" }, ...status.recent_webhook_events.map((e) => el("li", {}, el("span", {}, `${e.event_type.replace("people.v2.events.", "")}${e.planning_center_id ? ` (Planning Center ${e.planning_center_id})` : ""}: ${state(e)}`), el("span", { className: "muted" }, new Date(e.created_at).toLocaleString())))),
   );
 }
 

@@ -69,6 +69,8 @@ pub struct PlanningCenterStatus {
     pub possible_duplicates: Vec<PossibleDuplicate>,
     /// The latest person merges made in Planning Center and applied here.
     pub recent_merges: Vec<AppliedMerger>,
+    /// The latest Planning Center webhook events this computer copied from the team hub.
+    pub recent_webhook_events: Vec<cct_store::planning_center::runs::WebhookEventSummary>,
     pub recent_runs: Vec<SyncRun>,
     /// Planning Center's custom fields (as last pulled) and which ones receive what.
     pub field_definitions: Vec<FieldDefinition>,
@@ -187,6 +189,7 @@ impl App {
                 conflicts: people::conflicts(store, &actor, 20)?,
                 possible_duplicates: duplicates::open_duplicates(store, &actor)?,
                 recent_merges: mergers::applied_mergers(store, &actor, 10)?,
+                recent_webhook_events: runs::recent_webhooks(store, &actor, 10)?,
                 recent_runs: runs::recent_runs(store, &actor, 10)?,
                 field_definitions: settings::get(store, settings::PCO_FIELD_DEFINITIONS)?.unwrap_or_default(),
                 completions_field: settings::get(store, settings::PCO_COMPLETIONS_FIELD)?,

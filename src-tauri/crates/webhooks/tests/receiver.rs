@@ -312,6 +312,10 @@ async fn a_person_updated_in_planning_center_reaches_the_team_through_a_webhook_
     assert!(!local_person(&team.office, remove).await.meta.is_active, "the person removed is retired here");
     let events = cct_store::planning_center::runs::unprocessed_webhooks(&team.office, &Actor::system(), 100).unwrap();
     assert!(events.is_empty(), "every event marked processed: {events:?}");
+    let listed = cct_store::planning_center::runs::recent_webhooks(&team.office, &Actor::system(), 10).unwrap();
+    assert_eq!(listed.len(), 4, "{listed:?}");
+    assert!(listed.iter().all(|e| e.processed && e.error_message.is_none()), "{listed:?}");
+    assert!(listed.iter().any(|e| e.event_type == "people.v2.events.person_merger.created"));
 }
 
 #[tokio::test]

@@ -213,3 +213,27 @@ pub fn unprocessed_webhooks(store: &Store, actor: &Actor, limit: u32) -> Result<
         )
     })
 }
+
+/// A webhook event as the Planning Center card lists it: what, about whom, and how it went.
+/// The payload (a person's details) stays out of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct WebhookEventSummary {
+    pub event_type: String,
+    pub planning_center_id: Option<String>,
+    pub processed: bool,
+    pub error_message: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// The latest webhook events here, newest first.
+pub fn recent_webhooks(store: &Store, actor: &Actor, limit: u32) -> Result<Vec<WebhookEventSummary>> {
+    crate::office::people::require(actor, Permission::SyncManage)?;
+    store.read(|conn| {
+        conn.records(
+            "planning_center_webhook_events",
+            "SELECT event_type, planning_center_id, processed, error_message, created_at
+             FROM planning_center_webhook_events ORDER BY created_at DESC LIMIT ?1",
+            [limit.min(200)],
+        )
+    })
+}
