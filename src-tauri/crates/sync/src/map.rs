@@ -5,6 +5,17 @@ use cct_domain::Timestamp;
 use cct_planning_center::resources::{Person as RemotePersonResource, PersonAttributes};
 use cct_store::planning_center::people::RemotePerson;
 
+/// The households a page includes, by id, with their names (what [`remote_person`] reads).
+pub fn household_names(
+    included: &[cct_planning_center::jsonapi::Resource],
+) -> std::collections::HashMap<String, String> {
+    included
+        .iter()
+        .filter(|r| r.kind == "Household")
+        .map(|r| (r.id.clone(), r.attributes.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_owned()))
+        .collect()
+}
+
 pub fn remote_person(
     person: &RemotePersonResource,
     household_names: &std::collections::HashMap<String, String>,

@@ -17,7 +17,7 @@ use cct_store::planning_center::people::{self, Applied};
 use cct_store::planning_center::registrations;
 use cct_store::planning_center::runs::{self, RunCounts, SyncCursor};
 use cct_store::{records, ListQuery};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 const PEOPLE: &str = "people";
 const PERSON_MERGERS: &str = "person_mergers";
@@ -57,12 +57,7 @@ pub async fn people(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
     while let Some(page) = feed.next_page().await? {
         ctx.check_cancelled()?;
         total = total.or(page.meta.total_count);
-        let households: HashMap<String, String> = page
-            .included
-            .iter()
-            .filter(|r| r.kind == "Household")
-            .map(|r| (r.id.clone(), r.attributes.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_owned()))
-            .collect();
+        let households = map::household_names(&page.included);
         let pulled: Vec<(String, cct_store::planning_center::people::RemotePerson)> = people_of(&page)?
             .iter()
             .map(|person| (person.id.clone(), map::remote_person(person, &households)))

@@ -12,7 +12,6 @@ use cct_planning_center::jsonapi::ListDocument;
 use cct_store::planning_center::people;
 use cct_store::planning_center::runs::{self, WebhookEvent};
 use serde::Serialize;
-use std::collections::HashMap;
 use ts_rs::TS;
 
 pub const PERSON_CREATED: &str = "people.v2.events.person.created";
@@ -97,12 +96,7 @@ async fn pull_one_person(ctx: &Context<'_>, id: &str) -> Result<Outcome, SyncErr
         }
         Err(error) => return Err(error.into()),
     };
-    let households: HashMap<String, String> = document
-        .included
-        .iter()
-        .filter(|r| r.kind == "Household")
-        .map(|r| (r.id.clone(), r.attributes.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_owned()))
-        .collect();
+    let households = map::household_names(&document.included);
     let page = ListDocument { data: vec![document.data], included: document.included, ..Default::default() };
     let Some(person) = people_of(&page)?.into_iter().next() else {
         return Ok(Outcome::Kept(format!("person {id} could not be read")));
