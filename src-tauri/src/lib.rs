@@ -74,6 +74,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         office_commands::mark_attendance,
         office_commands::certification_standings,
         office_commands::audit_log,
+        office_commands::audit_computers,
+        office_commands::church_settings,
         office_commands::rooms_today,
         transfer_commands::preview_import,
         transfer_commands::run_import,

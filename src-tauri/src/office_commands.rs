@@ -5,13 +5,13 @@
 use cct_app::{App, Reply};
 use cct_domain::records::{AttendanceRecord, CourseEnrollment, CoursePrerequisite, Person};
 use cct_store::office::attendance::{self, MarkAttendance, RosterLine};
-use cct_store::office::audit::{self, AuditEntry, AuditQuery};
+use cct_store::office::audit::{self, AuditComputer, AuditEntry, AuditQuery};
 use cct_store::office::certifications::{self, CertificationStanding, StandingFilter};
 use cct_store::office::enrollment::{self, EnrollRequest};
 use cct_store::office::households::{self, HouseholdMove};
 use cct_store::office::prerequisites;
 use cct_store::office::progress::{self, CompletionInput};
-use cct_store::office::settings::{self, OfficeRules};
+use cct_store::office::settings::{self, ChurchSetting, OfficeRules};
 use cct_store::office::views::{self, CourseDetail, PersonDetail};
 use tauri::State;
 use uuid::Uuid;
@@ -96,6 +96,18 @@ pub async fn certification_standings(app: State<'_, App>, filter: StandingFilter
 #[tauri::command]
 pub async fn audit_log(app: State<'_, App>, query: AuditQuery) -> Reply<Vec<AuditEntry>> {
     app.read(move |store, actor| audit::query(store, actor, &query)).await
+}
+
+/// The computers the audit trail holds rows from (every computer of the team, once synced).
+#[tauri::command]
+pub async fn audit_computers(app: State<'_, App>) -> Reply<Vec<AuditComputer>> {
+    app.read(audit::computers).await
+}
+
+/// The church's settings as set, each with who set it, when, and on which computer.
+#[tauri::command]
+pub async fn church_settings(app: State<'_, App>) -> Reply<Vec<ChurchSetting>> {
+    app.read(|store, _| settings::church_settings(store)).await
 }
 
 /// The thresholds the office sets: absences before an enrollment is flagged, days before expiry

@@ -91,6 +91,7 @@ fn a_volunteer_is_refused_by_every_command_that_needs_more_than_a_volunteers_per
         ("undo_completion", json!({ "courseEnrollmentId": t.enrollment, "contentId": t.content })),
         ("certification_standings", json!({ "filter": "all" })),
         ("audit_log", json!({ "query": {} })),
+        ("audit_computers", json!({})),
         (
             "set_office_rules",
             json!({ "rules": { "absence_warning_threshold": 9, "expiring_soon_days": 9, "idle_lock_minutes": 240 } }),
@@ -318,6 +319,8 @@ fn locking_keeps_the_person_until_they_unlock_and_signing_out_leaves_no_one_acti
         ("audit_log", json!({ "query": {} })),
         ("team_status", json!({})),
         ("office_rules", json!({})),
+        ("church_settings", json!({})),
+        ("audit_computers", json!({})),
         ("export_csv", json!({ "kind": "people" })),
         ("unlock", json!({ "password": THEIR_PASSWORD })),
     ] {

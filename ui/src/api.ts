@@ -98,7 +98,9 @@ export const office = {
   markAttendance: (input: Pick<B.MarkAttendance, "class_session_id" | "people_id" | "status"> & Partial<B.MarkAttendance>) => invoke<B.AttendanceRecord>("mark_attendance", { input }),
   certificationStandings: (filter: B.StandingFilter) => invoke<B.CertificationStanding[]>("certification_standings", { filter }),
   auditLog: (query: Partial<B.AuditQuery>) => invoke<B.AuditEntry[]>("audit_log", { query }),
+  auditComputers: () => invoke<B.AuditComputer[]>("audit_computers"),
   rules: () => invoke<B.OfficeRules>("office_rules"),
+  churchSettings: () => invoke<B.ChurchSetting[]>("church_settings"),
   setRules: (rules: B.OfficeRules) => invoke<B.OfficeRules>("set_office_rules", { rules }),
 };
 

@@ -312,13 +312,37 @@ idle_lock_minutes: number,
  */
 refuse_uncertified_serving: boolean, };
 
+export type ChurchSetting = { key: string, value: unknown, updated_at: string, updated_by: string | null, updated_by_name: string | null, 
+/**
+ * `None` for a computer that had no name (it had never joined a team when it was set).
+ */
+set_on_computer: string | null, };
+
 export type AuditEntry = { id: string, table_name: string, record_id: string, action: string, old_values: JsonValue | null, new_values: JsonValue | null, reason: string | null, changed_by: string | null, changed_at: string, ip_address: string | null, user_agent: string | null, 
 /**
  * Who made the change, by name (`None` for the system: demo loading, sync).
  */
-changed_by_name: string | null, };
+changed_by_name: string | null, 
+/**
+ * The computer it was made on (the church's audit trail holds every computer's rows).
+ */
+device_id: string | null, 
+/**
+ * That computer's name; `None` for a computer never named (one not in a team).
+ */
+device_name: string | null, 
+/**
+ * Made on this computer.
+ */
+on_this_computer: boolean, };
+
+export type AuditComputer = { device_id: string, device_name: string | null, on_this_computer: boolean, };
 
 export type AuditQuery = { table_name: string | null, record_id: string | null, changed_by: string | null, 
+/**
+ * Only what was done on this computer (a device id of the team).
+ */
+device_id: string | null, 
 /**
  * Changes to this person's record or to records about them (their enrollments, roles,
  * attendance, ...), by whoever made them.
@@ -762,7 +786,15 @@ waiting: number,
 /**
  * Planning Center webhook events the hub's receiver stored, copied here to be acted on.
  */
-webhook_events: number, };
+webhook_events: number, 
+/**
+ * Audit rows of this computer sent to the church's audit trail.
+ */
+audit_rows_sent: number, 
+/**
+ * Audit rows of the other computers brought here.
+ */
+audit_rows_received: number, };
 
 export type ExchangeProgress = { phase: string, done: number, total: number, };
 

@@ -1,6 +1,7 @@
 // Campuses (with rooms), roles with what each may do, and the office's rules.
 import { office, records } from "../api";
-import { card, el, field, form, input, number } from "../dom";
+import { card, el, field, form, formatTime, input, number } from "../dom";
+import type { ChurchSetting } from "../bindings";
 import type { Screen } from "../main";
 
 export async function renderOrganization(view: HTMLElement, screen: Screen) {
@@ -49,17 +50,37 @@ export async function renderOrganization(view: HTMLElement, screen: Screen) {
 /// The thresholds the rules read: when an enrollment is flagged for absences (a course may set
 /// its own) and when a certification counts as expiring soon.
 async function officeRulesCard(screen: Screen): Promise<HTMLElement> {
-  const rules = await office.rules();
+  const [rules, settings] = await Promise.all([office.rules(), office.churchSettings()]);
   const absences = input({ type: "number", value: rules.absence_warning_threshold.toString() });
   const days = input({ type: "number", value: rules.expiring_soon_days.toString() });
   const idle = input({ type: "number", value: rules.idle_lock_minutes.toString() });
   const refuse = el("input", { type: "checkbox", id: "refuse-uncertified", checked: rules.refuse_uncertified_serving });
   absences.disabled = days.disabled = idle.disabled = refuse.disabled = !screen.can("settings.manage");
   const saved = el("p", { className: "muted", role: "status" });
-  const fields = [el("div", { className: "row" }, field("Flag an enrollment after this many absences", "absence_warning_threshold", absences), field("Certifications expiring soon: days before", "expiring_soon_days", days), field("Lock the window after this many minutes without use", "idle_lock_minutes", idle)), el("label", { className: "check" }, refuse, " Refuse (rather than warn) someone serving in a session without the certification it asks for")];
+  // Who set each rule, and on which computer: the team's last writer wins, so the office can
+  // see whose value stands.
+  const provenance = new Map<string, HTMLElement>();
+  const describe = (all: ChurchSetting[], key: string) => {
+    const setting = all.find((s) => s.key === key);
+    if (!setting) return "Not set: the app's default";
+    const where = setting.set_on_computer ? ` on ${setting.set_on_computer}` : "";
+    return `Set by ${setting.updated_by_name ?? "the app"}${where}, ${formatTime(setting.updated_at)}`;
+  };
+  const setBy = (key: string) => {
+    const span = el("span", { className: "muted set-by", id: `set-by-${key}` }, describe(settings, key));
+    provenance.set(key, span);
+    return span;
+  };
+  const fields = [
+    el("div", { className: "row" }, el("div", {}, field("Flag an enrollment after this many absences", "absence_warning_threshold", absences), setBy("absence_warning_threshold")), el("div", {}, field("Certifications expiring soon: days before", "expiring_soon_days", days), setBy("certification_expiring_soon_days")), el("div", {}, field("Lock the window after this many minutes without use", "idle_lock_minutes", idle), setBy("idle_lock_minutes"))),
+    el("label", { className: "check" }, refuse, " Refuse (rather than warn) someone serving in a session without the certification it asks for"),
+    setBy("refuse_uncertified_serving"),
+  ];
   const rulesForm = form({ id: "office-rules" }, screen.can("settings.manage") ? [...fields, el("button", { type: "submit" }, "Save"), saved] : fields, async () => {
     const kept = await office.setRules({ absence_warning_threshold: Number(absences.value), expiring_soon_days: Number(days.value), idle_lock_minutes: Number(idle.value), refuse_uncertified_serving: refuse.checked });
     saved.textContent = `Saved: flag after ${kept.absence_warning_threshold} absences; expiring soon within ${kept.expiring_soon_days} days; lock after ${kept.idle_lock_minutes} minutes.`;
+    const fresh = await office.churchSettings();
+    provenance.forEach((span, key) => (span.textContent = describe(fresh, key)));
   });
-  return card("Office rules", el("p", { className: "muted" }, "A course may set its own absence threshold on its page. These apply on this computer."), rulesForm);
+  return card("Office rules", el("p", { className: "muted" }, "The church's rules: in a team, every computer uses the same ones, and the last one saved wins. A course may set its own absence threshold on its page."), rulesForm);
 }

@@ -73,7 +73,7 @@ async function withProgress(slot: HTMLElement, work: () => Promise<ExchangeRepor
   slot.replaceChildren(label);
   const stop = await listen<ExchangeProgress>("team-progress", ({ payload }) => {
     const percent = payload.total > 0 ? (100 * payload.done) / payload.total : 100;
-    slot.replaceChildren(progressBar(percent), el("span", { className: "muted" }, ` ${payload.phase === "push" ? "Sending" : "Fetching"} ${payload.done.toLocaleString()} of ${payload.total.toLocaleString()} changes`));
+    slot.replaceChildren(progressBar(percent), el("span", { className: "muted" }, ` ${payload.phase.endsWith("push") ? "Sending" : "Fetching"} ${payload.done.toLocaleString()} of ${payload.total.toLocaleString()} ${payload.phase.startsWith("audit") ? "audit entries" : "changes"}`));
   });
   try {
     const report = await work();

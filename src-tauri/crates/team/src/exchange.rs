@@ -23,6 +23,10 @@ pub struct ExchangeReport {
     pub waiting: u64,
     /// Planning Center webhook events the hub's receiver stored, copied here to be acted on.
     pub webhook_events: u64,
+    /// Audit rows of this computer sent to the church's audit trail.
+    pub audit_rows_sent: u64,
+    /// Audit rows of the other computers brought here.
+    pub audit_rows_received: u64,
 }
 
 /// How far a push or pull has got, for a progress bar.
@@ -229,12 +233,18 @@ pub async fn sync(
     progress: &(dyn Fn(ExchangeProgress) + Sync),
 ) -> Result<ExchangeReport> {
     let result = async {
+        // The audit rows go first: the push of a person's campus link tags their history at
+        // the hub with the campus, and these rows are part of it.
+        let audit_rows_sent = crate::audit_trail::push(store, hub, credentials, progress).await?;
         let pushed = push(store, hub, credentials, DEFAULT_BATCH, progress).await?;
+        // Before the changes' pull, which ends a restored computer's catching up: its own
+        // rows from after the backup come back here too.
+        let audit_rows_received = crate::audit_trail::pull(store, hub, credentials, progress).await?;
         let (pulled, waiting) = pull(store, hub, credentials, DEFAULT_BATCH, progress).await?;
         // After the pull: the people the credentials are for are here by then.
         crate::sign_in::exchange(store, hub, credentials).await?;
         let webhook_events = crate::webhooks::copy_new_events(store, hub).await? as u64;
-        Ok(ExchangeReport { pushed, pulled, waiting, webhook_events })
+        Ok(ExchangeReport { pushed, pulled, waiting, webhook_events, audit_rows_sent, audit_rows_received })
     }
     .await;
     let message = result.as_ref().err().map(|e: &TeamError| e.to_string());

@@ -4,6 +4,7 @@
 //! leases that keep Planning Center writes to one device each.
 
 pub mod address;
+pub mod audit_trail;
 mod error;
 pub mod exchange;
 pub mod hub;

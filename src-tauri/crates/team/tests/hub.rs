@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::*;
+
 use cct_domain::records::{AttendanceStatus, Campus, ClassSession, Course, PeopleCampus, Person};
 use cct_domain::Actor;
 use cct_store::db::Query;
@@ -18,94 +20,6 @@ use sqlx::Connection;
 use std::time::Duration;
 use tempfile::TempDir;
 use uuid::Uuid;
-
-fn quiet(_: ExchangeProgress) {}
-
-/// A new, empty hub database on the test server.
-async fn new_hub() -> (HubAddress, Option<String>) {
-    let url = std::env::var("CCT_TEST_HUB_URL").expect(
-        "CCT_TEST_HUB_URL must name a PostgreSQL server for the team-sync tests; `node ui/scripts/tasks.mjs test` starts one",
-    );
-    let password = std::env::var("CCT_TEST_HUB_PASSWORD").ok();
-    let (server, _) = HubAddress::parse(&url).unwrap();
-    let mut admin = sqlx::PgConnection::connect_with(
-        &server
-            .as_str()
-            .parse::<sqlx::postgres::PgConnectOptions>()
-            .unwrap()
-            .password(password.as_deref().unwrap_or_default()),
-    )
-    .await
-    .expect("connect to the test PostgreSQL server");
-    let name = format!("cct_hub_{}", Uuid::new_v4().simple());
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
-    let mut url = url::Url::parse(&url).unwrap();
-    url.set_path(&name);
-    let (address, _) = HubAddress::parse(url.as_str()).unwrap();
-    (address, password)
-}
-
-struct Device {
-    store: Store,
-    hub: Hub,
-    credentials: DeviceCredentials,
-    _dir: TempDir,
-}
-
-impl Device {
-    async fn sync(&self) -> exchange::ExchangeReport {
-        exchange::sync(&self.store, &self.hub, &self.credentials, &quiet).await.unwrap()
-    }
-}
-
-async fn empty_store() -> (Store, TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("church.sqlite"), &test_key()).unwrap();
-    (store, dir)
-}
-
-/// The office computer: its first administrator, and the team it creates on the hub.
-async fn office(address: &HubAddress, password: Option<&str>) -> (Device, Actor) {
-    let (store, dir) = empty_store().await;
-    let admin = common::first_administrator(&store);
-    let owner = Hub::connect_as_owner(address, password).await.unwrap();
-    let credentials = membership::create_team(&store, &admin, &owner, "Grace Church", "Office").await.unwrap();
-    owner.close().await;
-    let hub = Hub::connect(address, &credentials).await.unwrap();
-    (Device { store, hub, credentials, _dir: dir }, admin)
-}
-
-/// A new laptop that joins with a code the office's administrator made.
-async fn laptop(address: &HubAddress, office: &Device, admin: &Actor, name: &str, campus: Option<&str>) -> Device {
-    let code = join_code(office, admin, JoinCodeFor { campus_scope: campus, ..Default::default() }).await;
-    let (store, dir) = empty_store().await;
-    let joined = membership::join(&store, None, address, &code, name).await.unwrap();
-    let hub = Hub::connect(address, &joined.credentials).await.unwrap();
-    let device = Device { store, hub, credentials: joined.credentials, _dir: dir };
-    device.sync().await;
-    device
-}
-
-/// A join code the office's administrator makes, valid for an hour.
-async fn join_code(office: &Device, admin: &Actor, code_for: JoinCodeFor<'_>) -> String {
-    membership::make_join_code(admin, &office.hub, &office.credentials, code_for, chrono::Duration::hours(1))
-        .await
-        .unwrap()
-}
-
-/// A connection as the hub's owner, to look at (or attack) the hub from outside the app.
-async fn owner_connection(address: &HubAddress, password: Option<&str>) -> sqlx::PgConnection {
-    let options = address.as_str().parse::<sqlx::postgres::PgConnectOptions>().unwrap();
-    sqlx::PgConnection::connect_with(&options.password(password.unwrap_or_default())).await.unwrap()
-}
-
-async fn write<T: cct_domain::Record>(store: &Store, record: T) -> T {
-    let system = Actor::system();
-    let mut tx = store.begin_write(&system).unwrap();
-    let record = records::insert(&mut tx, record).unwrap();
-    tx.commit().unwrap();
-    record
-}
 
 async fn edit_person(store: &Store, id: Uuid, change: impl FnOnce(&mut Person)) {
     let system = Actor::system();
@@ -767,24 +681,6 @@ async fn a_station_started_out_of_reach_of_the_hub_learns_at_the_next_sync_wheth
         "nothing left to confirm"
     );
     assert_eq!(stations::my_letters(&hall.hub, &hall.credentials).await.unwrap(), ["H"]);
-}
-
-/// The key the test databases are encrypted with, so that a test can open a file again.
-fn test_key() -> cct_store::DatabaseKey {
-    cct_store::DatabaseKey::from_hex(&"5a".repeat(32)).expect("a key")
-}
-
-/// A connection as a device's own role, as someone holding that laptop and psql would open.
-async fn device_connection(address: &HubAddress, credentials: &DeviceCredentials) -> sqlx::PgConnection {
-    let options = address.as_str().parse::<sqlx::postgres::PgConnectOptions>().unwrap();
-    sqlx::PgConnection::connect_with(&options.username(&credentials.role_name()).password(&credentials.secret))
-        .await
-        .unwrap()
-}
-
-async fn refused(conn: &mut sqlx::PgConnection, sql: &str) -> String {
-    let outcome = sqlx::query(sql).execute(&mut *conn).await;
-    outcome.err().unwrap_or_else(|| panic!("{sql} was allowed")).to_string()
 }
 
 #[tokio::test]

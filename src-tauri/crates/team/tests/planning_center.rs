@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::*;
+
 use cct_domain::records::Person;
 use cct_domain::Actor;
 use cct_pco_fake::{FakeConfig, FakePco, Faults, TEST_APP_ID, TEST_SECRET};
@@ -11,29 +13,9 @@ use cct_store::{records, ListQuery, Store};
 use cct_sync::{SyncEngine, SyncSettings};
 use cct_team::exchange::{self, ExchangeProgress};
 use cct_team::lease::HubLease;
-use cct_team::{membership, DeviceCredentials, Hub, HubAddress};
-use sqlx::Connection;
+use cct_team::{membership, DeviceCredentials, Hub};
 use std::sync::Arc;
 use std::time::Duration;
-use uuid::Uuid;
-
-async fn new_hub() -> (HubAddress, Option<String>) {
-    let url = std::env::var("CCT_TEST_HUB_URL")
-        .expect("CCT_TEST_HUB_URL must name a PostgreSQL server; `node ui/scripts/tasks.mjs test` starts one");
-    let password = std::env::var("CCT_TEST_HUB_PASSWORD").ok();
-    let (server, _) = HubAddress::parse(&url).unwrap();
-    let options = server
-        .as_str()
-        .parse::<sqlx::postgres::PgConnectOptions>()
-        .unwrap()
-        .password(password.as_deref().unwrap_or_default());
-    let mut admin = sqlx::PgConnection::connect_with(&options).await.unwrap();
-    let name = format!("cct_hub_{}", Uuid::new_v4().simple());
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
-    let mut url = url::Url::parse(&url).unwrap();
-    url.set_path(&name);
-    (HubAddress::parse(url.as_str()).unwrap().0, password)
-}
 
 fn engine(store: &Store, fake: &FakePco, hub: Arc<Hub>, credentials: DeviceCredentials) -> Arc<SyncEngine> {
     let client = Client::new(ClientConfig::new(
@@ -134,9 +116,4 @@ async fn a_person_added_on_a_classroom_laptop_reaches_planning_center_once() {
         assert!(here[0].planning_center_id.is_some(), "both devices know the Planning Center id");
         assert_eq!(cct_store::office::outbox::pending_count(store).unwrap(), 0, "nothing left queued on either device");
     }
-}
-
-/// The key the test databases are encrypted with, so that a test can open a file again.
-fn test_key() -> cct_store::DatabaseKey {
-    cct_store::DatabaseKey::from_hex(&"5a".repeat(32)).expect("a key")
 }

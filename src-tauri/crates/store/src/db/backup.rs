@@ -326,8 +326,8 @@ fn note_restore(conn: &Connection, backup: &Path, set_aside: Option<PathBuf>, by
         "set_aside": set_aside.map(|p| p.display().to_string()),
     });
     conn.execute(
-        "INSERT INTO audit_log (id, table_name, record_id, action, new_values, reason, changed_by, changed_at)
-         VALUES (?1, 'backup', 'restored_from', 'insert', ?2, 'restored from a backup', ?3, ?4)",
+        "INSERT INTO audit_log (id, table_name, record_id, action, new_values, reason, changed_by, changed_at, device_id)
+         VALUES (?1, 'backup', 'restored_from', 'insert', ?2, 'restored from a backup', ?3, ?4, (SELECT device_id FROM team_device))",
         rusqlite::params![
             cct_domain::new_id().to_string(),
             values.to_string(),

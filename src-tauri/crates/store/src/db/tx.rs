@@ -32,8 +32,18 @@ impl AuditAction {
     }
 }
 
-const AUDIT_INSERT: &str = "INSERT INTO audit_log (id, table_name, record_id, action, old_values, new_values, reason, changed_by, changed_at, user_agent)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+/// The statement writing one audit row about a record of `table`: it names this computer and
+/// looks up the record's campuses, as the team's change log does, so the row reaches the
+/// computers that may see the record. Parameters: ?1 the record id (which the campus lookups
+/// use), ?2 a new id, ?3 the table, ?4 the action, ?5 old and ?6 new values, ?7 the reason,
+/// ?8 who, ?9 when, ?10 the user agent, ?11 this device.
+fn audit_insert_sql(table: &str) -> String {
+    format!(
+        "INSERT INTO audit_log (id, table_name, record_id, action, old_values, new_values, reason, changed_by, changed_at, user_agent, device_id, campus_ids)
+         VALUES (?2, ?3, ?1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, {})",
+        changes::campuses_of_record_sql(table)
+    )
+}
 
 /// Parameters: id, table, record id, action, payload (JSON text), when queued.
 const OUTBOX_INSERT: &str =
@@ -178,11 +188,11 @@ impl<'a> WriteTx<'a> {
         new_values: Option<&JsonRow>,
     ) -> Result<()> {
         self.conn.run(
-            AUDIT_INSERT,
+            &audit_insert_sql(table),
             rusqlite::params![
+                record_id,
                 cct_domain::new_id().to_string(),
                 table,
-                record_id,
                 action.as_str(),
                 old_values.map(json_text),
                 new_values.map(json_text),
@@ -190,6 +200,7 @@ impl<'a> WriteTx<'a> {
                 self.actor.person_id.map(|id| id.to_string()),
                 self.now.to_rfc3339(),
                 USER_AGENT,
+                self.clock.device_id(),
             ],
         )?;
         Ok(())

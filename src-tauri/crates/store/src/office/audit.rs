@@ -25,6 +25,15 @@ pub struct AuditEntry {
     /// Who made the change, by name (`None` for the system: demo loading, sync).
     #[serde(default)]
     pub changed_by_name: Option<String>,
+    /// The computer it was made on (the church's audit trail holds every computer's rows).
+    #[serde(default)]
+    pub device_id: Option<String>,
+    /// That computer's name; `None` for a computer never named (one not in a team).
+    #[serde(default)]
+    pub device_name: Option<String>,
+    /// Made on this computer.
+    #[serde(default)]
+    pub on_this_computer: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
@@ -33,6 +42,8 @@ pub struct AuditQuery {
     pub table_name: Option<String>,
     pub record_id: Option<String>,
     pub changed_by: Option<String>,
+    /// Only what was done on this computer (a device id of the team).
+    pub device_id: Option<String>,
     /// Changes to this person's record or to records about them (their enrollments, roles,
     /// attendance, ...), by whoever made them.
     pub about_person: Option<String>,
@@ -44,13 +55,19 @@ pub struct AuditQuery {
 pub fn query(store: &Store, actor: &Actor, query: &AuditQuery) -> Result<Vec<AuditEntry>> {
     crate::office::people::require(actor, Permission::AuditRead)?;
     let mut sql = format!(
-        "SELECT a.*, {} AS changed_by_name FROM audit_log a LEFT JOIN people p ON p.id = a.changed_by WHERE 1 = 1",
+        "SELECT a.id, a.table_name, a.record_id, a.action, a.old_values, a.new_values, a.reason, a.changed_by,
+                a.changed_at, a.ip_address, a.user_agent, {} AS changed_by_name, coalesce(a.device_id, me.device_id) AS device_id,
+                coalesce(a.device_name, CASE WHEN coalesce(a.device_id, me.device_id) = me.device_id THEN nullif(me.device_name, '') END) AS device_name
+         FROM audit_log a CROSS JOIN team_device me LEFT JOIN people p ON p.id = a.changed_by WHERE 1 = 1",
         crate::office::views::display_name_sql("p")
     );
     let mut binds: Vec<String> = Vec::new();
-    for (column, value) in
-        [("a.table_name", &query.table_name), ("a.record_id", &query.record_id), ("a.changed_by", &query.changed_by)]
-    {
+    for (column, value) in [
+        ("a.table_name", &query.table_name),
+        ("a.record_id", &query.record_id),
+        ("a.changed_by", &query.changed_by),
+        ("coalesce(a.device_id, me.device_id)", &query.device_id),
+    ] {
         if let Some(value) = value {
             binds.push(value.clone());
             sql.push_str(&format!(" AND {column} = ?{}", binds.len()));
@@ -73,7 +90,43 @@ pub fn query(store: &Store, actor: &Actor, query: &AuditQuery) -> Result<Vec<Aud
         query.limit.unwrap_or(100).min(1000),
         query.offset
     ));
-    store.read(|conn| conn.records("audit_log", &sql, rusqlite::params_from_iter(&binds)))
+    store.read(|conn| {
+        let me: String = conn.scalar("SELECT device_id FROM team_device", [])?;
+        let mut entries: Vec<AuditEntry> = conn.records("audit_log", &sql, rusqlite::params_from_iter(&binds))?;
+        for entry in &mut entries {
+            entry.on_this_computer = entry.device_id.as_deref() == Some(me.as_str());
+        }
+        Ok(entries)
+    })
+}
+
+/// A computer the audit trail holds rows from, for filtering by it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, TS)]
+pub struct AuditComputer {
+    pub device_id: String,
+    pub device_name: Option<String>,
+    #[serde(default)]
+    pub on_this_computer: bool,
+}
+
+/// Every computer the audit trail holds rows from, this one first.
+pub fn computers(store: &Store, actor: &Actor) -> Result<Vec<AuditComputer>> {
+    crate::office::people::require(actor, Permission::AuditRead)?;
+    store.read(|conn| {
+        let me: String = conn.scalar("SELECT device_id FROM team_device", [])?;
+        let mut found: Vec<AuditComputer> = conn.records(
+            "audit_log",
+            "SELECT coalesce(a.device_id, me.device_id) AS device_id,
+                    coalesce(max(a.device_name), CASE WHEN coalesce(a.device_id, me.device_id) = me.device_id THEN nullif(me.device_name, '') END) AS device_name
+             FROM audit_log a CROSS JOIN team_device me GROUP BY 1 ORDER BY 2",
+            [],
+        )?;
+        for computer in &mut found {
+            computer.on_this_computer = computer.device_id == me;
+        }
+        found.sort_by_key(|c| !c.on_this_computer);
+        Ok(found)
+    })
 }
 
 /// Notes in the audit trail an action that changes no record of the church (a backup made,

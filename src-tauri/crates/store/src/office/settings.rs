@@ -1,4 +1,7 @@
-//! Office-wide settings the rules read, e.g. the "expiring soon" window.
+//! Settings the rules read, e.g. the "expiring soon" window. Those that belong to the church
+//! ([`CHURCH_SETTINGS`]) are records every computer of its team shares (`church_setting`, the
+//! last writer wins); the rest belong to this computer alone (`office_setting`): its check-in
+//! station, its printer, who signed in here, its own Planning Center sign-in and update checks.
 
 use crate::db::{AuditAction, Query, Result, Store, StoreError, WriteTx};
 use cct_domain::{Permission, ValidationError};
@@ -36,13 +39,38 @@ pub const PCO_WORKFLOWS: &str = "pco_workflows";
 /// The Planning Center workflow a card is made on for each course completed.
 pub const PCO_COMPLETIONS_WORKFLOW: &str = "pco_completions_workflow_id";
 
+/// The settings that belong to the church, not to one computer: every computer of the team
+/// holds the same value. The migration that made `church_setting` names the same keys.
+pub const CHURCH_SETTINGS: [&str; 8] = [
+    ABSENCE_WARNING_THRESHOLD,
+    EXPIRING_SOON_DAYS,
+    IDLE_LOCK_MINUTES,
+    REFUSE_UNCERTIFIED_SERVING,
+    OFFICE_TIME_ZONE,
+    PCO_COMPLETIONS_FIELD,
+    PCO_CERTIFICATIONS_FIELD,
+    PCO_COMPLETIONS_WORKFLOW,
+];
+
+pub fn is_church_setting(key: &str) -> bool {
+    CHURCH_SETTINGS.contains(&key)
+}
+
+fn stored_value_sql(key: &str) -> &'static str {
+    if is_church_setting(key) {
+        "SELECT value FROM church_setting WHERE id = ?1 AND is_active"
+    } else {
+        "SELECT value FROM office_setting WHERE key = ?1"
+    }
+}
+
 pub fn get<T: DeserializeOwned>(store: &Store, key: &str) -> Result<Option<T>> {
     store.read(|conn| get_on(conn, key))
 }
 
 /// A setting as `conn` sees it (inside a write transaction, its own writes too).
 pub(crate) fn get_on<T: DeserializeOwned>(conn: &rusqlite::Connection, key: &str) -> Result<Option<T>> {
-    let value: Option<String> = conn.optional("SELECT value FROM office_setting WHERE key = ?1", [key])?;
+    let value: Option<String> = conn.optional(stored_value_sql(key), [key])?;
     Ok(value.and_then(|v| serde_json::from_str(&v).ok()))
 }
 
@@ -57,12 +85,15 @@ pub fn set<T: Serialize>(tx: &mut WriteTx<'_>, key: &str, value: &T) -> Result<(
 pub(crate) fn set_derived<T: Serialize>(tx: &mut WriteTx<'_>, key: &str, value: &T) -> Result<()> {
     let new = serde_json::to_value(value)
         .map_err(|source| StoreError::CorruptRecord { table: "office_setting".into(), source })?;
-    let old: Option<String> = tx.conn().optional("SELECT value FROM office_setting WHERE key = ?1", [key])?;
+    let old: Option<String> = tx.conn().optional(stored_value_sql(key), [key])?;
     let old: Option<Value> = old.and_then(|text| serde_json::from_str(&text).ok());
     if old.as_ref() == Some(&new) {
         // Written again as it was (each sync rereads Planning Center's field names): nothing
         // changed, so nothing is audited.
         return Ok(());
+    }
+    if is_church_setting(key) {
+        return set_church_setting(tx, key, new, old.is_some());
     }
     tx.conn().run(
         "INSERT INTO office_setting (key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)
@@ -73,6 +104,102 @@ pub(crate) fn set_derived<T: Serialize>(tx: &mut WriteTx<'_>, key: &str, value: 
     let old = old.map(wrap);
     let action = if old.is_some() { AuditAction::Update } else { AuditAction::Insert };
     tx.audit("office_setting", key, action, old.as_ref(), Some(&wrap(new)))
+}
+
+/// A church setting is a shared record: written whole, audited, and logged for the team, with
+/// the computer it was set on.
+fn set_church_setting(tx: &mut WriteTx<'_>, key: &str, value: Value, existed: bool) -> Result<()> {
+    if let Some(problem) = church_setting_problem(key, &value) {
+        return Err(ValidationError::new(key, problem).into());
+    }
+    let old = tx.conn().rows("SELECT * FROM church_setting WHERE id = ?1", [key])?.into_iter().next();
+    let computer: Option<String> = tx.conn().scalar("SELECT nullif(device_name, '') FROM team_device", [])?;
+    let now = tx.now().to_rfc3339();
+    let mut row = Map::new();
+    row.insert("value".into(), Value::String(value.to_string()));
+    row.insert("is_active".into(), Value::Bool(true));
+    if old.is_none() {
+        row.insert("created_at".into(), Value::String(now.clone()));
+    }
+    row.insert("updated_at".into(), Value::String(now));
+    row.insert(
+        "updated_by".into(),
+        tx.actor().person_id.map(|id| Value::String(id.to_string())).unwrap_or(Value::Null),
+    );
+    row.insert("set_on_computer".into(), computer.map(Value::String).unwrap_or(Value::Null));
+    tx.conn().run(
+        "INSERT INTO church_setting (id, value, is_active, created_at, updated_at, updated_by, set_on_computer)
+         VALUES (?1, ?2, 1, ?3, ?3, ?4, ?5)
+         ON CONFLICT(id) DO UPDATE SET value = excluded.value, is_active = 1, updated_at = excluded.updated_at,
+             updated_by = excluded.updated_by, set_on_computer = excluded.set_on_computer",
+        rusqlite::params![
+            key,
+            row["value"].as_str(),
+            row["updated_at"].as_str(),
+            row["updated_by"].as_str(),
+            row["set_on_computer"].as_str()
+        ],
+    )?;
+    let action = if existed || old.is_some() { AuditAction::Update } else { AuditAction::Insert };
+    tx.audit("church_setting", key, action, old.as_ref(), Some(&row))
+}
+
+/// Why `value` cannot be the church setting `key`, if it cannot: the rules a local save
+/// checks, so that a value from another computer (or forged at the hub) that breaks them is
+/// refused at the merge, as any other record is.
+pub(crate) fn church_setting_problem(key: &str, value: &Value) -> Option<String> {
+    let whole_number_in = |range: std::ops::RangeInclusive<i64>, what: &str| match value.as_i64() {
+        Some(n) if range.contains(&n) => None,
+        _ => Some(format!("{what}: a whole number from {} to {}", range.start(), range.end())),
+    };
+    match key {
+        ABSENCE_WARNING_THRESHOLD => whole_number_in(1..=52, "absences before an enrollment is flagged"),
+        EXPIRING_SOON_DAYS => whole_number_in(1..=365, "days before expiry"),
+        IDLE_LOCK_MINUTES => whole_number_in(1..=240, "minutes without use before the window locks"),
+        REFUSE_UNCERTIFIED_SERVING => (!value.is_boolean()).then(|| "refuse uncertified serving: yes or no".into()),
+        OFFICE_TIME_ZONE => match value.as_str() {
+            Some(zone) if is_time_zone_name(zone) => None,
+            _ => Some("the office's time zone: a name such as America/Chicago".into()),
+        },
+        PCO_COMPLETIONS_FIELD | PCO_CERTIFICATIONS_FIELD | PCO_COMPLETIONS_WORKFLOW => match value {
+            Value::Null => None,
+            Value::String(id) if (1..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric()) => None,
+            _ => Some("a Planning Center id (letters and digits)".into()),
+        },
+        _ => Some(format!("{key} is not a setting of the church")),
+    }
+}
+
+/// An IANA zone name's shape ("America/Argentina/Buenos_Aires", "UTC"): the rules only show it.
+fn is_time_zone_name(zone: &str) -> bool {
+    (1..=64).contains(&zone.len())
+        && zone.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'))
+        && !zone.starts_with('/')
+        && !zone.contains("//")
+}
+
+/// A church setting, with who set it, when, and on which computer, for the office's screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ChurchSetting {
+    pub key: String,
+    #[serde(deserialize_with = "cct_domain::record::json_text::deserialize")]
+    #[ts(type = "unknown")]
+    pub value: Option<Value>,
+    pub updated_at: String,
+    pub updated_by: Option<String>,
+    pub updated_by_name: Option<String>,
+    /// `None` for a computer that had no name (it had never joined a team when it was set).
+    pub set_on_computer: Option<String>,
+}
+
+/// Every church setting that has been set, by key.
+pub fn church_settings(store: &Store) -> Result<Vec<ChurchSetting>> {
+    let sql = format!(
+        "SELECT s.id AS key, s.value, s.updated_at, s.updated_by, {} AS updated_by_name, s.set_on_computer
+         FROM church_setting s LEFT JOIN people p ON p.id = s.updated_by WHERE s.is_active ORDER BY s.id",
+        crate::office::views::display_name_sql("p")
+    );
+    store.read(|conn| conn.records("church_setting", &sql, []))
 }
 
 /// Writes a setting without an audit row: this computer's own bookkeeping (who signed in
@@ -88,8 +215,9 @@ pub(crate) fn set_private<T: Serialize>(tx: &mut WriteTx<'_>, key: &str, value: 
     Ok(())
 }
 
-/// The thresholds the office sets for the rules, as the office screen edits them. Each
-/// computer keeps its own; a course's own absence threshold travels with the course.
+/// The thresholds the office sets for the rules, as the office screen edits them. They are
+/// the church's: every computer of the team uses the same ones. A course's own absence
+/// threshold travels with the course.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct OfficeRules {
     /// Absences at which an enrollment is flagged for follow-up, unless its course sets its own.
@@ -138,18 +266,20 @@ pub(crate) fn office_rules_on(conn: &rusqlite::Connection) -> Result<OfficeRules
 
 /// Saves the office's thresholds. Needs `settings.manage`.
 pub fn set_office_rules(tx: &mut WriteTx<'_>, rules: OfficeRules) -> Result<OfficeRules> {
-    if !(1..=52).contains(&rules.absence_warning_threshold) {
-        return Err(ValidationError::new("absence_warning_threshold", "flag after 1 to 52 absences").into());
+    let fields: [(&str, &str, Value); 4] = [
+        ("absence_warning_threshold", ABSENCE_WARNING_THRESHOLD, rules.absence_warning_threshold.into()),
+        ("expiring_soon_days", EXPIRING_SOON_DAYS, rules.expiring_soon_days.into()),
+        ("idle_lock_minutes", IDLE_LOCK_MINUTES, rules.idle_lock_minutes.into()),
+        ("refuse_uncertified_serving", REFUSE_UNCERTIFIED_SERVING, rules.refuse_uncertified_serving.into()),
+    ];
+    // Every rule is checked before any is saved: a bad one changes nothing.
+    for (field, key, value) in &fields {
+        if let Some(problem) = church_setting_problem(key, value) {
+            return Err(ValidationError::new(*field, problem).into());
+        }
     }
-    if !(1..=365).contains(&rules.expiring_soon_days) {
-        return Err(ValidationError::new("expiring_soon_days", "1 to 365 days").into());
+    for (_, key, value) in &fields {
+        set(tx, key, value)?;
     }
-    if !(1..=240).contains(&rules.idle_lock_minutes) {
-        return Err(ValidationError::new("idle_lock_minutes", "lock after 1 to 240 minutes without use").into());
-    }
-    set(tx, ABSENCE_WARNING_THRESHOLD, &rules.absence_warning_threshold)?;
-    set(tx, EXPIRING_SOON_DAYS, &rules.expiring_soon_days)?;
-    set(tx, IDLE_LOCK_MINUTES, &rules.idle_lock_minutes)?;
-    set(tx, REFUSE_UNCERTIFIED_SERVING, &rules.refuse_uncertified_serving)?;
     Ok(rules)
 }

@@ -56,16 +56,22 @@ fn local_change_sql(table: &str) -> Option<String> {
     if !is_replicated(table) {
         return None;
     }
-    let campuses = match campus_lookup(table) {
-        Some(lookup) => format!(
-            "(SELECT json_group_array(campus_id) FROM (SELECT DISTINCT campus_id FROM ({lookup}) WHERE campus_id IS NOT NULL ORDER BY campus_id))"
-        ),
-        None => "'[]'".to_owned(),
-    };
+    let campuses = campuses_of_record_sql(table);
     Some(format!(
         "INSERT INTO team_change (id, table_name, record_id, fields, deleted, hlc, device_id, campus_ids, origin, pushed)
          VALUES (?2, ?3, ?1, ?4, ?5, ?6, ?7, {campuses}, 'local', 0)"
     ))
+}
+
+/// An expression for the campuses of a record of `table` (its id as `?1`), as a JSON array;
+/// `'[]'` for church-wide tables. The change log and the audit trail both tag rows with it.
+pub(crate) fn campuses_of_record_sql(table: &str) -> String {
+    match campus_lookup(table) {
+        Some(lookup) => format!(
+            "(SELECT json_group_array(campus_id) FROM (SELECT DISTINCT campus_id FROM ({lookup}) WHERE campus_id IS NOT NULL ORDER BY campus_id))"
+        ),
+        None => "'[]'".to_owned(),
+    }
 }
 
 fn revival_refused() -> StoreError {

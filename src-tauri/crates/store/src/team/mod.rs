@@ -3,6 +3,7 @@
 //! team. The hub itself (PostgreSQL) is the `cct-team` crate's.
 
 pub mod apply;
+pub mod audit_trail;
 mod bulk;
 pub mod changes;
 pub mod clock;
@@ -13,11 +14,12 @@ mod validate;
 pub use clock::{DeviceClock, Hlc};
 pub use merge::Change;
 
-/// The tables whose rows every device of a church shares. Settings, Planning Center sync
-/// bookkeeping and the audit log stay with the device that wrote them. The outbox is shared
-/// so that any signed-in device can send a classroom laptop's changes to Planning Center; the
-/// hub's lease decides which one does.
-pub const REPLICATED_TABLES: [&str; 25] = [
+/// The tables whose rows every device of a church shares. The settings of one computer and
+/// its Planning Center sync bookkeeping stay with it; the church's settings are shared
+/// (`church_setting`). The audit trail travels on a channel of its own, append-only (see
+/// [`audit_trail`]). The outbox is shared so that any signed-in device can send a classroom
+/// laptop's changes to Planning Center; the hub's lease decides which one does.
+pub const REPLICATED_TABLES: [&str; 26] = [
     "household",
     "people",
     "campus",
@@ -42,6 +44,7 @@ pub const REPLICATED_TABLES: [&str; 25] = [
     "attendance_record",
     "special_requirement",
     "pickup_contact",
+    "church_setting",
     "pco_outbox",
 ];
 

@@ -24,6 +24,9 @@ fn broken_rule(table: &str, row: &JsonRow) -> Option<String> {
             $(if table == <$T>::TABLE { return check::<$T>(row); })+
         };
     }
+    if table == "church_setting" {
+        return church_setting_broken_rule(row);
+    }
     by_table!(
         Household,
         Person,
@@ -51,6 +54,23 @@ fn broken_rule(table: &str, row: &JsonRow) -> Option<String> {
         PickupContact,
     );
     None
+}
+
+/// A church setting from another computer keeps the rules a save here keeps: a known key, a
+/// value in range (an absence threshold of -5 or a time zone of `'; DROP` waits).
+fn church_setting_broken_rule(row: &JsonRow) -> Option<String> {
+    let key = row.get("id").and_then(Value::as_str).unwrap_or_default();
+    if row.get("is_active") == Some(&Value::Bool(false)) {
+        return None;
+    }
+    let value = match row.get("value") {
+        Some(Value::String(text)) => serde_json::from_str::<Value>(text).ok(),
+        _ => None,
+    };
+    let Some(value) = value else {
+        return Some(format!("the church setting {key} has no value this app can read"));
+    };
+    crate::office::settings::church_setting_problem(key, &value)
 }
 
 /// The records as stored now, by id, for the ones a batch writes to `table`.

@@ -146,6 +146,11 @@ fn a_database_made_by_release_0_1_upgrades_with_nothing_lost() {
             "_sqlx_migrations" => assert_eq!(count(&store, table) as usize, migrate::all().len()),
             // Working out the queued enrollment writes its audit row and team change.
             "audit_log" | "team_change" | "team_record_clock" => assert!(count(&store, table) >= *rows, "{table}"),
+            // The church's settings moved to a table the team shares; this computer's stayed.
+            "office_setting" => {
+                assert_eq!(count(&store, table) + count(&store, "church_setting"), *rows, "{table}");
+                assert!(count(&store, "church_setting") >= 1, "the demo's time zone is the church's");
+            }
             _ => assert_eq!(count(&store, table), *rows, "{table} keeps every row"),
         }
     }
@@ -154,6 +159,12 @@ fn a_database_made_by_release_0_1_upgrades_with_nothing_lost() {
         301,
         "the demo church and the visitor, all active"
     );
+    let zone: Option<String> =
+        cct_store::office::settings::get(&store, cct_store::office::settings::OFFICE_TIME_ZONE).unwrap();
+    assert_eq!(zone.as_deref(), Some("America/Chicago"), "a moved setting reads as before");
+    // The release's audit trail names this computer, and waits to go to the church's hub.
+    let unnamed: i64 = scalar(&store, "SELECT count(*) FROM audit_log WHERE device_id IS NULL OR pushed", []);
+    assert_eq!(unnamed, 0, "every row of the release's audit trail is this computer's, not yet shared");
     let priscilla = cct_store::office::search::search_people(&store, &system, "priscilla", 5).unwrap();
     assert_eq!(priscilla.len(), 1, "the visitor added at the station is found by the search index");
     // The morning's codes moved from the attendance rows to guardian tags (a family holding one

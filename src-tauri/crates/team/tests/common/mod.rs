@@ -1,7 +1,16 @@
-//! What the team's test files share.
+//! What the team's test files share: a hub database of their own, the office that makes the
+//! team, laptops that join it.
+// Each test file uses some of these.
+#![allow(dead_code)]
 
 use cct_domain::Actor;
-use cct_store::Store;
+use cct_store::{records, Store};
+use cct_team::exchange::{self, ExchangeProgress};
+use cct_team::membership::{self, JoinCodeFor};
+use cct_team::{DeviceCredentials, Hub, HubAddress};
+use sqlx::Connection;
+use tempfile::TempDir;
+use uuid::Uuid;
 
 /// The office's first administrator (Pat), set up on an empty store, as the actor who acts.
 pub fn first_administrator(store: &Store) -> Actor {
@@ -17,4 +26,110 @@ pub fn first_administrator(store: &Store) -> Actor {
     )
     .unwrap();
     cct_store::office::people::actor_for_person(store, admin.meta.id).unwrap()
+}
+
+pub fn quiet(_: ExchangeProgress) {}
+
+/// A new, empty hub database on the test server.
+pub async fn new_hub() -> (HubAddress, Option<String>) {
+    let url = std::env::var("CCT_TEST_HUB_URL").expect(
+        "CCT_TEST_HUB_URL must name a PostgreSQL server for the team-sync tests; `node ui/scripts/tasks.mjs test` starts one",
+    );
+    let password = std::env::var("CCT_TEST_HUB_PASSWORD").ok();
+    let (server, _) = HubAddress::parse(&url).unwrap();
+    let mut admin = sqlx::PgConnection::connect_with(
+        &server
+            .as_str()
+            .parse::<sqlx::postgres::PgConnectOptions>()
+            .unwrap()
+            .password(password.as_deref().unwrap_or_default()),
+    )
+    .await
+    .expect("connect to the test PostgreSQL server");
+    let name = format!("cct_hub_{}", Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+    let mut url = url::Url::parse(&url).unwrap();
+    url.set_path(&name);
+    let (address, _) = HubAddress::parse(url.as_str()).unwrap();
+    (address, password)
+}
+
+pub struct Device {
+    pub store: Store,
+    pub hub: Hub,
+    pub credentials: DeviceCredentials,
+    pub _dir: TempDir,
+}
+
+impl Device {
+    pub async fn sync(&self) -> exchange::ExchangeReport {
+        exchange::sync(&self.store, &self.hub, &self.credentials, &quiet).await.unwrap()
+    }
+}
+
+pub async fn empty_store() -> (Store, TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("church.sqlite"), &test_key()).unwrap();
+    (store, dir)
+}
+
+/// The office computer: its first administrator, and the team it creates on the hub.
+pub async fn office(address: &HubAddress, password: Option<&str>) -> (Device, Actor) {
+    let (store, dir) = empty_store().await;
+    let admin = first_administrator(&store);
+    let owner = Hub::connect_as_owner(address, password).await.unwrap();
+    let credentials = membership::create_team(&store, &admin, &owner, "Grace Church", "Office").await.unwrap();
+    owner.close().await;
+    let hub = Hub::connect(address, &credentials).await.unwrap();
+    (Device { store, hub, credentials, _dir: dir }, admin)
+}
+
+/// A new laptop that joins with a code the office's administrator made.
+pub async fn laptop(address: &HubAddress, office: &Device, admin: &Actor, name: &str, campus: Option<&str>) -> Device {
+    let code = join_code(office, admin, JoinCodeFor { campus_scope: campus, ..Default::default() }).await;
+    let (store, dir) = empty_store().await;
+    let joined = membership::join(&store, None, address, &code, name).await.unwrap();
+    let hub = Hub::connect(address, &joined.credentials).await.unwrap();
+    let device = Device { store, hub, credentials: joined.credentials, _dir: dir };
+    device.sync().await;
+    device
+}
+
+/// A join code the office's administrator makes, valid for an hour.
+pub async fn join_code(office: &Device, admin: &Actor, code_for: JoinCodeFor<'_>) -> String {
+    membership::make_join_code(admin, &office.hub, &office.credentials, code_for, chrono::Duration::hours(1))
+        .await
+        .unwrap()
+}
+
+/// A connection as the hub's owner, to look at (or attack) the hub from outside the app.
+pub async fn owner_connection(address: &HubAddress, password: Option<&str>) -> sqlx::PgConnection {
+    let options = address.as_str().parse::<sqlx::postgres::PgConnectOptions>().unwrap();
+    sqlx::PgConnection::connect_with(&options.password(password.unwrap_or_default())).await.unwrap()
+}
+
+pub async fn write<T: cct_domain::Record>(store: &Store, record: T) -> T {
+    let system = Actor::system();
+    let mut tx = store.begin_write(&system).unwrap();
+    let record = records::insert(&mut tx, record).unwrap();
+    tx.commit().unwrap();
+    record
+}
+
+/// The key the test databases are encrypted with, so that a test can open a file again.
+pub fn test_key() -> cct_store::DatabaseKey {
+    cct_store::DatabaseKey::from_hex(&"5a".repeat(32)).expect("a key")
+}
+
+/// A connection as a device's own role, as someone holding that laptop and psql would open.
+pub async fn device_connection(address: &HubAddress, credentials: &DeviceCredentials) -> sqlx::PgConnection {
+    let options = address.as_str().parse::<sqlx::postgres::PgConnectOptions>().unwrap();
+    sqlx::PgConnection::connect_with(&options.username(&credentials.role_name()).password(&credentials.secret))
+        .await
+        .unwrap()
+}
+
+pub async fn refused(conn: &mut sqlx::PgConnection, sql: &str) -> String {
+    let outcome = sqlx::query(sql).execute(&mut *conn).await;
+    outcome.err().unwrap_or_else(|| panic!("{sql} was allowed")).to_string()
 }
