@@ -93,7 +93,7 @@ pub(crate) fn set_derived<T: Serialize>(tx: &mut WriteTx<'_>, key: &str, value: 
         return Ok(());
     }
     if is_church_setting(key) {
-        return set_church_setting(tx, key, new, old.is_some());
+        return set_church_setting(tx, key, new);
     }
     tx.conn().run(
         "INSERT INTO office_setting (key, value, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4)
@@ -108,7 +108,7 @@ pub(crate) fn set_derived<T: Serialize>(tx: &mut WriteTx<'_>, key: &str, value: 
 
 /// A church setting is a shared record: written whole, audited, and logged for the team, with
 /// the computer it was set on.
-fn set_church_setting(tx: &mut WriteTx<'_>, key: &str, value: Value, existed: bool) -> Result<()> {
+fn set_church_setting(tx: &mut WriteTx<'_>, key: &str, value: Value) -> Result<()> {
     if let Some(problem) = church_setting_problem(key, &value) {
         return Err(ValidationError::new(key, problem).into());
     }
@@ -140,7 +140,7 @@ fn set_church_setting(tx: &mut WriteTx<'_>, key: &str, value: Value, existed: bo
             row["set_on_computer"].as_str()
         ],
     )?;
-    let action = if existed || old.is_some() { AuditAction::Update } else { AuditAction::Insert };
+    let action = if old.is_some() { AuditAction::Update } else { AuditAction::Insert };
     tx.audit("church_setting", key, action, old.as_ref(), Some(&row))
 }
 
