@@ -162,6 +162,7 @@ pub fn typescript() -> String {
         team::TeamStatus,
         cct_store::team::device::DeviceMembership,
         cct_store::team::apply::WaitingChange,
+        cct_store::team::fold::FoldMade,
         cct_team::membership::TeamDevice,
         cct_team::exchange::ExchangeReport,
         cct_team::exchange::ExchangeProgress,

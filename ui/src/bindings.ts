@@ -753,7 +753,12 @@ export type Restored = { contents: BackupContents,
  */
 set_aside: string | null, };
 
-export type TeamStatus = { membership: DeviceMembership, unsent_changes: number, waiting: Array<WaitingChange>, syncing: boolean, };
+export type TeamStatus = { membership: DeviceMembership, unsent_changes: number, waiting: Array<WaitingChange>, 
+/**
+ * The latest records folded into the same record made on another computer, and how many
+ * have been folded here in all.
+ */
+folds: Array<FoldMade>, folds_total: number, syncing: boolean, };
 
 export type DeviceMembership = { device_id: string, device_name: string, 
 /**
@@ -767,6 +772,8 @@ hub_url: string | null, church_id: string | null, campus_scope: string | null, p
 catch_up_own_changes: boolean, };
 
 export type WaitingChange = { table_name: string, record_id: string, device_id: string, reason: string, attempts: number, };
+
+export type FoldMade = { table_name: string, kept_id: string, folded_id: string, folded_at: string, };
 
 export type TeamDevice = { device_id: string, name: string, campus_scope: string | null, joined_at: string, last_contact_at: string | null, 
 /**
@@ -783,6 +790,11 @@ export type ExchangeReport = { pushed: number, pulled: number,
  * Pulled changes that wait for a record they refer to, or clash with one made separately.
  */
 waiting: number, 
+/**
+ * Pulled records that were the same thing as one here (the same person enrolled in the
+ * same course on two laptops offline), folded into it.
+ */
+folded: number, 
 /**
  * Planning Center webhook events the hub's receiver stored, copied here to be acted on.
  */

@@ -20,8 +20,9 @@ export async function renderTeam(view: HTMLElement, screen: Screen) {
     return;
   }
   const waiting = waitingCard(status);
+  const folds = foldsCard(status);
   let devices = await devicesCard(status, screen);
-  view.replaceChildren(thisDeviceCard(status, screen), devices, await joinCodeCard(), ...(waiting ? [waiting] : []), leaveCard(screen));
+  view.replaceChildren(thisDeviceCard(status, screen), devices, await joinCodeCard(), ...(waiting ? [waiting] : []), ...(folds ? [folds] : []), leaveCard(screen));
   // Other devices come and go while the page is open: their list follows the hub.
   const timer = setInterval(async () => {
     if (!devices.isConnected) return clearInterval(timer);
@@ -90,6 +91,7 @@ async function withProgress(slot: HTMLElement, work: () => Promise<ExchangeRepor
 function summary(report: ExchangeReport): string {
   const parts = [`${report.pushed.toLocaleString()} sent`, `${report.pulled.toLocaleString()} received`];
   if (report.waiting > 0) parts.push(`${report.waiting.toLocaleString()} waiting (see below)`);
+  if (report.folded > 0) parts.push(`${report.folded.toLocaleString()} duplicate record${report.folded === 1 ? "" : "s"} folded (see below)`);
   if (report.webhook_events > 0) parts.push(`${report.webhook_events.toLocaleString()} Planning Center webhook events`);
   return `Synced: ${parts.join(", ")}.`;
 }
@@ -189,12 +191,27 @@ function waitingCard(status: TeamStatus): HTMLElement | null {
   if (status.waiting.length === 0) return null;
   return card(
     "Changes that could not be applied",
-    el("p", { className: "muted" }, "These came from other devices but refer to something this computer does not have yet, or clash with a record made separately elsewhere (the same person enrolled twice). They are tried again after every sync."),
+    el("p", { className: "muted" }, "These came from other devices but refer to something this computer does not have yet, or break one of its rules. They are tried again after every sync."),
     el(
       "table",
       { id: "team-waiting" },
       el("thead", {}, el("tr", {}, ...["Record", "Why", "Tries"].map((h) => el("th", {}, h)))),
       el("tbody", {}, ...status.waiting.map((w) => el("tr", {}, el("td", {}, `${w.table_name.replace(/_/g, " ")} ${w.record_id.slice(0, 8)}`), el("td", {}, w.reason), el("td", {}, String(w.attempts))))),
+    ),
+  );
+}
+
+function foldsCard(status: TeamStatus): HTMLElement | null {
+  if (status.folds_total === 0) return null;
+  const shown = status.folds.length < status.folds_total ? ` The latest ${status.folds.length} of ${status.folds_total.toLocaleString()}:` : "";
+  return card(
+    "Duplicates folded",
+    el("p", { className: "muted" }, `Records that two computers made separately for the same thing (the same person enrolled in the same course, or checked in to the same session) are folded into one on every computer: the earlier record is kept, each detail takes its latest value, and what referred to the other now refers to it.${shown}`),
+    el(
+      "table",
+      { id: "team-folds" },
+      el("thead", {}, el("tr", {}, ...["Record", "Kept", "Folded into it", "When"].map((h) => el("th", {}, h)))),
+      el("tbody", {}, ...status.folds.map((f) => el("tr", {}, el("td", {}, f.table_name.replace(/_/g, " ")), el("td", {}, f.kept_id.slice(0, 8)), el("td", {}, f.folded_id.slice(0, 8)), el("td", {}, formatTime(f.folded_at))))),
     ),
   );
 }

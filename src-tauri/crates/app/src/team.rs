@@ -10,6 +10,7 @@ use cct_store::checkin::station::StationLetterCheck;
 use cct_store::team::apply::{self, WaitingChange};
 use cct_store::team::changes;
 use cct_store::team::device::{self, DeviceMembership};
+use cct_store::team::fold::{self, FoldMade};
 use cct_team::exchange::{self, ExchangeProgress, ExchangeReport};
 use cct_team::lease::HubLease;
 use cct_team::membership::{self, TeamDevice};
@@ -44,6 +45,10 @@ pub struct TeamStatus {
     pub membership: DeviceMembership,
     pub unsent_changes: i64,
     pub waiting: Vec<WaitingChange>,
+    /// The latest records folded into the same record made on another computer, and how many
+    /// have been folded here in all.
+    pub folds: Vec<FoldMade>,
+    pub folds_total: i64,
     pub syncing: bool,
 }
 
@@ -204,10 +209,13 @@ impl App {
         self.blocking(move |app| {
             app.signed_in()?;
             let store = app.store();
+            let (folds, folds_total) = fold::folds_made(store)?;
             Ok(TeamStatus {
                 membership: device::membership(store)?,
                 unsent_changes: changes::unpushed_count(store)?,
                 waiting: apply::waiting(store)?,
+                folds,
+                folds_total,
                 syncing,
             })
         })

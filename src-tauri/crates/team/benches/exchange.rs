@@ -164,7 +164,7 @@ async fn run(office: &Store, people_count: usize, policies: Policies) -> Figures
     let started = Instant::now();
     let joined = membership::join(&laptop, None, &address, &code, "Room 101").await.unwrap();
     let laptop_hub = Hub::connect(&address, &joined.credentials).await.unwrap();
-    let (pulled, waiting) = exchange::pull(&laptop, &laptop_hub, &joined.credentials, BATCH, &quiet).await.unwrap();
+    let (pulled, waiting, _) = exchange::pull(&laptop, &laptop_hub, &joined.credentials, BATCH, &quiet).await.unwrap();
     let join_time = started.elapsed();
     assert_eq!(waiting, 0);
     let people_there = records::list::<Person>(&laptop, &admin, &ListQuery::default().page(1, 0)).unwrap().total;
@@ -184,7 +184,7 @@ async fn run(office: &Store, people_count: usize, policies: Policies) -> Figures
         let sent = exchange::push(office, &hub, &credentials, BATCH, &quiet).await.unwrap();
         push_rates.push(per_second(sent, started.elapsed()));
         let started = Instant::now();
-        let (received, _) = exchange::pull(&laptop, &laptop_hub, &joined.credentials, BATCH, &quiet).await.unwrap();
+        let (received, _, _) = exchange::pull(&laptop, &laptop_hub, &joined.credentials, BATCH, &quiet).await.unwrap();
         pull_rates.push(per_second(received, started.elapsed()));
         assert_eq!(received, sent);
     }

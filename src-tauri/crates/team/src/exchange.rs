@@ -21,6 +21,9 @@ pub struct ExchangeReport {
     pub pulled: u64,
     /// Pulled changes that wait for a record they refer to, or clash with one made separately.
     pub waiting: u64,
+    /// Pulled records that were the same thing as one here (the same person enrolled in the
+    /// same course on two laptops offline), folded into it.
+    pub folded: u64,
     /// Planning Center webhook events the hub's receiver stored, copied here to be acted on.
     pub webhook_events: u64,
     /// Audit rows of this computer sent to the church's audit trail.
@@ -148,14 +151,15 @@ async fn tag_person_with_campus(conn: &mut sqlx::PgConnection, link: &Change) ->
 }
 
 /// Brings every change from the other devices (within this device's campus, if it has one)
-/// that arrived at the hub since the last pull, `batch` at a time.
+/// that arrived at the hub since the last pull, `batch` at a time. Returns how many changes it
+/// received, how many wait, and how many records it folded into others.
 pub async fn pull(
     store: &Store,
     hub: &Hub,
     credentials: &DeviceCredentials,
     batch: u32,
     progress: &(dyn Fn(ExchangeProgress) + Sync),
-) -> Result<(u64, u64)> {
+) -> Result<(u64, u64, u64)> {
     let me = store.call(device::membership).await?;
     let mut cursor = me.pull_cursor;
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM hub_change WHERE seq > $1")
@@ -163,7 +167,7 @@ pub async fn pull(
         .fetch_one(hub.pool())
         .await
         .map_err(hub_error)?;
-    let (mut pulled, mut scanned, mut waiting) = (0u64, 0u64, 0u64);
+    let (mut pulled, mut scanned, mut waiting, mut folded) = (0u64, 0u64, 0u64, 0u64);
     loop {
         let mut conn = hub.pool().acquire().await.map_err(hub_error)?;
         verify_device(&mut conn, credentials).await?;
@@ -204,11 +208,12 @@ pub async fn pull(
         let counts = store.call(move |store| apply::apply_batch(store, &batch_changes, window_end)).await?;
         pulled += counts.received;
         waiting = counts.waiting;
+        folded += counts.folded;
         cursor = window_end;
         sqlx::query("SELECT cct_note_contact(NULL, $1)").bind(cursor).execute(&mut *conn).await.map_err(hub_error)?;
         progress(ExchangeProgress { phase: "pull", done: scanned.min(total as u64), total: total as u64 });
     }
-    Ok((pulled, waiting))
+    Ok((pulled, waiting, folded))
 }
 
 fn change_from_row(row: &sqlx::postgres::PgRow) -> std::result::Result<Change, sqlx::Error> {
@@ -240,11 +245,11 @@ pub async fn sync(
         // Before the changes' pull, which ends a restored computer's catching up: its own
         // rows from after the backup come back here too.
         let audit_rows_received = crate::audit_trail::pull(store, hub, credentials, progress).await?;
-        let (pulled, waiting) = pull(store, hub, credentials, DEFAULT_BATCH, progress).await?;
+        let (pulled, waiting, folded) = pull(store, hub, credentials, DEFAULT_BATCH, progress).await?;
         // After the pull: the people the credentials are for are here by then.
         crate::sign_in::exchange(store, hub, credentials).await?;
         let webhook_events = crate::webhooks::copy_new_events(store, hub).await? as u64;
-        Ok(ExchangeReport { pushed, pulled, waiting, webhook_events, audit_rows_sent, audit_rows_received })
+        Ok(ExchangeReport { pushed, pulled, waiting, folded, webhook_events, audit_rows_sent, audit_rows_received })
     }
     .await;
     let message = result.as_ref().err().map(|e: &TeamError| e.to_string());

@@ -242,3 +242,53 @@ async fn a_forged_office_rule_at_the_hub_is_never_applied() {
         .unwrap_err();
     assert!(refused.to_string().contains("absences"), "{refused}");
 }
+
+#[tokio::test]
+async fn two_laptops_enrolling_the_same_person_offline_end_with_one_enrollment_on_every_computer() {
+    use cct_domain::records::{Course, CourseEnrollment};
+    let (address, password) = new_hub().await;
+    let (office, admin) = office(&address, password.as_deref()).await;
+    let lydia = add_person(&office.store, &admin, "Lydia", None).await;
+    let course = write(&office.store, Course { name: "Foundations of Faith".into(), ..Default::default() }).await;
+    office.sync().await;
+    let room = laptop(&address, &office, &admin, "Room 3 laptop", None).await;
+
+    // Offline, the office and the classroom laptop each enroll Lydia.
+    let enroll = |store: &Store, notes: &str| {
+        let enrollment = CourseEnrollment {
+            people_id: lydia.meta.id,
+            course_id: course.meta.id,
+            notes: Some(notes.into()),
+            ..Default::default()
+        };
+        let system = Actor::system();
+        let mut tx = store.begin_write(&system).unwrap();
+        let enrollment = records::insert(&mut tx, enrollment).unwrap();
+        tx.commit().unwrap();
+        enrollment.meta.id
+    };
+    let at_office = enroll(&office.store, "at the welcome desk");
+    let at_room = enroll(&room.store, "in Room 3");
+
+    room.sync().await;
+    let office_report = office.sync().await;
+    let room_report = room.sync().await;
+    assert_eq!(room_report.waiting + office_report.waiting, 0, "nothing waits: {room_report:?} {office_report:?}");
+    assert_eq!(
+        (office_report.folded, room_report.folded),
+        (1, 1),
+        "each computer folds once: {office_report:?} {room_report:?}"
+    );
+    let enrollments = |store: &Store| -> Vec<(String, String)> {
+        store
+            .read(|conn| cct_store::db::Query::tuples(conn, "SELECT id, notes FROM course_enrollment ORDER BY id", []))
+            .unwrap()
+    };
+    let kept = at_office.min(at_room).to_string();
+    assert_eq!(enrollments(&office.store), enrollments(&room.store), "the same enrollment on both computers");
+    assert_eq!(enrollments(&office.store).len(), 1);
+    assert_eq!(enrollments(&office.store)[0].0, kept, "the earliest enrollment is kept");
+    let (folds, total) = cct_store::team::fold::folds_made(&office.store).unwrap();
+    assert_eq!(total, 1);
+    assert_eq!((folds[0].kept_id.as_str(), folds[0].table_name.as_str()), (kept.as_str(), "course_enrollment"));
+}

@@ -560,7 +560,7 @@ async fn pulling_again_after_an_interrupted_pull_applies_each_change_once() {
     assert!(pulling.await.is_err());
     let cursor = device::membership(&store).unwrap().pull_cursor;
     assert!(cursor > 0, "the first batch and its cursor were kept");
-    let (pulled, waiting) = exchange::pull(&store, &hub, &joined.credentials, 100, &quiet).await.unwrap();
+    let (pulled, waiting, _) = exchange::pull(&store, &hub, &joined.credentials, 100, &quiet).await.unwrap();
     assert_eq!(waiting, 0);
     assert!(pulled > 0);
     let count = |sql: &str| -> i64 { store.read(|conn| conn.scalar(sql, [])).unwrap() };

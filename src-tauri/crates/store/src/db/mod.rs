@@ -19,4 +19,5 @@ pub use error::{MigrationError, Result, StoreError};
 pub use query::{FromRow, Query};
 pub use rows::JsonRow;
 pub(crate) use schema::Schema;
+pub(crate) use tx::USER_AGENT;
 pub use tx::{AuditAction, WriteTx};

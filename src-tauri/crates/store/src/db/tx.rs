@@ -51,7 +51,7 @@ const OUTBOX_INSERT: &str =
      VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6, ?6)";
 
 /// What wrote an audit row.
-const USER_AGENT: &str = concat!("church-course-tracker/", env!("CARGO_PKG_VERSION"));
+pub(crate) const USER_AGENT: &str = concat!("church-course-tracker/", env!("CARGO_PKG_VERSION"));
 
 /// A write transaction on behalf of one actor. Everything written through it is audited, and
 /// it commits all or nothing: dropped without [`WriteTx::commit`], it rolls back.

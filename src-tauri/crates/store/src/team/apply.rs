@@ -19,6 +19,9 @@ pub struct ApplyCounts {
     /// Changes that could not be written yet: they refer to records not here yet, or clash
     /// with a record made separately on another device (the same person enrolled twice).
     pub waiting: u64,
+    /// Records found to be the same thing as a record here (the same person enrolled in the
+    /// same course on two laptops offline), folded into it.
+    pub folded: u64,
 }
 
 /// Applies `changes` (in the hub's order) and moves the pull cursor to `cursor`, in one
@@ -36,10 +39,12 @@ pub fn apply_batch(store: &Store, changes: &[Change], cursor: i64) -> Result<App
             wait(conn, &change.id, AHEAD)?;
         }
         let latest = fresh.iter().filter_map(|c| Hlc::parse(&c.hlc)).max().unwrap_or_default();
-        for (change_id, reason) in bulk::merge(conn, schema, &fresh)? {
-            wait(conn, &change_id, &reason)?;
+        let now = tx.now().to_rfc3339();
+        let merged = bulk::merge(conn, schema, &fresh, &now)?;
+        for (change_id, reason) in &merged.waiting {
+            wait(conn, change_id, reason)?;
         }
-        retry_waiting(conn, schema)?;
+        let folded = merged.folded + retry_waiting(conn, schema, &now)?;
         conn.run(
             "UPDATE team_device SET pull_cursor = max(pull_cursor, ?1), last_pull_at = ?2",
             rusqlite::params![cursor, tx.now().to_rfc3339()],
@@ -48,7 +53,7 @@ pub fn apply_batch(store: &Store, changes: &[Change], cursor: i64) -> Result<App
         // Inside the transaction, while no local write can come between: whatever is written
         // here next is later than every change of this batch (see `changes::latest_clock`).
         store.clock().observe(latest);
-        Ok(ApplyCounts { received: fresh.len() as u64, waiting: waiting as u64 })
+        Ok(ApplyCounts { received: fresh.len() as u64, waiting: waiting as u64, folded })
     })
 }
 
@@ -71,8 +76,9 @@ fn wait(conn: &Connection, change_id: &str, reason: &str) -> Result<()> {
 }
 
 /// Tries the waiting changes again, oldest first and as one batch, until a pass writes none
-/// of them.
-fn retry_waiting(conn: &Connection, schema: &Schema) -> Result<()> {
+/// of them; returns the folds they made.
+fn retry_waiting(conn: &Connection, schema: &Schema, now: &str) -> Result<u64> {
+    let mut folded = 0;
     loop {
         let changes: Vec<Change> = logged_changes(
             conn,
@@ -86,9 +92,11 @@ fn retry_waiting(conn: &Connection, schema: &Schema) -> Result<()> {
         // Those still ahead of this computer's clock stay as they are.
         let changes: Vec<Change> = changes.into_iter().filter(|c| !too_far_ahead(c)).collect();
         if changes.is_empty() {
-            return Ok(());
+            return Ok(folded);
         }
-        let still = bulk::merge(conn, schema, &changes.iter().collect::<Vec<_>>())?;
+        let merged = bulk::merge(conn, schema, &changes.iter().collect::<Vec<_>>(), now)?;
+        folded += merged.folded;
+        let still = merged.waiting;
         let still_ids: HashSet<&str> = still.iter().map(|(id, _)| id.as_str()).collect();
         let written: Vec<&str> = changes.iter().map(|c| c.id.as_str()).filter(|id| !still_ids.contains(id)).collect();
         conn.run(
@@ -99,7 +107,7 @@ fn retry_waiting(conn: &Connection, schema: &Schema) -> Result<()> {
             wait(conn, change_id, reason)?;
         }
         if written.is_empty() {
-            return Ok(());
+            return Ok(folded);
         }
     }
 }

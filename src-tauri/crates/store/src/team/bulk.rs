@@ -5,6 +5,7 @@
 //! A statement the database refuses is retried record by record, and a record it still
 //! refuses waits, as with the change-at-a-time path.
 
+use super::fold::{self, Clashing, Folds};
 use super::merge::{value_to_write, Change, FieldVersions};
 use super::REPLICATED_TABLES;
 use crate::db::rows::sql_value;
@@ -50,9 +51,21 @@ struct RecordWrite {
     change_ids: Vec<String>,
 }
 
-/// Merges `fresh` (in the hub's order) into the store; returns the changes that must wait,
-/// with the reason.
-pub(crate) fn merge(conn: &Connection, schema: &Schema, fresh: &[&Change]) -> Result<Vec<(String, String)>> {
+/// What merging a batch did: the changes that must wait, with the reason, and how many
+/// records were folded into others.
+#[derive(Default)]
+pub(crate) struct Merged {
+    pub waiting: Vec<(String, String)>,
+    pub folded: u64,
+}
+
+/// Merges `fresh` (in the hub's order) into the store. Changes about records folded here go
+/// to the kept records (see [`fold`]); `now` dates any fold this batch makes.
+pub(crate) fn merge(conn: &Connection, schema: &Schema, fresh: &[&Change], now: &str) -> Result<Merged> {
+    let folds = Folds::load(conn)?;
+    let redirected: Vec<std::borrow::Cow<'_, Change>> = fresh.iter().map(|c| folds.redirect(c)).collect();
+    let fresh: Vec<&Change> = redirected.iter().map(|c| c.as_ref()).collect();
+    let fresh = fresh.as_slice();
     let stored = stored_versions(conn, fresh)?;
     let mut writes: Vec<RecordWrite> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
@@ -86,7 +99,10 @@ pub(crate) fn merge(conn: &Connection, schema: &Schema, fresh: &[&Change]) -> Re
         .collect();
     let refused = super::validate::refused(conn, &checked)?;
     let mut waiting = Vec::new();
-    let mut written: Vec<&RecordWrite> = Vec::new();
+    let mut folded = 0;
+    // Each write's versions are saved as soon as it is written: a fold later in the batch
+    // reads the versions of the record it folds with.
+    let mut unchanged: Vec<&RecordWrite> = Vec::new();
     for table in REPLICATED_TABLES {
         let mut shapes: BTreeMap<(bool, Vec<String>), Vec<&RecordWrite>> = BTreeMap::new();
         for write in writes.iter().filter(|w| w.table == table) {
@@ -95,26 +111,38 @@ pub(crate) fn merge(conn: &Connection, schema: &Schema, fresh: &[&Change]) -> Re
                 continue;
             }
             if write.values.is_empty() {
-                written.push(write); // lost every field: only its versions change
+                unchanged.push(write); // lost every field: only its versions change
                 continue;
             }
             shapes.entry((write.new_row, write.values.keys().cloned().collect())).or_default().push(write);
         }
         for ((new_row, columns), group) in shapes {
             if write_group(conn, table, new_row, &columns, &group)? {
-                written.extend(group);
+                save_versions(conn, &group)?;
                 continue;
             }
             for write in group {
-                match write_one(conn, write)? {
-                    Ok(()) => written.push(write),
-                    Err(reason) => waiting.extend(write.change_ids.iter().map(|id| (id.clone(), reason.clone()))),
+                match write_one(conn, write, now)? {
+                    Outcome::Written => save_versions(conn, &[write])?,
+                    Outcome::Folded(count) => folded += count,
+                    Outcome::Refused(reason) => {
+                        waiting.extend(write.change_ids.iter().map(|id| (id.clone(), reason.clone())))
+                    }
                 }
             }
         }
     }
-    save_versions(conn, &written)?;
-    Ok(waiting)
+    save_versions(conn, &unchanged)?;
+    Ok(Merged { waiting, folded })
+}
+
+/// What became of one record's write.
+enum Outcome {
+    Written,
+    /// It was the same thing as a record here, and the two (and this many in all, with the
+    /// records referring to them) were folded into one.
+    Folded(u64),
+    Refused(String),
 }
 
 fn stored_versions(conn: &Connection, fresh: &[&Change]) -> Result<HashMap<(String, String), FieldVersions>> {
@@ -181,8 +209,9 @@ fn write_group(
     }
 }
 
-/// One record on its own: insert (or, when the row turns out to exist, update) or update.
-fn write_one(conn: &Connection, write: &RecordWrite) -> Result<std::result::Result<(), String>> {
+/// One record on its own: insert (or, when the row turns out to exist, update) or update;
+/// folded into the record here that is the same thing, when it clashes with one.
+fn write_one(conn: &Connection, write: &RecordWrite, now: &str) -> Result<Outcome> {
     let table = write.table.as_str();
     let outcome = if write.new_row {
         match single(conn, table, write, true)? {
@@ -194,7 +223,22 @@ fn write_one(conn: &Connection, write: &RecordWrite) -> Result<std::result::Resu
     } else {
         single(conn, table, write, false)?
     };
-    Ok(outcome)
+    match outcome {
+        Ok(()) => Ok(Outcome::Written),
+        Err(reason) if fold::is_natural_key_clash(table, &reason) => {
+            let clashing = Clashing {
+                id: &write.record_id,
+                values: &write.values,
+                versions: &write.versions,
+                new_here: write.new_row,
+            };
+            Ok(match fold::fold_clash(conn, table, clashing, now)? {
+                Some(folds) => Outcome::Folded(folds.len() as u64),
+                None => Outcome::Refused(reason),
+            })
+        }
+        Err(reason) => Ok(Outcome::Refused(reason)),
+    }
 }
 
 fn single(

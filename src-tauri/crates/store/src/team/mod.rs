@@ -8,6 +8,7 @@ mod bulk;
 pub mod changes;
 pub mod clock;
 pub mod device;
+pub mod fold;
 pub mod merge;
 mod validate;
 

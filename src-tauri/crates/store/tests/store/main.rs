@@ -22,3 +22,4 @@ mod reports;
 mod reports_kept;
 mod search;
 mod team;
+mod team_folds;
