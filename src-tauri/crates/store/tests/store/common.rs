@@ -134,3 +134,23 @@ pub fn session_now(
     };
     records::insert(tx, session).unwrap()
 }
+
+/// Delivers to device `to` every other device's `offline` changes, shuffled and in batches of
+/// random size, as pulls from a hub that saw them in another order would.
+pub fn deliver_in_random_batches(
+    store: &Store,
+    to: usize,
+    offline: &[Vec<cct_store::team::Change>],
+    rng: &mut fastrand::Rng,
+) {
+    let mut incoming: Vec<cct_store::team::Change> =
+        offline.iter().enumerate().filter(|(from, _)| *from != to).flat_map(|(_, c)| c.clone()).collect();
+    rng.shuffle(&mut incoming);
+    let mut cursor = 2;
+    while !incoming.is_empty() {
+        let take = rng.usize(1..=incoming.len());
+        let batch: Vec<cct_store::team::Change> = incoming.drain(..take).collect();
+        cct_store::team::apply::apply_batch(store, &batch, cursor).unwrap();
+        cursor += 1;
+    }
+}

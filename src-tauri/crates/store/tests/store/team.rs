@@ -188,15 +188,7 @@ proptest! {
             }
             let mut rng = fastrand::Rng::with_seed(seed);
             for (i, (device, _)) in devices.iter().enumerate() {
-                let mut incoming: Vec<Change> = offline.iter().enumerate().filter(|(j, _)| *j != i).flat_map(|(_, c)| c.clone()).collect();
-                rng.shuffle(&mut incoming);
-                let mut cursor = 2;
-                while !incoming.is_empty() {
-                    let take = rng.usize(1..=incoming.len());
-                    let batch: Vec<Change> = incoming.drain(..take).collect();
-                    apply::apply_batch(device, &batch, cursor).unwrap();
-                    cursor += 1;
-                }
+                deliver_in_random_batches(device, i, &offline, &mut rng);
             }
             let first = people_rows(&devices[0].0);
             prop_assert_eq!(&first, &people_rows(&devices[1].0));

@@ -281,15 +281,7 @@ proptest! {
             .collect();
         let mut rng = fastrand::Rng::with_seed(seed);
         for (i, store) in stores.iter().enumerate() {
-            let mut incoming: Vec<Change> = offline.iter().enumerate().filter(|(j, _)| *j != i).flat_map(|(_, c)| c.clone()).collect();
-            rng.shuffle(&mut incoming);
-            let mut cursor = 2;
-            while !incoming.is_empty() {
-                let take = rng.usize(1..=incoming.len());
-                let batch: Vec<Change> = incoming.drain(..take).collect();
-                apply::apply_batch(store, &batch, cursor).unwrap();
-                cursor += 1;
-            }
+            deliver_in_random_batches(store, i, &offline, &mut rng);
             let waiting = apply::waiting(store).unwrap();
             prop_assert!(waiting.is_empty(), "nothing waits: {:?}", waiting);
         }
