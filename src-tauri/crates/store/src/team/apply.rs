@@ -80,10 +80,12 @@ fn wait(conn: &Connection, change_id: &str, reason: &str) -> Result<()> {
 fn retry_waiting(conn: &Connection, schema: &Schema, now: &str) -> Result<u64> {
     let mut folded = 0;
     loop {
+        // The waiting changes are few and the log is long: the planner is told to start from
+        // the few (CROSS JOIN keeps that order) rather than walk the whole log in seq order.
         let changes: Vec<Change> = logged_changes(
             conn,
             "SELECT c.seq, c.id, c.table_name, c.record_id, c.fields, c.deleted, c.hlc, c.device_id, c.campus_ids
-             FROM team_waiting_change w JOIN team_change c ON c.id = w.change_id ORDER BY c.seq",
+             FROM team_waiting_change w CROSS JOIN team_change c ON c.id = w.change_id ORDER BY c.seq",
             [],
         )?
         .into_iter()
