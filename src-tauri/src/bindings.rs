@@ -164,6 +164,8 @@ pub fn typescript() -> String {
         cct_store::team::apply::WaitingChange,
         cct_store::team::fold::FoldMade,
         cct_team::membership::TeamDevice,
+        cct_team::compaction::CompactionStatus,
+        cct_team::compaction::Snapshot,
         cct_team::exchange::ExchangeReport,
         cct_team::exchange::ExchangeProgress,
         // Planning Center and sync.

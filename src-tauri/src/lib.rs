@@ -121,6 +121,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         sync_commands::subscribe_planning_center_webhooks,
         team_commands::team_status,
         team_commands::team_devices,
+        team_commands::team_compaction,
         team_commands::create_team,
         team_commands::join_team,
         team_commands::make_join_code,

@@ -3,6 +3,7 @@
 
 use cct_app::team::{HubForm, TeamStatus};
 use cct_app::{App, Reply};
+use cct_team::compaction::CompactionStatus;
 use cct_team::exchange::ExchangeReport;
 use cct_team::membership::TeamDevice;
 use tauri::{AppHandle, Emitter, Runtime, State};
@@ -23,6 +24,11 @@ pub async fn team_status(app: State<'_, App>) -> Reply<TeamStatus> {
 #[tauri::command]
 pub async fn team_devices(app: State<'_, App>) -> Reply<Vec<TeamDevice>> {
     app.team_devices().await
+}
+
+#[tauri::command]
+pub async fn team_compaction(app: State<'_, App>) -> Reply<CompactionStatus> {
+    app.team_compaction().await
 }
 
 /// Creates a team on an empty hub, with this device as its first member.

@@ -125,6 +125,7 @@ fn a_volunteer_is_refused_by_every_command_that_needs_more_than_a_volunteers_per
         ),
         ("make_join_code", json!({ "campusId": null, "validHours": 24 })),
         ("team_devices", json!({})),
+        ("team_compaction", json!({})),
         ("remove_team_device", json!({ "deviceId": "another-device" })),
         ("leave_team", json!({})),
         ("set_update_endpoint", json!({ "endpoint": "https://updates.example.org/latest.json" })),

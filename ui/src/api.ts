@@ -153,6 +153,7 @@ export const backups = {
 export const team = {
   status: () => invoke<B.TeamStatus>("team_status"),
   devices: () => invoke<B.TeamDevice[]>("team_devices"),
+  compaction: () => invoke<B.CompactionStatus>("team_compaction"),
   create: (hubAddress: string, hubPassword: string, churchName: string, deviceName: string) => invoke<B.ExchangeReport>("create_team", { hubAddress, hubPassword, churchName, deviceName }),
   join: (hubAddress: string, hubPassword: string, joinCode: string, deviceName: string) => invoke<B.ExchangeReport>("join_team", { hubAddress, hubPassword, joinCode, deviceName }),
   makeJoinCode: (campusId: string | null, validHours: number, mayAddDevices: boolean) => invoke<string>("make_join_code", { campusId, validHours, mayAddDevices }),

@@ -785,6 +785,30 @@ unsent_changes: number,
  */
 changes_to_pull: number, removed_at: string | null, };
 
+export type CompactionStatus = { snapshot: Snapshot | null, 
+/**
+ * Changes up to this sequence number are no longer in the hub's log.
+ */
+pruned_through: number, 
+/**
+ * Changes compaction removed from the log, in all.
+ */
+pruned_changes: number, 
+/**
+ * Changes the log holds now.
+ */
+log_changes: number, };
+
+export type Snapshot = { made_at: string, 
+/**
+ * The computer whose sync made it.
+ */
+made_by: string, through_seq: number, 
+/**
+ * The changes it stands for, and the ones it keeps.
+ */
+changes_before: number, changes_kept: number, took_ms: number, };
+
 export type ExchangeReport = { pushed: number, pulled: number, 
 /**
  * Pulled changes that wait for a record they refer to, or clash with one made separately.
@@ -806,7 +830,15 @@ audit_rows_sent: number,
 /**
  * Audit rows of the other computers brought here.
  */
-audit_rows_received: number, };
+audit_rows_received: number, 
+/**
+ * The hub made a new snapshot of the church during this sync (see `compaction`).
+ */
+made_snapshot: boolean, 
+/**
+ * Changes the hub pruned from its log during this sync.
+ */
+pruned: number, };
 
 export type ExchangeProgress = { phase: string, done: number, total: number, };
 

@@ -2,7 +2,7 @@
 // an administrator creates the team or joins it, makes join codes for new devices, sees each
 // device's last contact and what it still has to send or fetch, and removes a lost laptop.
 import { listen } from "@tauri-apps/api/event";
-import { records, team, type ExchangeProgress, type ExchangeReport, type TeamDevice, type TeamStatus } from "../api";
+import { records, team, type CompactionStatus, type ExchangeProgress, type ExchangeReport, type TeamDevice, type TeamStatus } from "../api";
 import { card, el, errorText, field, form, formatTime, input, progressBar, select } from "../dom";
 import type { Screen } from "../main";
 
@@ -22,7 +22,7 @@ export async function renderTeam(view: HTMLElement, screen: Screen) {
   const waiting = waitingCard(status);
   const folds = foldsCard(status);
   let devices = await devicesCard(status, screen);
-  view.replaceChildren(thisDeviceCard(status, screen), devices, await joinCodeCard(), ...(waiting ? [waiting] : []), ...(folds ? [folds] : []), leaveCard(screen));
+  view.replaceChildren(thisDeviceCard(status, screen), devices, await compactionCard(), await joinCodeCard(), ...(waiting ? [waiting] : []), ...(folds ? [folds] : []), leaveCard(screen));
   // Other devices come and go while the page is open: their list follows the hub.
   const timer = setInterval(async () => {
     if (!devices.isConnected) return clearInterval(timer);
@@ -74,7 +74,7 @@ async function withProgress(slot: HTMLElement, work: () => Promise<ExchangeRepor
   slot.replaceChildren(label);
   const stop = await listen<ExchangeProgress>("team-progress", ({ payload }) => {
     const percent = payload.total > 0 ? (100 * payload.done) / payload.total : 100;
-    slot.replaceChildren(progressBar(percent), el("span", { className: "muted" }, ` ${payload.phase.endsWith("push") ? "Sending" : "Fetching"} ${payload.done.toLocaleString()} of ${payload.total.toLocaleString()} ${payload.phase.startsWith("audit") ? "audit entries" : "changes"}`));
+    slot.replaceChildren(progressBar(percent), el("span", { className: "muted" }, ` ${progressText(payload)}`));
   });
   try {
     const report = await work();
@@ -88,11 +88,20 @@ async function withProgress(slot: HTMLElement, work: () => Promise<ExchangeRepor
   }
 }
 
+function progressText(progress: ExchangeProgress): string {
+  if (progress.phase === "compact") return "Asking the hub to compact its history…";
+  const counted = `${progress.done.toLocaleString()} of ${progress.total.toLocaleString()}`;
+  if (progress.phase === "snapshot") return `Fetching the church's snapshot: ${counted} changes`;
+  return `${progress.phase.endsWith("push") ? "Sending" : "Fetching"} ${counted} ${progress.phase.startsWith("audit") ? "audit entries" : "changes"}`;
+}
+
 function summary(report: ExchangeReport): string {
   const parts = [`${report.pushed.toLocaleString()} sent`, `${report.pulled.toLocaleString()} received`];
   if (report.waiting > 0) parts.push(`${report.waiting.toLocaleString()} waiting (see below)`);
   if (report.folded > 0) parts.push(`${report.folded.toLocaleString()} duplicate record${report.folded === 1 ? "" : "s"} folded (see below)`);
   if (report.webhook_events > 0) parts.push(`${report.webhook_events.toLocaleString()} Planning Center webhook events`);
+  if (report.made_snapshot) parts.push("the hub made a new snapshot");
+  if (report.pruned > 0) parts.push(`${report.pruned.toLocaleString()} old changes pruned from the hub`);
   return `Synced: ${parts.join(", ")}.`;
 }
 
@@ -127,6 +136,26 @@ function thisDeviceCard(status: TeamStatus, screen: Screen): HTMLElement {
     el("div", { className: "actions" }, syncButton),
     result,
   );
+}
+
+// The hub keeps a snapshot of the church and prunes the log before it; shown so an office
+// can see the hub does not grow without end, and what a new computer starts from.
+async function compactionCard(): Promise<HTMLElement> {
+  let status: CompactionStatus;
+  try {
+    status = await team.compaction();
+  } catch (error) {
+    return card("The hub's history", el("p", { className: "error" }, `The hub could not be asked: ${errorText(error)}.`));
+  }
+  const snapshot = status.snapshot;
+  const lines = [
+    el("p", {}, `The hub holds ${status.log_changes.toLocaleString()} change${status.log_changes === 1 ? "" : "s"} in its log.`),
+    snapshot
+      ? el("p", { id: "team-snapshot" }, `Latest snapshot: ${formatTime(snapshot.made_at)}, made during ${snapshot.made_by}'s sync in ${(snapshot.took_ms / 1000).toFixed(1)} s. It stands for ${snapshot.changes_before.toLocaleString()} changes and keeps ${snapshot.changes_kept.toLocaleString()}: for each record, the latest value of each detail. A computer that joins now starts from it.`)
+      : el("p", { id: "team-snapshot", className: "muted" }, "No snapshot yet: the hub makes one at most hourly, once its log has grown by 10,000 changes."),
+    el("p", { className: "muted" }, status.pruned_changes > 0 ? `Compaction has removed ${status.pruned_changes.toLocaleString()} changes that every active computer had fetched and the snapshot covers.` : "Nothing has been pruned yet: changes stay until every active computer has fetched them and a snapshot covers them."),
+  ];
+  return card("The hub's history", el("div", { id: "team-history" }, ...lines));
 }
 
 async function devicesCard(status: TeamStatus, screen: Screen): Promise<HTMLElement> {

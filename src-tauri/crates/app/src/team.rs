@@ -11,6 +11,7 @@ use cct_store::team::apply::{self, WaitingChange};
 use cct_store::team::changes;
 use cct_store::team::device::{self, DeviceMembership};
 use cct_store::team::fold::{self, FoldMade};
+use cct_team::compaction::{self, CompactionStatus};
 use cct_team::exchange::{self, ExchangeProgress, ExchangeReport};
 use cct_team::lease::HubLease;
 use cct_team::membership::{self, TeamDevice};
@@ -226,6 +227,13 @@ impl App {
         self.blocking(|app| app.require(Permission::SyncManage).map(drop)).await?;
         let connection = self.team_connection().await?;
         Ok(membership::devices(&connection.hub, &connection.credentials).await?)
+    }
+
+    /// The hub's latest snapshot and what compaction pruned from its log.
+    pub async fn team_compaction(&self) -> Reply<CompactionStatus> {
+        self.blocking(|app| app.require(Permission::SyncManage).map(drop)).await?;
+        let connection = self.team_connection().await?;
+        Ok(compaction::status(&connection.hub, &connection.credentials).await?)
     }
 
     /// Creates a team on an empty hub, with this device as its first member.

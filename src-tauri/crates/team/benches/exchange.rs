@@ -1,7 +1,9 @@
 //! Team sync at church scale, against a real PostgreSQL server (`CCT_TEST_HUB_URL`, as the
 //! tests; `node ui/scripts/tasks.mjs bench-team` starts a private one and runs this):
 //!   - changes per second pushed to the hub and pulled (and merged) from it;
-//!   - the time for a new device to join a church of 50,000 people (join code to usable).
+//!   - the time for a new device to join a church of 50,000 people (join code to usable),
+//!     replaying the hub's whole log, and again from the hub's snapshot once it compacted;
+//!   - the hub's change tables before and after compaction.
 //!
 //! Run: `node ui/scripts/tasks.mjs bench-team` (a few minutes, most of it building the church).
 
@@ -9,6 +11,7 @@ use cct_domain::records::Person;
 use cct_domain::Actor;
 use cct_store::team::changes;
 use cct_store::{records, ListQuery, Store};
+use cct_team::compaction;
 use cct_team::exchange::{self, ExchangeProgress};
 use cct_team::{membership, Hub, HubAddress};
 use sqlx::Connection;
@@ -73,6 +76,33 @@ struct Figures {
     join_time: Duration,
     push_rates: Vec<f64>,
     pull_rates: Vec<f64>,
+    compaction: Duration,
+    snapshot_join: Duration,
+    snapshot_pulled: u64,
+    before: HubTables,
+    after: HubTables,
+}
+
+/// Rows and bytes (with indexes) of the hub's log and snapshot.
+#[derive(Clone, Copy, Default)]
+struct HubTables {
+    log_rows: i64,
+    log_bytes: i64,
+    snapshot_rows: i64,
+    snapshot_bytes: i64,
+}
+
+async fn hub_tables(address: &HubAddress, password: Option<&str>) -> HubTables {
+    let options = address.as_str().parse::<sqlx::postgres::PgConnectOptions>().unwrap();
+    let mut owner = sqlx::PgConnection::connect_with(&options.password(password.unwrap_or_default())).await.unwrap();
+    let (log_rows, log_bytes, snapshot_rows, snapshot_bytes) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM hub_change), pg_total_relation_size('hub_change'),
+                (SELECT count(*) FROM hub_snapshot_change), pg_total_relation_size('hub_snapshot_change')",
+    )
+    .fetch_one(&mut owner)
+    .await
+    .unwrap();
+    HubTables { log_rows, log_bytes, snapshot_rows, snapshot_bytes }
 }
 
 /// The hub's row-level security on (as every team runs) or, for the comparison only, off.
@@ -128,6 +158,11 @@ impl Figures {
             join_time: mean_time(|f| f.join_time),
             push_rates: runs.iter().flat_map(|f| f.push_rates.clone()).collect(),
             pull_rates: runs.iter().flat_map(|f| f.pull_rates.clone()).collect(),
+            compaction: mean_time(|f| f.compaction),
+            snapshot_join: mean_time(|f| f.snapshot_join),
+            snapshot_pulled: runs[0].snapshot_pulled,
+            before: runs[0].before,
+            after: runs[0].after,
         }
     }
 }
@@ -170,13 +205,13 @@ async fn run(office: &Store, people_count: usize, policies: Policies) -> Figures
     let people_there = records::list::<Person>(&laptop, &admin, &ListQuery::default().page(1, 0)).unwrap().total;
     assert_eq!(people_there as usize, people_count, "the new device holds the whole church");
 
-    let people = records::list::<Person>(
-        office,
-        &admin,
-        &ListQuery { limit: Some(EDITS_PER_ROUND as u32), ..Default::default() },
-    )
-    .unwrap()
-    .items;
+    // A page holds at most `records::MAX_PAGE` people: the edits' people come a page at a time.
+    let mut people = Vec::new();
+    while people.len() < EDITS_PER_ROUND {
+        let page = ListQuery::default().page(records::MAX_PAGE, people.len() as u32);
+        people.extend(records::list::<Person>(office, &admin, &page).unwrap().items);
+    }
+    people.truncate(EDITS_PER_ROUND);
     let (mut push_rates, mut pull_rates) = (Vec::new(), Vec::new());
     for round in 0..ROUNDS {
         edit_people(office, &people, round).await;
@@ -188,9 +223,63 @@ async fn run(office: &Store, people_count: usize, policies: Policies) -> Figures
         pull_rates.push(per_second(received, started.elapsed()));
         assert_eq!(received, sent);
     }
+    // A year later: the hub compacts (its owner sets the schedule to now), and a new computer
+    // joins from the snapshot.
+    let options = address.as_str().parse::<sqlx::postgres::PgConnectOptions>().unwrap();
+    let mut raw =
+        sqlx::PgConnection::connect_with(&options.password(password.as_deref().unwrap_or_default())).await.unwrap();
+    sqlx::query("UPDATE hub_compaction SET min_interval = '0 seconds', min_new_changes = 1")
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    // The office fetches too, as its sync would: the log goes only as far as every computer has.
+    exchange::pull(office, &hub, &credentials, BATCH, &quiet).await.unwrap();
+    let before = hub_tables(&address, password.as_deref()).await;
+    let started = Instant::now();
+    let compacted = compaction::compact(&hub, &credentials).await.unwrap();
+    let compaction = started.elapsed();
+    assert!(compacted.made_snapshot && compacted.pruned > 0, "every computer fetched everything");
+    let after = hub_tables(&address, password.as_deref()).await;
+    let second_dir = tempfile::tempdir().unwrap();
+    let second =
+        Store::open(second_dir.path().join("second.sqlite"), &cct_store::DatabaseKey::generate().unwrap()).unwrap();
+    let code = membership::make_join_code(
+        &admin,
+        &hub,
+        &credentials,
+        membership::JoinCodeFor::default(),
+        chrono::Duration::hours(1),
+    )
+    .await
+    .unwrap();
+    let started = Instant::now();
+    let joined = membership::join(&second, None, &address, &code, "Room 102").await.unwrap();
+    let second_hub = Hub::connect(&address, &joined.credentials).await.unwrap();
+    let (snapshot_pulled, waiting, _) =
+        exchange::pull(&second, &second_hub, &joined.credentials, BATCH, &quiet).await.unwrap();
+    let snapshot_join = started.elapsed();
+    assert_eq!(waiting, 0);
+    let people_there = records::list::<Person>(&second, &admin, &ListQuery::default().page(1, 0)).unwrap().total;
+    assert_eq!(
+        people_there as usize, people_count,
+        "the computer that joined from the snapshot holds the whole church"
+    );
+    second_hub.close().await;
     hub.close().await;
     laptop_hub.close().await;
-    Figures { pushed, first_push, pulled, join_time, push_rates, pull_rates }
+    Figures {
+        pushed,
+        first_push,
+        pulled,
+        join_time,
+        push_rates,
+        pull_rates,
+        compaction,
+        snapshot_join,
+        snapshot_pulled,
+        before,
+        after,
+    }
 }
 
 fn report(people_count: usize, with: &Figures, without: &Figures) {
@@ -224,9 +313,39 @@ fn report(people_count: usize, with: &Figures, without: &Figures) {
         median(without.pull_rates.clone()),
         "/s",
     );
+    let seconds = |name: &str, a: Duration, b: Duration| {
+        println!(
+            "| {name:<37} | {:>16.1} s      | {:>13.1} s      | {:.2} |",
+            a.as_secs_f64(),
+            b.as_secs_f64(),
+            a.as_secs_f64() / b.as_secs_f64()
+        );
+    };
+    seconds("hub compacts (snapshot, prune)", with.compaction, without.compaction);
+    seconds("new device joins from the snapshot", with.snapshot_join, without.snapshot_join);
     println!(
-        "(changes: first push {} / {}, join pulled {} / {})",
-        with.pushed, without.pushed, with.pulled, without.pulled
+        "(changes: first push {} / {}, join pulled {} / {}, join from the snapshot pulled {} / {})",
+        with.pushed, without.pushed, with.pulled, without.pulled, with.snapshot_pulled, without.snapshot_pulled
+    );
+    let mb = |bytes: i64| bytes as f64 / 1_048_576.0;
+    let (b, a) = (with.before, with.after);
+    println!();
+    println!("Hub tables, after the join and {ROUNDS} rounds of {EDITS_PER_ROUND} edits (rows, MB with indexes)");
+    println!("| table               | before compaction   | after compaction    |");
+    println!("|---------------------|---------------------|---------------------|");
+    println!(
+        "| hub_change          | {:>8} {:>7.1} MB | {:>8} {:>7.1} MB |",
+        b.log_rows,
+        mb(b.log_bytes),
+        a.log_rows,
+        mb(a.log_bytes)
+    );
+    println!(
+        "| hub_snapshot_change | {:>8} {:>7.1} MB | {:>8} {:>7.1} MB |",
+        b.snapshot_rows,
+        mb(b.snapshot_bytes),
+        a.snapshot_rows,
+        mb(a.snapshot_bytes)
     );
     println!(
         "(a ratio is with / without: above 1 for rates means faster with the policies; for the join time, slower)"

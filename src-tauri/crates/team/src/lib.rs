@@ -5,6 +5,7 @@
 
 pub mod address;
 pub mod audit_trail;
+pub mod compaction;
 mod error;
 pub mod exchange;
 pub mod hub;

@@ -57,7 +57,7 @@ pub async fn create_team(
         .await
         .map_err(hub_error)?;
     tx.commit().await.map_err(hub_error)?;
-    record_joined(store, owner.address(), church_id, device_name, None).await?;
+    record_joined(store, owner.address(), church_id, device_name, None, true).await?;
     Ok(credentials)
 }
 
@@ -135,9 +135,10 @@ pub async fn join(
     code: &str,
     device_name: &str,
 ) -> Result<Joined> {
+    let empty = store_is_empty(store).await?;
     match actor {
         Some(actor) => require_admin(actor)?,
-        None if store_is_empty(store).await? => {}
+        None if empty => {}
         None => {
             return Err(TeamError::Store(cct_store::StoreError::Conflict {
                 field: "people",
@@ -159,25 +160,32 @@ pub async fn join(
     let joined = joined?;
     let church_id: String = joined.try_get(0).map_err(hub_error)?;
     let campus_scope: Option<String> = joined.try_get(1).map_err(hub_error)?;
-    record_joined(store, address, church_id, device_name, campus_scope.clone()).await?;
+    // A new, empty computer holds only what every computer starts with (the default office
+    // rules, the built-in roles): logged now, with this computer's clock, they would beat the
+    // team's own versions of them. Those arrive with the first pull instead.
+    record_joined(store, address, church_id, device_name, campus_scope.clone(), !empty).await?;
     Ok(Joined { credentials, campus_scope })
 }
 
-/// This device is now in the hub's team: noted here, and everything it already holds goes into
-/// its change log, for the devices that join later (a large church's data: seconds of work, on
-/// the blocking pool).
+/// This device is now in the hub's team: noted here, and (with `baseline`) everything it
+/// already holds goes into its change log, for the devices that join later (a large church's
+/// data: seconds of work, on the blocking pool).
 async fn record_joined(
     store: &Store,
     address: &HubAddress,
     church_id: String,
     device_name: &str,
     campus_scope: Option<String>,
+    baseline: bool,
 ) -> Result<()> {
     let (address, device_name) = (address.as_str().to_owned(), device_name.to_owned());
     store
         .call(move |store| {
             device::record_joined(store, &address, &church_id, &device_name, campus_scope.as_deref())?;
-            changes::record_baseline(store).map(drop)
+            if baseline {
+                changes::record_baseline(store)?;
+            }
+            Ok(())
         })
         .await?;
     Ok(())

@@ -193,6 +193,12 @@ async fn an_office_rule_set_on_one_computer_applies_on_another_and_says_who_set_
         .find(|s| s.key == settings::EXPIRING_SOON_DAYS)
         .unwrap();
     assert_eq!(days.set_on_computer.as_deref(), Some("Room 7"), "the office sees where it was changed");
+
+    // A new computer starts with the default rules; joining must not make them the team's.
+    let newcomer = laptop(&address, &office, &admin, "Room 8", None).await;
+    office.sync().await;
+    assert_eq!(settings::office_rules(&newcomer.store).unwrap(), later, "the team's rules reach a new computer");
+    assert_eq!(settings::office_rules(&office.store).unwrap(), later, "and its defaults never replace them");
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use cct_domain::records::{AttendanceStatus, Campus, ClassSession, Course, People
 use cct_domain::Actor;
 use cct_store::db::Query;
 use cct_store::office::{attendance, people as actor};
-use cct_store::team::{changes, device, REPLICATED_TABLES};
+use cct_store::team::{changes, device};
 use cct_store::{records, Store};
 use cct_team::exchange::{self, ExchangeProgress};
 use cct_team::lease::{self, Claim};
@@ -20,39 +20,6 @@ use sqlx::Connection;
 use std::time::Duration;
 use tempfile::TempDir;
 use uuid::Uuid;
-
-async fn edit_person(store: &Store, id: Uuid, change: impl FnOnce(&mut Person)) {
-    let system = Actor::system();
-    let mut person: Person = records::get(store, &system, id).unwrap();
-    change(&mut person);
-    let mut tx = store.begin_write(&system).unwrap();
-    records::update(&mut tx, person).unwrap();
-    tx.commit().unwrap();
-}
-
-async fn delete_person(store: &Store, id: Uuid) {
-    let system = Actor::system();
-    let mut tx = store.begin_write(&system).unwrap();
-    records::deactivate::<Person>(&mut tx, id).unwrap();
-    tx.commit().unwrap();
-}
-
-/// Every shared table, every column, as text: what "the same data" means.
-async fn shared_data(store: &Store) -> Vec<(String, Vec<String>)> {
-    let mut all = Vec::new();
-    for table in REPLICATED_TABLES {
-        let rows = store
-            .read(|conn| {
-                let columns: Vec<String> =
-                    conn.column("SELECT name FROM pragma_table_info(?1) ORDER BY cid", [table])?;
-                let listed = columns.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
-                conn.column::<String>(&format!("SELECT json_array({listed}) FROM {table} ORDER BY id"), [])
-            })
-            .unwrap();
-        all.push((table.to_owned(), rows));
-    }
-    all
-}
 
 async fn person(store: &Store, id: Uuid) -> Person {
     records::get(store, &Actor::system(), id).unwrap()

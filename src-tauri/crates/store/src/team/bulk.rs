@@ -215,9 +215,10 @@ fn write_one(conn: &Connection, write: &RecordWrite, now: &str) -> Result<Outcom
     let table = write.table.as_str();
     let outcome = if write.new_row {
         match single(conn, table, write, true)? {
-            Err(reason) if reason.contains("UNIQUE constraint failed: ") && reason.ends_with(".id") => {
-                single(conn, table, write, false)?
-            }
+            // The row is here without versions (a new computer's built-in roles, its default
+            // rules, which it never logged): SQLite may name another unique column, or a
+            // column the change does not carry, before the id, so the id is looked up.
+            Err(_) if row_exists(conn, table, &write.record_id)? => single(conn, table, write, false)?,
             other => other,
         }
     } else {
@@ -239,6 +240,10 @@ fn write_one(conn: &Connection, write: &RecordWrite, now: &str) -> Result<Outcom
         }
         Err(reason) => Ok(Outcome::Refused(reason)),
     }
+}
+
+fn row_exists(conn: &Connection, table: &str, id: &str) -> Result<bool> {
+    Ok(conn.scalar::<i64>(&format!("SELECT count(*) FROM {table} WHERE id = ?1"), [id])? > 0)
 }
 
 fn single(

@@ -3,7 +3,10 @@
 // Each test file uses some of these.
 #![allow(dead_code)]
 
+use cct_domain::records::Person;
 use cct_domain::Actor;
+use cct_store::db::Query;
+use cct_store::team::REPLICATED_TABLES;
 use cct_store::{records, Store};
 use cct_team::exchange::{self, ExchangeProgress};
 use cct_team::membership::{self, JoinCodeFor};
@@ -132,4 +135,63 @@ pub async fn device_connection(address: &HubAddress, credentials: &DeviceCredent
 pub async fn refused(conn: &mut sqlx::PgConnection, sql: &str) -> String {
     let outcome = sqlx::query(sql).execute(&mut *conn).await;
     outcome.err().unwrap_or_else(|| panic!("{sql} was allowed")).to_string()
+}
+
+pub async fn edit_person(store: &Store, id: Uuid, change: impl FnOnce(&mut Person)) {
+    let system = Actor::system();
+    let mut person: Person = records::get(store, &system, id).unwrap();
+    change(&mut person);
+    let mut tx = store.begin_write(&system).unwrap();
+    records::update(&mut tx, person).unwrap();
+    tx.commit().unwrap();
+}
+
+pub async fn delete_person(store: &Store, id: Uuid) {
+    let system = Actor::system();
+    let mut tx = store.begin_write(&system).unwrap();
+    records::deactivate::<Person>(&mut tx, id).unwrap();
+    tx.commit().unwrap();
+}
+
+/// Every shared table, every column, as text: what "the same data" means.
+pub async fn shared_data(store: &Store) -> Vec<(String, Vec<String>)> {
+    let mut all = Vec::new();
+    for table in REPLICATED_TABLES {
+        let rows = store
+            .read(|conn| {
+                let columns: Vec<String> =
+                    conn.column("SELECT name FROM pragma_table_info(?1) ORDER BY cid", [table])?;
+                let listed = columns.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
+                conn.column::<String>(&format!("SELECT json_array({listed}) FROM {table} ORDER BY id"), [])
+            })
+            .unwrap();
+        all.push((table.to_owned(), rows));
+    }
+    all
+}
+
+/// Each record's winning version of each field, and whether it is deleted: what a computer
+/// needs to merge later changes as the others do.
+pub async fn field_versions(store: &Store) -> Vec<String> {
+    store
+        .read(|conn| {
+            conn.column(
+                "SELECT json_array(table_name, record_id, clocks, deleted) FROM team_record_clock ORDER BY table_name, record_id",
+                [],
+            )
+        })
+        .unwrap()
+}
+
+/// Asserts two computers hold the same shared data, naming the rows that differ when not.
+pub async fn assert_same_data(left: &Store, right: &Store, what: &str) {
+    let (left, right) = (shared_data(left).await, shared_data(right).await);
+    for ((table, left_rows), (_, right_rows)) in left.iter().zip(&right) {
+        let only_left: Vec<&String> = left_rows.iter().filter(|r| !right_rows.contains(r)).take(3).collect();
+        let only_right: Vec<&String> = right_rows.iter().filter(|r| !left_rows.contains(r)).take(3).collect();
+        assert!(
+            only_left.is_empty() && only_right.is_empty(),
+            "{what}: {table} differs\n  only left: {only_left:?}\n  only right: {only_right:?}"
+        );
+    }
 }
