@@ -155,9 +155,9 @@ fn stored_versions(conn: &Connection, fresh: &[&Change]) -> Result<HashMap<(Stri
     )?;
     rows.into_iter()
         .map(|(table, record, clocks, deleted)| {
-            let by_field = serde_json::from_str(&clocks)
+            let versions = FieldVersions::from_stored(&clocks, deleted)
                 .map_err(|source| StoreError::CorruptRecord { table: "team_record_clock".into(), source })?;
-            Ok(((table, record), FieldVersions { by_field, deleted }))
+            Ok(((table, record), versions))
         })
         .collect()
 }
@@ -274,17 +274,8 @@ fn save_versions(conn: &Connection, written: &[&RecordWrite]) -> Result<()> {
     if written.is_empty() {
         return Ok(());
     }
-    let rows: Vec<Value> = written
-        .iter()
-        .map(|w| {
-            json!([
-                w.table,
-                w.record_id,
-                serde_json::to_string(&w.versions.by_field).unwrap_or_else(|_| "{}".into()),
-                w.versions.deleted
-            ])
-        })
-        .collect();
+    let rows: Vec<Value> =
+        written.iter().map(|w| json!([w.table, w.record_id, w.versions.stored_clocks(), w.versions.deleted])).collect();
     conn.run(
         "INSERT INTO team_record_clock (table_name, record_id, clocks, deleted)
          SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?1) WHERE true

@@ -336,21 +336,15 @@ fn stored_versions(conn: &Connection, table: &str, id: &str) -> Result<FieldVers
     let stored: Option<(String, bool)> = conn
         .tuple("SELECT clocks, deleted FROM team_record_clock WHERE table_name = ?1 AND record_id = ?2", [table, id])?;
     let Some((clocks, deleted)) = stored else { return Ok(FieldVersions::default()) };
-    let by_field = serde_json::from_str(&clocks)
-        .map_err(|source| StoreError::CorruptRecord { table: "team_record_clock".into(), source })?;
-    Ok(FieldVersions { by_field, deleted })
+    FieldVersions::from_stored(&clocks, deleted)
+        .map_err(|source| StoreError::CorruptRecord { table: "team_record_clock".into(), source })
 }
 
 fn save_versions(conn: &Connection, table: &str, id: &str, versions: &FieldVersions) -> Result<()> {
     conn.run(
         "INSERT INTO team_record_clock (table_name, record_id, clocks, deleted) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(table_name, record_id) DO UPDATE SET clocks = excluded.clocks, deleted = excluded.deleted",
-        rusqlite::params![
-            table,
-            id,
-            serde_json::to_string(&versions.by_field).unwrap_or_else(|_| "{}".into()),
-            versions.deleted
-        ],
+        rusqlite::params![table, id, versions.stored_clocks(), versions.deleted],
     )?;
     Ok(())
 }

@@ -39,6 +39,40 @@ pub struct FieldVersions {
 }
 
 impl FieldVersions {
+    /// Reads the versions as `team_record_clock.clocks` keeps them. Two forms are read, even
+    /// side by side in one object: `{"<version>": ["field", ...]}`, which the merge writes
+    /// (a record's fields mostly share a version, kept once instead of once a field), and
+    /// `{"field": "<version>"}`, which local writes add (see the trigger that logs them) and
+    /// earlier releases wrote. A field named twice holds the later version: a field's version
+    /// only ever moves forward.
+    pub fn from_stored(clocks: &str, deleted: bool) -> Result<Self, serde_json::Error> {
+        let stored: Map<String, Value> = serde_json::from_str(clocks)?;
+        let mut by_field: BTreeMap<String, String> = BTreeMap::new();
+        let mut hold = |field: &str, version: &str| {
+            let later = by_field.get(field).is_none_or(|held| version > held.as_str());
+            if later {
+                by_field.insert(field.to_owned(), version.to_owned());
+            }
+        };
+        for (key, value) in &stored {
+            match value {
+                Value::String(version) => hold(key, version),
+                Value::Array(fields) => fields.iter().filter_map(Value::as_str).for_each(|field| hold(field, key)),
+                _ => {}
+            }
+        }
+        Ok(FieldVersions { by_field, deleted })
+    }
+
+    /// The versions as `team_record_clock.clocks` keeps them: each version once, with its fields.
+    pub fn stored_clocks(&self) -> String {
+        let mut fields_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (field, version) in &self.by_field {
+            fields_of.entry(version.as_str()).or_default().push(field.as_str());
+        }
+        serde_json::to_string(&fields_of).unwrap_or_else(|_| "{}".into())
+    }
+
     /// Takes in `change` and returns the fields it wins, to be written to the record.
     /// `is_active` is also returned when the change deletes the record.
     pub fn absorb(&mut self, change: &Change) -> Vec<String> {
@@ -148,6 +182,26 @@ mod tests {
             records.entry(change.record_id.clone()).or_default().absorb(change);
         }
         records
+    }
+
+    #[test]
+    fn stored_versions_keep_each_version_once_and_read_both_forms() {
+        let mut versions = FieldVersions::default();
+        for field in ["first_name", "last_name", "email"] {
+            versions.by_field.insert(field.into(), "1796400000000.000000@a".into());
+        }
+        versions.by_field.insert("nickname".into(), "1796400000001.000000@b".into());
+        let stored = versions.stored_clocks();
+        assert_eq!(stored.matches("1796400000000.000000@a").count(), 1, "{stored}");
+        assert_eq!(FieldVersions::from_stored(&stored, false).unwrap(), versions);
+
+        // A local write adds `field: version` beside the grouped form; the later one holds.
+        let mixed = r#"{"1796400000000.000000@a": ["email", "first_name"], "email": "1796400000002.000000@c", "first_name": "1796300000000.000000@z"}"#;
+        let read = FieldVersions::from_stored(mixed, true).unwrap();
+        assert_eq!(read.by_field["email"], "1796400000002.000000@c");
+        assert_eq!(read.by_field["first_name"], "1796400000000.000000@a");
+        assert!(read.deleted);
+        assert!(FieldVersions::from_stored("not json", false).is_err());
     }
 
     proptest! {

@@ -172,15 +172,22 @@ pub async fn shared_data(store: &Store) -> Vec<(String, Vec<String>)> {
 
 /// Each record's winning version of each field, and whether it is deleted: what a computer
 /// needs to merge later changes as the others do.
-pub async fn field_versions(store: &Store) -> Vec<String> {
-    store
+pub async fn field_versions(store: &Store) -> Vec<(String, String, std::collections::BTreeMap<String, String>, bool)> {
+    let stored: Vec<(String, String, String, bool)> = store
         .read(|conn| {
-            conn.column(
-                "SELECT json_array(table_name, record_id, clocks, deleted) FROM team_record_clock ORDER BY table_name, record_id",
+            conn.tuples(
+                "SELECT table_name, record_id, clocks, deleted FROM team_record_clock ORDER BY table_name, record_id",
                 [],
             )
         })
-        .unwrap()
+        .unwrap();
+    stored
+        .into_iter()
+        .map(|(table, record, clocks, deleted)| {
+            let versions = cct_store::team::merge::FieldVersions::from_stored(&clocks, deleted).unwrap();
+            (table, record, versions.by_field, versions.deleted)
+        })
+        .collect()
 }
 
 /// Asserts two computers hold the same shared data, naming the rows that differ when not.
