@@ -9,7 +9,7 @@ use super::{bulk, is_replicated};
 use crate::db::{Query, Result, Schema, Store};
 use cct_domain::Actor;
 use rusqlite::Connection;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// What a pulled batch did here.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -36,13 +36,17 @@ pub fn apply_batch(store: &Store, changes: &[Change], cursor: i64) -> Result<App
         let (fresh, ahead): (Vec<&Change>, Vec<&Change>) =
             known.into_iter().filter(|c| new_here.contains(&c.id)).partition(|c| !too_far_ahead(c));
         for change in &ahead {
-            wait(conn, &change.id, AHEAD)?;
+            wait_with(conn, change, AHEAD)?;
         }
         let latest = fresh.iter().filter_map(|c| Hlc::parse(&c.hlc)).max().unwrap_or_default();
         let now = tx.now().to_rfc3339();
         let merged = bulk::merge(conn, schema, &fresh, &now)?;
+        let by_id: HashMap<&str, &Change> = fresh.iter().map(|c| (c.id.as_str(), *c)).collect();
         for (change_id, reason) in &merged.waiting {
-            wait(conn, change_id, reason)?;
+            match by_id.get(change_id.as_str()) {
+                Some(change) => wait_with(conn, change, reason)?,
+                None => wait(conn, change_id, reason)?,
+            }
         }
         let folded = merged.folded + retry_waiting(conn, schema, &now)?;
         conn.run(
@@ -64,6 +68,16 @@ const AHEAD: &str = "its computer's clock was more than 10 minutes ahead of this
 /// no readable clock) is not applied: it would win every later edit.
 fn too_far_ahead(change: &Change) -> bool {
     Hlc::parse(&change.hlc).is_none_or(|hlc| hlc.is_ahead_of(super::clock::now_ms()))
+}
+
+/// A change that waits for the first time: its fields are kept in the log (which holds only
+/// the ids of the changes it merged), to be tried again.
+fn wait_with(conn: &Connection, change: &Change, reason: &str) -> Result<()> {
+    conn.run(
+        "UPDATE team_change SET fields = ?2 WHERE id = ?1",
+        [change.id.as_str(), &serde_json::to_string(&change.fields).unwrap_or_else(|_| "{}".into())],
+    )?;
+    wait(conn, &change.id, reason)
 }
 
 fn wait(conn: &Connection, change_id: &str, reason: &str) -> Result<()> {

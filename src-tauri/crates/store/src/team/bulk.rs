@@ -14,7 +14,9 @@ use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// Logs the batch's changes; returns the ids that were new here.
+/// Logs the batch's changes by id, so each is applied once; returns the ids that were new
+/// here. Their fields are not kept: once merged, the record and its field versions hold what
+/// they brought, and a change that must wait keeps its fields then (see `apply::wait_with`).
 pub(crate) fn log_remote(conn: &Connection, changes: &[&Change]) -> Result<HashSet<String>> {
     let rows: Vec<Value> = changes
         .iter()
@@ -23,7 +25,7 @@ pub(crate) fn log_remote(conn: &Connection, changes: &[&Change]) -> Result<HashS
                 c.id,
                 c.table_name,
                 c.record_id,
-                Value::Object(c.fields.clone()).to_string(),
+                "{}",
                 c.deleted,
                 c.hlc,
                 c.device_id,
