@@ -23,13 +23,18 @@ export async function freePort() {
 /// Starts tauri-driver; the app it launches inherits `env` (its database, for one).
 export async function startDriver(env) {
   const port = await freePort();
-  const nativePort = await freePort();
+  // The system may hand the same free port out twice in a row; tauri-driver told to proxy to
+  // its own port loops, logging without end.
+  let nativePort = await freePort();
+  while (nativePort === port) nativePort = await freePort();
   // Its own process group, so stopping it also stops WebKitWebDriver and the app it launched,
   // even when the app does not quit when the session ends.
   const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  // The driver's output is kept for an error message: its last part is enough.
   let log = "";
-  driver.stdout.on("data", (d) => (log += d));
-  driver.stderr.on("data", (d) => (log += d));
+  const keep = (d) => (log = (log + d).slice(-100_000));
+  driver.stdout.on("data", keep);
+  driver.stderr.on("data", keep);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
