@@ -293,6 +293,7 @@ fn class_that_counts_attendance(
     let session = ClassSession {
         meta: Default::default(),
         course_id: course.meta.id,
+        offering_id: None,
         facility_id: None,
         title: format!("{name}: week 1"),
         starts_at: now,

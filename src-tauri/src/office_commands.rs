@@ -4,13 +4,16 @@
 
 use cct_app::{App, Reply};
 use cct_domain::records::{AttendanceRecord, CourseEnrollment, CoursePrerequisite, Person};
+use cct_store::office::assessments::{self, AttemptInput};
 use cct_store::office::attendance::{self, MarkAttendance, RosterLine};
 use cct_store::office::audit::{self, AuditComputer, AuditEntry, AuditQuery};
-use cct_store::office::certifications::{self, CertificationStanding, StandingFilter};
+use cct_store::office::certifications::{self, CertificationStanding, HistoryLine, StandingFilter};
 use cct_store::office::enrollment::{self, EnrollRequest};
 use cct_store::office::households::{self, HouseholdMove};
+use cct_store::office::offerings::{self, OfferingSummary};
 use cct_store::office::prerequisites;
 use cct_store::office::progress::{self, CompletionInput};
+use cct_store::office::renewals::{self, RenewalDue};
 use cct_store::office::settings::{self, ChurchSetting, OfficeRules};
 use cct_store::office::views::{self, CourseDetail, PersonDetail};
 use tauri::State;
@@ -91,6 +94,42 @@ pub async fn mark_attendance(app: State<'_, App>, input: MarkAttendance) -> Repl
 pub async fn certification_standings(app: State<'_, App>, filter: StandingFilter) -> Reply<Vec<CertificationStanding>> {
     app.read(move |store, actor| certifications::standings(store, actor, filter, chrono::Local::now().date_naive()))
         .await
+}
+
+/// Records a score for an attempt at an assessment; the enrollment's progress follows.
+#[tauri::command]
+pub async fn record_assessment_attempt(app: State<'_, App>, input: AttemptInput) -> Reply<CourseEnrollment> {
+    app.write(move |tx| assessments::record_attempt(tx, input).map(|(_, enrollment)| enrollment)).await
+}
+
+/// A course's offerings: upcoming, running and past.
+#[tauri::command]
+pub async fn course_offerings(app: State<'_, App>, course_id: Uuid) -> Reply<Vec<OfferingSummary>> {
+    app.read(move |store, actor| offerings::of_course(store, actor, course_id, chrono::Local::now().date_naive())).await
+}
+
+/// Every time a person earned each certification, the latest first.
+#[tauri::command]
+pub async fn certification_history(app: State<'_, App>, people_id: Uuid) -> Reply<Vec<HistoryLine>> {
+    app.read(move |store, actor| certifications::history(store, actor, people_id)).await
+}
+
+/// Certifications expiring inside the office's window or expired, with the next offering
+/// that renews each.
+#[tauri::command]
+pub async fn renewals_due(app: State<'_, App>) -> Reply<Vec<RenewalDue>> {
+    app.read(move |store, actor| renewals::due(store, actor, chrono::Local::now().date_naive())).await
+}
+
+/// *Enroll in the next offering*: enrolls the person in the next offering of the course that
+/// renews the certification.
+#[tauri::command]
+pub async fn enroll_for_renewal(
+    app: State<'_, App>,
+    people_id: Uuid,
+    certification_id: Uuid,
+) -> Reply<CourseEnrollment> {
+    app.write(move |tx| renewals::enroll_for_renewal(tx, people_id, certification_id)).await
 }
 
 #[tauri::command]

@@ -90,6 +90,13 @@ fn a_volunteer_is_refused_by_every_command_that_needs_more_than_a_volunteers_per
         ("complete_content", json!({ "input": { "course_enrollment_id": t.enrollment, "content_id": t.content } })),
         ("undo_completion", json!({ "courseEnrollmentId": t.enrollment, "contentId": t.content })),
         ("certification_standings", json!({ "filter": "all" })),
+        ("certification_history", json!({ "peopleId": t.person["id"] })),
+        (
+            "record_assessment_attempt",
+            json!({ "input": { "course_enrollment_id": t.enrollment, "assessment_id": t.content, "score": 100 } }),
+        ),
+        ("renewals_due", json!({})),
+        ("enroll_for_renewal", json!({ "peopleId": t.person["id"], "certificationId": t.enrollment })),
         ("audit_log", json!({ "query": {} })),
         ("audit_computers", json!({})),
         (

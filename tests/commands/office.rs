@@ -490,7 +490,7 @@ fn people_export_to_a_file_that_imports_back_as_updates() {
     let enrollments = std::path::PathBuf::from(enrollments.as_str().unwrap());
     let text = std::fs::read_to_string(&enrollments).unwrap();
     std::fs::remove_file(&enrollments).unwrap();
-    assert!(text.starts_with("person_id,person,email,course,status"));
+    assert!(text.starts_with("person_id,person,email,course,offering,status"));
     assert!(text.lines().count() > 100);
 }
 

@@ -153,7 +153,7 @@ test("attendance counts toward a course's progress", { timeout: 90_000 }, async 
   const standing = () =>
     app.execute(
       `const row = [...document.querySelectorAll('#enrollments tbody tr:not(.checklist)')].find(r => r.dataset.person === arguments[0]);
-       return row ? { progress: row.children[2].textContent.trim(), attendance: row.children[3].textContent.trim() } : null;`,
+       return row ? { progress: row.children[3].textContent.trim(), attendance: row.children[4].textContent.trim() } : null;`,
       [name],
     );
   const before = await standing();
@@ -222,4 +222,115 @@ test("people are imported from a CSV file after a preview with per-row errors", 
   await app.waitFor("#people-table", { text: "Aquila Pontus" });
   const rows = await app.execute("return document.querySelectorAll('#people-table tbody tr').length");
   assert.equal(rows, 1, "Priscilla's row had an error and was skipped");
+});
+
+test("an expired certification is renewed in the course's next offering", { timeout: 180_000 }, async () => {
+  // The dashboard lists whose certification has expired, with the course's next offering.
+  await app.click('nav a[href="#/"]');
+  const due = await app.waitFor("#renewals tbody tr", { text: "Enroll in the next offering", timeout: 30_000 });
+  const dueText = await app.cmd("GET", `/element/${due}/text`);
+  assert.match(dueText, /Children's Ministry Worker/);
+  assert.match(dueText, /Expired/);
+  assert.match(dueText, /Child Safety Training — [A-Z][a-z]+ \d{4}, from/);
+  const name = await app.execute("return document.querySelector('#renewals tbody tr button') && document.querySelector('#renewals tbody tr button').closest('tr').dataset.person");
+  await app.screenshot(shots, "renewals-due", "#renewals-card");
+
+  // Her page: the certification she earned two years ago, expired, and the offering she took.
+  await app.click("#renewals a", { text: name });
+  await app.waitFor("#certification-history", { text: "Children's Ministry Worker" });
+  assert.equal(await app.execute("return document.querySelectorAll('#certification-history tbody tr').length"), 1, "earned once so far");
+  await app.click('nav a[href="#/"]');
+
+  // One click enrolls her in the next offering; the list says so.
+  await app.execute(
+    `const row = [...document.querySelectorAll('#renewals tbody tr')].find(r => r.dataset.person === arguments[0]);
+     row.querySelector('button').click();`,
+    [name],
+  );
+  const enrolled = await app.waitFor("#renewals tbody tr .badge", { text: "Enrolled:" });
+  const nextTerm = (await app.cmd("GET", `/element/${enrolled}/text`)).replace("Enrolled: ", "").trim();
+
+  // On the course's page: its offerings, past, running and upcoming, and her enrollment in
+  // the upcoming one.
+  await app.click('nav a[href="#/courses"]');
+  await app.click("#courses-table a", { text: "Child Safety Training" });
+  await app.waitFor("#offerings", { text: "Upcoming" });
+  await app.waitFor("#offerings", { text: "Past" });
+  await app.screenshot(shots, "offerings", "#offerings-card");
+  // Her latest enrollment: the one of two years ago is listed too, completed.
+  const row = () => `[...document.querySelectorAll('#enrollments tbody tr:not(.checklist)')].filter(r => r.dataset.person === arguments[0]).pop()`;
+  assert.equal(await app.execute(`return [...document.querySelectorAll('#enrollments tbody tr:not(.checklist)')].filter(r => r.dataset.person === arguments[0]).length`, [name]), 2, "both her enrollments are kept");
+  const offering = await app.execute(`return ${row()}.children[1].textContent.trim()`, [name]);
+  assert.equal(offering, nextTerm, "she is enrolled in the next offering");
+
+  // She completes it, lesson by lesson; each step shows in her progress.
+  const progress = () => app.execute(`const r = ${row()}; return r ? r.children[3].textContent.trim() : ""`, [name]);
+  for (const lesson of ["Lesson 1.1", "Lesson 1.2", "Lesson 2.1", "Lesson 2.2"]) {
+    const before = await progress();
+    await app.execute(
+      `const r = ${row()};
+       if (r.nextElementSibling.hidden) r.querySelector('button').click();
+       const label = [...r.nextElementSibling.querySelectorAll('label')].find(l => l.textContent.includes(arguments[1]));
+       label.querySelector('input').click();`,
+      [name, lesson],
+    );
+    let now = before;
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline && now === before; ) {
+      await new Promise((r) => setTimeout(r, 150));
+      now = await progress();
+    }
+    assert.notEqual(now, before, `${lesson} moved her progress`);
+  }
+  assert.match(await progress(), /100%/);
+  await app.waitFor("#enrollments", { text: "Completed" });
+  await app.screenshot(shots, "renewal-completed", "#enrollments-card");
+
+  // Her certification is current again, and both earnings are in its history.
+  await app.click("#enrollments a", { text: name });
+  await app.waitFor("#certification-history tbody tr.latest", { text: "renewal" });
+  assert.equal(await app.execute("return document.querySelectorAll('#certification-history tbody tr').length"), 2, "both records are kept");
+  await app.screenshot(shots, "certification-history", "#certification-history-card");
+  await app.click('nav a[href="#/certifications"]');
+  await app.click(".tabs button", { text: "Everyone" });
+  const standing = await app.waitFor("#standings tr", { text: name });
+  const standingText = await app.cmd("GET", `/element/${standing}/text`);
+  assert.match(standingText, /current/, `${name} is current again: ${standingText}`);
+  const stillDue = await app.execute("return [...document.querySelectorAll('#renewals tbody tr')].some(r => r.dataset.person === arguments[0])", [name]);
+  assert.equal(stillDue, false, "she is no longer due");
+});
+
+test("a graded course's final assessment, failed, ends the enrollment as not passed", { timeout: 120_000 }, async () => {
+  await app.click('nav a[href="#/courses"]');
+  await app.type('#new-course [name="name"]', "Welcome Team Training");
+  await app.click('#new-course button[type="submit"]');
+  await app.waitFor("#course-header h2", { text: "Welcome Team Training" });
+  await app.waitFor("#assessments-card");
+  // Pass/fail, with a pass mark out of range first.
+  await app.click("#assessments-card summary", { text: "How it is graded" });
+  await app.choose('#grading-form [name="grading"]', "Pass/fail against a pass mark");
+  await app.type('#grading-form [name="pass_mark"]', "120");
+  await app.click('#grading-form button[type="submit"]');
+  await app.waitFor('#grading-form [data-error-for="pass_mark"]', { text: "between 0 and 100" });
+  await app.type('#grading-form [name="pass_mark"]', "80");
+  await app.click('#grading-form button[type="submit"]');
+  await app.waitFor("#grading", { text: "the final must reach 80" });
+  await app.click("#assessments-card summary", { text: "Add an assessment" });
+  await app.type('#new-assessment [name="title"]', "Leading a group: final");
+  await app.click('#new-assessment [name="is_final"]');
+  await app.click('#new-assessment button[type="submit"]');
+  await app.waitFor("#assessments", { text: "pass at 80" });
+
+  // Someone enrolled, who scores 65 on the final, their only attempt.
+  await app.type('#enroll-form [name="people_id-search"]', "a");
+  await app.click("#enroll-form .picker-results button");
+  await app.click('#enroll-form button[type="submit"]');
+  const enrolled = await app.waitFor("#enrollments tbody tr:not(.checklist)");
+  const name = await app.execute(`return document.querySelector('#enrollments tbody tr:not(.checklist)').dataset.person`);
+  assert.ok(enrolled && name);
+  await app.click("#assessments-card summary", { text: "Record a score" });
+  await app.choose('#record-score [name="course_enrollment_id"]', name);
+  await app.type('#record-score [name="score"]', "65");
+  await app.click('#record-score button[type="submit"]');
+  await app.waitFor("#enrollments", { text: "Not passed" });
+  await app.screenshot(shots, "grading", "#assessments-card");
 });

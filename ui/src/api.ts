@@ -27,6 +27,10 @@ export interface RecordOf {
   class_session: B.ClassSession;
   certification: B.Certification;
   certification_course: B.CertificationCourse;
+  course_offering: B.CourseOffering;
+  assessment: B.Assessment;
+  assessment_attempt: B.AssessmentAttempt;
+  certification_record: B.CertificationRecord;
   certification_progress: B.CertificationProgress;
   course_enrollment: B.CourseEnrollment;
   content_completion: B.ContentCompletion;
@@ -97,6 +101,11 @@ export const office = {
   sessionRoster: (classSessionId: string) => invoke<B.RosterLine[]>("session_roster", { classSessionId }),
   markAttendance: (input: Pick<B.MarkAttendance, "class_session_id" | "people_id" | "status"> & Partial<B.MarkAttendance>) => invoke<B.AttendanceRecord>("mark_attendance", { input }),
   certificationStandings: (filter: B.StandingFilter) => invoke<B.CertificationStanding[]>("certification_standings", { filter }),
+  recordAttempt: (input: Pick<B.AttemptInput, "course_enrollment_id" | "assessment_id" | "score"> & Partial<B.AttemptInput>) => invoke<B.CourseEnrollment>("record_assessment_attempt", { input }),
+  courseOfferings: (courseId: string) => invoke<B.OfferingSummary[]>("course_offerings", { courseId }),
+  certificationHistory: (peopleId: string) => invoke<B.HistoryLine[]>("certification_history", { peopleId }),
+  renewalsDue: () => invoke<B.RenewalDue[]>("renewals_due"),
+  enrollForRenewal: (peopleId: string, certificationId: string) => invoke<B.CourseEnrollment>("enroll_for_renewal", { peopleId, certificationId }),
   auditLog: (query: Partial<B.AuditQuery>) => invoke<B.AuditEntry[]>("audit_log", { query }),
   auditComputers: () => invoke<B.AuditComputer[]>("audit_computers"),
   rules: () => invoke<B.OfficeRules>("office_rules"),

@@ -64,7 +64,12 @@ absence_warning_threshold: number | null,
  * Sessions a person must attend (present or late) to complete the course, each a step
  * of progress beside the required content; `None` when attendance is not required.
  */
-sessions_required: number | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+sessions_required: number | null, grading: Grading, 
+/**
+ * The score (0–100) the final assessment must reach, for a course graded pass/fail or by
+ * percentage.
+ */
+pass_mark: number | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
 export type CoursePrerequisite = { course_id: string, prerequisite_course_id: string, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
@@ -74,13 +79,26 @@ export type CourseModule = { course_id: string, title: string, description: stri
 
 export type Content = { course_id: string, module_id: string | null, title: string, content_type_id: string, order_sequence: number, file_path_or_url: string | null, duration_minutes: number | null, is_required: boolean, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
-export type CourseRole = { people_id: string, course_id: string, role_type: CourseRoleType, assigned_date: string, assigned_by: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+export type CourseRole = { people_id: string, course_id: string, 
+/**
+ * The offering taught or helped in; `None` as for an enrollment.
+ */
+offering_id: string | null, role_type: CourseRoleType, assigned_date: string, assigned_by: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
 export type CourseRoleType = "teacher" | "student" | "assistant" | "observer";
 
-export type Assessment = { course_id: string, module_id: string | null, title: string, description: string | null, passing_score: number, max_attempts: number | null, is_required: boolean, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+export type Assessment = { course_id: string, module_id: string | null, title: string, description: string | null, passing_score: number, max_attempts: number | null, is_required: boolean, 
+/**
+ * The course's final assessment: in a course graded pass/fail or by percentage, failing
+ * it with no attempts left ends the enrollment as not passed.
+ */
+is_final: boolean, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
-export type ClassSession = { course_id: string, facility_id: string | null, title: string, starts_at: Timestamp, ends_at: Timestamp, capacity: number | null, status: SessionStatus, 
+export type ClassSession = { course_id: string, 
+/**
+ * The offering the session meets for; `None` as for an enrollment.
+ */
+offering_id: string | null, facility_id: string | null, title: string, starts_at: Timestamp, ends_at: Timestamp, capacity: number | null, status: SessionStatus, 
 /**
  * At most this many children for each adult serving; more warns at the station.
  */
@@ -92,13 +110,22 @@ serving_certification_id: string | null, id: string, is_active: boolean, created
 
 export type SessionStatus = "scheduled" | "in_progress" | "completed" | "cancelled";
 
-export type CourseEnrollment = { people_id: string, course_id: string, planning_center_registration_id: string | null, enrollment_date: string, status: EnrollmentStatus, progress_percentage: number, completion_date: string | null, notes: string | null, 
+export type CourseEnrollment = { people_id: string, course_id: string, 
+/**
+ * The offering enrolled in; `None` only in a change from a computer on a release before
+ * offerings, which the store places in the course's first offering.
+ */
+offering_id: string | null, planning_center_registration_id: string | null, enrollment_date: string, status: EnrollmentStatus, progress_percentage: number, completion_date: string | null, notes: string | null, 
 /**
  * Enrolled although prerequisites were missing; who did it, why and when are kept.
  */
-dependency_override: boolean, dependency_override_by: string | null, dependency_override_reason: string | null, dependency_override_at: Timestamp | null, planning_center_synced: boolean, registration_status: RegistrationStatus, registration_notes: string | null, waitlisted_at: Timestamp | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+dependency_override: boolean, dependency_override_by: string | null, dependency_override_reason: string | null, dependency_override_at: Timestamp | null, planning_center_synced: boolean, registration_status: RegistrationStatus, registration_notes: string | null, waitlisted_at: Timestamp | null, 
+/**
+ * The final assessment's best score, for a course graded by percentage.
+ */
+grade: number | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
-export type EnrollmentStatus = "enrolled" | "in_progress" | "completed" | "dropped";
+export type EnrollmentStatus = "enrolled" | "in_progress" | "completed" | "dropped" | "not_passed";
 
 export type RegistrationStatus = "registered" | "cancelled" | "waitlisted";
 
@@ -141,7 +168,11 @@ export type Certification = { name: string, description: string | null,
 /**
  * `None`: the certification never expires.
  */
-validity_months: number | null, source: CertificationSource, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+validity_months: number | null, source: CertificationSource, 
+/**
+ * A shorter course whose completion renews the certification for someone who has held it.
+ */
+refresher_course_id: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
 export type CertificationCourse = { certification_id: string, course_id: string, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
 
@@ -158,6 +189,46 @@ planning_center_status: string | null, id: string, is_active: boolean, created_a
 export type CertificationStatus = "in_progress" | "completed" | "expired";
 
 export type CertificationSource = "office" | "planning_center";
+
+export type CertificationRecord = { people_id: string, certification_id: string, earned_on: string, expires_on: string | null, certificate_number: string | null, 
+/**
+ * The completed enrollments it rests on, as a JSON array of ids.
+ */
+course_enrollment_ids: string, 
+/**
+ * Earned again by someone who held it before.
+ */
+renewal: boolean, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type CourseOffering = { course_id: string, 
+/**
+ * What tells it from the course's other offerings: "Autumn 2026".
+ */
+name: string, starts_on: string | null, ends_on: string | null, 
+/**
+ * When it meets, as the office says it: "Tuesdays 7 pm".
+ */
+schedule: string | null, campus_id: string | null, 
+/**
+ * Its room.
+ */
+facility_id: string | null, 
+/**
+ * `None` means no limit.
+ */
+max_capacity: number | null, 
+/**
+ * The registered (not waitlisted) count; kept by the store.
+ */
+current_registrations: number, 
+/**
+ * The Planning Center signup whose registrations enroll people in this offering.
+ */
+planning_center_event_id: string | null, planning_center_event_name: string | null, id: string, is_active: boolean, created_at: Timestamp, updated_at: Timestamp, created_by: string | null, updated_by: string | null, };
+
+export type OfferingPhase = "upcoming" | "running" | "past";
+
+export type Grading = "completion" | "pass_fail" | "percentage";
 
 export type ErrorReport = { code: ErrorCode, message: string, field: string | null, };
 
@@ -214,7 +285,7 @@ password_again: string, };
 
 export type DemoSummary = { campuses: number, people: number, households: number, courses: number, enrollments: number, admin_person_id: string, };
 
-export type RecordKind = "people" | "household" | "campus" | "role" | "people_campus" | "people_role" | "special_requirement" | "pickup_contact" | "facility" | "course" | "course_module" | "content" | "content_type" | "course_prerequisite" | "course_role" | "class_session" | "certification" | "certification_course" | "certification_progress" | "course_enrollment" | "content_completion" | "attendance_record";
+export type RecordKind = "people" | "household" | "campus" | "role" | "people_campus" | "people_role" | "special_requirement" | "pickup_contact" | "facility" | "course" | "course_offering" | "assessment" | "assessment_attempt" | "course_module" | "content" | "content_type" | "course_prerequisite" | "course_role" | "class_session" | "certification" | "certification_course" | "certification_progress" | "certification_record" | "course_enrollment" | "content_completion" | "attendance_record";
 
 export type ListQuery = { filters: Array<[string, JsonValue]>, include_inactive: boolean, order_by: string | null, descending: boolean, limit: number | null, offset: number, };
 
@@ -228,7 +299,11 @@ unassigned_content: Array<Content>, content_types: Array<ContentType>,
 /**
  * Empty unless the actor may read enrollments.
  */
-enrollments: Array<EnrollmentLine>, course_roles: Array<CourseRoleLine>, sessions: Array<ClassSession>, };
+enrollments: Array<EnrollmentLine>, course_roles: Array<CourseRoleLine>, sessions: Array<ClassSession>, 
+/**
+ * Its offerings, earliest first (the first offering, made with the course, among them).
+ */
+offerings: Array<CourseOffering>, };
 
 export type ModuleOutline = { module: CourseModule, 
 /**
@@ -238,11 +313,11 @@ lessons: Array<Content>, };
 
 export type EnrollmentLine = { enrollment: CourseEnrollment, person_name: string, completed_content_ids: Array<string>, 
 /**
- * Sessions of this course the person was marked absent from.
+ * Sessions of the enrollment's offering the person was marked absent from.
  */
 absences: number, 
 /**
- * Sessions of this course they were present or late at.
+ * Sessions of that offering they were present or late at.
  */
 sessions_attended: number, 
 /**
@@ -271,11 +346,19 @@ special_requirements: Array<SpecialRequirement>, enrollments: Array<PersonEnroll
  */
 has_password: boolean | null, };
 
-export type PersonEnrollment = { enrollment: CourseEnrollment, course_name: string, };
+export type PersonEnrollment = { enrollment: CourseEnrollment, course_name: string, 
+/**
+ * Which running of the course: a person who retook it has one line for each.
+ */
+offering_name: string, };
 
 export type HouseholdMove = { "to": "existing", household_id: string, } | { "to": "new", name: string, } | { "to": "none" };
 
-export type EnrollRequest = { people_id: string, course_id: string, notes: string | null, 
+export type EnrollRequest = { people_id: string, course_id: string, 
+/**
+ * The offering to enroll in; when `None`, the course's next offering.
+ */
+offering_id: string | null, notes: string | null, 
 /**
  * Set to enroll someone who lacks prerequisites; needs the override permission.
  */
@@ -290,6 +373,42 @@ export type RosterLine = { people_id: string, person_name: string, enrollment_id
 export type CertificationStanding = { progress: CertificationProgress, person_name: string, certification_name: string, } & ({ "standing": "in_progress" } | { "standing": "current" } | { "standing": "expiring_soon", days_left: number, } | { "standing": "expired" });
 
 export type StandingFilter = "all" | "expiring_soon" | "expired";
+
+export type HistoryLine = { record: CertificationRecord, certification_name: string, 
+/**
+ * The courses (and their offerings) it rests on.
+ */
+completions: Array<string>, 
+/**
+ * The latest record: the one the standing comes from.
+ */
+is_latest: boolean, };
+
+export type OfferingSummary = { offering: CourseOffering, phase: OfferingPhase, room: string | null, campus: string | null, registered: number, waitlisted: number, completed: number, sessions: number, teachers: Array<string>, };
+
+export type AttemptInput = { course_enrollment_id: string, assessment_id: string, 
+/**
+ * 0–100.
+ */
+score: number, feedback: string | null, 
+/**
+ * When it was taken; now if not given.
+ */
+submitted_at: Timestamp | null, };
+
+export type RenewalDue = { people_id: string, person_name: string, certification_id: string, certification_name: string, expires_on: string | null, 
+/**
+ * The course that renews it: its refresher if the office named one, else its course.
+ */
+renewal_course_id: string | null, renewal_course_name: string | null, 
+/**
+ * The offering *Enroll in the next offering* enrolls them in.
+ */
+next_offering_id: string | null, next_offering_name: string | null, next_offering_starts_on: string | null, 
+/**
+ * The offering they are already enrolled in to renew, if they are.
+ */
+enrolled_in: string | null, } & ({ "standing": "in_progress" } | { "standing": "current" } | { "standing": "expiring_soon", days_left: number, } | { "standing": "expired" });
 
 export type Standing = { "standing": "in_progress" } | { "standing": "current" } | { "standing": "expiring_soon", days_left: number, } | { "standing": "expired" };
 

@@ -2,6 +2,7 @@
 import { api, office, records, type StandingFilter } from "../api";
 import { card, el, field, form, formatDate, input, number, select } from "../dom";
 import type { Screen } from "../main";
+import { renewalsCard } from "./renewals";
 
 const TABS: { filter: StandingFilter; label: string }[] = [
   { filter: "expiring_soon", label: "Expiring soon" },
@@ -52,6 +53,8 @@ export async function renderCertifications(view: HTMLElement, screen: Screen) {
   }
   view.replaceChildren(card("Certifications", tabs, body));
   await show(chosen);
+  const renewals = await renewalsCard(screen);
+  if (renewals) view.append(renewals);
   await definitions(view, screen);
 }
 
@@ -65,8 +68,9 @@ async function definitions(view: HTMLElement, screen: Screen) {
       if (c.source === "planning_center") {
         return el("li", {}, el("span", {}, el("strong", {}, c.name), el("br"), el("span", { className: "muted" }, "Read from Planning Center's background checks at every sync; change them there")), el("span", { className: "muted" }, "expires when Planning Center says"));
       }
-      const required = links.items.filter((l) => l.certification_id === c.id).map((l) => courseName.get(l.course_id) ?? "a retired course");
-      return el("li", {}, el("span", {}, el("strong", {}, c.name), el("br"), el("span", { className: "muted" }, required.length ? `Requires ${required.join(", ")}` : "Requires no course yet")), el("span", { className: "muted" }, c.validity_months ? `valid ${c.validity_months} months` : "never expires"));
+      const required = links.items.filter((l) => l.certification_id === c.id && l.is_active).map((l) => courseName.get(l.course_id) ?? "a retired course");
+      const refresher = c.refresher_course_id ? ` · renewed by ${courseName.get(c.refresher_course_id) ?? "a retired course"} or by taking it again` : " · renewed by taking it again";
+      return el("li", {}, el("span", {}, el("strong", {}, c.name), el("br"), el("span", { className: "muted" }, (required.length ? `Requires ${required.join(", ")}` : "Requires no course yet") + refresher)), el("span", { className: "muted" }, c.validity_months ? `valid ${c.validity_months} months` : "never expires"));
     }),
   );
   const section = card("What each certification requires", list);
@@ -97,6 +101,22 @@ async function definitions(view: HTMLElement, screen: Screen) {
       el("summary", {}, "Require another course"),
       form({ id: "require-course" }, [el("div", { className: "row" }, field("Certification", "certification_id", which), field("Course", "course_id", addCourse)), el("button", { type: "submit" }, "Require it")], async () => {
         await records.create("certification_course", { certification_id: which.value, course_id: addCourse.value });
+        screen.refresh();
+      }),
+    ),
+  );
+  // A shorter course that renews the certification for someone who held it.
+  const renewed = select(certifications.items.filter((c) => c.source !== "planning_center").map((c) => ({ value: c.id, label: c.name })));
+  const refresher = select([{ value: "", label: "None (taking it again renews it)" }, ...courses.map((c) => ({ value: c.id, label: c.name }))]);
+  section.append(
+    el(
+      "details",
+      {},
+      el("summary", {}, "Name a refresher course"),
+      form({ id: "refresher-course" }, [el("div", { className: "row" }, field("Certification", "certification_id", renewed), field("Refresher course", "refresher_course_id", refresher)), el("button", { type: "submit" }, "Save")], async () => {
+        const certification = certifications.items.find((c) => c.id === renewed.value);
+        if (!certification) return;
+        await records.update("certification", { ...certification, refresher_course_id: refresher.value || null });
         screen.refresh();
       }),
     ),

@@ -6,6 +6,8 @@ import { inputError } from "../errors";
 import type { Screen } from "../main";
 import { personPicker } from "../person-picker";
 import { seats } from "./home";
+import { assessmentsCard } from "./assessments";
+import { offeringName, offeringSelect, offeringsCard } from "./offerings";
 
 export async function renderCourses(view: HTMLElement, screen: Screen) {
   const courses = await api.listCourses();
@@ -57,7 +59,7 @@ export async function renderCourse(view: HTMLElement, screen: Screen, courseId: 
     el("div", { className: "actions no-print" }, printButton("Print class roster", () => printRoster(detail)), screen.can("audit.read") ? el("a", { className: "button secondary", href: `#/audit?table=course&record=${course.id}` }, "History") : null),
   );
   if (screen.can("courses.write")) header.append(attendanceRulesForm(detail, screen));
-  view.replaceChildren(header, prerequisitesCard(detail, screen), contentCard(detail, screen));
+  view.replaceChildren(header, await offeringsCard(detail, screen), prerequisitesCard(detail, screen), contentCard(detail, screen), await assessmentsCard(detail, screen));
   if (screen.can("enrollments.read")) view.append(enrollmentsCard(detail, screen), rolesCard(detail, screen));
   view.append(sessionsCard(detail, screen));
 }
@@ -164,11 +166,11 @@ function contentCard(detail: CourseDetail, screen: Screen): HTMLElement {
 function enrollmentsCard(detail: CourseDetail, screen: Screen): HTMLElement {
   const lessons = [...detail.modules.flatMap((m) => m.lessons), ...detail.unassigned_content];
   const active = detail.enrollments.filter((e) => e.enrollment.status !== "dropped");
-  const rows = active.map((line) => enrollmentRow(line, lessons, detail.course.sessions_required, screen));
+  const rows = active.map((line) => enrollmentRow(line, offeringName(detail, line.enrollment.offering_id), lessons, detail.course.sessions_required, screen));
   const table = el(
     "table",
     { id: "enrollments" },
-    el("thead", {}, el("tr", {}, el("th", {}, "Person"), el("th", {}, "Status"), el("th", {}, "Progress"), el("th", {}, "Attendance"), el("th", { className: "no-print" }, ""))),
+    el("thead", {}, el("tr", {}, el("th", {}, "Person"), el("th", {}, "Offering"), el("th", {}, "Status"), el("th", {}, "Progress"), el("th", {}, "Attendance"), el("th", { className: "no-print" }, ""))),
     el("tbody", {}, ...rows.flat()),
   );
   const waitlisted = active.filter((e) => e.enrollment.registration_status === "waitlisted").length;
@@ -187,16 +189,18 @@ function attendanceSummary(line: EnrollmentLine, sessionsRequired: number | null
   return `${attended} · ${line.absences} absent`;
 }
 
-function enrollmentRow(line: EnrollmentLine, lessons: CourseDetail["unassigned_content"], sessionsRequired: number | null, screen: Screen): HTMLElement[] {
+function enrollmentRow(line: EnrollmentLine, offering: string, lessons: CourseDetail["unassigned_content"], sessionsRequired: number | null, screen: Screen): HTMLElement[] {
   const { enrollment } = line;
   const status = el("td", {}, statusLabel(enrollment.status));
   if (enrollment.registration_status === "waitlisted") status.append(el("span", { className: "badge" }, "waitlist"));
+  if (enrollment.grade !== null) status.append(el("span", { className: "muted" }, ` · grade ${enrollment.grade}%`));
   if (enrollment.dependency_override) status.append(el("span", { className: "badge override", title: enrollment.dependency_override_reason ?? "" }, "override"));
   const actions = el("td", { className: "no-print actions-cell" });
   const row = el(
     "tr",
     {},
     el("td", {}, el("a", { href: `#/people/${enrollment.people_id}` }, line.person_name)),
+    el("td", {}, offering),
     status,
     el("td", {}, progressBar(enrollment.progress_percentage), ` ${Math.round(enrollment.progress_percentage)}%`),
     el("td", { className: line.absence_warning ? "absence-warning" : "", title: line.absence_warning ? "Absences reached the course's warning threshold" : "" }, attendanceSummary(line, sessionsRequired), line.absence_warning ? el("span", { className: "badge override" }, "follow up") : null),
@@ -204,7 +208,7 @@ function enrollmentRow(line: EnrollmentLine, lessons: CourseDetail["unassigned_c
   );
   row.dataset.person = line.person_name;
   const checklist = el("tr", { className: "checklist no-print", hidden: true });
-  if (screen.can("enrollments.write")) {
+  if (screen.can("enrollments.write") && enrollment.status !== "not_passed") {
     const done = new Set(line.completed_content_ids);
     const toggle = el("button", { type: "button", className: "secondary small" }, "Progress");
     toggle.addEventListener("click", () => (checklist.hidden = !checklist.hidden));
@@ -236,13 +240,13 @@ function enrollmentRow(line: EnrollmentLine, lessons: CourseDetail["unassigned_c
       });
       return el("label", { className: "check" }, box, ` ${lesson.title}${lesson.is_required ? "" : " (optional)"}`);
     });
-    checklist.append(el("td", { colSpan: 5 }, items.length ? el("div", { className: "lessons" }, ...items) : el("span", { className: "muted" }, "This course has no lessons to complete yet."), problems));
+    checklist.append(el("td", { colSpan: 6 }, items.length ? el("div", { className: "lessons" }, ...items) : el("span", { className: "muted" }, "This course has no lessons to complete yet."), problems));
   }
   return [row, checklist];
 }
 
 function statusLabel(status: string): string {
-  return { enrolled: "Enrolled", in_progress: "In progress", completed: "Completed", dropped: "Dropped" }[status] ?? status;
+  return { enrolled: "Enrolled", in_progress: "In progress", completed: "Completed", dropped: "Dropped", not_passed: "Not passed" }[status] ?? status;
 }
 
 /// Enrolling: the prerequisite check runs in Rust; when it refuses, someone allowed to override
@@ -252,14 +256,15 @@ function enrollForm(detail: CourseDetail, screen: Screen): HTMLElement {
   const reason = el("textarea", { rows: 2, placeholder: "Why this person may skip the prerequisite" });
   const overrideBox = el("div", { className: "override-box", hidden: true }, el("p", { className: "warning" }), field("Reason for the override", "override_reason", reason));
   const submit = el("button", { type: "submit" }, "Enroll");
-  const node = form({ id: "enroll-form", className: "subform" }, [el("h3", {}, "Enroll someone"), picker.element, overrideBox, submit], async (f) => {
+  const offering = offeringSelect(detail, "The next offering");
+  const node = form({ id: "enroll-form", className: "subform" }, [el("h3", {}, "Enroll someone"), picker.element, field("Offering", "offering_id", offering), overrideBox, submit], async (f) => {
     const people_id = picker.value();
     if (!people_id) {
       showError(f, inputError("Choose a person from the list first.", "people_id"));
       return;
     }
     try {
-      await office.enroll({ people_id, course_id: detail.course.id, override_reason: overrideBox.hidden ? null : reason.value });
+      await office.enroll({ people_id, course_id: detail.course.id, offering_id: offering.value || null, override_reason: overrideBox.hidden ? null : reason.value });
       screen.refresh();
     } catch (error) {
       if (hasCode(error, "prerequisites_not_met")) {
@@ -279,19 +284,20 @@ function enrollForm(detail: CourseDetail, screen: Screen): HTMLElement {
 
 function rolesCard(detail: CourseDetail, screen: Screen): HTMLElement {
   const labels: Record<CourseRoleType, string> = { teacher: "Teacher", assistant: "Assistant", student: "Student", observer: "Observer" };
-  const list = el("ul", { className: "list", id: "course-roles" }, ...detail.course_roles.map((r) => el("li", {}, el("a", { href: `#/people/${r.role.people_id}` }, r.person_name), el("span", { className: "muted" }, labels[r.role.role_type]))));
+  const list = el("ul", { className: "list", id: "course-roles" }, ...detail.course_roles.map((r) => el("li", {}, el("a", { href: `#/people/${r.role.people_id}` }, r.person_name), el("span", { className: "muted" }, `${labels[r.role.role_type]} · ${offeringName(detail, r.role.offering_id)}`))));
   if (!detail.course_roles.length) list.append(el("li", { className: "muted" }, "No teachers or helpers assigned."));
   const section = card("Teachers and helpers", list);
   if (!screen.can("enrollments.write")) return section;
   const picker = personPicker("people_id", "Person");
   const role = select(Object.entries(labels).map(([value, label]) => ({ value, label })));
+  const roleOffering = offeringSelect(detail, "The first offering");
   section.append(
     el(
       "details",
       {},
       el("summary", {}, "Assign someone"),
-      form({}, [picker.element, field("Role", "role_type", role), el("button", { type: "submit" }, "Assign")], async () => {
-        await records.create("course_role", { course_id: detail.course.id, people_id: picker.value() ?? "", role_type: role.value as CourseRoleType, assigned_date: new Date().toISOString().slice(0, 10) });
+      form({}, [picker.element, el("div", { className: "row" }, field("Role", "role_type", role), field("Offering", "offering_id", roleOffering)), el("button", { type: "submit" }, "Assign")], async () => {
+        await records.create("course_role", { course_id: detail.course.id, offering_id: roleOffering.value || null, people_id: picker.value() ?? "", role_type: role.value as CourseRoleType, assigned_date: new Date().toISOString().slice(0, 10) });
         screen.refresh();
       }),
     ),
@@ -301,7 +307,7 @@ function rolesCard(detail: CourseDetail, screen: Screen): HTMLElement {
 
 function sessionsCard(detail: CourseDetail, screen: Screen): HTMLElement {
   const list = el("div", { id: "sessions" });
-  for (const session of detail.sessions) list.append(sessionItem(session, screen));
+  for (const session of detail.sessions) list.append(sessionItem(session, offeringName(detail, session.offering_id), screen));
   if (!detail.sessions.length) list.append(el("p", { className: "muted" }, "No sessions scheduled."));
   const section = card("Class sessions", list);
   if (!screen.can("courses.write")) return section;
@@ -311,18 +317,19 @@ function sessionsCard(detail: CourseDetail, screen: Screen): HTMLElement {
   const capacity = input({ type: "number", min: "1", placeholder: "the room's" });
   const ratio = input({ type: "number", min: "1", placeholder: "no ratio" });
   const certification = select([{ value: "", label: "None" }]);
+  const sessionOffering = offeringSelect(detail, "The first offering");
   void records.list("certification", { order_by: "name" }).then((page) => certification.append(...page.items.map((c) => el("option", { value: c.id }, c.name))), () => undefined);
   section.append(
     el(
       "details",
       {},
       el("summary", {}, "Schedule a session"),
-      form({}, [field("Title", "title", title), el("div", { className: "row" }, field("Starts", "starts_at", starts), field("Minutes", "ends_at", minutes)), el("div", { className: "row" }, field("Capacity", "capacity", capacity), field("Children per adult serving", "children_per_adult", ratio), field("Those serving must hold", "serving_certification_id", certification)), el("button", { type: "submit" }, "Schedule")], async () => {
+      form({}, [field("Title", "title", title), el("div", { className: "row" }, field("Offering", "offering_id", sessionOffering), field("Starts", "starts_at", starts), field("Minutes", "ends_at", minutes)), el("div", { className: "row" }, field("Capacity", "capacity", capacity), field("Children per adult serving", "children_per_adult", ratio), field("Those serving must hold", "serving_certification_id", certification)), el("button", { type: "submit" }, "Schedule")], async () => {
         const start = new Date(starts.value);
         if (Number.isNaN(start.getTime())) throw inputError("Choose when the session starts.", "starts_at");
         const end = new Date(start.getTime() + (Number(minutes.value) || 0) * 60_000);
         const count = (value: string) => (value.trim() === "" ? null : Number(value));
-        await records.create("class_session", { course_id: detail.course.id, title: title.value, starts_at: start.toISOString(), ends_at: end.toISOString(), status: "scheduled", facility_id: null, capacity: count(capacity.value), children_per_adult: count(ratio.value), serving_certification_id: certification.value || null });
+        await records.create("class_session", { course_id: detail.course.id, offering_id: sessionOffering.value || null, title: title.value, starts_at: start.toISOString(), ends_at: end.toISOString(), status: "scheduled", facility_id: null, capacity: count(capacity.value), children_per_adult: count(ratio.value), serving_certification_id: certification.value || null });
         screen.refresh();
       }),
     ),
@@ -330,10 +337,10 @@ function sessionsCard(detail: CourseDetail, screen: Screen): HTMLElement {
   return section;
 }
 
-function sessionItem(session: ClassSession, screen: Screen): HTMLElement {
+function sessionItem(session: ClassSession, offering: string, screen: Screen): HTMLElement {
   const roster = el("div", { className: "roster", hidden: true });
   const open = el("button", { type: "button", className: "secondary small" }, "Attendance");
-  const item = el("div", { className: "session" }, el("div", { className: "session-head" }, el("span", {}, el("strong", {}, session.title), el("span", { className: "muted" }, ` · ${formatTime(session.starts_at)}`)), open), roster);
+  const item = el("div", { className: "session" }, el("div", { className: "session-head" }, el("span", {}, el("strong", {}, session.title), el("span", { className: "muted" }, ` · ${offering} · ${formatTime(session.starts_at)}`)), open), roster);
   open.addEventListener("click", async () => {
     roster.hidden = !roster.hidden;
     if (!roster.hidden) await fillRoster(roster, session, screen);

@@ -5,6 +5,7 @@ import type { Screen } from "../main";
 import { keystroke } from "../timing";
 import { joinCard } from "./team";
 import { firstRunRestoreCard } from "./backups";
+import { renewalsCard } from "./renewals";
 
 export function renderFirstRun(app: HTMLElement, done: () => void) {
   const message = el("p", { className: "muted" }, "Nothing is stored on this computer yet. Try the app with a demo church: two campuses, 300 people, courses with prerequisites and a certification. It stays on this computer and is never sent to Planning Center.");
@@ -55,6 +56,8 @@ export async function renderHome(view: HTMLElement, screen: Screen) {
   view.replaceChildren(el("section", { className: "card" }, title, el("p", { className: "muted" }, `Version ${status.version} · data in ${status.database_path}`)), stats);
 
   if (screen.can("certifications.read")) {
+    const renewals = await renewalsCard(screen);
+    if (renewals) view.append(renewals);
     const soon = await office.certificationStandings("expiring_soon");
     const expired = await office.certificationStandings("expired");
     if (soon.length + expired.length > 0) {

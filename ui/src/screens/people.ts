@@ -1,6 +1,6 @@
 // People: search and browse, add someone, and one person's page (household, campuses, roles,
 // special requirements, enrollments, attendance).
-import { api, office, records, session, type Person, type PersonDetail, type RequirementType, type Severity, type Visibility } from "../api";
+import { api, office, records, session, type HistoryLine, type Person, type PersonDetail, type RequirementType, type Severity, type Visibility } from "../api";
 import { card, el, errorText, field, form, formatDate, formatTime, input, progressBar, select, text } from "../dom";
 import type { Screen } from "../main";
 import { qrCode } from "../qr";
@@ -117,18 +117,22 @@ export async function renderPerson(view: HTMLElement, screen: Screen, id: string
           ? el(
               "table",
               { id: "person-enrollments" },
-              el("thead", {}, el("tr", {}, el("th", {}, "Course"), el("th", {}, "Status"), el("th", {}, "Progress"), el("th", {}, "Enrolled"))),
+              el("thead", {}, el("tr", {}, el("th", {}, "Course"), el("th", {}, "Offering"), el("th", {}, "Status"), el("th", {}, "Progress"), el("th", {}, "Enrolled"))),
               el(
                 "tbody",
                 {},
-                ...detail.enrollments.map(({ enrollment: e, course_name }) =>
-                  el("tr", {}, el("td", {}, el("a", { href: `#/courses/${e.course_id}` }, course_name)), el("td", {}, e.registration_status === "waitlisted" ? "Waitlist" : e.status.replace("_", " "), e.dependency_override ? el("span", { className: "badge override", title: e.dependency_override_reason ?? "" }, "override") : null), el("td", {}, progressBar(e.progress_percentage), ` ${Math.round(e.progress_percentage)}%`), el("td", {}, formatDate(e.enrollment_date))),
+                ...detail.enrollments.map(({ enrollment: e, course_name, offering_name }) =>
+                  el("tr", {}, el("td", {}, el("a", { href: `#/courses/${e.course_id}` }, course_name)), el("td", {}, offering_name), el("td", {}, e.registration_status === "waitlisted" ? "Waitlist" : e.status.replace("_", " "), e.dependency_override ? el("span", { className: "badge override", title: e.dependency_override_reason ?? "" }, "override") : null), el("td", {}, progressBar(e.progress_percentage), ` ${Math.round(e.progress_percentage)}%`), el("td", {}, formatDate(e.enrollment_date))),
                 ),
               ),
             )
           : el("p", { className: "muted" }, "Not enrolled in any course."),
       ),
     );
+  }
+  if (screen.can("certifications.read")) {
+    const history = await office.certificationHistory(person.id);
+    if (history.length) view.append(historyCard(history));
   }
   if (detail.attendance.length) {
     view.append(card("Attendance", el("ul", { className: "list" }, ...detail.attendance.map((a) => el("li", {}, el("span", {}, a.status), el("span", { className: "muted" }, formatTime(a.check_in_at ?? a.created_at)))))));
@@ -333,4 +337,34 @@ async function householdForm(peopleId: string, current: string | null, screen: S
       screen.refresh();
     }),
   );
+}
+
+/// Every time this person earned each certification, the latest first: the standing comes from
+/// the latest, and the earlier ones stay as the record of their training.
+function historyCard(history: HistoryLine[]): HTMLElement {
+  const section = card(
+    "Certification history",
+    el(
+      "table",
+      { id: "certification-history" },
+      el("thead", {}, el("tr", {}, el("th", {}, "Certification"), el("th", {}, "Earned"), el("th", {}, "Expires"), el("th", {}, "Certificate"), el("th", {}, "By completing"))),
+      el(
+        "tbody",
+        {},
+        ...history.map((h) =>
+          el(
+            "tr",
+            { className: h.is_latest ? "latest" : "earlier" },
+            el("td", {}, h.certification_name, h.record.renewal ? el("span", { className: "badge" }, "renewal") : null, h.is_latest ? null : el("span", { className: "badge muted" }, "earlier")),
+            el("td", {}, formatDate(h.record.earned_on)),
+            el("td", {}, h.record.expires_on ? formatDate(h.record.expires_on) : "never"),
+            el("td", {}, h.record.certificate_number ?? ""),
+            el("td", {}, h.completions.join("; ")),
+          ),
+        ),
+      ),
+    ),
+  );
+  section.id = "certification-history-card";
+  return section;
 }

@@ -26,6 +26,9 @@ pub enum RecordKind {
     PickupContact,
     Facility,
     Course,
+    CourseOffering,
+    Assessment,
+    AssessmentAttempt,
     CourseModule,
     Content,
     ContentType,
@@ -35,6 +38,7 @@ pub enum RecordKind {
     Certification,
     CertificationCourse,
     CertificationProgress,
+    CertificationRecord,
     CourseEnrollment,
     ContentCompletion,
     AttendanceRecord,
@@ -84,6 +88,18 @@ macro_rules! for_kind {
                 type $T = Course;
                 $body
             }
+            RecordKind::CourseOffering => {
+                type $T = CourseOffering;
+                $body
+            }
+            RecordKind::Assessment => {
+                type $T = Assessment;
+                $body
+            }
+            RecordKind::AssessmentAttempt => {
+                type $T = AssessmentAttempt;
+                $body
+            }
             RecordKind::CourseModule => {
                 type $T = CourseModule;
                 $body
@@ -118,6 +134,10 @@ macro_rules! for_kind {
             }
             RecordKind::CertificationProgress => {
                 type $T = CertificationProgress;
+                $body
+            }
+            RecordKind::CertificationRecord => {
+                type $T = CertificationRecord;
                 $body
             }
             RecordKind::CourseEnrollment => {

@@ -91,6 +91,10 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync + Unpin + '
         self.meta().id
     }
 
+    /// Fills what a record may leave out and the store must know, before it is validated and
+    /// written (an enrollment that names no offering belongs to its course's first).
+    fn complete(&mut self) {}
+
     /// Field-level checks; the first broken rule is returned.
     fn validate(&self) -> Result<(), ValidationError>;
 

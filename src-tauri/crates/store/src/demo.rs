@@ -251,6 +251,7 @@ pub fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
                 ClassSession {
                     meta: Default::default(),
                     course_id: course.meta.id,
+                    offering_id: Some(crate::office::offerings::first_offering_id(course.meta.id)),
                     facility_id: Some(room),
                     title: format!("{name}: week {}", week + 1),
                     starts_at: starts,
@@ -347,6 +348,8 @@ pub fn load(store: &Store, people_count: usize) -> Result<DemoSummary> {
         }
     }
 
+    enrollments += terms_and_renewals(&mut tx, &courses, &adults, rooms[1], today)?;
+
     mark_attendance(&mut tx, &courses[1], today)?;
 
     settings::set(&mut tx, settings::DEMO_MODE, &true)?;
@@ -392,6 +395,129 @@ fn mark_attendance(tx: &mut WriteTx<'_>, course: &Course, today: NaiveDate) -> R
 }
 
 /// Completes the first `count` pieces of an enrollment's content, in course order.
+/// "Autumn 2026": the term a date falls in.
+fn term_name(date: NaiveDate) -> String {
+    use chrono::Datelike;
+    let term = match date.month() {
+        1..=4 => "Spring",
+        5..=8 => "Summer",
+        _ => "Autumn",
+    };
+    format!("{term} {}", date.year())
+}
+
+/// "December 2026": a training run once, named by its month.
+fn month_name(date: NaiveDate) -> String {
+    date.format("%B %Y").to_string()
+}
+
+/// Foundations of Faith runs this term and again next term; Child Safety Training ran two
+/// years ago, and those who took it then are due to renew: one already has, in this term's
+/// offering, and two wait for the next one. Returns the enrollments made.
+fn terms_and_renewals(
+    tx: &mut WriteTx<'_>,
+    courses: &[Course],
+    adults: &[&Person],
+    room: Uuid,
+    today: NaiveDate,
+) -> Result<usize> {
+    let (foundations, safety) = (&courses[0], &courses[3]);
+    let mut this_term: CourseOffering = records::get_in(tx, foundations.meta.id)?;
+    this_term.name = term_name(today - Duration::days(56));
+    this_term.schedule = Some("Tuesdays 7 pm".into());
+    this_term.facility_id = Some(room);
+    records::update(tx, this_term)?;
+    let next_starts = today + Duration::days(70);
+    records::insert(
+        tx,
+        CourseOffering {
+            course_id: foundations.meta.id,
+            name: term_name(next_starts),
+            starts_on: Some(next_starts),
+            ends_on: Some(next_starts + Duration::days(42)),
+            schedule: Some("Thursdays 7 pm".into()),
+            campus_id: foundations.campus_id,
+            facility_id: Some(room),
+            max_capacity: Some(30),
+            ..Default::default()
+        },
+    )?;
+
+    let long_ago = today - Duration::days(26 * 30);
+    // The certification's two courses, as they ran two years ago.
+    let mut back_then = Vec::new();
+    for course in [safety, &courses[4]] {
+        back_then.push(records::insert(
+            tx,
+            CourseOffering {
+                course_id: course.meta.id,
+                name: month_name(long_ago),
+                starts_on: Some(long_ago - Duration::days(14)),
+                ends_on: Some(long_ago),
+                schedule: Some("Saturday morning".into()),
+                campus_id: course.campus_id,
+                ..Default::default()
+            },
+        )?);
+    }
+    let mut current: CourseOffering = records::get_in(tx, safety.meta.id)?;
+    current.name = month_name(today - Duration::days(56));
+    records::update(tx, current)?;
+    let next_starts = today + Duration::days(24);
+    records::insert(
+        tx,
+        CourseOffering {
+            course_id: safety.meta.id,
+            name: month_name(next_starts),
+            starts_on: Some(next_starts),
+            ends_on: Some(next_starts + Duration::days(14)),
+            schedule: Some("Saturday morning".into()),
+            campus_id: safety.campus_id,
+            max_capacity: Some(20),
+            ..Default::default()
+        },
+    )?;
+
+    let mut made = 0;
+    for (n, person) in adults.iter().skip(85).take(3).enumerate() {
+        for (course, then) in [safety, &courses[4]].into_iter().zip(&back_then) {
+            let offering = Some(then.meta.id);
+            let mut e = enrollment::enroll(
+                tx,
+                enrollment::EnrollRequest {
+                    people_id: person.meta.id,
+                    course_id: course.meta.id,
+                    offering_id: offering,
+                    ..Default::default()
+                },
+            )?;
+            e.enrollment_date = long_ago - Duration::days(14);
+            let e = records::update(tx, e)?;
+            complete_lessons(tx, &e, usize::MAX)?;
+            made += 1;
+        }
+        if n == 0 {
+            // Renewed this term: both earnings are in the certification's history.
+            let again = enrollment::enroll(
+                tx,
+                enrollment::EnrollRequest {
+                    people_id: person.meta.id,
+                    course_id: safety.meta.id,
+                    offering_id: Some(safety.meta.id),
+                    notes: Some("Renewing the children's ministry certification".into()),
+                    ..Default::default()
+                },
+            )?;
+            let mut again = again;
+            again.enrollment_date = today - Duration::days(20);
+            let again = records::update(tx, again)?;
+            complete_lessons(tx, &again, usize::MAX)?;
+            made += 1;
+        }
+    }
+    Ok(made)
+}
+
 fn complete_lessons(tx: &mut WriteTx<'_>, enrollment: &CourseEnrollment, count: usize) -> Result<()> {
     let content = tx.conn().ids(
         "SELECT id FROM content WHERE course_id = ?1 AND is_active = 1 ORDER BY order_sequence",

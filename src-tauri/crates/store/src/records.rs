@@ -42,6 +42,7 @@ pub(crate) fn insert_unchecked_references<T: Record>(tx: &mut WriteTx<'_>, mut r
 
 /// Validates a new record and stamps when and by whom it was created; its row, to insert.
 fn new_row<T: Record>(record: &mut T, now: Timestamp, by: Option<Uuid>) -> Result<JsonRow> {
+    record.complete();
     record.validate()?;
     let meta = record.meta_mut();
     meta.created_at = now;
@@ -67,7 +68,8 @@ pub(crate) fn update_derived<T: Record>(tx: &mut WriteTx<'_>, record: T) -> Resu
 
 /// [`update_derived`] for a caller that has just read the stored row in this transaction (see
 /// [`get_with_row`]), so it is not read again.
-pub(crate) fn update_over<T: Record>(tx: &mut WriteTx<'_>, stored: JsonRow, record: T) -> Result<T> {
+pub(crate) fn update_over<T: Record>(tx: &mut WriteTx<'_>, stored: JsonRow, mut record: T) -> Result<T> {
+    record.complete();
     record.validate()?;
     check_references(tx.conn(), &changed_references(&record, &stored))?;
     let update = match Update::plan(stored, record, tx.now(), tx.actor().person_id)? {

@@ -264,7 +264,7 @@ pub async fn registrations(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
     for signup in ctx.client.signups().await? {
         ctx.check_cancelled()?;
         let signup_id = signup.id.clone();
-        let course = ctx.store(move |store| registrations::course_for_signup(store, &signup_id)).await?;
+        let mapping = ctx.store(move |store| registrations::offering_for_signup(store, &signup_id)).await?;
         let attendees = ctx.client.attendees(&signup.id).await?;
         counts.processed += attendees.len() as i64;
         counts.successful += attendees.len() as i64;
@@ -288,7 +288,7 @@ pub async fn registrations(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
                     event_status: Some(
                         if signup.attributes.archived == Some(true) { "archived" } else { "open" }.into(),
                     ),
-                    course_id: course,
+                    course_id: mapping.map(|m| m.course_id),
                     last_synced_at: None,
                     created_at: Timestamp::now(),
                     updated_at: Timestamp::now(),
@@ -318,9 +318,9 @@ pub async fn registrations(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
                         updated_at: Timestamp::now(),
                     },
                 )?;
-                if let (Some(course), Some(person)) = (course, person) {
+                if let (Some(mapping), Some(person)) = (mapping, person) {
                     if let Some(local_person) = people::linked_person(tx, person)? {
-                        registrations::apply_remote_registration(tx, course, local_person, &attendee.id, status)?;
+                        registrations::apply_remote_registration(tx, mapping, local_person, &attendee.id, status)?;
                     }
                 }
             }

@@ -52,6 +52,7 @@ async fn three_devices_editing_the_same_records_offline_hold_the_same_data_after
     let session = ClassSession {
         meta: Default::default(),
         course_id: course.meta.id,
+        offering_id: None,
         facility_id: None,
         title: "Week 1".into(),
         starts_at: starts.into(),
@@ -578,6 +579,7 @@ async fn station_started_offline(device: &Device, admin: &Actor, letter: &str) {
     let session = ClassSession {
         meta: Default::default(),
         course_id: course.meta.id,
+        offering_id: None,
         facility_id: None,
         title: "Kids 9:00".into(),
         starts_at: now,

@@ -26,6 +26,9 @@ pub struct Certification {
     pub validity_months: Option<i64>,
     #[serde(default)]
     pub source: CertificationSource,
+    /// A shorter course whose completion renews the certification for someone who has held it.
+    #[serde(default)]
+    pub refresher_course_id: Option<Uuid>,
 }
 
 impl Record for Certification {
@@ -40,6 +43,10 @@ impl Record for Certification {
             return Err(ValidationError::new("validity_months", "must be at most 1200 (100 years)"));
         }
         Ok(())
+    }
+
+    fn references(&self) -> Vec<Reference> {
+        Reference::optional("refresher_course_id", "course", self.refresher_course_id).into_iter().collect()
     }
 }
 
@@ -108,6 +115,44 @@ impl Record for CertificationProgress {
             return Err(ValidationError::new("completed_date", "is required once the certification is completed"));
         }
         ordered("expires_date", self.completed_date, self.expires_date, "completed_date")
+    }
+
+    fn references(&self) -> Vec<Reference> {
+        vec![
+            Reference::to("people_id", "people", self.people_id),
+            Reference::to("certification_id", "certification", self.certification_id),
+        ]
+    }
+}
+
+/// One time a person earned a certification: by completing its courses, or again by a retake
+/// or its refresher course. The person's standing (`certification_progress`) is the latest.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
+pub struct CertificationRecord {
+    #[serde(flatten)]
+    pub meta: RecordMeta,
+    pub people_id: Uuid,
+    pub certification_id: Uuid,
+    pub earned_on: NaiveDate,
+    pub expires_on: Option<NaiveDate>,
+    pub certificate_number: Option<String>,
+    /// The completed enrollments it rests on, as a JSON array of ids.
+    pub course_enrollment_ids: String,
+    /// Earned again by someone who held it before.
+    pub renewal: bool,
+}
+
+impl Record for CertificationRecord {
+    const TABLE: &'static str = "certification_record";
+    const RESOURCE: Resource = Resource::Certifications;
+    record_meta!();
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        ordered("expires_on", Some(self.earned_on), self.expires_on, "earned_on")?;
+        match serde_json::from_str::<Vec<Uuid>>(&self.course_enrollment_ids) {
+            Ok(_) => Ok(()),
+            Err(_) => Err(ValidationError::new("course_enrollment_ids", "must be a list of enrollment ids")),
+        }
     }
 
     fn references(&self) -> Vec<Reference> {

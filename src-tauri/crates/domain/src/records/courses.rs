@@ -6,6 +6,19 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
+/// How a course is graded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Grading {
+    /// Doing every step completes it; assessments passed are steps, and nothing fails it.
+    #[default]
+    Completion,
+    /// The final assessment must reach the pass mark; failing it ends the enrollment.
+    PassFail,
+    /// As pass/fail, and the enrollment keeps the final assessment's score as its grade.
+    Percentage,
+}
+
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct Course {
     #[serde(flatten)]
@@ -29,6 +42,12 @@ pub struct Course {
     /// of progress beside the required content; `None` when attendance is not required.
     #[serde(default)]
     pub sessions_required: Option<i64>,
+    #[serde(default)]
+    pub grading: Grading,
+    /// The score (0–100) the final assessment must reach, for a course graded pass/fail or by
+    /// percentage.
+    #[serde(default)]
+    pub pass_mark: Option<f64>,
 }
 
 impl Record for Course {
@@ -43,6 +62,13 @@ impl Record for Course {
         non_negative("max_capacity", self.max_capacity)?;
         non_negative("absence_warning_threshold", self.absence_warning_threshold)?;
         non_negative("sessions_required", self.sessions_required)?;
+        percentage("pass_mark", self.pass_mark)?;
+        if self.grading != Grading::Completion && self.pass_mark.is_none() {
+            return Err(ValidationError::new(
+                "pass_mark",
+                "a course graded pass/fail or by percentage needs a pass mark",
+            ));
+        }
         ordered("event_end_date", self.event_start_date, self.event_end_date, "event_start_date")
     }
 
@@ -177,6 +203,9 @@ pub struct CourseRole {
     pub meta: RecordMeta,
     pub people_id: Uuid,
     pub course_id: Uuid,
+    /// The offering taught or helped in; `None` as for an enrollment.
+    #[serde(default)]
+    pub offering_id: Option<Uuid>,
     pub role_type: CourseRoleType,
     pub assigned_date: NaiveDate,
     pub assigned_by: Option<Uuid>,
@@ -187,6 +216,11 @@ impl Record for CourseRole {
     const RESOURCE: Resource = Resource::Enrollments;
     record_meta!();
 
+    /// A course's first offering has the course's own id.
+    fn complete(&mut self) {
+        self.offering_id.get_or_insert(self.course_id);
+    }
+
     fn validate(&self) -> Result<(), ValidationError> {
         Ok(())
     }
@@ -196,6 +230,9 @@ impl Record for CourseRole {
             Reference::to_active("people_id", "people", self.people_id),
             Reference::to_active("course_id", "course", self.course_id),
         ]
+        .into_iter()
+        .chain(Reference::optional("offering_id", "course_offering", self.offering_id))
+        .collect()
     }
 }
 
@@ -210,6 +247,10 @@ pub struct Assessment {
     pub passing_score: f64,
     pub max_attempts: Option<i64>,
     pub is_required: bool,
+    /// The course's final assessment: in a course graded pass/fail or by percentage, failing
+    /// it with no attempts left ends the enrollment as not passed.
+    #[serde(default)]
+    pub is_final: bool,
 }
 
 impl Record for Assessment {
@@ -246,6 +287,9 @@ pub struct ClassSession {
     #[serde(flatten)]
     pub meta: RecordMeta,
     pub course_id: Uuid,
+    /// The offering the session meets for; `None` as for an enrollment.
+    #[serde(default)]
+    pub offering_id: Option<Uuid>,
     pub facility_id: Option<Uuid>,
     pub title: String,
     pub starts_at: Timestamp,
@@ -265,6 +309,11 @@ impl Record for ClassSession {
     const RESOURCE: Resource = Resource::Courses;
     record_meta!();
 
+    /// A course's first offering has the course's own id.
+    fn complete(&mut self) {
+        self.offering_id.get_or_insert(self.course_id);
+    }
+
     fn validate(&self) -> Result<(), ValidationError> {
         required_text("title", &self.title)?;
         positive("capacity", self.capacity)?;
@@ -277,6 +326,7 @@ impl Record for ClassSession {
 
     fn references(&self) -> Vec<Reference> {
         let mut refs = vec![Reference::to_active("course_id", "course", self.course_id)];
+        refs.extend(Reference::optional("offering_id", "course_offering", self.offering_id));
         refs.extend(Reference::optional("facility_id", "facility", self.facility_id));
         refs.extend(
             self.serving_certification_id
@@ -313,6 +363,7 @@ mod tests {
         let session = ClassSession {
             meta: RecordMeta::default(),
             course_id: Uuid::nil(),
+            offering_id: None,
             facility_id: None,
             title: "Week 1".into(),
             starts_at: start,

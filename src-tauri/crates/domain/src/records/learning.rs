@@ -14,6 +14,8 @@ pub enum EnrollmentStatus {
     InProgress,
     Completed,
     Dropped,
+    /// Ended by a failed final assessment; the person may retake the course in a later offering.
+    NotPassed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
@@ -31,6 +33,10 @@ pub struct CourseEnrollment {
     pub meta: RecordMeta,
     pub people_id: Uuid,
     pub course_id: Uuid,
+    /// The offering enrolled in; `None` only in a change from a computer on a release before
+    /// offerings, which the store places in the course's first offering.
+    #[serde(default)]
+    pub offering_id: Option<Uuid>,
     pub planning_center_registration_id: Option<String>,
     pub enrollment_date: NaiveDate,
     pub status: EnrollmentStatus,
@@ -46,6 +52,9 @@ pub struct CourseEnrollment {
     pub registration_status: RegistrationStatus,
     pub registration_notes: Option<String>,
     pub waitlisted_at: Option<Timestamp>,
+    /// The final assessment's best score, for a course graded by percentage.
+    #[serde(default)]
+    pub grade: Option<f64>,
 }
 
 impl Record for CourseEnrollment {
@@ -53,6 +62,11 @@ impl Record for CourseEnrollment {
     const RESOURCE: Resource = Resource::Enrollments;
     const PUSHED_TO_PLANNING_CENTER: bool = true;
     record_meta!();
+
+    /// A course's first offering has the course's own id.
+    fn complete(&mut self) {
+        self.offering_id.get_or_insert(self.course_id);
+    }
 
     /// Planning Center receives a person's completed courses (with their dates), not progress
     /// along the way: a check-in that moves a percentage must not cost an API call.
@@ -65,6 +79,7 @@ impl Record for CourseEnrollment {
 
     fn validate(&self) -> Result<(), ValidationError> {
         percentage("progress_percentage", Some(self.progress_percentage))?;
+        percentage("grade", self.grade)?;
         optional_text("notes", &self.notes, 5000)?;
         if self.dependency_override {
             if self.dependency_override_by.is_none() {
@@ -86,6 +101,7 @@ impl Record for CourseEnrollment {
             Reference::to_active("people_id", "people", self.people_id),
             Reference::to("course_id", "course", self.course_id),
         ];
+        refs.extend(Reference::optional("offering_id", "course_offering", self.offering_id));
         refs.extend(Reference::optional("dependency_override_by", "people", self.dependency_override_by));
         refs
     }

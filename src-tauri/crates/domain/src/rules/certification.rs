@@ -40,6 +40,23 @@ pub fn evaluate(
     Outcome { status, completed_date: Some(completed_date), expires_date }
 }
 
+/// Whether completing a certification's refresher course (`refresher`, evaluated as if it were
+/// the only required course) renews what its courses earned (`earned`): only for someone who
+/// earned it once, and only by a completion after that.
+///
+/// A renewal counts from the new completion, never from the old expiry, also when it is
+/// finished early. What a child-safety policy asks is how long ago a person was last trained;
+/// counting from the old expiry would let early renewals stack, so that someone trained once
+/// could stay certified for nearly twice the validity since that training. The cost, a few
+/// weeks lost for someone who renews early, is what the office's "expiring soon" window is
+/// for: it asks people to renew shortly before, not long before.
+pub fn renews(earned: Outcome, refresher: Outcome) -> bool {
+    match (earned.completed_date, refresher.completed_date) {
+        (Some(earned), Some(renewed)) => renewed > earned,
+        _ => false,
+    }
+}
+
 /// How a certification looks to the office today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "standing", rename_all = "snake_case")]
@@ -79,6 +96,20 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_refresher_renews_only_what_was_earned_and_only_later() {
+        let at = |d: Option<NaiveDate>| Outcome {
+            status: if d.is_some() { CertificationStatus::Completed } else { CertificationStatus::InProgress },
+            completed_date: d,
+            expires_date: None,
+        };
+        let (earned, later, earlier) = (date(2024, 3, 1), date(2026, 2, 1), date(2023, 1, 1));
+        assert!(renews(at(Some(earned)), at(Some(later))));
+        assert!(!renews(at(Some(earned)), at(Some(earlier))), "a refresher before the course renews nothing");
+        assert!(!renews(at(None), at(Some(later))), "a refresher alone never certifies");
+        assert!(!renews(at(Some(earned)), at(None)));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-use crate::records::EnrollmentStatus;
+use crate::records::{EnrollmentStatus, Grading};
 use std::collections::HashSet;
 use uuid::Uuid;
 
@@ -28,7 +28,8 @@ pub struct Progress {
 /// beyond those required count no further, and optional content never holds anyone back.
 /// Any attendance or completion at all moves an enrollment to in progress, also where the
 /// course requires none. A course that requires nothing is never completed by this rule (an
-/// administrator completes it by hand). A dropped enrollment stays dropped.
+/// administrator completes it by hand). A dropped enrollment stays dropped, and one that ended
+/// without passing stays so (a retake is a new enrollment).
 pub fn progress(work: Work<'_>, current: EnrollmentStatus) -> Progress {
     let content_done = work.required_content.iter().filter(|c| work.completed_content.contains(c)).count() as i64;
     let sessions_required = work.sessions_required.max(0);
@@ -36,7 +37,7 @@ pub fn progress(work: Work<'_>, current: EnrollmentStatus) -> Progress {
     let steps = work.required_content.len() as i64 + sessions_required;
     let done = content_done + sessions_done;
     let percentage = if steps == 0 { 0.0 } else { (done as f64 * 1000.0 / steps as f64).round() / 10.0 };
-    if current == EnrollmentStatus::Dropped {
+    if matches!(current, EnrollmentStatus::Dropped | EnrollmentStatus::NotPassed) {
         return Progress { percentage, status: current };
     }
     let status = if steps > 0 && done == steps {
@@ -52,6 +53,39 @@ pub fn progress(work: Work<'_>, current: EnrollmentStatus) -> Progress {
     Progress { percentage, status }
 }
 
+/// How a graded course's final assessment decides an enrollment. In a course graded pass/fail
+/// or by percentage, failing the final assessment with no attempts left ends the enrollment
+/// as not passed (the person may retake the course in a later offering); a course graded by
+/// completion only is never failed. A completed enrollment stays completed.
+pub fn graded(grading: Grading, outcome: Progress, final_failed_with_no_attempts_left: bool) -> Progress {
+    if grading == Grading::Completion || !final_failed_with_no_attempts_left {
+        return outcome;
+    }
+    match outcome.status {
+        EnrollmentStatus::Completed | EnrollmentStatus::Dropped => outcome,
+        _ => Progress { status: EnrollmentStatus::NotPassed, ..outcome },
+    }
+}
+
+/// The score an attempt must reach: a graded course's pass mark for its final assessment,
+/// otherwise the assessment's own passing score.
+pub fn pass_score(grading: Grading, pass_mark: Option<f64>, is_final: bool, passing_score: f64) -> f64 {
+    match (grading, is_final, pass_mark) {
+        (Grading::PassFail | Grading::Percentage, true, Some(mark)) => mark,
+        _ => passing_score,
+    }
+}
+
+/// How many attempts an assessment allows: its own limit, else one for a graded course's final
+/// assessment (which decides the course), else no limit.
+pub fn attempts_allowed(grading: Grading, is_final: bool, max_attempts: Option<i64>) -> Option<i64> {
+    match max_attempts {
+        Some(max) => Some(max),
+        None if is_final && grading != Grading::Completion => Some(1),
+        None => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +96,28 @@ mod tests {
 
     fn content_only<'a>(required: &'a [Uuid], completed: &'a HashSet<Uuid>) -> Work<'a> {
         Work { required_content: required, completed_content: completed, sessions_required: 0, sessions_attended: 0 }
+    }
+
+    #[test]
+    fn a_failed_final_ends_a_graded_enrollment_but_never_a_completion_only_one() {
+        let going = Progress { percentage: 50.0, status: EnrollmentStatus::InProgress };
+        assert_eq!(graded(Grading::PassFail, going, true).status, EnrollmentStatus::NotPassed);
+        assert_eq!(graded(Grading::Percentage, going, true).status, EnrollmentStatus::NotPassed);
+        assert_eq!(graded(Grading::Completion, going, true), going);
+        assert_eq!(graded(Grading::PassFail, going, false), going);
+        let done = Progress { percentage: 100.0, status: EnrollmentStatus::Completed };
+        assert_eq!(graded(Grading::PassFail, done, true), done, "a completion is not taken back");
+    }
+
+    #[test]
+    fn the_pass_mark_decides_the_final_and_attempts_default_to_one_there() {
+        assert_eq!(pass_score(Grading::PassFail, Some(80.0), true, 70.0), 80.0);
+        assert_eq!(pass_score(Grading::PassFail, Some(80.0), false, 70.0), 70.0);
+        assert_eq!(pass_score(Grading::Completion, Some(80.0), true, 70.0), 70.0);
+        assert_eq!(attempts_allowed(Grading::PassFail, true, None), Some(1));
+        assert_eq!(attempts_allowed(Grading::PassFail, true, Some(3)), Some(3));
+        assert_eq!(attempts_allowed(Grading::Completion, true, None), None);
+        assert_eq!(attempts_allowed(Grading::Percentage, false, None), None);
     }
 
     #[test]

@@ -161,7 +161,7 @@ pub fn check_in_as(
         } else {
             None
         };
-        let enrollment = attendance::active_enrollment_id(tx.conn(), person.id, session.course_id)?;
+        let enrollment = attendance::active_enrollment_id(tx.conn(), person.id, class_session_id)?;
         let now = tx.now();
         let exists = existing.is_some();
         let mut record = existing.unwrap_or_else(|| AttendanceRecord {
@@ -312,12 +312,11 @@ impl Arrival {
     }
 }
 
-/// Course, title, active, capacity, children per adult, serving certification and its name.
-type SessionRow = (String, String, bool, Option<i64>, Option<i64>, Option<String>, Option<String>, Option<String>);
+/// Title, active, capacity, children per adult, serving certification and its name, room.
+type SessionRow = (String, bool, Option<i64>, Option<i64>, Option<String>, Option<String>, Option<String>);
 
 /// What check-in needs to know of a session.
 struct SessionFacts {
-    course_id: Uuid,
     title: String,
     room: Option<String>,
     is_active: bool,
@@ -363,25 +362,17 @@ impl ServingCertification {
 impl SessionFacts {
     fn read(conn: &Connection, id: Uuid) -> Result<Option<Self>> {
         let row: Option<SessionRow> = conn.tuple(
-            "SELECT s.course_id, s.title, s.is_active, COALESCE(s.capacity, f.capacity), s.children_per_adult,
+            "SELECT s.title, s.is_active, COALESCE(s.capacity, f.capacity), s.children_per_adult,
                     c.id, c.name, f.name
              FROM class_session s LEFT JOIN facility f ON f.id = s.facility_id
              LEFT JOIN certification c ON c.id = s.serving_certification_id WHERE s.id = ?1",
             [id.to_string()],
         )?;
-        Ok(row.and_then(|(course_id, title, is_active, capacity, children_per_adult, certification, name, room)| {
+        Ok(row.map(|(title, is_active, capacity, children_per_adult, certification, name, room)| {
             let serving_certification = certification
                 .and_then(|id| Uuid::parse_str(&id).ok())
                 .map(|id| ServingCertification { id, name: name.unwrap_or_default() });
-            Some(SessionFacts {
-                course_id: Uuid::parse_str(&course_id).ok()?,
-                title,
-                room,
-                is_active,
-                capacity,
-                children_per_adult,
-                serving_certification,
-            })
+            SessionFacts { title, room, is_active, capacity, children_per_adult, serving_certification }
         }))
     }
 }

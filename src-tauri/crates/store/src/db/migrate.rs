@@ -72,6 +72,29 @@ pub fn apply(conn: &Connection, steps: &[Migration]) -> Result<usize> {
     Ok(count)
 }
 
+/// Every reference in the database points at a row (only checked, and only needed, after a
+/// step that ran with foreign keys off; otherwise SQLite checked each write).
+fn references_hold(conn: &Connection) -> rusqlite::Result<()> {
+    let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |row| row.get(0))?;
+    if enforced {
+        return Ok(());
+    }
+    let broken: Option<(String, Option<i64>, String)> = conn
+        .query_row("PRAGMA foreign_key_check", [], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .map(Some)
+        .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
+    match broken {
+        None => Ok(()),
+        Some((table, rowid, parent)) => Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+            Some(format!(
+                "a row ({}) of {table} refers to a row of {parent} that is not there",
+                rowid.unwrap_or_default()
+            )),
+        )),
+    }
+}
+
 /// How many steps of the schema a database that has been opened before lacks; 0 for a new
 /// database (nothing to keep from before an upgrade).
 pub fn pending(conn: &Connection) -> Result<usize> {
@@ -84,12 +107,31 @@ pub fn pending(conn: &Connection) -> Result<usize> {
     Ok(MIGRATIONS.iter().filter(|step| !applied.contains(&step.version)).count())
 }
 
+/// A step that rebuilds a table others refer to says so with this line. SQLite drops the old
+/// table's rows as if deleted, which references would refuse though the rebuilt table holds
+/// every one of them again; so such a step runs with foreign keys off, as SQLite's own way to
+/// rebuild a table asks, and every reference is checked before it commits.
+const REBUILDS_TABLES: &str = "-- migrate: rebuilds tables";
+
 fn apply_one(conn: &Connection, step: &Migration) -> Result<()> {
+    if !step.sql.contains(REBUILDS_TABLES) {
+        return apply_in_transaction(conn, step);
+    }
+    let enforced: bool = conn.scalar("PRAGMA foreign_keys", [])?;
+    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+    let applied = apply_in_transaction(conn, step);
+    if enforced {
+        conn.execute_batch("PRAGMA foreign_keys = ON")?;
+    }
+    applied
+}
+
+fn apply_in_transaction(conn: &Connection, step: &Migration) -> Result<()> {
     let failed =
         |source| MigrationError::Failed { version: step.version, description: step.description.to_owned(), source };
     let started = std::time::Instant::now();
     conn.execute_batch("BEGIN IMMEDIATE").map_err(failed)?;
-    let applied = conn.execute_batch(step.sql).and_then(|()| {
+    let applied = conn.execute_batch(step.sql).and_then(|()| references_hold(conn)).and_then(|()| {
         conn.execute(
             "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (?1, ?2, 1, ?3, ?4)",
             rusqlite::params![step.version, step.description, step.checksum(), started.elapsed().as_nanos() as i64],

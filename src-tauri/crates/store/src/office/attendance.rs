@@ -28,7 +28,7 @@ pub fn mark(tx: &mut WriteTx<'_>, input: MarkAttendance) -> Result<AttendanceRec
         }
         other => other,
     })?;
-    let enrollment_id = active_enrollment_id(tx.conn(), input.people_id, session.course_id)?;
+    let enrollment_id = active_enrollment_id(tx.conn(), input.people_id, session.meta.id)?;
     let existing = record_of(tx.conn(), session.meta.id, input.people_id)?;
     let is_new = existing.is_none();
     let mut record = existing.unwrap_or_else(|| AttendanceRecord {
@@ -62,8 +62,10 @@ pub fn mark(tx: &mut WriteTx<'_>, input: MarkAttendance) -> Result<AttendanceRec
 /// Parameters: the session, the person.
 pub(crate) const RECORD_OF: &str = "SELECT * FROM attendance_record WHERE class_session_id = ?1 AND people_id = ?2";
 
-/// Parameters: the person, the course.
-pub(crate) const ACTIVE_ENROLLMENT: &str = "SELECT id FROM course_enrollment WHERE people_id = ?1 AND course_id = ?2 AND is_active = 1 AND status <> 'dropped'";
+/// Parameters: the person, the session.
+pub(crate) const ACTIVE_ENROLLMENT: &str = "SELECT e.id FROM course_enrollment e JOIN class_session s ON s.id = ?2
+     WHERE e.people_id = ?1 AND e.offering_id = coalesce(s.offering_id, s.course_id) AND e.is_active = 1
+       AND e.status NOT IN ('dropped', 'not_passed')";
 
 /// A person's attendance row for a session, active or not (there is at most one).
 pub(crate) fn record_of(
@@ -74,13 +76,14 @@ pub(crate) fn record_of(
     conn.record("attendance_record", RECORD_OF, [class_session_id.to_string(), people_id.to_string()])
 }
 
-/// The enrollment an attendance row counts toward: the person's live one in the session's course.
+/// The enrollment an attendance row counts toward: the person's live one in the session's
+/// offering.
 pub(crate) fn active_enrollment_id(
     conn: &rusqlite::Connection,
     people_id: Uuid,
-    course_id: Uuid,
+    class_session_id: Uuid,
 ) -> Result<Option<Uuid>> {
-    conn.id(ACTIVE_ENROLLMENT, [people_id.to_string(), course_id.to_string()])
+    conn.id(ACTIVE_ENROLLMENT, [people_id.to_string(), class_session_id.to_string()])
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -91,7 +94,7 @@ pub struct RosterLine {
     pub attendance: Option<AttendanceRecord>,
 }
 
-/// Everyone expected at a session (the course's registered enrollments) plus anyone marked who
+/// Everyone expected at a session (its offering's registered enrollments) plus anyone marked who
 /// is not enrolled, sorted by name: the sheet a teacher marks and prints.
 pub fn session_roster(store: &Store, actor: &Actor, class_session_id: Uuid) -> Result<Vec<RosterLine>> {
     crate::office::people::require(actor, Permission::PeopleRead)?;
@@ -100,7 +103,7 @@ pub fn session_roster(store: &Store, actor: &Actor, class_session_id: Uuid) -> R
         store,
         actor,
         &ListQuery::default()
-            .filter("course_id", session.course_id.to_string())
+            .filter("offering_id", session.offering_id.unwrap_or(session.course_id).to_string())
             .filter("registration_status", "registered")
             .page(records::MAX_PAGE, 0),
     )?
@@ -113,7 +116,12 @@ pub fn session_roster(store: &Store, actor: &Actor, class_session_id: Uuid) -> R
     .items;
     let mut lines: Vec<RosterLine> = enrollments
         .iter()
-        .filter(|e| e.status != cct_domain::records::EnrollmentStatus::Dropped)
+        .filter(|e| {
+            !matches!(
+                e.status,
+                cct_domain::records::EnrollmentStatus::Dropped | cct_domain::records::EnrollmentStatus::NotPassed
+            )
+        })
         .map(|e| RosterLine {
             people_id: e.people_id,
             person_name: String::new(),

@@ -4,8 +4,8 @@
 //! Kinds whose writes carry rules of their own are refused here and written only through
 //! their own operations.
 
-use crate::db::{Result, StoreError, WriteTx};
-use crate::office::{people, progress};
+use crate::db::{Query, Result, StoreError, WriteTx};
+use crate::office::{offerings, people, progress};
 use crate::planning_center::background_checks::owned_by_planning_center;
 use crate::records;
 use cct_domain::Record;
@@ -18,7 +18,9 @@ fn own_operation<T: Record>() -> Option<&'static str> {
         "content_completion" => Some("complete_content / undo_completion"),
         "course_prerequisite" => Some("add_prerequisite / remove_prerequisite"),
         "certification_progress" => Some("complete the certification's courses"),
+        "certification_record" => Some("complete the certification's courses, or its refresher"),
         "attendance_record" => Some("mark_attendance"),
+        "assessment_attempt" => Some("record_assessment_attempt"),
         _ => None,
     }
 }
@@ -77,9 +79,44 @@ fn keeping_an_administrator<T: Record>(
     Ok(saved)
 }
 
+/// A certification's refresher is a shorter course of its own: it cannot be one of the courses
+/// that earn the certification (completing that course again already renews it).
+fn refuse_refresher_among_own_courses<T: Record>(tx: &WriteTx<'_>, record: &T) -> Result<()> {
+    let row = crate::db::rows::to_row(T::TABLE, record)?;
+    let column = |name: &str| row.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+    let (certification, course) = match T::TABLE {
+        "certification" => (Some(record.id().to_string()), column("refresher_course_id")),
+        "certification_course" if row.get("is_active") != Some(&serde_json::Value::Bool(false)) => {
+            (column("certification_id"), column("course_id"))
+        }
+        _ => return Ok(()),
+    };
+    let (Some(certification), Some(course)) = (certification, course) else { return Ok(()) };
+    let clash: bool = tx.conn().scalar(
+        "SELECT EXISTS (SELECT 1 FROM certification_course WHERE certification_id = ?1 AND course_id = ?2 AND is_active = 1)
+             OR EXISTS (SELECT 1 FROM certification WHERE id = ?1 AND refresher_course_id = ?2)",
+        [&certification, &course],
+    )?;
+    if !clash {
+        return Ok(());
+    }
+    Err(match T::TABLE {
+        "certification" => crate::db::StoreError::Invalid(cct_domain::ValidationError::new(
+            "refresher_course_id",
+            "the refresher must be another course than the ones that earn the certification",
+        )),
+        _ => crate::db::StoreError::Invalid(cct_domain::ValidationError::new(
+            "course_id",
+            "this course is the certification's refresher: choose another refresher first",
+        )),
+    })
+}
+
 pub fn create<T: Record>(tx: &mut WriteTx<'_>, record: T) -> Result<T> {
     refuse_kinds_with_own_rules::<T>()?;
     refuse_what_planning_center_keeps(tx, Some(&record), None)?;
+    refuse_refresher_among_own_courses(tx, &record)?;
+    let record = offerings::settle_offering(tx, record)?;
     let saved = records::insert(tx, record)?;
     progress::follow_course_change(tx, &saved)?;
     Ok(saved)
@@ -88,6 +125,8 @@ pub fn create<T: Record>(tx: &mut WriteTx<'_>, record: T) -> Result<T> {
 pub fn update<T: Record>(tx: &mut WriteTx<'_>, record: T) -> Result<T> {
     refuse_kinds_with_own_rules::<T>()?;
     refuse_what_planning_center_keeps(tx, Some(&record), Some(record.id()))?;
+    refuse_refresher_among_own_courses(tx, &record)?;
+    let record = offerings::settle_offering(tx, record)?;
     let saved = keeping_an_administrator(tx, |tx| records::update(tx, record))?;
     progress::follow_course_change(tx, &saved)?;
     Ok(saved)

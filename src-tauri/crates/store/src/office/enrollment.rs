@@ -1,10 +1,11 @@
-//! Enrolling: prerequisites (with an audited admin override), capacity (a waitlist, never a
-//! silent refusal), and dropping (which moves the waitlist up).
+//! Enrolling in an offering of a course: prerequisites (with an audited admin override, met by
+//! any completed offering of the required course), the offering's capacity (a waitlist, never
+//! a silent refusal), retakes in a later offering, and dropping (which moves the waitlist up).
 
 use crate::db::{Query, Result, StoreError, WriteTx};
-use crate::office::prerequisites;
+use crate::office::{offerings, prerequisites};
 use crate::records;
-use cct_domain::records::{Course, CourseEnrollment, EnrollmentStatus, RegistrationStatus};
+use cct_domain::records::{Course, CourseEnrollment, CourseOffering, EnrollmentStatus, RegistrationStatus};
 use cct_domain::rules::{capacity, prerequisites::missing};
 use cct_domain::{DomainError, Permission, ValidationError};
 use rusqlite::Connection;
@@ -17,6 +18,9 @@ use uuid::Uuid;
 pub struct EnrollRequest {
     pub people_id: Uuid,
     pub course_id: Uuid,
+    /// The offering to enroll in; when `None`, the course's next offering.
+    #[serde(default)]
+    pub offering_id: Option<Uuid>,
     pub notes: Option<String>,
     /// Set to enroll someone who lacks prerequisites; needs the override permission.
     pub override_reason: Option<String>,
@@ -33,15 +37,29 @@ pub fn enroll(tx: &mut WriteTx<'_>, request: EnrollRequest) -> Result<CourseEnro
     if !course.meta.is_active {
         return Err(StoreError::InactiveReference { field: "course_id", table: "course", id: course.meta.id });
     }
-    let existing = find(tx.conn(), request.people_id, request.course_id)?;
+    let offering_id = match request.offering_id {
+        Some(id) => id,
+        None => offerings::next_offering(tx.conn(), course.meta.id, tx.now().date())?,
+    };
+    let offering = offerings::offering_of_course(tx, course.meta.id, offering_id)?;
+    let existing = find(tx.conn(), request.people_id, offering.meta.id)?;
     let is_new = existing.is_none();
     if let Some(existing) = &existing {
         if existing.meta.is_active && existing.status != EnrollmentStatus::Dropped {
             return Err(StoreError::Conflict {
-                field: "people_id",
-                message: "this person is already enrolled in this course".into(),
+                field: "offering_id",
+                message: "this person is already enrolled in this offering".into(),
             });
         }
+    }
+    // A retake waits for the earlier enrollment to end: completed, dropped or not passed.
+    if let Some(name) = live_enrollment_elsewhere(tx.conn(), request.people_id, course.meta.id, offering.meta.id)? {
+        return Err(StoreError::Conflict {
+            field: "offering_id",
+            message: format!(
+                "this person is still enrolled in {name} of this course: finish or drop that enrollment first"
+            ),
+        });
     }
 
     let required = prerequisites::required_by(tx.conn(), course.meta.id)?;
@@ -63,13 +81,14 @@ pub fn enroll(tx: &mut WriteTx<'_>, request: EnrollRequest) -> Result<CourseEnro
         }
     }
 
-    let registered = registered_count(tx.conn(), course.meta.id)?;
-    let placement = capacity::place_new_enrollment(course.max_capacity, registered);
+    let registered = offerings::registered_count(tx.conn(), offering.meta.id)?;
+    let placement = capacity::place_new_enrollment(offering.max_capacity, registered);
     let now = tx.now();
     let mut enrollment = existing.unwrap_or_default();
     enrollment.meta.is_active = true;
     enrollment.people_id = request.people_id;
     enrollment.course_id = request.course_id;
+    enrollment.offering_id = Some(offering.meta.id);
     enrollment.enrollment_date = now.date();
     enrollment.status = EnrollmentStatus::Enrolled;
     enrollment.progress_percentage = 0.0;
@@ -99,7 +118,7 @@ pub fn enroll(tx: &mut WriteTx<'_>, request: EnrollRequest) -> Result<CourseEnro
     }
     let saved = if is_new { records::insert(tx, enrollment)? } else { records::update(tx, enrollment)? };
     tx.set_reason(None);
-    refresh_registration_count(tx, course.meta.id)?;
+    offerings::refresh_registration_count(tx, offering.meta.id)?;
     Ok(saved)
 }
 
@@ -112,20 +131,26 @@ pub fn drop_enrollment(tx: &mut WriteTx<'_>, enrollment_id: Uuid) -> Result<Cour
     enrollment.status = EnrollmentStatus::Dropped;
     enrollment.registration_status = RegistrationStatus::Cancelled;
     let dropped = records::update(tx, enrollment)?;
-    promote_waitlist(tx, dropped.course_id)?;
+    promote_waitlist(tx, offering_of(&dropped))?;
     Ok(dropped)
 }
 
-/// Moves waitlisted people into free seats, first come first served.
-pub fn promote_waitlist(tx: &mut WriteTx<'_>, course_id: Uuid) -> Result<Vec<CourseEnrollment>> {
-    let course: Course = records::get_in(tx, course_id)?;
-    let registered = registered_count(tx.conn(), course_id)?;
+/// The offering an enrollment belongs to (its course's first, for one from an earlier release
+/// not yet placed).
+pub(crate) fn offering_of(enrollment: &CourseEnrollment) -> Uuid {
+    enrollment.offering_id.unwrap_or_else(|| offerings::first_offering_id(enrollment.course_id))
+}
+
+/// Moves waitlisted people into an offering's free seats, first come first served.
+pub fn promote_waitlist(tx: &mut WriteTx<'_>, offering_id: Uuid) -> Result<Vec<CourseEnrollment>> {
+    let offering: CourseOffering = records::get_in(tx, offering_id)?;
+    let registered = offerings::registered_count(tx.conn(), offering_id)?;
     let waiting = tx.conn().ids(
-        "SELECT id FROM course_enrollment WHERE course_id = ?1 AND is_active = 1 AND registration_status = 'waitlisted'
-         AND status <> 'dropped' ORDER BY waitlisted_at, created_at",
-        [course_id.to_string()],
+        "SELECT id FROM course_enrollment WHERE offering_id = ?1 AND is_active = 1 AND registration_status = 'waitlisted'
+         AND status NOT IN ('dropped', 'not_passed') ORDER BY waitlisted_at, created_at",
+        [offering_id.to_string()],
     )?;
-    let seats = capacity::seats_to_fill(course.max_capacity, registered, waiting.len() as i64);
+    let seats = capacity::seats_to_fill(offering.max_capacity, registered, waiting.len() as i64);
     let mut promoted = Vec::new();
     for &id in waiting.iter().take(seats as usize) {
         let mut enrollment: CourseEnrollment = records::get_in(tx, id)?;
@@ -133,35 +158,32 @@ pub fn promote_waitlist(tx: &mut WriteTx<'_>, course_id: Uuid) -> Result<Vec<Cou
         enrollment.waitlisted_at = None;
         promoted.push(records::update(tx, enrollment)?);
     }
-    refresh_registration_count(tx, course_id)?;
+    offerings::refresh_registration_count(tx, offering_id)?;
     Ok(promoted)
 }
 
-fn refresh_registration_count(tx: &mut WriteTx<'_>, course_id: Uuid) -> Result<()> {
-    let registered = registered_count(tx.conn(), course_id)?;
-    let mut course: Course = records::get_in(tx, course_id)?;
-    if course.current_registrations != registered {
-        course.current_registrations = registered;
-        // A cached count follows from the enrollment the caller was allowed to write; it is
-        // not a course edit, so it needs no course permission (it is still audited).
-        records::update_derived(tx, course)?;
-    }
-    Ok(())
-}
-
-fn find(conn: &Connection, people_id: Uuid, course_id: Uuid) -> Result<Option<CourseEnrollment>> {
-    conn.record(
-        "course_enrollment",
-        "SELECT * FROM course_enrollment WHERE people_id = ?1 AND course_id = ?2",
-        [people_id.to_string(), course_id.to_string()],
+/// The name of another offering of the course in which the person's enrollment is still
+/// going on, if there is one.
+fn live_enrollment_elsewhere(
+    conn: &Connection,
+    people_id: Uuid,
+    course_id: Uuid,
+    offering_id: Uuid,
+) -> Result<Option<String>> {
+    conn.optional(
+        "SELECT o.name FROM course_enrollment e JOIN course_offering o ON o.id = e.offering_id
+         WHERE e.people_id = ?1 AND e.course_id = ?2 AND e.offering_id <> ?3 AND e.is_active = 1
+           AND e.status IN ('enrolled', 'in_progress') AND e.registration_status <> 'cancelled'
+         LIMIT 1",
+        [people_id.to_string(), course_id.to_string(), offering_id.to_string()],
     )
 }
 
-fn registered_count(conn: &Connection, course_id: Uuid) -> Result<i64> {
-    conn.scalar(
-        "SELECT COUNT(*) FROM course_enrollment WHERE course_id = ?1 AND is_active = 1
-         AND registration_status = 'registered' AND status <> 'dropped'",
-        [course_id.to_string()],
+fn find(conn: &Connection, people_id: Uuid, offering_id: Uuid) -> Result<Option<CourseEnrollment>> {
+    conn.record(
+        "course_enrollment",
+        "SELECT * FROM course_enrollment WHERE people_id = ?1 AND offering_id = ?2",
+        [people_id.to_string(), offering_id.to_string()],
     )
 }
 

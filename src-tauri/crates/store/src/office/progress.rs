@@ -1,12 +1,12 @@
-//! Content completions and attendance drive progress: the percentage follows the course's
-//! required content and required sessions, doing all of them completes the enrollment, and a
+//! Content completions, assessments passed and attendance drive progress: the percentage
+//! follows the course's required content, required assessments and required sessions, doing all of them completes the enrollment, and a
 //! completed course may complete a certification, all in the transaction of the step itself.
 
 use crate::db::{Query, Result, StoreError, WriteTx};
 use crate::office::certifications;
 use crate::records;
-use cct_domain::records::{Content, ContentCompletion, CourseEnrollment, EnrollmentStatus};
-use cct_domain::rules::progress::{progress, Work};
+use cct_domain::records::{Content, ContentCompletion, CourseEnrollment, EnrollmentStatus, Grading};
+use cct_domain::rules::progress::{graded, progress, Work};
 use cct_domain::{Permission, Record, Timestamp};
 use rusqlite::Connection;
 use serde::Deserialize;
@@ -44,6 +44,12 @@ pub fn complete_content(tx: &mut WriteTx<'_>, input: CompletionInput) -> Result<
         return Err(StoreError::Conflict {
             field: "course_enrollment_id",
             message: "this enrollment was dropped".into(),
+        });
+    }
+    if enrollment.status == EnrollmentStatus::NotPassed {
+        return Err(StoreError::Conflict {
+            field: "course_enrollment_id",
+            message: "this enrollment ended without passing: enroll the person in a later offering to retake it".into(),
         });
     }
     let existing = tx.conn().id(
@@ -97,22 +103,40 @@ pub fn undo_completion(tx: &mut WriteTx<'_>, course_enrollment_id: Uuid, content
 pub fn recompute(tx: &mut WriteTx<'_>, course_enrollment_id: Uuid) -> Result<CourseEnrollment> {
     let (mut enrollment, stored): (CourseEnrollment, _) = records::get_with_row(tx, course_enrollment_id)?;
     let conn = tx.conn();
-    let required = conn.ids(REQUIRED_CONTENT, [enrollment.course_id.to_string()])?;
-    let completed: HashSet<Uuid> =
+    // A required assessment passed is a step, as a required lesson done is.
+    let mut required = conn.ids(REQUIRED_CONTENT, [enrollment.course_id.to_string()])?;
+    required.extend(conn.ids(REQUIRED_ASSESSMENTS, [enrollment.course_id.to_string()])?);
+    let mut completed: HashSet<Uuid> =
         conn.ids(COMPLETED_CONTENT, [course_enrollment_id.to_string()])?.into_iter().collect();
+    completed.extend(conn.ids(PASSED_ASSESSMENTS, [course_enrollment_id.to_string()])?);
     let (sessions_required, sessions_attended): (Option<i64>, i64) = conn
-        .tuple(ATTENDANCE_TOWARD_COURSE, [enrollment.course_id.to_string(), enrollment.people_id.to_string()])?
+        .tuple(
+            ATTENDANCE_TOWARD_COURSE,
+            [
+                enrollment.course_id.to_string(),
+                enrollment.people_id.to_string(),
+                crate::office::enrollment::offering_of(&enrollment).to_string(),
+            ],
+        )?
         .unwrap_or((None, 0));
+    let final_exam = crate::office::assessments::final_standing(conn, &enrollment)?;
     let was_completed = enrollment.status == EnrollmentStatus::Completed;
-    let outcome = progress(
-        Work {
-            required_content: &required,
-            completed_content: &completed,
-            sessions_required: sessions_required.unwrap_or(0),
-            sessions_attended,
-        },
-        enrollment.status,
+    let outcome = graded(
+        final_exam.grading,
+        progress(
+            Work {
+                required_content: &required,
+                completed_content: &completed,
+                sessions_required: sessions_required.unwrap_or(0),
+                sessions_attended,
+            },
+            enrollment.status,
+        ),
+        final_exam.failed_with_no_attempts_left,
     );
+    if final_exam.grading == Grading::Percentage {
+        enrollment.grade = final_exam.best_score;
+    }
     enrollment.progress_percentage = outcome.percentage;
     enrollment.status = outcome.status;
     enrollment.completion_date = match outcome.status {
@@ -133,22 +157,31 @@ pub fn recompute(tx: &mut WriteTx<'_>, course_enrollment_id: Uuid) -> Result<Cou
 const REQUIRED_CONTENT: &str =
     "SELECT id FROM content WHERE course_id = ?1 AND is_active = 1 AND is_required = 1 ORDER BY order_sequence";
 
+/// A course's required assessments. Parameter: the course.
+const REQUIRED_ASSESSMENTS: &str =
+    "SELECT id FROM assessment WHERE course_id = ?1 AND is_active = 1 AND is_required = 1 ORDER BY created_at";
+
+/// The assessments an enrollment passed. Parameter: the enrollment.
+const PASSED_ASSESSMENTS: &str = "SELECT DISTINCT assessment_id FROM assessment_attempt
+     WHERE course_enrollment_id = ?1 AND is_active = 1 AND is_passed = 1";
+
 /// The content an enrollment completed. Parameter: the enrollment.
 const COMPLETED_CONTENT: &str =
     "SELECT content_id FROM content_completion WHERE course_enrollment_id = ?1 AND is_active = 1";
 
-/// The sessions a course requires (NULL when none) and those of its sessions a person was
-/// present or late at. Parameters: the course, the person.
+/// The sessions a course requires (NULL when none) and those of the enrollment's offering a
+/// person was present or late at (a retake counts its own offering's sessions). Parameters:
+/// the course, the person, the offering.
 const ATTENDANCE_TOWARD_COURSE: &str = "SELECT
         (SELECT sessions_required FROM course WHERE id = ?1),
         (SELECT COUNT(*) FROM attendance_record a JOIN class_session s ON s.id = a.class_session_id
-         WHERE a.people_id = ?2 AND s.course_id = ?1 AND a.is_active = 1 AND s.is_active = 1 AND a.status IN ('present', 'late'))";
+         WHERE a.people_id = ?2 AND s.offering_id = ?3 AND a.is_active = 1 AND s.is_active = 1 AND a.status IN ('present', 'late'))";
 
 /// Brings every live enrollment of a course up to date, after what the course asks for changed
 /// (its sessions required, its required content, a session cancelled).
 pub fn recompute_course(tx: &mut WriteTx<'_>, course_id: Uuid) -> Result<usize> {
     let ids = tx.conn().ids(
-        "SELECT id FROM course_enrollment WHERE course_id = ?1 AND is_active = 1 AND status <> 'dropped'",
+        "SELECT id FROM course_enrollment WHERE course_id = ?1 AND is_active = 1 AND status NOT IN ('dropped', 'not_passed')",
         [course_id.to_string()],
     )?;
     for &id in &ids {
@@ -157,12 +190,13 @@ pub fn recompute_course(tx: &mut WriteTx<'_>, course_id: Uuid) -> Result<usize> 
     Ok(ids.len())
 }
 
-/// Follows a write of a record that shapes progress: a course, its content or its sessions.
+/// Follows a write of a record that shapes progress: a course, its content, its assessments or
+/// its sessions.
 /// Other records leave progress as it was.
 pub(crate) fn follow_course_change<T: Record>(tx: &mut WriteTx<'_>, record: &T) -> Result<()> {
     let course_id = match T::TABLE {
         "course" => Some(record.id()),
-        "content" | "class_session" => {
+        "content" | "class_session" | "assessment" => {
             let row = crate::db::rows::to_row(T::TABLE, record)?;
             row.get("course_id").and_then(|id| id.as_str()).and_then(|id| Uuid::parse_str(id).ok())
         }
@@ -180,9 +214,15 @@ fn latest_step(conn: &Connection, enrollment: &CourseEnrollment) -> Result<Optio
         "SELECT MAX(at) FROM (
              SELECT completed_at AS at FROM content_completion WHERE course_enrollment_id = ?1 AND is_active = 1
              UNION ALL
+             SELECT submitted_at FROM assessment_attempt WHERE course_enrollment_id = ?1 AND is_active = 1 AND is_passed = 1
+             UNION ALL
              SELECT COALESCE(a.check_in_at, s.starts_at) FROM attendance_record a JOIN class_session s ON s.id = a.class_session_id
-             WHERE a.people_id = ?2 AND s.course_id = ?3 AND a.is_active = 1 AND s.is_active = 1 AND a.status IN ('present', 'late'))",
-        [enrollment.meta.id.to_string(), enrollment.people_id.to_string(), enrollment.course_id.to_string()],
+             WHERE a.people_id = ?2 AND s.offering_id = ?3 AND a.is_active = 1 AND s.is_active = 1 AND a.status IN ('present', 'late'))",
+        [
+            enrollment.meta.id.to_string(),
+            enrollment.people_id.to_string(),
+            crate::office::enrollment::offering_of(enrollment).to_string(),
+        ],
     )?;
     Ok(latest.and_then(|t| Timestamp::parse(&t).ok()))
 }

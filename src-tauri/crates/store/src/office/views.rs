@@ -6,8 +6,8 @@ use crate::db::{Query, Result, Store};
 use crate::office::prerequisites;
 use crate::records::{self, ListQuery};
 use cct_domain::records::{
-    AttendanceRecord, Campus, ClassSession, Content, ContentType, Course, CourseEnrollment, CourseModule, CourseRole,
-    Household, PeopleCampus, PeopleRole, Person, Role, SpecialRequirement,
+    AttendanceRecord, Campus, ClassSession, Content, ContentType, Course, CourseEnrollment, CourseModule,
+    CourseOffering, CourseRole, Household, PeopleCampus, PeopleRole, Person, Role, SpecialRequirement,
 };
 use cct_domain::{Actor, Permission};
 use serde::Serialize;
@@ -30,9 +30,9 @@ pub struct EnrollmentLine {
     pub enrollment: CourseEnrollment,
     pub person_name: String,
     pub completed_content_ids: Vec<Uuid>,
-    /// Sessions of this course the person was marked absent from.
+    /// Sessions of the enrollment's offering the person was marked absent from.
     pub absences: i64,
-    /// Sessions of this course they were present or late at.
+    /// Sessions of that offering they were present or late at.
     pub sessions_attended: i64,
     /// Absences reached the course's threshold (or the office's, 3 unless set).
     pub absence_warning: bool,
@@ -56,6 +56,8 @@ pub struct CourseDetail {
     pub enrollments: Vec<EnrollmentLine>,
     pub course_roles: Vec<CourseRoleLine>,
     pub sessions: Vec<ClassSession>,
+    /// Its offerings, earliest first (the first offering, made with the course, among them).
+    pub offerings: Vec<CourseOffering>,
 }
 
 pub fn course_detail(store: &Store, actor: &Actor, course_id: Uuid) -> Result<CourseDetail> {
@@ -83,6 +85,13 @@ pub fn course_detail(store: &Store, actor: &Actor, course_id: Uuid) -> Result<Co
     )?
     .items;
 
+    let offerings = records::list::<CourseOffering>(
+        store,
+        actor,
+        &ListQuery::default().filter("course_id", course_id.to_string()).order_by("starts_on").page(ALL, 0),
+    )?
+    .items;
+
     let (enrollments, course_roles) = if actor.can(Permission::EnrollmentsRead) && actor.can(Permission::PeopleRead) {
         (enrollment_lines(store, actor, &course)?, course_role_lines(store, actor, course_id)?)
     } else {
@@ -97,6 +106,7 @@ pub fn course_detail(store: &Store, actor: &Actor, course_id: Uuid) -> Result<Co
         enrollments,
         course_roles,
         sessions,
+        offerings,
     })
 }
 
@@ -127,31 +137,38 @@ fn enrollment_lines(store: &Store, actor: &Actor, course: &Course) -> Result<Vec
             completed.entry(enrollment).or_default().push(content);
         }
     }
-    let mut absences: HashMap<String, i64> = HashMap::new();
-    let mut attended: HashMap<String, i64> = HashMap::new();
-    let counts: Vec<(String, String, i64)> = store.read(|conn| {
+    // Per person and offering: a retake counts its own offering's sessions.
+    let mut absences: HashMap<(String, String), i64> = HashMap::new();
+    let mut attended: HashMap<(String, String), i64> = HashMap::new();
+    let counts: Vec<(String, String, String, i64)> = store.read(|conn| {
         conn.tuples(
-            "SELECT a.people_id, a.status, COUNT(*) FROM attendance_record a JOIN class_session s ON s.id = a.class_session_id
-             WHERE s.course_id = ?1 AND a.is_active = 1 AND s.is_active = 1 GROUP BY a.people_id, a.status",
+            "SELECT a.people_id, coalesce(s.offering_id, s.course_id), a.status, COUNT(*)
+             FROM attendance_record a JOIN class_session s ON s.id = a.class_session_id
+             WHERE s.course_id = ?1 AND a.is_active = 1 AND s.is_active = 1 GROUP BY 1, 2, 3",
             [course_id.to_string()],
         )
     })?;
-    for (person, status, n) in counts {
+    for (person, offering, status, n) in counts {
         match status.as_str() {
-            "absent" => *absences.entry(person).or_default() += n,
-            "present" | "late" => *attended.entry(person).or_default() += n,
+            "absent" => *absences.entry((person, offering)).or_default() += n,
+            "present" | "late" => *attended.entry((person, offering)).or_default() += n,
             _ => {}
         }
     }
     Ok(enrollments
         .into_iter()
-        .map(|enrollment| EnrollmentLine {
-            person_name: names.get(&enrollment.people_id).cloned().unwrap_or_default(),
-            completed_content_ids: completed.remove(&enrollment.meta.id).unwrap_or_default(),
-            absences: absences.get(&enrollment.people_id.to_string()).copied().unwrap_or(0),
-            sessions_attended: attended.get(&enrollment.people_id.to_string()).copied().unwrap_or(0),
-            absence_warning: absences.get(&enrollment.people_id.to_string()).copied().unwrap_or(0) >= threshold.max(1),
-            enrollment,
+        .map(|enrollment| {
+            let key =
+                (enrollment.people_id.to_string(), crate::office::enrollment::offering_of(&enrollment).to_string());
+            let absent = absences.get(&key).copied().unwrap_or(0);
+            EnrollmentLine {
+                person_name: names.get(&enrollment.people_id).cloned().unwrap_or_default(),
+                completed_content_ids: completed.remove(&enrollment.meta.id).unwrap_or_default(),
+                absences: absent,
+                sessions_attended: attended.get(&key).copied().unwrap_or(0),
+                absence_warning: absent >= threshold.max(1),
+                enrollment,
+            }
         })
         .collect())
 }
@@ -174,6 +191,8 @@ fn course_role_lines(store: &Store, actor: &Actor, course_id: Uuid) -> Result<Ve
 pub struct PersonEnrollment {
     pub enrollment: CourseEnrollment,
     pub course_name: String,
+    /// Which running of the course: a person who retook it has one line for each.
+    pub offering_name: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -240,10 +259,19 @@ pub fn person_detail(store: &Store, actor: &Actor, people_id: Uuid) -> Result<Pe
     if actor.can(Permission::EnrollmentsRead) && actor.can(Permission::CoursesRead) {
         let list = records::list::<CourseEnrollment>(store, actor, &by_person().order_by("enrollment_date"))?.items;
         let names = course_names(store, list.iter().map(|e| e.course_id))?;
+        let offerings = names_of(
+            store,
+            "SELECT id, name FROM course_offering",
+            list.iter().map(crate::office::enrollment::offering_of),
+        )?;
         enrollments = list
             .into_iter()
             .map(|enrollment| PersonEnrollment {
                 course_name: names.get(&enrollment.course_id).cloned().unwrap_or_default(),
+                offering_name: offerings
+                    .get(&crate::office::enrollment::offering_of(&enrollment))
+                    .cloned()
+                    .unwrap_or_default(),
                 enrollment,
             })
             .collect();
@@ -276,14 +304,14 @@ pub(crate) fn display_name_sql(alias: &str) -> String {
 
 /// Display names ("nickname or first name" + last name) for a set of people, in one query.
 pub(crate) fn person_names(store: &Store, ids: impl Iterator<Item = Uuid>) -> Result<HashMap<Uuid, String>> {
-    names(store, &format!("SELECT id, {} FROM people", display_name_sql("people")), ids)
+    names_of(store, &format!("SELECT id, {} FROM people", display_name_sql("people")), ids)
 }
 
 fn course_names(store: &Store, ids: impl Iterator<Item = Uuid>) -> Result<HashMap<Uuid, String>> {
-    names(store, "SELECT id, name FROM course", ids)
+    names_of(store, "SELECT id, name FROM course", ids)
 }
 
-fn names(store: &Store, select: &str, ids: impl Iterator<Item = Uuid>) -> Result<HashMap<Uuid, String>> {
+fn names_of(store: &Store, select: &str, ids: impl Iterator<Item = Uuid>) -> Result<HashMap<Uuid, String>> {
     let ids: HashSet<String> = ids.map(|id| id.to_string()).collect();
     if ids.is_empty() {
         return Ok(HashMap::new());

@@ -1,4 +1,5 @@
-//! Registrations attendees of a signup mapped to a local course become enrollments here.
+//! Registrations attendees of a signup mapped to an offering of a local course become
+//! enrollments in that offering here.
 
 use crate::db::{Query, Result, Store, WriteTx};
 use crate::records;
@@ -6,12 +7,12 @@ use cct_domain::records::{CourseEnrollment, EnrollmentStatus, RegistrationStatus
 use cct_domain::Permission;
 use uuid::Uuid;
 
-/// A Registrations attendee of a signup mapped to a local course becomes (or updates) that
-/// person's enrollment. Planning Center is the record of registration here, so prerequisites
+/// A Registrations attendee of a signup mapped to an offering becomes (or updates) that
+/// person's enrollment in it. Planning Center is the record of registration here, so prerequisites
 /// and capacity are not re-checked; the enrollment notes where it came from.
 pub fn apply_remote_registration(
     tx: &mut WriteTx<'_>,
-    course_id: Uuid,
+    signup: SignupMapping,
     people_id: Uuid,
     registration_id: &str,
     status: RegistrationStatus,
@@ -19,8 +20,9 @@ pub fn apply_remote_registration(
     tx.require(Permission::SyncManage)?;
     tx.disable_outbox();
     let existing = tx.conn().id(
-        "SELECT id FROM course_enrollment WHERE planning_center_registration_id = ?1 OR (people_id = ?2 AND course_id = ?3)",
-        [registration_id.to_owned(), people_id.to_string(), course_id.to_string()],
+        "SELECT id FROM course_enrollment WHERE planning_center_registration_id = ?1 OR (people_id = ?2 AND offering_id = ?3)
+         ORDER BY planning_center_registration_id IS NULL LIMIT 1",
+        [registration_id.to_owned(), people_id.to_string(), signup.offering_id.to_string()],
     )?;
     match existing {
         Some(id) => {
@@ -37,7 +39,8 @@ pub fn apply_remote_registration(
             let now = tx.now();
             let enrollment = CourseEnrollment {
                 people_id,
-                course_id,
+                course_id: signup.course_id,
+                offering_id: Some(signup.offering_id),
                 planning_center_registration_id: Some(registration_id.to_owned()),
                 enrollment_date: now.date(),
                 status: if status == RegistrationStatus::Cancelled {
@@ -57,9 +60,32 @@ pub fn apply_remote_registration(
     Ok(())
 }
 
-/// The local course mapped to a Planning Center signup.
-pub fn course_for_signup(store: &Store, signup_id: &str) -> Result<Option<Uuid>> {
+/// The offering a Planning Center signup enrolls people in, and its course.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignupMapping {
+    pub course_id: Uuid,
+    pub offering_id: Uuid,
+}
+
+/// The offering mapped to a Planning Center signup. A course mapped by a computer on a release
+/// before offerings maps its first offering.
+pub fn offering_for_signup(store: &Store, signup_id: &str) -> Result<Option<SignupMapping>> {
     store.read(|conn| {
-        conn.id("SELECT id FROM course WHERE planning_center_event_id = ?1 AND is_active = 1", [signup_id])
+        let found: Option<(String, String)> = conn
+            .tuples(
+                "SELECT course_id, id FROM course_offering WHERE planning_center_event_id = ?1 AND is_active = 1
+                 UNION ALL
+                 SELECT id, id FROM course WHERE planning_center_event_id = ?1 AND is_active = 1
+                 LIMIT 1",
+                [signup_id],
+            )?
+            .into_iter()
+            .next();
+        Ok(found.and_then(|(course, offering)| {
+            Some(SignupMapping {
+                course_id: Uuid::parse_str(&course).ok()?,
+                offering_id: Uuid::parse_str(&offering).ok()?,
+            })
+        }))
     })
 }

@@ -9,8 +9,10 @@ use uuid::Uuid;
 pub fn completions_summary(store: &Store, people_id: Uuid) -> Result<String> {
     let rows: Vec<(String, Option<String>)> = store.read(|conn| {
         conn.tuples(
-            "SELECT c.name, e.completion_date FROM course_enrollment e JOIN course c ON c.id = e.course_id
-             WHERE e.people_id = ?1 AND e.is_active = 1 AND e.status = 'completed' ORDER BY e.completion_date, c.name",
+            // A course taken again shows once, with its latest completion.
+            "SELECT c.name, max(e.completion_date) AS completed_on FROM course_enrollment e JOIN course c ON c.id = e.course_id
+             WHERE e.people_id = ?1 AND e.is_active = 1 AND e.status = 'completed'
+             GROUP BY c.id ORDER BY completed_on, c.name",
             [people_id.to_string()],
         )
     })?;

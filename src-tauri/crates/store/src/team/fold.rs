@@ -1,5 +1,5 @@
 //! Folding records that two computers made separately for the same thing. Two laptops that
-//! enroll the same person in the same course offline each make an enrollment with its own id;
+//! enroll the same person in the same offering offline each make an enrollment with its own id;
 //! the database allows one. Every computer folds the two into one the same way, whatever order
 //! the changes arrive in:
 //! - the earliest id is kept (ids are time-ordered, so it is the first one made);
@@ -26,14 +26,15 @@ use std::collections::{BTreeMap, HashMap};
 /// same key are the same thing. Records named by their name (two campuses called "North")
 /// are not folded: two offices may mean different things by one name, and the clash waits
 /// for a person to rename one.
-pub const NATURAL_KEYS: [(&str, &[&str]); 10] = [
+pub const NATURAL_KEYS: [(&str, &[&str]); 11] = [
     ("course_prerequisite", &["course_id", "prerequisite_course_id"]),
     ("certification_course", &["certification_id", "course_id"]),
     ("people_campus", &["people_id", "campus_id"]),
     ("people_role", &["people_id", "role_id"]),
-    ("course_enrollment", &["people_id", "course_id"]),
-    ("course_role", &["people_id", "course_id", "role_type"]),
+    ("course_enrollment", &["people_id", "offering_id"]),
+    ("course_role", &["people_id", "offering_id", "role_type"]),
     ("certification_progress", &["people_id", "certification_id"]),
+    ("certification_record", &["people_id", "certification_id", "earned_on"]),
     ("content_completion", &["course_enrollment_id", "content_id"]),
     ("assessment_attempt", &["course_enrollment_id", "assessment_id", "attempt_number"]),
     ("attendance_record", &["class_session_id", "people_id"]),
@@ -191,6 +192,7 @@ fn fold_one(
         if clashing.new_here { JsonRow::new() } else { stored_row(conn, table, clashing.id)?.unwrap_or_default() };
     row.extend(clashing.values.iter().map(|(k, v)| (k.clone(), v.clone())));
     row.remove("id");
+    in_first_offering_if_unplaced(table, &mut row);
     let incoming =
         Side { id: clashing.id.to_owned(), row, versions: clashing.versions.clone(), here: !clashing.new_here };
 
@@ -256,6 +258,20 @@ fn fold_one(
     folds.push(Folded { table: table.to_owned(), kept_id: kept.id.clone(), folded_id: folded.id.clone() });
     move_references(conn, table, &kept.id, &folded.id, now, folds)?;
     Ok(true)
+}
+
+/// A change from a computer on a release before offerings names no offering: its record
+/// belongs to its course's first, whose id is the course's (as the database's triggers place
+/// it when the row is written).
+fn in_first_offering_if_unplaced(table: &str, row: &mut JsonRow) {
+    if !matches!(table, "course_enrollment" | "course_role" | "class_session") {
+        return;
+    }
+    if matches!(row.get("offering_id"), None | Some(Value::Null)) {
+        if let Some(course) = row.get("course_id").cloned() {
+            row.insert("offering_id".to_owned(), course);
+        }
+    }
 }
 
 /// The two records as one: each field from the side whose write of it is the latest; a field

@@ -41,7 +41,8 @@ pub fn export_people(store: &Store, actor: &Actor) -> Result<String> {
     finish(out)
 }
 
-/// Every active enrollment with its person and course by name.
+/// Every active enrollment with its person, course and offering by name (a person who retook a
+/// course has a row for each offering).
 pub fn export_enrollments(store: &Store, actor: &Actor) -> Result<String> {
     crate::office::people::require(actor, Permission::DataExport)?;
     crate::office::people::require(actor, Permission::EnrollmentsRead)?;
@@ -49,10 +50,12 @@ pub fn export_enrollments(store: &Store, actor: &Actor) -> Result<String> {
     let rows: Vec<EnrollmentExportRow> = store.read(|conn| {
         conn.records(
             "course_enrollment",
-            "SELECT p.id AS person_id, p.first_name || ' ' || p.last_name AS person, p.email, c.name AS course, e.status, e.registration_status,
+            "SELECT p.id AS person_id, p.first_name || ' ' || p.last_name AS person, p.email, c.name AS course,
+                    o.name AS offering, e.status, e.registration_status,
                     e.progress_percentage, e.enrollment_date, e.completion_date, e.dependency_override_reason AS override_reason, e.notes
              FROM course_enrollment e JOIN people p ON p.id = e.people_id JOIN course c ON c.id = e.course_id
-             WHERE e.is_active = 1 ORDER BY c.name, p.last_name, p.first_name",
+             LEFT JOIN course_offering o ON o.id = e.offering_id
+             WHERE e.is_active = 1 ORDER BY c.name, p.last_name, p.first_name, e.enrollment_date",
             [],
         )
     })?;
@@ -62,6 +65,7 @@ pub fn export_enrollments(store: &Store, actor: &Actor) -> Result<String> {
         "person",
         "email",
         "course",
+        "offering",
         "status",
         "registration_status",
         "progress_percentage",
@@ -78,6 +82,7 @@ pub fn export_enrollments(store: &Store, actor: &Actor) -> Result<String> {
             Some(row.person.as_str()),
             row.email.as_deref(),
             Some(row.course.as_str()),
+            row.offering.as_deref(),
             Some(row.status.as_str()),
             Some(row.registration_status.as_str()),
             Some(progress.as_str()),
@@ -97,6 +102,7 @@ struct EnrollmentExportRow {
     person: String,
     email: Option<String>,
     course: String,
+    offering: Option<String>,
     status: String,
     registration_status: String,
     progress_percentage: f64,

@@ -249,9 +249,25 @@ fn apply_enrollment(tx: &mut WriteTx<'_>, values: &HashMap<String, String>) -> R
             [course_name],
         )?
         .ok_or_else(|| ValidationError::new("course", format!("no course is named \"{course_name}\"")))?;
+    // The offering by name; none named enrolls in the course's next one.
+    let offering_id = match values.get("offering") {
+        Some(name) => Some(
+            tx.conn()
+                .id(
+                    "SELECT id FROM course_offering WHERE course_id = ?1 AND lower(name) = lower(?2) AND is_active = 1
+                     ORDER BY created_at LIMIT 1",
+                    [course_id.to_string(), name.clone()],
+                )?
+                .ok_or_else(|| {
+                    ValidationError::new("offering", format!("{course_name} has no offering named \"{name}\""))
+                })?,
+        ),
+        None => None,
+    };
     let request = EnrollRequest {
         people_id: person.meta.id,
         course_id,
+        offering_id,
         notes: values.get("notes").cloned(),
         override_reason: values.get("override_reason").cloned(),
     };

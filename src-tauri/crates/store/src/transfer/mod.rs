@@ -83,4 +83,5 @@ pub(crate) const PEOPLE_IMPORT_COLUMNS: &[&str] = &[
     "id",
 ];
 /// `course` is required; the person is named by `email` or `person_id`.
-pub(crate) const ENROLLMENT_IMPORT_COLUMNS: &[&str] = &["course", "email", "person_id", "override_reason", "notes"];
+pub(crate) const ENROLLMENT_IMPORT_COLUMNS: &[&str] =
+    &["course", "offering", "email", "person_id", "override_reason", "notes"];

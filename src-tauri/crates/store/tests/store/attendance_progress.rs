@@ -30,6 +30,7 @@ fn course_with_sessions(
         let session = ClassSession {
             meta: Default::default(),
             course_id: course.meta.id,
+            offering_id: None,
             facility_id: None,
             title: format!("Week {}", week + 1),
             starts_at,

@@ -484,6 +484,7 @@ fn bad_pickup_lists_and_capacities_name_their_field() {
         let session = ClassSession {
             meta: Default::default(),
             course_id: course.meta.id,
+            offering_id: None,
             facility_id: None,
             title: "Room".into(),
             starts_at: now,

@@ -123,6 +123,7 @@ pub fn session_now(
     let session = ClassSession {
         meta: Default::default(),
         course_id,
+        offering_id: None,
         facility_id: None,
         title: title.into(),
         starts_at: now,

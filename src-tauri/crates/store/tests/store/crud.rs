@@ -162,6 +162,7 @@ fn every_record_type_round_trips_through_its_table() {
         ClassSession {
             meta: Default::default(),
             course_id: course.meta.id,
+            offering_id: None,
             facility_id: Some(room.meta.id),
             title: "Week 1".into(),
             starts_at: start,

@@ -47,6 +47,7 @@ fn each_kind_of_bad_input_names_its_field_and_changes_nothing() {
             let session = ClassSession {
                 meta: Default::default(),
                 course_id: course.meta.id,
+                offering_id: None,
                 facility_id: None,
                 title: "W1".into(),
                 starts_at: start,

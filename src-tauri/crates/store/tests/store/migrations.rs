@@ -2,7 +2,9 @@
 //! a database made by the last release on sqlx opens and upgrades with nothing lost.
 
 use crate::common::*;
-use cct_domain::records::{CertificationProgress, CertificationStatus, CourseEnrollment, EnrollmentStatus, Person};
+use cct_domain::records::{
+    CertificationProgress, CertificationStatus, CourseEnrollment, CourseOffering, EnrollmentStatus, Person,
+};
 use cct_store::db::{migrate, Query};
 use cct_store::office::{audit, outbox};
 use cct_store::{records, ListQuery, Store};
@@ -154,6 +156,19 @@ fn a_database_made_by_release_0_1_upgrades_with_nothing_lost() {
             _ => assert_eq!(count(&store, table), *rows, "{table} keeps every row"),
         }
     }
+    // Each course runs as its first offering, which holds its enrollments, sessions and roles;
+    // each certification held is its first record.
+    let unplaced: i64 = scalar(
+        &store,
+        "SELECT (SELECT count(*) FROM course_enrollment WHERE offering_id IS NOT course_id)
+              + (SELECT count(*) FROM class_session WHERE offering_id IS NOT course_id)
+              + (SELECT count(*) FROM course_role WHERE offering_id IS NOT course_id)",
+        [],
+    );
+    assert_eq!(unplaced, 0, "every enrollment, session and role is in its course's first offering");
+    assert_eq!(count(&store, "course_offering"), count(&store, "course"));
+    let held: i64 = scalar(&store, "SELECT count(*) FROM certification_progress WHERE completed_date IS NOT NULL", []);
+    assert_eq!(count(&store, "certification_record"), held);
     assert_eq!(
         records::list::<Person>(&store, &system, &ListQuery::default().page(1, 0)).unwrap().total,
         301,
@@ -332,4 +347,115 @@ fn a_database_from_a_newer_version_is_refused_and_left_as_it_was() {
     drop(conn);
     let interrupted = Store::open(&path, &key()).err().expect("refused");
     assert!(interrupted.to_string().contains("stopped part-way"), "{interrupted}");
+}
+
+/// The previous release: every step before the one that made offerings.
+fn steps_before_offerings() -> usize {
+    migrate::all().iter().position(|m| m.description == "offerings and renewals").unwrap()
+}
+
+#[test]
+fn a_database_from_before_offerings_keeps_every_enrollment_session_role_and_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("office.sqlite");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+        migrate::apply(&conn, &migrate::all()[..steps_before_offerings()]).unwrap();
+        // As the previous release wrote them: a course mapped to a Planning Center signup, with
+        // a teacher, a session, Lydia enrolled and completed with a lesson and an attendance,
+        // Ruth waitlisted, and Lydia's certification earned by it.
+        conn.execute_batch(
+            "INSERT INTO people (id, first_name, last_name, status, is_active, created_at, updated_at) VALUES
+               ('0193a0ff-0000-7000-8000-0000000000a1', 'Lydia', 'Thyatira', 'active', 1, '2025-01-01T10:00:00.000000Z', '2025-01-01T10:00:00.000000Z'),
+               ('0193a0ff-0000-7000-8000-0000000000a2', 'Ruth', 'Moabite', 'active', 1, '2025-01-01T10:00:00.000000Z', '2025-01-01T10:00:00.000000Z'),
+               ('0193a0ff-0000-7000-8000-0000000000a3', 'Priscilla', 'Teacher', 'active', 1, '2025-01-01T10:00:00.000000Z', '2025-01-01T10:00:00.000000Z');
+             INSERT INTO course (id, name, planning_center_event_id, planning_center_event_name, event_start_date, event_end_date,
+                                 max_capacity, current_registrations, is_active, created_at, updated_at)
+               VALUES ('0193a0ff-0000-7000-8000-0000000000c1', 'Child Safety Training', 'signup-77', 'Safety, spring 2025',
+                       '2025-03-01', '2025-05-31', 1, 1, 1, '2025-01-01T10:00:00.000000Z', '2025-01-01T10:00:00.000000Z');
+             INSERT INTO content (id, course_id, title, content_type_id, order_sequence, is_required, is_active, created_at, updated_at)
+               SELECT '0193a0ff-0000-7000-8000-0000000000d1', '0193a0ff-0000-7000-8000-0000000000c1', 'Lesson 1', id, 0, 1, 1,
+                      '2025-01-01T10:00:00.000000Z', '2025-01-01T10:00:00.000000Z' FROM content_type LIMIT 1;
+             INSERT INTO course_role (id, people_id, course_id, role_type, assigned_date, is_active, created_at, updated_at)
+               VALUES ('0193a0ff-0000-7000-8000-0000000000e1', '0193a0ff-0000-7000-8000-0000000000a3', '0193a0ff-0000-7000-8000-0000000000c1',
+                       'teacher', '2025-01-01', 1, '2025-01-01T10:00:00.000000Z', '2025-01-01T10:00:00.000000Z');
+             INSERT INTO class_session (id, course_id, title, starts_at, ends_at, is_active, created_at, updated_at)
+               VALUES ('0193a0ff-0000-7000-8000-0000000000f1', '0193a0ff-0000-7000-8000-0000000000c1', 'Week 1',
+                       '2025-03-04T19:00:00.000000Z', '2025-03-04T20:30:00.000000Z', 1, '2025-01-01T10:00:00.000000Z', '2025-01-01T10:00:00.000000Z');
+             INSERT INTO course_enrollment (id, people_id, course_id, planning_center_registration_id, enrollment_date, status,
+                                            progress_percentage, completion_date, registration_status, is_active, created_at, updated_at) VALUES
+               ('0193a0ff-0000-7000-8000-0000000000b1', '0193a0ff-0000-7000-8000-0000000000a1', '0193a0ff-0000-7000-8000-0000000000c1',
+                'reg-1', '2025-02-01', 'completed', 100, '2025-03-04', 'registered', 1, '2025-02-01T10:00:00.000000Z', '2025-03-04T10:00:00.000000Z'),
+               ('0193a0ff-0000-7000-8000-0000000000b2', '0193a0ff-0000-7000-8000-0000000000a2', '0193a0ff-0000-7000-8000-0000000000c1',
+                NULL, '2025-02-02', 'enrolled', 0, NULL, 'waitlisted', 1, '2025-02-02T10:00:00.000000Z', '2025-02-02T10:00:00.000000Z');
+             INSERT INTO content_completion (id, course_enrollment_id, content_id, completed_at, is_active, created_at, updated_at)
+               VALUES ('0193a0ff-0000-7000-8000-000000000101', '0193a0ff-0000-7000-8000-0000000000b1', '0193a0ff-0000-7000-8000-0000000000d1',
+                       '2025-03-04T10:00:00.000000Z', 1, '2025-03-04T10:00:00.000000Z', '2025-03-04T10:00:00.000000Z');
+             INSERT INTO attendance_record (id, class_session_id, people_id, course_enrollment_id, status, is_active, created_at, updated_at)
+               VALUES ('0193a0ff-0000-7000-8000-000000000102', '0193a0ff-0000-7000-8000-0000000000f1', '0193a0ff-0000-7000-8000-0000000000a1',
+                       '0193a0ff-0000-7000-8000-0000000000b1', 'present', 1, '2025-03-04T19:00:00.000000Z', '2025-03-04T19:00:00.000000Z');
+             INSERT INTO certification (id, name, validity_months, is_active, created_at, updated_at)
+               VALUES ('0193a0ff-0000-7000-8000-000000000201', 'Child Safety', 24, 1, '2025-01-01T10:00:00.000000Z', '2025-01-01T10:00:00.000000Z');
+             INSERT INTO certification_course (id, certification_id, course_id, is_active, created_at, updated_at)
+               VALUES ('0193a0ff-0000-7000-8000-000000000202', '0193a0ff-0000-7000-8000-000000000201', '0193a0ff-0000-7000-8000-0000000000c1',
+                       1, '2025-01-01T10:00:00.000000Z', '2025-01-01T10:00:00.000000Z');
+             INSERT INTO certification_progress (id, people_id, certification_id, started_date, completed_date, status, expires_date,
+                                                 certificate_number, is_active, created_at, updated_at)
+               VALUES ('0193a0ff-0000-7000-8000-000000000203', '0193a0ff-0000-7000-8000-0000000000a1', '0193a0ff-0000-7000-8000-000000000201',
+                       '2025-02-01', '2025-03-04', 'expired', '2027-03-04', 'CCT-2025-00000203', 1, '2025-03-04T10:00:00.000000Z', '2025-03-04T10:00:00.000000Z');",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path, &key()).unwrap();
+    let system = system();
+    let course: uuid::Uuid = "0193a0ff-0000-7000-8000-0000000000c1".parse().unwrap();
+    let first: CourseOffering = records::get(&store, &system, course).unwrap();
+    assert_eq!(
+        (first.course_id, first.name.as_str(), first.planning_center_event_id.as_deref()),
+        (course, "Safety, spring 2025", Some("signup-77")),
+        "the course's first offering has its id, its signup's name and its mapping"
+    );
+    assert_eq!((first.starts_on.map(|d| d.to_string()), first.max_capacity), (Some("2025-03-01".into()), Some(1)));
+    let mapped = cct_store::planning_center::registrations::offering_for_signup(&store, "signup-77").unwrap().unwrap();
+    assert_eq!((mapped.course_id, mapped.offering_id), (course, course), "the signup still enrolls people here");
+    for (table, n) in [("course_enrollment", 2), ("class_session", 1), ("course_role", 1)] {
+        let placed: i64 =
+            scalar(&store, &format!("SELECT count(*) FROM {table} WHERE offering_id = ?1"), [course.to_string()]);
+        assert_eq!(placed, n, "{table}");
+    }
+    let lydia: CourseEnrollment =
+        records::get(&store, &system, "0193a0ff-0000-7000-8000-0000000000b1".parse().unwrap()).unwrap();
+    assert_eq!(
+        (lydia.status, lydia.planning_center_registration_id.as_deref(), lydia.offering_id),
+        (EnrollmentStatus::Completed, Some("reg-1"), Some(course))
+    );
+    assert_eq!(count(&store, "content_completion"), 1, "lessons done stay with the rebuilt enrollments");
+    assert_eq!(count(&store, "attendance_record"), 1);
+    let broken: i64 = scalar(&store, "SELECT count(*) FROM pragma_foreign_key_check", []);
+    assert_eq!(broken, 0, "every reference still holds");
+    let history = cct_store::office::certifications::history(&store, &system, lydia.people_id).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].record.certificate_number.as_deref(), Some("CCT-2025-00000203"));
+    assert_eq!(history[0].record.course_enrollment_ids, format!("[\"{}\"]", lydia.meta.id));
+
+    // And the upgraded course runs again: Lydia retakes it in a new offering.
+    let mut tx = store.begin_write(&system).unwrap();
+    let autumn = cct_store::office::editing::create(
+        &mut tx,
+        CourseOffering { course_id: course, name: "Autumn 2026".into(), ..Default::default() },
+    )
+    .unwrap();
+    let retake = cct_store::office::enrollment::enroll(
+        &mut tx,
+        cct_store::office::enrollment::EnrollRequest {
+            people_id: lydia.people_id,
+            course_id: course,
+            offering_id: Some(autumn.meta.id),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    assert_eq!(retake.registration_status, cct_domain::records::RegistrationStatus::Registered);
 }

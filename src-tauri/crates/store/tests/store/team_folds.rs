@@ -297,3 +297,32 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_enrollment_from_a_computer_on_the_release_before_offerings_lands_in_the_first_offering() {
+    let (office, _do) = fresh_store();
+    let (older, _dl) = fresh_store();
+    let church = church(&[&office, &older]);
+    let (seen_office, seen_older) = (log_of(&office).len(), log_of(&older).len());
+    let lois = church.people[0];
+    // The office enrolls Lois; the older computer enrolls her too, offline, and its change
+    // carries no offering (its release had none).
+    enroll(&office, lois, church.course, "at the welcome desk");
+    enroll(&older, lois, church.course, "on the older laptop");
+    let mut from_older = own_changes(&older, seen_older);
+    for change in &mut from_older {
+        change.fields.remove("offering_id");
+    }
+    let on_office = apply::apply_batch(&office, &from_older, 2).unwrap();
+    assert_eq!((on_office.waiting, on_office.folded), (0, 1), "it folds with the office's: {on_office:?}");
+    let placed: Vec<(String, String)> =
+        office.read(|conn| conn.tuples("SELECT offering_id, course_id FROM course_enrollment", [])).unwrap();
+    assert_eq!(
+        placed,
+        [(church.course.to_string(), church.course.to_string())],
+        "one enrollment, in the first offering"
+    );
+    let back = apply::apply_batch(&older, &own_changes(&office, seen_office), 2).unwrap();
+    assert_eq!(back.waiting, 0);
+    assert_eq!(folded_tables(&office), folded_tables(&older), "both computers hold the same");
+}

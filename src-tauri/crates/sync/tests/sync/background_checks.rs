@@ -123,6 +123,7 @@ async fn a_background_check_becomes_a_certification_with_its_expiry_and_gates_se
                 ClassSession {
                     meta: Default::default(),
                     course_id: course.meta.id,
+                    offering_id: None,
                     facility_id: None,
                     title: "Kids' Church".into(),
                     starts_at: now,

@@ -157,6 +157,7 @@ async fn attendance_exports_as_csv_for_staff() {
         cct_domain::records::ClassSession {
             meta: Default::default(),
             course_id: course.meta.id,
+            offering_id: None,
             facility_id: None,
             title: "Week 1".into(),
             starts_at: start,

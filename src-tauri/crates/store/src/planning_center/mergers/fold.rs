@@ -9,8 +9,9 @@ use crate::db::{Query, Result, WriteTx};
 use crate::office::{certifications, progress};
 use crate::records;
 use cct_domain::records::{
-    AssessmentAttempt, AttendanceRecord, AttendanceStatus, CertificationProgress, ContentCompletion, CourseEnrollment,
-    CourseRole, EnrollmentStatus, PeopleCampus, PeopleRole, PickupContact, SpecialRequirement,
+    AssessmentAttempt, AttendanceRecord, AttendanceStatus, CertificationProgress, CertificationRecord,
+    ContentCompletion, CourseEnrollment, CourseRole, EnrollmentStatus, PeopleCampus, PeopleRole, PickupContact,
+    SpecialRequirement,
 };
 use cct_domain::Record;
 use std::collections::HashMap;
@@ -27,6 +28,7 @@ pub const MOVED_REFERENCES: &[(&str, &str)] = &[
     ("attendance_record", "marked_by"),
     ("attendance_record", "released_by"),
     ("certification_progress", "people_id"),
+    ("certification_record", "people_id"),
     ("course_role", "people_id"),
     ("people_role", "people_id"),
     ("people_campus", "people_id"),
@@ -82,7 +84,7 @@ pub(super) fn move_everything(tx: &mut WriteTx<'_>, kept: Uuid, removed: Uuid) -
         (kept, removed),
         "people_id",
         |r| &mut r.people_id,
-        |r| (r.course_id, r.role_type),
+        |r| (r.offering_id.unwrap_or(r.course_id), r.role_type),
         reactivate,
     )?;
     move_campuses(tx, &mut counts, kept, removed)?;
@@ -93,15 +95,18 @@ pub(super) fn move_everything(tx: &mut WriteTx<'_>, kept: Uuid, removed: Uuid) -
         "people_id",
         |r| &mut r.people_id,
         |r| r.certification_id,
-        |ours, theirs| {
-            // The number on a certificate already handed out is kept; the standing itself is
-            // worked out again below from the completions both people now share.
-            if ours.certificate_number.is_none() {
-                ours.certificate_number = theirs.certificate_number.take();
-            } else {
-                theirs.certificate_number = None;
-            }
-        },
+        // The standing itself is worked out again below from the completions both now share.
+        |ours, theirs| keep_one_certificate_number(&mut ours.certificate_number, &mut theirs.certificate_number),
+    )?;
+    // Two records of one certification earned on the same day are one earning.
+    move_rows::<CertificationRecord, _>(
+        tx,
+        &mut counts,
+        (kept, removed),
+        "people_id",
+        |r| &mut r.people_id,
+        |r| (r.certification_id, r.earned_on),
+        |ours, theirs| keep_one_certificate_number(&mut ours.certificate_number, &mut theirs.certificate_number),
     )?;
     for requirement in of_person::<SpecialRequirement>(tx, "people_id", removed)? {
         let mut requirement = requirement;
@@ -114,6 +119,16 @@ pub(super) fn move_everything(tx: &mut WriteTx<'_>, kept: Uuid, removed: Uuid) -
     this_computers_own(tx, kept, removed)?;
     certifications::refresh_for_person(tx, kept)?;
     Ok(counts)
+}
+
+/// The number on a certificate already handed out is kept: the kept person's, else the removed
+/// person's (numbers are unique, so the folded row gives its number up).
+fn keep_one_certificate_number(ours: &mut Option<String>, theirs: &mut Option<String>) {
+    if ours.is_none() {
+        *ours = theirs.take();
+    } else {
+        *theirs = None;
+    }
 }
 
 /// The rows of `T` whose `column` is `person`, retired ones too: history moves as well.
@@ -196,7 +211,7 @@ fn standing(enrollment: &CourseEnrollment) -> (bool, u8, i64) {
         EnrollmentStatus::Completed => 3,
         EnrollmentStatus::InProgress => 2,
         EnrollmentStatus::Enrolled => 1,
-        EnrollmentStatus::Dropped => 0,
+        EnrollmentStatus::Dropped | EnrollmentStatus::NotPassed => 0,
     };
     (enrollment.meta.is_active, status, (enrollment.progress_percentage * 10.0).round() as i64)
 }
@@ -209,14 +224,16 @@ fn joined(ours: Option<String>, theirs: Option<String>) -> Option<String> {
     }
 }
 
-/// Enrollments, one per person and course: the more complete one's standing wins, the
+/// Enrollments, one per person and offering: the more complete one's standing wins, the
 /// earlier start is kept, and the removed person's lessons and assessment attempts join the
 /// kept enrollment. Returns which removed enrollment folded into which kept one.
 fn enrollments(tx: &mut WriteTx<'_>, counts: &mut Counts, kept: Uuid, removed: Uuid) -> Result<HashMap<Uuid, Uuid>> {
     let ours_all = of_person::<CourseEnrollment>(tx, "people_id", kept)?;
     let mut folded = HashMap::new();
     for mut theirs in of_person::<CourseEnrollment>(tx, "people_id", removed)? {
-        let Some(mut ours) = ours_all.iter().find(|e| e.course_id == theirs.course_id).cloned() else {
+        let offering = crate::office::enrollment::offering_of(&theirs);
+        let Some(mut ours) = ours_all.iter().find(|e| crate::office::enrollment::offering_of(e) == offering).cloned()
+        else {
             theirs.people_id = kept;
             records::update_derived(tx, theirs)?;
             counts.moved += 1;
