@@ -78,6 +78,7 @@ pub fn typescript() -> String {
         cct_store::ListQuery,
         cct_store::Page<()>,
         views::CourseDetail,
+        cct_store::planning_center::caches::CachedEvent,
         views::ModuleOutline,
         views::EnrollmentLine,
         views::CourseRoleLine,

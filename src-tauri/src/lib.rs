@@ -74,6 +74,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         office_commands::mark_attendance,
         office_commands::certification_standings,
         office_commands::course_offerings,
+        office_commands::planning_center_signups,
         office_commands::record_assessment_attempt,
         office_commands::certification_history,
         office_commands::renewals_due,

@@ -16,6 +16,7 @@ use cct_store::office::progress::{self, CompletionInput};
 use cct_store::office::renewals::{self, RenewalDue};
 use cct_store::office::settings::{self, ChurchSetting, OfficeRules};
 use cct_store::office::views::{self, CourseDetail, PersonDetail};
+use cct_store::planning_center::caches::CachedEvent;
 use tauri::State;
 use uuid::Uuid;
 
@@ -100,6 +101,12 @@ pub async fn certification_standings(app: State<'_, App>, filter: StandingFilter
 #[tauri::command]
 pub async fn record_assessment_attempt(app: State<'_, App>, input: AttemptInput) -> Reply<CourseEnrollment> {
     app.write(move |tx| assessments::record_attempt(tx, input).map(|(_, enrollment)| enrollment)).await
+}
+
+/// The Planning Center signups an offering may be mapped to (as the last sync saw them).
+#[tauri::command]
+pub async fn planning_center_signups(app: State<'_, App>) -> Reply<Vec<CachedEvent>> {
+    app.read(cct_store::planning_center::caches::cached_events).await
 }
 
 /// A course's offerings: upcoming, running and past.

@@ -256,6 +256,15 @@ test("an expired certification is renewed in the course's next offering", { time
   await app.click("#courses-table a", { text: "Child Safety Training" });
   await app.waitFor("#offerings", { text: "Upcoming" });
   await app.waitFor("#offerings", { text: "Past" });
+  // The next offering's seats, changed: none at all is refused beside the field.
+  const editor = `tr.offering-editor[data-offering="${nextTerm}"]`;
+  await app.click(`#offerings tr[data-offering="${nextTerm}"] button`, { text: "Edit" });
+  await app.type(`${editor} [name="max_capacity"]`, "0");
+  await app.click(`${editor} button[type="submit"]`);
+  await app.waitFor(`${editor} [data-error-for="max_capacity"]`, { text: "at least 1" });
+  await app.type(`${editor} [name="max_capacity"]`, "24");
+  await app.click(`${editor} button[type="submit"]`);
+  await app.waitFor(`#offerings tr[data-offering="${nextTerm}"]`, { text: "of 24" });
   await app.screenshot(shots, "offerings", "#offerings-card");
   // Her latest enrollment: the one of two years ago is listed too, completed.
   const row = () => `[...document.querySelectorAll('#enrollments tbody tr:not(.checklist)')].filter(r => r.dataset.person === arguments[0]).pop()`;

@@ -215,6 +215,8 @@ function runEndToEndTests() {
   }
   if (!succeeds("tauri-driver", ["--help"])) run("cargo", ["install", "tauri-driver", "--locked"]);
   run("cargo", ["build", "--locked", "--bin", "church-course-tracker"]);
+  // The Planning Center test drives the window against the fake's own binary.
+  run("cargo", ["build", "--locked", "-p", "cct-pco-fake", "--bin", "pco-fake"]);
   inWindow("node --test tests/e2e/");
 }
 

@@ -102,6 +102,7 @@ export const office = {
   markAttendance: (input: Pick<B.MarkAttendance, "class_session_id" | "people_id" | "status"> & Partial<B.MarkAttendance>) => invoke<B.AttendanceRecord>("mark_attendance", { input }),
   certificationStandings: (filter: B.StandingFilter) => invoke<B.CertificationStanding[]>("certification_standings", { filter }),
   recordAttempt: (input: Pick<B.AttemptInput, "course_enrollment_id" | "assessment_id" | "score"> & Partial<B.AttemptInput>) => invoke<B.CourseEnrollment>("record_assessment_attempt", { input }),
+  planningCenterSignups: () => invoke<B.CachedEvent[]>("planning_center_signups"),
   courseOfferings: (courseId: string) => invoke<B.OfferingSummary[]>("course_offerings", { courseId }),
   certificationHistory: (peopleId: string) => invoke<B.HistoryLine[]>("certification_history", { peopleId }),
   renewalsDue: () => invoke<B.RenewalDue[]>("renewals_due"),
@@ -178,7 +179,7 @@ export const pco = {
   signOut: () => invoke<void>("sign_out_of_planning_center"),
   syncNow: () => invoke<B.SyncReport>("sync_now"),
   cancelSync: () => invoke<void>("cancel_sync"),
-  mapField: (target: "completions" | "certifications" | "completions_workflow", fieldDefinitionId: string | null) => invoke<void>("map_planning_center_field", { target, fieldDefinitionId }),
+  mapField: (target: "completions" | "certifications" | "completions_workflow" | "renewals_workflow", fieldDefinitionId: string | null) => invoke<void>("map_planning_center_field", { target, fieldDefinitionId }),
   resolveDuplicate: (id: string, resolution: B.DuplicateResolution) => invoke<void>("resolve_possible_duplicate", { id, resolution }),
   subscribeWebhooks: (receiverUrl: string, secretsFile: string) => invoke<B.Subscribed>("subscribe_planning_center_webhooks", { receiverUrl, secretsFile }),
 };

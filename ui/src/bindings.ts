@@ -305,6 +305,12 @@ enrollments: Array<EnrollmentLine>, course_roles: Array<CourseRoleLine>, session
  */
 offerings: Array<CourseOffering>, };
 
+export type CachedEvent = { id: string, planning_center_event_id: string, event_name: string, event_description: string | null, start_date: string | null, end_date: string | null, max_capacity: number | null, current_registrations_count: number, registration_deadline: string | null, event_status: string | null, 
+/**
+ * The local course this event is mapped to, if any.
+ */
+course_id: string | null, last_synced_at: Timestamp | null, created_at: Timestamp, updated_at: Timestamp, };
+
 export type ModuleOutline = { module: CourseModule, 
 /**
  * In `order_sequence`.
@@ -989,7 +995,7 @@ field_definitions: Array<FieldDefinition>, completions_field: string | null, cer
 /**
  * Planning Center's workflows (as last pulled) and the one a completed course puts people on.
  */
-workflows: Array<Workflow>, completions_workflow: string | null, };
+workflows: Array<Workflow>, completions_workflow: string | null, renewals_workflow: string | null, };
 
 export type FieldDefinition = { id: string, name: string, data_type: string | null, };
 
@@ -997,7 +1003,7 @@ export type Workflow = { id: string, name: string, };
 
 export type SignIn = { "kind": "oauth" } | { "kind": "personal_access_token", app_id: string, };
 
-export type FieldTarget = "completions" | "certifications" | "completions_workflow";
+export type FieldTarget = "completions" | "certifications" | "completions_workflow" | "renewals_workflow";
 
 export type SyncRun = { id: string, sync_type: string, sync_direction: Direction, records_processed: number, records_successful: number, records_failed: number, error_details: JsonValue | null, started_at: Timestamp, completed_at: Timestamp | null, created_by: string | null, };
 
@@ -1043,7 +1049,11 @@ merged_people: number,
 /**
  * People whose background check standing changed.
  */
-background_checks: number, pushed: number, push_failures: number, registrations: number, reconciled: boolean, errors: Array<string>, };
+background_checks: number, pushed: number, push_failures: number, registrations: number, 
+/**
+ * Workflow cards made for certifications due for renewal.
+ */
+renewal_cards: number, reconciled: boolean, errors: Array<string>, };
 
 export type Subscribed = { receiver_url: string, created: Array<string>, already_subscribed: Array<string>, secrets_file: string, };
 

@@ -63,7 +63,7 @@ export async function renderPlanningCenter(card: HTMLElement, changed: () => voi
       const result = await pco.syncNow();
       const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
       lastOutcome = {
-        text: `Synced: ${count(result.pulled_people, "person", "people")} brought in, ${count(result.pushed, "change", "changes")} sent${result.merged_people ? `, ${count(result.merged_people, "merge", "merges")} from Planning Center applied` : ""}${result.push_failures ? `, ${result.push_failures} need attention` : ""}.`,
+        text: `Synced: ${count(result.pulled_people, "person", "people")} brought in, ${count(result.pushed, "change", "changes")} sent${result.merged_people ? `, ${count(result.merged_people, "merge", "merges")} from Planning Center applied` : ""}${result.renewal_cards ? `, ${count(result.renewal_cards, "renewal card", "renewal cards")} made` : ""}${result.push_failures ? `, ${result.push_failures} need attention` : ""}.`,
         failed: false,
       };
     } catch (error) {
@@ -98,7 +98,7 @@ export async function renderPlanningCenter(card: HTMLElement, changed: () => voi
 /// Where course completions and certification status go in Planning Center.
 function fieldMappings(status: PlanningCenterStatus, refresh: () => void): HTMLElement {
   if (status.field_definitions.length === 0 && status.workflows.length === 0) return el("div");
-  const picker = (label: string, target: "completions" | "certifications" | "completions_workflow", current: string | null, choices: { id: string; name: string }[] = status.field_definitions) => {
+  const picker = (label: string, target: "completions" | "certifications" | "completions_workflow" | "renewals_workflow", current: string | null, choices: { id: string; name: string }[] = status.field_definitions) => {
     const select = el("select", { name: `${target}_field` });
     select.append(el("option", { value: "" }, "Not sent"), ...choices.map((f) => el("option", { value: f.id, selected: f.id === current }, f.name)));
     const feedback = el("span", { className: "field-error" });
@@ -112,6 +112,7 @@ function fieldMappings(status: PlanningCenterStatus, refresh: () => void): HTMLE
     picker("Course completions go to the custom field", "completions", status.completions_field),
     picker("Certifications go to the custom field", "certifications", status.certifications_field),
     picker("Each completed course makes a card on the workflow", "completions_workflow", status.completions_workflow, status.workflows),
+    picker("Each certification due for renewal makes a card on the workflow", "renewals_workflow", status.renewals_workflow, status.workflows),
   );
 }
 

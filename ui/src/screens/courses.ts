@@ -413,8 +413,8 @@ function printRoster(detail: CourseDetail): HTMLElement {
     el(
       "table",
       {},
-      el("thead", {}, el("tr", {}, el("th", {}, "Name"), el("th", {}, "Status"), el("th", {}, "Progress"), el("th", {}, "Attendance"))),
-      el("tbody", {}, ...active.map((l) => el("tr", {}, el("td", {}, l.person_name), el("td", {}, l.enrollment.registration_status === "waitlisted" ? "Waitlist" : statusLabel(l.enrollment.status)), el("td", {}, `${Math.round(l.enrollment.progress_percentage)}%`), el("td", {}, attendanceSummary(l, detail.course.sessions_required))))),
+      el("thead", {}, el("tr", {}, el("th", {}, "Name"), el("th", {}, "Offering"), el("th", {}, "Status"), el("th", {}, "Progress"), el("th", {}, "Attendance"))),
+      el("tbody", {}, ...active.map((l) => el("tr", {}, el("td", {}, l.person_name), el("td", {}, offeringName(detail, l.enrollment.offering_id)), el("td", {}, l.enrollment.registration_status === "waitlisted" ? "Waitlist" : statusLabel(l.enrollment.status)), el("td", {}, `${Math.round(l.enrollment.progress_percentage)}%`), el("td", {}, attendanceSummary(l, detail.course.sessions_required))))),
     ),
   );
 }

@@ -1,6 +1,6 @@
 // A course's offerings: each running of it (its dates, room, seats, waitlist, sessions and
 // teachers), past, running and upcoming, and a new one for the next term.
-import { office, records, type CourseDetail, type OfferingSummary } from "../api";
+import { office, records, type CachedEvent, type CourseDetail, type CourseOffering, type Facility, type OfferingSummary } from "../api";
 import { card, el, field, form, formatDate, input, number, select, text } from "../dom";
 import type { Screen } from "../main";
 
@@ -32,6 +32,20 @@ export async function offeringsCard(detail: CourseDetail, screen: Screen): Promi
       }),
     ),
   );
+  if (screen.can("courses.write")) {
+    const signups = await office.planningCenterSignups().catch(() => []);
+    const rooms = await records.list("facility", { order_by: "name", limit: 500 });
+    for (const row of table.querySelectorAll<HTMLTableRowElement>("tbody tr")) {
+      const line = lines.find((l) => l.offering.name === row.dataset.offering);
+      if (!line) continue;
+      const edit = el("button", { type: "button", className: "secondary small" }, "Edit");
+      const editor = el("tr", { className: "offering-editor", hidden: true }, el("td", { colSpan: 6 }, offeringForm(line.offering, rooms.items, signups, screen)));
+      editor.dataset.offering = line.offering.name;
+      edit.addEventListener("click", () => (editor.hidden = !editor.hidden));
+      row.firstElementChild?.append(" ", edit);
+      row.after(editor);
+    }
+  }
   const section = card("Offerings", el("p", { className: "muted" }, "Each running of this course has its own dates, room, seats and waitlist, sessions and teachers. A person may retake the course in a later offering."), table);
   section.id = "offerings-card";
   if (screen.can("courses.write")) section.append(await newOfferingForm(detail, screen));
@@ -50,6 +64,35 @@ function seatsText(line: OfferingSummary): string {
   return [taken, line.waitlisted ? `${line.waitlisted} waiting` : null, line.completed ? `${line.completed} completed` : null].filter(Boolean).join(" · ");
 }
 
+/// Changing an offering: its name, dates, when it meets, room, seats, and the Planning Center
+/// signup whose registrations enroll people in it.
+function offeringForm(offering: CourseOffering, rooms: Facility[], signups: CachedEvent[], screen: Screen): HTMLElement {
+  const name = input({ value: offering.name });
+  const starts = input({ type: "date", value: offering.starts_on ?? "" });
+  const ends = input({ type: "date", value: offering.ends_on ?? "" });
+  const schedule = input({ value: offering.schedule ?? "" });
+  const room = select([{ value: "", label: "None yet" }, ...rooms.filter((r) => r.is_active).map((r) => ({ value: r.id, label: r.name }))]);
+  room.value = offering.facility_id ?? "";
+  const capacity = input({ type: "number", placeholder: "No limit", value: offering.max_capacity?.toString() ?? "" });
+  const signup = select([{ value: "", label: "Not mapped" }, ...signups.map((e) => ({ value: e.planning_center_event_id, label: e.event_name }))]);
+  signup.value = offering.planning_center_event_id ?? "";
+  return form({ className: "subform offering-form" }, [el("div", { className: "row" }, field("Name", "name", name), field("Starts", "starts_on", starts), field("Ends", "ends_on", ends)), el("div", { className: "row" }, field("Meets", "schedule", schedule), field("Room", "facility_id", room), field("Seats", "max_capacity", capacity)), field("Planning Center signup", "planning_center_event_id", signup), el("button", { type: "submit" }, "Save")], async () => {
+    const chosen = signups.find((e) => e.planning_center_event_id === signup.value);
+    await records.update("course_offering", {
+      ...offering,
+      name: name.value,
+      starts_on: starts.value || null,
+      ends_on: ends.value || null,
+      schedule: text(schedule.value),
+      facility_id: room.value || null,
+      max_capacity: number(capacity.value),
+      planning_center_event_id: chosen?.planning_center_event_id ?? null,
+      planning_center_event_name: chosen?.event_name ?? null,
+    });
+    screen.refresh();
+  });
+}
+
 async function newOfferingForm(detail: CourseDetail, screen: Screen): Promise<HTMLElement> {
   const rooms = await records.list("facility", { order_by: "name", limit: 500 });
   const name = input({ placeholder: "Autumn 2026" });
@@ -57,7 +100,7 @@ async function newOfferingForm(detail: CourseDetail, screen: Screen): Promise<HT
   const ends = input({ type: "date" });
   const schedule = input({ placeholder: "Tuesdays 7 pm" });
   const room = select([{ value: "", label: "None yet" }, ...rooms.items.filter((r) => r.is_active).map((r) => ({ value: r.id, label: r.name }))]);
-  const capacity = input({ type: "number", min: "1", placeholder: "No limit" });
+  const capacity = input({ type: "number", placeholder: "No limit" });
   const roomCampus = new Map(rooms.items.map((r) => [r.id, r.campus_id]));
   return el(
     "details",

@@ -79,6 +79,7 @@ pub struct PlanningCenterStatus {
     /// Planning Center's workflows (as last pulled) and the one a completed course puts people on.
     pub workflows: Vec<Workflow>,
     pub completions_workflow: Option<String>,
+    pub renewals_workflow: Option<String>,
 }
 
 /// A Planning Center workflow, as the sync engine keeps it for choosing.
@@ -96,6 +97,8 @@ pub enum FieldTarget {
     Certifications,
     /// The workflow a card is made on for each completed course.
     CompletionsWorkflow,
+    /// The workflow a card is made on for each certification due for renewal.
+    RenewalsWorkflow,
 }
 
 impl FieldTarget {
@@ -104,7 +107,7 @@ impl FieldTarget {
         serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
             ErrorReport::new(
                 ErrorCode::InvalidInput,
-                format!("{name:?} is not completions, certifications or completions_workflow"),
+                format!("{name:?} is not completions, certifications, completions_workflow or renewals_workflow"),
             )
             .on("target")
         })
@@ -195,6 +198,7 @@ impl App {
                 completions_field: settings::get(store, settings::PCO_COMPLETIONS_FIELD)?,
                 workflows: settings::get(store, settings::PCO_WORKFLOWS)?.unwrap_or_default(),
                 completions_workflow: settings::get(store, settings::PCO_COMPLETIONS_WORKFLOW)?,
+                renewals_workflow: settings::get(store, settings::PCO_RENEWALS_WORKFLOW)?,
                 certifications_field: settings::get(store, settings::PCO_CERTIFICATIONS_FIELD)?,
             })
         })
@@ -210,8 +214,10 @@ impl App {
             FieldTarget::Completions => settings::PCO_COMPLETIONS_FIELD,
             FieldTarget::Certifications => settings::PCO_CERTIFICATIONS_FIELD,
             FieldTarget::CompletionsWorkflow => settings::PCO_COMPLETIONS_WORKFLOW,
+            FieldTarget::RenewalsWorkflow => settings::PCO_RENEWALS_WORKFLOW,
         };
-        if let (FieldTarget::CompletionsWorkflow, Some(id)) = (target, &field_definition_id) {
+        let workflow = matches!(target, FieldTarget::CompletionsWorkflow | FieldTarget::RenewalsWorkflow);
+        if let (true, Some(id)) = (workflow, &field_definition_id) {
             let known: Vec<Workflow> = settings::get(self.store(), settings::PCO_WORKFLOWS)?.unwrap_or_default();
             if !known.iter().any(|w| &w.id == id) {
                 return Err(ErrorReport::new(

@@ -70,6 +70,8 @@ pub struct SyncReport {
     pub pushed: i64,
     pub push_failures: i64,
     pub registrations: i64,
+    /// Workflow cards made for certifications due for renewal.
+    pub renewal_cards: i64,
     pub reconciled: bool,
     pub errors: Vec<String>,
 }
@@ -216,6 +218,8 @@ impl SyncEngine {
         logged(ctx, "reference_data", Direction::FromPc, pull::reference_data(ctx)).await?;
         report.registrations =
             logged(ctx, "registrations", Direction::FromPc, pull::registrations(ctx)).await?.processed;
+        report.renewal_cards =
+            logged(ctx, "renewal_cards", Direction::ToPc, push::renewal_cards(ctx)).await?.successful;
         if self.reconcile_due().await? {
             logged(ctx, "reconcile_people", Direction::FromPc, pull::reconcile_people(ctx)).await?;
             report.reconciled = true;

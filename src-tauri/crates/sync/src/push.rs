@@ -10,13 +10,14 @@ use crate::engine::{Context, Phase};
 use crate::error::SyncError;
 use crate::map::{self, digits};
 use crate::LeaseDecision;
+use cct_domain::Timestamp;
 use cct_planning_center::resources::{EmailAttributes, Person as RemotePerson, PhoneNumberAttributes};
 use cct_planning_center::PcoError;
 use cct_store::office::settings;
 use cct_store::planning_center::duplicates::{self, DuplicateCandidate, DuplicateStatus};
 use cct_store::planning_center::outbox::{self, EntryOutcome, OutboxGroup};
 use cct_store::planning_center::runs::RunCounts;
-use cct_store::planning_center::{households, people, summaries};
+use cct_store::planning_center::{households, people, renewal_cards, summaries};
 use std::collections::HashSet;
 use uuid::Uuid;
 
@@ -431,6 +432,38 @@ async fn push_household(ctx: &Context<'_>, group: &OutboxGroup) -> Result<Outcom
 async fn link_household(ctx: &Context<'_>, household: Uuid, remote_id: &str) -> Result<(), SyncError> {
     let remote_id = remote_id.to_owned();
     ctx.write(move |tx| households::link_household(tx, household, &remote_id)).await
+}
+
+/// Where the office maps a renewals workflow, each person whose certification is due for
+/// renewal gets a card on it, once per expiry: the local record of cards made skips the ones
+/// already made, and the note's mark finds a card made before a crash (or by the computer that
+/// held the lease before this one) among the person's cards. A sync adds two requests for each
+/// newly due person (their cards, and the new card) and none for the others.
+pub async fn renewal_cards(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
+    let mut counts = RunCounts::default();
+    let Some(workflow) = ctx.store(|store| settings::get::<String>(store, settings::PCO_RENEWALS_WORKFLOW)).await?
+    else {
+        return Ok(counts);
+    };
+    let today = Timestamp::now().date();
+    let chosen = workflow.clone();
+    let cards = ctx.store(move |store| renewal_cards::cards_to_make(store, &chosen, today)).await?;
+    for card in cards {
+        ctx.check_cancelled()?;
+        counts.processed += 1;
+        let existing = ctx.client.workflow_cards_of(&workflow, &card.planning_center_person_id).await?;
+        let mark = card.mark();
+        let made = existing
+            .iter()
+            .any(|c| c.attributes.get("note").and_then(|n| n.as_str()).is_some_and(|note| note.contains(&mark)));
+        if !made {
+            ctx.client.create_workflow_card(&workflow, &card.planning_center_person_id, Some(&card.note())).await?;
+            counts.successful += 1;
+        }
+        let chosen = workflow.clone();
+        ctx.write(move |tx| renewal_cards::card_made(tx, &card, &chosen)).await?;
+    }
+    Ok(counts)
 }
 
 /// A completed course puts the person on the workflow the office chose, with one card per

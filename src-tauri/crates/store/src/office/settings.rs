@@ -38,10 +38,13 @@ pub const PCO_CERTIFICATIONS_FIELD: &str = "pco_certifications_field_definition_
 pub const PCO_WORKFLOWS: &str = "pco_workflows";
 /// The Planning Center workflow a card is made on for each course completed.
 pub const PCO_COMPLETIONS_WORKFLOW: &str = "pco_completions_workflow_id";
+/// The Planning Center workflow a card is made on for each person whose certification is due
+/// for renewal, so that Planning Center's own reminders reach them.
+pub const PCO_RENEWALS_WORKFLOW: &str = "pco_renewals_workflow_id";
 
 /// The settings that belong to the church, not to one computer: every computer of the team
 /// holds the same value. The migration that made `church_setting` names the same keys.
-pub const CHURCH_SETTINGS: [&str; 8] = [
+pub const CHURCH_SETTINGS: [&str; 9] = [
     ABSENCE_WARNING_THRESHOLD,
     EXPIRING_SOON_DAYS,
     IDLE_LOCK_MINUTES,
@@ -50,6 +53,7 @@ pub const CHURCH_SETTINGS: [&str; 8] = [
     PCO_COMPLETIONS_FIELD,
     PCO_CERTIFICATIONS_FIELD,
     PCO_COMPLETIONS_WORKFLOW,
+    PCO_RENEWALS_WORKFLOW,
 ];
 
 pub fn is_church_setting(key: &str) -> bool {
@@ -161,11 +165,15 @@ pub(crate) fn church_setting_problem(key: &str, value: &Value) -> Option<String>
             Some(zone) if is_time_zone_name(zone) => None,
             _ => Some("the office's time zone: a name such as America/Chicago".into()),
         },
-        PCO_COMPLETIONS_FIELD | PCO_CERTIFICATIONS_FIELD | PCO_COMPLETIONS_WORKFLOW => match value {
-            Value::Null => None,
-            Value::String(id) if (1..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric()) => None,
-            _ => Some("a Planning Center id (letters and digits)".into()),
-        },
+        PCO_COMPLETIONS_FIELD | PCO_CERTIFICATIONS_FIELD | PCO_COMPLETIONS_WORKFLOW | PCO_RENEWALS_WORKFLOW => {
+            match value {
+                Value::Null => None,
+                Value::String(id) if (1..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                    None
+                }
+                _ => Some("a Planning Center id (letters and digits)".into()),
+            }
+        }
         _ => Some(format!("{key} is not a setting of the church")),
     }
 }

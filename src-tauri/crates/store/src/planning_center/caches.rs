@@ -84,6 +84,19 @@ pub fn cached_event(store: &Store, actor: &Actor, planning_center_event_id: &str
     })
 }
 
+/// Every Planning Center signup seen at the last syncs, by name: what an offering may be mapped
+/// to, so that its registrations enroll people in it.
+pub fn cached_events(store: &Store, actor: &Actor) -> Result<Vec<CachedEvent>> {
+    crate::office::people::require(actor, Permission::CoursesRead)?;
+    store.read(|conn| {
+        conn.records(
+            "planning_center_events_cache",
+            "SELECT * FROM planning_center_events_cache ORDER BY event_name, planning_center_event_id",
+            [],
+        )
+    })
+}
+
 pub fn cached_registrations(
     store: &Store,
     actor: &Actor,

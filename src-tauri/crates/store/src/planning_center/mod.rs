@@ -10,5 +10,6 @@ pub mod mergers;
 pub mod outbox;
 pub mod people;
 pub mod registrations;
+pub mod renewal_cards;
 pub mod runs;
 pub mod summaries;
