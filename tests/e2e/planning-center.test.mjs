@@ -79,15 +79,25 @@ test("an office connects to Planning Center, syncs, maps fields and workflows, a
   const firstChoice = (name) => app.execute(`const s = document.querySelector('[name="${name}"]'); return s.options.length > 1 ? s.options[1].textContent : null;`);
   const workflow = await firstChoice("renewals_workflow_field");
   assert.ok(workflow, "Planning Center's workflows are offered");
-  await app.choose('[name="renewals_workflow_field"]', workflow);
-  await app.waitFor('[name="renewals_workflow_field"] option:checked', { text: workflow });
-  await app.choose('[name="completions_workflow_field"]', workflow);
-  await app.waitFor('[name="completions_workflow_field"] option:checked', { text: workflow });
+  // Each choice is saved, and the card drawn again from what was saved, before the next.
+  const chooseAndKeep = async (name, label) => {
+    await app.execute(`document.querySelector('[name="${name}"]').dataset.drawnBefore = "yes"`);
+    await app.choose(`[name="${name}"]`, label);
+    let kept = false;
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline && !kept; ) {
+      await new Promise((r) => setTimeout(r, 150));
+      kept = await app.execute(
+        `const s = document.querySelector('[name="${name}"]');
+         return !!s && !s.dataset.drawnBefore && s.selectedOptions[0] && s.selectedOptions[0].textContent === arguments[0];`,
+        [label],
+      );
+    }
+    assert.ok(kept, `${name} keeps ${label}`);
+  };
+  await chooseAndKeep("renewals_workflow_field", workflow);
+  await chooseAndKeep("completions_workflow_field", workflow);
   const field = await firstChoice("completions_field");
-  if (field) {
-    await app.choose('[name="completions_field"]', field);
-    await app.waitFor('[name="completions_field"] option:checked', { text: field });
-  }
+  if (field) await chooseAndKeep("completions_field", field);
   await app.screenshot(shots, "planning-center-workflows", "#field-mappings");
 
   // The webhook receiver: a plain-http address is refused beside its field; the secrets go
