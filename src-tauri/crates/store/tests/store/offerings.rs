@@ -538,3 +538,51 @@ fn enrollments_import_into_a_named_offering_and_export_with_it() {
     assert!(lines.next().unwrap().contains("course,offering,status"));
     assert!(lines.next().unwrap().contains("Foundations of Faith,Spring 2027,enrolled"));
 }
+
+#[test]
+fn a_sessions_roster_is_its_offerings_and_planning_center_hears_the_latest_completion_once() {
+    let (store, _dir) = fresh_store();
+    let course = add_course(&store, "Foundations of Faith", None);
+    let lessons = add_lessons(&store, course.meta.id, 1, true);
+    let autumn = add_offering(&store, &course, "Autumn", 5, None);
+    let ruth = add_person(&store, "Ruth", "Moabite");
+    let naomi = add_person(&store, "Naomi", "Bethlehem");
+    let long_ago = today() - Duration::days(800);
+    let first = enroll_in(&store, ruth.meta.id, course.meta.id, Some(course.meta.id)).unwrap();
+    complete_all(&store, &first, &lessons, long_ago);
+    let retake = enroll_in(&store, ruth.meta.id, course.meta.id, Some(autumn.meta.id)).unwrap();
+    complete_all(&store, &retake, &lessons, today());
+    enroll_in(&store, naomi.meta.id, course.meta.id, Some(course.meta.id)).unwrap();
+
+    let summary = cct_store::planning_center::summaries::completions_summary(&store, ruth.meta.id).unwrap();
+    assert_eq!(summary, format!("Foundations of Faith ({})", today()), "the course once, with its latest completion");
+
+    let system = system();
+    let mut tx = store.begin_write(&system).unwrap();
+    let starts = Timestamp::now();
+    let session = editing::create(
+        &mut tx,
+        ClassSession {
+            meta: Default::default(),
+            course_id: course.meta.id,
+            offering_id: Some(autumn.meta.id),
+            facility_id: None,
+            title: "Autumn, week 1".into(),
+            starts_at: starts,
+            ends_at: Timestamp::from(starts.as_datetime() + Duration::hours(1)),
+            capacity: None,
+            status: SessionStatus::Scheduled,
+            children_per_adult: None,
+            serving_certification_id: None,
+        },
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    let roster = attendance::session_roster(&store, &system, session.meta.id).unwrap();
+    let names: Vec<(Uuid, Option<Uuid>)> = roster.iter().map(|l| (l.people_id, l.enrollment_id)).collect();
+    assert_eq!(
+        names,
+        [(ruth.meta.id, Some(retake.meta.id))],
+        "Autumn's roster: Ruth's retake, not Naomi of the first offering"
+    );
+}
