@@ -4,6 +4,12 @@
 //! time as one statement per shape (parents before children), and the versions saved in one.
 //! A statement the database refuses is retried record by record, and a record it still
 //! refuses waits, as with the change-at-a-time path.
+//!
+//! What a statement writes is first staged, row by row with bound values, in a temporary
+//! table of the same columns (in memory, with no index, trigger or check), and then written
+//! by one set-based statement. Passing the rows as one JSON document instead cost more than
+//! the writes: SQLite turned each row back into text, and parsed it again, for every column
+//! read from it.
 
 use super::fold::{self, Clashing, Folds};
 use super::merge::{value_to_write, Change, FieldVersions};
@@ -11,35 +17,66 @@ use super::REPLICATED_TABLES;
 use crate::db::rows::sql_value;
 use crate::db::{Query, Result, Schema, StoreError};
 use rusqlite::Connection;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Logs the batch's changes by id, so each is applied once; returns the ids that were new
 /// here. Their fields are not kept: once merged, the record and its field versions hold what
 /// they brought, and a change that must wait keeps its fields then (see `apply::wait_with`).
 pub(crate) fn log_remote(conn: &Connection, changes: &[&Change]) -> Result<HashSet<String>> {
-    let rows: Vec<Value> = changes
-        .iter()
-        .map(|c| {
-            json!([
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS team_stage_log (id, table_name, record_id, deleted, hlc, device_id, campus_ids);
+         DELETE FROM temp.team_stage_log;",
+    )?;
+    {
+        let mut stage = conn.prepare_cached(
+            "INSERT INTO temp.team_stage_log (id, table_name, record_id, deleted, hlc, device_id, campus_ids)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for c in changes {
+            let campuses = serde_json::to_string(&c.campus_ids).unwrap_or_else(|_| "[]".into());
+            stage.execute(rusqlite::params![
                 c.id,
                 c.table_name,
                 c.record_id,
-                "{}",
                 c.deleted,
                 c.hlc,
                 c.device_id,
-                serde_json::to_string(&c.campus_ids).unwrap_or_else(|_| "[]".into())
-            ])
-        })
-        .collect();
+                campuses
+            ])?;
+        }
+    }
     let new: Vec<String> = conn.column(
         "INSERT INTO team_change (id, table_name, record_id, fields, deleted, hlc, device_id, campus_ids, origin, pushed)
-         SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, 'remote', 1 FROM json_each(?1) WHERE true
+         SELECT id, table_name, record_id, '{}', deleted, hlc, device_id, campus_ids, 'remote', 1
+         FROM temp.team_stage_log WHERE true
          ON CONFLICT(id) DO NOTHING RETURNING id",
-        [Value::Array(rows).to_string()],
+        [],
     )?;
     Ok(new.into_iter().collect())
+}
+
+/// Stages `rows` (each a value per column of `columns`) in a temporary table with the columns
+/// of `table`, emptied first; returns its name.
+fn stage_rows(
+    conn: &Connection,
+    table: &str,
+    columns: &[&str],
+    rows: impl Iterator<Item = Vec<rusqlite::types::Value>>,
+) -> Result<String> {
+    let stage = format!("team_stage_{table}");
+    conn.execute_batch(&format!(
+        "CREATE TEMP TABLE IF NOT EXISTS \"{stage}\" AS SELECT * FROM main.\"{table}\" WHERE 0;
+         DELETE FROM temp.\"{stage}\";"
+    ))?;
+    let names: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+    let marks = vec!["?"; columns.len()].join(", ");
+    let mut insert =
+        conn.prepare_cached(&format!("INSERT INTO temp.\"{stage}\" ({}) VALUES ({marks})", names.join(", ")))?;
+    for row in rows {
+        insert.execute(rusqlite::params_from_iter(row))?;
+    }
+    Ok(stage)
 }
 
 /// One record's merged write.
@@ -164,15 +201,6 @@ fn stored_versions(conn: &Connection, fresh: &[&Change]) -> Result<HashMap<(Stri
         .collect()
 }
 
-/// Values as SQLite should receive them from `->>`: arrays and objects as their JSON text, as
-/// a single write binds them.
-fn column_value(value: &Value) -> Value {
-    match value {
-        Value::Array(_) | Value::Object(_) => Value::String(value.to_string()),
-        other => other.clone(),
-    }
-}
-
 /// Writes one shape of one table in a single statement; false when the database refused it
 /// (or an update missed a row), so the caller goes record by record.
 fn write_group(
@@ -182,29 +210,24 @@ fn write_group(
     columns: &[String],
     group: &[&RecordWrite],
 ) -> Result<bool> {
-    let rows: Vec<Value> = group
-        .iter()
-        .map(|w| {
-            let mut row: Map<String, Value> = w.values.iter().map(|(k, v)| (k.clone(), column_value(v))).collect();
-            row.insert("id".into(), Value::String(w.record_id.clone()));
-            Value::Object(row)
-        })
-        .collect();
-    let extract = |c: &String| format!("j.value->>'$.{c}'");
+    let staged: Vec<&str> = columns.iter().map(String::as_str).chain(["id"]).collect();
+    let rows = group.iter().map(|w| {
+        // Every write of a group has the group's columns.
+        let mut row: Vec<rusqlite::types::Value> =
+            columns.iter().map(|c| w.values.get(c).map(sql_value).unwrap_or(rusqlite::types::Value::Null)).collect();
+        row.push(rusqlite::types::Value::Text(w.record_id.clone()));
+        row
+    });
+    let stage = stage_rows(conn, table, &staged, rows)?;
+    let names: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
     let sql = if new_row {
-        let names: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
-        let values: Vec<String> = columns.iter().map(extract).collect();
-        format!(
-            "INSERT INTO {table} ({}, id) SELECT {}, j.value->>'$.id' FROM json_each(?1) j",
-            names.join(", "),
-            values.join(", ")
-        )
+        format!("INSERT INTO {table} ({names}, id) SELECT {names}, id FROM temp.\"{stage}\"", names = names.join(", "))
     } else {
-        let sets: Vec<String> = columns.iter().map(|c| format!("\"{c}\" = {}", extract(c))).collect();
-        format!("UPDATE {table} SET {} FROM json_each(?1) j WHERE {table}.id = j.value->>'$.id'", sets.join(", "))
+        let sets: Vec<String> = names.iter().map(|c| format!("{c} = s.{c}")).collect();
+        format!("UPDATE {table} SET {} FROM temp.\"{stage}\" s WHERE {table}.id = s.id", sets.join(", "))
     };
     // Each shape's statement is new text: prepared once, not kept.
-    match conn.execute(&sql, [Value::Array(rows).to_string()]) {
+    match conn.execute(&sql, []) {
         Ok(changed) => Ok(changed == group.len()),
         Err(rusqlite::Error::SqliteFailure(..)) => Ok(false),
         Err(other) => Err(other.into()),
@@ -276,13 +299,23 @@ fn save_versions(conn: &Connection, written: &[&RecordWrite]) -> Result<()> {
     if written.is_empty() {
         return Ok(());
     }
-    let rows: Vec<Value> =
-        written.iter().map(|w| json!([w.table, w.record_id, w.versions.stored_clocks(), w.versions.deleted])).collect();
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS team_stage_clock (table_name, record_id, clocks, deleted);
+         DELETE FROM temp.team_stage_clock;",
+    )?;
+    {
+        let mut stage = conn.prepare_cached(
+            "INSERT INTO temp.team_stage_clock (table_name, record_id, clocks, deleted) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for w in written {
+            stage.execute(rusqlite::params![w.table, w.record_id, w.versions.stored_clocks(), w.versions.deleted])?;
+        }
+    }
     conn.run(
         "INSERT INTO team_record_clock (table_name, record_id, clocks, deleted)
-         SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?1) WHERE true
+         SELECT table_name, record_id, clocks, deleted FROM temp.team_stage_clock WHERE true
          ON CONFLICT(table_name, record_id) DO UPDATE SET clocks = excluded.clocks, deleted = excluded.deleted",
-        [Value::Array(rows).to_string()],
+        [],
     )?;
     Ok(())
 }
