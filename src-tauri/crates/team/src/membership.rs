@@ -299,7 +299,8 @@ pub struct TeamDevice {
     pub last_contact_at: Option<String>,
     /// Changes the device held unsent when it last reported.
     pub unsent_changes: i64,
-    /// Changes from other devices the hub holds that it has not pulled yet.
+    /// Changes from other devices the hub holds that it has not pulled yet (the latest
+    /// snapshot's, and the log's after it, for a computer behind the pruned part of the log).
     pub changes_to_pull: i64,
     pub removed_at: Option<String>,
 }
@@ -308,9 +309,20 @@ pub async fn devices(hub: &Hub, credentials: &DeviceCredentials) -> Result<Vec<T
     let mut conn = hub.pool().acquire().await.map_err(hub_error)?;
     verify_device(&mut conn, credentials).await?;
     let rows = sqlx::query(
-        "SELECT d.id, d.name, d.campus_scope, d.joined_at, d.last_contact_at, d.unsent_changes, d.removed_at,
-                (SELECT count(*) FROM hub_change c WHERE c.seq > d.pulled_through AND c.device_id <> d.id
-                   AND (d.campus_scope IS NULL OR cardinality(c.campus_ids) = 0 OR d.campus_scope = ANY(c.campus_ids))) AS to_pull
+        // A computer whose unfetched changes were pruned will take the latest snapshot and then
+        // the log after it: that is what it has to fetch.
+        "WITH latest AS (SELECT id, through_seq FROM hub_snapshot ORDER BY id DESC LIMIT 1),
+              pruned AS (SELECT pruned_through FROM hub_compaction)
+         SELECT d.id, d.name, d.campus_scope, d.joined_at, d.last_contact_at, d.unsent_changes, d.removed_at,
+                CASE WHEN d.pulled_through < (SELECT pruned_through FROM pruned) THEN
+                    (SELECT count(*) FROM hub_snapshot_change s WHERE s.snapshot_id = (SELECT id FROM latest)
+                       AND (d.campus_scope IS NULL OR cardinality(s.campus_ids) = 0 OR d.campus_scope = ANY(s.campus_ids)))
+                  + (SELECT count(*) FROM hub_change c WHERE c.seq > (SELECT through_seq FROM latest) AND c.device_id <> d.id
+                       AND (d.campus_scope IS NULL OR cardinality(c.campus_ids) = 0 OR d.campus_scope = ANY(c.campus_ids)))
+                ELSE
+                    (SELECT count(*) FROM hub_change c WHERE c.seq > d.pulled_through AND c.device_id <> d.id
+                       AND (d.campus_scope IS NULL OR cardinality(c.campus_ids) = 0 OR d.campus_scope = ANY(c.campus_ids)))
+                END AS to_pull
          FROM hub_device d ORDER BY d.removed_at IS NOT NULL, d.joined_at",
     )
     .fetch_all(&mut *conn)

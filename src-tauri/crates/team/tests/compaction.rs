@@ -198,8 +198,19 @@ async fn pruning_never_takes_a_change_an_active_computer_has_not_fetched() {
     let cursor = pulled_through(&behind).await;
     let pruned_through = hub_scalar(&address, password, "SELECT pruned_through FROM hub_compaction").await;
     assert!(pruned_through > cursor, "the silent computer no longer holds the log back");
+    // The office's Devices card counts what it will fetch: the snapshot, then the log after it.
+    let listed = cct_team::membership::devices(&office.hub, &office.credentials).await.unwrap();
+    let waiting = listed.iter().find(|d| d.device_id == behind.credentials.device_id).unwrap().changes_to_pull;
+    let snapshot_rows = hub_scalar(
+        &address,
+        password,
+        "SELECT count(*) FROM hub_snapshot_change WHERE snapshot_id = (SELECT max(id) FROM hub_snapshot)",
+    )
+    .await;
+    assert!(waiting >= snapshot_rows, "{waiting} to fetch, the snapshot alone holds {snapshot_rows}");
     let report = behind.sync().await;
     assert!(report.pulled > 0);
+    assert!(report.pulled as i64 <= waiting, "it fetched no more than the card said: {} of {waiting}", report.pulled);
     assert_same_data(&behind.store, &office.store, "back through the snapshot").await;
     assert_eq!(field_versions(&behind.store).await, field_versions(&office.store).await);
 }
