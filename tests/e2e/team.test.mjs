@@ -97,4 +97,51 @@ test("an office creates a team and an empty computer joins it with a code", { ti
   assert.match(history, /made during (Office|Room 101 laptop)'s sync/);
   assert.match(history, /stands for [\d,]+ changes and keeps [\d,]+/);
   await app.screenshot(shots, "team-history", "#team-history");
+
+  // Offline from each other, both computers enroll the same newcomer in the same offering:
+  // every computer folds the two enrollments into one, and the office's Team screen lists it.
+  const invoke = (session, command, args) =>
+    session.executeAsync(
+      `const done = arguments[arguments.length - 1];
+       window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(done, (e) => done({ failed: e }));`,
+      [command, args],
+    );
+  const course = await invoke(app, "create_record", { kind: "course", record: { name: "Newcomers' Lunch" } });
+  const person = await invoke(app, "create_record", { kind: "people", record: { first_name: "Lydia", last_name: "Thyatira", status: "active" } });
+  assert.ok(course.id && person.id, JSON.stringify({ course, person }));
+  // A sync the window asks for, waited for to its end (while the background sync runs, the
+  // command answers already_syncing: asked again).
+  const sync = async (session) => {
+    for (let tries = 0; tries < 60; tries++) {
+      const report = await invoke(session, "sync_team_now", {});
+      if (report?.failed?.code === "already_syncing") {
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      assert.ok(!report?.failed, JSON.stringify(report));
+      return;
+    }
+    assert.fail("the team never stopped syncing");
+  };
+  await sync(app);
+  await sync(other);
+  const here = await invoke(other, "get_record", { kind: "people", id: person.id });
+  assert.equal(here.first_name, "Lydia", "the laptop holds the newcomer");
+  const request = { people_id: person.id, course_id: course.id, offering_id: null, notes: null, override_reason: null };
+  const [atOffice, atLaptop] = await Promise.all([invoke(app, "enroll", { request }), invoke(other, "enroll", { request })]);
+  assert.ok(atOffice.id && atLaptop.id && atOffice.id !== atLaptop.id, "two enrollments, one on each computer");
+  await sync(other);
+  await sync(app);
+  await app.click('nav a[href="#/people"]');
+  await app.click('nav a[href="#/team"]');
+  await app.waitFor("#team-folds", { text: "course enrollment", timeout: 30_000 });
+  await app.screenshot(shots, "team-folds", "#team-folds");
+
+  // The laptop's actions are in the office's audit log, found by the computer they were made on.
+  await app.click('nav a[href="#/audit"]');
+  await app.choose('[name="device_id"]', "Room 101 laptop");
+  await app.waitFor("#audit-entries", { text: "on Room 101 laptop", timeout: 30_000 });
+  const entries = await app.text("#audit-entries");
+  assert.ok(!entries.includes("on this computer"), "only the laptop's rows are listed");
+  await app.screenshot(shots, "audit-computer-filter");
 });

@@ -230,17 +230,22 @@ function waitingCard(status: TeamStatus): HTMLElement | null {
   );
 }
 
+/// The end of an id: ids made in the same moment share their beginning (it is the time).
+function shortId(id: string): string {
+  return `…${id.slice(-8)}`;
+}
+
 function foldsCard(status: TeamStatus): HTMLElement | null {
   if (status.folds_total === 0) return null;
   const shown = status.folds.length < status.folds_total ? ` The latest ${status.folds.length} of ${status.folds_total.toLocaleString()}:` : "";
   return card(
     "Duplicates folded",
-    el("p", { className: "muted" }, `Records that two computers made separately for the same thing (the same person enrolled in the same course, or checked in to the same session) are folded into one on every computer: the earlier record is kept, each detail takes its latest value, and what referred to the other now refers to it.${shown}`),
+    el("p", { className: "muted" }, `Records that two computers made separately for the same thing (the same person enrolled in the same offering, or checked in to the same session) are folded into one on every computer: the earlier record is kept, each detail takes its latest value, and what referred to the other now refers to it.${shown}`),
     el(
       "table",
       { id: "team-folds" },
       el("thead", {}, el("tr", {}, ...["Record", "Kept", "Folded into it", "When"].map((h) => el("th", {}, h)))),
-      el("tbody", {}, ...status.folds.map((f) => el("tr", {}, el("td", {}, f.table_name.replace(/_/g, " ")), el("td", {}, f.kept_id.slice(0, 8)), el("td", {}, f.folded_id.slice(0, 8)), el("td", {}, formatTime(f.folded_at))))),
+      el("tbody", {}, ...status.folds.map((f) => el("tr", {}, el("td", {}, f.table_name.replace(/_/g, " ")), el("td", { title: f.kept_id }, shortId(f.kept_id)), el("td", { title: f.folded_id }, shortId(f.folded_id)), el("td", {}, formatTime(f.folded_at))))),
     ),
   );
 }
