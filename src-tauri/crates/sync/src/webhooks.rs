@@ -79,11 +79,29 @@ async fn handle(ctx: &Context<'_>, event: &WebhookEvent) -> Result<Outcome, Sync
             };
             pull_one_person(ctx, &id).await
         }
-        // Someone removed in Planning Center is retired here by the next reconciliation, which
-        // checks every id; one event alone is not enough to retire a person's history.
-        PERSON_DESTROYED => Ok(Outcome::Done { pulled: false }),
+        // An event alone is not enough to retire a person's history (it could be forged at the
+        // receiver, or late): a read of the person confirms it first.
+        PERSON_DESTROYED => {
+            let Some(id) = event.planning_center_id.clone().filter(|id| id.bytes().all(|b| b.is_ascii_digit())) else {
+                return Ok(Outcome::Kept("the event names no person".into()));
+            };
+            retire_if_gone(ctx, &id).await
+        }
         PERSON_MERGER_CREATED => pull::person_mergers(ctx).await.map(|_| Outcome::Done { pulled: false }),
         other => Ok(Outcome::Kept(format!("{other} is not an event this app subscribes to"))),
+    }
+}
+
+/// Retires the person here whom Planning Center no longer has; one it still has is left alone.
+async fn retire_if_gone(ctx: &Context<'_>, id: &str) -> Result<Outcome, SyncError> {
+    match ctx.client.get_one(&format!("/people/v2/people/{id}"), &[]).await {
+        Ok(_) => Ok(Outcome::Kept(format!("person {id} is still in Planning Center: no one was retired"))),
+        Err(error) if error.status().is_some_and(|s| s.as_u16() == 404) => {
+            let id = id.to_owned();
+            ctx.write(move |tx| people::deactivate_removed_person(tx, &id)).await?;
+            Ok(Outcome::Done { pulled: false })
+        }
+        Err(error) => Err(error.into()),
     }
 }
 

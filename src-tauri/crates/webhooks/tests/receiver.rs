@@ -321,6 +321,37 @@ async fn a_person_updated_in_planning_center_reaches_the_team_through_a_webhook_
     assert_eq!(listed.len(), 4, "{listed:?}");
     assert!(listed.iter().all(|e| e.processed && e.error_message.is_none()), "{listed:?}");
     assert!(listed.iter().any(|e| e.event_type == "people.v2.events.person_merger.created"));
+
+    // Someone deleted in Planning Center is retired here at once, once a read confirms it.
+    let (gone, forged) = fake.with_data(|d| {
+        let ids: Vec<u64> = d.all("people/people").map(|p| p.id).collect();
+        (ids[9], ids[10])
+    });
+    fake.with_data(|d| d.remove("people/people", gone));
+    eventually("the deletion's event stored", async || {
+        team.stored()
+            .await
+            .iter()
+            .any(|e| e.1 == "people.v2.events.person.destroyed" && e.2 == Some(gone.to_string()))
+            .then_some(())
+    })
+    .await;
+    cct_team::webhooks::copy_new_events(&team.office, &hub).await.unwrap();
+    assert!(local_person(&team.office, gone).await.meta.is_active, "not before the event is handled");
+    let report = engine.process_webhooks().await.unwrap();
+    assert_eq!(report.failed, 0, "{report:?}");
+    assert!(!local_person(&team.office, gone).await.meta.is_active, "retired without waiting for reconciliation");
+    // A "destroyed" event about someone Planning Center still has retires no one.
+    let owner = team.owner().await;
+    sqlx::query("SELECT cct_receive_webhook('forged-1', 'people.v2.events.person.destroyed', $1, '{}'::jsonb)")
+        .bind(forged.to_string())
+        .execute(&owner)
+        .await
+        .unwrap();
+    cct_team::webhooks::copy_new_events(&team.office, &hub).await.unwrap();
+    let report = engine.process_webhooks().await.unwrap();
+    assert_eq!(report.failed, 1, "kept with its reason: {report:?}");
+    assert!(local_person(&team.office, forged).await.meta.is_active, "still in Planning Center, still here");
 }
 
 #[tokio::test]

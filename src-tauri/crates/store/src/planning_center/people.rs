@@ -286,6 +286,23 @@ pub fn deactivate_missing_people(tx: &mut WriteTx<'_>, remote_ids: &HashSet<Stri
     Ok(count)
 }
 
+/// Retires the person linked to `planning_center_id`, whom Planning Center no longer has
+/// (a webhook said so, and a read of them confirmed it): what the next reconciliation would do,
+/// at once. Returns whether someone here was retired. Never a hard delete.
+pub fn deactivate_removed_person(tx: &mut WriteTx<'_>, planning_center_id: &str) -> Result<bool> {
+    tx.require(Permission::SyncManage)?;
+    tx.disable_outbox();
+    let linked =
+        tx.conn().id("SELECT id FROM people WHERE planning_center_id = ?1 AND is_active = 1", [planning_center_id])?;
+    match linked {
+        Some(id) => {
+            records::deactivate::<Person>(tx, id)?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
 /// Records the Planning Center id of a person we just created (or found by our stamp), before
 /// anything else is sent for them.
 pub fn link_person(tx: &mut WriteTx<'_>, people_id: Uuid, planning_center_id: &str) -> Result<()> {
