@@ -906,7 +906,8 @@ export type TeamDevice = { device_id: string, name: string, campus_scope: string
  */
 unsent_changes: number, 
 /**
- * Changes from other devices the hub holds that it has not pulled yet.
+ * Changes from other devices the hub holds that it has not pulled yet (the latest
+ * snapshot's, and the log's after it, for a computer behind the pruned part of the log).
  */
 changes_to_pull: number, removed_at: string | null, };
 
