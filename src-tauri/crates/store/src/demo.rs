@@ -498,7 +498,7 @@ fn terms_and_renewals(
         }
         if n == 0 {
             // Renewed this term: both earnings are in the certification's history.
-            let again = enrollment::enroll(
+            let mut again = enrollment::enroll(
                 tx,
                 enrollment::EnrollRequest {
                     people_id: person.meta.id,
@@ -508,7 +508,6 @@ fn terms_and_renewals(
                     ..Default::default()
                 },
             )?;
-            let mut again = again;
             again.enrollment_date = today - Duration::days(20);
             let again = records::update(tx, again)?;
             complete_lessons(tx, &again, usize::MAX)?;
