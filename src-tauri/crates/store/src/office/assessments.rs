@@ -118,14 +118,11 @@ pub(crate) struct FinalStanding {
 }
 
 pub(crate) fn final_standing(conn: &Connection, enrollment: &CourseEnrollment) -> Result<FinalStanding> {
-    let grading: String = conn
-        .optional("SELECT grading FROM course WHERE id = ?1", [enrollment.course_id.to_string()])?
-        .unwrap_or_default();
-    let grading = match grading.as_str() {
-        "pass_fail" => Grading::PassFail,
-        "percentage" => Grading::Percentage,
-        _ => Grading::Completion,
-    };
+    // Read by the names the record type gives the column's values (the CHECK allows no other).
+    let grading: Option<String> =
+        conn.optional("SELECT grading FROM course WHERE id = ?1", [enrollment.course_id.to_string()])?;
+    let grading: Grading =
+        grading.and_then(|g| serde_json::from_value(serde_json::Value::String(g)).ok()).unwrap_or_default();
     let final_exam: Option<(String, Option<i64>)> = conn.tuple(
         "SELECT id, max_attempts FROM assessment
          WHERE course_id = ?1 AND is_active = 1 AND is_final = 1 ORDER BY created_at LIMIT 1",

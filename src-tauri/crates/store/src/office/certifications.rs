@@ -103,7 +103,9 @@ fn keep_history(
     let held = history_in(tx.conn(), people_id, certification_id)?;
     for record in &held {
         if record.meta.is_active && outcome.completed_date.is_none_or(|earned| record.earned_on > earned) {
-            records::update_derived(tx, CertificationRecord { meta: inactive(&record.meta), ..record.clone() })?;
+            let mut retired = record.clone();
+            retired.meta.is_active = false;
+            records::update_derived(tx, retired)?;
         }
     }
     let Some(earned_on) = outcome.completed_date else { return Ok(None) };
@@ -126,10 +128,6 @@ fn keep_history(
     };
     record.certificate_number = Some(certificate_number(Some(earned_on), record.meta.id));
     Ok(Some(records::insert_derived(tx, record)?))
-}
-
-fn inactive(meta: &cct_domain::RecordMeta) -> cct_domain::RecordMeta {
-    cct_domain::RecordMeta { is_active: false, ..meta.clone() }
 }
 
 fn history_in(

@@ -116,7 +116,7 @@ pub fn create<T: Record>(tx: &mut WriteTx<'_>, record: T) -> Result<T> {
     refuse_kinds_with_own_rules::<T>()?;
     refuse_what_planning_center_keeps(tx, Some(&record), None)?;
     refuse_refresher_among_own_courses(tx, &record)?;
-    let record = offerings::settle_offering(tx, record)?;
+    offerings::check_offering(tx, &record)?;
     let saved = records::insert(tx, record)?;
     progress::follow_course_change(tx, &saved)?;
     Ok(saved)
@@ -126,7 +126,7 @@ pub fn update<T: Record>(tx: &mut WriteTx<'_>, record: T) -> Result<T> {
     refuse_kinds_with_own_rules::<T>()?;
     refuse_what_planning_center_keeps(tx, Some(&record), Some(record.id()))?;
     refuse_refresher_among_own_courses(tx, &record)?;
-    let record = offerings::settle_offering(tx, record)?;
+    offerings::check_offering(tx, &record)?;
     let saved = keeping_an_administrator(tx, |tx| records::update(tx, record))?;
     progress::follow_course_change(tx, &saved)?;
     Ok(saved)

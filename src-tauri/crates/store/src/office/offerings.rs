@@ -51,19 +51,18 @@ pub fn next_offering(conn: &Connection, course_id: Uuid, today: NaiveDate) -> Re
     Ok(next.unwrap_or_else(|| first_offering_id(course_id)))
 }
 
-/// Places a session or course role written through the office's generic edits in an
-/// offering of its course: the one it names (which must be of that course), or the first.
-pub(crate) fn settle_offering<T: Record>(tx: &WriteTx<'_>, record: T) -> Result<T> {
+/// Refuses a session or course role, written through the office's generic edits, that names
+/// an offering of another course (or a retired one). One that names none is placed in its
+/// course's first offering when it is written (`Record::complete`).
+pub(crate) fn check_offering<T: Record>(tx: &WriteTx<'_>, record: &T) -> Result<()> {
     if !matches!(T::TABLE, "class_session" | "course_role") {
-        return Ok(record);
+        return Ok(());
     }
-    let mut row: JsonRow = crate::db::rows::to_row(T::TABLE, &record)?;
+    let row: JsonRow = crate::db::rows::to_row(T::TABLE, record)?;
     let uuid = |v: Option<&Value>| v.and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok());
-    let Some(course_id) = uuid(row.get("course_id")) else { return Ok(record) };
+    let Some(course_id) = uuid(row.get("course_id")) else { return Ok(()) };
     let offering_id = uuid(row.get("offering_id")).unwrap_or_else(|| first_offering_id(course_id));
-    offering_of_course(tx, course_id, offering_id)?;
-    row.insert("offering_id".into(), Value::String(offering_id.to_string()));
-    crate::db::rows::from_row(T::TABLE, row)
+    offering_of_course(tx, course_id, offering_id).map(drop)
 }
 
 /// Keeps an offering's registered count, and its course's count across offerings, in step.
