@@ -388,6 +388,7 @@ impl App {
                 SubscribeError::SecretsFile { .. } => {
                     ErrorReport::new(ErrorCode::InvalidInput, error.to_string()).on("secrets_file")
                 }
+                SubscribeError::NoSecret(_) => ErrorReport::new(ErrorCode::PlanningCenterError, error.to_string()),
                 SubscribeError::PlanningCenter(inner) => inner.into(),
             }
         })?;

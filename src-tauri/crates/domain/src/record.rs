@@ -84,6 +84,14 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync + Unpin + '
         Self::PUSHED_TO_PLANNING_CENTER
     }
 
+    /// The record Planning Center must be told that this one left, when an update from `old`
+    /// to `new` takes it out of a group Planning Center keeps members of (a person moved out
+    /// of a household): its table and id. Only a move made here is sent, never an inference
+    /// from who lives where, as Planning Center lets a child be in two households.
+    fn left_group_in_planning_center(_old: &Self, _new: &Self) -> Option<(&'static str, Uuid)> {
+        None
+    }
+
     fn meta(&self) -> &RecordMeta;
     fn meta_mut(&mut self) -> &mut RecordMeta;
 

@@ -448,6 +448,9 @@ pub fn write(
             let attributes = attributes_from(collection, body, true)?;
             check_links(collection, &attributes, data)?;
             let members = household_members(collection, body, &attributes, target.parent, data)?;
+            if let ("people/household_memberships", [(Some(household), person)]) = (collection.key, &members[..]) {
+                return Ok((StatusCode::CREATED, Some(data.join_household(*household, *person, now))));
+            }
             let id = data.insert(collection.key, attributes.clone(), target.parent, now);
             apply_links(collection, id, &attributes, data);
             for (household, person) in members.into_iter().map(|(h, p)| (h.unwrap_or(id), p)) {
@@ -479,6 +482,12 @@ pub fn write(
             record.updated_at = now;
             apply_links(collection, id, &attributes, data);
             Ok((StatusCode::OK, Some(id)))
+        }
+        ("DELETE", Some(id)) if collection.key == "people/household_memberships" => {
+            let household = target.parent.unwrap_or_default();
+            data.leave_household(household, id, now)
+                .ok_or_else(|| ApiError::not_found(format!("{} {id} not found", collection.kind)))?;
+            Ok((StatusCode::NO_CONTENT, None))
         }
         ("DELETE", Some(id)) => {
             data.remove(collection.key, id)

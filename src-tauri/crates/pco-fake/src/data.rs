@@ -6,6 +6,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
 
+/// The collection of household memberships: which person is in which household.
+const MEMBERSHIPS: &str = "people/household_memberships";
+
 #[derive(Debug, Clone)]
 pub struct Record {
     pub id: u64,
@@ -312,6 +315,14 @@ impl Data {
             let expires = (years > 0).then(|| (completed + Duration::days(365 * years)).format("%Y-%m-%d").to_string());
             data.add_background_check(*person, status, expires.as_deref(), completed);
         }
+        // Each person's place in their household, as the API lists it (made last, so the ids
+        // of everything above stay as they were before memberships were kept).
+        for person in person_ids {
+            for household in data.households_of(person) {
+                let at = data.get("people/people", person).map_or(epoch, |p| p.updated_at);
+                data.join_household(household, person, at);
+            }
+        }
         debug_assert!(collections::by_key("people/people").is_some());
         data
     }
@@ -359,14 +370,58 @@ impl Data {
             .unwrap_or_default()
     }
 
-    /// Puts a person in a household (as a household's creation or a new membership does).
-    pub fn join_household(&mut self, household: u64, person: u64, at: DateTime<Utc>) {
+    /// The membership that puts `person` in `household`, if there is one.
+    pub fn membership(&self, household: u64, person: u64) -> Option<u64> {
+        self.children_of(MEMBERSHIPS, household)
+            .find(|m| m.relationships.get("person").is_some_and(|(_, p)| p.contains(&person)))
+            .map(|m| m.id)
+    }
+
+    /// Puts a person in a household, with the membership that records it (as a household's
+    /// creation or a new membership does); the membership's id. Joining twice is one membership.
+    pub fn join_household(&mut self, household: u64, person: u64, at: DateTime<Utc>) -> u64 {
         if let Some(record) = self.get_mut("people/people", person) {
             let (_, ids) = record.relationships.entry("households").or_insert(("people/households", Vec::new()));
             if !ids.contains(&household) {
                 ids.push(household);
                 record.updated_at = at;
             }
+        }
+        if let Some(existing) = self.membership(household, person) {
+            return existing;
+        }
+        let name = self.get("people/people", person).map_or(Value::Null, |p| p.attribute("name"));
+        let membership =
+            self.insert(MEMBERSHIPS, obj(json!({"person_name": name, "pending": false})), Some(household), at);
+        self.relate(MEMBERSHIPS, membership, "person", "people/people", vec![person]);
+        self.relate(MEMBERSHIPS, membership, "household", "people/households", vec![household]);
+        self.count_members(household);
+        membership
+    }
+
+    /// Ends a membership: the person is no longer in that household (`None` if there is no
+    /// such membership in it).
+    pub fn leave_household(&mut self, household: u64, membership: u64, at: DateTime<Utc>) -> Option<()> {
+        if self.get(MEMBERSHIPS, membership)?.parent != Some(household) {
+            return None;
+        }
+        let removed = self.remove(MEMBERSHIPS, membership)?;
+        for person in removed.relationships.get("person").map(|(_, p)| p.clone()).unwrap_or_default() {
+            if let Some(record) = self.get_mut("people/people", person) {
+                if let Some((_, ids)) = record.relationships.get_mut("households") {
+                    ids.retain(|h| *h != household);
+                }
+                record.updated_at = at;
+            }
+        }
+        self.count_members(household);
+        Some(())
+    }
+
+    fn count_members(&mut self, household: u64) {
+        let members = self.children_of(MEMBERSHIPS, household).count();
+        if let Some(record) = self.get_mut("people/households", household) {
+            record.attributes.insert("member_count".into(), json!(members));
         }
     }
 
@@ -403,13 +458,18 @@ impl Data {
                 }
             }
         }
+        let removed_households = removed.relationships.get("households").map(|(_, h)| h.clone()).unwrap_or_default();
+        let kept_had_none = self.households_of(keep).is_empty();
+        for household in removed_households {
+            if let Some(membership) = self.membership(household, remove) {
+                self.leave_household(household, membership, at);
+            }
+            if kept_had_none {
+                self.join_household(household, keep, at);
+            }
+        }
         if let Some(kept) = self.get_mut("people/people", keep) {
             kept.updated_at = at;
-            if kept.relationships.get("households").is_none_or(|(_, h)| h.is_empty()) {
-                if let Some(households) = removed.relationships.get("households") {
-                    kept.relationships.insert("households", households.clone());
-                }
-            }
         }
         let merger = self.insert(
             "people/person_mergers",

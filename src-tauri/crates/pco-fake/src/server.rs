@@ -217,18 +217,27 @@ fn handle(
         );
     }
     if let Identity::OAuth(token) = identity {
-        let needed = match product {
-            "check-ins" => "check_ins",
-            other => other,
-        };
         let scopes = lock(&shared.auth).scope_of(token).unwrap_or("").to_owned();
-        if !scopes.split(' ').any(|s| s == needed) {
-            return ApiError::new(StatusCode::FORBIDDEN, "PELICAN", format!("the token lacks the {needed} scope"))
-                .into_response();
+        // Webhooks have no scope of their own: a token reaches them with any scope, and may
+        // subscribe to the events of the products its scope covers (planningcenter/developers
+        // issues 596 and 617, where a token of scope "people giving" got 422, not 403).
+        if product == "webhooks" {
+            if let Some(refusal) = event_outside_scope(&scopes, method, &segments, body) {
+                return refusal.into_response();
+            }
+        } else {
+            let needed = scope_of_product(product);
+            if !scopes.split(' ').any(|s| s == needed) {
+                return ApiError::new(StatusCode::FORBIDDEN, "PELICAN", format!("the token lacks the {needed} scope"))
+                    .into_response();
+            }
         }
     }
     if let ["lists", id, "run"] = segments.as_slice() {
         return run_list(shared, product, id, method);
+    }
+    if let ("webhooks", ["webhook_subscriptions", id, "rotate_secret"]) = (product, segments.as_slice()) {
+        return rotate_secret(shared, id, method);
     }
     let base = lock(&shared.base_url).clone();
     let path = format!("/{product}/v2/{rest}");
@@ -240,7 +249,10 @@ fn handle(
     let result = match *method {
         Method::GET => match target.id {
             None => api::parse_params(target.collection, query).map(|params| {
-                let list = api::list(&base, &path, &target, &params, &data, query);
+                let mut list = api::list(&base, &path, &target, &params, &data, query);
+                if target.collection.key == crate::webhooks::SUBSCRIPTIONS {
+                    hide_secrets(&mut list);
+                }
                 let empty = list["data"].as_array().is_none_or(Vec::is_empty);
                 if empty && faults.empty_lists_answer_no_content {
                     StatusCode::NO_CONTENT.into_response()
@@ -294,6 +306,64 @@ fn subscription_made(shared: &Shared, data: &mut crate::data::Data, id: u64) {
         subscription.attributes.entry("active").or_insert(Value::Bool(true));
     }
     crate::webhooks::start_watching(&mut lock(&shared.webhooks), data);
+}
+
+fn scope_of_product(product: &str) -> &str {
+    match product {
+        "check-ins" => "check_ins",
+        other => other,
+    }
+}
+
+/// A new subscription to an event of a product the token's scope does not cover is refused
+/// with the real API's validation error.
+fn event_outside_scope(scopes: &str, method: &Method, segments: &[&str], body: &[u8]) -> Option<ApiError> {
+    if *method != Method::POST || segments != ["webhook_subscriptions"] {
+        return None;
+    }
+    let document: Value = serde_json::from_slice(body).unwrap_or_default();
+    let event = document.pointer("/data/attributes/name").and_then(Value::as_str).unwrap_or_default();
+    let product = event.split('.').next().unwrap_or_default().replace('_', "-");
+    if scopes.split(' ').any(|s| s == scope_of_product(&product)) {
+        return None;
+    }
+    Some(ApiError::invalid_attribute(
+        "base",
+        format!("Event \"{event}\" is not available for subscription within current OAuth2 scope ({scopes})."),
+    ))
+}
+
+/// A subscription's secret is shown when it is made and when it is read alone, not in the
+/// list of subscriptions (as an integration verified against the real API reports).
+fn hide_secrets(list: &mut Value) {
+    for subscription in list["data"].as_array_mut().into_iter().flatten() {
+        if let Some(attributes) = subscription["attributes"].as_object_mut() {
+            attributes.remove("authenticity_secret");
+        }
+    }
+}
+
+/// `POST /webhooks/v2/webhook_subscriptions/{id}/rotate_secret`: a new secret signs the
+/// subscription's deliveries from now on; the subscription comes back with it.
+fn rotate_secret(shared: &Shared, id: &str, method: &Method) -> Response {
+    if *method != Method::POST {
+        return ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "a secret is rotated with POST")
+            .into_response();
+    }
+    let secret = crate::webhooks::new_secret(&mut lock(&shared.dice));
+    let base = lock(&shared.base_url).clone();
+    let mut data = lock(&shared.data);
+    let Some(id) = id.parse::<u64>().ok().filter(|id| data.get(crate::webhooks::SUBSCRIPTIONS, *id).is_some()) else {
+        return ApiError::not_found(format!("WebhookSubscription {id} not found")).into_response();
+    };
+    if let Some(subscription) = data.get_mut(crate::webhooks::SUBSCRIPTIONS, id) {
+        subscription.attributes.insert("authenticity_secret".into(), Value::String(secret));
+    }
+    lock(&shared.stats).writes += 1;
+    match data.get(crate::webhooks::SUBSCRIPTIONS, id) {
+        Some(record) => json_api(StatusCode::OK, api::show(&base, record, &data, &[])),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 /// `POST /people/v2/lists/{id}/run` refreshes a list in the background and answers

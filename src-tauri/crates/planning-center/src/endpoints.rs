@@ -106,7 +106,12 @@ impl Client {
         );
         let members: Vec<serde_json::Value> =
             people.iter().map(|id| serde_json::json!({ "type": "Person", "id": id })).collect();
-        document["data"]["relationships"] = serde_json::json!({ "people": { "data": members } });
+        // Planning Center's own notes ask for the people and the primary contact as
+        // relationships; the contact goes as the writable attribute too.
+        document["data"]["relationships"] = serde_json::json!({
+            "people": { "data": members },
+            "primary_contact": { "data": { "type": "Person", "id": primary_contact } },
+        });
         Ok(self.post("/people/v2/households", document).await?.data)
     }
 
@@ -125,14 +130,33 @@ impl Client {
         Ok(Typed { id: document.data.id, attributes })
     }
 
+    /// Adds a person to a household: the person named as the relationship Planning Center's
+    /// notes ask for, and as the writable `person_id`.
     pub async fn add_household_member(&self, household: &str, person: &str) -> Result<Resource> {
-        Ok(self
-            .post(
-                &format!("/people/v2/households/{household}/household_memberships"),
-                write_document("HouseholdMembership", None, serde_json::json!({ "person_id": person })),
-            )
-            .await?
-            .data)
+        let mut document = write_document("HouseholdMembership", None, serde_json::json!({ "person_id": person }));
+        document["data"]["relationships"] =
+            serde_json::json!({ "person": { "data": { "type": "Person", "id": person } } });
+        Ok(self.post(&format!("/people/v2/households/{household}/household_memberships"), document).await?.data)
+    }
+
+    /// Who is in a household there, each with the id of their membership (what a removal
+    /// names). The person is read from the membership's `person` relationship.
+    pub async fn household_memberships(&self, household: &str) -> Result<Vec<HouseholdMembership>> {
+        let path = format!("/people/v2/households/{household}/household_memberships");
+        let mut pages = Paginator::new(self.clone(), &path, Vec::new());
+        let mut memberships = Vec::new();
+        while let Some(page) = pages.next_page().await? {
+            memberships.extend(page.data.iter().filter_map(|membership| {
+                let person = membership.related("person").first().map(|p| p.id.clone())?;
+                Some(HouseholdMembership { id: membership.id.clone(), person_id: person })
+            }));
+        }
+        Ok(memberships)
+    }
+
+    /// Takes a person out of a household there (their membership, by its id).
+    pub async fn remove_household_member(&self, household: &str, membership: &str) -> Result<()> {
+        self.delete(&format!("/people/v2/households/{household}/household_memberships/{membership}")).await
     }
 
     /// Sets a person's primary campus: the same value sent twice is the same write.
@@ -245,12 +269,25 @@ impl Client {
                 ),
             )
             .await?;
-        let secret = document.data.attributes.get("authenticity_secret").and_then(|s| s.as_str()).unwrap_or_default();
         Ok(WebhookSubscription {
             id: document.data.id.clone(),
             event: event.to_owned(),
-            authenticity_secret: secret.to_owned(),
+            authenticity_secret: secret_of(&document.data).unwrap_or_default(),
         })
+    }
+
+    /// The secret of a subscription made before, read alone: the list of subscriptions may
+    /// leave it out. `None` if Planning Center shows none.
+    pub async fn webhook_secret(&self, subscription: &str) -> Result<Option<String>> {
+        let document = self.get_one(&format!("/webhooks/v2/webhook_subscriptions/{subscription}"), &[]).await?;
+        Ok(secret_of(&document.data))
+    }
+
+    /// Gives a subscription a new secret (`rotate_secret`); its deliveries are signed with it
+    /// from now on.
+    pub async fn rotate_webhook_secret(&self, subscription: &str) -> Result<Option<String>> {
+        let path = format!("/webhooks/v2/webhook_subscriptions/{subscription}/rotate_secret");
+        Ok(secret_of(&self.post(&path, serde_json::json!({})).await?.data))
     }
 
     /// A person's cards on a workflow (to find a card made before, instead of making it twice).
@@ -347,4 +384,9 @@ impl std::fmt::Debug for WebhookSubscription {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WebhookSubscription").field("id", &self.id).field("event", &self.event).finish_non_exhaustive()
     }
+}
+
+fn secret_of(subscription: &Resource) -> Option<String> {
+    let secret = subscription.attributes.get("authenticity_secret")?.as_str()?;
+    (!secret.is_empty()).then(|| secret.to_owned())
 }

@@ -223,6 +223,13 @@ pub fn id_text(value: Option<&serde_json::Value>) -> Option<String> {
     }
 }
 
+/// A person's place in a household there: the membership's id and the person's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdMembership {
+    pub id: String,
+    pub person_id: String,
+}
+
 /// A resource's id with its decoded attributes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Typed<A> {

@@ -11,6 +11,9 @@ use serde_json::Value;
 use ts_rs::TS;
 use uuid::Uuid;
 
+/// The key of an outbox entry that records a member leaving a group Planning Center keeps.
+pub(crate) const MEMBER_LEFT: &str = "member_left";
+
 /// Columns the store fills in; a caller's values there are ignored on update.
 const MANAGED_COLUMNS: [&str; 4] = ["created_at", "created_by", "updated_at", "updated_by"];
 
@@ -85,6 +88,13 @@ pub(crate) fn update_over<T: Record>(tx: &mut WriteTx<'_>, stored: JsonRow, mut 
     tx.record_team_change(T::TABLE, &id.to_string(), &written, update.action == AuditAction::Delete)?;
     if T::update_reaches_planning_center(&update.old, &update.record) {
         tx.enqueue_outbox(T::TABLE, id, update.action, &update.row)?;
+    }
+    if let Some((group_table, group)) = T::left_group_in_planning_center(&update.old, &update.record) {
+        // The group's own entry carries who left: its push takes them out there (see
+        // `planning_center::households::members_who_left`).
+        let mut departure = JsonRow::new();
+        departure.insert(MEMBER_LEFT.into(), Value::String(id.to_string()));
+        tx.enqueue_outbox(group_table, group, AuditAction::Update, &departure)?;
     }
     Ok(update.record)
 }

@@ -376,26 +376,38 @@ async fn push_campus(ctx: &Context<'_>, group: &OutboxGroup, done: &mut HashSet<
 /// A household goes with its name, its members and its primary contact (see
 /// `HouseholdForPush::primary_contact`). A household made in Planning Center by a push cut off
 /// before it was linked here is found again through its primary contact's households (the same
-/// name), so it is never made twice. Members added here are added there; someone who left a
-/// household here is left in it there, for the office to take out in Planning Center.
+/// name), so it is never made twice. Members added here are added there, and someone moved out
+/// of it here is taken out of it there (see `take_out_who_left`), even when no one is left in
+/// it or it was retired here: Planning Center keeps the household itself.
 async fn push_household(ctx: &Context<'_>, group: &OutboxGroup) -> Result<Outcome, SyncError> {
     let record_id = group.record_id;
     let Some(local) = ctx.store(move |store| households::for_push(store, record_id)).await? else {
         return Ok(Some((EntryOutcome::Skipped, Some("the record no longer exists".into()))));
     };
-    if !local.is_active {
-        return Ok(Some((EntryOutcome::Skipped, Some("retired here; Planning Center keeps its household".into()))));
-    }
-    if local.members.iter().any(|m| m.planning_center_id.is_none()) {
+    let entries = group.entry_ids.clone();
+    let left = ctx.store(move |store| households::members_who_left(store, &entries)).await?;
+    if local.is_active && local.members.iter().any(|m| m.planning_center_id.is_none()) {
         return Ok(None); // members reach Planning Center first, through their own entries
     }
-    let members: Vec<String> = local.members.iter().filter_map(|m| m.planning_center_id.clone()).collect();
-    let Some(contact) = local.primary_contact().and_then(|c| c.planning_center_id.clone()) else {
-        return Ok(Some((
-            EntryOutcome::Skipped,
-            Some("a household with no one in it has no place in Planning Center; add its people first".into()),
-        )));
+    let contact = local.primary_contact().and_then(|c| c.planning_center_id.clone());
+    let Some(contact) = contact.filter(|_| local.is_active) else {
+        let taken_out = match &local.planning_center_id {
+            Some(remote_id) => take_out_who_left(ctx, remote_id, &local, &left).await?,
+            None => 0,
+        };
+        let (outcome, why) = match (taken_out, local.is_active) {
+            (0, true) => (
+                EntryOutcome::Skipped,
+                "a household with no one in it has no place in Planning Center; add its people first",
+            ),
+            (0, false) => (EntryOutcome::Skipped, "retired here; Planning Center keeps its household"),
+            _ => {
+                (EntryOutcome::Sent, "the people who left it were taken out there; Planning Center keeps the household")
+            }
+        };
+        return Ok(Some((outcome, Some(why.into()))));
     };
+    let members: Vec<String> = local.members.iter().filter_map(|m| m.planning_center_id.clone()).collect();
     let mut remote_id = local.planning_center_id.clone();
     if remote_id.is_none() {
         for candidate in ctx.client.person(&contact).await?.household_ids {
@@ -426,7 +438,47 @@ async fn push_household(ctx: &Context<'_>, group: &OutboxGroup) -> Result<Outcom
             ctx.client.add_household_member(&remote_id, member).await?;
         }
     }
+    // After the update, so the primary contact there is no longer someone taken out.
+    take_out_who_left(ctx, &remote_id, &local, &left).await?;
     Ok(Some((EntryOutcome::Sent, None)))
+}
+
+/// Takes the people moved out of a household here out of it in Planning Center: each one's
+/// membership there is found in the household's list and deleted. Someone back in it here by
+/// now, or never in Planning Center, is left alone. Sent again (a crash before the entry was
+/// marked sent), the list no longer holds them and nothing is deleted twice. How many left.
+async fn take_out_who_left(
+    ctx: &Context<'_>,
+    remote_household: &str,
+    local: &households::HouseholdForPush,
+    left: &[Uuid],
+) -> Result<usize, SyncError> {
+    let mut leaving = Vec::new();
+    for &person in left.iter().filter(|p| !local.members.iter().any(|m| m.people_id == **p)) {
+        if let Some(remote) = ctx.store(move |store| summaries::planning_center_id_of(store, person)).await? {
+            leaving.push(remote);
+        }
+    }
+    if leaving.is_empty() {
+        return Ok(0);
+    }
+    let memberships = match ctx.client.household_memberships(remote_household).await {
+        Ok(memberships) => memberships,
+        Err(PcoError::Api { status, .. }) if status.as_u16() == 404 => return Ok(0), // the household is gone there
+        Err(error) => return Err(error.into()),
+    };
+    let mut taken_out = 0;
+    for membership in memberships {
+        if !leaving.contains(&membership.person_id) {
+            continue;
+        }
+        match ctx.client.remove_household_member(remote_household, &membership.id).await {
+            Ok(()) => taken_out += 1,
+            Err(PcoError::Api { status, .. }) if status.as_u16() == 404 => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Ok(taken_out)
 }
 
 async fn link_household(ctx: &Context<'_>, household: Uuid, remote_id: &str) -> Result<(), SyncError> {

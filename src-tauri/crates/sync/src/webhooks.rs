@@ -140,6 +140,10 @@ pub enum SubscribeError {
     ReceiverUrl(String),
     #[error("the secrets file could not be written to {path}: {source}")]
     SecretsFile { path: String, source: std::io::Error },
+    #[error(
+        "Planning Center gave no secret for the {0} subscription; delete it in Planning Center and subscribe again"
+    )]
+    NoSecret(String),
     #[error(transparent)]
     PlanningCenter(#[from] cct_planning_center::PcoError),
 }
@@ -177,10 +181,10 @@ pub async fn subscribe(
             s.attributes.get("name").and_then(|n| n.as_str()) == Some(event)
                 && s.attributes.get("url").and_then(|u| u.as_str()) == Some(receiver.as_str())
         });
-        let secret = match found.and_then(|s| s.attributes.get("authenticity_secret")).and_then(|s| s.as_str()) {
-            Some(secret) => {
+        let secret = match found {
+            Some(subscription) => {
                 already_subscribed.push(event.to_owned());
-                secret.to_owned()
+                secret_of_existing(client, subscription).await?
             }
             None => {
                 let made = client.create_webhook_subscription(event, &receiver).await?;
@@ -188,6 +192,9 @@ pub async fn subscribe(
                 made.authenticity_secret
             }
         };
+        if secret.is_empty() {
+            return Err(SubscribeError::NoSecret(event.to_owned()));
+        }
         lines.push(format!("# {event}"));
         lines.push(secret);
     }
@@ -199,6 +206,23 @@ pub async fn subscribe(
         already_subscribed,
         secrets_file: secrets_file.display().to_string(),
     })
+}
+
+/// The secret of a subscription made before: from the list when it shows it, else read
+/// alone; when Planning Center shows it nowhere, a new one is made (`rotate_secret`), which the
+/// secrets file then holds (a receiver started with the old file must be restarted).
+async fn secret_of_existing(
+    client: &cct_planning_center::Client,
+    subscription: &cct_planning_center::resources::Typed<serde_json::Value>,
+) -> Result<String, SubscribeError> {
+    let listed = subscription.attributes.get("authenticity_secret").and_then(|s| s.as_str()).filter(|s| !s.is_empty());
+    if let Some(secret) = listed {
+        return Ok(secret.to_owned());
+    }
+    if let Some(secret) = client.webhook_secret(&subscription.id).await? {
+        return Ok(secret);
+    }
+    Ok(client.rotate_webhook_secret(&subscription.id).await?.unwrap_or_default())
 }
 
 /// Written whole or not at all, and readable by this user only.

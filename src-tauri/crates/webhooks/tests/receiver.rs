@@ -372,6 +372,27 @@ async fn subscribing_twice_makes_each_subscription_once_and_the_secrets_reach_on
     assert_eq!((again.created.len(), again.already_subscribed.len()), (0, 4), "made once");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), written, "the same secrets, written again");
     assert_eq!(fake.with_data(|d| d.count("webhooks/webhook_subscriptions")), 4);
+    // The list shows no secret (the fake hides it there, as the real API is reported to): each
+    // was read alone. One Planning Center shows nowhere gets a new one, which the file holds.
+    let secret_there = |d: &cct_pco_fake::data::Data| -> Vec<String> {
+        d.all("webhooks/webhook_subscriptions")
+            .map(|s| s.attribute("authenticity_secret").as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    fake.with_data(|d| {
+        let id = d.all("webhooks/webhook_subscriptions").map(|s| s.id).min().unwrap();
+        d.get_mut("webhooks/webhook_subscriptions", id).unwrap().attributes.remove("authenticity_secret");
+    });
+    let rotated = cct_sync::webhooks::subscribe(&client, url, &file).await.unwrap();
+    assert_eq!((rotated.created.len(), rotated.already_subscribed.len()), (0, 4), "still not made twice");
+    let rewritten = cct_webhooks::read_secrets(&std::fs::read_to_string(&file).unwrap());
+    let mut expected = fake.with_data(|d| secret_there(d));
+    assert!(expected.iter().all(|s| s.len() >= 32), "the secret was rotated there");
+    let mut written_now = rewritten.clone();
+    expected.sort();
+    written_now.sort();
+    assert_eq!(written_now, expected, "the file holds every subscription's secret, the new one included");
+    assert_eq!(rewritten.iter().filter(|s| !cct_webhooks::read_secrets(&written).contains(s)).count(), 1);
     let secrets = cct_webhooks::read_secrets(&written);
     for secret in &secrets {
         assert!(!format!("{first:?}{again:?}").contains(secret.as_str()), "the answer never holds a secret");

@@ -69,6 +69,10 @@ impl Record for Person {
     const PUSHED_TO_PLANNING_CENTER: bool = true;
     record_meta!();
 
+    fn left_group_in_planning_center(old: &Self, new: &Self) -> Option<(&'static str, Uuid)> {
+        old.household_id.filter(|&left| new.household_id != Some(left)).map(|left| (Household::TABLE, left))
+    }
+
     fn validate(&self) -> Result<(), ValidationError> {
         required_text("first_name", &self.first_name)?;
         required_text("last_name", &self.last_name)?;
@@ -282,6 +286,17 @@ mod tests {
 
     fn ruth() -> Person {
         Person { first_name: "Ruth".into(), last_name: "Moabite".into(), ..Default::default() }
+    }
+
+    #[test]
+    fn only_a_move_out_of_a_household_is_a_departure() {
+        let (first, second) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let at_home = Person { household_id: Some(first), ..ruth() };
+        let departure = |old: &Person, new: &Person| Person::left_group_in_planning_center(old, new);
+        assert_eq!(departure(&at_home, &Person { household_id: Some(second), ..ruth() }), Some(("household", first)));
+        assert_eq!(departure(&at_home, &ruth()), Some(("household", first)), "moved out to no household");
+        assert_eq!(departure(&ruth(), &at_home), None, "joining is not leaving");
+        assert_eq!(departure(&at_home, &Person { nickname: Some("Ru".into()), ..at_home.clone() }), None);
     }
 
     #[test]

@@ -162,3 +162,40 @@ async fn sign_out_revokes_at_planning_center_and_forgets_the_tokens() {
     );
     assert!(matches!(reused.get_list("/people/v2/people", &[]).await.unwrap_err(), PcoError::SignInRequired { .. }));
 }
+
+/// Webhooks have no scope of their own: a token signed in with the app's scopes subscribes to
+/// People's events, and one whose scope does not cover People is refused with the validation
+/// error Planning Center gives (planningcenter/developers issues 596 and 617), not a 403.
+#[tokio::test]
+async fn a_signed_in_token_subscribes_to_the_events_of_the_products_its_scope_covers() {
+    let fake = fake(5, fast_window()).await;
+    let signed_in = |scope: &str| {
+        let (access, refresh) = fake.issue_token(scope);
+        let tokens = OAuthTokens {
+            access_token: access,
+            refresh_token: refresh,
+            expires_at: now_secs() + 3600,
+            scope: scope.into(),
+        };
+        oauth_client(&fake, Arc::new(MemoryTokenStore::with(tokens)))
+    };
+    let office = signed_in("people registrations check_ins groups");
+    let made = office
+        .create_webhook_subscription("people.v2.events.person.updated", "https://hub.example.org/hooks")
+        .await
+        .unwrap();
+    assert!(made.authenticity_secret.len() >= 32);
+    assert_eq!(office.webhook_secret(&made.id).await.unwrap(), Some(made.authenticity_secret.clone()));
+
+    let registrations_only = signed_in("registrations");
+    let refused = registrations_only
+        .create_webhook_subscription("people.v2.events.person.created", "https://hub.example.org/hooks")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, PcoError::Api { status, .. } if status.as_u16() == 422)
+            && refused.to_string().contains("not available for subscription"),
+        "{refused}"
+    );
+    assert_eq!(fake.with_data(|d| d.count("webhooks/webhook_subscriptions")), 1);
+}

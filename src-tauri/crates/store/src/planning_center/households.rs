@@ -86,3 +86,29 @@ pub fn planning_center_id_of(store: &Store, id: Uuid) -> Result<Option<String>> 
         })?
         .flatten())
 }
+
+/// The people an outbox group of a household records as having left it here (each move out
+/// queues one entry on the household), first departure first. Planning Center is told of these
+/// only: someone it holds in two households (a child of two homes) lives in one here, and is
+/// not taken out of the other because of it.
+pub fn members_who_left(store: &Store, entry_ids: &[String]) -> Result<Vec<Uuid>> {
+    let entries = serde_json::to_string(entry_ids).map_err(|e| StoreError::Constraint(e.to_string()))?;
+    let people: Vec<String> = store.read(|conn| {
+        conn.column(
+            &format!(
+                "SELECT json_extract(payload, '$.{}') FROM pco_outbox
+                 WHERE id IN (SELECT value FROM json_each(?1)) AND json_extract(payload, '$.{0}') IS NOT NULL
+                 ORDER BY created_at, id",
+                crate::records::MEMBER_LEFT
+            ),
+            [entries],
+        )
+    })?;
+    let mut left: Vec<Uuid> = Vec::new();
+    for person in people.iter().filter_map(|p| p.parse().ok()) {
+        if !left.contains(&person) {
+            left.push(person);
+        }
+    }
+    Ok(left)
+}

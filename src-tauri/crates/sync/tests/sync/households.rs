@@ -215,3 +215,92 @@ async fn a_primary_campus_chosen_here_is_the_persons_campus_in_planning_center()
     office.engine.run().await.unwrap();
     assert_eq!(fake.stats().writes, 0);
 }
+
+/// Households in the fake with at least `size` people, largest first.
+fn remote_households_of_size(fake: &cct_pco_fake::FakePco, size: usize) -> Vec<(u64, Vec<u64>)> {
+    fake.with_data(|d| {
+        let mut households: Vec<(u64, Vec<u64>)> = d
+            .all("people/households")
+            .map(|h| {
+                let members = d.all("people/people").filter(|p| d.households_of(p.id).contains(&h.id)).map(|p| p.id);
+                (h.id, members.collect())
+            })
+            .filter(|(_, members): &(u64, Vec<u64>)| members.len() >= size)
+            .collect();
+        households.sort_by_key(|(id, members)| (std::cmp::Reverse(members.len()), *id));
+        households
+    })
+}
+
+async fn local_by_planning_center_id(office: &Office, id: u64) -> Person {
+    local_people(&office.store).await.into_iter().find(|p| p.planning_center_id == Some(id.to_string())).unwrap()
+}
+
+async fn move_to(office: &Office, person: &Person, to: cct_store::office::households::HouseholdMove) {
+    let id = person.meta.id;
+    office.store.write(&system(), move |tx| cct_store::office::households::move_person(tx, id, to)).unwrap();
+}
+
+#[tokio::test]
+async fn a_person_moved_out_here_is_taken_out_of_the_household_there_and_no_one_else_is() {
+    use cct_store::office::households::HouseholdMove;
+    let fake = fake(40, unlimited()).await;
+    let family = remote_households_of_size(&fake, 3).into_iter().next().expect("a household of three or more");
+    let single = remote_households_of_size(&fake, 1)
+        .into_iter()
+        .rev()
+        .find(|(_, m)| m.len() == 1)
+        .expect("someone who lives alone");
+    let (family_id, members) = family;
+    let (mover_id, two_homes_id) = (members[0], members[1]);
+    // A child of two homes: Planning Center has them in the family and in the single's
+    // household; here they live in one of them.
+    fake.with_data(|d| d.join_household(single.0, two_homes_id, chrono::Utc::now()));
+    let office = office(&fake).await;
+    sync_until_done(&office.engine, 3).await;
+
+    let mover = local_by_planning_center_id(&office, mover_id).await;
+    let loner = local_by_planning_center_id(&office, single.1[0]).await;
+    let family_here = loner.household_id.and(mover.household_id).unwrap();
+    // The mover starts a flat of their own; the one who lived alone moves into the family, so
+    // that household is left with no one in it here.
+    move_to(&office, &mover, HouseholdMove::New { name: "Flat on Oak Street".into() }).await;
+    move_to(&office, &loner, HouseholdMove::Existing { household_id: family_here }).await;
+    sync_until_done(&office.engine, 3).await;
+
+    let remote_households = |id: u64| fake.with_data(|d| d.households_of(id));
+    let flat = households_named(&fake, "Flat on Oak Street");
+    assert_eq!(flat.len(), 1, "the flat was made there");
+    assert_eq!(remote_households(mover_id), flat, "out of the family, in the flat");
+    assert_eq!(remote_households(single.1[0]), vec![family_id], "out of the household left empty, in the family");
+    let mut two_homes = remote_households(two_homes_id);
+    two_homes.sort();
+    let mut both = vec![family_id, single.0];
+    both.sort();
+    assert_eq!(two_homes, both, "the child of two homes stays in both: no one moved them here");
+    for stayer in &members[1..] {
+        assert!(remote_households(*stayer).contains(&family_id), "{stayer} still in the family");
+    }
+    let failed: i64 = office
+        .store
+        .read(|c| c.scalar("SELECT COUNT(*) FROM pco_outbox WHERE status IN ('failed', 'pending', 'held')", []))
+        .unwrap();
+    assert_eq!(failed, 0);
+
+    // As if the app had stopped after Planning Center took them out and before this computer
+    // recorded it: the departures go again, and take out no one else.
+    let memberships_before = fake.with_data(|d| d.count("people/household_memberships"));
+    office
+        .store
+        .write(&system(), |tx| {
+            tx.conn().run("UPDATE pco_outbox SET status = 'pending' WHERE table_name = 'household'", [])?;
+            Ok(())
+        })
+        .unwrap();
+    sync_until_done(&office.engine, 3).await;
+    assert_eq!(fake.with_data(|d| d.count("people/household_memberships")), memberships_before);
+    assert_eq!(remote_households(mover_id), flat);
+    assert_eq!(remote_households(single.1[0]), vec![family_id]);
+    assert_eq!(remote_households(two_homes_id).len(), 2);
+    assert_eq!(pending(&office.store).await, 0);
+}
