@@ -1,7 +1,8 @@
 // The Planning Center card in the real window, against the fake Planning Center (its binary,
 // on a free port): a new office signs in with a personal access token, syncs, chooses where
 // completions and renewals go (custom fields, workflows), and subscribes the webhook receiver,
-// whose secrets go to a file and never to the screen.
+// whose secrets go to a file and never to the screen; then someone moved out of their family
+// here is taken out of it in Planning Center, and the rest of the family stays.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
@@ -119,4 +120,61 @@ test("an office connects to Planning Center, syncs, maps fields and workflows, a
   assert.ok(secretLines.length > 0, written);
   for (const secret of secretLines) assert.ok(!shown.includes(secret.trim()), "no secret is on the screen");
   await app.screenshot(shots, "planning-center-webhooks", "#webhooks");
+});
+
+/// Reads the fake Planning Center as an integration would, with the token the office used.
+async function planningCenter(pathAndQuery) {
+  const response = await fetch(`${baseUrl}${pathAndQuery}`, {
+    headers: { authorization: `Basic ${Buffer.from("fake-app-id:fake-secret").toString("base64")}`, "x-pco-api-version": "2025-11-10" },
+  });
+  assert.equal(response.status, 200, `${pathAndQuery}: ${response.status}`);
+  return response.json();
+}
+
+async function householdsThere(personId) {
+  const person = await planningCenter(`/people/v2/people/${personId}?include=households`);
+  return (person.data.relationships.households?.data ?? []).map((h) => h.id).sort();
+}
+
+test("someone moved out of a household here is taken out of it in Planning Center", { timeout: 180_000 }, async () => {
+  // A family Planning Center holds, and one of them whose name no one else has.
+  const people = [];
+  for (let next = "/people/v2/people?per_page=100&include=households"; next; ) {
+    const page = await planningCenter(next.replace(baseUrl, ""));
+    people.push(...page.data);
+    next = page.links?.next;
+  }
+  const nameOf = (p) => `${p.attributes.first_name} ${p.attributes.last_name}`;
+  const householdOf = (p) => p.relationships.households?.data?.[0]?.id;
+  const unique = (p) => people.filter((o) => nameOf(o) === nameOf(p)).length === 1;
+  const family = people.map(householdOf).find((h) => h && people.filter((p) => householdOf(p) === h).length >= 2);
+  assert.ok(family, "a household of two or more");
+  const members = people.filter((p) => householdOf(p) === family);
+  const mover = members.find(unique);
+  assert.ok(mover, `someone of household ${family} with a name of their own`);
+  const stayers = members.filter((p) => p !== mover);
+
+  await app.click('nav a[href="#/people"]');
+  await app.type("#people-search", nameOf(mover));
+  await app.click("#people-table a", { text: mover.attributes.first_name });
+  await app.waitFor("#person-header h2", { text: mover.attributes.last_name });
+  await app.click("details summary", { text: "Move to another household" });
+  await app.type('#move-household [name="name"]', "Flat on Oak Street");
+  await app.click('#move-household button[type="submit"]');
+  await app.waitFor("section.card h2", { text: "Flat on Oak Street" });
+  await app.screenshot(shots, "planning-center-household-move");
+
+  await app.click('nav a[href="#/sync"]');
+  await app.click("#sync-now");
+  await app.waitFor("#sync-report", { text: "Synced:", timeout: 120_000 });
+  const report = await app.text("#sync-report");
+  assert.match(report, /changes sent/, report);
+  assert.doesNotMatch(report, /need attention/, report);
+
+  const moverThere = await householdsThere(mover.id);
+  assert.equal(moverThere.length, 1, `in one household there: ${moverThere}`);
+  assert.notEqual(moverThere[0], family, "out of the family there");
+  const flat = await planningCenter(`/people/v2/households/${moverThere[0]}`);
+  assert.equal(flat.data.attributes.name, "Flat on Oak Street");
+  for (const stayer of stayers) assert.deepEqual(await householdsThere(stayer.id), [family], `${nameOf(stayer)} stays`);
 });

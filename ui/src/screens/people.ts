@@ -94,9 +94,11 @@ export async function renderPerson(view: HTMLElement, screen: Screen, id: string
 
   const household = card(
     detail.household ? detail.household.name : "Household",
-    detail.household
-      ? el("ul", { className: "list" }, ...detail.household_members.map((m) => el("li", {}, el("a", { href: `#/people/${m.id}` }, `${m.nickname ?? m.first_name} ${m.last_name}`), el("span", { className: "muted" }, formatDate(m.date_of_birth)))))
-      : el("p", { className: "muted" }, "Not in a household."),
+    !detail.household
+      ? el("p", { className: "muted" }, "Not in a household.")
+      : detail.household_members.length
+        ? el("ul", { className: "list" }, ...detail.household_members.map((m) => el("li", {}, el("a", { href: `#/people/${m.id}` }, `${m.nickname ?? m.first_name} ${m.last_name}`), el("span", { className: "muted" }, formatDate(m.date_of_birth)))))
+        : el("p", { className: "muted" }, "No one else lives here."),
   );
   if (screen.can("people.write")) household.append(await householdForm(detail.person.id, detail.person.household_id, screen));
   if (screen.can("people.read")) household.append(familyCardButton(detail));
