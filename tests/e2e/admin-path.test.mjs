@@ -260,12 +260,17 @@ test("an expired certification is renewed in the course's next offering", { time
   const editor = `tr.offering-editor[data-offering="${nextTerm}"]`;
   await app.click(`#offerings tr[data-offering="${nextTerm}"] button`, { text: "Edit" });
   await app.type(`${editor} [name="max_capacity"]`, "0");
-  await app.click(`${editor} button[type="submit"]`);
+  await app.click(`${editor} .offering-form button[type="submit"]`);
   await app.waitFor(`${editor} [data-error-for="max_capacity"]`, { text: "at least 1" });
   await app.type(`${editor} [name="max_capacity"]`, "24");
-  await app.click(`${editor} button[type="submit"]`);
+  await app.click(`${editor} .offering-form button[type="submit"]`);
   await app.waitFor(`#offerings tr[data-offering="${nextTerm}"]`, { text: "of 24" });
   await app.screenshot(shots, "offerings", "#offerings-card");
+  // Cancelling it is refused while she is enrolled in it, and the refusal says why.
+  await app.click(`#offerings tr[data-offering="${nextTerm}"] button`, { text: "Edit" });
+  await app.click(`${editor} .offering-cancel button`);
+  await app.waitFor(`${editor} .offering-cancel .form-error`, { text: "1 person is enrolled" });
+  await app.screenshot(shots, "offering-cancel-refused", editor);
   // Her latest enrollment: the one of two years ago is listed too, completed.
   const row = () => `[...document.querySelectorAll('#enrollments tbody tr:not(.checklist)')].filter(r => r.dataset.person === arguments[0]).pop()`;
   assert.equal(await app.execute(`return [...document.querySelectorAll('#enrollments tbody tr:not(.checklist)')].filter(r => r.dataset.person === arguments[0]).length`, [name]), 2, "both her enrollments are kept");

@@ -39,7 +39,10 @@ export async function offeringsCard(detail: CourseDetail, screen: Screen): Promi
       const line = lines.find((l) => l.offering.name === row.dataset.offering);
       if (!line) continue;
       const edit = el("button", { type: "button", className: "secondary small" }, "Edit");
-      const editor = el("tr", { className: "offering-editor", hidden: true }, el("td", { colSpan: 6 }, offeringForm(line.offering, rooms.items, signups, screen)));
+      const forms: HTMLElement[] = [offeringForm(line.offering, rooms.items, signups, screen)];
+      // The first offering keeps the course's history; the store refuses it as well.
+      if (line.offering.id !== detail.course.id) forms.push(cancelForm(line.offering, screen));
+      const editor = el("tr", { className: "offering-editor", hidden: true }, el("td", { colSpan: 6 }, ...forms));
       editor.dataset.offering = line.offering.name;
       edit.addEventListener("click", () => (editor.hidden = !editor.hidden));
       row.firstElementChild?.append(" ", edit);
@@ -89,6 +92,15 @@ function offeringForm(offering: CourseOffering, rooms: Facility[], signups: Cach
       planning_center_event_id: chosen?.planning_center_event_id ?? null,
       planning_center_event_name: chosen?.event_name ?? null,
     });
+    screen.refresh();
+  });
+}
+
+/// Cancelling an offering nobody joined (the store refuses one with people, sessions or
+/// teachers, and says which).
+function cancelForm(offering: CourseOffering, screen: Screen): HTMLElement {
+  return form({ className: "subform offering-cancel" }, [el("p", { className: "muted" }, "An offering nobody has joined can be cancelled; it leaves the list, and its history stays in the audit log."), el("button", { type: "submit", className: "secondary" }, "Cancel this offering")], async () => {
+    await records.deactivate("course_offering", offering.id);
     screen.refresh();
   });
 }

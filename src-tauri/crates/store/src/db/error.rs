@@ -155,7 +155,14 @@ impl StoreError {
     }
 
     pub fn report(&self) -> ErrorReport {
-        ErrorReport { code: self.code(), message: self.to_string(), field: self.field().map(str::to_owned) }
+        // A conflict's message is a whole sentence written for a person; the field it concerns
+        // travels beside it, so the message does not start with the column's name. (A broken
+        // rule's message is a predicate, "must be at least 1", that reads after its field.)
+        let message = match self {
+            StoreError::Conflict { message, .. } | StoreError::LastAdministrator { message, .. } => message.clone(),
+            other => other.to_string(),
+        };
+        ErrorReport { code: self.code(), message, field: self.field().map(str::to_owned) }
     }
 
     /// SQLite's constraint messages, as errors that name the field.

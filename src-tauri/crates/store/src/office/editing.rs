@@ -127,6 +127,9 @@ pub fn update<T: Record>(tx: &mut WriteTx<'_>, record: T) -> Result<T> {
     refuse_what_planning_center_keeps(tx, Some(&record), Some(record.id()))?;
     refuse_refresher_among_own_courses(tx, &record)?;
     offerings::check_offering(tx, &record)?;
+    if !record.meta().is_active {
+        offerings::check_retirement::<T>(tx, record.id())?;
+    }
     let saved = keeping_an_administrator(tx, |tx| records::update(tx, record))?;
     progress::follow_course_change(tx, &saved)?;
     Ok(saved)
@@ -136,6 +139,7 @@ pub fn update<T: Record>(tx: &mut WriteTx<'_>, record: T) -> Result<T> {
 pub fn retire<T: Record>(tx: &mut WriteTx<'_>, id: Uuid) -> Result<T> {
     refuse_kinds_with_own_rules::<T>()?;
     refuse_what_planning_center_keeps::<T>(tx, None, Some(id))?;
+    offerings::check_retirement::<T>(tx, id)?;
     let saved = keeping_an_administrator(tx, |tx| records::deactivate::<T>(tx, id))?;
     progress::follow_course_change(tx, &saved)?;
     Ok(saved)

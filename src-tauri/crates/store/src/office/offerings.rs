@@ -65,6 +65,49 @@ pub(crate) fn check_offering<T: Record>(tx: &WriteTx<'_>, record: &T) -> Result<
     offering_of_course(tx, course_id, offering_id).map(drop)
 }
 
+/// An offering is retired (cancelled) only while nothing hangs on it: no one enrolled in it,
+/// waiting for it or who completed it, and no session or teacher of its own. The course's
+/// first offering stays: it holds what computers on the previous release write without one.
+pub(crate) fn check_retirement<T: Record>(tx: &WriteTx<'_>, id: Uuid) -> Result<()> {
+    if T::TABLE != CourseOffering::TABLE {
+        return Ok(());
+    }
+    let offering: CourseOffering = records::get_in(tx, id)?;
+    if !offering.meta.is_active {
+        return Ok(());
+    }
+    let refuse = |message: String| Err(StoreError::Conflict { field: "is_active", message });
+    if id == first_offering_id(offering.course_id) {
+        return refuse(
+            "a course's first offering stays (it keeps the course's history); change its dates instead".into(),
+        );
+    }
+    let (people, sessions, teachers): (i64, i64, i64) = tx
+        .conn()
+        .tuple(
+            "SELECT (SELECT COUNT(*) FROM course_enrollment WHERE offering_id = ?1 AND is_active = 1 AND status <> 'dropped'),
+                    (SELECT COUNT(*) FROM class_session WHERE offering_id = ?1 AND is_active = 1),
+                    (SELECT COUNT(*) FROM course_role WHERE offering_id = ?1 AND is_active = 1)",
+            [id.to_string()],
+        )?
+        .unwrap_or_default();
+    let count = |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    if people > 0 {
+        return refuse(format!(
+            "{} in this offering: drop or move them first",
+            count(people, "person is enrolled or waiting", "people are enrolled or waiting")
+        ));
+    }
+    if sessions > 0 || teachers > 0 {
+        return refuse(format!(
+            "it still has {} and {}: retire them first",
+            count(sessions, "session", "sessions"),
+            count(teachers, "teacher", "teachers")
+        ));
+    }
+    Ok(())
+}
+
 /// Keeps an offering's registered count, and its course's count across offerings, in step.
 pub(crate) fn refresh_registration_count(tx: &mut WriteTx<'_>, offering_id: Uuid) -> Result<()> {
     let mut offering: CourseOffering = records::get_in(tx, offering_id)?;

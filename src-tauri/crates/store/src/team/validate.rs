@@ -99,6 +99,7 @@ pub(crate) fn refused(
         stored.insert(table, stored_rows(conn, table, &ids)?);
     }
     let mut refused = HashMap::new();
+    let mut placed = Vec::new();
     for (table, id, values) in writes {
         let here = stored.get(table).and_then(|rows| rows.get(*id)).cloned();
         // A few fields of a record not here yet: it waits for the record anyway, and says so.
@@ -110,7 +111,54 @@ pub(crate) fn refused(
         row.insert("id".into(), Value::String((*id).to_owned()));
         if let Some(reason) = broken_rule(table, &row) {
             refused.insert(((*table).to_owned(), (*id).to_owned()), format!("it breaks a rule of this app: {reason}"));
+        } else if PLACED_IN_AN_OFFERING.contains(table) {
+            placed.push((*table, *id, row));
         }
     }
+    for (table, id) in in_another_courses_offering(conn, writes, &placed)? {
+        refused.insert(
+            (table.to_owned(), id.to_owned()),
+            "it breaks a rule of this app: its offering belongs to another course".into(),
+        );
+    }
     Ok(refused)
+}
+
+/// Records that belong to one offering of their course.
+const PLACED_IN_AN_OFFERING: [&str; 3] = ["class_session", "course_role", "course_enrollment"];
+
+/// The sessions, teachers and enrollments of a batch that name an offering of another course
+/// (forged at the hub, or from a broken computer): the office's own edits refuse them, and so
+/// does the merge. The offering is read as stored, or as the batch writes it; one known
+/// nowhere yet is left to wait for its record as any reference does.
+fn in_another_courses_offering<'a>(
+    conn: &Connection,
+    writes: &[(&str, &str, &std::collections::BTreeMap<String, Value>)],
+    placed: &[(&'a str, &'a str, JsonRow)],
+) -> Result<Vec<(&'a str, &'a str)>> {
+    let text = |row: &JsonRow, column: &str| row.get(column).and_then(Value::as_str).map(str::to_owned);
+    let offerings: Vec<String> = placed.iter().filter_map(|(_, _, row)| text(row, "offering_id")).collect();
+    if offerings.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut course_of: HashMap<String, String> =
+        stored_rows(conn, "course_offering", &offerings.iter().map(String::as_str).collect::<Vec<_>>())?
+            .into_iter()
+            .filter_map(|(id, row)| Some((id, text(&row, "course_id")?)))
+            .collect();
+    for (_, id, values) in writes.iter().filter(|(table, _, _)| *table == "course_offering") {
+        if let Some(course) = values.get("course_id").and_then(Value::as_str) {
+            course_of.insert((*id).to_owned(), course.to_owned());
+        }
+    }
+    Ok(placed
+        .iter()
+        .filter(|(_, _, row)| {
+            let (Some(offering), Some(course)) = (text(row, "offering_id"), text(row, "course_id")) else {
+                return false;
+            };
+            course_of.get(&offering).is_some_and(|owner| *owner != course)
+        })
+        .map(|(table, id, _)| (*table, *id))
+        .collect())
 }

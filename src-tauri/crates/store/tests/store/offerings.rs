@@ -268,6 +268,81 @@ fn bad_offerings_and_enrollments_are_refused_with_their_field_and_change_nothing
 }
 
 #[test]
+fn an_offering_is_cancelled_only_while_nothing_hangs_on_it() {
+    let (store, _dir) = fresh_store();
+    let course = add_course(&store, "Alpha", None);
+    let autumn = add_offering(&store, &course, "Autumn", 5, None);
+    let spring = add_offering(&store, &course, "Spring", 120, None);
+    let ruth = add_person(&store, "Ruth", "Moabite");
+    let enrollment = enroll_in(&store, ruth.meta.id, course.meta.id, Some(autumn.meta.id)).unwrap();
+    let system = system();
+    let retire = |id: Uuid| -> cct_store::Result<CourseOffering> {
+        let mut tx = store.begin_write(&system)?;
+        let retired = editing::retire::<CourseOffering>(&mut tx, id)?;
+        tx.commit()?;
+        Ok(retired)
+    };
+    let before = count(&store, "audit_log");
+    let refusal = |id: Uuid| {
+        let error = retire(id).expect_err("refused");
+        let report = error.report();
+        assert!(!report.message.starts_with("is_active"), "a sentence for a person: {report:?}");
+        (report.field, report.message)
+    };
+    let (field, message) = refusal(offerings::first_offering_id(course.meta.id));
+    assert_eq!(field.as_deref(), Some("is_active"));
+    assert!(message.contains("first offering"), "{message}");
+    let (field, message) = refusal(autumn.meta.id);
+    assert_eq!(field.as_deref(), Some("is_active"));
+    assert!(message.contains("1 person is enrolled"), "{message}");
+    // Through the generic update too: setting it inactive is the same retirement.
+    let mut tx = store.begin_write(&system).unwrap();
+    let mut inactive: CourseOffering = records::get(&store, &system, autumn.meta.id).unwrap();
+    inactive.meta.is_active = false;
+    assert_eq!(editing::update(&mut tx, inactive).unwrap_err().field(), Some("is_active"));
+    drop(tx);
+    assert_eq!(count(&store, "audit_log"), before, "nothing refused was written");
+
+    // Once she is dropped it may go; spring, which nobody joined, goes at once.
+    let mut tx = store.begin_write(&system).unwrap();
+    drop_enrollment(&mut tx, enrollment.meta.id).unwrap();
+    tx.commit().unwrap();
+    assert!(!retire(autumn.meta.id).unwrap().meta.is_active);
+    let mut tx = store.begin_write(&system).unwrap();
+    let starts = Timestamp::from(Timestamp::now().as_datetime() + Duration::days(130));
+    let spring_session = editing::create(
+        &mut tx,
+        ClassSession {
+            meta: Default::default(),
+            course_id: course.meta.id,
+            offering_id: Some(spring.meta.id),
+            facility_id: None,
+            title: "Spring, week 1".into(),
+            starts_at: starts,
+            ends_at: Timestamp::from(starts.as_datetime() + Duration::hours(1)),
+            capacity: None,
+            status: SessionStatus::Scheduled,
+            children_per_adult: None,
+            serving_certification_id: None,
+        },
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    let (_, message) = refusal(spring.meta.id);
+    assert!(message.contains("1 session and 0 teachers"), "{message}");
+    let mut tx = store.begin_write(&system).unwrap();
+    editing::retire::<ClassSession>(&mut tx, spring_session.meta.id).unwrap();
+    tx.commit().unwrap();
+    assert!(!retire(spring.meta.id).unwrap().meta.is_active);
+    let left: Vec<String> = offerings::of_course(&store, &system, course.meta.id, today())
+        .unwrap()
+        .into_iter()
+        .map(|l| l.offering.name)
+        .collect();
+    assert_eq!(left.len(), 1, "only the first offering is listed: {left:?}");
+}
+
+#[test]
 fn a_retake_in_the_next_offering_renews_an_expired_certification_and_both_records_are_kept() {
     let (store, _dir) = fresh_store();
     let course = add_course(&store, "Child Safety Training", None);

@@ -322,3 +322,52 @@ fn a_pulled_change_that_breaks_a_rule_waits_with_its_reason_and_is_never_applied
     assert_eq!(counts.waiting, 2, "{:?}", apply::waiting(&b).unwrap());
     assert_eq!(people_rows(&b).len(), 1);
 }
+
+#[test]
+fn a_pulled_session_placed_in_another_courses_offering_waits_and_is_never_applied() {
+    use crate::offerings::add_offering;
+    use cct_domain::records::{ClassSession, SessionStatus};
+    let (a, _da) = fresh_store();
+    let (b, _db) = fresh_store();
+    let alpha = add_course(&a, "Alpha", None);
+    let beta = add_course(&a, "Beta", None);
+    let alpha_autumn = add_offering(&a, &alpha, "Alpha autumn", 5, None);
+    let beta_autumn = add_offering(&a, &beta, "Beta autumn", 5, None);
+    let system = system();
+    let mut tx = a.begin_write(&system).unwrap();
+    let starts = cct_domain::Timestamp::now();
+    let session = cct_store::office::editing::create(
+        &mut tx,
+        ClassSession {
+            meta: Default::default(),
+            course_id: alpha.meta.id,
+            offering_id: Some(alpha_autumn.meta.id),
+            facility_id: None,
+            title: "Alpha, week 1".into(),
+            starts_at: starts,
+            ends_at: cct_domain::Timestamp::from(starts.as_datetime() + chrono::Duration::hours(1)),
+            capacity: None,
+            status: SessionStatus::Scheduled,
+            children_per_adult: None,
+            serving_certification_id: None,
+        },
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    // Offerings and the session in one batch: the session's offering is read from the batch.
+    let counts = apply::apply_batch(&b, &log_of(&a), 1).unwrap();
+    assert_eq!(counts.waiting, 0, "{:?}", apply::waiting(&b).unwrap());
+
+    let mut forged = record_log(&a).into_iter().find(|c| c.table_name == "class_session").unwrap();
+    forged.id = Uuid::now_v7().to_string();
+    forged.fields = serde_json::Map::from_iter([("offering_id".to_owned(), serde_json::json!(beta_autumn.meta.id))]);
+    forged.hlc = cct_store::team::Hlc { wall_ms: cct_store::team::clock::now_ms() + 60_000, counter: 0 }.to_string();
+    let counts = apply::apply_batch(&b, &[forged], 2).unwrap();
+    assert_eq!(counts.waiting, 1);
+    let waiting = apply::waiting(&b).unwrap();
+    assert!(waiting[0].reason.contains("another course"), "{waiting:?}");
+    let stored: Option<String> = b
+        .read(|c| c.optional("SELECT offering_id FROM class_session WHERE id = ?1", [session.meta.id.to_string()]))
+        .unwrap();
+    assert_eq!(stored, Some(alpha_autumn.meta.id.to_string()), "the session stays in its course's offering");
+}
