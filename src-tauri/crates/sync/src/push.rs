@@ -489,7 +489,8 @@ async fn link_household(ctx: &Context<'_>, household: Uuid, remote_id: &str) -> 
 /// Where the office maps a renewals workflow, each person whose certification is due for
 /// renewal gets a card on it, once per expiry: the local record of cards made skips the ones
 /// already made, and the note's mark finds a card made before a crash (or by the computer that
-/// held the lease before this one) among the person's cards. A sync adds two requests for each
+/// held the lease before this one) among the person's cards; in a team, the hub's lease lets one
+/// computer make each card. A sync adds two requests for each
 /// newly due person (their cards, and the new card) and none for the others.
 pub async fn renewal_cards(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
     let mut counts = RunCounts::default();
@@ -503,6 +504,25 @@ pub async fn renewal_cards(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
     for card in cards {
         ctx.check_cancelled()?;
         counts.processed += 1;
+        // In a team, the hub lets one computer make each card: two syncing at the same moment
+        // would each find no card and each make one.
+        let lease_key =
+            vec![format!("renewal card {} on workflow {workflow}: {}", card.planning_center_person_id, card.mark())];
+        if let Some(lease) = &ctx.outbox_lease {
+            match lease.claim(&lease_key).await {
+                Ok(LeaseDecision::Send) => {}
+                Ok(LeaseDecision::Skip) => continue, // being made by another computer now
+                Ok(LeaseDecision::AlreadySent) => {
+                    let chosen = workflow.clone();
+                    ctx.write(move |tx| renewal_cards::card_made(tx, &card, &chosen)).await?;
+                    continue;
+                }
+                Err(message) => {
+                    ctx.note_error(format!("the team hub could not be asked who makes a renewal card: {message}"));
+                    continue;
+                }
+            }
+        }
         let existing = ctx.client.workflow_cards_of(&workflow, &card.planning_center_person_id).await?;
         let mark = card.mark();
         let made = existing
@@ -514,6 +534,11 @@ pub async fn renewal_cards(ctx: &Context<'_>) -> Result<RunCounts, SyncError> {
         }
         let chosen = workflow.clone();
         ctx.write(move |tx| renewal_cards::card_made(tx, &card, &chosen)).await?;
+        if let Some(lease) = &ctx.outbox_lease {
+            if let Err(message) = lease.complete(&lease_key).await {
+                ctx.note_error(format!("the team hub did not record that a renewal card was made: {message}"));
+            }
+        }
     }
     Ok(counts)
 }

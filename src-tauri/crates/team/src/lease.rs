@@ -1,6 +1,7 @@
 //! Which device sends an outbox entry to Planning Center. Outbox entries are shared with the
 //! whole team, so several signed-in devices could send the same one; a lease in the hub lets
-//! exactly one of them do it, and records that it was done.
+//! exactly one of them do it, and records that it was done. The same lease, keyed by the
+//! card's mark, lets one device make each renewal workflow card.
 
 use crate::error::{hub_error, Result};
 use crate::hub::{verify_device, DeviceCredentials, Hub};
