@@ -112,6 +112,29 @@ pub fn check_in(
     store.write(actor, |tx| cct_store::checkin::check_in(tx, session, people, station))
 }
 
+/// A session of `course_id` (in `offering_id`, or its course's first offering when `None`)
+/// starting at `starts_at` and lasting an hour, not yet written.
+pub fn hour_long_session(
+    course_id: Uuid,
+    offering_id: Option<Uuid>,
+    title: &str,
+    starts_at: cct_domain::Timestamp,
+) -> ClassSession {
+    ClassSession {
+        meta: Default::default(),
+        course_id,
+        offering_id,
+        facility_id: None,
+        title: title.into(),
+        starts_at,
+        ends_at: cct_domain::Timestamp::from(starts_at.as_datetime() + chrono::Duration::hours(1)),
+        capacity: None,
+        status: Default::default(),
+        children_per_adult: None,
+        serving_certification_id: None,
+    }
+}
+
 /// A session of `course_id` starting now and lasting an hour, written in `tx`.
 pub fn session_now(
     tx: &mut cct_store::WriteTx<'_>,
@@ -119,20 +142,7 @@ pub fn session_now(
     title: &str,
     capacity: Option<i64>,
 ) -> ClassSession {
-    let now = cct_domain::Timestamp::now();
-    let session = ClassSession {
-        meta: Default::default(),
-        course_id,
-        offering_id: None,
-        facility_id: None,
-        title: title.into(),
-        starts_at: now,
-        ends_at: cct_domain::Timestamp::from(now.as_datetime() + chrono::Duration::hours(1)),
-        capacity,
-        status: Default::default(),
-        children_per_adult: None,
-        serving_certification_id: None,
-    };
+    let session = ClassSession { capacity, ..hour_long_session(course_id, None, title, cct_domain::Timestamp::now()) };
     records::insert(tx, session).unwrap()
 }
 

@@ -310,23 +310,9 @@ fn an_offering_is_cancelled_only_while_nothing_hangs_on_it() {
     assert!(!retire(autumn.meta.id).unwrap().meta.is_active);
     let mut tx = store.begin_write(&system).unwrap();
     let starts = Timestamp::from(Timestamp::now().as_datetime() + Duration::days(130));
-    let spring_session = editing::create(
-        &mut tx,
-        ClassSession {
-            meta: Default::default(),
-            course_id: course.meta.id,
-            offering_id: Some(spring.meta.id),
-            facility_id: None,
-            title: "Spring, week 1".into(),
-            starts_at: starts,
-            ends_at: Timestamp::from(starts.as_datetime() + Duration::hours(1)),
-            capacity: None,
-            status: SessionStatus::Scheduled,
-            children_per_adult: None,
-            serving_certification_id: None,
-        },
-    )
-    .unwrap();
+    let spring_session =
+        editing::create(&mut tx, hour_long_session(course.meta.id, Some(spring.meta.id), "Spring, week 1", starts))
+            .unwrap();
     tx.commit().unwrap();
     let (_, message) = refusal(spring.meta.id);
     assert!(message.contains("1 session and 0 teachers"), "{message}");
@@ -635,23 +621,9 @@ fn a_sessions_roster_is_its_offerings_and_planning_center_hears_the_latest_compl
     let system = system();
     let mut tx = store.begin_write(&system).unwrap();
     let starts = Timestamp::now();
-    let session = editing::create(
-        &mut tx,
-        ClassSession {
-            meta: Default::default(),
-            course_id: course.meta.id,
-            offering_id: Some(autumn.meta.id),
-            facility_id: None,
-            title: "Autumn, week 1".into(),
-            starts_at: starts,
-            ends_at: Timestamp::from(starts.as_datetime() + Duration::hours(1)),
-            capacity: None,
-            status: SessionStatus::Scheduled,
-            children_per_adult: None,
-            serving_certification_id: None,
-        },
-    )
-    .unwrap();
+    let session =
+        editing::create(&mut tx, hour_long_session(course.meta.id, Some(autumn.meta.id), "Autumn, week 1", starts))
+            .unwrap();
     tx.commit().unwrap();
     let roster = attendance::session_roster(&store, &system, session.meta.id).unwrap();
     let names: Vec<(Uuid, Option<Uuid>)> = roster.iter().map(|l| (l.people_id, l.enrollment_id)).collect();

@@ -326,7 +326,6 @@ fn a_pulled_change_that_breaks_a_rule_waits_with_its_reason_and_is_never_applied
 #[test]
 fn a_pulled_session_placed_in_another_courses_offering_waits_and_is_never_applied() {
     use crate::offerings::add_offering;
-    use cct_domain::records::{ClassSession, SessionStatus};
     let (a, _da) = fresh_store();
     let (b, _db) = fresh_store();
     let alpha = add_course(&a, "Alpha", None);
@@ -338,19 +337,7 @@ fn a_pulled_session_placed_in_another_courses_offering_waits_and_is_never_applie
     let starts = cct_domain::Timestamp::now();
     let session = cct_store::office::editing::create(
         &mut tx,
-        ClassSession {
-            meta: Default::default(),
-            course_id: alpha.meta.id,
-            offering_id: Some(alpha_autumn.meta.id),
-            facility_id: None,
-            title: "Alpha, week 1".into(),
-            starts_at: starts,
-            ends_at: cct_domain::Timestamp::from(starts.as_datetime() + chrono::Duration::hours(1)),
-            capacity: None,
-            status: SessionStatus::Scheduled,
-            children_per_adult: None,
-            serving_certification_id: None,
-        },
+        hour_long_session(alpha.meta.id, Some(alpha_autumn.meta.id), "Alpha, week 1", starts),
     )
     .unwrap();
     tx.commit().unwrap();
